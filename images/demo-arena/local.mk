@@ -1,0 +1,76 @@
+# images/demo-arena: "demo-arena", a freestanding 32-bit x86 multiboot game,
+# shipped as a direct-boot kernel (demo-arena.elf) and as a bootable disk
+# (demo-arena.qcow2: FAT superfloppy + syslinux + mboot.c32).
+#
+# Included from the top-level Makefile.am; paths are relative to the top
+# directory.  Sources are read from $(srcdir), outputs go to the build dir.
+# The freestanding objects are built with explicit rules and their own flags:
+# the user's CFLAGS/CPPFLAGS (and sanitizer flags) are deliberately not used.
+
+demo_arena_src = $(srcdir)/images/demo-arena
+demo_arena_dir = images/demo-arena
+
+demo_arena_outputs = \
+	$(demo_arena_dir)/demo-arena.elf \
+	$(demo_arena_dir)/demo-arena.qcow2
+
+demo_arena_objects = \
+	$(demo_arena_dir)/demo-arena-boot.o \
+	$(demo_arena_dir)/demo-arena-main.o
+
+demo_arena_cc_flags = -m32 -march=i686 -ffreestanding -fno-pic -fno-pie \
+	-fno-stack-protector -nostdlib -O2 -Wall -Wextra \
+	-fno-asynchronous-unwind-tables -fcf-protection=none \
+	-mno-mmx -mno-sse -mno-sse2
+demo_arena_ld_flags = -m elf_i386 -T $(demo_arena_src)/linker.ld \
+	-z max-page-size=0x1000 -nostdlib
+
+# Size of the FAT image in KiB, and fixed volume id/label (reproducible).
+demo_arena_disk_kib = 8192
+
+EXTRA_DIST += \
+	$(demo_arena_dir)/README.md \
+	$(demo_arena_dir)/local.mk \
+	$(demo_arena_dir)/boot.S \
+	$(demo_arena_dir)/main.c \
+	$(demo_arena_dir)/linker.ld \
+	$(demo_arena_dir)/syslinux.cfg
+
+noinst_DATA += $(demo_arena_outputs)
+
+demoarenadir = $(pkgdatadir)/images/demo-arena
+demoarena_DATA = $(demo_arena_outputs)
+
+CLEANFILES += \
+	$(demo_arena_outputs) \
+	$(demo_arena_objects) \
+	$(demo_arena_dir)/demo-arena.img \
+	$(demo_arena_dir)/demo-arena.elf.tmp \
+	$(demo_arena_dir)/demo-arena.qcow2.tmp
+
+$(demo_arena_dir)/demo-arena-boot.o: $(demo_arena_src)/boot.S
+	$(AM_V_at)$(MKDIR_P) $(demo_arena_dir)
+	$(AM_V_CC)$(CC) $(demo_arena_cc_flags) -c -o $@ $(demo_arena_src)/boot.S
+
+$(demo_arena_dir)/demo-arena-main.o: $(demo_arena_src)/main.c
+	$(AM_V_at)$(MKDIR_P) $(demo_arena_dir)
+	$(AM_V_CC)$(CC) $(demo_arena_cc_flags) -c -o $@ $(demo_arena_src)/main.c
+
+$(demo_arena_dir)/demo-arena.elf: $(demo_arena_objects) $(demo_arena_src)/linker.ld
+	$(AM_V_CCLD)$(LD) $(demo_arena_ld_flags) -o $@.tmp $(demo_arena_objects) \
+	  && mv -f $@.tmp $@
+
+# Unpartitioned FAT "superfloppy" with the syslinux boot sector; SeaBIOS
+# boots it as an IDE hard disk, syslinux runs mboot.c32 which loads the ELF.
+# Built with mtools only: no root, no loop devices, no network.
+$(demo_arena_dir)/demo-arena.qcow2: $(demo_arena_dir)/demo-arena.elf $(demo_arena_src)/syslinux.cfg
+	$(AM_V_GEN)rm -f $(demo_arena_dir)/demo-arena.img $@.tmp \
+	  && $(MKFS_FAT) -C -F 16 -s 1 -i 44454d4f -n DEMOARENA \
+	       $(demo_arena_dir)/demo-arena.img $(demo_arena_disk_kib) >/dev/null \
+	  && $(SYSLINUX) --install $(demo_arena_dir)/demo-arena.img \
+	  && MTOOLS_SKIP_CHECK=1 $(MCOPY) -i $(demo_arena_dir)/demo-arena.img \
+	       $(SYSLINUX_MODULES)/mboot.c32 $(SYSLINUX_MODULES)/libcom32.c32 \
+	       $(demo_arena_src)/syslinux.cfg $(demo_arena_dir)/demo-arena.elf ::/ \
+	  && $(QEMU_IMG) convert -f raw -O qcow2 $(demo_arena_dir)/demo-arena.img $@.tmp \
+	  && rm -f $(demo_arena_dir)/demo-arena.img \
+	  && mv -f $@.tmp $@

@@ -1,0 +1,831 @@
+/*
+ * demo-arena: a tiny freestanding 32-bit x86 game for the gamehost runtime.
+ *
+ * Boots via multiboot v1 (QEMU -kernel, or syslinux mboot.c32), finds the
+ * Bochs VGA PCI device, sets 640x480x32 through the Bochs VBE registers and
+ * runs a 60 Hz game loop paced by PIT IRQ0 with HLT between frames.  The
+ * player (a yellow square) is moved with the arrow keys and the PS/2 mouse.
+ * Everything interesting is logged to COM1 as "demo-arena: ..." lines.
+ *
+ * Build: gcc -m32 -ffreestanding -fno-pic -fno-stack-protector -nostdlib -O2
+ */
+
+typedef unsigned char u8;
+typedef unsigned short u16;
+typedef unsigned int u32;
+typedef int i32;
+
+#define SCREEN_W 640
+#define SCREEN_H 480
+#define SCREEN_BPP 32
+
+/* Arena layout: hue stripe 0..7, border 8..15, playfield 16..(W-16). */
+#define STRIPE 8
+#define BORDER 8
+#define ARENA_X0 (STRIPE + BORDER)
+#define ARENA_Y0 (STRIPE + BORDER)
+#define ARENA_X1 (SCREEN_W - STRIPE - BORDER) /* exclusive */
+#define ARENA_Y1 (SCREEN_H - STRIPE - BORDER) /* exclusive */
+
+#define PLAYER_SIZE 24
+#define PLAYER_HALF (PLAYER_SIZE / 2)
+#define PLAYER_OUTLINE 2
+#define PLAYER_STEP 8
+#define PLAYER_COLOR 0xFFFF00u
+#define OUTLINE_COLOR 0x101010u
+
+#define BALL_R 10
+
+#define FPS 60
+#define PIT_HZ 1193182u
+
+/* ------------------------------------------------------------------ */
+/* Port I/O and small helpers                                          */
+
+static inline void outb(u16 port, u8 v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
+static inline void outw(u16 port, u16 v) { __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port)); }
+static inline void outl(u16 port, u32 v) { __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port)); }
+static inline u8 inb(u16 port) { u8 v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline u16 inw(u16 port) { u16 v; __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline u32 inl(u16 port) { u32 v; __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+
+static inline void io_wait(void) { outb(0x80, 0); }
+
+static void __attribute__((noreturn)) halt_forever(void)
+{
+    for (;;)
+        __asm__ volatile("cli; hlt");
+}
+
+/* GCC may emit calls to these even in freestanding mode. */
+void *memset(void *d, int c, u32 n);
+void *memcpy(void *d, const void *s, u32 n);
+
+void *memset(void *d, int c, u32 n)
+{
+    void *ret = d;
+    __asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+    return ret;
+}
+
+void *memcpy(void *d, const void *s, u32 n)
+{
+    void *ret = d;
+    __asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+    return ret;
+}
+
+/* Unrolled plain moves: under QEMU TCG this beats "rep movsl" noticeably. */
+static inline void copy32(u32 *d, const u32 *s, u32 n)
+{
+    while (n >= 8) {
+        u32 a = s[0], b = s[1], c = s[2], e = s[3];
+        u32 f = s[4], g = s[5], h = s[6], i = s[7];
+        d[0] = a; d[1] = b; d[2] = c; d[3] = e;
+        d[4] = f; d[5] = g; d[6] = h; d[7] = i;
+        d += 8;
+        s += 8;
+        n -= 8;
+    }
+    while (n--)
+        *d++ = *s++;
+}
+
+static inline void fill32(u32 *d, u32 v, u32 n)
+{
+    __asm__ volatile("rep stosl" : "+D"(d), "+c"(n) : "a"(v) : "memory");
+}
+
+/* ------------------------------------------------------------------ */
+/* COM1 serial log                                                      */
+
+#define COM1 0x3F8
+
+static void serial_init(void)
+{
+    outb(COM1 + 1, 0x00); /* no interrupts */
+    outb(COM1 + 3, 0x80); /* DLAB */
+    outb(COM1 + 0, 0x01); /* divisor 1: 115200 baud */
+    outb(COM1 + 1, 0x00);
+    outb(COM1 + 3, 0x03); /* 8N1 */
+    outb(COM1 + 2, 0xC7); /* FIFO on, clear, 14-byte threshold */
+    outb(COM1 + 4, 0x03); /* DTR, RTS */
+}
+
+static void serial_putc(char c)
+{
+    u32 spins = 100000;
+    while (!(inb(COM1 + 5) & 0x20) && --spins)
+        ;
+    outb(COM1, (u8)c);
+}
+
+static void serial_puts(const char *s)
+{
+    while (*s)
+        serial_putc(*s++);
+}
+
+static void put_uint(u32 v, u32 base, int width)
+{
+    char buf[12];
+    int n = 0;
+    do {
+        u32 d = v % base;
+        buf[n++] = (char)(d < 10 ? '0' + d : 'a' + d - 10);
+        v /= base;
+    } while (v && n < (int)sizeof buf);
+    while (n < width && n < (int)sizeof buf)
+        buf[n++] = '0';
+    while (n > 0)
+        serial_putc(buf[--n]);
+}
+
+/* log_line("fmt", ...): prints "demo-arena: <fmt>\n".
+ * Supports %s %c %d %u %x and a zero-padded width for %x/%u (e.g. %02x). */
+static void log_line(const char *fmt, ...)
+{
+    __builtin_va_list ap;
+    __builtin_va_start(ap, fmt);
+    serial_puts("demo-arena: ");
+    for (const char *p = fmt; *p; p++) {
+        if (*p != '%') {
+            serial_putc(*p);
+            continue;
+        }
+        p++;
+        int width = 0;
+        if (*p == '0')
+            p++;
+        while (*p >= '0' && *p <= '9')
+            width = width * 10 + (*p++ - '0');
+        switch (*p) {
+        case 's': serial_puts(__builtin_va_arg(ap, const char *)); break;
+        case 'c': serial_putc((char)__builtin_va_arg(ap, int)); break;
+        case 'u': put_uint(__builtin_va_arg(ap, u32), 10, width); break;
+        case 'x': put_uint(__builtin_va_arg(ap, u32), 16, width); break;
+        case 'd': {
+            i32 v = __builtin_va_arg(ap, i32);
+            if (v < 0) {
+                serial_putc('-');
+                put_uint((u32)-v, 10, width);
+            } else {
+                put_uint((u32)v, 10, width);
+            }
+            break;
+        }
+        case '%': serial_putc('%'); break;
+        case 0: p--; break;
+        default: serial_putc('%'); serial_putc(*p); break;
+        }
+    }
+    serial_putc('\n');
+    __builtin_va_end(ap);
+}
+
+/* ------------------------------------------------------------------ */
+/* PCI and Bochs VBE                                                    */
+
+static u32 pci_read(u32 bus, u32 dev, u32 fn, u32 off)
+{
+    outl(0xCF8, 0x80000000u | (bus << 16) | (dev << 11) | (fn << 8) | (off & 0xFC));
+    return inl(0xCFC);
+}
+
+static void pci_write(u32 bus, u32 dev, u32 fn, u32 off, u32 v)
+{
+    outl(0xCF8, 0x80000000u | (bus << 16) | (dev << 11) | (fn << 8) | (off & 0xFC));
+    outl(0xCFC, v);
+}
+
+struct pci_loc {
+    u32 bus, dev, fn;
+};
+
+static int pci_find(u16 vendor, u16 device, struct pci_loc *out)
+{
+    for (u32 bus = 0; bus < 256; bus++) {
+        for (u32 dev = 0; dev < 32; dev++) {
+            u32 id0 = pci_read(bus, dev, 0, 0);
+            if ((id0 & 0xFFFF) == 0xFFFF)
+                continue;
+            u32 nfn = (pci_read(bus, dev, 0, 0x0C) & 0x00800000u) ? 8 : 1;
+            for (u32 fn = 0; fn < nfn; fn++) {
+                u32 id = fn ? pci_read(bus, dev, fn, 0) : id0;
+                if ((id & 0xFFFF) == vendor && (id >> 16) == device) {
+                    out->bus = bus;
+                    out->dev = dev;
+                    out->fn = fn;
+                    return 1;
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+#define VBE_INDEX 0x1CE
+#define VBE_DATA 0x1CF
+#define VBE_ID 0
+#define VBE_XRES 1
+#define VBE_YRES 2
+#define VBE_BPP 3
+#define VBE_ENABLE 4
+#define VBE_VIRT_WIDTH 6
+#define VBE_VIRT_HEIGHT 7
+#define VBE_X_OFFSET 8
+#define VBE_Y_OFFSET 9
+#define VBE_ENABLED 0x01
+#define VBE_LFB_ENABLED 0x40
+
+/* The DISPI registers are normally reached through I/O ports 0x1CE/0x1CF.
+ * QEMU's devices also expose them as MMIO at BAR2 + 0x500 (16 bits each);
+ * that is used when the ports do not answer (bochs-display, which has no
+ * VGA ports, or a VGA behind a PCI bridge without VGA forwarding). */
+static volatile u16 *vbe_mmio;
+
+static void vbe_write(u16 idx, u16 v)
+{
+    if (vbe_mmio) {
+        vbe_mmio[idx] = v;
+        return;
+    }
+    outw(VBE_INDEX, idx);
+    outw(VBE_DATA, v);
+}
+
+static u16 vbe_read(u16 idx)
+{
+    if (vbe_mmio)
+        return vbe_mmio[idx];
+    outw(VBE_INDEX, idx);
+    return inw(VBE_DATA);
+}
+
+static int vbe_id_ok(u16 id) { return id >= 0xB0C0 && id <= 0xB0CF; }
+
+static int vbe_set_mode(u32 w, u32 h, u32 bpp, u32 bar2)
+{
+    vbe_mmio = 0;
+    if (!vbe_id_ok(vbe_read(VBE_ID))) {
+        if ((bar2 & 1) || (bar2 & ~0xFu) == 0)
+            return 0;
+        vbe_mmio = (volatile u16 *)((bar2 & ~0xFu) + 0x500);
+        if (!vbe_id_ok(vbe_read(VBE_ID)))
+            return 0;
+    }
+    vbe_write(VBE_ENABLE, 0);
+    vbe_write(VBE_XRES, (u16)w);
+    vbe_write(VBE_YRES, (u16)h);
+    vbe_write(VBE_BPP, (u16)bpp);
+    vbe_write(VBE_VIRT_WIDTH, (u16)w);
+    vbe_write(VBE_X_OFFSET, 0);
+    vbe_write(VBE_Y_OFFSET, 0);
+    vbe_write(VBE_ENABLE, VBE_ENABLED | VBE_LFB_ENABLED);
+    return vbe_read(VBE_XRES) == w && vbe_read(VBE_YRES) == h && vbe_read(VBE_BPP) == bpp;
+}
+
+/* ------------------------------------------------------------------ */
+/* IDT, PIC, PIT                                                        */
+
+struct idt_entry {
+    u16 off_lo;
+    u16 sel;
+    u8 zero;
+    u8 type;
+    u16 off_hi;
+} __attribute__((packed));
+
+struct idt_ptr {
+    u16 limit;
+    u32 base;
+} __attribute__((packed));
+
+static struct idt_entry idt[256];
+
+extern void isr_irq0(void);
+extern void isr_irq_master(void);
+extern void isr_irq_slave(void);
+extern void isr_ignore(void);
+extern char exc_stubs[];
+
+void irq0_handler(void);
+void exception_handler(u32 vector);
+
+static volatile u32 ticks;
+
+void irq0_handler(void)
+{
+    ticks++;
+    outb(0x20, 0x20);
+}
+
+void exception_handler(u32 vector)
+{
+    log_line("error cpu exception %u", vector);
+    halt_forever();
+}
+
+static void idt_set(u32 n, u32 handler)
+{
+    idt[n].off_lo = (u16)(handler & 0xFFFF);
+    idt[n].sel = 0x08;
+    idt[n].zero = 0;
+    idt[n].type = 0x8E; /* present, ring 0, 32-bit interrupt gate */
+    idt[n].off_hi = (u16)(handler >> 16);
+}
+
+static void idt_init(void)
+{
+    for (u32 i = 0; i < 256; i++)
+        idt_set(i, (u32)isr_ignore);
+    for (u32 i = 0; i < 32; i++)
+        idt_set(i, (u32)(exc_stubs + 16 * i));
+    idt_set(0x20, (u32)isr_irq0);
+    for (u32 i = 0x21; i < 0x28; i++)
+        idt_set(i, (u32)isr_irq_master);
+    for (u32 i = 0x28; i < 0x30; i++)
+        idt_set(i, (u32)isr_irq_slave);
+    struct idt_ptr p = { sizeof idt - 1, (u32)idt };
+    __asm__ volatile("lidt %0" : : "m"(p));
+}
+
+static void pic_init(void)
+{
+    outb(0x20, 0x11); io_wait(); /* ICW1: init, ICW4 needed */
+    outb(0xA0, 0x11); io_wait();
+    outb(0x21, 0x20); io_wait(); /* ICW2: master vectors 0x20..0x27 */
+    outb(0xA1, 0x28); io_wait(); /* ICW2: slave vectors 0x28..0x2F */
+    outb(0x21, 0x04); io_wait(); /* ICW3: slave on IRQ2 */
+    outb(0xA1, 0x02); io_wait();
+    outb(0x21, 0x01); io_wait(); /* ICW4: 8086 mode */
+    outb(0xA1, 0x01); io_wait();
+    outb(0x21, 0xFE);            /* only IRQ0 unmasked; input is polled */
+    outb(0xA1, 0xFF);
+}
+
+static void pit_init(u32 hz)
+{
+    u32 div = (PIT_HZ + hz / 2) / hz;
+    outb(0x43, 0x34); /* channel 0, lo/hi byte, mode 2 (rate generator) */
+    outb(0x40, (u8)(div & 0xFF));
+    outb(0x40, (u8)(div >> 8));
+}
+
+/* Sleep (HLT) until the tick counter moves past `last`.  The cli/sti;hlt
+ * sequence closes the race between the check and the halt. */
+static u32 wait_tick(u32 last)
+{
+    for (;;) {
+        __asm__ volatile("cli" ::: "memory");
+        u32 now = ticks;
+        if (now != last) {
+            __asm__ volatile("sti" ::: "memory");
+            return now;
+        }
+        __asm__ volatile("sti; hlt" ::: "memory");
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* PS/2 controller: keyboard (set 1 via translation) and mouse          */
+
+#define PS2_DATA 0x60
+#define PS2_STATUS 0x64
+#define PS2_CMD 0x64
+#define PS2_OBF 0x01
+#define PS2_IBF 0x02
+#define PS2_AUX 0x20
+
+static void ps2_wait_write(void)
+{
+    for (u32 i = 0; i < 100000 && (inb(PS2_STATUS) & PS2_IBF); i++)
+        ;
+}
+
+static int ps2_wait_read(void)
+{
+    for (u32 i = 0; i < 100000; i++)
+        if (inb(PS2_STATUS) & PS2_OBF)
+            return 1;
+    return 0;
+}
+
+static void ps2_cmd(u8 c)
+{
+    ps2_wait_write();
+    outb(PS2_CMD, c);
+}
+
+static void ps2_data(u8 d)
+{
+    ps2_wait_write();
+    outb(PS2_DATA, d);
+}
+
+static void ps2_flush(void)
+{
+    for (u32 i = 0; i < 64 && (inb(PS2_STATUS) & PS2_OBF); i++)
+        (void)inb(PS2_DATA);
+}
+
+static int mouse_cmd(u8 c)
+{
+    ps2_cmd(0xD4);
+    ps2_data(c);
+    if (!ps2_wait_read())
+        return 0;
+    return inb(PS2_DATA) == 0xFA;
+}
+
+static int ps2_init(void)
+{
+    ps2_cmd(0xAD); /* disable keyboard port */
+    ps2_cmd(0xA7); /* disable aux port */
+    ps2_flush();
+    ps2_cmd(0x20); /* read controller configuration */
+    u8 cfg = ps2_wait_read() ? inb(PS2_DATA) : 0x40;
+    cfg |= 0x40;           /* translate to scancode set 1 */
+    cfg &= (u8)~0x03;      /* no IRQ1/IRQ12: we poll once per frame */
+    cfg &= (u8)~0x30;      /* keyboard and aux clocks enabled */
+    ps2_cmd(0x60);
+    ps2_data(cfg);
+    ps2_cmd(0xAE); /* enable keyboard port */
+    ps2_cmd(0xA8); /* enable aux port */
+    ps2_flush();
+    int ok = mouse_cmd(0xF6); /* defaults */
+    ok = mouse_cmd(0xF4) && ok; /* enable data reporting */
+    ps2_flush();
+    return ok;
+}
+
+/* ------------------------------------------------------------------ */
+/* Game state and rendering                                             */
+
+/*
+ * The scene is drawn into a RAM back buffer and copied to the LFB.  To keep
+ * the host cost of an emulated (TCG) guest low, the slow background
+ * animation (scrolling/pulsing stripes, rotating hue frame) advances every
+ * BG_PERIOD frames and only then is the whole screen redrawn and copied;
+ * on the other frames only the rectangles the ball and the player left and
+ * entered are redrawn and copied.  Every drawing primitive clips to the
+ * current region, so a region redraw is exactly the full scene, clipped.
+ */
+#define BG_PERIOD 4
+
+struct rect {
+    i32 x0, y0, x1, y1; /* x1/y1 exclusive */
+};
+
+static u32 backbuf[SCREEN_W * SCREEN_H];
+static u32 patline[SCREEN_W + 64];
+static volatile u32 *lfb;
+
+static i32 player_x = SCREEN_W / 2, player_y = SCREEN_H / 2; /* centre */
+static i32 ball_x = 160 << 4, ball_y = 120 << 4;             /* 28.4 fixed */
+static i32 ball_vx = 37, ball_vy = 23;
+static u32 frames;
+static u32 bg_phase;
+static struct rect clip;
+
+static i32 clampi(i32 v, i32 lo, i32 hi) { return v < lo ? lo : v > hi ? hi : v; }
+static i32 maxi(i32 a, i32 b) { return a > b ? a : b; }
+static i32 mini(i32 a, i32 b) { return a < b ? a : b; }
+
+static void player_move(i32 dx, i32 dy)
+{
+    player_x = clampi(player_x + dx, ARENA_X0 + PLAYER_HALF, ARENA_X1 - PLAYER_HALF);
+    player_y = clampi(player_y + dy, ARENA_Y0 + PLAYER_HALF, ARENA_Y1 - PLAYER_HALF);
+}
+
+static void fill_rect(i32 x, i32 y, i32 w, i32 h, u32 c)
+{
+    i32 x0 = maxi(x, clip.x0), x1 = mini(x + w, clip.x1);
+    i32 y0 = maxi(y, clip.y0), y1 = mini(y + h, clip.y1);
+    if (x1 <= x0)
+        return;
+    for (i32 yy = y0; yy < y1; yy++)
+        fill32(&backbuf[yy * SCREEN_W + x0], c, (u32)(x1 - x0));
+}
+
+static inline void put_px(i32 x, i32 y, u32 c)
+{
+    if (x >= clip.x0 && x < clip.x1 && y >= clip.y0 && y < clip.y1)
+        backbuf[y * SCREEN_W + x] = c;
+}
+
+static void circle_outline(i32 cx, i32 cy, i32 r, u32 c)
+{
+    if (cx + r < clip.x0 || cx - r >= clip.x1 || cy + r < clip.y0 || cy - r >= clip.y1)
+        return;
+    i32 x = r, y = 0, err = 1 - r;
+    while (x >= y) {
+        put_px(cx + x, cy + y, c); put_px(cx - x, cy + y, c);
+        put_px(cx + x, cy - y, c); put_px(cx - x, cy - y, c);
+        put_px(cx + y, cy + x, c); put_px(cx - y, cy + x, c);
+        put_px(cx + y, cy - x, c); put_px(cx - y, cy - x, c);
+        y++;
+        if (err < 0) {
+            err += 2 * y + 1;
+        } else {
+            x--;
+            err += 2 * (y - x) + 1;
+        }
+    }
+}
+
+static void disc(i32 cx, i32 cy, i32 r, u32 c)
+{
+    for (i32 dy = -r; dy <= r; dy++) {
+        i32 w = 0;
+        while ((w + 1) * (w + 1) + dy * dy <= r * r)
+            w++;
+        fill_rect(cx - w, cy + dy, 2 * w + 1, 1, c);
+    }
+}
+
+/* Hue wheel with capped brightness (never pure 0xFFFF00: that is the player). */
+static u32 hue(u32 h)
+{
+    h %= 768;
+    u32 r, g, b, t = h % 256;
+    if (h < 256) { r = 255 - t; g = t; b = 0; }
+    else if (h < 512) { r = 0; g = 255 - t; b = t; }
+    else { r = t; g = 0; b = 255 - t; }
+    r = r * 7 / 8; g = g * 7 / 8; b = b * 7 / 8;
+    return (r << 16) | (g << 8) | b;
+}
+
+/* Triangle wave 0..63..0 with period 128 steps. */
+static u32 pulse(u32 f)
+{
+    f &= 127;
+    return f < 64 ? f : 127 - f;
+}
+
+/* Rebuild the background stripe line for the current phase. */
+static void bg_prepare(void)
+{
+    u32 p = pulse(bg_phase * 2);
+    u32 ca = ((12 + p / 4) << 16) | ((14 + p / 8) << 8) | (40 + p / 2);
+    u32 cb = (8 << 16) | (10 << 8) | 26;
+    for (u32 i = 0; i < SCREEN_W + 64; i++)
+        patline[i] = (i & 16) ? ca : cb;
+}
+
+static struct rect ball_rect(void)
+{
+    i32 bx = ball_x >> 4, by = ball_y >> 4;
+    struct rect r = { bx - BALL_R - 1, by - BALL_R - 1, bx + BALL_R + 2, by + BALL_R + 2 };
+    return r;
+}
+
+static struct rect player_rect(void)
+{
+    i32 m = PLAYER_HALF + PLAYER_OUTLINE;
+    struct rect r = { player_x - m, player_y - m, player_x + m, player_y + m };
+    return r;
+}
+
+/* Draw the whole scene, clipped to r. */
+static void render_region(struct rect r)
+{
+    clip.x0 = clampi(r.x0, 0, SCREEN_W);
+    clip.x1 = clampi(r.x1, 0, SCREEN_W);
+    clip.y0 = clampi(r.y0, 0, SCREEN_H);
+    clip.y1 = clampi(r.y1, 0, SCREEN_H);
+    if (clip.x1 <= clip.x0 || clip.y1 <= clip.y0)
+        return;
+
+    /* Background: diagonal-ish scrolling stripes, brightness pulsing. */
+    i32 bx0 = maxi(clip.x0, ARENA_X0), bx1 = mini(clip.x1, ARENA_X1);
+    i32 by0 = maxi(clip.y0, ARENA_Y0), by1 = mini(clip.y1, ARENA_Y1);
+    if (bx1 > bx0) {
+        for (i32 y = by0; y < by1; y++) {
+            const u32 *src = &patline[(((u32)y + bg_phase) & 31) + (u32)bx0];
+            copy32(&backbuf[y * SCREEN_W + bx0], src, (u32)(bx1 - bx0));
+        }
+    }
+
+    /* Field markings: centre line and centre circle. */
+    const u32 mark = 0x3A4A78;
+    fill_rect(SCREEN_W / 2 - 1, ARENA_Y0, 2, ARENA_Y1 - ARENA_Y0, mark);
+    circle_outline(SCREEN_W / 2, SCREEN_H / 2, 60, mark);
+    circle_outline(SCREEN_W / 2, SCREEN_H / 2, 61, mark);
+
+    /* Border, and a rotating hue frame around it. */
+    const u32 border = 0x00A0E0;
+    fill_rect(STRIPE, STRIPE, SCREEN_W - 2 * STRIPE, BORDER, border);
+    fill_rect(STRIPE, SCREEN_H - STRIPE - BORDER, SCREEN_W - 2 * STRIPE, BORDER, border);
+    fill_rect(STRIPE, STRIPE, BORDER, SCREEN_H - 2 * STRIPE, border);
+    fill_rect(SCREEN_W - STRIPE - BORDER, STRIPE, BORDER, SCREEN_H - 2 * STRIPE, border);
+    if (clip.y0 < STRIPE || clip.y1 > SCREEN_H - STRIPE) {
+        for (i32 x = clip.x0; x < clip.x1; x++) {
+            u32 c = hue((u32)x * 768 / SCREEN_W + bg_phase * 32);
+            fill_rect(x, 0, 1, STRIPE, c);
+            fill_rect(x, SCREEN_H - STRIPE, 1, STRIPE, c);
+        }
+    }
+    if (clip.x0 < STRIPE || clip.x1 > SCREEN_W - STRIPE) {
+        for (i32 y = maxi(clip.y0, STRIPE); y < mini(clip.y1, SCREEN_H - STRIPE); y++) {
+            u32 c = hue((u32)y * 768 / SCREEN_H + bg_phase * 32 + 384);
+            fill_rect(0, y, STRIPE, 1, c);
+            fill_rect(SCREEN_W - STRIPE, y, STRIPE, 1, c);
+        }
+    }
+
+    /* Bouncing ball. */
+    i32 bx = ball_x >> 4, by = ball_y >> 4;
+    disc(bx, by, BALL_R + 1, 0x400000);
+    disc(bx, by, BALL_R, 0xFF3828);
+    disc(bx - 3, by - 3, 3, 0xFFB0A0);
+
+    /* Player: 24x24 yellow square with a 2-pixel dark outline. */
+    i32 px = player_x - PLAYER_HALF, py = player_y - PLAYER_HALF;
+    fill_rect(px - PLAYER_OUTLINE, py - PLAYER_OUTLINE, PLAYER_SIZE + 2 * PLAYER_OUTLINE,
+              PLAYER_SIZE + 2 * PLAYER_OUTLINE, OUTLINE_COLOR);
+    fill_rect(px, py, PLAYER_SIZE, PLAYER_SIZE, PLAYER_COLOR);
+}
+
+/* Copy the back-buffer rectangle r to the linear framebuffer. */
+static void present_region(struct rect r)
+{
+    i32 x0 = clampi(r.x0, 0, SCREEN_W), x1 = clampi(r.x1, 0, SCREEN_W);
+    i32 y0 = clampi(r.y0, 0, SCREEN_H), y1 = clampi(r.y1, 0, SCREEN_H);
+    if (x1 <= x0)
+        return;
+    for (i32 y = y0; y < y1; y++)
+        copy32((u32 *)&lfb[y * SCREEN_W + x0], &backbuf[y * SCREEN_W + x0], (u32)(x1 - x0));
+}
+
+static const struct rect full_screen = { 0, 0, SCREEN_W, SCREEN_H };
+static struct rect drawn_ball, drawn_player;
+
+/* Draw and show frame number `frames`. */
+static void draw_frame(void)
+{
+    u32 phase = frames / BG_PERIOD;
+    struct rect nb = ball_rect(), np = player_rect();
+    if (frames == 0 || phase != bg_phase) {
+        bg_phase = phase;
+        bg_prepare();
+        render_region(full_screen);
+        present_region(full_screen);
+    } else {
+        render_region(drawn_ball);
+        render_region(drawn_player);
+        render_region(nb);
+        render_region(np);
+        present_region(drawn_ball);
+        present_region(drawn_player);
+        present_region(nb);
+        present_region(np);
+    }
+    drawn_ball = nb;
+    drawn_player = np;
+}
+
+static void update_ball(void)
+{
+    ball_x += ball_vx;
+    ball_y += ball_vy;
+    if (ball_x < (ARENA_X0 + BALL_R) << 4) { ball_x = (ARENA_X0 + BALL_R) << 4; ball_vx = -ball_vx; }
+    if (ball_x > (ARENA_X1 - 1 - BALL_R) << 4) { ball_x = (ARENA_X1 - 1 - BALL_R) << 4; ball_vx = -ball_vx; }
+    if (ball_y < (ARENA_Y0 + BALL_R) << 4) { ball_y = (ARENA_Y0 + BALL_R) << 4; ball_vy = -ball_vy; }
+    if (ball_y > (ARENA_Y1 - 1 - BALL_R) << 4) { ball_y = (ARENA_Y1 - 1 - BALL_R) << 4; ball_vy = -ball_vy; }
+}
+
+/* ------------------------------------------------------------------ */
+/* Input                                                                */
+
+static int kbd_e0;
+static u8 mouse_pkt[3];
+static u32 mouse_idx;
+
+static void key_press(u8 code)
+{
+    const char *name;
+    i32 dx = 0, dy = 0;
+    switch (code) {
+    case 0x48: name = "UP"; dy = -PLAYER_STEP; break;
+    case 0x50: name = "DOWN"; dy = PLAYER_STEP; break;
+    case 0x4B: name = "LEFT"; dx = -PLAYER_STEP; break;
+    case 0x4D: name = "RIGHT"; dx = PLAYER_STEP; break;
+    default: return;
+    }
+    player_move(dx, dy);
+    log_line("input key %s player=%d,%d", name, player_x, player_y);
+}
+
+static void kbd_byte(u8 b)
+{
+    if (b == 0xE0) {
+        kbd_e0 = 1;
+        return;
+    }
+    if (b == 0xE1 || b == 0xFA || b == 0xFE || b == 0x00 || b == 0xFF) {
+        kbd_e0 = 0; /* pause prefix, ACK/resend, errors */
+        return;
+    }
+    kbd_e0 = 0;
+    if (b & 0x80)
+        return; /* key release */
+    key_press(b);
+}
+
+/* Returns 1 when a full packet was accumulated into dx, dy (screen space). */
+static int mouse_byte(u8 b, i32 *dx, i32 *dy)
+{
+    if (mouse_idx == 0 && !(b & 0x08))
+        return 0; /* resync: first byte always has bit 3 set */
+    mouse_pkt[mouse_idx++] = b;
+    if (mouse_idx < 3)
+        return 0;
+    mouse_idx = 0;
+    u8 f = mouse_pkt[0];
+    if (f & 0xC0)
+        return 0; /* overflow: drop */
+    i32 mx = (i32)mouse_pkt[1] - ((f & 0x10) ? 256 : 0);
+    i32 my = (i32)mouse_pkt[2] - ((f & 0x20) ? 256 : 0);
+    *dx += mx;
+    *dy -= my; /* PS/2 y grows upwards */
+    return 1;
+}
+
+static void poll_input(void)
+{
+    i32 mdx = 0, mdy = 0;
+    int mouse_seen = 0;
+    for (u32 i = 0; i < 256; i++) {
+        u8 st = inb(PS2_STATUS);
+        if (!(st & PS2_OBF))
+            break;
+        u8 b = inb(PS2_DATA);
+        if (st & PS2_AUX)
+            mouse_seen |= mouse_byte(b, &mdx, &mdy);
+        else
+            kbd_byte(b);
+    }
+    if (mouse_seen && (mdx || mdy)) {
+        player_move(mdx, mdy);
+        log_line("input mouse dx=%d dy=%d player=%d,%d", mdx, mdy, player_x, player_y);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+
+void kmain(u32 magic, u32 mbi);
+
+void kmain(u32 magic, u32 mbi)
+{
+    (void)magic;
+    (void)mbi;
+    serial_init();
+    log_line("boot");
+
+    struct pci_loc vga;
+    if (!pci_find(0x1234, 0x1111, &vga)) {
+        log_line("error no bochs-vga");
+        halt_forever();
+    }
+    log_line("pci bochs-vga at %02x:%02x.%u", vga.bus, vga.dev, vga.fn);
+
+    u32 cmd = pci_read(vga.bus, vga.dev, vga.fn, 0x04);
+    pci_write(vga.bus, vga.dev, vga.fn, 0x04, (cmd & 0xFFFF) | 0x0003); /* IO + MEM */
+    u32 bar0 = pci_read(vga.bus, vga.dev, vga.fn, 0x10);
+    if ((bar0 & 1) || (bar0 & ~0xFu) == 0) {
+        log_line("error bochs-vga bar0=0x%08x not a memory BAR", bar0);
+        halt_forever();
+    }
+    lfb = (volatile u32 *)(bar0 & ~0xFu);
+
+    u32 bar2 = pci_read(vga.bus, vga.dev, vga.fn, 0x18);
+    if (!vbe_set_mode(SCREEN_W, SCREEN_H, SCREEN_BPP, bar2)) {
+        log_line("error vbe mode set failed (id=0x%04x)", vbe_read(VBE_ID));
+        halt_forever();
+    }
+    log_line("video %ux%ux%u lfb=0x%08x", SCREEN_W, SCREEN_H, SCREEN_BPP, (u32)lfb);
+    if (vbe_mmio)
+        log_line("vbe registers via mmio at 0x%08x", (u32)vbe_mmio);
+
+    idt_init();
+    pic_init();
+    pit_init(FPS);
+    if (!ps2_init())
+        log_line("warning ps/2 mouse did not acknowledge");
+    log_line("ready %u Hz, player=%d,%d", FPS, player_x, player_y);
+
+    draw_frame();
+
+    u32 last = ticks;
+    __asm__ volatile("sti");
+    for (;;) {
+        last = wait_tick(last);
+        poll_input();
+        update_ball();
+        frames++;
+        draw_frame();
+        if (frames % FPS == 0)
+            log_line("frame %u", frames);
+    }
+}

@@ -1,0 +1,75 @@
+# images/local.mk: game image manifests, their RelaxNG schemas, console
+# profiles, and the image catalog's unit test.  Included by the top
+# Makefile.am, which initialises noinst_DATA, CLEANFILES, EXTRA_DIST,
+# check_PROGRAMS and TESTS, and defines GH_CORE_CFLAGS / GH_CORE_LIBS.
+
+image_manifest_templates = \
+	images/demo-arena/demo-arena.image.xml.in \
+	images/demo-arena/demo-arena-disk.image.xml.in
+image_manifests = \
+	images/demo-arena/demo-arena.image.xml \
+	images/demo-arena/demo-arena-disk.image.xml
+image_schemas = \
+	images/schema/image.rng \
+	images/schema/profile.rng
+image_profiles = \
+	images/profiles/arcade-640.xml \
+	images/profiles/console-1080.xml \
+	images/profiles/console-4k.xml
+
+# Manifests are installed next to the artefacts they describe, since their
+# artefact paths are relative to the manifest's directory.
+image_demoarenadir = $(pkgdatadir)/images/demo-arena
+image_demoarena_DATA = $(image_manifests)
+image_schemadir = $(pkgdatadir)/schema
+image_schema_DATA = $(image_schemas)
+image_profilesdir = $(pkgdatadir)/profiles
+image_profiles_DATA = $(image_profiles)
+
+noinst_DATA += $(image_manifests)
+CLEANFILES += $(image_manifests)
+EXTRA_DIST += $(image_manifest_templates) $(image_schemas) $(image_profiles)
+
+# The checksum is the artefact's, as built; the @..[@] spelling keeps
+# config.status from touching the placeholders.
+images/demo-arena/demo-arena.image.xml: $(srcdir)/images/demo-arena/demo-arena.image.xml.in images/demo-arena/demo-arena.elf
+	$(AM_V_GEN)$(MKDIR_P) images/demo-arena && \
+	sum=`sha256sum images/demo-arena/demo-arena.elf | cut -d ' ' -f 1` && \
+	test -n "$$sum" && \
+	sed -e "s|@KERNEL_SHA256[@]|$$sum|g" \
+		$(srcdir)/images/demo-arena/demo-arena.image.xml.in > $@.tmp && \
+	mv -f $@.tmp $@
+
+images/demo-arena/demo-arena-disk.image.xml: $(srcdir)/images/demo-arena/demo-arena-disk.image.xml.in images/demo-arena/demo-arena.qcow2
+	$(AM_V_GEN)$(MKDIR_P) images/demo-arena && \
+	sum=`sha256sum images/demo-arena/demo-arena.qcow2 | cut -d ' ' -f 1` && \
+	test -n "$$sum" && \
+	sed -e "s|@DISK_SHA256[@]|$$sum|g" \
+		$(srcdir)/images/demo-arena/demo-arena-disk.image.xml.in > $@.tmp && \
+	mv -f $@.tmp $@
+
+check_PROGRAMS += tests/unit/test_image
+TESTS += tests/unit/test_image
+tests_unit_test_image_SOURCES = tests/unit/test_image.c
+# Per-target CFLAGS replace AM_CFLAGS, so the warnings and sanitizers are named again.
+tests_unit_test_image_CFLAGS = $(AM_CFLAGS) $(GH_CORE_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_image_LDADD = $(GH_CORE_LIBS) $(CHECK_LIBS)
+EXTRA_DIST += \
+	tests/data/manifests/billion-laughs.image.xml \
+	tests/data/manifests/external-entity.image.xml \
+	tests/data/manifests/malformed.image.xml \
+	tests/data/profiles/display-too-narrow.xml \
+	tests/data/profiles/display-too-tall.xml \
+	tests/data/profiles/gpu-class-without-gpu.xml \
+	tests/data/profiles/gpu-need-bad.xml \
+	tests/data/profiles/id-mismatch.xml \
+	tests/data/profiles/memory-negative.xml \
+	tests/data/profiles/memory-too-large.xml \
+	tests/data/profiles/memory-too-small.xml \
+	tests/data/profiles/refresh-too-high.xml \
+	tests/data/profiles/refresh-too-low.xml \
+	tests/data/profiles/valid-large.xml \
+	tests/data/profiles/valid-small.xml \
+	tests/data/profiles/vcpus-huge.xml \
+	tests/data/profiles/vcpus-too-many.xml \
+	tests/data/profiles/vcpus-zero.xml

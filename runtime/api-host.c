@@ -1,0 +1,120 @@
+/* api-host: the host's own endpoints: liveness, readiness, metrics, the host
+ * object, and draining. */
+#include <string.h>
+#include "api-private.h"
+
+static void
+gh_api_respond_status(GhApi *api, SoupServerMessage *msg, guint status,
+                      const char *value, const char *reason)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    g_autoptr(JsonNode) node = NULL;
+
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "status");
+    json_builder_add_string_value(b, value);
+    if (reason) {
+        json_builder_set_member_name(b, "reason");
+        json_builder_add_string_value(b, reason);
+    }
+    json_builder_end_object(b);
+    node = json_builder_get_root(b);
+    gh_api_respond_json(api, msg, status, node);
+}
+
+void
+gh_api_handle_healthz(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query)
+{
+    gh_api_respond_status(api, msg, SOUP_STATUS_OK, "ok", NULL);
+}
+
+void
+gh_api_handle_readyz(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query)
+{
+    if (!gh_virt_is_alive(api->virt))
+        gh_api_respond_status(api, msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "not_ready",
+                              "libvirt connection lost");
+    else if (gh_session_manager_is_draining(api->sessions))
+        gh_api_respond_status(api, msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "not_ready", "draining");
+    else
+        gh_api_respond_status(api, msg, SOUP_STATUS_OK, "ready", NULL);
+}
+
+void
+gh_api_handle_metrics(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query)
+{
+    GhMetricsGauges gauges = { 0 };
+    char *text;
+
+    for (int s = 0; s < GH_METRICS_N_STATES; s++)
+        gauges.sessions[s] = gh_session_manager_count_in_state(api->sessions, (GhSessionState) s);
+    gauges.capacity = gh_session_manager_capacity(api->sessions);
+    gauges.draining = gh_session_manager_is_draining(api->sessions);
+    /* Rendered before this request is counted: a scrape sees the ones before it. */
+    text = gh_metrics_render(api->metrics, &gauges);
+    soup_server_message_set_response(msg, GH_METRICS_CONTENT_TYPE, SOUP_MEMORY_TAKE, text, strlen(text));
+    gh_api_set_status(api, msg, SOUP_STATUS_OK);
+}
+
+static JsonNode *
+gh_api_host_to_json(GhApi *api)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "version");
+    json_builder_add_string_value(b, api->version);
+    json_builder_set_member_name(b, "hostname");
+    json_builder_add_string_value(b, g_get_host_name());
+    json_builder_set_member_name(b, "libvirt_uri");
+    json_builder_add_string_value(b, gh_virt_uri(api->virt));
+    json_builder_set_member_name(b, "domain_type");
+    json_builder_add_string_value(b, gh_virt_domain_type(api->virt));
+    json_builder_set_member_name(b, "capacity");
+    json_builder_add_int_value(b, gh_session_manager_capacity(api->sessions));
+    json_builder_set_member_name(b, "active_sessions");
+    json_builder_add_int_value(b, gh_session_manager_active(api->sessions));
+    json_builder_set_member_name(b, "draining");
+    json_builder_add_boolean_value(b, gh_session_manager_is_draining(api->sessions));
+    json_builder_set_member_name(b, "sessions_by_state");
+    json_builder_begin_object(b);
+    for (int s = 0; s < GH_METRICS_N_STATES; s++) {
+        json_builder_set_member_name(b, gh_session_state_to_string((GhSessionState) s));
+        json_builder_add_int_value(b, gh_session_manager_count_in_state(api->sessions, (GhSessionState) s));
+    }
+    json_builder_end_object(b);
+    json_builder_end_object(b);
+    return json_builder_get_root(b);
+}
+
+void
+gh_api_handle_host(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query)
+{
+    g_autoptr(JsonNode) node = gh_api_host_to_json(api);
+
+    gh_api_respond_json(api, msg, SOUP_STATUS_OK, node);
+}
+
+static void
+gh_api_set_draining(GhApi *api, SoupServerMessage *msg, gboolean draining)
+{
+    g_autoptr(JsonNode) node = NULL;
+
+    if (draining != gh_session_manager_is_draining(api->sessions))
+        g_message("host %s by API request", draining ? "draining" : "no longer draining");
+    gh_session_manager_set_draining(api->sessions, draining);
+    node = gh_api_host_to_json(api);
+    gh_api_respond_json(api, msg, SOUP_STATUS_OK, node);
+}
+
+void
+gh_api_handle_drain(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query)
+{
+    gh_api_set_draining(api, msg, TRUE);
+}
+
+void
+gh_api_handle_undrain(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query)
+{
+    gh_api_set_draining(api, msg, FALSE);
+}

@@ -1,0 +1,61 @@
+/* api-private: what the API's files (api.c, api-host.c, api-images.c,
+ * api-sessions.c, api-events.c) share.  Not for other modules. */
+#pragma once
+
+#include <libsoup/soup.h>
+#include <json-glib/json-glib.h>
+#include "api.h"
+#include "metrics.h"
+
+struct GhApi {
+    const GhConfig *config;
+    GhSessionManager *sessions;
+    const GhCatalog *catalog;
+    GhVirt *virt;
+    GStrv tokens;
+    char *version;
+    SoupServer *server;
+    guint16 port;
+    GhMetrics *metrics;
+    guint subscription;
+    /* server-sent events (api-events.c) */
+    GPtrArray *sse_clients;      /* GhApiSseClient *, owned */
+    guint64 event_seq;
+    guint keepalive_source;
+};
+
+/* A route's handler.  arg is the decoded {id} path segment, or NULL. */
+typedef void (*GhApiHandler)(GhApi *api, SoupServerMessage *msg, const char *arg,
+                             GHashTable *query);
+
+/* Responses.  Each counts the request in the metrics exactly once. */
+void gh_api_respond_json(GhApi *api, SoupServerMessage *msg, guint status, JsonNode *node);
+void gh_api_respond_error(GhApi *api, SoupServerMessage *msg, guint status,
+                          const char *code, const char *format, ...) G_GNUC_PRINTF(5, 6);
+/* Sets the status only (streams); counts it like the two above. */
+void gh_api_set_status(GhApi *api, SoupServerMessage *msg, guint status);
+char *gh_api_json_to_string(JsonNode *node);
+
+/* api-host.c */
+void gh_api_handle_healthz(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
+void gh_api_handle_readyz(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
+void gh_api_handle_metrics(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
+void gh_api_handle_host(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
+void gh_api_handle_drain(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
+void gh_api_handle_undrain(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
+
+/* api-images.c */
+void gh_api_handle_images(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
+void gh_api_handle_image(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
+JsonNode *gh_api_image_to_json(const GhImage *image);
+
+/* api-sessions.c */
+void gh_api_handle_sessions_list(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
+void gh_api_handle_sessions_create(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
+void gh_api_handle_session_show(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
+void gh_api_handle_session_delete(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
+
+/* api-events.c */
+void gh_api_handle_events(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
+void gh_api_events_publish(GhApi *api, const GhSession *session, GhSessionState previous);
+void gh_api_events_close_all(GhApi *api);

@@ -1,0 +1,46 @@
+/* config: the operator's config file (GKeyFile INI).  Defaults, then the file;
+ * unknown groups/keys and bad values are rejected with file:line. */
+#pragma once
+
+#include <glib.h>
+
+typedef struct {
+    char *file;              /* path the config came from, NULL for defaults only */
+    char *state_dir;         /* [daemon] state_dir */
+    char *listen_host;       /* [daemon] listen = host:port */
+    guint16 listen_port;
+    char *data_dir;          /* [daemon] data_dir: holds schema/ and profiles/ */
+    GStrv image_dirs;        /* [daemon] image_dirs (';'-separated list) */
+    GStrv profile_dirs;      /* derived: <data_dir>/profiles + [daemon] profile_dirs */
+    char *log_level;         /* [daemon] log_level: error|warning|info|debug */
+    char *libvirt_uri;       /* [libvirt] uri; NULL = embedded under <state_dir>/libvirt */
+    char *domain_type;       /* [libvirt] domain_type: auto|kvm|qemu */
+    char *token_file;        /* [api] token_file; NULL = <state_dir>/api-token, generated */
+    gsize max_body_bytes;    /* [api] max_body_bytes */
+    guint max_sessions;      /* [sessions] max_sessions */
+    guint keep_stopped;      /* [sessions] keep_stopped: stopped/failed records kept */
+} GhConfig;
+
+#define GH_CONFIG_ERROR (gh_config_error_quark())
+GQuark gh_config_error_quark(void);
+typedef enum {
+    GH_CONFIG_ERROR_READ,
+    GH_CONFIG_ERROR_SYNTAX,
+    GH_CONFIG_ERROR_UNKNOWN_KEY,
+    GH_CONFIG_ERROR_VALUE,
+} GhConfigError;
+
+#define GH_CONFIG_DEFAULT_PORT 8470
+
+/* Defaults only (state dir /var/lib/gamehost, data dir = installed pkgdatadir). */
+GhConfig *gh_config_new_default(void);
+/* Defaults overlaid with the file; errors read "FILE:LINE: reason". */
+GhConfig *gh_config_load(const char *path, GError **error);
+GhConfig *gh_config_free(GhConfig *config);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(GhConfig, gh_config_free)
+
+/* Reads the API tokens: one per line, '#' comments and blank lines ignored.
+ * When the file does not exist and is the default one, a random token is
+ * generated into it (mode 0600). */
+GStrv gh_config_load_tokens(const GhConfig *config, GError **error);
+char *gh_config_token_path(const GhConfig *config);

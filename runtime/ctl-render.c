@@ -1,0 +1,423 @@
+/* ctl-render: JSON replies → gamehostctl's human output. */
+#include "ctl-render.h"
+
+#include <string.h>
+#include "ctl-table.h"
+#include "ctl-util.h"
+
+static const char *const state_order[] = { "starting", "running", "stopping", "stopped", "failed", NULL };
+
+/* ---- lenient readers ------------------------------------------------------ */
+
+static JsonObject *
+as_object(JsonNode *node)
+{
+    return node != NULL && JSON_NODE_HOLDS_OBJECT(node) ? json_node_get_object(node) : NULL;
+}
+
+static JsonObject *
+object_member(JsonObject *o, const char *name)
+{
+    return o != NULL ? as_object(json_object_get_member(o, name)) : NULL;
+}
+
+static JsonArray *
+array_member(JsonObject *o, const char *name)
+{
+    JsonNode *n = o != NULL ? json_object_get_member(o, name) : NULL;
+
+    return n != NULL && JSON_NODE_HOLDS_ARRAY(n) ? json_node_get_array(n) : NULL;
+}
+
+static const char *
+string_member(JsonObject *o, const char *name)
+{
+    JsonNode *n = o != NULL ? json_object_get_member(o, name) : NULL;
+
+    if (n == NULL || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
+        return NULL;
+    return json_node_get_string(n);
+}
+
+static char *
+node_text(JsonNode *n)
+{
+    if (n == NULL || JSON_NODE_HOLDS_NULL(n))
+        return NULL;
+    if (!JSON_NODE_HOLDS_VALUE(n))
+        return json_to_string(n, FALSE);
+    switch (json_node_get_value_type(n)) {
+    case G_TYPE_STRING:
+        return g_strdup(json_node_get_string(n));
+    case G_TYPE_INT64:
+        return g_strdup_printf("%" G_GINT64_FORMAT, json_node_get_int(n));
+    case G_TYPE_DOUBLE: {
+        char buf[G_ASCII_DTOSTR_BUF_SIZE];
+        return g_strdup(g_ascii_formatd(buf, sizeof buf, "%g", json_node_get_double(n)));
+    }
+    case G_TYPE_BOOLEAN:
+        return g_strdup(json_node_get_boolean(n) ? "yes" : "no");
+    default:
+        return NULL;
+    }
+}
+
+/* Any scalar as text; an array as its items joined by ", "; NULL if absent. */
+static char *
+member_text(JsonObject *o, const char *name)
+{
+    JsonNode *n = o != NULL ? json_object_get_member(o, name) : NULL;
+    g_autoptr(GPtrArray) items = NULL;
+    JsonArray *a;
+
+    if (n == NULL || !JSON_NODE_HOLDS_ARRAY(n))
+        return node_text(n);
+    a = json_node_get_array(n);
+    items = g_ptr_array_new_with_free_func(g_free);
+    for (guint i = 0; i < json_array_get_length(a); i++) {
+        char *t = node_text(json_array_get_element(a, i));
+        if (t != NULL)
+            g_ptr_array_add(items, t);
+    }
+    g_ptr_array_add(items, NULL);
+    return g_strjoinv(", ", (char **) items->pdata);
+}
+
+static JsonObject *
+expect_object(JsonNode *node, const char *what, GError **error)
+{
+    JsonObject *o = as_object(node);
+
+    if (o == NULL)
+        g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_FAILED,
+                    "unexpected reply from the daemon: %s is not a JSON object", what);
+    return o;
+}
+
+static JsonArray *
+expect_array(JsonObject *o, const char *name, GError **error)
+{
+    JsonArray *a = array_member(o, name);
+
+    if (a == NULL)
+        g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_FAILED,
+                    "unexpected reply from the daemon: no '%s' array", name);
+    return a;
+}
+
+char *
+gh_ctl_render_json(JsonNode *node)
+{
+    g_autofree char *text = json_to_string(node, TRUE);
+
+    return g_strconcat(text, "\n", NULL);
+}
+
+const char *
+gh_ctl_session_state(JsonNode *session)
+{
+    return string_member(as_object(session), "state");
+}
+
+const char *
+gh_ctl_session_id(JsonNode *session)
+{
+    return string_member(as_object(session), "id");
+}
+
+const char *
+gh_ctl_session_reason(JsonNode *session)
+{
+    return string_member(as_object(session), "reason");
+}
+
+/* ---- host ----------------------------------------------------------------- */
+
+/* Known states first in lifecycle order, then anything newer the daemon adds. */
+static char *
+sessions_by_state_text(JsonObject *by_state)
+{
+    g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GList) members = by_state ? json_object_get_members(by_state) : NULL;
+
+    if (by_state == NULL)
+        return NULL;
+    for (guint i = 0; state_order[i]; i++) {
+        g_autofree char *n = member_text(by_state, state_order[i]);
+        if (n != NULL)
+            g_ptr_array_add(parts, g_strdup_printf("%s=%s", state_order[i], n));
+    }
+    for (GList *l = members; l; l = l->next) {
+        g_autofree char *n = NULL;
+        if (g_strv_contains(state_order, l->data))
+            continue;
+        n = member_text(by_state, l->data);
+        g_ptr_array_add(parts, g_strdup_printf("%s=%s", (const char *) l->data, n ? n : "-"));
+    }
+    g_ptr_array_add(parts, NULL);
+    return g_strjoinv(" ", (char **) parts->pdata);
+}
+
+char *
+gh_ctl_render_host(JsonNode *host, GError **error)
+{
+    static const struct { const char *key, *label; } fields[] = {
+        { "version", "version" },         { "hostname", "hostname" },
+        { "libvirt_uri", "libvirt" },     { "domain_type", "domain type" },
+        { "capacity", "capacity" },       { "active_sessions", "active sessions" },
+        { "draining", "draining" },
+    };
+    JsonObject *o = expect_object(host, "the host", error);
+    g_autoptr(GhCtlTable) t = gh_ctl_table_new_kv();
+    g_autofree char *by_state = NULL;
+
+    if (o == NULL)
+        return NULL;
+    for (guint i = 0; i < G_N_ELEMENTS(fields); i++) {
+        g_autofree char *v = member_text(o, fields[i].key);
+        gh_ctl_table_add_kv(t, fields[i].label, v);
+    }
+    by_state = sessions_by_state_text(object_member(o, "sessions_by_state"));
+    gh_ctl_table_add_kv(t, "sessions", by_state);
+    return gh_ctl_table_render(t);
+}
+
+/* ---- images ----------------------------------------------------------------- */
+
+static char *
+display_text(JsonObject *display)
+{
+    g_autofree char *w = member_text(display, "width");
+    g_autofree char *h = member_text(display, "height");
+    g_autofree char *r = member_text(display, "refresh");
+
+    if (w == NULL || h == NULL)
+        return NULL;
+    if (r == NULL)
+        return g_strdup_printf("%sx%s", w, h);
+    return g_strdup_printf("%sx%s@%s", w, h, r);
+}
+
+static char *
+render_problems(JsonArray *problems)
+{
+    g_autoptr(GhCtlTable) t = gh_ctl_table_new("FILE", "LINE", "REASON", NULL);
+    g_autofree char *table = NULL;
+
+    for (guint i = 0; i < json_array_get_length(problems); i++) {
+        JsonObject *p = as_object(json_array_get_element(problems, i));
+        g_autofree char *line = member_text(p, "line");
+        const char *cells[] = { string_member(p, "file"), line, string_member(p, "reason") };
+        gh_ctl_table_add_row(t, cells);
+    }
+    table = gh_ctl_table_render(t);
+    return g_strconcat("\nInvalid manifests:\n", table, NULL);
+}
+
+char *
+gh_ctl_render_images(JsonNode *reply, GError **error)
+{
+    JsonObject *o = expect_object(reply, "the image list", error);
+    JsonArray *images = o ? expect_array(o, "images", error) : NULL;
+    JsonArray *problems = array_member(o, "problems");
+    g_autoptr(GhCtlTable) t = gh_ctl_table_new("ID", "TITLE", "BOOT", "PROFILE", "DISPLAY", NULL);
+    g_autofree char *table = NULL;
+    g_autofree char *problem_table = NULL;
+
+    if (images == NULL)
+        return NULL;
+    for (guint i = 0; i < json_array_get_length(images); i++) {
+        JsonObject *img = as_object(json_array_get_element(images, i));
+        JsonObject *profile = object_member(img, "profile");
+        g_autofree char *display = display_text(object_member(profile, "display"));
+        const char *cells[] = { string_member(img, "id"), string_member(img, "title"),
+                                string_member(img, "boot"), string_member(profile, "id"), display };
+        gh_ctl_table_add_row(t, cells);
+    }
+    table = gh_ctl_table_render(t);
+    if (problems == NULL || json_array_get_length(problems) == 0)
+        return g_steal_pointer(&table);
+    problem_table = render_problems(problems);
+    return g_strconcat(table, problem_table, NULL);
+}
+
+static char *
+profile_text(JsonObject *profile)
+{
+    const char *id = string_member(profile, "id");
+    const char *title = string_member(profile, "title");
+
+    if (id == NULL)
+        return NULL;
+    return title ? g_strdup_printf("%s (%s)", id, title) : g_strdup(id);
+}
+
+char *
+gh_ctl_render_image(JsonNode *image, GError **error)
+{
+    JsonObject *o = expect_object(image, "the image", error);
+    JsonObject *profile = object_member(o, "profile");
+    g_autoptr(GhCtlTable) t = gh_ctl_table_new_kv();
+    g_autofree char *version = member_text(o, "version");
+    g_autofree char *prof = profile_text(profile);
+    g_autofree char *vcpus = member_text(profile, "vcpus");
+    g_autofree char *mem = member_text(profile, "memory_mib");
+    g_autofree char *mem_text = mem ? g_strdup_printf("%s MiB", mem) : NULL;
+    g_autofree char *display = display_text(object_member(profile, "display"));
+    g_autofree char *controllers = member_text(profile, "controllers");
+    g_autofree char *gpu = member_text(profile, "gpu");
+    g_autofree char *capture = member_text(o, "capture");
+
+    if (o == NULL)
+        return NULL;
+    gh_ctl_table_add_kv(t, "id", string_member(o, "id"));
+    gh_ctl_table_add_kv(t, "title", string_member(o, "title"));
+    gh_ctl_table_add_kv(t, "version", version);
+    gh_ctl_table_add_kv(t, "boot", string_member(o, "boot"));
+    gh_ctl_table_add_kv(t, "firmware", string_member(o, "firmware"));
+    gh_ctl_table_add_kv(t, "profile", prof);
+    gh_ctl_table_add_kv(t, "vcpus", vcpus);
+    gh_ctl_table_add_kv(t, "memory", mem_text);
+    gh_ctl_table_add_kv(t, "display", display);
+    gh_ctl_table_add_kv(t, "controllers", controllers);
+    gh_ctl_table_add_kv(t, "gpu", gpu);
+    gh_ctl_table_add_kv(t, "capture", capture);
+    return gh_ctl_table_render(t);
+}
+
+/* ---- sessions ----------------------------------------------------------------- */
+
+char *
+gh_ctl_render_sessions(JsonNode *reply, gint64 now_usec, GError **error)
+{
+    JsonObject *o = expect_object(reply, "the session list", error);
+    JsonArray *sessions = o ? expect_array(o, "sessions", error) : NULL;
+    g_autoptr(GhCtlTable) t = gh_ctl_table_new("ID", "STATE", "IMAGE", "AGE", "REASON", NULL);
+
+    if (sessions == NULL)
+        return NULL;
+    for (guint i = 0; i < json_array_get_length(sessions); i++) {
+        JsonObject *s = as_object(json_array_get_element(sessions, i));
+        g_autofree char *age = gh_ctl_format_age(string_member(s, "created_at"), now_usec);
+        const char *cells[] = { string_member(s, "id"), string_member(s, "state"), string_member(s, "image"),
+                                age, string_member(s, "reason") };
+        gh_ctl_table_add_row(t, cells);
+    }
+    return gh_ctl_table_render(t);
+}
+
+/* "2025-01-01T12:00:00Z (5m ago)" */
+static char *
+time_text(JsonObject *o, const char *name, gint64 now_usec)
+{
+    const char *when = string_member(o, name);
+    g_autoptr(GDateTime) dt = when ? g_date_time_new_from_iso8601(when, NULL) : NULL;
+    g_autofree char *age = NULL;
+
+    if (dt == NULL)
+        return when ? g_strdup(when) : NULL;
+    age = gh_ctl_format_age(when, now_usec);
+    return g_strdup_printf("%s (%s ago)", when, age);
+}
+
+static char *
+labels_text(JsonObject *labels)
+{
+    g_autoptr(GList) keys = labels ? json_object_get_members(labels) : NULL;
+    g_autoptr(GString) out = g_string_new(NULL);
+
+    keys = g_list_sort(keys, (GCompareFunc) strcmp);
+    for (GList *l = keys; l; l = l->next) {
+        g_autofree char *v = member_text(labels, l->data);
+        g_string_append_printf(out, "%s%s=%s", out->len ? ", " : "", (const char *) l->data, v ? v : "");
+    }
+    return g_strdup(out->str);
+}
+
+char *
+gh_ctl_render_session(JsonNode *session, gint64 now_usec, GError **error)
+{
+    JsonObject *o = expect_object(session, "the session", error);
+    g_autoptr(GhCtlTable) t = gh_ctl_table_new_kv();
+    g_autofree char *created = time_text(o, "created_at", now_usec);
+    g_autofree char *started = time_text(o, "started_at", now_usec);
+    g_autofree char *stopped = time_text(o, "stopped_at", now_usec);
+    g_autofree char *labels = labels_text(object_member(o, "labels"));
+    g_autofree char *adopted = member_text(o, "adopted");
+
+    if (o == NULL)
+        return NULL;
+    gh_ctl_table_add_kv(t, "id", string_member(o, "id"));
+    gh_ctl_table_add_kv(t, "image", string_member(o, "image"));
+    gh_ctl_table_add_kv(t, "state", string_member(o, "state"));
+    gh_ctl_table_add_kv(t, "reason", string_member(o, "reason"));
+    gh_ctl_table_add_kv(t, "domain", string_member(o, "domain"));
+    gh_ctl_table_add_kv(t, "created", created);
+    gh_ctl_table_add_kv(t, "started", started);
+    gh_ctl_table_add_kv(t, "stopped", stopped);
+    gh_ctl_table_add_kv(t, "labels", labels);
+    gh_ctl_table_add_kv(t, "serial log", string_member(o, "serial_log"));
+    gh_ctl_table_add_kv(t, "vnc socket", string_member(o, "vnc_socket"));
+    gh_ctl_table_add_kv(t, "adopted", adopted);
+    return gh_ctl_table_render(t);
+}
+
+/* ---- events ------------------------------------------------------------------- */
+
+static char *
+event_summary(const char *type, JsonObject *data)
+{
+    JsonObject *s = object_member(data, "session");
+    const char *id = string_member(s, "id");
+    const char *image = string_member(s, "image");
+    const char *state = string_member(s, "state");
+    const char *previous = string_member(data, "previous");
+    const char *reason = string_member(s, "reason");
+    g_autoptr(GString) out = g_string_new(type);
+
+    if (s == NULL) {
+        /* Not a session event: show what came, so nothing new goes unseen. */
+        g_autoptr(JsonNode) node = json_node_init_object(json_node_alloc(), data);
+        g_autofree char *compact = json_to_string(node, FALSE);
+        g_string_append_printf(out, " %s", compact);
+        return g_string_free(g_steal_pointer(&out), FALSE);
+    }
+    g_string_append_printf(out, " %s %s ", id ? id : "-", image ? image : "-");
+    if (previous != NULL && !g_str_equal(type, "session.created"))
+        g_string_append_printf(out, "%s -> ", previous);
+    g_string_append(out, state ? state : "-");
+    if (reason != NULL && *reason != '\0')
+        g_string_append_printf(out, " (%s)", reason);
+    return g_string_free(g_steal_pointer(&out), FALSE);
+}
+
+char *
+gh_ctl_render_event(const char *event, const char *data, gint64 now_usec, gboolean json, GError **error)
+{
+    g_autoptr(JsonParser) parser = json_parser_new();
+    g_autoptr(GError) local = NULL;
+    g_autoptr(GDateTime) now = g_date_time_new_from_unix_utc(now_usec / G_USEC_PER_SEC);
+    g_autofree char *stamp = NULL;
+    g_autofree char *summary = NULL;
+    g_autofree char *line = NULL;
+    JsonObject *o;
+    const char *type;
+
+    if (!json_parser_load_from_data(parser, data, -1, &local)) {
+        g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_FAILED, "event '%s' does not carry JSON: %s", event,
+                    local->message);
+        return NULL;
+    }
+    if (json) {
+        g_autofree char *compact = json_to_string(json_parser_get_root(parser), FALSE);
+        return g_strconcat(compact, "\n", NULL);
+    }
+    o = expect_object(json_parser_get_root(parser), "the event", error);
+    if (o == NULL)
+        return NULL;
+    type = string_member(o, "type");
+    summary = event_summary(type ? type : event, o);
+    stamp = g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
+    line = gh_ctl_sanitize(summary);
+    return g_strdup_printf("%s %s\n", stamp, line);
+}

@@ -1,0 +1,500 @@
+/* domain: the libvirt domain XML of a session, built with the libxml2 tree
+ * API so that no value from a manifest, a profile or a path can change the
+ * structure of the document, and the gamehost metadata read back from it. */
+#include "domain.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+
+G_DEFINE_QUARK(gh-domain-error-quark, gh_domain_error)
+
+/* virDomainGetMetadata returns one small element; anything much larger is
+ * not ours and is refused before the parser sees it. */
+#define GH_DOMAIN_METADATA_MAX_BYTES (64 * 1024)
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xmlFreeDoc)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlParserCtxt, xmlFreeParserCtxt)
+
+#define BAD_XML(s) ((const xmlChar *) (s))
+
+char *
+gh_domain_name_for_session(const char *session_id)
+{
+    g_return_val_if_fail(session_id != NULL, NULL);
+    return g_strconcat(GH_DOMAIN_NAME_PREFIX, session_id, NULL);
+}
+
+/* ---- validation ------------------------------------------------------- */
+
+/* XML 1.0 cannot carry C0 control characters other than tab, newline and
+ * carriage return (libxml2 would write them as character references that
+ * libvirt's parser then rejects), so such values are refused up front. */
+static gboolean
+text_is_xml_safe(const char *s)
+{
+    if (!g_utf8_validate(s, -1, NULL))
+        return FALSE;
+    for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+        if (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r')
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* Paths end up in attributes that libvirt's schema types as absolute paths;
+ * a relative one would be resolved against whatever directory the
+ * hypervisor runs in, which is never what the caller meant. */
+static gboolean
+check_path(const char *field, const char *value, gboolean required, GError **error)
+{
+    if (value == NULL) {
+        if (!required)
+            return TRUE;
+        g_set_error(error, GH_DOMAIN_ERROR, GH_DOMAIN_ERROR_INVALID,
+                    "%s is missing", field);
+        return FALSE;
+    }
+    if (value[0] != '/' || value[1] == '\0') {
+        g_set_error(error, GH_DOMAIN_ERROR, GH_DOMAIN_ERROR_INVALID,
+                    "%s '%s' is not an absolute file path", field, value);
+        return FALSE;
+    }
+    if (strchr(value, '\n') || strchr(value, '\r') || !text_is_xml_safe(value)) {
+        g_set_error(error, GH_DOMAIN_ERROR, GH_DOMAIN_ERROR_INVALID,
+                    "%s contains control characters or invalid UTF-8", field);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+check_params(const GhImage *image, const GhDomainParams *params, GError **error)
+{
+    if (image == NULL || params == NULL) {
+        g_set_error(error, GH_DOMAIN_ERROR, GH_DOMAIN_ERROR_INVALID,
+                    "%s is missing", image == NULL ? "image" : "params");
+        return FALSE;
+    }
+    if (params->session_id == NULL || !g_uuid_string_is_valid(params->session_id)) {
+        g_autofree char *shown = params->session_id
+            ? g_strescape(params->session_id, NULL) : g_strdup("(null)");
+        g_set_error(error, GH_DOMAIN_ERROR, GH_DOMAIN_ERROR_INVALID,
+                    "session_id '%s' is not a UUID", shown);
+        return FALSE;
+    }
+    if (g_strcmp0(params->domain_type, "kvm") != 0 &&
+        g_strcmp0(params->domain_type, "qemu") != 0) {
+        g_autofree char *shown = params->domain_type
+            ? g_strescape(params->domain_type, NULL) : g_strdup("(null)");
+        g_set_error(error, GH_DOMAIN_ERROR, GH_DOMAIN_ERROR_INVALID,
+                    "domain_type '%s' is neither 'kvm' nor 'qemu'", shown);
+        return FALSE;
+    }
+    if (params->created_at < 0) {
+        g_set_error(error, GH_DOMAIN_ERROR, GH_DOMAIN_ERROR_INVALID,
+                    "created_at %" G_GINT64_FORMAT " is negative", params->created_at);
+        return FALSE;
+    }
+    if (image->id == NULL || image->id[0] == '\0' || !text_is_xml_safe(image->id)) {
+        g_set_error(error, GH_DOMAIN_ERROR, GH_DOMAIN_ERROR_INVALID,
+                    "image id is missing or not printable");
+        return FALSE;
+    }
+
+    const GhProfile *profile = image->profile;
+    if (profile == NULL) {
+        g_set_error(error, GH_DOMAIN_ERROR, GH_DOMAIN_ERROR_INVALID,
+                    "image '%s': profile is missing", image->id);
+        return FALSE;
+    }
+    if (profile->vcpus == 0 || profile->memory_mib == 0) {
+        g_set_error(error, GH_DOMAIN_ERROR, GH_DOMAIN_ERROR_INVALID,
+                    "image '%s': profile %s is zero", image->id,
+                    profile->vcpus == 0 ? "vcpus" : "memory_mib");
+        return FALSE;
+    }
+
+    switch (image->boot) {
+    case GH_BOOT_KERNEL:
+        if (!check_path("kernel_path", image->kernel_path, TRUE, error))
+            return FALSE;
+        if (image->cmdline && !text_is_xml_safe(image->cmdline)) {
+            g_set_error(error, GH_DOMAIN_ERROR, GH_DOMAIN_ERROR_INVALID,
+                        "cmdline contains control characters or invalid UTF-8");
+            return FALSE;
+        }
+        break;
+    case GH_BOOT_DISK:
+        if (!check_path("overlay_path", params->overlay_path, TRUE, error))
+            return FALSE;
+        break;
+    default:
+        g_set_error(error, GH_DOMAIN_ERROR, GH_DOMAIN_ERROR_INVALID,
+                    "image '%s': unknown boot kind %d", image->id, (int) image->boot);
+        return FALSE;
+    }
+    if (image->firmware != GH_FIRMWARE_BIOS && image->firmware != GH_FIRMWARE_UEFI) {
+        g_set_error(error, GH_DOMAIN_ERROR, GH_DOMAIN_ERROR_INVALID,
+                    "image '%s': unknown firmware %d", image->id, (int) image->firmware);
+        return FALSE;
+    }
+
+    return check_path("serial_log", params->serial_log, TRUE, error) &&
+           check_path("vnc_socket", params->vnc_socket, FALSE, error);
+}
+
+/* The title is cosmetic, so a manifest title libvirt would refuse (it
+ * rejects newlines) or XML cannot carry is mended rather than failing the
+ * session. */
+static char *
+sanitize_title(const char *title)
+{
+    char *t = g_utf8_make_valid(title, -1);
+    for (char *p = t; *p; p++) {
+        if ((unsigned char) *p < 0x20)
+            *p = ' ';
+    }
+    return t;
+}
+
+/* ---- building --------------------------------------------------------- */
+
+/* xmlNewTextChild, never xmlNewChild: the latter parses its content for
+ * entity references, so a '&' in a title would be taken as markup. */
+static xmlNodePtr
+add_text(xmlNodePtr parent, const char *name, const char *text)
+{
+    return xmlNewTextChild(parent, NULL, BAD_XML(name), BAD_XML(text));
+}
+
+static xmlNodePtr
+add_elem(xmlNodePtr parent, const char *name)
+{
+    return xmlNewChild(parent, NULL, BAD_XML(name), NULL);
+}
+
+/* xmlNewProp stores the value as text and escapes it on output. */
+static void
+set_attr(xmlNodePtr node, const char *name, const char *value)
+{
+    xmlNewProp(node, BAD_XML(name), BAD_XML(value));
+}
+
+static void
+add_metadata(xmlNodePtr domain, const GhImage *image, const GhDomainParams *params)
+{
+    xmlNodePtr metadata = add_elem(domain, "metadata");
+    xmlNodePtr session = add_elem(metadata, "session");
+    xmlNsPtr ns = xmlNewNs(session, BAD_XML(GH_DOMAIN_METADATA_NS),
+                           BAD_XML(GH_DOMAIN_METADATA_PREFIX));
+    xmlSetNs(session, ns);
+
+    char created[G_ASCII_DTOSTR_BUF_SIZE];
+    g_snprintf(created, sizeof created, "%" G_GINT64_FORMAT, params->created_at);
+
+    set_attr(session, "id", params->session_id);
+    set_attr(session, "image", image->id);
+    set_attr(session, "created", created);
+    if (image->boot == GH_BOOT_DISK)
+        set_attr(session, "overlay", params->overlay_path);
+}
+
+static void
+add_os(xmlNodePtr domain, const GhImage *image)
+{
+    xmlNodePtr os = add_elem(domain, "os");
+    /* Firmware autoselection: libvirt picks an OVMF build matching the
+     * machine from the host's firmware descriptors. */
+    if (image->firmware == GH_FIRMWARE_UEFI)
+        set_attr(os, "firmware", "efi");
+
+    xmlNodePtr type = add_text(os, "type", "hvm");
+    set_attr(type, "arch", "x86_64");
+    set_attr(type, "machine", "pc");
+
+    if (image->boot == GH_BOOT_KERNEL) {
+        add_text(os, "kernel", image->kernel_path);
+        if (image->cmdline)
+            add_text(os, "cmdline", image->cmdline);
+    } else {
+        set_attr(add_elem(os, "boot"), "dev", "hd");
+    }
+}
+
+static void
+add_devices(xmlNodePtr domain, const GhImage *image, const GhDomainParams *params)
+{
+    xmlNodePtr devices = add_elem(domain, "devices");
+
+    if (image->boot == GH_BOOT_DISK) {
+        /* The session writes only to its overlay, which is always qcow2
+         * whatever the image's own format: a copy-on-write layer over the
+         * read-only image, discarded when the session ends. */
+        xmlNodePtr disk = add_elem(devices, "disk");
+        set_attr(disk, "type", "file");
+        set_attr(disk, "device", "disk");
+        xmlNodePtr driver = add_elem(disk, "driver");
+        set_attr(driver, "name", "qemu");
+        set_attr(driver, "type", "qcow2");
+        set_attr(add_elem(disk, "source"), "file", params->overlay_path);
+        xmlNodePtr target = add_elem(disk, "target");
+        set_attr(target, "dev", "hda");
+        set_attr(target, "bus", "ide");
+    }
+
+    /* libvirt adds the matching <console> for the first serial port
+     * itself; declaring one too would ask for a second character device. */
+    xmlNodePtr serial = add_elem(devices, "serial");
+    set_attr(serial, "type", "file");
+    xmlNodePtr source = add_elem(serial, "source");
+    set_attr(source, "path", params->serial_log);
+    set_attr(source, "append", "off");
+    set_attr(add_elem(serial, "target"), "port", "0");
+
+    if (image->profile->keyboard) {
+        xmlNodePtr input = add_elem(devices, "input");
+        set_attr(input, "type", "keyboard");
+        set_attr(input, "bus", "ps2");
+    }
+    if (image->profile->mouse) {
+        xmlNodePtr input = add_elem(devices, "input");
+        set_attr(input, "type", "mouse");
+        set_attr(input, "bus", "ps2");
+    }
+
+    if (params->vnc_socket) {
+        xmlNodePtr graphics = add_elem(devices, "graphics");
+        set_attr(graphics, "type", "vnc");
+        set_attr(graphics, "socket", params->vnc_socket);
+    }
+
+    /* Without an explicit backend QEMU may try the host's sound server;
+     * a game session's audio, when it has any, goes through the stream. */
+    xmlNodePtr audio = add_elem(devices, "audio");
+    set_attr(audio, "id", "1");
+    set_attr(audio, "type", "none");
+
+    /* Standard VGA is the Bochs display (PCI 1234:1111) whose VBE
+     * framebuffer the demo game programs directly. */
+    xmlNodePtr model = add_elem(add_elem(devices, "video"), "model");
+    set_attr(model, "type", "vga");
+    set_attr(model, "vram", "16384");
+    set_attr(model, "heads", "1");
+    set_attr(model, "primary", "yes");
+
+    /* A session's memory is fixed by its console profile. */
+    set_attr(add_elem(devices, "memballoon"), "model", "none");
+}
+
+char *
+gh_domain_build_xml(const GhImage *image, const GhDomainParams *params, GError **error)
+{
+    if (!check_params(image, params, error))
+        return NULL;
+
+    const GhProfile *profile = image->profile;
+    g_autoptr(xmlDoc) doc = xmlNewDoc(BAD_XML("1.0"));
+    xmlNodePtr domain = xmlNewNode(NULL, BAD_XML("domain"));
+    xmlDocSetRootElement(doc, domain);
+    set_attr(domain, "type", params->domain_type);
+
+    g_autofree char *name = gh_domain_name_for_session(params->session_id);
+    add_text(domain, "name", name);
+    add_text(domain, "uuid", params->session_id);
+    if (image->title && image->title[0]) {
+        g_autofree char *title = sanitize_title(image->title);
+        add_text(domain, "title", title);
+    }
+    add_metadata(domain, image, params);
+
+    char buf[G_ASCII_DTOSTR_BUF_SIZE];
+    g_snprintf(buf, sizeof buf, "%" G_GUINT64_FORMAT, profile->memory_mib);
+    set_attr(add_text(domain, "memory", buf), "unit", "MiB");
+    set_attr(add_text(domain, "currentMemory", buf), "unit", "MiB");
+    g_snprintf(buf, sizeof buf, "%u", profile->vcpus);
+    set_attr(add_text(domain, "vcpu", buf), "placement", "static");
+
+    add_os(domain, image);
+    add_elem(add_elem(domain, "features"), "acpi");
+    /* Under TCG host-passthrough means nothing (libvirt refuses it), and
+     * QEMU's default CPU model is what the demo image is tested on. */
+    if (g_str_equal(params->domain_type, "kvm"))
+        set_attr(add_elem(domain, "cpu"), "mode", "host-passthrough");
+    set_attr(add_elem(domain, "clock"), "offset", "utc");
+    add_text(domain, "on_poweroff", "destroy");
+    add_text(domain, "on_reboot", "restart");
+    add_text(domain, "on_crash", "destroy");
+
+    add_devices(domain, image, params);
+
+    xmlChar *out = NULL;
+    int len = 0;
+    xmlDocDumpFormatMemoryEnc(doc, &out, &len, "UTF-8", 1);
+    if (out == NULL) {
+        g_set_error(error, GH_DOMAIN_ERROR, GH_DOMAIN_ERROR_INVALID,
+                    "cannot serialize the domain XML of session %s", params->session_id);
+        return NULL;
+    }
+    char *result = g_strndup((const char *) out, len);
+    xmlFree(out);
+    return result;
+}
+
+/* ---- metadata --------------------------------------------------------- */
+
+GhDomainMetadata *
+gh_domain_metadata_free(GhDomainMetadata *md)
+{
+    if (md == NULL)
+        return NULL;
+    g_free(md->session_id);
+    g_free(md->image_id);
+    g_free(md->overlay_path);
+    g_free(md);
+    return NULL;
+}
+
+/* Our metadata never carries a DTD; stopping the parser at the DOCTYPE
+ * means no entity is ever declared, so none can be expanded (no billion
+ * laughs, no external entities). */
+static void
+refuse_doctype(void *ctx, const xmlChar *name G_GNUC_UNUSED,
+               const xmlChar *external_id G_GNUC_UNUSED,
+               const xmlChar *system_id G_GNUC_UNUSED)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    *(gboolean *) ctxt->_private = TRUE;
+    xmlStopParser(ctxt);
+}
+
+static char *
+get_attr(xmlNodePtr node, const char *name)
+{
+    xmlChar *v = xmlGetNoNsProp(node, BAD_XML(name));
+    if (v == NULL)
+        return NULL;
+    char *s = g_strdup((const char *) v);
+    xmlFree(v);
+    return s;
+}
+
+static gboolean
+metadata_fail(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static gboolean
+metadata_fail(GError **error, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    g_set_error(error, GH_DOMAIN_ERROR, GH_DOMAIN_ERROR_INVALID,
+                "gamehost metadata: %s", msg);
+    return FALSE;
+}
+
+static xmlDocPtr
+metadata_read(const char *xml, GError **error)
+{
+    size_t len = xml ? strlen(xml) : 0;
+    if (len == 0) {
+        metadata_fail(error, "empty document");
+        return NULL;
+    }
+    if (len > GH_DOMAIN_METADATA_MAX_BYTES) {
+        metadata_fail(error, "document of %zu bytes exceeds %d bytes",
+                      len, GH_DOMAIN_METADATA_MAX_BYTES);
+        return NULL;
+    }
+
+    g_autoptr(xmlParserCtxt) ctxt = xmlNewParserCtxt();
+    if (ctxt == NULL) {
+        metadata_fail(error, "cannot allocate an XML parser");
+        return NULL;
+    }
+    gboolean saw_doctype = FALSE;
+    ctxt->_private = &saw_doctype;
+    ctxt->sax->internalSubset = refuse_doctype;
+
+    xmlDocPtr doc = xmlCtxtReadMemory(ctxt, xml, (int) len, "metadata.xml", "UTF-8",
+                                      XML_PARSE_NONET | XML_PARSE_NOERROR |
+                                      XML_PARSE_NOWARNING);
+    if (saw_doctype) {
+        xmlFreeDoc(doc);
+        metadata_fail(error, "a DOCTYPE is not allowed");
+        return NULL;
+    }
+    if (doc == NULL || !ctxt->wellFormed) {
+        const xmlError *e = xmlCtxtGetLastError(ctxt);
+        g_autofree char *why = g_strstrip(g_strdup(e && e->message ? e->message
+                                                                   : "unknown error"));
+        xmlFreeDoc(doc);
+        metadata_fail(error, "not well-formed XML at line %d: %s", e ? e->line : 0, why);
+        return NULL;
+    }
+    return doc;
+}
+
+GhDomainMetadata *
+gh_domain_metadata_parse(const char *xml, GError **error)
+{
+    g_autoptr(xmlDoc) doc = metadata_read(xml, error);
+    if (doc == NULL)
+        return NULL;
+
+    /* libvirt 9.0 strips the namespace from the element it returns (the
+     * caller asked by namespace already), so no namespace is accepted; a
+     * copy taken from the domain XML carries ours under some prefix or as
+     * the default, so match on href + local name, never on the prefix. */
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    if (root == NULL || !xmlStrEqual(root->name, BAD_XML("session")) ||
+        (root->ns != NULL &&
+         !xmlStrEqual(root->ns->href, BAD_XML(GH_DOMAIN_METADATA_NS)))) {
+        metadata_fail(error, "root element is not <session> in namespace %s",
+                      GH_DOMAIN_METADATA_NS);
+        return NULL;
+    }
+
+    g_autoptr(GhDomainMetadata) md = g_new0(GhDomainMetadata, 1);
+    md->session_id = get_attr(root, "id");
+    md->image_id = get_attr(root, "image");
+    md->overlay_path = get_attr(root, "overlay");
+    g_autofree char *created = get_attr(root, "created");
+
+    if (md->session_id == NULL) {
+        metadata_fail(error, "attribute 'id' is missing");
+        return NULL;
+    }
+    if (!g_uuid_string_is_valid(md->session_id)) {
+        g_autofree char *shown = g_strescape(md->session_id, NULL);
+        metadata_fail(error, "attribute id '%s' is not a UUID", shown);
+        return NULL;
+    }
+    if (md->image_id == NULL || md->image_id[0] == '\0') {
+        metadata_fail(error, "attribute 'image' is missing or empty");
+        return NULL;
+    }
+    if (created == NULL) {
+        metadata_fail(error, "attribute 'created' is missing");
+        return NULL;
+    }
+    guint64 when = 0;
+    g_autoptr(GError) num_error = NULL;
+    if (!g_ascii_string_to_unsigned(created, 10, 0, G_MAXINT64, &when, &num_error)) {
+        g_autofree char *shown = g_strescape(created, NULL);
+        metadata_fail(error, "attribute created '%s' is not a non-negative integer "
+                      "of microseconds: %s", shown, num_error->message);
+        return NULL;
+    }
+    md->created_at = (gint64) when;
+    if (md->overlay_path && md->overlay_path[0] != '/') {
+        g_autofree char *shown = g_strescape(md->overlay_path, NULL);
+        metadata_fail(error, "attribute overlay '%s' is not an absolute path", shown);
+        return NULL;
+    }
+    return g_steal_pointer(&md);
+}

@@ -1,0 +1,542 @@
+/* gamehostctl: the operator's command line for gamehostd's REST API.  Global
+ * options, then a command with options of its own; each command is one call
+ * (or a poll, or a stream) through ctl-http, printed through ctl-render. */
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ctl-http.h"
+#include "ctl-render.h"
+#include "ctl-util.h"
+
+#ifndef GH_CTL_VERSION
+#define GH_CTL_VERSION "dev"
+#endif
+
+/* Starting a VM takes seconds; polling twice a second is quick enough to
+ * feel immediate and slow enough not to load the daemon. */
+#define GH_CTL_POLL_USEC (500 * 1000)
+
+typedef struct {
+    char *url;
+    char *token;
+    char *token_file;
+    char *timeout;
+    gboolean json;
+    const char *command;   /* for the usage hint */
+    GhCtlClient *client;
+} GhCtl;
+
+typedef gboolean (*GhCtlRunFunc)(GhCtl *ctl, int argc, char **argv, GError **error);
+
+typedef struct {
+    const char *name;
+    const char *args;
+    const char *summary;
+    GhCtlRunFunc run;
+} GhCtlCommand;
+
+static void
+gh_ctl_clear(GhCtl *ctl)
+{
+    g_free(ctl->url);
+    if (ctl->token != NULL)
+        memset(ctl->token, 0, strlen(ctl->token));
+    g_free(ctl->token);
+    g_free(ctl->token_file);
+    g_free(ctl->timeout);
+    ctl->client = gh_ctl_client_free(ctl->client);
+}
+
+/* The global options are accepted after the command too, so that
+ * "gamehostctl sessions --json" works as well as "gamehostctl --json sessions". */
+static void
+gh_ctl_add_global_entries(GOptionContext *oc, GhCtl *ctl)
+{
+    const GOptionEntry entries[] = {
+        { "url", 0, 0, G_OPTION_ARG_STRING, &ctl->url,
+          "gamehostd's API (default: $GAMEHOST_URL, else " GH_CTL_DEFAULT_URL ")", "URL" },
+        { "token", 0, 0, G_OPTION_ARG_STRING, &ctl->token,
+          "API token (prefer $GAMEHOST_TOKEN or --token-file: arguments are visible to other users)", "TOKEN" },
+        { "token-file", 0, 0, G_OPTION_ARG_FILENAME, &ctl->token_file,
+          "read the API token from FILE (its first line that is not a comment)", "FILE" },
+        { "json", 0, 0, G_OPTION_ARG_NONE, &ctl->json, "print the daemon's JSON instead of tables", NULL },
+        { "timeout", 0, 0, G_OPTION_ARG_STRING, &ctl->timeout,
+          "seconds to wait for each answer (default 30; 0: no limit; events: none unless given)", "SECONDS" },
+        G_OPTION_ENTRY_NULL
+    };
+
+    g_option_context_add_main_entries(oc, entries, NULL);
+}
+
+static gboolean
+gh_ctl_usage_error(GError *local, const char *command, GError **error)
+{
+    g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_USAGE, "%s%s%s", command ? command : "",
+                command ? ": " : "", local->message);
+    g_error_free(local);
+    return FALSE;
+}
+
+/* Parses a command's options (argv[0] is the command's name) and leaves
+ * exactly n_args positional arguments in argv[1..]. */
+static gboolean
+gh_ctl_parse_command(GhCtl *ctl, const char *args, const char *summary, const GOptionEntry *entries,
+                     int *argc, char ***argv, int n_args, GError **error)
+{
+    g_autofree char *param = g_strdup_printf("%s%s%s", ctl->command, *args ? " " : "", args);
+    g_autoptr(GOptionContext) oc = g_option_context_new(param);
+    GError *local = NULL;
+
+    g_option_context_set_summary(oc, summary);
+    if (entries != NULL)
+        g_option_context_add_main_entries(oc, entries, NULL);
+    gh_ctl_add_global_entries(oc, ctl);
+    if (!g_option_context_parse(oc, argc, argv, &local))
+        return gh_ctl_usage_error(local, ctl->command, error);
+    if (*argc - 1 < n_args) {
+        g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_USAGE, "%s: missing %s", ctl->command, args);
+        return FALSE;
+    }
+    if (*argc - 1 > n_args) {
+        g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_USAGE, "%s: unexpected argument '%s'", ctl->command,
+                    (*argv)[n_args + 1]);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* The token file the daemon generates, wherever this build put its state,
+ * and the packaged location. */
+static const char *const *
+gh_ctl_default_token_files(void)
+{
+#ifdef GH_LOCALSTATEDIR
+    static const char *const files[] = { GH_LOCALSTATEDIR "/lib/gamehost/api-token",
+                                         "/var/lib/gamehost/api-token", NULL };
+#else
+    static const char *const files[] = { "/var/lib/gamehost/api-token", NULL };
+#endif
+    return files;
+}
+
+static gboolean
+gh_ctl_connect(GhCtl *ctl, gboolean streaming, GError **error)
+{
+    const char *url = ctl->url ? ctl->url : g_getenv("GAMEHOST_URL");
+    guint timeout = streaming ? 0 : GH_CTL_DEFAULT_TIMEOUT_S;
+    g_autofree char *base = NULL;
+    g_autofree char *token = NULL;
+
+    if (url == NULL || *url == '\0')
+        url = GH_CTL_DEFAULT_URL;
+    base = gh_ctl_normalize_url(url, error);
+    if (base == NULL)
+        return FALSE;
+    if (ctl->timeout != NULL && !gh_ctl_parse_timeout(ctl->timeout, &timeout, error))
+        return FALSE;
+    if (ctl->token != NULL && ctl->token_file != NULL) {
+        g_set_error_literal(error, GH_CTL_ERROR, GH_CTL_ERROR_USAGE, "give --token or --token-file, not both");
+        return FALSE;
+    }
+    if (!gh_ctl_resolve_token(ctl->token, g_getenv("GAMEHOST_TOKEN"), ctl->token_file,
+                              gh_ctl_default_token_files(), &token, error))
+        return FALSE;
+    ctl->client = gh_ctl_client_new(base, token, timeout, "gamehostctl/" GH_CTL_VERSION);
+    if (token != NULL)
+        memset(token, 0, strlen(token));
+    return TRUE;
+}
+
+/* A call whose successful answer must be a JSON document. */
+static gboolean
+gh_ctl_call(GhCtl *ctl, const char *method, const char *path, JsonNode *body, const char *idempotency_key,
+            JsonNode **reply, GError **error)
+{
+    if (!gh_ctl_client_call(ctl->client, method, path, body, idempotency_key, reply, error))
+        return FALSE;
+    if (*reply == NULL) {
+        g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_FAILED,
+                    "unexpected reply from gamehostd: %s %s returned no body", method, path);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+gh_ctl_print(char *text)
+{
+    g_autofree char *owned = text;
+
+    if (owned == NULL)
+        return FALSE;
+    fputs(owned, stdout);
+    fflush(stdout);
+    return TRUE;
+}
+
+typedef char *(*GhCtlRenderFunc)(JsonNode *node, GError **error);
+
+static gboolean
+gh_ctl_show(GhCtl *ctl, JsonNode *reply, GhCtlRenderFunc render, GError **error)
+{
+    if (ctl->json)
+        return gh_ctl_print(gh_ctl_render_json(reply));
+    return gh_ctl_print(render(reply, error));
+}
+
+static char *
+gh_ctl_render_session_now(JsonNode *node, GError **error)
+{
+    return gh_ctl_render_session(node, g_get_real_time(), error);
+}
+
+static char *
+gh_ctl_render_sessions_now(JsonNode *node, GError **error)
+{
+    return gh_ctl_render_sessions(node, g_get_real_time(), error);
+}
+
+/* ---- commands ---------------------------------------------------------------- */
+
+static gboolean
+gh_ctl_get_and_show(GhCtl *ctl, const char *method, const char *path, GhCtlRenderFunc render, GError **error)
+{
+    g_autoptr(JsonNode) reply = NULL;
+
+    if (!gh_ctl_connect(ctl, FALSE, error) || !gh_ctl_call(ctl, method, path, NULL, NULL, &reply, error))
+        return FALSE;
+    return gh_ctl_show(ctl, reply, render, error);
+}
+
+static gboolean
+gh_ctl_cmd_host(GhCtl *ctl, int argc, char **argv, GError **error)
+{
+    if (!gh_ctl_parse_command(ctl, "", "Show the host's facts.", NULL, &argc, &argv, 0, error))
+        return FALSE;
+    return gh_ctl_get_and_show(ctl, "GET", "/v1/host", gh_ctl_render_host, error);
+}
+
+static gboolean
+gh_ctl_cmd_drain(GhCtl *ctl, int argc, char **argv, GError **error)
+{
+    gboolean drain = g_str_equal(ctl->command, "drain");
+    const char *summary = drain ? "Stop accepting new sessions; running ones go on." : "Accept new sessions again.";
+
+    if (!gh_ctl_parse_command(ctl, "", summary, NULL, &argc, &argv, 0, error))
+        return FALSE;
+    return gh_ctl_get_and_show(ctl, "POST", drain ? "/v1/host/drain" : "/v1/host/undrain", gh_ctl_render_host,
+                               error);
+}
+
+static gboolean
+gh_ctl_cmd_images(GhCtl *ctl, int argc, char **argv, GError **error)
+{
+    if (!gh_ctl_parse_command(ctl, "", "List the game images, and manifests that failed to load.", NULL, &argc,
+                              &argv, 0, error))
+        return FALSE;
+    return gh_ctl_get_and_show(ctl, "GET", "/v1/images", gh_ctl_render_images, error);
+}
+
+static gboolean
+gh_ctl_cmd_image(GhCtl *ctl, int argc, char **argv, GError **error)
+{
+    g_autofree char *path = NULL;
+
+    if (!gh_ctl_parse_command(ctl, "ID", "Show one game image.", NULL, &argc, &argv, 1, error) ||
+        !gh_ctl_check_id("image id", argv[1], error))
+        return FALSE;
+    path = gh_ctl_path_with_id("/v1/images", argv[1]);
+    return gh_ctl_get_and_show(ctl, "GET", path, gh_ctl_render_image, error);
+}
+
+static gboolean
+gh_ctl_cmd_sessions(GhCtl *ctl, int argc, char **argv, GError **error)
+{
+    g_autofree char *state = NULL;
+    g_autofree char *path = NULL;
+    const GOptionEntry entries[] = {
+        { "state", 0, 0, G_OPTION_ARG_STRING, &state,
+          "only sessions in state S (starting, running, stopping, stopped, failed)", "S" },
+        G_OPTION_ENTRY_NULL
+    };
+
+    if (!gh_ctl_parse_command(ctl, "", "List sessions.", entries, &argc, &argv, 0, error))
+        return FALSE;
+    if (state != NULL && !gh_ctl_check_state(state, error))
+        return FALSE;
+    path = state ? g_strconcat("/v1/sessions?state=", state, NULL) : g_strdup("/v1/sessions");
+    return gh_ctl_get_and_show(ctl, "GET", path, gh_ctl_render_sessions_now, error);
+}
+
+static gboolean
+gh_ctl_cmd_show(GhCtl *ctl, int argc, char **argv, GError **error)
+{
+    g_autofree char *path = NULL;
+
+    if (!gh_ctl_parse_command(ctl, "ID", "Show one session.", NULL, &argc, &argv, 1, error) ||
+        !gh_ctl_check_id("session id", argv[1], error))
+        return FALSE;
+    path = gh_ctl_path_with_id("/v1/sessions", argv[1]);
+    return gh_ctl_get_and_show(ctl, "GET", path, gh_ctl_render_session_now, error);
+}
+
+/* Polls the session until gh_ctl_wait_check decides; *session is the last
+ * one seen.  A session that disappears while stopping counts as stopped:
+ * the daemon may forget stopped sessions. */
+static gboolean
+gh_ctl_wait(GhCtl *ctl, const char *goal, JsonNode **session, GhCtlWait *outcome, GError **error)
+{
+    g_autofree char *path = gh_ctl_path_with_id("/v1/sessions", gh_ctl_session_id(*session));
+
+    while ((*outcome = gh_ctl_wait_check(goal, gh_ctl_session_state(*session))) == GH_CTL_WAIT_MORE) {
+        JsonNode *next = NULL;
+        GError *local = NULL;
+
+        g_usleep(GH_CTL_POLL_USEC);
+        if (!gh_ctl_call(ctl, "GET", path, NULL, NULL, &next, &local)) {
+            if (g_str_equal(goal, "stopped") && gh_ctl_client_last_status(ctl->client) == 404) {
+                g_autofree char *id = gh_ctl_sanitize(gh_ctl_session_id(*session));
+                fprintf(stderr, "gamehostctl: session %s is gone: gamehostd no longer lists it\n", id);
+                g_error_free(local);
+                *outcome = GH_CTL_WAIT_REACHED;
+                return TRUE;
+            }
+            g_propagate_error(error, local);
+            return FALSE;
+        }
+        json_node_unref(*session);
+        *session = next;
+    }
+    return TRUE;
+}
+
+/* Shows the session, then fails if it will not reach goal. */
+static gboolean
+gh_ctl_wait_and_show(GhCtl *ctl, const char *goal, JsonNode **session, GError **error)
+{
+    GhCtlWait outcome = GH_CTL_WAIT_REACHED;
+    const char *reason;
+    g_autofree char *id = NULL;
+    g_autofree char *state = NULL;
+
+    if (gh_ctl_session_id(*session) == NULL) {
+        g_set_error_literal(error, GH_CTL_ERROR, GH_CTL_ERROR_FAILED,
+                            "unexpected reply from gamehostd: the session has no id");
+        return FALSE;
+    }
+    if (!gh_ctl_wait(ctl, goal, session, &outcome, error) ||
+        !gh_ctl_show(ctl, *session, gh_ctl_render_session_now, error))
+        return FALSE;
+    if (outcome == GH_CTL_WAIT_REACHED)
+        return TRUE;
+    id = gh_ctl_sanitize(gh_ctl_session_id(*session));
+    state = gh_ctl_sanitize(gh_ctl_session_state(*session));
+    if (g_strcmp0(state, "failed") != 0) {
+        g_autofree char *is = g_strdup_printf("is %s", state ? state : "in an unknown state");
+        g_free(state);
+        state = g_steal_pointer(&is);
+    }
+    reason = gh_ctl_session_reason(*session);
+    if (reason != NULL && *reason != '\0') {
+        g_autofree char *why = gh_ctl_sanitize(reason);
+        g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_FAILED, "session %s %s: %s", id, state, why);
+    } else {
+        g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_FAILED, "session %s %s", id, state);
+    }
+    return FALSE;
+}
+
+static JsonNode *
+gh_ctl_create_body(const char *image, GHashTable *labels)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    g_autoptr(GList) keys = g_list_sort(g_hash_table_get_keys(labels), (GCompareFunc) strcmp);
+
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "image");
+    json_builder_add_string_value(b, image);
+    if (keys != NULL) {
+        json_builder_set_member_name(b, "labels");
+        json_builder_begin_object(b);
+        for (GList *l = keys; l; l = l->next) {
+            json_builder_set_member_name(b, l->data);
+            json_builder_add_string_value(b, g_hash_table_lookup(labels, l->data));
+        }
+        json_builder_end_object(b);
+    }
+    json_builder_end_object(b);
+    return json_builder_get_root(b);
+}
+
+static gboolean
+gh_ctl_cmd_create(GhCtl *ctl, int argc, char **argv, GError **error)
+{
+    g_auto(GStrv) label_args = NULL;
+    g_autofree char *key = NULL;
+    gboolean wait = FALSE;
+    g_autoptr(GHashTable) labels = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_autoptr(JsonNode) body = NULL;
+    g_autoptr(JsonNode) session = NULL;
+    const GOptionEntry entries[] = {
+        { "label", 0, 0, G_OPTION_ARG_STRING_ARRAY, &label_args, "attach label K=V (repeatable)", "K=V" },
+        { "idempotency-key", 0, 0, G_OPTION_ARG_STRING, &key,
+          "retrying with the same KEY returns the same session instead of a second one", "KEY" },
+        { "wait", 0, 0, G_OPTION_ARG_NONE, &wait, "wait until the session runs (exit 1 if it fails)", NULL },
+        G_OPTION_ENTRY_NULL
+    };
+
+    if (!gh_ctl_parse_command(ctl, "IMAGE", "Create a session playing IMAGE.", entries, &argc, &argv, 1, error) ||
+        !gh_ctl_check_id("image id", argv[1], error) ||
+        (key != NULL && !gh_ctl_check_idempotency_key(key, error)))
+        return FALSE;
+    for (guint i = 0; label_args && label_args[i]; i++)
+        if (!gh_ctl_add_label(labels, label_args[i], error))
+            return FALSE;
+    body = gh_ctl_create_body(argv[1], labels);
+    if (!gh_ctl_connect(ctl, FALSE, error) || !gh_ctl_call(ctl, "POST", "/v1/sessions", body, key, &session, error))
+        return FALSE;
+    if (!wait)
+        return gh_ctl_show(ctl, session, gh_ctl_render_session_now, error);
+    return gh_ctl_wait_and_show(ctl, "running", &session, error);
+}
+
+static gboolean
+gh_ctl_cmd_stop(GhCtl *ctl, int argc, char **argv, GError **error)
+{
+    gboolean wait = FALSE;
+    g_autofree char *path = NULL;
+    g_autoptr(JsonNode) session = NULL;
+    const GOptionEntry entries[] = {
+        { "wait", 0, 0, G_OPTION_ARG_NONE, &wait, "wait until the session has stopped", NULL },
+        G_OPTION_ENTRY_NULL
+    };
+
+    if (!gh_ctl_parse_command(ctl, "ID", "Stop a session.", entries, &argc, &argv, 1, error) ||
+        !gh_ctl_check_id("session id", argv[1], error))
+        return FALSE;
+    path = gh_ctl_path_with_id("/v1/sessions", argv[1]);
+    if (!gh_ctl_connect(ctl, FALSE, error) || !gh_ctl_call(ctl, "DELETE", path, NULL, NULL, &session, error))
+        return FALSE;
+    if (!wait)
+        return gh_ctl_show(ctl, session, gh_ctl_render_session_now, error);
+    return gh_ctl_wait_and_show(ctl, "stopped", &session, error);
+}
+
+/* An event that cannot be shown is reported and skipped: one odd event
+ * must not end an operator's watch. */
+static gboolean
+gh_ctl_print_event(const char *event, const char *data, G_GNUC_UNUSED const char *id, gpointer user_data)
+{
+    GhCtl *ctl = user_data;
+    g_autoptr(GError) local = NULL;
+    char *line = gh_ctl_render_event(event, data, g_get_real_time(), ctl->json, &local);
+
+    if (line == NULL)
+        fprintf(stderr, "gamehostctl: skipping an event: %s\n", local->message);
+    else
+        gh_ctl_print(line);
+    return TRUE;
+}
+
+static gboolean
+gh_ctl_cmd_events(GhCtl *ctl, int argc, char **argv, GError **error)
+{
+    if (!gh_ctl_parse_command(ctl, "",
+                              "Follow the event stream, one line per event (with --json: the event's JSON).",
+                              NULL, &argc, &argv, 0, error) ||
+        !gh_ctl_connect(ctl, TRUE, error))
+        return FALSE;
+    return gh_ctl_client_follow(ctl->client, "/v1/events", gh_ctl_print_event, ctl, error);
+}
+
+/* ---- main ------------------------------------------------------------------------ */
+
+static const GhCtlCommand gh_ctl_commands[] = {
+    { "host", "", "show host facts", gh_ctl_cmd_host },
+    { "drain", "", "stop accepting new sessions", gh_ctl_cmd_drain },
+    { "undrain", "", "resume accepting new sessions", gh_ctl_cmd_drain },
+    { "images", "", "list images (and invalid manifests)", gh_ctl_cmd_images },
+    { "image", "ID", "show one image", gh_ctl_cmd_image },
+    { "sessions", "[--state S]", "list sessions", gh_ctl_cmd_sessions },
+    { "create", "IMAGE [--label K=V]... [--idempotency-key KEY] [--wait]", "create a session", gh_ctl_cmd_create },
+    { "show", "ID", "show one session", gh_ctl_cmd_show },
+    { "stop", "ID [--wait]", "stop a session", gh_ctl_cmd_stop },
+    { "events", "", "follow the event stream", gh_ctl_cmd_events },
+};
+
+static char *
+gh_ctl_commands_help(void)
+{
+    GString *out = g_string_new("Commands:\n");
+
+    for (guint i = 0; i < G_N_ELEMENTS(gh_ctl_commands); i++) {
+        g_autofree char *usage = g_strdup_printf("%s %s", gh_ctl_commands[i].name, gh_ctl_commands[i].args);
+        if (strlen(usage) > 28)
+            g_string_append_printf(out, "  %s\n  %-28s %s\n", usage, "", gh_ctl_commands[i].summary);
+        else
+            g_string_append_printf(out, "  %-28s %s\n", usage, gh_ctl_commands[i].summary);
+    }
+    g_string_append(out, "\n'gamehostctl COMMAND --help' shows a command's options.\n"
+                         "Exit status: 0 done, 1 the daemon refused or the session failed,\n"
+                         "2 the daemon could not be reached, 64 usage error.");
+    return g_string_free(out, FALSE);
+}
+
+static gboolean
+gh_ctl_run(GhCtl *ctl, int argc, char **argv, GError **error)
+{
+    g_autoptr(GOptionContext) oc = g_option_context_new("COMMAND [ARGS…]");
+    g_autofree char *help = gh_ctl_commands_help();
+    gboolean version = FALSE;
+    const GOptionEntry entries[] = {
+        { "version", 0, 0, G_OPTION_ARG_NONE, &version, "print the version and exit", NULL },
+        G_OPTION_ENTRY_NULL
+    };
+    GError *local = NULL;
+
+    g_option_context_set_summary(oc, "Drive gamehostd, the cloud-gaming host runtime, through its API.");
+    g_option_context_set_description(oc, help);
+    g_option_context_add_main_entries(oc, entries, NULL);
+    gh_ctl_add_global_entries(oc, ctl);
+    /* Stop at the command: what follows is parsed by the command. */
+    g_option_context_set_strict_posix(oc, TRUE);
+    if (!g_option_context_parse(oc, &argc, &argv, &local))
+        return gh_ctl_usage_error(local, NULL, error);
+    if (version) {
+        printf("gamehostctl %s\n", GH_CTL_VERSION);
+        return TRUE;
+    }
+    if (argc < 2) {
+        g_set_error_literal(error, GH_CTL_ERROR, GH_CTL_ERROR_USAGE, "no command given");
+        return FALSE;
+    }
+    for (guint i = 0; i < G_N_ELEMENTS(gh_ctl_commands); i++) {
+        if (g_str_equal(argv[1], gh_ctl_commands[i].name)) {
+            ctl->command = gh_ctl_commands[i].name;
+            return gh_ctl_commands[i].run(ctl, argc - 1, argv + 1, error);
+        }
+    }
+    g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_USAGE, "unknown command '%s'", argv[1]);
+    return FALSE;
+}
+
+int
+main(int argc, char **argv)
+{
+    GhCtl ctl = { 0 };
+    g_autoptr(GError) error = NULL;
+    int status;
+
+    setlocale(LC_ALL, "");
+    g_set_prgname("gamehostctl");
+    if (!gh_ctl_run(&ctl, argc, argv, &error)) {
+        fprintf(stderr, "gamehostctl: %s\n", error->message);
+        if (gh_ctl_exit_code(error) == GH_CTL_EXIT_USAGE)
+            fprintf(stderr, "Try 'gamehostctl%s%s --help' for more information.\n", ctl.command ? " " : "",
+                    ctl.command ? ctl.command : "");
+    }
+    status = gh_ctl_exit_code(error);
+    gh_ctl_clear(&ctl);
+    return status;
+}

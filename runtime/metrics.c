@@ -1,0 +1,137 @@
+/* metrics: counters, the session start histogram and their Prometheus text. */
+#include "metrics.h"
+
+#define GH_METRICS_MIN_STATUS 100
+#define GH_METRICS_MAX_STATUS 599
+
+/* Upper bounds of the start-time buckets, in seconds; +Inf is implicit.  Booting
+ * a VM under TCG takes seconds, so the buckets reach up to a minute. */
+static const double gh_metrics_start_bounds[] = { 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60 };
+#define GH_METRICS_N_BOUNDS G_N_ELEMENTS(gh_metrics_start_bounds)
+
+struct GhMetrics {
+    guint64 requests[GH_METRICS_MAX_STATUS - GH_METRICS_MIN_STATUS + 1];
+    guint64 start_buckets[GH_METRICS_N_BOUNDS];   /* non-cumulative */
+    guint64 start_count;
+    double start_sum;
+};
+
+GhMetrics *
+gh_metrics_new(void)
+{
+    return g_new0(GhMetrics, 1);
+}
+
+GhMetrics *
+gh_metrics_free(GhMetrics *metrics)
+{
+    g_free(metrics);
+    return NULL;
+}
+
+void
+gh_metrics_count_request(GhMetrics *metrics, guint status)
+{
+    if (status < GH_METRICS_MIN_STATUS || status > GH_METRICS_MAX_STATUS)
+        return;
+    metrics->requests[status - GH_METRICS_MIN_STATUS]++;
+}
+
+guint64
+gh_metrics_requests(const GhMetrics *metrics, guint status)
+{
+    if (status < GH_METRICS_MIN_STATUS || status > GH_METRICS_MAX_STATUS)
+        return 0;
+    return metrics->requests[status - GH_METRICS_MIN_STATUS];
+}
+
+void
+gh_metrics_observe_start(GhMetrics *metrics, double seconds)
+{
+    if (seconds < 0)        /* clock stepped back: count it as instant */
+        seconds = 0;
+    for (gsize i = 0; i < GH_METRICS_N_BOUNDS; i++) {
+        if (seconds <= gh_metrics_start_bounds[i]) {
+            metrics->start_buckets[i]++;
+            break;
+        }
+    }
+    metrics->start_count++;
+    metrics->start_sum += seconds;
+}
+
+/* Prometheus floats: locale-independent, short, and "+Inf" spelled its way. */
+static const char *
+gh_metrics_format_double(char *buf, gsize size, double value)
+{
+    return g_ascii_formatd(buf, size, "%.9g", value);
+}
+
+static void
+gh_metrics_render_gauges(GString *out, const GhMetricsGauges *gauges)
+{
+    g_string_append(out,
+                    "# HELP gamehost_sessions Sessions known to this host, by state.\n"
+                    "# TYPE gamehost_sessions gauge\n");
+    for (int s = 0; s < GH_METRICS_N_STATES; s++)
+        g_string_append_printf(out, "gamehost_sessions{state=\"%s\"} %u\n",
+                               gh_session_state_to_string((GhSessionState) s),
+                               gauges->sessions[s]);
+    g_string_append_printf(out,
+                           "# HELP gamehost_sessions_capacity Sessions this host runs at most at once.\n"
+                           "# TYPE gamehost_sessions_capacity gauge\n"
+                           "gamehost_sessions_capacity %u\n"
+                           "# HELP gamehost_draining 1 while the host refuses new sessions.\n"
+                           "# TYPE gamehost_draining gauge\n"
+                           "gamehost_draining %d\n",
+                           gauges->capacity, gauges->draining ? 1 : 0);
+}
+
+static void
+gh_metrics_render_histogram(GString *out, const GhMetrics *metrics)
+{
+    char bound[G_ASCII_DTOSTR_BUF_SIZE], sum[G_ASCII_DTOSTR_BUF_SIZE];
+    guint64 cumulative = 0;
+
+    g_string_append(out,
+                    "# HELP gamehost_session_start_seconds Time from session create to running.\n"
+                    "# TYPE gamehost_session_start_seconds histogram\n");
+    for (gsize i = 0; i < GH_METRICS_N_BOUNDS; i++) {
+        cumulative += metrics->start_buckets[i];
+        g_string_append_printf(out, "gamehost_session_start_seconds_bucket{le=\"%s\"} %" G_GUINT64_FORMAT "\n",
+                               gh_metrics_format_double(bound, sizeof bound, gh_metrics_start_bounds[i]),
+                               cumulative);
+    }
+    g_string_append_printf(out,
+                           "gamehost_session_start_seconds_bucket{le=\"+Inf\"} %" G_GUINT64_FORMAT "\n"
+                           "gamehost_session_start_seconds_sum %s\n"
+                           "gamehost_session_start_seconds_count %" G_GUINT64_FORMAT "\n",
+                           metrics->start_count,
+                           gh_metrics_format_double(sum, sizeof sum, metrics->start_sum),
+                           metrics->start_count);
+}
+
+static void
+gh_metrics_render_requests(GString *out, const GhMetrics *metrics)
+{
+    g_string_append(out,
+                    "# HELP gamehost_api_requests_total API requests answered, by HTTP status code.\n"
+                    "# TYPE gamehost_api_requests_total counter\n");
+    for (guint code = GH_METRICS_MIN_STATUS; code <= GH_METRICS_MAX_STATUS; code++) {
+        guint64 n = gh_metrics_requests(metrics, code);
+        if (n)
+            g_string_append_printf(out, "gamehost_api_requests_total{code=\"%u\"} %" G_GUINT64_FORMAT "\n",
+                                   code, n);
+    }
+}
+
+char *
+gh_metrics_render(const GhMetrics *metrics, const GhMetricsGauges *gauges)
+{
+    GString *out = g_string_sized_new(2048);
+
+    gh_metrics_render_gauges(out, gauges);
+    gh_metrics_render_histogram(out, metrics);
+    gh_metrics_render_requests(out, metrics);
+    return g_string_free(out, FALSE);
+}

@@ -1,0 +1,225 @@
+/* session-json: a session as JSON, both for the API and for the record the
+ * store keeps.  Times are RFC 3339 with microseconds, so a record round-trips
+ * exactly. */
+#include "session.h"
+
+#include <string.h>
+
+static const char *const state_names[] = { "starting", "running", "stopping", "stopped", "failed" };
+
+const char *
+gh_session_state_to_string(GhSessionState state)
+{
+    return state < G_N_ELEMENTS(state_names) ? state_names[state] : "unknown";
+}
+
+gboolean
+gh_session_state_from_string(const char *s, GhSessionState *state)
+{
+    for (guint i = 0; s && i < G_N_ELEMENTS(state_names); i++)
+        if (g_str_equal(s, state_names[i])) {
+            *state = i;
+            return TRUE;
+        }
+    return FALSE;
+}
+
+gboolean
+gh_session_state_is_active(GhSessionState state)
+{
+    return state == GH_SESSION_STARTING || state == GH_SESSION_RUNNING || state == GH_SESSION_STOPPING;
+}
+
+GhSession *
+gh_session_free(GhSession *s)
+{
+    if (!s)
+        return NULL;
+    g_free(s->id);
+    g_free(s->image_id);
+    g_free(s->reason);
+    g_free(s->domain_name);
+    g_free(s->dir);
+    g_free(s->serial_log);
+    g_free(s->vnc_socket);
+    g_free(s->overlay_path);
+    g_clear_pointer(&s->labels, g_hash_table_unref);
+    g_free(s->idempotency_key);
+    g_free(s->request_hash);
+    g_free(s);
+    return NULL;
+}
+
+void
+gh_session_destroy(gpointer session)
+{
+    gh_session_free(session);
+}
+
+static void
+json_add_time(JsonBuilder *b, const char *name, gint64 usec)
+{
+    json_builder_set_member_name(b, name);
+    if (usec == 0) {
+        json_builder_add_null_value(b);
+        return;
+    }
+    g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(usec / G_USEC_PER_SEC);
+    g_autoptr(GDateTime) exact = g_date_time_add(dt, usec % G_USEC_PER_SEC);
+    g_autofree char *text = g_date_time_format_iso8601(exact);
+    json_builder_add_string_value(b, text);
+}
+
+static void
+json_add_string_or_null(JsonBuilder *b, const char *name, const char *value)
+{
+    json_builder_set_member_name(b, name);
+    if (value)
+        json_builder_add_string_value(b, value);
+    else
+        json_builder_add_null_value(b);
+}
+
+JsonNode *
+gh_session_to_json(const GhSession *s)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    g_autoptr(GList) keys = s->labels ? g_hash_table_get_keys(s->labels) : NULL;
+
+    json_builder_begin_object(b);
+    json_add_string_or_null(b, "id", s->id);
+    json_add_string_or_null(b, "image", s->image_id);
+    json_add_string_or_null(b, "state", gh_session_state_to_string(s->state));
+    json_add_string_or_null(b, "reason", s->reason);
+    json_add_string_or_null(b, "domain", s->domain_name);
+    json_add_time(b, "created_at", s->created_at);
+    json_add_time(b, "started_at", s->started_at);
+    json_add_time(b, "stopped_at", s->stopped_at);
+    json_builder_set_member_name(b, "labels");
+    json_builder_begin_object(b);
+    keys = g_list_sort(keys, (GCompareFunc)strcmp);
+    for (GList *l = keys; l; l = l->next) {
+        json_builder_set_member_name(b, l->data);
+        json_builder_add_string_value(b, g_hash_table_lookup(s->labels, l->data));
+    }
+    json_builder_end_object(b);
+    json_add_string_or_null(b, "dir", s->dir);
+    json_add_string_or_null(b, "serial_log", s->serial_log);
+    json_add_string_or_null(b, "vnc_socket", s->vnc_socket);
+    json_add_string_or_null(b, "overlay", s->overlay_path);
+    json_add_string_or_null(b, "idempotency_key", s->idempotency_key);
+    json_add_string_or_null(b, "request_hash", s->request_hash);
+    json_builder_set_member_name(b, "adopted");
+    json_builder_add_boolean_value(b, s->adopted);
+    json_builder_end_object(b);
+    return json_builder_get_root(b);
+}
+
+/* Member as a string; NULL for null or absent.  FALSE when it has another type. */
+static gboolean
+json_get_string(JsonObject *o, const char *name, char **out, gboolean required, GError **error)
+{
+    JsonNode *n = json_object_get_member(o, name);
+
+    *out = NULL;
+    if ((!n || JSON_NODE_HOLDS_NULL(n)) && !required)
+        return TRUE;
+    if (!n || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "field '%s' must be a string", name);
+        return FALSE;
+    }
+    *out = g_strdup(json_node_get_string(n));
+    return TRUE;
+}
+
+static gboolean
+json_get_time(JsonObject *o, const char *name, gint64 *out, GError **error)
+{
+    g_autofree char *text = NULL;
+    g_autoptr(GDateTime) dt = NULL;
+
+    *out = 0;
+    if (!json_get_string(o, name, &text, FALSE, error))
+        return FALSE;
+    if (!text)
+        return TRUE;
+    dt = g_date_time_new_from_iso8601(text, NULL);
+    if (!dt) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "field '%s' is not an RFC 3339 time", name);
+        return FALSE;
+    }
+    *out = g_date_time_to_unix(dt) * G_USEC_PER_SEC + g_date_time_get_microsecond(dt);
+    return TRUE;
+}
+
+static gboolean
+json_get_labels(JsonObject *o, GHashTable *labels, GError **error)
+{
+    JsonNode *n = json_object_get_member(o, "labels");
+    g_autoptr(GList) members = NULL;
+
+    if (!n || JSON_NODE_HOLDS_NULL(n))
+        return TRUE;
+    if (!JSON_NODE_HOLDS_OBJECT(n)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "field 'labels' must be an object");
+        return FALSE;
+    }
+    members = json_object_get_members(json_node_get_object(n));
+    for (GList *l = members; l; l = l->next) {
+        char *value = NULL;
+        if (!json_get_string(json_node_get_object(n), l->data, &value, TRUE, error))
+            return FALSE;
+        g_hash_table_insert(labels, g_strdup(l->data), value);
+    }
+    return TRUE;
+}
+
+GhSession *
+gh_session_from_json(JsonNode *node, GError **error)
+{
+    g_autoptr(GhSession) s = g_new0(GhSession, 1);
+    g_autofree char *state = NULL;
+    JsonObject *o;
+
+    s->labels = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    if (!node || !JSON_NODE_HOLDS_OBJECT(node)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "session record is not a JSON object");
+        return NULL;
+    }
+    o = json_node_get_object(node);
+    if (!json_get_string(o, "id", &s->id, TRUE, error) || !json_get_string(o, "image", &s->image_id, TRUE, error) ||
+        !json_get_string(o, "state", &state, TRUE, error) || !json_get_string(o, "reason", &s->reason, FALSE, error) ||
+        !json_get_string(o, "domain", &s->domain_name, TRUE, error) ||
+        !json_get_string(o, "dir", &s->dir, TRUE, error) ||
+        !json_get_string(o, "serial_log", &s->serial_log, TRUE, error) ||
+        !json_get_string(o, "vnc_socket", &s->vnc_socket, FALSE, error) ||
+        !json_get_string(o, "overlay", &s->overlay_path, FALSE, error) ||
+        !json_get_string(o, "idempotency_key", &s->idempotency_key, FALSE, error) ||
+        !json_get_string(o, "request_hash", &s->request_hash, FALSE, error) ||
+        !json_get_time(o, "created_at", &s->created_at, error) ||
+        !json_get_time(o, "started_at", &s->started_at, error) ||
+        !json_get_time(o, "stopped_at", &s->stopped_at, error) || !json_get_labels(o, s->labels, error))
+        return NULL;
+    if (!g_uuid_string_is_valid(s->id)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "field 'id' is not a UUID");
+        return NULL;
+    }
+    if (!gh_session_state_from_string(state, &s->state)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "field 'state' has unknown value '%s'", state);
+        return NULL;
+    }
+    if (s->created_at == 0) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "field 'created_at' is missing");
+        return NULL;
+    }
+    /* json_object_get_boolean_member_with_default() would g_critical on an
+     * object or array and read a string as FALSE: check the type here. */
+    JsonNode *adopted = json_object_get_member(o, "adopted");
+    if (adopted && !JSON_NODE_HOLDS_NULL(adopted) &&
+        (!JSON_NODE_HOLDS_VALUE(adopted) || json_node_get_value_type(adopted) != G_TYPE_BOOLEAN)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "field 'adopted' must be a boolean");
+        return NULL;
+    }
+    s->adopted = adopted && !JSON_NODE_HOLDS_NULL(adopted) && json_node_get_boolean(adopted);
+    return g_steal_pointer(&s);
+}

@@ -1,0 +1,37 @@
+/* session-private: the session manager's internals, shared by session.c (the
+ * state machine) and session-restore.c (adoption at daemon start). */
+#pragma once
+
+#include "session.h"
+#include "store.h"
+
+typedef struct {
+    GhSessionEventFunc fn;
+    gpointer data;
+} Subscriber;
+
+struct GhSessionManager {
+    const GhConfig *config;
+    GhVirt *virt;
+    const GhCatalog *catalog;
+    GhStore *store;
+    char *sessions_dir;
+    GHashTable *sessions;        /* id → GhSession* (owned) */
+    GHashTable *by_domain;       /* domain name → GhSession* */
+    GHashTable *by_idempotency;  /* key → GhSession* */
+    GHashTable *stop_after_start;/* ids whose stop came while starting */
+    GHashTable *subscribers;     /* guint id → Subscriber* */
+    guint next_subscriber;
+    gboolean draining;
+    guint pending;               /* worker tasks in flight */
+    GMainContext *context;       /* thread-default at creation: workers report here */
+};
+
+/* Persists, logs and tells subscribers; the one place a state changes. */
+void session_set_state(GhSessionManager *mgr, GhSession *s, GhSessionState state, const char *reason);
+void session_persist(GhSessionManager *mgr, const GhSession *s);
+/* Releases the session's resources and moves it to a final state. */
+void session_end(GhSessionManager *mgr, GhSession *s, GhSessionState state, const char *reason);
+void session_release(GhSession *s);
+void session_index(GhSessionManager *mgr, GhSession *s);
+void session_stop_begin(GhSessionManager *mgr, GhSession *s);

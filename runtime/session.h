@@ -1,0 +1,114 @@
+/* session: the session record, its state machine and the manager that owns all
+ * sessions of this host: create (overlay, domain, start), stop, lifecycle events
+ * from libvirt, persistence through store, and adoption of running domains when
+ * the daemon starts.  Runs on the GLib main loop; blocking libvirt calls run on
+ * worker threads and their results come back to the main loop. */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+#include "config.h"
+#include "image.h"
+#include "virt.h"
+
+typedef enum {
+    GH_SESSION_STARTING,
+    GH_SESSION_RUNNING,
+    GH_SESSION_STOPPING,
+    GH_SESSION_STOPPED,
+    GH_SESSION_FAILED,
+} GhSessionState;
+
+/* Read-only outside session.c. */
+typedef struct {
+    char *id;                /* UUID */
+    char *image_id;
+    GhSessionState state;
+    char *reason;            /* why it failed or stopped; NULL otherwise */
+    char *domain_name;
+    char *dir;               /* <state>/sessions/<id>/ : serial log, vnc socket, overlay */
+    char *serial_log;
+    char *vnc_socket;
+    char *overlay_path;      /* NULL for kernel boot */
+    gint64 created_at;       /* unix usec */
+    gint64 started_at;       /* running since, 0 if never */
+    gint64 stopped_at;       /* 0 unless stopped/failed */
+    GHashTable *labels;      /* string → string */
+    char *idempotency_key;   /* NULL if none */
+    char *request_hash;      /* hash of the create request, for idempotency */
+    gboolean adopted;        /* found running at daemon start */
+} GhSession;
+
+typedef struct {
+    const char *image_id;
+    GHashTable *labels;      /* may be NULL; copied */
+    const char *idempotency_key; /* may be NULL */
+    const char *request_hash;    /* required when idempotency_key is set */
+} GhSessionRequest;
+
+#define GH_SESSION_ERROR (gh_session_error_quark())
+GQuark gh_session_error_quark(void);
+typedef enum {
+    GH_SESSION_ERROR_UNKNOWN_IMAGE,   /* 404/400 */
+    GH_SESSION_ERROR_NOT_FOUND,       /* 404 */
+    GH_SESSION_ERROR_CAPACITY,        /* 409 */
+    GH_SESSION_ERROR_DRAINING,        /* 503 */
+    GH_SESSION_ERROR_IDEMPOTENCY,     /* 422: key reused with another request */
+    GH_SESSION_ERROR_UNSUPPORTED,     /* 409: image needs what this host lacks (GPU) */
+    GH_SESSION_ERROR_INTERNAL,        /* 500 */
+} GhSessionError;
+
+typedef struct GhSessionManager GhSessionManager;
+
+/* Called on the main loop after every state change of a session (also on
+ * create).  previous == new state on create. */
+typedef void (*GhSessionEventFunc)(const GhSession *session, GhSessionState previous,
+                                   gpointer user_data);
+
+/* Runs on the thread-default main context of the caller. */
+GhSessionManager *gh_session_manager_new(const GhConfig *config, GhVirt *virt,
+                                         const GhCatalog *catalog, GError **error);
+GhSessionManager *gh_session_manager_free(GhSessionManager *mgr);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(GhSessionManager, gh_session_manager_free)
+
+/* Loads records from the state dir and reconciles them with the domains
+ * libvirt runs: running ones are adopted, missing ones fail, orphans are
+ * destroyed.  Called once, before the API serves. */
+gboolean gh_session_manager_restore(GhSessionManager *mgr, GError **error);
+
+/* Starts a session asynchronously; returns it in state STARTING (or the
+ * existing one for a repeated idempotency key, with *replayed = TRUE). */
+const GhSession *gh_session_manager_create(GhSessionManager *mgr, const GhSessionRequest *req,
+                                           gboolean *replayed, GError **error);
+/* Begins stopping; returns the session (STOPPING, or unchanged when already
+ * stopped/failed). */
+const GhSession *gh_session_manager_stop(GhSessionManager *mgr, const char *id, GError **error);
+const GhSession *gh_session_manager_lookup(GhSessionManager *mgr, const char *id);
+/* All sessions, sorted by created_at then id; free the array only. */
+GPtrArray *gh_session_manager_list(GhSessionManager *mgr);
+
+void gh_session_manager_set_draining(GhSessionManager *mgr, gboolean draining);
+gboolean gh_session_manager_is_draining(GhSessionManager *mgr);
+guint gh_session_manager_capacity(GhSessionManager *mgr);
+/* Sessions in starting/running/stopping: they hold a VM slot. */
+guint gh_session_manager_active(GhSessionManager *mgr);
+guint gh_session_manager_count_in_state(GhSessionManager *mgr, GhSessionState state);
+
+guint gh_session_manager_subscribe(GhSessionManager *mgr, GhSessionEventFunc fn, gpointer user_data);
+void gh_session_manager_unsubscribe(GhSessionManager *mgr, guint id);
+
+/* Stops every session synchronously (tests, not daemon shutdown: VMs outlive the daemon). */
+void gh_session_manager_stop_all_sync(GhSessionManager *mgr);
+
+const char *gh_session_state_to_string(GhSessionState state);
+gboolean gh_session_state_from_string(const char *s, GhSessionState *state);
+gboolean gh_session_state_is_active(GhSessionState state);
+
+/* The session as JSON, used for both the API and the record in the state dir. */
+JsonNode *gh_session_to_json(const GhSession *session);
+/* NULL with an error naming the bad field. */
+GhSession *gh_session_from_json(JsonNode *node, GError **error);
+GhSession *gh_session_free(GhSession *session);
+/* GDestroyNotify form of gh_session_free. */
+void gh_session_destroy(gpointer session);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(GhSession, gh_session_free)

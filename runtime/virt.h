@@ -1,0 +1,43 @@
+/* virt: the libvirt connection.  Picks the URI (embedded under the state dir by
+ * default), writes the embedded driver's qemu.conf, runs libvirt's event loop on
+ * its own thread and hands domain lifecycle events to the main loop. */
+#pragma once
+
+#include <glib.h>
+#include <libvirt/libvirt.h>
+
+typedef struct GhVirt GhVirt;
+
+/* Called on the main context given to gh_virt_open. event/detail are
+ * virDomainEventType and its detail. */
+typedef void (*GhVirtLifecycleFunc)(const char *domain_name, int event, int detail,
+                                    gpointer user_data);
+
+#define GH_VIRT_ERROR (gh_virt_error_quark())
+GQuark gh_virt_error_quark(void);
+typedef enum {
+    GH_VIRT_ERROR_CONNECT,
+    GH_VIRT_ERROR_CALL,
+} GhVirtError;
+
+char *gh_virt_embed_uri(const char *state_dir);
+/* Writes <root>/etc/qemu.conf for the embedded driver. */
+gboolean gh_virt_prepare_embed_root(const char *root, GError **error);
+
+/* uri NULL → embedded under state_dir.  context NULL → the thread-default
+ * context, which must not be the global default one (libvirt's thread
+ * iterates that).  domain_type "auto" → kvm if /dev/kvm
+ * opens read-write, else qemu. */
+GhVirt *gh_virt_open(const char *uri, const char *state_dir, const char *domain_type,
+                     GMainContext *context, GError **error);
+GhVirt *gh_virt_free(GhVirt *virt);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(GhVirt, gh_virt_free)
+
+virConnectPtr gh_virt_conn(GhVirt *virt);
+const char *gh_virt_uri(GhVirt *virt);
+const char *gh_virt_domain_type(GhVirt *virt);
+gboolean gh_virt_is_alive(GhVirt *virt);
+void gh_virt_set_lifecycle_handler(GhVirt *virt, GhVirtLifecycleFunc fn, gpointer user_data);
+
+/* Sets *error from libvirt's last error, prefixed with what was being done. */
+void gh_virt_set_error(GError **error, const char *what);

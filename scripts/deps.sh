@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what gamehost needs to build, run and test on Debian 12 (as root).
+set -euo pipefail
+packages=(
+    gcc make autoconf automake libtool pkg-config binutils
+    libglib2.0-dev libxml2-dev libvirt-dev libsoup-3.0-dev libjson-glib-dev check
+    libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils
+    syslinux syslinux-common mtools dosfstools
+    curl jq procps
+)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "gamehost: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+# The embedded libvirt driver runs QEMU as this user (created by libvirt-daemon-system).
+getent passwd libvirt-qemu >/dev/null || { echo "gamehost: user libvirt-qemu missing" >&2; exit 1; }

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Builds and installs gamehost, runs gamehostd on the embedded libvirt driver
+# with the demo image, starts one session and tells you how to reach it.
+# Run as root on Debian 12.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+scripts/deps.sh
+mkdir -p m4
+autoreconf -fi
+mkdir -p build
+cd build
+../configure -q --prefix=/usr/local --sysconfdir=/etc --localstatedir=/var
+make -j"$(nproc)"
+make install >/dev/null
+
+state=/var/lib/gamehost
+log=/var/log/gamehostd.log
+url=http://127.0.0.1:8470
+if ! curl -fsS "$url/healthz" >/dev/null 2>&1; then
+    nohup /usr/local/sbin/gamehostd >>"$log" 2>&1 &
+    for _ in $(seq 1 300); do curl -fsS "$url/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
+fi
+curl -fsS "$url/healthz" >/dev/null || { echo "gamehostd did not start; see $log" >&2; exit 1; }
+export GAMEHOST_URL=$url GAMEHOST_TOKEN
+GAMEHOST_TOKEN=$(head -n 1 "$state/api-token")
+session=$(/usr/local/bin/gamehostctl --json create demo-arena --wait)
+id=$(jq -r .id <<<"$session")
+serial=$(jq -r .serial_log <<<"$session")
+cat <<MSG
+
+gamehostd is running (log: $log).
+  API:         $url   (docs: docs/api.yaml)
+  Token:       in $state/api-token   (export GAMEHOST_TOKEN=\$(cat $state/api-token))
+  Session:     $id (demo-arena, running)
+  Serial log:  $serial   (tail -f it to watch the game)
+  Try:         gamehostctl sessions ; gamehostctl stop $id
+MSG

@@ -1,0 +1,115 @@
+# Shared helpers of the end-to-end tests: a real gamehostd on the embedded
+# libvirt driver with real QEMU (TCG), driven over HTTP with curl.
+# Sourced by each test; needs GH_PREFIX (an installed tree, see run.sh).
+
+set -euo pipefail
+
+: "${GH_PREFIX:?GH_PREFIX must point at an installed gamehost tree}"
+GH_SHARE="$GH_PREFIX/share/gamehost"
+GH_DAEMON="$GH_PREFIX/sbin/gamehostd"
+GH_CTL="$GH_PREFIX/bin/gamehostctl"
+
+# A fresh state dir per test; QEMU runs as libvirt-qemu and must traverse it.
+T=$(mktemp -d /tmp/gh-e2e.XXXXXX)
+chmod 755 "$T"
+PORT=$(( 20000 + RANDOM % 20000 ))
+URL="http://127.0.0.1:$PORT"
+TOKEN=""
+DAEMON_PID=""
+
+fail() { echo "FAIL: $*" >&2; [ -f "$T/daemon.log" ] && tail -n 30 "$T/daemon.log" >&2; exit 1; }
+note() { echo "  $*"; }
+
+write_config() { # [max_sessions]
+    cat > "$T/gamehost.conf" <<CONF
+[daemon]
+state_dir = $T/state
+listen = 127.0.0.1:$PORT
+data_dir = $GH_SHARE
+log_level = debug
+[sessions]
+max_sessions = ${1:-4}
+CONF
+}
+
+start_daemon() {
+    [ -f "$T/gamehost.conf" ] || write_config
+    "$GH_DAEMON" --config "$T/gamehost.conf" >>"$T/daemon.log" 2>&1 &
+    DAEMON_PID=$!
+    for _ in $(seq 1 300); do
+        if curl -fsS "$URL/healthz" >/dev/null 2>&1; then
+            TOKEN=$(head -n 1 "$T/state/api-token")
+            return 0
+        fi
+        kill -0 "$DAEMON_PID" 2>/dev/null || fail "gamehostd exited at start"
+        sleep 0.1
+    done
+    fail "gamehostd did not answer /healthz within 30 s"
+}
+
+kill9_daemon() {
+    kill -9 "$DAEMON_PID"
+    wait "$DAEMON_PID" 2>/dev/null || true
+    DAEMON_PID=""
+}
+
+# api METHOD PATH [BODY] → prints the body; HTTP status in $STATUS.
+api() {
+    local method=$1 path=$2 body=${3:-}
+    local args=(-sS -o "$T/body" -w '%{http_code}' -X "$method" -H "Authorization: Bearer $TOKEN")
+    [ -n "$body" ] && args+=(-H 'Content-Type: application/json' --data "$body")
+    STATUS=$(curl "${args[@]}" "$URL$path")
+    cat "$T/body"
+}
+
+expect_status() { # expected actual what
+    [ "$1" = "$2" ] || fail "$3: expected HTTP $1, got $2: $(cat "$T/body")"
+}
+
+create_session() { # image → session id
+    local out
+    out=$(api POST /v1/sessions "{\"image\":\"$1\"}")
+    expect_status 201 "$STATUS" "create $1"
+    jq -r .id <<<"$out"
+}
+
+session_field() { # id field
+    api GET "/v1/sessions/$1" | jq -r ".$2"
+}
+
+wait_state() { # id state [seconds]
+    local deadline=$(( SECONDS + ${3:-60} )) state
+    while [ $SECONDS -lt "$deadline" ]; do
+        state=$(session_field "$1" state)
+        [ "$state" = "$2" ] && return 0
+        if [ "$state" = failed ] && [ "$2" != failed ]; then
+            fail "session $1 failed: $(session_field "$1" reason)"
+        fi
+        sleep 0.2
+    done
+    fail "session $1 did not reach $2 (is $state)"
+}
+
+wait_serial() { # id pattern [seconds]
+    local log deadline=$(( SECONDS + ${3:-60} ))
+    log=$(session_field "$1" serial_log)
+    while [ $SECONDS -lt "$deadline" ]; do
+        grep -q -- "$2" "$log" 2>/dev/null && return 0
+        sleep 0.2
+    done
+    fail "serial log $log never showed '$2': $(tail -n 5 "$log" 2>/dev/null)"
+}
+
+qemu_pid() { # session id → pid of its QEMU, empty if none
+    pgrep -f -- "guest=gh-$1" || true
+}
+
+cleanup() {
+    local rc=$?
+    if [ -n "$DAEMON_PID" ]; then kill -9 "$DAEMON_PID" 2>/dev/null || true; fi
+    # Whatever the test left running under this state dir goes too.
+    pkill -9 -f -- "$T/state/" 2>/dev/null || true
+    for _ in $(seq 1 50); do pgrep -f -- "$T/state/" >/dev/null || break; sleep 0.1; done
+    if [ $rc -ne 0 ]; then echo "  (state kept in $T)"; else rm -rf "$T"; fi
+}
+trap cleanup EXIT

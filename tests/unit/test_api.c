@@ -1,0 +1,1324 @@
+/* Specification of the REST API: a real SoupServer on 127.0.0.1 (ephemeral
+ * port) driven by a real SoupSession in the same process and main context,
+ * in front of a real session manager on libvirt's test driver (no QEMU) and a
+ * real catalog loaded from a manifest written at test time.  Also the
+ * Prometheus rendering of the metrics module on its own. */
+#include <check.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <libsoup/soup.h>
+#include <json-glib/json-glib.h>
+
+#include "api.h"
+#include "api-private.h"   /* SSE client count, for the disconnect test */
+#include "metrics.h"
+
+#define TOKEN "test-token-0123456789"
+#define WAIT_US (20 * G_USEC_PER_SEC)
+
+/* ---- fixture ---------------------------------------------------------- */
+
+static struct {
+    char *tmp;
+    GhConfig *config;
+    GhVirt *virt;
+    GhCatalog *catalog;
+    GhSessionManager *mgr;
+    GhApi *api;
+    SoupSession *client;
+} fx;
+
+static void
+write_file(const char *path, const char *text)
+{
+    g_autoptr(GError) error = NULL;
+
+    ck_assert_msg(g_file_set_contents(path, text, -1, &error), "%s", error ? error->message : "");
+}
+
+/* Manifest plus its kernel artefact, checksum computed from what we wrote. */
+static void
+write_image(const char *dir, const char *id, const char *profile)
+{
+    static const char kernel[] = "not really a kernel, the test driver never boots it\n";
+    g_autofree char *sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, kernel, -1);
+    g_autofree char *kpath = g_strdup_printf("%s/%s.elf", dir, id);
+    g_autofree char *mpath = g_strdup_printf("%s/%s.image.xml", dir, id);
+    g_autofree char *manifest = g_strdup_printf(
+        "<?xml version=\"1.0\"?>\n"
+        "<image xmlns=\"https://gamehost.dev/xmlns/image/1\" id=\"%s\" version=\"1.0.0\">\n"
+        "  <title>Test %s</title>\n  <profile>%s</profile>\n"
+        "  <boot firmware=\"bios\"><kernel path=\"%s.elf\" sha256=\"%s\"/></boot>\n"
+        "  <capture><path>screenshot</path><path>vnc</path></capture>\n"
+        "</image>\n", id, id, profile, id, sum);
+
+    write_file(kpath, kernel);
+    write_file(mpath, manifest);
+}
+
+static GhCatalog *
+load_catalog(void)
+{
+    const char *src = g_getenv("GH_TEST_SRCDIR") ? g_getenv("GH_TEST_SRCDIR") : ".";
+    g_autofree char *schema = g_build_filename(src, "images", "schema", NULL);
+    g_autofree char *profiles = g_build_filename(src, "images", "profiles", NULL);
+    g_autofree char *images = g_build_filename(fx.tmp, "images", NULL);
+    const char *profile_dirs[] = { profiles, NULL };
+    const char *image_dirs[] = { images, NULL };
+    g_autoptr(GError) error = NULL;
+    GhCatalog *catalog;
+
+    g_mkdir(images, 0755);
+    write_image(images, "demo-arena", "arcade-640");
+    write_image(images, "gpu-only", "console-4k");
+    {
+        g_autofree char *bad = g_build_filename(images, "broken.image.xml", NULL);
+        write_file(bad, "<image xmlns=\"https://gamehost.dev/xmlns/image/1\">\n<title/>\n");
+    }
+    catalog = gh_catalog_load(schema, profile_dirs, image_dirs, &error);
+    ck_assert_msg(catalog, "%s", error ? error->message : "");
+    return catalog;
+}
+
+static void
+start_api(void)
+{
+    const char *tokens[] = { "another-token", TOKEN, NULL };
+    GhApiDeps deps = {
+        .config = fx.config, .sessions = fx.mgr, .catalog = fx.catalog, .virt = fx.virt,
+        .tokens = tokens, .version = "9.9.9-test",
+    };
+    g_autoptr(GError) error = NULL;
+
+    fx.api = gh_api_new(&deps, &error);
+    ck_assert_msg(fx.api, "%s", error ? error->message : "");
+    ck_assert_msg(gh_api_listen(fx.api, "127.0.0.1", 0, &error), "%s", error ? error->message : "");
+    ck_assert_uint_ne(gh_api_port(fx.api), 0);
+}
+
+static void
+setup_with(guint max_sessions)
+{
+    g_autoptr(GError) error = NULL;
+
+    fx.tmp = g_dir_make_tmp("gh-test-api-XXXXXX", &error);
+    ck_assert_msg(fx.tmp, "%s", error ? error->message : "");
+    fx.config = gh_config_new_default();
+    g_free(fx.config->state_dir);
+    fx.config->state_dir = g_build_filename(fx.tmp, "state", NULL);
+    g_mkdir(fx.config->state_dir, 0755);
+    fx.config->max_sessions = max_sessions;
+    fx.config->max_body_bytes = 1024;
+    fx.virt = gh_virt_open("test:///default", fx.config->state_dir, "qemu", NULL, &error);
+    ck_assert_msg(fx.virt, "%s", error ? error->message : "");
+    fx.catalog = load_catalog();
+    fx.mgr = gh_session_manager_new(fx.config, fx.virt, fx.catalog, &error);
+    ck_assert_msg(fx.mgr, "%s", error ? error->message : "");
+    start_api();
+    /* Room for a few event streams beside the requests; no proxy lookup
+     * (the default resolver may consult the desktop's settings). */
+    fx.client = soup_session_new_with_options("max-conns-per-host", 8, NULL);
+    soup_session_set_proxy_resolver(fx.client, NULL);
+}
+
+static void
+setup(void)
+{
+    setup_with(4);
+}
+
+static void
+setup_capacity_one(void)
+{
+    setup_with(1);
+}
+
+static void
+rm_rf(const char *path)
+{
+    g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
+    const char *name;
+
+    while (dir && (name = g_dir_read_name(dir))) {
+        g_autofree char *child = g_build_filename(path, name, NULL);
+        if (g_file_test(child, G_FILE_TEST_IS_DIR) && !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
+            rm_rf(child);
+        else
+            g_unlink(child);
+    }
+    g_rmdir(path);
+}
+
+static void
+teardown(void)
+{
+    g_clear_object(&fx.client);
+    fx.api = gh_api_free(fx.api);
+    if (fx.mgr)
+        gh_session_manager_stop_all_sync(fx.mgr);
+    fx.mgr = gh_session_manager_free(fx.mgr);
+    fx.catalog = gh_catalog_free(fx.catalog);
+    fx.virt = gh_virt_free(fx.virt);
+    fx.config = gh_config_free(fx.config);
+    if (fx.tmp)
+        rm_rf(fx.tmp);
+    g_clear_pointer(&fx.tmp, g_free);
+}
+
+/* ---- client helpers ------------------------------------------------------ */
+
+typedef struct {
+    guint status;
+    char *body;
+    SoupMessageHeaders *headers;
+    JsonNode *json;              /* NULL unless the body parsed as JSON */
+} Response;
+
+static void
+response_free(Response *r)
+{
+    g_free(r->body);
+    if (r->headers)
+        soup_message_headers_unref(r->headers);
+    if (r->json)
+        json_node_unref(r->json);
+    g_free(r);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Response, response_free)
+
+static void
+wait_until(gboolean *flag)
+{
+    gint64 deadline = g_get_monotonic_time() + WAIT_US;
+
+    while (!*flag) {
+        ck_assert_msg(g_get_monotonic_time() < deadline, "timed out waiting on the main loop");
+        g_main_context_iteration(NULL, TRUE);
+    }
+}
+
+typedef struct {
+    gboolean done;
+    GBytes *bytes;
+    GError *error;
+} Pending;
+
+static void
+on_sent(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+    Pending *p = user_data;
+
+    p->bytes = soup_session_send_and_read_finish(SOUP_SESSION(source), res, &p->error);
+    p->done = TRUE;
+}
+
+static char *
+url_for(const char *path)
+{
+    return g_strdup_printf("http://127.0.0.1:%u%s", gh_api_port(fx.api), path);
+}
+
+static SoupMessage *
+new_message(const char *method, const char *path, const char *token)
+{
+    g_autofree char *url = url_for(path);
+    SoupMessage *msg = soup_message_new(method, url);
+
+    ck_assert_msg(msg, "bad url %s", url);
+    if (token) {
+        g_autofree char *auth = g_strdup_printf("Bearer %s", token);
+        soup_message_headers_replace(soup_message_get_request_headers(msg), "Authorization", auth);
+    }
+    return msg;
+}
+
+static Response *
+send_message(SoupMessage *msg)
+{
+    Pending p = { 0 };
+    Response *r = g_new0(Response, 1);
+    g_autoptr(JsonParser) parser = json_parser_new();
+    gsize len;
+
+    soup_session_send_and_read_async(fx.client, msg, G_PRIORITY_DEFAULT, NULL, on_sent, &p);
+    wait_until(&p.done);
+    ck_assert_msg(p.bytes, "request failed: %s", p.error ? p.error->message : "");
+    r->status = soup_message_get_status(msg);
+    r->body = g_strndup(g_bytes_get_data(p.bytes, &len), g_bytes_get_size(p.bytes));
+    r->headers = soup_message_headers_ref(soup_message_get_response_headers(msg));
+    if (json_parser_load_from_data(parser, r->body, -1, NULL) && json_parser_get_root(parser))
+        r->json = json_node_ref(json_parser_get_root(parser));
+    g_bytes_unref(p.bytes);
+    g_object_unref(msg);
+    return r;
+}
+
+static Response *
+request(const char *method, const char *path, const char *token)
+{
+    return send_message(new_message(method, path, token));
+}
+
+static Response *
+post_json_as(const char *path, const char *content_type, const char *body, const char *idempotency_key)
+{
+    SoupMessage *msg = new_message("POST", path, TOKEN);
+    g_autoptr(GBytes) bytes = g_bytes_new(body, strlen(body));
+
+    soup_message_set_request_body_from_bytes(msg, content_type, bytes);
+    if (idempotency_key)
+        soup_message_headers_replace(soup_message_get_request_headers(msg), "Idempotency-Key",
+                                     idempotency_key);
+    return send_message(msg);
+}
+
+static Response *
+create(const char *body)
+{
+    return post_json_as("/v1/sessions", "application/json", body, NULL);
+}
+
+static const char *
+member_string(JsonNode *node, const char *name)
+{
+    ck_assert_msg(node && JSON_NODE_HOLDS_OBJECT(node), "not a JSON object");
+    ck_assert_msg(json_object_has_member(json_node_get_object(node), name), "no member '%s'", name);
+    return json_object_get_string_member(json_node_get_object(node), name);
+}
+
+static const char *
+error_code(Response *r)
+{
+    ck_assert_msg(r->json, "error body is not JSON: %s", r->body);
+    return member_string(json_object_get_member(json_node_get_object(r->json), "error"), "code");
+}
+
+static const char *
+error_message(Response *r)
+{
+    return member_string(json_object_get_member(json_node_get_object(r->json), "error"), "message");
+}
+
+#define assert_error(r, want_status, want_code)                                      \
+    do {                                                                             \
+        ck_assert_msg((r)->status == (want_status), "status %u, want %u: %s",        \
+                      (r)->status, (guint) (want_status), (r)->body);                \
+        ck_assert_str_eq(error_code(r), (want_code));                                \
+    } while (0)
+
+static void
+wait_for_state(const char *id, GhSessionState state)
+{
+    gint64 deadline = g_get_monotonic_time() + WAIT_US;
+    const GhSession *s;
+
+    while (!(s = gh_session_manager_lookup(fx.mgr, id)) || s->state != state) {
+        ck_assert_msg(g_get_monotonic_time() < deadline, "session %s never reached %s", id,
+                      gh_session_state_to_string(state));
+        g_main_context_iteration(NULL, TRUE);
+    }
+}
+
+/* ---- auth, routing, host ------------------------------------------------ */
+
+START_TEST(test_healthz_needs_no_auth)
+{
+    g_autoptr(Response) r = request("GET", "/healthz", NULL);
+
+    ck_assert_uint_eq(r->status, 200);
+    ck_assert_str_eq(member_string(r->json, "status"), "ok");
+}
+END_TEST
+
+START_TEST(test_request_without_token_is_401)
+{
+    g_autoptr(Response) r = request("GET", "/v1/host", NULL);
+
+    assert_error(r, 401, "unauthorized");
+    ck_assert_str_eq(soup_message_headers_get_one(r->headers, "WWW-Authenticate"), "Bearer realm=\"gamehost\"");
+}
+END_TEST
+
+START_TEST(test_request_with_wrong_token_is_401)
+{
+    g_autoptr(Response) r = request("GET", "/v1/host", TOKEN "x");
+    g_autoptr(Response) prefix = request("GET", "/v1/host", "test-token");
+
+    assert_error(r, 401, "unauthorized");
+    assert_error(prefix, 401, "unauthorized");
+}
+END_TEST
+
+START_TEST(test_non_bearer_scheme_is_401)
+{
+    SoupMessage *msg = new_message("GET", "/v1/host", NULL);
+    g_autoptr(Response) r = NULL;
+
+    soup_message_headers_replace(soup_message_get_request_headers(msg), "Authorization", "Basic " TOKEN);
+    r = send_message(msg);
+    assert_error(r, 401, "unauthorized");
+}
+END_TEST
+
+START_TEST(test_every_configured_token_is_accepted)
+{
+    g_autoptr(Response) first = request("GET", "/v1/host", "another-token");
+    g_autoptr(Response) second = request("GET", "/v1/host", TOKEN);
+
+    ck_assert_uint_eq(first->status, 200);
+    ck_assert_uint_eq(second->status, 200);
+}
+END_TEST
+
+START_TEST(test_unknown_path_without_token_is_401)
+{
+    g_autoptr(Response) r = request("GET", "/v1/nothing-here", NULL);
+
+    assert_error(r, 401, "unauthorized");
+}
+END_TEST
+
+START_TEST(test_unknown_path_is_404)
+{
+    g_autoptr(Response) r = request("GET", "/v1/nothing-here", TOKEN);
+    g_autoptr(Response) trailing = request("GET", "/v1/sessions/", TOKEN);
+
+    assert_error(r, 404, "not_found");
+    assert_error(trailing, 404, "not_found");
+}
+END_TEST
+
+START_TEST(test_wrong_method_is_405_with_allow)
+{
+    g_autoptr(Response) r = request("DELETE", "/v1/sessions", TOKEN);
+    g_autoptr(Response) host = request("PUT", "/v1/host/drain", TOKEN);
+
+    assert_error(r, 405, "method_not_allowed");
+    ck_assert_str_eq(soup_message_headers_get_one(r->headers, "Allow"), "GET, POST");
+    assert_error(host, 405, "method_not_allowed");
+    ck_assert_str_eq(soup_message_headers_get_one(host->headers, "Allow"), "POST");
+}
+END_TEST
+
+START_TEST(test_readyz_is_ready_when_connected)
+{
+    g_autoptr(Response) r = request("GET", "/readyz", TOKEN);
+
+    ck_assert_uint_eq(r->status, 200);
+    ck_assert_str_eq(member_string(r->json, "status"), "ready");
+}
+END_TEST
+
+START_TEST(test_readyz_is_not_ready_while_draining)
+{
+    g_autoptr(Response) drain = request("POST", "/v1/host/drain", TOKEN);
+    g_autoptr(Response) r = request("GET", "/readyz", TOKEN);
+
+    ck_assert_uint_eq(drain->status, 200);
+    ck_assert_uint_eq(r->status, 503);
+    ck_assert_str_eq(member_string(r->json, "status"), "not_ready");
+    ck_assert_str_eq(member_string(r->json, "reason"), "draining");
+}
+END_TEST
+
+START_TEST(test_host_reports_version_capacity_and_states)
+{
+    g_autoptr(Response) r = request("GET", "/v1/host", TOKEN);
+    JsonObject *o, *by_state;
+
+    ck_assert_uint_eq(r->status, 200);
+    o = json_node_get_object(r->json);
+    ck_assert_str_eq(json_object_get_string_member(o, "version"), "9.9.9-test");
+    ck_assert_str_eq(json_object_get_string_member(o, "libvirt_uri"), "test:///default");
+    ck_assert_str_eq(json_object_get_string_member(o, "domain_type"), "qemu");
+    ck_assert_str_eq(json_object_get_string_member(o, "hostname"), g_get_host_name());
+    ck_assert_int_eq(json_object_get_int_member(o, "capacity"), 4);
+    ck_assert_int_eq(json_object_get_int_member(o, "active_sessions"), 0);
+    ck_assert(!json_object_get_boolean_member(o, "draining"));
+    by_state = json_object_get_object_member(o, "sessions_by_state");
+    ck_assert_uint_eq(json_object_get_size(by_state), 5);
+    ck_assert_int_eq(json_object_get_int_member(by_state, "failed"), 0);
+}
+END_TEST
+
+/* ---- images ----------------------------------------------------------------- */
+
+START_TEST(test_images_lists_catalog_and_problems)
+{
+    g_autoptr(Response) r = request("GET", "/v1/images", TOKEN);
+    JsonArray *images, *problems;
+    JsonObject *problem;
+
+    ck_assert_uint_eq(r->status, 200);
+    images = json_object_get_array_member(json_node_get_object(r->json), "images");
+    problems = json_object_get_array_member(json_node_get_object(r->json), "problems");
+    ck_assert_uint_eq(json_array_get_length(images), 2);
+    ck_assert_str_eq(member_string(json_array_get_element(images, 0), "id"), "demo-arena");
+    ck_assert_str_eq(member_string(json_array_get_element(images, 1), "id"), "gpu-only");
+    ck_assert_uint_eq(json_array_get_length(problems), 1);
+    problem = json_array_get_object_element(problems, 0);
+    ck_assert(g_str_has_suffix(json_object_get_string_member(problem, "file"), "broken.image.xml"));
+    ck_assert(json_object_has_member(problem, "line"));
+    ck_assert(strlen(json_object_get_string_member(problem, "reason")) > 0);
+}
+END_TEST
+
+START_TEST(test_image_show_returns_the_image)
+{
+    g_autoptr(Response) r = request("GET", "/v1/images/demo-arena", TOKEN);
+    JsonObject *o, *profile, *display;
+    JsonArray *controllers, *capture;
+
+    ck_assert_uint_eq(r->status, 200);
+    o = json_node_get_object(r->json);
+    ck_assert_str_eq(json_object_get_string_member(o, "id"), "demo-arena");
+    ck_assert_str_eq(json_object_get_string_member(o, "title"), "Test demo-arena");
+    ck_assert_str_eq(json_object_get_string_member(o, "version"), "1.0.0");
+    ck_assert_str_eq(json_object_get_string_member(o, "boot"), "kernel");
+    ck_assert_str_eq(json_object_get_string_member(o, "firmware"), "bios");
+    profile = json_object_get_object_member(o, "profile");
+    ck_assert_str_eq(json_object_get_string_member(profile, "id"), "arcade-640");
+    ck_assert_int_eq(json_object_get_int_member(profile, "vcpus"), 1);
+    ck_assert_int_eq(json_object_get_int_member(profile, "memory_mib"), 64);
+    ck_assert_str_eq(json_object_get_string_member(profile, "gpu"), "none");
+    display = json_object_get_object_member(profile, "display");
+    ck_assert_int_eq(json_object_get_int_member(display, "width"), 640);
+    ck_assert_int_eq(json_object_get_int_member(display, "height"), 480);
+    ck_assert_int_eq(json_object_get_int_member(display, "refresh"), 60);
+    controllers = json_object_get_array_member(profile, "controllers");
+    ck_assert_uint_eq(json_array_get_length(controllers), 2);
+    ck_assert_str_eq(json_array_get_string_element(controllers, 0), "keyboard");
+    ck_assert_str_eq(json_array_get_string_element(controllers, 1), "mouse");
+    capture = json_object_get_array_member(o, "capture");
+    ck_assert_uint_eq(json_array_get_length(capture), 2);
+    ck_assert_str_eq(json_array_get_string_element(capture, 0), "screenshot");
+}
+END_TEST
+
+START_TEST(test_image_unknown_is_404)
+{
+    g_autoptr(Response) r = request("GET", "/v1/images/no-such-game", TOKEN);
+
+    assert_error(r, 404, "not_found");
+}
+END_TEST
+
+START_TEST(test_image_hostile_ids_are_404)
+{
+    static const char *const paths[] = {
+        "/v1/images/..%2F..%2Fetc%2Fpasswd", "/v1/images/a/b", "/v1/images/%2e%2e",
+        "/v1/images/..", "/v1/images/Demo-Arena", "/v1/images/%00", NULL,
+    };
+
+    for (const char *const *p = paths; *p; p++) {
+        g_autoptr(Response) r = request("GET", *p, TOKEN);
+        ck_assert_msg(r->status == 404, "%s: status %u", *p, r->status);
+        ck_assert_str_eq(error_code(r), "not_found");
+    }
+}
+END_TEST
+
+/* ---- session create: bad input -------------------------------------------- */
+
+START_TEST(test_create_rejects_oversized_body)
+{
+    g_autofree char *big = g_strdup_printf("{\"image\":\"demo-arena\",\"labels\":{\"pad\":\"%0*d\"}}", 2000, 0);
+    g_autoptr(Response) r = create(big);
+
+    assert_error(r, 413, "payload_too_large");
+    ck_assert_uint_eq(gh_session_manager_active(fx.mgr), 0);
+}
+END_TEST
+
+START_TEST(test_create_rejects_oversized_chunked_body)
+{
+    SoupMessage *msg = new_message("POST", "/v1/sessions", TOKEN);
+    g_autofree char *big = g_strdup_printf("{\"image\":\"demo-arena\",\"x\":\"%0*d\"}", 4000, 0);
+    g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_data(g_strdup(big), -1, g_free);
+    g_autoptr(Response) r = NULL;
+
+    /* Unknown length: the client sends it chunked, without Content-Length. */
+    soup_message_set_request_body(msg, "application/json", stream, -1);
+    r = send_message(msg);
+    assert_error(r, 413, "payload_too_large");
+}
+END_TEST
+
+START_TEST(test_create_rejects_wrong_content_type)
+{
+    g_autoptr(Response) r = post_json_as("/v1/sessions", "text/plain", "{\"image\":\"demo-arena\"}", NULL);
+    g_autoptr(Response) latin1 = post_json_as("/v1/sessions", "application/json; charset=iso-8859-1",
+                                              "{\"image\":\"demo-arena\"}", NULL);
+
+    assert_error(r, 415, "unsupported_media_type");
+    assert_error(latin1, 415, "unsupported_media_type");
+}
+END_TEST
+
+START_TEST(test_create_accepts_utf8_charset_param)
+{
+    g_autoptr(Response) r = post_json_as("/v1/sessions", "application/json; charset=UTF-8",
+                                         "{\"image\":\"demo-arena\"}", NULL);
+
+    ck_assert_msg(r->status == 201, "status %u: %s", r->status, r->body);
+}
+END_TEST
+
+START_TEST(test_create_rejects_malformed_json)
+{
+    g_autoptr(Response) r = create("{\"image\": \"demo-arena\",");
+    g_autoptr(Response) empty = create("");
+
+    assert_error(r, 400, "invalid_json");
+    ck_assert(strlen(error_message(r)) > 0);
+    assert_error(empty, 400, "invalid_json");
+}
+END_TEST
+
+START_TEST(test_create_rejects_non_object_body)
+{
+    g_autoptr(Response) r = create("[\"demo-arena\"]");
+
+    assert_error(r, 400, "invalid_request");
+}
+END_TEST
+
+START_TEST(test_create_rejects_missing_image)
+{
+    g_autoptr(Response) r = create("{\"labels\":{}}");
+
+    assert_error(r, 400, "invalid_request");
+    ck_assert(strstr(error_message(r), "'image'"));
+}
+END_TEST
+
+START_TEST(test_create_rejects_image_not_string)
+{
+    static const char *const bodies[] = {
+        "{\"image\":42}", "{\"image\":null}", "{\"image\":[\"demo-arena\"]}", "{\"image\":true}", NULL,
+    };
+
+    for (const char *const *b = bodies; *b; b++) {
+        g_autoptr(Response) r = create(*b);
+        assert_error(r, 400, "invalid_request");
+        ck_assert_msg(strstr(error_message(r), "'image'"), "%s: %s", *b, error_message(r));
+    }
+}
+END_TEST
+
+START_TEST(test_create_rejects_labels_not_object)
+{
+    g_autoptr(Response) r = create("{\"image\":\"demo-arena\",\"labels\":[\"a\"]}");
+    g_autoptr(Response) null = create("{\"image\":\"demo-arena\",\"labels\":null}");
+
+    assert_error(r, 400, "invalid_request");
+    ck_assert(strstr(error_message(r), "'labels'"));
+    assert_error(null, 400, "invalid_request");
+}
+END_TEST
+
+START_TEST(test_create_rejects_label_value_not_string)
+{
+    g_autoptr(Response) r = create("{\"image\":\"demo-arena\",\"labels\":{\"player\":7}}");
+
+    assert_error(r, 400, "invalid_request");
+    ck_assert(strstr(error_message(r), "labels.player"));
+}
+END_TEST
+
+START_TEST(test_create_rejects_bad_label_keys)
+{
+    static const char *const bodies[] = {
+        "{\"image\":\"demo-arena\",\"labels\":{\"\":\"v\"}}",
+        "{\"image\":\"demo-arena\",\"labels\":{\"has space\":\"v\"}}",
+        "{\"image\":\"demo-arena\",\"labels\":{\"k\\u00e9y\":\"v\"}}",
+        "{\"image\":\"demo-arena\",\"labels\":{\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\":\"v\"}}",
+        NULL,
+    };
+
+    for (const char *const *b = bodies; *b; b++) {
+        g_autoptr(Response) r = create(*b);
+        assert_error(r, 400, "invalid_request");
+    }
+}
+END_TEST
+
+START_TEST(test_create_accepts_label_key_of_63_allowed_chars)
+{
+    g_autoptr(Response) r = create("{\"image\":\"demo-arena\",\"labels\":{"
+                                   "\"team.example/Zone_1-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\":\"\"}}");
+
+    ck_assert_msg(r->status == 201, "status %u: %s", r->status, r->body);
+}
+END_TEST
+
+START_TEST(test_create_rejects_too_many_labels)
+{
+    g_autoptr(GString) body = g_string_new("{\"image\":\"demo-arena\",\"labels\":{");
+    g_autoptr(Response) r = NULL;
+
+    for (int i = 0; i < 33; i++)
+        g_string_append_printf(body, "%s\"k%d\":\"v\"", i ? "," : "", i);
+    g_string_append(body, "}}");
+    r = create(body->str);
+    assert_error(r, 400, "invalid_request");
+}
+END_TEST
+
+START_TEST(test_create_rejects_long_label_value)
+{
+    g_autofree char *body = g_strdup_printf("{\"image\":\"demo-arena\",\"labels\":{\"k\":\"%0*d\"}}", 256, 0);
+    g_autoptr(Response) r = create(body);
+
+    assert_error(r, 400, "invalid_request");
+}
+END_TEST
+
+START_TEST(test_create_rejects_unsupported_fields)
+{
+    static const char *const fields[] = { "capture", "stream", "input", "gpu", "player", NULL };
+
+    for (const char *const *f = fields; *f; f++) {
+        g_autofree char *body = g_strdup_printf("{\"image\":\"demo-arena\",\"%s\":\"x\"}", *f);
+        g_autofree char *quoted = g_strdup_printf("'%s'", *f);
+        g_autoptr(Response) r = create(body);
+
+        assert_error(r, 400, "unsupported");
+        ck_assert_msg(strstr(error_message(r), quoted), "%s", error_message(r));
+    }
+}
+END_TEST
+
+START_TEST(test_create_rejects_unknown_field)
+{
+    g_autoptr(Response) r = create("{\"image\":\"demo-arena\",\"colour\":\"red\"}");
+
+    assert_error(r, 400, "invalid_request");
+    ck_assert(strstr(error_message(r), "'colour'"));
+}
+END_TEST
+
+START_TEST(test_create_rejects_unknown_image)
+{
+    g_autoptr(Response) r = create("{\"image\":\"no-such-game\"}");
+    g_autoptr(Response) hostile = create("{\"image\":\"../../etc/passwd\"}");
+
+    assert_error(r, 400, "unknown_image");
+    ck_assert(strstr(error_message(r), "no-such-game"));
+    assert_error(hostile, 400, "unknown_image");
+}
+END_TEST
+
+START_TEST(test_create_rejects_gpu_image_on_gpuless_host)
+{
+    g_autoptr(Response) r = create("{\"image\":\"gpu-only\"}");
+
+    assert_error(r, 409, "unsupported");
+}
+END_TEST
+
+START_TEST(test_create_rejects_bad_idempotency_key)
+{
+    g_autofree char *long_key = g_strnfill(256, 'k');
+    g_autoptr(Response) r = post_json_as("/v1/sessions", "application/json", "{\"image\":\"demo-arena\"}", long_key);
+    g_autoptr(Response) ctl = post_json_as("/v1/sessions", "application/json", "{\"image\":\"demo-arena\"}",
+                                           "tab\there");
+
+    assert_error(r, 400, "invalid_request");
+    ck_assert(strstr(error_message(r), "Idempotency-Key"));
+    assert_error(ctl, 400, "invalid_request");
+}
+END_TEST
+
+/* ---- session create: host state, idempotency, lifecycle -------------------- */
+
+static char *
+created_id(Response *r)
+{
+    ck_assert_msg(r->status == 201, "status %u: %s", r->status, r->body);
+    return g_strdup(member_string(r->json, "id"));
+}
+
+START_TEST(test_create_at_capacity_is_409)
+{
+    g_autoptr(Response) first = create("{\"image\":\"demo-arena\"}");
+    g_autoptr(Response) second = create("{\"image\":\"demo-arena\"}");
+
+    ck_assert_uint_eq(first->status, 201);
+    assert_error(second, 409, "capacity_exhausted");
+}
+END_TEST
+
+START_TEST(test_create_while_draining_is_503_until_undrain)
+{
+    g_autoptr(Response) drain = request("POST", "/v1/host/drain", TOKEN);
+    g_autoptr(Response) refused = create("{\"image\":\"demo-arena\"}");
+    g_autoptr(Response) undrain = request("POST", "/v1/host/undrain", TOKEN);
+    g_autoptr(Response) accepted = create("{\"image\":\"demo-arena\"}");
+
+    ck_assert_uint_eq(drain->status, 200);
+    ck_assert(json_object_get_boolean_member(json_node_get_object(drain->json), "draining"));
+    assert_error(refused, 503, "draining");
+    ck_assert_uint_eq(undrain->status, 200);
+    ck_assert(!json_object_get_boolean_member(json_node_get_object(undrain->json), "draining"));
+    ck_assert_uint_eq(accepted->status, 201);
+}
+END_TEST
+
+START_TEST(test_drain_leaves_running_sessions_alone)
+{
+    g_autoptr(Response) r = create("{\"image\":\"demo-arena\"}");
+    g_autofree char *id = created_id(r);
+    g_autoptr(Response) drain = NULL;
+
+    wait_for_state(id, GH_SESSION_RUNNING);
+    drain = request("POST", "/v1/host/drain", TOKEN);
+    ck_assert_uint_eq(drain->status, 200);
+    ck_assert_int_eq(json_object_get_int_member(json_node_get_object(drain->json), "active_sessions"), 1);
+    ck_assert_int_eq(gh_session_manager_lookup(fx.mgr, id)->state, GH_SESSION_RUNNING);
+}
+END_TEST
+
+START_TEST(test_idempotent_replay_returns_same_session)
+{
+    const char *body = "{\"image\":\"demo-arena\",\"labels\":{\"player\":\"p1\"}}";
+    g_autoptr(Response) first = post_json_as("/v1/sessions", "application/json", body, "order-42");
+    g_autoptr(Response) again = post_json_as("/v1/sessions", "application/json", body, "order-42");
+    g_autofree char *id = created_id(first);
+
+    ck_assert_ptr_null(soup_message_headers_get_one(first->headers, "Idempotent-Replayed"));
+    ck_assert_uint_eq(again->status, 201);
+    ck_assert_str_eq(member_string(again->json, "id"), id);
+    ck_assert_str_eq(soup_message_headers_get_one(again->headers, "Idempotent-Replayed"), "true");
+    ck_assert_uint_eq(gh_session_manager_count_in_state(fx.mgr, GH_SESSION_STARTING) +
+                      gh_session_manager_count_in_state(fx.mgr, GH_SESSION_RUNNING), 1);
+}
+END_TEST
+
+START_TEST(test_idempotent_replay_ignores_label_order)
+{
+    g_autoptr(Response) first = post_json_as("/v1/sessions", "application/json",
+                                             "{\"image\":\"demo-arena\",\"labels\":{\"a\":\"1\",\"b\":\"2\"}}", "k");
+    g_autoptr(Response) again = post_json_as("/v1/sessions", "application/json",
+                                             "{\"labels\":{\"b\":\"2\",\"a\":\"1\"},\"image\":\"demo-arena\"}", "k");
+    g_autofree char *id = created_id(first);
+
+    ck_assert_uint_eq(again->status, 201);
+    ck_assert_str_eq(member_string(again->json, "id"), id);
+}
+END_TEST
+
+START_TEST(test_idempotency_key_reuse_with_other_body_is_422)
+{
+    g_autoptr(Response) first = post_json_as("/v1/sessions", "application/json",
+                                             "{\"image\":\"demo-arena\",\"labels\":{\"player\":\"p1\"}}", "order-42");
+    g_autoptr(Response) other = post_json_as("/v1/sessions", "application/json",
+                                             "{\"image\":\"demo-arena\",\"labels\":{\"player\":\"p2\"}}", "order-42");
+
+    ck_assert_uint_eq(first->status, 201);
+    assert_error(other, 422, "idempotency_key_reused");
+}
+END_TEST
+
+START_TEST(test_session_create_list_show_delete_flow)
+{
+    g_autoptr(Response) created = create("{\"image\":\"demo-arena\",\"labels\":{\"player\":\"p1\"}}");
+    g_autofree char *id = created_id(created);
+    g_autofree char *path = g_strdup_printf("/v1/sessions/%s", id);
+    g_autoptr(Response) list = NULL, show = NULL, del = NULL, gone = NULL;
+    JsonArray *sessions;
+
+    ck_assert_str_eq(soup_message_headers_get_one(created->headers, "Location"), path);
+    ck_assert_str_eq(member_string(created->json, "state"), "starting");
+    ck_assert_str_eq(member_string(created->json, "image"), "demo-arena");
+    ck_assert_str_eq(member_string(json_object_get_member(json_node_get_object(created->json), "labels"),
+                                   "player"), "p1");
+    wait_for_state(id, GH_SESSION_RUNNING);
+
+    list = request("GET", "/v1/sessions", TOKEN);
+    ck_assert_uint_eq(list->status, 200);
+    sessions = json_object_get_array_member(json_node_get_object(list->json), "sessions");
+    ck_assert_uint_eq(json_array_get_length(sessions), 1);
+    ck_assert_str_eq(member_string(json_array_get_element(sessions, 0), "id"), id);
+
+    show = request("GET", path, TOKEN);
+    ck_assert_uint_eq(show->status, 200);
+    ck_assert_str_eq(member_string(show->json, "state"), "running");
+
+    del = request("DELETE", path, TOKEN);
+    ck_assert_uint_eq(del->status, 202);
+    ck_assert_str_eq(member_string(del->json, "state"), "stopping");
+    wait_for_state(id, GH_SESSION_STOPPED);
+
+    gone = request("DELETE", path, TOKEN);
+    ck_assert_uint_eq(gone->status, 200);
+    ck_assert_str_eq(member_string(gone->json, "state"), "stopped");
+}
+END_TEST
+
+START_TEST(test_unknown_session_is_404)
+{
+    g_autoptr(Response) show = request("GET", "/v1/sessions/5b0c7d4e-8a2f-4c1e-9d3b-6f7a8e9c0d12", TOKEN);
+    g_autoptr(Response) del = request("DELETE", "/v1/sessions/5b0c7d4e-8a2f-4c1e-9d3b-6f7a8e9c0d12", TOKEN);
+
+    assert_error(show, 404, "not_found");
+    assert_error(del, 404, "not_found");
+}
+END_TEST
+
+START_TEST(test_sessions_list_filters_by_state)
+{
+    g_autoptr(Response) created = create("{\"image\":\"demo-arena\"}");
+    g_autofree char *id = created_id(created);
+    g_autoptr(Response) running = NULL, stopped = NULL;
+
+    wait_for_state(id, GH_SESSION_RUNNING);
+    running = request("GET", "/v1/sessions?state=running", TOKEN);
+    stopped = request("GET", "/v1/sessions?state=stopped", TOKEN);
+    ck_assert_uint_eq(json_array_get_length(json_object_get_array_member(json_node_get_object(running->json),
+                                                                         "sessions")), 1);
+    ck_assert_uint_eq(json_array_get_length(json_object_get_array_member(json_node_get_object(stopped->json),
+                                                                         "sessions")), 0);
+}
+END_TEST
+
+START_TEST(test_sessions_list_rejects_bad_state)
+{
+    g_autoptr(Response) r = request("GET", "/v1/sessions?state=sleeping", TOKEN);
+
+    assert_error(r, 400, "invalid_request");
+}
+END_TEST
+
+/* ---- metrics ---------------------------------------------------------------- */
+
+static void
+assert_has_line(const char *text, const char *line)
+{
+    g_autofree char *needle = g_strdup_printf("\n%s\n", line);
+    g_autofree char *padded = g_strdup_printf("\n%s", text);
+
+    ck_assert_msg(strstr(padded, needle), "missing line '%s' in:\n%s", line, text);
+}
+
+START_TEST(test_metrics_counts_requests_by_code)
+{
+    g_autoptr(Response) ok = request("GET", "/healthz", NULL);
+    g_autoptr(Response) unauthorized = request("GET", "/v1/host", NULL);
+    g_autoptr(Response) missing = request("GET", "/nope", TOKEN);
+    g_autoptr(Response) m = request("GET", "/metrics", TOKEN);
+
+    ck_assert_uint_eq(m->status, 200);
+    ck_assert_str_eq(soup_message_headers_get_content_type(m->headers, NULL), "text/plain");
+    ck_assert_str_eq(soup_message_headers_get_one(m->headers, "Content-Type"), "text/plain; version=0.0.4");
+    assert_has_line(m->body, "# TYPE gamehost_api_requests_total counter");
+    assert_has_line(m->body, "gamehost_api_requests_total{code=\"200\"} 1");
+    assert_has_line(m->body, "gamehost_api_requests_total{code=\"401\"} 1");
+    assert_has_line(m->body, "gamehost_api_requests_total{code=\"404\"} 1");
+    assert_has_line(m->body, "# TYPE gamehost_sessions gauge");
+    assert_has_line(m->body, "gamehost_sessions{state=\"starting\"} 0");
+    assert_has_line(m->body, "gamehost_sessions{state=\"running\"} 0");
+    assert_has_line(m->body, "gamehost_sessions{state=\"stopping\"} 0");
+    assert_has_line(m->body, "gamehost_sessions{state=\"stopped\"} 0");
+    assert_has_line(m->body, "gamehost_sessions{state=\"failed\"} 0");
+    assert_has_line(m->body, "gamehost_sessions_capacity 4");
+    assert_has_line(m->body, "gamehost_draining 0");
+    assert_has_line(m->body, "# TYPE gamehost_session_start_seconds histogram");
+    assert_has_line(m->body, "gamehost_session_start_seconds_count 0");
+}
+END_TEST
+
+START_TEST(test_metrics_observes_session_start)
+{
+    g_autoptr(Response) created = create("{\"image\":\"demo-arena\"}");
+    g_autofree char *id = created_id(created);
+    g_autoptr(Response) drain = NULL, m = NULL;
+
+    wait_for_state(id, GH_SESSION_RUNNING);
+    drain = request("POST", "/v1/host/drain", TOKEN);
+    m = request("GET", "/metrics", TOKEN);
+    assert_has_line(m->body, "gamehost_sessions{state=\"running\"} 1");
+    assert_has_line(m->body, "gamehost_draining 1");
+    assert_has_line(m->body, "gamehost_session_start_seconds_bucket{le=\"+Inf\"} 1");
+    assert_has_line(m->body, "gamehost_session_start_seconds_bucket{le=\"60\"} 1");
+    assert_has_line(m->body, "gamehost_session_start_seconds_count 1");
+    assert_has_line(m->body, "gamehost_api_requests_total{code=\"201\"} 1");
+}
+END_TEST
+
+START_TEST(test_metrics_render_is_prometheus_text)
+{
+    g_autoptr(GhMetrics) metrics = gh_metrics_new();
+    GhMetricsGauges gauges = { .sessions = { 1, 2, 0, 3, 0 }, .capacity = 8, .draining = TRUE };
+    g_autofree char *text = NULL;
+
+    gh_metrics_count_request(metrics, 200);
+    gh_metrics_count_request(metrics, 200);
+    gh_metrics_count_request(metrics, 503);
+    gh_metrics_count_request(metrics, 42);        /* not HTTP: ignored */
+    gh_metrics_observe_start(metrics, 0.3);
+    gh_metrics_observe_start(metrics, 1.2);
+    gh_metrics_observe_start(metrics, 120);
+    text = gh_metrics_render(metrics, &gauges);
+    ck_assert_str_eq(text,
+        "# HELP gamehost_sessions Sessions known to this host, by state.\n"
+        "# TYPE gamehost_sessions gauge\n"
+        "gamehost_sessions{state=\"starting\"} 1\n"
+        "gamehost_sessions{state=\"running\"} 2\n"
+        "gamehost_sessions{state=\"stopping\"} 0\n"
+        "gamehost_sessions{state=\"stopped\"} 3\n"
+        "gamehost_sessions{state=\"failed\"} 0\n"
+        "# HELP gamehost_sessions_capacity Sessions this host runs at most at once.\n"
+        "# TYPE gamehost_sessions_capacity gauge\n"
+        "gamehost_sessions_capacity 8\n"
+        "# HELP gamehost_draining 1 while the host refuses new sessions.\n"
+        "# TYPE gamehost_draining gauge\n"
+        "gamehost_draining 1\n"
+        "# HELP gamehost_session_start_seconds Time from session create to running.\n"
+        "# TYPE gamehost_session_start_seconds histogram\n"
+        "gamehost_session_start_seconds_bucket{le=\"0.1\"} 0\n"
+        "gamehost_session_start_seconds_bucket{le=\"0.25\"} 0\n"
+        "gamehost_session_start_seconds_bucket{le=\"0.5\"} 1\n"
+        "gamehost_session_start_seconds_bucket{le=\"1\"} 1\n"
+        "gamehost_session_start_seconds_bucket{le=\"2.5\"} 2\n"
+        "gamehost_session_start_seconds_bucket{le=\"5\"} 2\n"
+        "gamehost_session_start_seconds_bucket{le=\"10\"} 2\n"
+        "gamehost_session_start_seconds_bucket{le=\"30\"} 2\n"
+        "gamehost_session_start_seconds_bucket{le=\"60\"} 2\n"
+        "gamehost_session_start_seconds_bucket{le=\"+Inf\"} 3\n"
+        "gamehost_session_start_seconds_sum 121.5\n"
+        "gamehost_session_start_seconds_count 3\n"
+        "# HELP gamehost_api_requests_total API requests answered, by HTTP status code.\n"
+        "# TYPE gamehost_api_requests_total counter\n"
+        "gamehost_api_requests_total{code=\"200\"} 2\n"
+        "gamehost_api_requests_total{code=\"503\"} 1\n");
+}
+END_TEST
+
+START_TEST(test_metrics_bucket_bound_is_inclusive)
+{
+    g_autoptr(GhMetrics) metrics = gh_metrics_new();
+    GhMetricsGauges gauges = { 0 };
+    g_autofree char *text = NULL;
+
+    gh_metrics_observe_start(metrics, 0.25);
+    text = gh_metrics_render(metrics, &gauges);
+    assert_has_line(text, "gamehost_session_start_seconds_bucket{le=\"0.1\"} 0");
+    assert_has_line(text, "gamehost_session_start_seconds_bucket{le=\"0.25\"} 1");
+}
+END_TEST
+
+/* ---- server-sent events ------------------------------------------------------ */
+
+typedef struct {
+    gboolean done;
+    GInputStream *stream;
+    gssize n;
+    GError *error;
+} StreamOp;
+
+static void
+on_stream_sent(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+    StreamOp *op = user_data;
+
+    op->stream = soup_session_send_finish(SOUP_SESSION(source), res, &op->error);
+    op->done = TRUE;
+}
+
+static void
+on_stream_read(GObject *source, GAsyncResult *res, gpointer user_data)
+{
+    StreamOp *op = user_data;
+
+    op->n = g_input_stream_read_finish(G_INPUT_STREAM(source), res, &op->error);
+    op->done = TRUE;
+}
+
+static GInputStream *
+open_events(SoupMessage **out_msg)
+{
+    SoupMessage *msg = new_message("GET", "/v1/events", TOKEN);
+    StreamOp op = { 0 };
+
+    soup_session_send_async(fx.client, msg, G_PRIORITY_DEFAULT, NULL, on_stream_sent, &op);
+    wait_until(&op.done);
+    ck_assert_msg(op.stream, "%s", op.error ? op.error->message : "");
+    ck_assert_uint_eq(soup_message_get_status(msg), 200);
+    ck_assert_str_eq(soup_message_headers_get_content_type(soup_message_get_response_headers(msg), NULL),
+                     "text/event-stream");
+    *out_msg = msg;
+    return op.stream;
+}
+
+static guint
+count_blocks(const char *text)
+{
+    guint n = 0;
+
+    for (const char *p = text; (p = strstr(p, "\n\n")); p += 2)
+        n++;
+    return n;
+}
+
+/* Reads until the stream holds the needle (or, needle NULL, that many blocks). */
+static void
+read_until_n(GInputStream *in, GString *buf, const char *needle, guint blocks)
+{
+    char chunk[4096];
+
+    while (needle ? !strstr(buf->str, needle) : count_blocks(buf->str) < blocks) {
+        StreamOp op = { 0 };
+        g_input_stream_read_async(in, chunk, sizeof chunk, G_PRIORITY_DEFAULT, NULL, on_stream_read, &op);
+        wait_until(&op.done);
+        ck_assert_msg(op.n > 0, "stream ended early: %s", buf->str);
+        g_string_append_len(buf, chunk, op.n);
+    }
+}
+
+static void
+read_until(GInputStream *in, GString *buf, const char *needle)
+{
+    read_until_n(in, buf, needle, 0);
+}
+
+/* The JSON of the data line of the event with this id. */
+static JsonNode *
+event_data(const char *stream_text, guint id)
+{
+    g_autofree char *head = g_strdup_printf("id: %u\nevent: session\ndata: ", id);
+    const char *start = strstr(stream_text, head);
+    g_autoptr(JsonParser) parser = json_parser_new();
+    g_autofree char *line = NULL;
+
+    ck_assert_msg(start, "no event %u in:\n%s", id, stream_text);
+    start += strlen(head);
+    line = g_strndup(start, strcspn(start, "\n"));
+    ck_assert_msg(strstr(start, "\n\n") == start + strlen(line), "event %u not ended by a blank line", id);
+    ck_assert(json_parser_load_from_data(parser, line, -1, NULL));
+    return json_node_ref(json_parser_get_root(parser));
+}
+
+START_TEST(test_events_stream_session_created_and_state)
+{
+    g_autoptr(SoupMessage) msg = NULL;
+    g_autoptr(GInputStream) in = open_events(&msg);
+    g_autoptr(GString) buf = g_string_new(NULL);
+    g_autoptr(Response) created = NULL;
+    g_autofree char *id = NULL;
+    g_autoptr(JsonNode) first = NULL, second = NULL;
+
+    read_until(in, buf, "retry: 2000\n\n");
+    ck_assert(g_str_has_prefix(buf->str, "retry: 2000\n\n"));
+    created = create("{\"image\":\"demo-arena\"}");
+    id = created_id(created);
+    read_until_n(in, buf, NULL, 3);     /* retry, created, starting → running */
+
+    first = event_data(buf->str, 1);
+    ck_assert_str_eq(member_string(first, "type"), "session.created");
+    ck_assert(!json_object_has_member(json_node_get_object(first), "previous"));
+    ck_assert_str_eq(member_string(json_object_get_member(json_node_get_object(first), "session"), "id"), id);
+    ck_assert_str_eq(member_string(json_object_get_member(json_node_get_object(first), "session"), "state"),
+                     "starting");
+    second = event_data(buf->str, 2);
+    ck_assert_str_eq(member_string(second, "type"), "session.state");
+    ck_assert_str_eq(member_string(second, "previous"), "starting");
+    ck_assert_str_eq(member_string(json_object_get_member(json_node_get_object(second), "session"), "state"),
+                     "running");
+}
+END_TEST
+
+START_TEST(test_events_reach_every_client)
+{
+    g_autoptr(SoupMessage) m1 = NULL, m2 = NULL;
+    g_autoptr(GInputStream) a = open_events(&m1);
+    g_autoptr(GInputStream) b = open_events(&m2);
+    g_autoptr(GString) abuf = g_string_new(NULL), bbuf = g_string_new(NULL);
+    g_autoptr(Response) created = NULL;
+
+    read_until(a, abuf, "retry: 2000\n\n");
+    read_until(b, bbuf, "retry: 2000\n\n");
+    ck_assert_uint_eq(fx.api->sse_clients->len, 2);
+    created = create("{\"image\":\"demo-arena\"}");
+    read_until(a, abuf, "session.created");
+    read_until(b, bbuf, "session.created");
+}
+END_TEST
+
+START_TEST(test_events_drops_disconnected_client)
+{
+    g_autoptr(SoupMessage) msg = NULL;
+    g_autoptr(GInputStream) in = open_events(&msg);
+    g_autoptr(GString) buf = g_string_new(NULL);
+    g_autoptr(Response) created = NULL;
+    gint64 deadline = g_get_monotonic_time() + WAIT_US;
+    g_autofree char *id = NULL;
+
+    read_until(in, buf, "retry: 2000\n\n");
+    ck_assert_uint_eq(fx.api->sse_clients->len, 1);
+    g_input_stream_close(in, NULL, NULL);
+    g_clear_object(&in);
+    g_clear_object(&msg);
+    /* Events are written to the dead connection until a write fails. */
+    created = create("{\"image\":\"demo-arena\"}");
+    id = created_id(created);
+    wait_for_state(id, GH_SESSION_RUNNING);
+    gh_session_manager_stop(fx.mgr, id, NULL);
+    while (fx.api->sse_clients->len > 0) {
+        ck_assert_msg(g_get_monotonic_time() < deadline, "client never dropped");
+        g_main_context_iteration(NULL, TRUE);
+    }
+}
+END_TEST
+
+/* ---- construction -------------------------------------------------------------- */
+
+START_TEST(test_api_new_refuses_no_tokens)
+{
+    const char *tokens[] = { "", NULL };
+    GhApiDeps deps = { .config = fx.config, .sessions = fx.mgr, .catalog = fx.catalog, .virt = fx.virt,
+                       .tokens = tokens, .version = "1" };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GhApi) api = gh_api_new(&deps, &error);
+
+    ck_assert_ptr_null(api);
+    ck_assert(g_error_matches(error, GH_API_ERROR, GH_API_ERROR_INVALID));
+}
+END_TEST
+
+START_TEST(test_listen_rejects_a_host_name)
+{
+    const char *tokens[] = { TOKEN, NULL };
+    GhApiDeps deps = { .config = fx.config, .sessions = fx.mgr, .catalog = fx.catalog, .virt = fx.virt,
+                       .tokens = tokens, .version = "1" };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GhApi) api = gh_api_new(&deps, NULL);
+
+    ck_assert(!gh_api_listen(api, "example.com", 0, &error));
+    ck_assert(g_error_matches(error, GH_API_ERROR, GH_API_ERROR_INVALID));
+}
+END_TEST
+
+START_TEST(test_listen_on_localhost_uses_loopback)
+{
+    const char *tokens[] = { TOKEN, NULL };
+    GhApiDeps deps = { .config = fx.config, .sessions = fx.mgr, .catalog = fx.catalog, .virt = fx.virt,
+                       .tokens = tokens, .version = "1" };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GhApi) api = gh_api_new(&deps, NULL);
+
+    ck_assert_msg(gh_api_listen(api, "localhost", 0, &error), "%s", error ? error->message : "");
+    ck_assert_uint_ne(gh_api_port(api), 0);
+}
+END_TEST
+
+/* ---- suite ---------------------------------------------------------------------- */
+
+static TCase *
+api_case(const char *name, void (*setup_fn)(void))
+{
+    TCase *tc = tcase_create(name);
+
+    tcase_add_checked_fixture(tc, setup_fn, teardown);
+    tcase_set_timeout(tc, 60);
+    return tc;
+}
+
+static Suite *
+api_suite(void)
+{
+    Suite *s = suite_create("api");
+    TCase *tc;
+
+    tc = api_case("auth_routing_host", setup);
+    tcase_add_test(tc, test_healthz_needs_no_auth);
+    tcase_add_test(tc, test_request_without_token_is_401);
+    tcase_add_test(tc, test_request_with_wrong_token_is_401);
+    tcase_add_test(tc, test_non_bearer_scheme_is_401);
+    tcase_add_test(tc, test_every_configured_token_is_accepted);
+    tcase_add_test(tc, test_unknown_path_without_token_is_401);
+    tcase_add_test(tc, test_unknown_path_is_404);
+    tcase_add_test(tc, test_wrong_method_is_405_with_allow);
+    tcase_add_test(tc, test_readyz_is_ready_when_connected);
+    tcase_add_test(tc, test_readyz_is_not_ready_while_draining);
+    tcase_add_test(tc, test_host_reports_version_capacity_and_states);
+    tcase_add_test(tc, test_api_new_refuses_no_tokens);
+    tcase_add_test(tc, test_listen_rejects_a_host_name);
+    tcase_add_test(tc, test_listen_on_localhost_uses_loopback);
+    suite_add_tcase(s, tc);
+
+    tc = api_case("images", setup);
+    tcase_add_test(tc, test_images_lists_catalog_and_problems);
+    tcase_add_test(tc, test_image_show_returns_the_image);
+    tcase_add_test(tc, test_image_unknown_is_404);
+    tcase_add_test(tc, test_image_hostile_ids_are_404);
+    suite_add_tcase(s, tc);
+
+    tc = api_case("create_bad_input", setup);
+    tcase_add_test(tc, test_create_rejects_oversized_body);
+    tcase_add_test(tc, test_create_rejects_oversized_chunked_body);
+    tcase_add_test(tc, test_create_rejects_wrong_content_type);
+    tcase_add_test(tc, test_create_accepts_utf8_charset_param);
+    tcase_add_test(tc, test_create_rejects_malformed_json);
+    tcase_add_test(tc, test_create_rejects_non_object_body);
+    tcase_add_test(tc, test_create_rejects_missing_image);
+    tcase_add_test(tc, test_create_rejects_image_not_string);
+    tcase_add_test(tc, test_create_rejects_labels_not_object);
+    tcase_add_test(tc, test_create_rejects_label_value_not_string);
+    tcase_add_test(tc, test_create_rejects_bad_label_keys);
+    tcase_add_test(tc, test_create_accepts_label_key_of_63_allowed_chars);
+    tcase_add_test(tc, test_create_rejects_too_many_labels);
+    tcase_add_test(tc, test_create_rejects_long_label_value);
+    tcase_add_test(tc, test_create_rejects_unsupported_fields);
+    tcase_add_test(tc, test_create_rejects_unknown_field);
+    tcase_add_test(tc, test_create_rejects_unknown_image);
+    tcase_add_test(tc, test_create_rejects_gpu_image_on_gpuless_host);
+    tcase_add_test(tc, test_create_rejects_bad_idempotency_key);
+    suite_add_tcase(s, tc);
+
+    tc = api_case("sessions", setup);
+    tcase_add_test(tc, test_create_while_draining_is_503_until_undrain);
+    tcase_add_test(tc, test_drain_leaves_running_sessions_alone);
+    tcase_add_test(tc, test_idempotent_replay_returns_same_session);
+    tcase_add_test(tc, test_idempotent_replay_ignores_label_order);
+    tcase_add_test(tc, test_idempotency_key_reuse_with_other_body_is_422);
+    tcase_add_test(tc, test_session_create_list_show_delete_flow);
+    tcase_add_test(tc, test_unknown_session_is_404);
+    tcase_add_test(tc, test_sessions_list_filters_by_state);
+    tcase_add_test(tc, test_sessions_list_rejects_bad_state);
+    suite_add_tcase(s, tc);
+
+    tc = api_case("capacity", setup_capacity_one);
+    tcase_add_test(tc, test_create_at_capacity_is_409);
+    suite_add_tcase(s, tc);
+
+    tc = api_case("metrics", setup);
+    tcase_add_test(tc, test_metrics_counts_requests_by_code);
+    tcase_add_test(tc, test_metrics_observes_session_start);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("metrics_render");
+    tcase_add_test(tc, test_metrics_render_is_prometheus_text);
+    tcase_add_test(tc, test_metrics_bucket_bound_is_inclusive);
+    suite_add_tcase(s, tc);
+
+    tc = api_case("events", setup);
+    tcase_add_test(tc, test_events_stream_session_created_and_state);
+    tcase_add_test(tc, test_events_reach_every_client);
+    tcase_add_test(tc, test_events_drops_disconnected_client);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    SRunner *sr = srunner_create(api_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_ENV);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,1053 @@
+/* test_ctl: gamehostctl's pure logic: tables, durations, argument checks,
+ * the token, error bodies, the event-stream parser and the rendering of the
+ * daemon's replies.  The HTTP part is exercised by the e2e suite. */
+#include <check.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctl-render.h"
+#include "ctl-sse.h"
+#include "ctl-table.h"
+#include "ctl-util.h"
+
+/* 2024-01-02T03:04:05Z */
+#define NOW_USEC (G_GINT64_CONSTANT(1704164645) * G_USEC_PER_SEC)
+
+static JsonNode *
+parse_json(const char *text)
+{
+    g_autoptr(JsonParser) parser = json_parser_new();
+
+    ck_assert(json_parser_load_from_data(parser, text, -1, NULL));
+    return json_parser_steal_root(parser);
+}
+
+static void
+assert_usage_error(GError *error, const char *message)
+{
+    ck_assert_ptr_nonnull(error);
+    ck_assert(g_error_matches(error, GH_CTL_ERROR, GH_CTL_ERROR_USAGE));
+    ck_assert_str_eq(error->message, message);
+}
+
+/* ---- tables ---------------------------------------------------------------- */
+
+START_TEST(test_table_aligns_columns)
+{
+    g_autoptr(GhCtlTable) t = gh_ctl_table_new("ID", "STATE", "IMAGE", NULL);
+    const char *r1[] = { "a1", "running", "demo-arena" };
+    const char *r2[] = { "b22222", "failed", "x" };
+    g_autofree char *out = NULL;
+
+    gh_ctl_table_add_row(t, r1);
+    gh_ctl_table_add_row(t, r2);
+    out = gh_ctl_table_render(t);
+    ck_assert_str_eq(out, "ID      STATE    IMAGE\n"
+                          "a1      running  demo-arena\n"
+                          "b22222  failed   x\n");
+}
+END_TEST
+
+START_TEST(test_table_shows_dash_for_missing_cells)
+{
+    g_autoptr(GhCtlTable) t = gh_ctl_table_new("A", "B", "C", NULL);
+    const char *row[] = { NULL, "", "c" };
+    g_autofree char *out = NULL;
+
+    gh_ctl_table_add_row(t, row);
+    out = gh_ctl_table_render(t);
+    ck_assert_str_eq(out, "A  B  C\n-  -  c\n");
+}
+END_TEST
+
+START_TEST(test_table_lines_never_end_in_space)
+{
+    g_autoptr(GhCtlTable) t = gh_ctl_table_new("NAME", "NOTE", NULL);
+    const char *row[] = { "x", "trailing  " };
+    g_autofree char *out = NULL;
+
+    gh_ctl_table_add_row(t, row);
+    out = gh_ctl_table_render(t);
+    ck_assert_str_eq(out, "NAME  NOTE\nx     trailing\n");
+}
+END_TEST
+
+START_TEST(test_table_aligns_wide_characters)
+{
+    g_autoptr(GhCtlTable) t = gh_ctl_table_new("TITLE", "BOOT", NULL);
+    const char *r1[] = { "\xe6\x88\xa6\xe9\x97\x98", "disk" };   /* two CJK characters: 4 columns */
+    const char *r2[] = { "arena", "kernel" };
+    g_autofree char *out = NULL;
+
+    gh_ctl_table_add_row(t, r1);
+    gh_ctl_table_add_row(t, r2);
+    out = gh_ctl_table_render(t);
+    ck_assert_str_eq(out, "TITLE  BOOT\n"
+                          "\xe6\x88\xa6\xe9\x97\x98   disk\n"
+                          "arena  kernel\n");
+}
+END_TEST
+
+START_TEST(test_table_replaces_control_characters)
+{
+    g_autoptr(GhCtlTable) t = gh_ctl_table_new("REASON", NULL);
+    const char *row[] = { "red\x1b[31m\nnext\tline\xff" };
+    g_autofree char *out = NULL;
+
+    gh_ctl_table_add_row(t, row);
+    out = gh_ctl_table_render(t);
+    ck_assert_str_eq(out, "REASON\nred?[31m next line?\n");
+}
+END_TEST
+
+START_TEST(test_table_without_rows_prints_headers)
+{
+    g_autoptr(GhCtlTable) t = gh_ctl_table_new("ID", "STATE", NULL);
+    g_autofree char *out = gh_ctl_table_render(t);
+
+    ck_assert_str_eq(out, "ID  STATE\n");
+    ck_assert_uint_eq(gh_ctl_table_n_rows(t), 0);
+}
+END_TEST
+
+START_TEST(test_table_kv_aligns_values)
+{
+    g_autoptr(GhCtlTable) t = gh_ctl_table_new_kv();
+    g_autofree char *out = NULL;
+
+    gh_ctl_table_add_kv(t, "id", "demo");
+    gh_ctl_table_add_kv(t, "memory", "64 MiB");
+    gh_ctl_table_add_kv(t, "gpu", NULL);
+    out = gh_ctl_table_render(t);
+    ck_assert_str_eq(out, "id:      demo\nmemory:  64 MiB\ngpu:     -\n");
+}
+END_TEST
+
+/* ---- durations ---------------------------------------------------------------- */
+
+static void
+assert_duration(gint64 seconds, const char *expected)
+{
+    g_autofree char *text = gh_ctl_format_duration(seconds);
+
+    ck_assert_str_eq(text, expected);
+}
+
+START_TEST(test_duration_under_a_minute_is_seconds)
+{
+    assert_duration(0, "0s");
+    assert_duration(59, "59s");
+}
+END_TEST
+
+START_TEST(test_duration_under_an_hour_is_minutes_and_seconds)
+{
+    assert_duration(60, "1m");
+    assert_duration(303, "5m3s");
+    assert_duration(3599, "59m59s");
+}
+END_TEST
+
+START_TEST(test_duration_under_a_day_is_hours_and_minutes)
+{
+    assert_duration(3600, "1h");
+    assert_duration(2 * 3600 + 5 * 60 + 59, "2h5m");
+}
+END_TEST
+
+START_TEST(test_duration_of_days_is_days_and_hours)
+{
+    assert_duration(86400, "1d");
+    assert_duration(3 * 86400 + 4 * 3600 + 59, "3d4h");
+}
+END_TEST
+
+START_TEST(test_duration_negative_reads_as_zero)
+{
+    assert_duration(-5, "0s");
+}
+END_TEST
+
+START_TEST(test_age_of_rfc3339_time)
+{
+    g_autofree char *age = gh_ctl_format_age("2024-01-02T02:59:00Z", NOW_USEC);
+    g_autofree char *offset = gh_ctl_format_age("2024-01-02T04:03:05+01:00", NOW_USEC);
+    g_autofree char *usec = gh_ctl_format_age("2024-01-02T03:03:59.999999Z", NOW_USEC);
+
+    ck_assert_str_eq(age, "5m5s");
+    ck_assert_str_eq(offset, "1m");
+    ck_assert_str_eq(usec, "5s");
+}
+END_TEST
+
+START_TEST(test_age_of_null_is_dash_and_of_garbage_is_question_mark)
+{
+    g_autofree char *none = gh_ctl_format_age(NULL, NOW_USEC);
+    g_autofree char *bad = gh_ctl_format_age("yesterday", NOW_USEC);
+
+    ck_assert_str_eq(none, "-");
+    ck_assert_str_eq(bad, "?");
+}
+END_TEST
+
+/* ---- labels ------------------------------------------------------------------- */
+
+START_TEST(test_label_splits_at_first_equals)
+{
+    g_autofree char *key = NULL;
+    g_autofree char *value = NULL;
+
+    ck_assert(gh_ctl_parse_label("region=eu=west", &key, &value, NULL));
+    ck_assert_str_eq(key, "region");
+    ck_assert_str_eq(value, "eu=west");
+}
+END_TEST
+
+START_TEST(test_label_allows_empty_value)
+{
+    g_autofree char *key = NULL;
+    g_autofree char *value = NULL;
+
+    ck_assert(gh_ctl_parse_label("flag=", &key, &value, NULL));
+    ck_assert_str_eq(key, "flag");
+    ck_assert_str_eq(value, "");
+}
+END_TEST
+
+START_TEST(test_label_rejects_missing_equals)
+{
+    g_autoptr(GError) error = NULL;
+    char *key = NULL;
+    char *value = NULL;
+
+    ck_assert(!gh_ctl_parse_label("player", &key, &value, &error));
+    assert_usage_error(error, "--label 'player': expected KEY=VALUE");
+    ck_assert_ptr_null(key);
+    ck_assert_ptr_null(value);
+}
+END_TEST
+
+START_TEST(test_label_rejects_empty_key)
+{
+    g_autoptr(GError) error = NULL;
+    char *key = NULL;
+    char *value = NULL;
+
+    ck_assert(!gh_ctl_parse_label("=p1", &key, &value, &error));
+    assert_usage_error(error, "--label '=p1': the key is empty");
+}
+END_TEST
+
+START_TEST(test_label_rejects_space_in_key)
+{
+    g_autoptr(GError) error = NULL;
+    char *key = NULL;
+    char *value = NULL;
+
+    ck_assert(!gh_ctl_parse_label("my key=v", &key, &value, &error));
+    assert_usage_error(error, "--label 'my key=v': the key contains a space");
+}
+END_TEST
+
+START_TEST(test_label_rejects_control_characters)
+{
+    g_autoptr(GError) error = NULL;
+    char *key = NULL;
+    char *value = NULL;
+
+    ck_assert(!gh_ctl_parse_label("k=a\nb", &key, &value, &error));
+    assert_usage_error(error, "--label: contains control characters or invalid UTF-8");
+}
+END_TEST
+
+START_TEST(test_label_rejects_key_given_twice)
+{
+    g_autoptr(GHashTable) labels = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_autoptr(GError) error = NULL;
+
+    ck_assert(gh_ctl_add_label(labels, "player=p1", NULL));
+    ck_assert(!gh_ctl_add_label(labels, "player=p2", &error));
+    assert_usage_error(error, "--label: key 'player' given twice");
+    ck_assert_str_eq(g_hash_table_lookup(labels, "player"), "p1");
+}
+END_TEST
+
+/* ---- other arguments ------------------------------------------------------------ */
+
+START_TEST(test_state_accepts_each_session_state)
+{
+    const char *states[] = { "starting", "running", "stopping", "stopped", "failed" };
+
+    for (guint i = 0; i < G_N_ELEMENTS(states); i++)
+        ck_assert(gh_ctl_check_state(states[i], NULL));
+}
+END_TEST
+
+START_TEST(test_state_rejects_unknown_state)
+{
+    g_autoptr(GError) error = NULL;
+
+    ck_assert(!gh_ctl_check_state("Running", &error));
+    assert_usage_error(error, "--state 'Running': expected one of starting, running, stopping, stopped, failed");
+}
+END_TEST
+
+START_TEST(test_id_accepts_uuid_and_image_names)
+{
+    ck_assert(gh_ctl_check_id("session id", "3f2a9c1e-0000-4000-8000-000000000001", NULL));
+    ck_assert(gh_ctl_check_id("image id", "demo-arena", NULL));
+}
+END_TEST
+
+START_TEST(test_id_rejects_path_tricks)
+{
+    const char *bad[] = { "", ".", "..", "a/b", "a\x01" };
+
+    for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autoptr(GError) error = NULL;
+        ck_assert(!gh_ctl_check_id("session id", bad[i], &error));
+        ck_assert(g_error_matches(error, GH_CTL_ERROR, GH_CTL_ERROR_USAGE));
+        ck_assert(g_str_has_prefix(error->message, "session id "));
+    }
+}
+END_TEST
+
+START_TEST(test_id_rejects_oversized_id)
+{
+    g_autofree char *long_id = g_strnfill(257, 'a');
+    g_autoptr(GError) error = NULL;
+
+    ck_assert(!gh_ctl_check_id("image id", long_id, &error));
+    assert_usage_error(error, "image id is too long");
+}
+END_TEST
+
+START_TEST(test_path_escapes_id_as_one_segment)
+{
+    g_autofree char *path = gh_ctl_path_with_id("/v1/sessions", "a b?c#d%");
+
+    ck_assert_str_eq(path, "/v1/sessions/a%20b%3Fc%23d%25");
+}
+END_TEST
+
+START_TEST(test_idempotency_key_accepts_visible_ascii)
+{
+    ck_assert(gh_ctl_check_idempotency_key("order-42:retry", NULL));
+}
+END_TEST
+
+START_TEST(test_idempotency_key_rejects_header_breaking_values)
+{
+    g_autofree char *huge = g_strnfill(256, 'k');
+    const char *bad[] = { "", "a b", "a\r\nX-Evil: 1", "caf\xc3\xa9", huge };
+
+    for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autoptr(GError) error = NULL;
+        ck_assert(!gh_ctl_check_idempotency_key(bad[i], &error));
+        ck_assert(g_error_matches(error, GH_CTL_ERROR, GH_CTL_ERROR_USAGE));
+    }
+}
+END_TEST
+
+START_TEST(test_timeout_accepts_whole_seconds)
+{
+    guint s = 99;
+
+    ck_assert(gh_ctl_parse_timeout("0", &s, NULL));
+    ck_assert_uint_eq(s, 0);
+    ck_assert(gh_ctl_parse_timeout("86400", &s, NULL));
+    ck_assert_uint_eq(s, 86400);
+}
+END_TEST
+
+START_TEST(test_timeout_rejects_other_values)
+{
+    const char *bad[] = { "", "-1", "1.5", "30s", "86401", " 3", "99999999999999999999" };
+
+    for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autoptr(GError) error = NULL;
+        guint s = 7;
+        ck_assert(!gh_ctl_parse_timeout(bad[i], &s, &error));
+        ck_assert(g_error_matches(error, GH_CTL_ERROR, GH_CTL_ERROR_USAGE));
+        ck_assert_uint_eq(s, 7);
+    }
+}
+END_TEST
+
+START_TEST(test_url_loses_trailing_slashes_and_keeps_prefix)
+{
+    g_autofree char *plain = gh_ctl_normalize_url("http://127.0.0.1:8470/", NULL);
+    g_autofree char *prefixed = gh_ctl_normalize_url("https://gh.example:443/api//", NULL);
+
+    ck_assert_str_eq(plain, "http://127.0.0.1:8470");
+    ck_assert_str_eq(prefixed, "https://gh.example:443/api");
+}
+END_TEST
+
+START_TEST(test_url_rejects_other_schemes_and_queries)
+{
+    const char *bad[] = { "ftp://host", "127.0.0.1:8470", "http://", "http://h/?x=1", "http://h/#f", "" };
+
+    for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *url = gh_ctl_normalize_url(bad[i], &error);
+        ck_assert_ptr_null(url);
+        ck_assert(g_error_matches(error, GH_CTL_ERROR, GH_CTL_ERROR_USAGE));
+    }
+}
+END_TEST
+
+START_TEST(test_url_for_display_hides_password)
+{
+    g_autofree char *shown = gh_ctl_url_for_display("http://op:hunter2@gh.example:8470");
+
+    ck_assert_str_eq(shown, "http://op@gh.example:8470");
+}
+END_TEST
+
+/* ---- token ---------------------------------------------------------------------- */
+
+static char *
+write_temp(const char *contents)
+{
+    g_autoptr(GError) error = NULL;
+    char *path = NULL;
+    int fd = g_file_open_tmp("test_ctl-XXXXXX", &path, &error);
+
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    ck_assert(g_file_set_contents(path, contents, -1, NULL));
+    return path;
+}
+
+START_TEST(test_token_file_gives_first_line_that_is_not_a_comment)
+{
+    g_autofree char *path = write_temp("# generated by gamehostd\n\n  0123456789abcdef  \nsecond-token-000000\n");
+    g_autofree char *token = gh_ctl_read_token_file(path, NULL);
+
+    ck_assert_str_eq(token, "0123456789abcdef");
+    g_unlink(path);
+}
+END_TEST
+
+START_TEST(test_token_file_without_token_is_an_error)
+{
+    g_autofree char *path = write_temp("# nothing here\n\n");
+    g_autoptr(GError) error = NULL;
+    g_autofree char *token = gh_ctl_read_token_file(path, &error);
+    g_autofree char *expected = g_strdup_printf("token file '%s' holds no token", path);
+
+    ck_assert_ptr_null(token);
+    ck_assert(g_error_matches(error, GH_CTL_ERROR, GH_CTL_ERROR_FAILED));
+    ck_assert_str_eq(error->message, expected);
+    g_unlink(path);
+}
+END_TEST
+
+START_TEST(test_token_option_wins_over_environment_and_files)
+{
+    g_autofree char *path = write_temp("from-file-0123456\n");
+    const char *defaults[] = { path, NULL };
+    g_autofree char *token = NULL;
+
+    ck_assert(gh_ctl_resolve_token("from-option", "from-env", path, defaults, &token, NULL));
+    ck_assert_str_eq(token, "from-option");
+    g_unlink(path);
+}
+END_TEST
+
+START_TEST(test_token_environment_wins_over_token_file)
+{
+    g_autofree char *path = write_temp("from-file-0123456\n");
+    g_autofree char *token = NULL;
+
+    ck_assert(gh_ctl_resolve_token(NULL, "from-env", path, NULL, &token, NULL));
+    ck_assert_str_eq(token, "from-env");
+    g_unlink(path);
+}
+END_TEST
+
+START_TEST(test_token_empty_environment_is_ignored)
+{
+    g_autofree char *path = write_temp("from-file-0123456\n");
+    g_autofree char *token = NULL;
+
+    ck_assert(gh_ctl_resolve_token(NULL, "", path, NULL, &token, NULL));
+    ck_assert_str_eq(token, "from-file-0123456");
+    g_unlink(path);
+}
+END_TEST
+
+START_TEST(test_token_unreadable_token_file_option_is_an_error)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *token = NULL;
+
+    ck_assert(!gh_ctl_resolve_token(NULL, NULL, "/nonexistent/api-token", NULL, &token, &error));
+    ck_assert(g_error_matches(error, GH_CTL_ERROR, GH_CTL_ERROR_FAILED));
+    ck_assert_ptr_null(token);
+}
+END_TEST
+
+START_TEST(test_token_default_files_are_tried_in_order_and_absent_means_none)
+{
+    g_autofree char *path = write_temp("from-default-0123\n");
+    const char *both[] = { "/nonexistent/api-token", path, NULL };
+    const char *none[] = { "/nonexistent/api-token", NULL };
+    g_autofree char *token = NULL;
+    g_autofree char *no_token = NULL;
+
+    ck_assert(gh_ctl_resolve_token(NULL, NULL, NULL, both, &token, NULL));
+    ck_assert_str_eq(token, "from-default-0123");
+    ck_assert(gh_ctl_resolve_token(NULL, NULL, NULL, none, &no_token, NULL));
+    ck_assert_ptr_null(no_token);
+    g_unlink(path);
+}
+END_TEST
+
+START_TEST(test_token_with_space_is_refused_without_being_quoted)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *token = NULL;
+
+    ck_assert(!gh_ctl_resolve_token(NULL, "secret value\r\nX: y", NULL, NULL, &token, &error));
+    assert_usage_error(error, "the token from GAMEHOST_TOKEN contains spaces, control or non-ASCII characters");
+    ck_assert_ptr_null(strstr(error->message, "secret"));
+}
+END_TEST
+
+/* ---- errors ------------------------------------------------------------------- */
+
+START_TEST(test_error_body_gives_code_and_message)
+{
+    const char *body = "{\"error\":{\"code\":\"not_found\",\"message\":\"no session 'x'\"}}";
+    g_autofree char *code = NULL;
+    g_autofree char *message = NULL;
+
+    ck_assert(gh_ctl_parse_error_body(body, -1, &code, &message));
+    ck_assert_str_eq(code, "not_found");
+    ck_assert_str_eq(message, "no session 'x'");
+}
+END_TEST
+
+START_TEST(test_error_body_of_other_shapes_is_refused)
+{
+    const char *bad[] = { "", "<h1>502</h1>", "[]", "{\"error\":\"x\"}", "{\"error\":{\"message\":\"m\"}}",
+                          "{\"error\":{\"code\":7,\"message\":\"m\"}}", "{\"error\":{\"code\":\"\"}}" };
+
+    for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
+        char *code = NULL;
+        char *message = NULL;
+        ck_assert(!gh_ctl_parse_error_body(bad[i], -1, &code, &message));
+        ck_assert_ptr_null(code);
+        ck_assert_ptr_null(message);
+    }
+}
+END_TEST
+
+START_TEST(test_api_error_reads_status_code_and_message)
+{
+    const char *body = "{\"error\":{\"code\":\"draining\",\"message\":\"host is draining\"}}";
+    g_autofree char *text = gh_ctl_format_api_error(503, "Service Unavailable", body, strlen(body));
+
+    ck_assert_str_eq(text, "503 draining: host is draining");
+}
+END_TEST
+
+START_TEST(test_api_error_without_message_is_status_and_code)
+{
+    const char *body = "{\"error\":{\"code\":\"conflict\"}}";
+    g_autofree char *text = gh_ctl_format_api_error(409, "Conflict", body, strlen(body));
+
+    ck_assert_str_eq(text, "409 conflict");
+}
+END_TEST
+
+START_TEST(test_api_error_without_error_body_uses_reason_phrase)
+{
+    g_autofree char *text = gh_ctl_format_api_error(502, "Bad Gateway", "<h1>bad</h1>", 12);
+    g_autofree char *bare = gh_ctl_format_api_error(599, NULL, NULL, 0);
+
+    ck_assert_str_eq(text, "502 Bad Gateway: the response carries no error details");
+    ck_assert_str_eq(bare, "599: the response carries no error details");
+}
+END_TEST
+
+START_TEST(test_api_error_strips_terminal_escapes)
+{
+    const char *body = "{\"error\":{\"code\":\"bad\\u001b]0;x\",\"message\":\"a\\u001b[2Jb\\nc\"}}";
+    g_autofree char *text = gh_ctl_format_api_error(400, "Bad Request", body, strlen(body));
+
+    ck_assert_str_eq(text, "400 bad?]0;x: a?[2Jb c");
+}
+END_TEST
+
+START_TEST(test_exit_codes_follow_error_kinds)
+{
+    g_autoptr(GError) usage = g_error_new_literal(GH_CTL_ERROR, GH_CTL_ERROR_USAGE, "u");
+    g_autoptr(GError) api = g_error_new_literal(GH_CTL_ERROR, GH_CTL_ERROR_API, "a");
+    g_autoptr(GError) connect = g_error_new_literal(GH_CTL_ERROR, GH_CTL_ERROR_CONNECT, "c");
+    g_autoptr(GError) other = g_error_new_literal(G_IO_ERROR, G_IO_ERROR_FAILED, "o");
+
+    ck_assert_int_eq(gh_ctl_exit_code(NULL), 0);
+    ck_assert_int_eq(gh_ctl_exit_code(usage), 64);
+    ck_assert_int_eq(gh_ctl_exit_code(api), 1);
+    ck_assert_int_eq(gh_ctl_exit_code(connect), 2);
+    ck_assert_int_eq(gh_ctl_exit_code(other), 1);
+}
+END_TEST
+
+/* ---- --wait ------------------------------------------------------------------- */
+
+START_TEST(test_wait_for_running_ends_on_running_or_any_way_down)
+{
+    ck_assert_int_eq(gh_ctl_wait_check("running", "starting"), GH_CTL_WAIT_MORE);
+    ck_assert_int_eq(gh_ctl_wait_check("running", NULL), GH_CTL_WAIT_MORE);
+    ck_assert_int_eq(gh_ctl_wait_check("running", "running"), GH_CTL_WAIT_REACHED);
+    ck_assert_int_eq(gh_ctl_wait_check("running", "failed"), GH_CTL_WAIT_FAILED);
+    ck_assert_int_eq(gh_ctl_wait_check("running", "stopping"), GH_CTL_WAIT_FAILED);
+    ck_assert_int_eq(gh_ctl_wait_check("running", "stopped"), GH_CTL_WAIT_FAILED);
+}
+END_TEST
+
+START_TEST(test_wait_for_stopped_ends_on_stopped_or_failed)
+{
+    ck_assert_int_eq(gh_ctl_wait_check("stopped", "running"), GH_CTL_WAIT_MORE);
+    ck_assert_int_eq(gh_ctl_wait_check("stopped", "stopping"), GH_CTL_WAIT_MORE);
+    ck_assert_int_eq(gh_ctl_wait_check("stopped", "stopped"), GH_CTL_WAIT_REACHED);
+    ck_assert_int_eq(gh_ctl_wait_check("stopped", "failed"), GH_CTL_WAIT_FAILED);
+}
+END_TEST
+
+/* ---- event stream -------------------------------------------------------------- */
+
+typedef struct {
+    GString *seen;       /* "event|id|data\n" per event */
+    guint stop_after;    /* 0: never */
+    guint count;
+} SseLog;
+
+static gboolean
+sse_record(const char *event, const char *data, const char *id, gpointer user_data)
+{
+    SseLog *log = user_data;
+
+    g_string_append_printf(log->seen, "%s|%s|%s\n", event, id ? id : "(none)", data);
+    log->count++;
+    return log->stop_after == 0 || log->count < log->stop_after;
+}
+
+/* Feeds text in chunks of chunk bytes and returns what was dispatched. */
+static char *
+sse_run(const char *text, gsize chunk)
+{
+    SseLog log = { g_string_new(NULL), 0, 0 };
+    g_autoptr(GhCtlSse) sse = gh_ctl_sse_new(sse_record, &log);
+    gsize len = strlen(text);
+
+    for (gsize off = 0; off < len; off += chunk)
+        ck_assert(gh_ctl_sse_feed(sse, text + off, MIN(chunk, len - off), NULL));
+    return g_string_free(log.seen, FALSE);
+}
+
+START_TEST(test_sse_dispatches_event_on_blank_line)
+{
+    g_autofree char *seen = sse_run("id: 1\nevent: session\ndata: {\"a\":1}\n\n", 4096);
+
+    ck_assert_str_eq(seen, "session|1|{\"a\":1}\n");
+}
+END_TEST
+
+START_TEST(test_sse_accepts_crlf_and_cr_line_ends)
+{
+    g_autofree char *crlf = sse_run("event: a\r\ndata: x\r\n\r\n", 4096);
+    g_autofree char *cr = sse_run("event: b\rdata: y\r\r", 4096);
+
+    ck_assert_str_eq(crlf, "a|(none)|x\n");
+    ck_assert_str_eq(cr, "b|(none)|y\n");
+}
+END_TEST
+
+START_TEST(test_sse_same_events_whatever_the_chunk_size)
+{
+    const char *text = ": keepalive\r\nid: 7\r\nevent: session\r\ndata: one\r\ndata: two\r\n\r\ndata:three\n\n";
+    g_autofree char *whole = sse_run(text, 4096);
+
+    ck_assert_str_eq(whole, "session|7|one\ntwo\nmessage|7|three\n");
+    for (gsize chunk = 1; chunk < 8; chunk++) {
+        g_autofree char *split = sse_run(text, chunk);
+        ck_assert_str_eq(split, whole);
+    }
+}
+END_TEST
+
+START_TEST(test_sse_ignores_comments_and_events_without_data)
+{
+    g_autofree char *seen = sse_run(": ping\n\nevent: lonely\n\nretry: 10\nfoo: bar\ndata\n\n", 4096);
+
+    ck_assert_str_eq(seen, "message|(none)|\n");
+}
+END_TEST
+
+START_TEST(test_sse_refuses_overlong_line)
+{
+    SseLog log = { g_string_new(NULL), 0, 0 };
+    g_autoptr(GhCtlSse) sse = gh_ctl_sse_new(sse_record, &log);
+    g_autofree char *big = g_strnfill(GH_CTL_SSE_MAX_LINE + 1, 'x');
+    g_autoptr(GError) error = NULL;
+
+    ck_assert(!gh_ctl_sse_feed(sse, big, strlen(big), &error));
+    ck_assert(g_error_matches(error, GH_CTL_ERROR, GH_CTL_ERROR_FAILED));
+    ck_assert_str_eq(error->message, "event stream: a line is longer than 1048576 bytes");
+    g_string_free(log.seen, TRUE);
+}
+END_TEST
+
+START_TEST(test_sse_refuses_event_with_too_much_data)
+{
+    SseLog log = { g_string_new(NULL), 0, 0 };
+    g_autoptr(GhCtlSse) sse = gh_ctl_sse_new(sse_record, &log);
+    g_autofree char *half = g_strnfill(GH_CTL_SSE_MAX_DATA / 2, 'x');
+    g_autofree char *line = g_strconcat("data: ", half, "\n", NULL);
+    g_autoptr(GError) error = NULL;
+
+    ck_assert(gh_ctl_sse_feed(sse, line, strlen(line), NULL));
+    ck_assert(!gh_ctl_sse_feed(sse, line, strlen(line), &error));
+    ck_assert(g_error_matches(error, GH_CTL_ERROR, GH_CTL_ERROR_FAILED));
+    ck_assert_uint_eq(log.count, 0);
+    g_string_free(log.seen, TRUE);
+}
+END_TEST
+
+START_TEST(test_sse_stops_when_callback_says_so)
+{
+    SseLog log = { g_string_new(NULL), 1, 0 };
+    g_autoptr(GhCtlSse) sse = gh_ctl_sse_new(sse_record, &log);
+    const char *text = "data: 1\n\ndata: 2\n\n";
+    g_autoptr(GError) error = NULL;
+
+    ck_assert(!gh_ctl_sse_feed(sse, text, strlen(text), &error));
+    ck_assert_ptr_null(error);
+    ck_assert_str_eq(log.seen->str, "message|(none)|1\n");
+    g_string_free(log.seen, TRUE);
+}
+END_TEST
+
+/* ---- rendering ------------------------------------------------------------------ */
+
+#define SESSION_JSON(state, reason)                                                                          \
+    "{\"id\":\"3f2a9c1e-0000-4000-8000-000000000001\",\"image\":\"demo-arena\",\"state\":\"" state "\","    \
+    "\"reason\":" reason ",\"domain\":\"gh-3f2a9c1e-0000-4000-8000-000000000001\","                         \
+    "\"created_at\":\"2024-01-02T02:59:00Z\",\"started_at\":\"2024-01-02T03:00:00Z\",\"stopped_at\":null,"  \
+    "\"labels\":{\"region\":\"eu\",\"player\":\"p1\"},\"serial_log\":\"/srv/s/serial.log\","                 \
+    "\"vnc_socket\":\"/srv/s/vnc.sock\",\"adopted\":false}"
+
+START_TEST(test_render_host_as_key_value_lines)
+{
+    g_autoptr(JsonNode) host = parse_json(
+        "{\"version\":\"0.1.0\",\"hostname\":\"gh-01\",\"libvirt_uri\":\"qemu:///system\",\"domain_type\":\"kvm\","
+        "\"capacity\":8,\"active_sessions\":1,\"draining\":true,"
+        "\"sessions_by_state\":{\"running\":1,\"paused\":2,\"starting\":0}}");
+    g_autofree char *out = gh_ctl_render_host(host, NULL);
+
+    ck_assert_str_eq(out, "version:          0.1.0\n"
+                          "hostname:         gh-01\n"
+                          "libvirt:          qemu:///system\n"
+                          "domain type:      kvm\n"
+                          "capacity:         8\n"
+                          "active sessions:  1\n"
+                          "draining:         yes\n"
+                          "sessions:         starting=0 running=1 paused=2\n");
+}
+END_TEST
+
+START_TEST(test_render_images_with_problems)
+{
+    g_autoptr(JsonNode) reply = parse_json(
+        "{\"images\":[{\"id\":\"demo-arena\",\"title\":\"Demo Arena\",\"version\":\"1.0\",\"boot\":\"kernel\","
+        "\"profile\":{\"id\":\"handheld-1\",\"display\":{\"width\":640,\"height\":480,\"refresh\":60}}},"
+        "{\"id\":\"bare\"}],"
+        "\"problems\":[{\"file\":\"images/bad.xml\",\"line\":12,\"reason\":\"missing kernel\"}]}");
+    g_autofree char *out = gh_ctl_render_images(reply, NULL);
+
+    ck_assert_str_eq(out, "ID          TITLE       BOOT    PROFILE     DISPLAY\n"
+                          "demo-arena  Demo Arena  kernel  handheld-1  640x480@60\n"
+                          "bare        -           -       -           -\n"
+                          "\n"
+                          "Invalid manifests:\n"
+                          "FILE            LINE  REASON\n"
+                          "images/bad.xml  12    missing kernel\n");
+}
+END_TEST
+
+START_TEST(test_render_images_without_problems_is_one_table)
+{
+    g_autoptr(JsonNode) reply = parse_json("{\"images\":[],\"problems\":[]}");
+    g_autofree char *out = gh_ctl_render_images(reply, NULL);
+
+    ck_assert_str_eq(out, "ID  TITLE  BOOT  PROFILE  DISPLAY\n");
+}
+END_TEST
+
+START_TEST(test_render_image_details)
+{
+    g_autoptr(JsonNode) image = parse_json(
+        "{\"id\":\"demo-arena\",\"title\":\"Demo Arena\",\"version\":\"1.0\",\"boot\":\"disk\",\"firmware\":\"uefi\","
+        "\"profile\":{\"id\":\"console-4k\",\"title\":\"Console 4K\",\"vcpus\":4,\"memory_mib\":8192,"
+        "\"display\":{\"width\":3840,\"height\":2160,\"refresh\":59.94},\"controllers\":[\"pad\",\"pad\"],"
+        "\"gpu\":\"discrete\"},\"capture\":[\"relay\"]}");
+    g_autofree char *out = gh_ctl_render_image(image, NULL);
+
+    ck_assert_str_eq(out, "id:           demo-arena\n"
+                          "title:        Demo Arena\n"
+                          "version:      1.0\n"
+                          "boot:         disk\n"
+                          "firmware:     uefi\n"
+                          "profile:      console-4k (Console 4K)\n"
+                          "vcpus:        4\n"
+                          "memory:       8192 MiB\n"
+                          "display:      3840x2160@59.94\n"
+                          "controllers:  pad, pad\n"
+                          "gpu:          discrete\n"
+                          "capture:      relay\n");
+}
+END_TEST
+
+START_TEST(test_render_sessions_table)
+{
+    g_autoptr(JsonNode) reply = parse_json("{\"sessions\":[" SESSION_JSON("running", "null") ","
+                                           "{\"id\":\"b\",\"state\":\"failed\",\"image\":\"x\","
+                                           "\"created_at\":\"2024-01-01T03:04:05Z\",\"reason\":\"no GPU free\"}]}");
+    g_autofree char *out = gh_ctl_render_sessions(reply, NOW_USEC, NULL);
+
+    ck_assert_str_eq(out, "ID                                    STATE    IMAGE       AGE   REASON\n"
+                          "3f2a9c1e-0000-4000-8000-000000000001  running  demo-arena  5m5s  -\n"
+                          "b                                     failed   x           1d    no GPU free\n");
+}
+END_TEST
+
+START_TEST(test_render_session_details)
+{
+    g_autoptr(JsonNode) session = parse_json(SESSION_JSON("failed", "\"qemu exited\""));
+    g_autofree char *out = gh_ctl_render_session(session, NOW_USEC, NULL);
+
+    ck_assert_str_eq(out, "id:          3f2a9c1e-0000-4000-8000-000000000001\n"
+                          "image:       demo-arena\n"
+                          "state:       failed\n"
+                          "reason:      qemu exited\n"
+                          "domain:      gh-3f2a9c1e-0000-4000-8000-000000000001\n"
+                          "created:     2024-01-02T02:59:00Z (5m5s ago)\n"
+                          "started:     2024-01-02T03:00:00Z (4m5s ago)\n"
+                          "stopped:     -\n"
+                          "labels:      player=p1, region=eu\n"
+                          "serial log:  /srv/s/serial.log\n"
+                          "vnc socket:  /srv/s/vnc.sock\n"
+                          "adopted:     no\n");
+}
+END_TEST
+
+START_TEST(test_render_refuses_reply_of_wrong_shape)
+{
+    g_autoptr(JsonNode) array = parse_json("[1,2]");
+    g_autoptr(JsonNode) no_list = parse_json("{\"items\":[]}");
+    g_autoptr(GError) e1 = NULL;
+    g_autoptr(GError) e2 = NULL;
+    g_autofree char *o1 = gh_ctl_render_host(array, &e1);
+    g_autofree char *o2 = gh_ctl_render_sessions(no_list, NOW_USEC, &e2);
+
+    ck_assert_ptr_null(o1);
+    ck_assert_str_eq(e1->message, "unexpected reply from the daemon: the host is not a JSON object");
+    ck_assert_ptr_null(o2);
+    ck_assert_str_eq(e2->message, "unexpected reply from the daemon: no 'sessions' array");
+}
+END_TEST
+
+START_TEST(test_render_event_session_created)
+{
+    const char *data = "{\"type\":\"session.created\",\"previous\":null,\"session\":" SESSION_JSON("starting", "null") "}";
+    g_autofree char *line = gh_ctl_render_event("session", data, NOW_USEC, FALSE, NULL);
+
+    ck_assert_str_eq(line, "2024-01-02T03:04:05Z session.created 3f2a9c1e-0000-4000-8000-000000000001 "
+                           "demo-arena starting\n");
+}
+END_TEST
+
+START_TEST(test_render_event_state_change_with_reason)
+{
+    const char *data = "{\"type\":\"session.state\",\"previous\":\"starting\",\"session\":"
+                       SESSION_JSON("failed", "\"qemu exited\\u001b[0m\"") "}";
+    g_autofree char *line = gh_ctl_render_event("session", data, NOW_USEC, FALSE, NULL);
+
+    ck_assert_str_eq(line, "2024-01-02T03:04:05Z session.state 3f2a9c1e-0000-4000-8000-000000000001 "
+                           "demo-arena starting -> failed (qemu exited?[0m)\n");
+}
+END_TEST
+
+START_TEST(test_render_event_of_unknown_kind_shows_its_data)
+{
+    g_autofree char *line = gh_ctl_render_event("host", "{\"type\":\"host.drain\",\"draining\":true}", NOW_USEC,
+                                                FALSE, NULL);
+    g_autofree char *untyped = gh_ctl_render_event("ping", "{}", NOW_USEC, FALSE, NULL);
+
+    ck_assert_str_eq(line, "2024-01-02T03:04:05Z host.drain {\"type\":\"host.drain\",\"draining\":true}\n");
+    ck_assert_str_eq(untyped, "2024-01-02T03:04:05Z ping {}\n");
+}
+END_TEST
+
+START_TEST(test_render_event_as_json_is_one_line)
+{
+    g_autofree char *line = gh_ctl_render_event("session", "{\n  \"type\" : \"session.created\"\n}", NOW_USEC,
+                                                TRUE, NULL);
+
+    ck_assert_str_eq(line, "{\"type\":\"session.created\"}\n");
+}
+END_TEST
+
+START_TEST(test_render_event_refuses_data_that_is_not_json)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *line = gh_ctl_render_event("session", "not json", NOW_USEC, FALSE, &error);
+
+    ck_assert_ptr_null(line);
+    ck_assert(g_error_matches(error, GH_CTL_ERROR, GH_CTL_ERROR_FAILED));
+    ck_assert(g_str_has_prefix(error->message, "event 'session' does not carry JSON: "));
+}
+END_TEST
+
+START_TEST(test_render_json_is_pretty_printed)
+{
+    g_autoptr(JsonNode) node = parse_json("{\"a\":[1]}");
+    g_autofree char *out = gh_ctl_render_json(node);
+
+    ck_assert_str_eq(out, "{\n  \"a\" : [\n    1\n  ]\n}\n");
+}
+END_TEST
+
+/* ---- suite -------------------------------------------------------------------- */
+
+#define ADD(tc, fn) tcase_add_test(tc, fn)
+
+static TCase *
+tables_and_durations(void)
+{
+    TCase *tc = tcase_create("output");
+
+    ADD(tc, test_table_aligns_columns);
+    ADD(tc, test_table_shows_dash_for_missing_cells);
+    ADD(tc, test_table_lines_never_end_in_space);
+    ADD(tc, test_table_aligns_wide_characters);
+    ADD(tc, test_table_replaces_control_characters);
+    ADD(tc, test_table_without_rows_prints_headers);
+    ADD(tc, test_table_kv_aligns_values);
+    ADD(tc, test_duration_under_a_minute_is_seconds);
+    ADD(tc, test_duration_under_an_hour_is_minutes_and_seconds);
+    ADD(tc, test_duration_under_a_day_is_hours_and_minutes);
+    ADD(tc, test_duration_of_days_is_days_and_hours);
+    ADD(tc, test_duration_negative_reads_as_zero);
+    ADD(tc, test_age_of_rfc3339_time);
+    ADD(tc, test_age_of_null_is_dash_and_of_garbage_is_question_mark);
+    return tc;
+}
+
+static TCase *
+arguments(void)
+{
+    TCase *tc = tcase_create("arguments");
+
+    ADD(tc, test_label_splits_at_first_equals);
+    ADD(tc, test_label_allows_empty_value);
+    ADD(tc, test_label_rejects_missing_equals);
+    ADD(tc, test_label_rejects_empty_key);
+    ADD(tc, test_label_rejects_space_in_key);
+    ADD(tc, test_label_rejects_control_characters);
+    ADD(tc, test_label_rejects_key_given_twice);
+    ADD(tc, test_state_accepts_each_session_state);
+    ADD(tc, test_state_rejects_unknown_state);
+    ADD(tc, test_id_accepts_uuid_and_image_names);
+    ADD(tc, test_id_rejects_path_tricks);
+    ADD(tc, test_id_rejects_oversized_id);
+    ADD(tc, test_path_escapes_id_as_one_segment);
+    ADD(tc, test_idempotency_key_accepts_visible_ascii);
+    ADD(tc, test_idempotency_key_rejects_header_breaking_values);
+    ADD(tc, test_timeout_accepts_whole_seconds);
+    ADD(tc, test_timeout_rejects_other_values);
+    ADD(tc, test_url_loses_trailing_slashes_and_keeps_prefix);
+    ADD(tc, test_url_rejects_other_schemes_and_queries);
+    ADD(tc, test_url_for_display_hides_password);
+    return tc;
+}
+
+static TCase *
+token_and_errors(void)
+{
+    TCase *tc = tcase_create("token-and-errors");
+
+    ADD(tc, test_token_file_gives_first_line_that_is_not_a_comment);
+    ADD(tc, test_token_file_without_token_is_an_error);
+    ADD(tc, test_token_option_wins_over_environment_and_files);
+    ADD(tc, test_token_environment_wins_over_token_file);
+    ADD(tc, test_token_empty_environment_is_ignored);
+    ADD(tc, test_token_unreadable_token_file_option_is_an_error);
+    ADD(tc, test_token_default_files_are_tried_in_order_and_absent_means_none);
+    ADD(tc, test_token_with_space_is_refused_without_being_quoted);
+    ADD(tc, test_error_body_gives_code_and_message);
+    ADD(tc, test_error_body_of_other_shapes_is_refused);
+    ADD(tc, test_api_error_reads_status_code_and_message);
+    ADD(tc, test_api_error_without_message_is_status_and_code);
+    ADD(tc, test_api_error_without_error_body_uses_reason_phrase);
+    ADD(tc, test_api_error_strips_terminal_escapes);
+    ADD(tc, test_exit_codes_follow_error_kinds);
+    ADD(tc, test_wait_for_running_ends_on_running_or_any_way_down);
+    ADD(tc, test_wait_for_stopped_ends_on_stopped_or_failed);
+    return tc;
+}
+
+static TCase *
+events_and_rendering(void)
+{
+    TCase *tc = tcase_create("events-and-rendering");
+
+    ADD(tc, test_sse_dispatches_event_on_blank_line);
+    ADD(tc, test_sse_accepts_crlf_and_cr_line_ends);
+    ADD(tc, test_sse_same_events_whatever_the_chunk_size);
+    ADD(tc, test_sse_ignores_comments_and_events_without_data);
+    ADD(tc, test_sse_refuses_overlong_line);
+    ADD(tc, test_sse_refuses_event_with_too_much_data);
+    ADD(tc, test_sse_stops_when_callback_says_so);
+    ADD(tc, test_render_host_as_key_value_lines);
+    ADD(tc, test_render_images_with_problems);
+    ADD(tc, test_render_images_without_problems_is_one_table);
+    ADD(tc, test_render_image_details);
+    ADD(tc, test_render_sessions_table);
+    ADD(tc, test_render_session_details);
+    ADD(tc, test_render_refuses_reply_of_wrong_shape);
+    ADD(tc, test_render_event_session_created);
+    ADD(tc, test_render_event_state_change_with_reason);
+    ADD(tc, test_render_event_of_unknown_kind_shows_its_data);
+    ADD(tc, test_render_event_as_json_is_one_line);
+    ADD(tc, test_render_event_refuses_data_that_is_not_json);
+    ADD(tc, test_render_json_is_pretty_printed);
+    return tc;
+}
+
+int
+main(void)
+{
+    Suite *s = suite_create("ctl");
+    SRunner *sr;
+    int failed;
+
+    suite_add_tcase(s, tables_and_durations());
+    suite_add_tcase(s, arguments());
+    suite_add_tcase(s, token_and_errors());
+    suite_add_tcase(s, events_and_rendering());
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_ENV);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,749 @@
+/* Specification of the domain module: session → libvirt domain XML, compared
+ * byte for byte with golden files in tests/data/domain/ (rewritten instead
+ * when GH_TEST_REGENERATE_OUTPUT=1), each golden file validated against
+ * libvirt's schema, and the gamehost metadata read back. */
+#include <check.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "domain.h"
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xmlFreeDoc)
+
+#define SESSION_ID "5b0c7d4e-8a2f-4c1e-9d3b-6f7a8e9c0d12"
+#define CREATED_AT G_GINT64_CONSTANT(1700000000123456)
+
+/* ---- fixtures --------------------------------------------------------- */
+
+static const GhProfile profile_arcade = {
+    .id = (char *) "arcade-640",
+    .title = (char *) "Arcade 640x480",
+    .vcpus = 1,
+    .memory_mib = 128,
+    .width = 640, .height = 480, .refresh_hz = 60,
+    .keyboard = TRUE, .mouse = TRUE, .gamepad = FALSE,
+    .gpu = GH_GPU_NONE,
+};
+
+static const GhProfile profile_living_room = {
+    .id = (char *) "living-room-1080",
+    .title = (char *) "Living room 1080p",
+    .vcpus = 4,
+    .memory_mib = 8192,
+    .width = 1920, .height = 1080, .refresh_hz = 60,
+    .keyboard = TRUE, .mouse = FALSE, .gamepad = TRUE,
+    .gpu = GH_GPU_OPTIONAL,
+    .gpu_class = (char *) "gpu-any",
+};
+
+static GhImage
+kernel_image(void)
+{
+    return (GhImage) {
+        .id = (char *) "demo-arena",
+        .title = (char *) "Demo Arena",
+        .version = (char *) "1.0.0",
+        .manifest_path = (char *) "/srv/gamehost/images/demo-arena/demo-arena.image.xml",
+        .boot = GH_BOOT_KERNEL,
+        .firmware = GH_FIRMWARE_BIOS,
+        .kernel_path = (char *) "/srv/gamehost/images/demo-arena/arena.elf",
+        .sha256 = (char *) "0000000000000000000000000000000000000000000000000000000000000000",
+        .profile = &profile_arcade,
+    };
+}
+
+static GhImage
+disk_image(void)
+{
+    return (GhImage) {
+        .id = (char *) "retro-disk",
+        .title = (char *) "Retro Disk",
+        .version = (char *) "2.1",
+        .manifest_path = (char *) "/srv/gamehost/images/retro-disk/retro-disk.image.xml",
+        .boot = GH_BOOT_DISK,
+        .firmware = GH_FIRMWARE_BIOS,
+        .disk_path = (char *) "/srv/gamehost/images/retro-disk/disk.raw",
+        .disk_format = (char *) "raw",
+        .sha256 = (char *) "1111111111111111111111111111111111111111111111111111111111111111",
+        .profile = &profile_arcade,
+    };
+}
+
+static GhDomainParams
+params_for(const char *domain_type)
+{
+    return (GhDomainParams) {
+        .session_id = SESSION_ID,
+        .domain_type = domain_type,
+        .overlay_path = NULL,
+        .serial_log = "/var/lib/gamehost/sessions/" SESSION_ID "/serial.log",
+        .vnc_socket = "/run/gamehost/sessions/" SESSION_ID "/vnc.sock",
+        .created_at = CREATED_AT,
+    };
+}
+
+static const char *
+overlay_path(void)
+{
+    return "/var/lib/gamehost/sessions/" SESSION_ID "/overlay.qcow2";
+}
+
+/* ---- golden files ----------------------------------------------------- */
+
+static char *
+golden_path(const char *name)
+{
+    const char *srcdir = g_getenv("GH_TEST_SRCDIR");
+    ck_assert_msg(srcdir != NULL && srcdir[0] != '\0',
+                  "GH_TEST_SRCDIR is not set: run through 'make check' or set it "
+                  "to the source tree");
+    return g_build_filename(srcdir, "tests", "data", "domain", name, NULL);
+}
+
+static void
+check_golden(const char *name, const GhImage *image, const GhDomainParams *params)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *xml = gh_domain_build_xml(image, params, &error);
+    ck_assert_msg(xml != NULL, "build failed: %s", error ? error->message : "?");
+
+    g_autofree char *path = golden_path(name);
+    if (g_strcmp0(g_getenv("GH_TEST_REGENERATE_OUTPUT"), "1") == 0) {
+        g_autoptr(GError) write_error = NULL;
+        ck_assert_msg(g_file_set_contents(path, xml, -1, &write_error),
+                      "cannot write %s: %s", path, write_error->message);
+        return;
+    }
+
+    g_autofree char *expected = NULL;
+    g_autoptr(GError) read_error = NULL;
+    ck_assert_msg(g_file_get_contents(path, &expected, NULL, &read_error),
+                  "cannot read golden file %s: %s (GH_TEST_REGENERATE_OUTPUT=1 writes it)",
+                  path, read_error->message);
+    ck_assert_msg(g_str_equal(expected, xml),
+                  "%s differs from the built XML (GH_TEST_REGENERATE_OUTPUT=1 rewrites it):\n"
+                  "--- expected\n%s--- got\n%s", path, expected, xml);
+}
+
+START_TEST(test_golden_kernel_boot_qemu)
+{
+    GhImage image = kernel_image();
+    GhDomainParams params = params_for("qemu");
+    check_golden("kernel-qemu.xml", &image, &params);
+}
+END_TEST
+
+START_TEST(test_golden_kernel_boot_with_cmdline)
+{
+    GhImage image = kernel_image();
+    image.cmdline = (char *) "console=ttyS0 level=3 mode=\"fast\"";
+    GhDomainParams params = params_for("qemu");
+    check_golden("kernel-cmdline.xml", &image, &params);
+}
+END_TEST
+
+START_TEST(test_golden_disk_boot_qemu)
+{
+    GhImage image = disk_image();
+    GhDomainParams params = params_for("qemu");
+    params.overlay_path = overlay_path();
+    check_golden("disk-qemu.xml", &image, &params);
+}
+END_TEST
+
+START_TEST(test_golden_kernel_boot_kvm)
+{
+    GhImage image = kernel_image();
+    GhDomainParams params = params_for("kvm");
+    check_golden("kernel-kvm.xml", &image, &params);
+}
+END_TEST
+
+START_TEST(test_golden_without_vnc_socket)
+{
+    GhImage image = kernel_image();
+    GhDomainParams params = params_for("qemu");
+    params.vnc_socket = NULL;
+    check_golden("kernel-novnc.xml", &image, &params);
+}
+END_TEST
+
+START_TEST(test_golden_gamepad_profile_4_vcpu_8_gib)
+{
+    GhImage image = kernel_image();
+    image.profile = &profile_living_room;
+    GhDomainParams params = params_for("kvm");
+    check_golden("profile-living-room.xml", &image, &params);
+}
+END_TEST
+
+START_TEST(test_golden_uefi_firmware)
+{
+    GhImage image = disk_image();
+    image.firmware = GH_FIRMWARE_UEFI;
+    GhDomainParams params = params_for("qemu");
+    params.overlay_path = overlay_path();
+    check_golden("disk-uefi.xml", &image, &params);
+}
+END_TEST
+
+static const char *const golden_files[] = {
+    "kernel-qemu.xml",
+    "kernel-cmdline.xml",
+    "disk-qemu.xml",
+    "kernel-kvm.xml",
+    "kernel-novnc.xml",
+    "profile-living-room.xml",
+    "disk-uefi.xml",
+};
+
+START_TEST(test_golden_file_passes_virt_xml_validate)
+{
+    const char *name = golden_files[_i];
+    g_autofree char *validator = g_find_program_in_path("virt-xml-validate");
+    if (validator == NULL) {
+        ck_assert_msg(g_strcmp0(g_getenv("GH_TEST_SKIP_VIRT_XML_VALIDATE"), "1") == 0,
+                      "virt-xml-validate not found in PATH: install the Debian "
+                      "package 'libvirt-clients', or set "
+                      "GH_TEST_SKIP_VIRT_XML_VALIDATE=1 to skip this check");
+        return;
+    }
+
+    g_autofree char *path = golden_path(name);
+    const char *argv[] = { validator, path, "domain", NULL };
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    int status = 0;
+    g_autoptr(GError) error = NULL;
+    ck_assert_msg(g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                               &out, &err, &status, &error),
+                  "cannot run %s: %s", validator, error->message);
+    ck_assert_msg(g_spawn_check_wait_status(status, NULL),
+                  "virt-xml-validate rejects %s:\n%s%s", path, out, err);
+}
+END_TEST
+
+/* ---- invalid parameters ----------------------------------------------- */
+
+static void
+check_invalid(const GhImage *image, const GhDomainParams *params, const char *needle)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *xml = gh_domain_build_xml(image, params, &error);
+    ck_assert_ptr_null(xml);
+    ck_assert_ptr_nonnull(error);
+    ck_assert_msg(g_error_matches(error, GH_DOMAIN_ERROR, GH_DOMAIN_ERROR_INVALID),
+                  "unexpected error domain/code: %s", error->message);
+    ck_assert_msg(strstr(error->message, needle) != NULL,
+                  "error '%s' does not name '%s'", error->message, needle);
+}
+
+START_TEST(test_build_rejects_missing_serial_log)
+{
+    GhImage image = kernel_image();
+    GhDomainParams params = params_for("qemu");
+    params.serial_log = NULL;
+    check_invalid(&image, &params, "serial_log");
+}
+END_TEST
+
+START_TEST(test_build_rejects_relative_serial_log)
+{
+    GhImage image = kernel_image();
+    GhDomainParams params = params_for("qemu");
+    params.serial_log = "serial.log";
+    check_invalid(&image, &params, "serial_log 'serial.log' is not an absolute");
+}
+END_TEST
+
+START_TEST(test_build_rejects_disk_boot_without_overlay)
+{
+    GhImage image = disk_image();
+    GhDomainParams params = params_for("qemu");
+    check_invalid(&image, &params, "overlay_path");
+}
+END_TEST
+
+START_TEST(test_build_rejects_null_profile)
+{
+    GhImage image = kernel_image();
+    image.profile = NULL;
+    GhDomainParams params = params_for("qemu");
+    check_invalid(&image, &params, "profile");
+}
+END_TEST
+
+START_TEST(test_build_rejects_zero_vcpus)
+{
+    GhProfile profile = profile_arcade;
+    profile.vcpus = 0;
+    GhImage image = kernel_image();
+    image.profile = &profile;
+    GhDomainParams params = params_for("qemu");
+    check_invalid(&image, &params, "vcpus");
+}
+END_TEST
+
+START_TEST(test_build_rejects_bad_domain_type)
+{
+    GhImage image = kernel_image();
+    GhDomainParams params = params_for("xen");
+    check_invalid(&image, &params, "domain_type 'xen'");
+}
+END_TEST
+
+START_TEST(test_build_rejects_null_domain_type)
+{
+    GhImage image = kernel_image();
+    GhDomainParams params = params_for(NULL);
+    check_invalid(&image, &params, "domain_type");
+}
+END_TEST
+
+START_TEST(test_build_rejects_non_uuid_session_id)
+{
+    GhImage image = kernel_image();
+    GhDomainParams params = params_for("qemu");
+    params.session_id = "../../etc/passwd";
+    check_invalid(&image, &params, "session_id '../../etc/passwd' is not a UUID");
+}
+END_TEST
+
+START_TEST(test_build_rejects_kernel_boot_without_kernel)
+{
+    GhImage image = kernel_image();
+    image.kernel_path = NULL;
+    GhDomainParams params = params_for("qemu");
+    check_invalid(&image, &params, "kernel_path");
+}
+END_TEST
+
+START_TEST(test_build_rejects_vnc_socket_with_control_characters)
+{
+    GhImage image = kernel_image();
+    GhDomainParams params = params_for("qemu");
+    params.vnc_socket = "/run/vnc\001.sock";
+    check_invalid(&image, &params, "vnc_socket");
+}
+END_TEST
+
+/* ---- escaping --------------------------------------------------------- */
+
+static xmlDocPtr
+parse_built(const char *xml)
+{
+    xmlDocPtr doc = xmlReadMemory(xml, (int) strlen(xml), "built.xml", NULL,
+                                  XML_PARSE_NONET);
+    ck_assert_ptr_nonnull(doc);
+    return doc;
+}
+
+static xmlNodePtr
+child_named(xmlNodePtr parent, const char *name)
+{
+    for (xmlNodePtr n = parent->children; n; n = n->next) {
+        if (n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, (const xmlChar *) name))
+            return n;
+    }
+    return NULL;
+}
+
+static gboolean
+tree_has_element(xmlNodePtr node, const char *name)
+{
+    for (xmlNodePtr n = node; n; n = n->next) {
+        if (n->type == XML_ELEMENT_NODE &&
+            (xmlStrEqual(n->name, (const xmlChar *) name) ||
+             tree_has_element(n->children, name)))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+START_TEST(test_title_markup_is_escaped_as_text)
+{
+    const char *hostile = "\"></name><evil/> & 'quoted' <title>";
+    GhImage image = kernel_image();
+    image.title = (char *) hostile;
+    GhDomainParams params = params_for("qemu");
+
+    g_autoptr(GError) error = NULL;
+    g_autofree char *xml = gh_domain_build_xml(&image, &params, &error);
+    ck_assert_ptr_nonnull(xml);
+    ck_assert_ptr_nonnull(strstr(xml, "<title>\"&gt;&lt;/name&gt;&lt;evil/&gt; &amp; "
+                                      "'quoted' &lt;title&gt;</title>"));
+
+    g_autoptr(xmlDoc) doc = parse_built(xml);
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    ck_assert(!tree_has_element(root, "evil"));
+    xmlNodePtr title = child_named(root, "title");
+    ck_assert_ptr_nonnull(title);
+    xmlChar *text = xmlNodeGetContent(title);
+    ck_assert_str_eq((const char *) text, hostile);
+    xmlFree(text);
+    xmlNodePtr name = child_named(root, "name");
+    xmlChar *name_text = xmlNodeGetContent(name);
+    ck_assert_str_eq((const char *) name_text, "gh-" SESSION_ID);
+    xmlFree(name_text);
+}
+END_TEST
+
+START_TEST(test_path_with_quotes_is_escaped_in_attribute)
+{
+    GhImage image = kernel_image();
+    GhDomainParams params = params_for("qemu");
+    params.serial_log = "/tmp/a\"/><evil x=\"&amp;.log";
+
+    g_autoptr(GError) error = NULL;
+    g_autofree char *xml = gh_domain_build_xml(&image, &params, &error);
+    ck_assert_ptr_nonnull(xml);
+    g_autoptr(xmlDoc) doc = parse_built(xml);
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    ck_assert(!tree_has_element(root, "evil"));
+    xmlNodePtr source = child_named(child_named(child_named(root, "devices"), "serial"),
+                                    "source");
+    ck_assert_ptr_nonnull(source);
+    xmlChar *path = xmlGetProp(source, (const xmlChar *) "path");
+    ck_assert_str_eq((const char *) path, params.serial_log);
+    xmlFree(path);
+}
+END_TEST
+
+START_TEST(test_title_newline_becomes_space)
+{
+    GhImage image = kernel_image();
+    image.title = (char *) "Demo\nArena";
+    GhDomainParams params = params_for("qemu");
+
+    g_autoptr(GError) error = NULL;
+    g_autofree char *xml = gh_domain_build_xml(&image, &params, &error);
+    ck_assert_ptr_nonnull(xml);
+    ck_assert_ptr_nonnull(strstr(xml, "<title>Demo Arena</title>"));
+}
+END_TEST
+
+START_TEST(test_name_for_session_prefixes_gh)
+{
+    g_autofree char *name = gh_domain_name_for_session(SESSION_ID);
+    ck_assert_str_eq(name, "gh-" SESSION_ID);
+}
+END_TEST
+
+/* ---- metadata --------------------------------------------------------- */
+
+/* What virDomainGetMetadata hands back: the <session> element alone. */
+static char *
+session_element_of(const char *domain_xml)
+{
+    g_autoptr(xmlDoc) doc = parse_built(domain_xml);
+    xmlNodePtr metadata = child_named(xmlDocGetRootElement(doc), "metadata");
+    ck_assert_ptr_nonnull(metadata);
+    xmlNodePtr session = child_named(metadata, "session");
+    ck_assert_ptr_nonnull(session);
+    ck_assert_ptr_nonnull(session->ns);
+    ck_assert_str_eq((const char *) session->ns->href, GH_DOMAIN_METADATA_NS);
+
+    xmlBufferPtr buf = xmlBufferCreate();
+    xmlNodeDump(buf, doc, session, 0, 0);
+    char *s = g_strdup((const char *) xmlBufferContent(buf));
+    xmlBufferFree(buf);
+    return s;
+}
+
+START_TEST(test_metadata_round_trip_kernel_boot)
+{
+    GhImage image = kernel_image();
+    GhDomainParams params = params_for("qemu");
+    g_autoptr(GError) error = NULL;
+    g_autofree char *xml = gh_domain_build_xml(&image, &params, &error);
+    ck_assert_ptr_nonnull(xml);
+    g_autofree char *element = session_element_of(xml);
+
+    g_autoptr(GhDomainMetadata) md = gh_domain_metadata_parse(element, &error);
+    ck_assert_msg(md != NULL, "%s: %s", element, error ? error->message : "?");
+    ck_assert_str_eq(md->session_id, SESSION_ID);
+    ck_assert_str_eq(md->image_id, "demo-arena");
+    ck_assert_int_eq(md->created_at, CREATED_AT);
+    ck_assert_ptr_null(md->overlay_path);
+}
+END_TEST
+
+START_TEST(test_metadata_round_trip_disk_boot_keeps_overlay)
+{
+    GhImage image = disk_image();
+    GhDomainParams params = params_for("kvm");
+    params.overlay_path = overlay_path();
+    g_autoptr(GError) error = NULL;
+    g_autofree char *xml = gh_domain_build_xml(&image, &params, &error);
+    ck_assert_ptr_nonnull(xml);
+    g_autofree char *element = session_element_of(xml);
+
+    g_autoptr(GhDomainMetadata) md = gh_domain_metadata_parse(element, &error);
+    ck_assert_msg(md != NULL, "%s: %s", element, error ? error->message : "?");
+    ck_assert_str_eq(md->image_id, "retro-disk");
+    ck_assert_str_eq(md->overlay_path, overlay_path());
+}
+END_TEST
+
+START_TEST(test_metadata_parse_accepts_default_namespace)
+{
+    const char *xml =
+        "<session xmlns=\"" GH_DOMAIN_METADATA_NS "\" id=\"" SESSION_ID "\" "
+        "image=\"demo-arena\" created=\"42\"/>";
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GhDomainMetadata) md = gh_domain_metadata_parse(xml, &error);
+    ck_assert_msg(md != NULL, "%s", error ? error->message : "?");
+    ck_assert_str_eq(md->session_id, SESSION_ID);
+    ck_assert_int_eq(md->created_at, 42);
+}
+END_TEST
+
+START_TEST(test_metadata_parse_accepts_other_prefix)
+{
+    const char *xml =
+        "<gh:session xmlns:gh=\"" GH_DOMAIN_METADATA_NS "\" id=\"" SESSION_ID "\" "
+        "image=\"demo-arena\" created=\"0\" overlay=\"/x/overlay.qcow2\"/>";
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GhDomainMetadata) md = gh_domain_metadata_parse(xml, &error);
+    ck_assert_msg(md != NULL, "%s", error ? error->message : "?");
+    ck_assert_str_eq(md->overlay_path, "/x/overlay.qcow2");
+}
+END_TEST
+
+static void
+check_metadata_rejected(const char *xml, const char *needle)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GhDomainMetadata) md = gh_domain_metadata_parse(xml, &error);
+    ck_assert_ptr_null(md);
+    ck_assert_ptr_nonnull(error);
+    ck_assert(g_error_matches(error, GH_DOMAIN_ERROR, GH_DOMAIN_ERROR_INVALID));
+    ck_assert_msg(strstr(error->message, needle) != NULL,
+                  "error '%s' does not say '%s'", error->message, needle);
+}
+
+#define NS_ATTR "xmlns=\"" GH_DOMAIN_METADATA_NS "\""
+
+START_TEST(test_metadata_rejects_missing_id)
+{
+    check_metadata_rejected("<session " NS_ATTR " image=\"demo-arena\" created=\"1\"/>",
+                            "'id' is missing");
+}
+END_TEST
+
+START_TEST(test_metadata_rejects_missing_image)
+{
+    check_metadata_rejected("<session " NS_ATTR " id=\"" SESSION_ID "\" created=\"1\"/>",
+                            "'image' is missing");
+}
+END_TEST
+
+START_TEST(test_metadata_rejects_non_uuid_id)
+{
+    check_metadata_rejected("<session " NS_ATTR " id=\"not-a-uuid\" image=\"a\" created=\"1\"/>",
+                            "id 'not-a-uuid' is not a UUID");
+}
+END_TEST
+
+START_TEST(test_metadata_rejects_missing_created)
+{
+    check_metadata_rejected("<session " NS_ATTR " id=\"" SESSION_ID "\" image=\"a\"/>",
+                            "'created' is missing");
+}
+END_TEST
+
+static const char *const bad_created[] = {
+    "", "12x", "-5", "+5", " 5", "1.5", "0x10", "99999999999999999999",
+};
+
+START_TEST(test_metadata_rejects_bad_created)
+{
+    g_autofree char *xml = g_strdup_printf(
+        "<session " NS_ATTR " id=\"" SESSION_ID "\" image=\"a\" created=\"%s\"/>",
+        bad_created[_i]);
+    g_autofree char *needle = g_strdup_printf("created '%s'", bad_created[_i]);
+    check_metadata_rejected(xml, needle);
+}
+END_TEST
+
+START_TEST(test_metadata_rejects_relative_overlay)
+{
+    check_metadata_rejected("<session " NS_ATTR " id=\"" SESSION_ID "\" image=\"a\" "
+                            "created=\"1\" overlay=\"overlay.qcow2\"/>",
+                            "overlay 'overlay.qcow2' is not an absolute path");
+}
+END_TEST
+
+START_TEST(test_metadata_rejects_wrong_namespace)
+{
+    check_metadata_rejected("<session xmlns=\"https://example.com/other\" id=\"" SESSION_ID
+                            "\" image=\"a\" created=\"1\"/>",
+                            "root element is not <session>");
+}
+END_TEST
+
+/* Exactly what libvirt 9.0's virDomainGetMetadata(VIR_DOMAIN_METADATA_ELEMENT)
+ * returned for the disk-qemu.xml golden domain on test:///default: the
+ * namespace is stripped. */
+START_TEST(test_metadata_parse_accepts_libvirt_stripped_namespace)
+{
+    const char *xml =
+        "<session id=\"" SESSION_ID "\" image=\"retro-disk\" created=\"1700000000123456\" "
+        "overlay=\"/var/lib/gamehost/sessions/" SESSION_ID "/overlay.qcow2\"/>";
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GhDomainMetadata) md = gh_domain_metadata_parse(xml, &error);
+    ck_assert_msg(md != NULL, "%s", error ? error->message : "?");
+    ck_assert_str_eq(md->session_id, SESSION_ID);
+    ck_assert_str_eq(md->image_id, "retro-disk");
+    ck_assert_int_eq(md->created_at, CREATED_AT);
+    ck_assert_str_eq(md->overlay_path, overlay_path());
+}
+END_TEST
+
+START_TEST(test_metadata_rejects_wrong_element)
+{
+    check_metadata_rejected("<domain " NS_ATTR " id=\"" SESSION_ID
+                            "\" image=\"a\" created=\"1\"/>",
+                            "root element is not <session>");
+}
+END_TEST
+
+START_TEST(test_metadata_rejects_malformed_xml)
+{
+    check_metadata_rejected("<session " NS_ATTR " id=\"x\"", "not well-formed XML at line 1");
+}
+END_TEST
+
+START_TEST(test_metadata_rejects_empty_and_null)
+{
+    check_metadata_rejected("", "empty document");
+    check_metadata_rejected(NULL, "empty document");
+}
+END_TEST
+
+START_TEST(test_metadata_rejects_oversized_document)
+{
+    GString *s = g_string_new("<session " NS_ATTR " id=\"" SESSION_ID "\" image=\"");
+    for (int i = 0; i < 70000; i++)
+        g_string_append_c(s, 'a');
+    g_string_append(s, "\" created=\"1\"/>");
+    g_autofree char *xml = g_string_free(s, FALSE);
+    check_metadata_rejected(xml, "exceeds");
+}
+END_TEST
+
+START_TEST(test_metadata_rejects_entity_expansion)
+{
+    const char *laughs =
+        "<?xml version=\"1.0\"?>\n"
+        "<!DOCTYPE session [\n"
+        "  <!ENTITY a \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\">\n"
+        "  <!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">\n"
+        "  <!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">\n"
+        "  <!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">\n"
+        "]>\n"
+        "<session " NS_ATTR " id=\"" SESSION_ID "\" image=\"&d;\" created=\"1\"/>";
+    check_metadata_rejected(laughs, "DOCTYPE is not allowed");
+}
+END_TEST
+
+START_TEST(test_metadata_rejects_external_entity)
+{
+    const char *xxe =
+        "<!DOCTYPE session [ <!ENTITY x SYSTEM \"file:///etc/passwd\"> ]>"
+        "<session " NS_ATTR " id=\"" SESSION_ID "\" image=\"&x;\" created=\"1\"/>";
+    check_metadata_rejected(xxe, "DOCTYPE is not allowed");
+}
+END_TEST
+
+START_TEST(test_metadata_rejects_undeclared_entity)
+{
+    check_metadata_rejected("<session " NS_ATTR " id=\"" SESSION_ID "\" image=\"&x;\" "
+                            "created=\"1\"/>",
+                            "not well-formed XML");
+}
+END_TEST
+
+/* ---- suite ------------------------------------------------------------ */
+
+static Suite *
+domain_suite(void)
+{
+    Suite *s = suite_create("domain");
+
+    TCase *golden = tcase_create("golden");
+    tcase_add_test(golden, test_golden_kernel_boot_qemu);
+    tcase_add_test(golden, test_golden_kernel_boot_with_cmdline);
+    tcase_add_test(golden, test_golden_disk_boot_qemu);
+    tcase_add_test(golden, test_golden_kernel_boot_kvm);
+    tcase_add_test(golden, test_golden_without_vnc_socket);
+    tcase_add_test(golden, test_golden_gamepad_profile_4_vcpu_8_gib);
+    tcase_add_test(golden, test_golden_uefi_firmware);
+    suite_add_tcase(s, golden);
+
+    /* After the golden files, so a regeneration run validates what it wrote. */
+    TCase *schema = tcase_create("schema");
+    tcase_add_loop_test(schema, test_golden_file_passes_virt_xml_validate,
+                        0, G_N_ELEMENTS(golden_files));
+    suite_add_tcase(s, schema);
+
+    TCase *invalid = tcase_create("invalid");
+    tcase_add_test(invalid, test_build_rejects_missing_serial_log);
+    tcase_add_test(invalid, test_build_rejects_relative_serial_log);
+    tcase_add_test(invalid, test_build_rejects_disk_boot_without_overlay);
+    tcase_add_test(invalid, test_build_rejects_null_profile);
+    tcase_add_test(invalid, test_build_rejects_zero_vcpus);
+    tcase_add_test(invalid, test_build_rejects_bad_domain_type);
+    tcase_add_test(invalid, test_build_rejects_null_domain_type);
+    tcase_add_test(invalid, test_build_rejects_non_uuid_session_id);
+    tcase_add_test(invalid, test_build_rejects_kernel_boot_without_kernel);
+    tcase_add_test(invalid, test_build_rejects_vnc_socket_with_control_characters);
+    suite_add_tcase(s, invalid);
+
+    TCase *escaping = tcase_create("escaping");
+    tcase_add_test(escaping, test_title_markup_is_escaped_as_text);
+    tcase_add_test(escaping, test_path_with_quotes_is_escaped_in_attribute);
+    tcase_add_test(escaping, test_title_newline_becomes_space);
+    tcase_add_test(escaping, test_name_for_session_prefixes_gh);
+    suite_add_tcase(s, escaping);
+
+    TCase *metadata = tcase_create("metadata");
+    tcase_add_test(metadata, test_metadata_round_trip_kernel_boot);
+    tcase_add_test(metadata, test_metadata_round_trip_disk_boot_keeps_overlay);
+    tcase_add_test(metadata, test_metadata_parse_accepts_default_namespace);
+    tcase_add_test(metadata, test_metadata_parse_accepts_other_prefix);
+    tcase_add_test(metadata, test_metadata_parse_accepts_libvirt_stripped_namespace);
+    tcase_add_test(metadata, test_metadata_rejects_missing_id);
+    tcase_add_test(metadata, test_metadata_rejects_missing_image);
+    tcase_add_test(metadata, test_metadata_rejects_non_uuid_id);
+    tcase_add_test(metadata, test_metadata_rejects_missing_created);
+    tcase_add_loop_test(metadata, test_metadata_rejects_bad_created,
+                        0, G_N_ELEMENTS(bad_created));
+    tcase_add_test(metadata, test_metadata_rejects_relative_overlay);
+    tcase_add_test(metadata, test_metadata_rejects_wrong_namespace);
+    tcase_add_test(metadata, test_metadata_rejects_wrong_element);
+    tcase_add_test(metadata, test_metadata_rejects_malformed_xml);
+    tcase_add_test(metadata, test_metadata_rejects_empty_and_null);
+    tcase_add_test(metadata, test_metadata_rejects_oversized_document);
+    tcase_add_test(metadata, test_metadata_rejects_entity_expansion);
+    tcase_add_test(metadata, test_metadata_rejects_external_entity);
+    tcase_add_test(metadata, test_metadata_rejects_undeclared_entity);
+    suite_add_tcase(s, metadata);
+
+    return s;
+}
+
+int
+main(void)
+{
+    SRunner *runner = srunner_create(domain_suite());
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    xmlCleanupParser();
+    return failed == 0 ? 0 : 1;
+}

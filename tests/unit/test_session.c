@@ -1,0 +1,503 @@
+/* The session state machine on libvirt's test driver: real libvirt calls and
+ * lifecycle events, no QEMU. */
+#include <check.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <libvirt/libvirt.h>
+#include <string.h>
+
+#include "domain.h"
+#include "session.h"
+
+typedef struct {
+    char *tmp;
+    GhConfig *config;
+    GhVirt *virt;
+    GhCatalog *catalog;
+    GhSessionManager *mgr;
+    GPtrArray *events;      /* "state" strings, in order */
+    GMainContext *context;  /* not the global default: libvirt's thread iterates that */
+} Fixture;
+
+static Fixture fx;
+
+static char *
+sha256_of(const char *path)
+{
+    g_autofree char *data = NULL;
+    gsize len;
+
+    ck_assert(g_file_get_contents(path, &data, &len, NULL));
+    return g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)data, len);
+}
+
+static void
+write_manifest(const char *dir, const char *id, const char *profile, gboolean disk)
+{
+    g_autofree char *art = g_build_filename(dir, disk ? "disk.qcow2" : "kernel.elf", NULL);
+    g_autofree char *sum = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *name = g_strconcat(id, ".image.xml", NULL);
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+
+    if (disk) {
+        g_autofree char *cmd = g_strdup_printf("qemu-img create -q -f qcow2 %s 1M", art);
+        ck_assert_int_eq(system(cmd), 0);
+    } else {
+        ck_assert(g_file_set_contents(art, "not really a kernel", -1, NULL));
+    }
+    sum = sha256_of(art);
+    g_autofree char *boot = disk ? g_strdup_printf("<disk path='disk.qcow2' format='qcow2' sha256='%s'/>", sum)
+                                 : g_strdup_printf("<kernel path='kernel.elf' sha256='%s'/>", sum);
+    xml = g_strdup_printf("<image xmlns='https://gamehost.dev/xmlns/image/1' id='%s' version='1'>"
+                          "<title>%s</title><profile>%s</profile><boot firmware='bios'>%s</boot>"
+                          "<capture><path>screenshot</path></capture></image>",
+                          id, id, profile, boot);
+    ck_assert(g_file_set_contents(path, xml, -1, NULL));
+}
+
+static void
+on_event(const GhSession *s, GhSessionState previous, gpointer data)
+{
+    g_ptr_array_add(fx.events, g_strdup(gh_session_state_to_string(s->state)));
+}
+
+static GhSessionManager *
+new_manager(void)
+{
+    g_autoptr(GError) err = NULL;
+    GhSessionManager *mgr = gh_session_manager_new(fx.config, fx.virt, fx.catalog, &err);
+
+    ck_assert_msg(mgr, "%s", err ? err->message : "");
+    gh_session_manager_subscribe(mgr, on_event, NULL);
+    return mgr;
+}
+
+static void
+setup(void)
+{
+    const char *src = g_getenv("GH_TEST_SRCDIR");
+    g_autofree char *images = NULL;
+    g_autofree char *schema = g_build_filename(src, "images", "schema", NULL);
+    g_autofree char *profiles = g_build_filename(src, "images", "profiles", NULL);
+    const char *profile_dirs[] = { profiles, NULL };
+    const char *image_dirs[2] = { NULL, NULL };
+    g_autoptr(GError) err = NULL;
+
+    fx.context = g_main_context_new();
+    g_main_context_push_thread_default(fx.context);
+    fx.tmp = g_dir_make_tmp("gh-session-XXXXXX", NULL);
+    images = g_build_filename(fx.tmp, "images", NULL);
+    g_mkdir(images, 0755);
+    write_manifest(images, "arena", "arcade-640", FALSE);
+    g_autofree char *disk_dir = g_build_filename(images, "disk", NULL);
+    g_mkdir(disk_dir, 0755);
+    write_manifest(disk_dir, "arena-disk", "arcade-640", TRUE);
+    g_autofree char *gpu_dir = g_build_filename(images, "gpu", NULL);
+    g_mkdir(gpu_dir, 0755);
+    write_manifest(gpu_dir, "big-game", "console-4k", FALSE);
+    image_dirs[0] = images;
+
+    fx.config = gh_config_new_default();
+    g_free(fx.config->state_dir);
+    fx.config->state_dir = g_build_filename(fx.tmp, "state", NULL);
+    fx.config->max_sessions = 3;
+    fx.catalog = gh_catalog_load(schema, profile_dirs, image_dirs, &err);
+    ck_assert_msg(fx.catalog, "%s", err ? err->message : "");
+    ck_assert_uint_eq(gh_catalog_images(fx.catalog)->len, 3);
+    fx.virt = gh_virt_open("test:///default", fx.config->state_dir, "qemu", NULL, &err);
+    ck_assert_msg(fx.virt, "%s", err ? err->message : "");
+    fx.events = g_ptr_array_new_with_free_func(g_free);
+    fx.mgr = new_manager();
+}
+
+static void
+teardown(void)
+{
+    g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", fx.tmp);
+
+    fx.mgr = gh_session_manager_free(fx.mgr);
+    fx.virt = gh_virt_free(fx.virt);
+    fx.catalog = gh_catalog_free(fx.catalog);
+    fx.config = gh_config_free(fx.config);
+    g_ptr_array_unref(fx.events);
+    ck_assert_int_eq(system(cmd), 0);
+    g_free(fx.tmp);
+    g_main_context_pop_thread_default(fx.context);
+    g_main_context_unref(fx.context);
+}
+
+/* Iterates the main loop until the session reaches state, or 10 s pass. */
+static void
+wait_state(GhSessionManager *mgr, const char *id, GhSessionState state)
+{
+    gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+    const GhSession *s;
+
+    while ((s = gh_session_manager_lookup(mgr, id)) && s->state != state && g_get_monotonic_time() < deadline)
+        g_main_context_iteration(fx.context, FALSE);
+    ck_assert_msg(s, "session %s vanished", id);
+    ck_assert_str_eq(gh_session_state_to_string(s->state), gh_session_state_to_string(state));
+}
+
+static const GhSession *
+create(const char *image, const char *key, const char *hash, GError **error)
+{
+    GhSessionRequest req = { .image_id = image, .idempotency_key = key, .request_hash = hash };
+    gboolean replayed;
+
+    return gh_session_manager_create(fx.mgr, &req, &replayed, error);
+}
+
+static char *
+create_running(const char *image)
+{
+    g_autoptr(GError) err = NULL;
+    const GhSession *s = create(image, NULL, NULL, &err);
+
+    ck_assert_msg(s, "%s", err ? err->message : "");
+    wait_state(fx.mgr, s->id, GH_SESSION_RUNNING);
+    return g_strdup(s->id);
+}
+
+static guint
+session_count(void)
+{
+    g_autoptr(GPtrArray) all = gh_session_manager_list(fx.mgr);
+    return all->len;
+}
+
+static int
+domain_is_active(const char *name)
+{
+    virDomainPtr dom = virDomainLookupByName(gh_virt_conn(fx.virt), name);
+    int active;
+
+    if (!dom)
+        return 0;
+    active = virDomainIsActive(dom);
+    virDomainFree(dom);
+    return active;
+}
+
+static char *
+events_joined(void)
+{
+    g_ptr_array_add(fx.events, NULL);
+    char *joined = g_strjoinv(",", (char **)fx.events->pdata);
+    g_ptr_array_remove_index(fx.events, fx.events->len - 1);
+    return joined;
+}
+
+static char *
+record_state(const char *id)
+{
+    g_autofree char *name = g_strconcat(id, ".json", NULL);
+    g_autofree char *path = g_build_filename(fx.config->state_dir, "sessions", name, NULL);
+    g_autoptr(JsonParser) p = json_parser_new();
+
+    if (!json_parser_load_from_file(p, path, NULL))
+        return NULL;
+    return g_strdup(json_object_get_string_member(json_node_get_object(json_parser_get_root(p)), "state"));
+}
+
+START_TEST(test_create_starts_domain_and_reaches_running)
+{
+    g_autofree char *id = create_running("arena");
+    const GhSession *s = gh_session_manager_lookup(fx.mgr, id);
+    g_autofree char *name = gh_domain_name_for_session(id);
+    g_autofree char *state = record_state(id);
+    g_autofree char *events = events_joined();
+
+    ck_assert_str_eq(s->domain_name, name);
+    ck_assert_int_eq(domain_is_active(name), 1);
+    ck_assert_str_eq(state, "running");
+    ck_assert_str_eq(events, "starting,running");
+    ck_assert(s->started_at >= s->created_at);
+    ck_assert_ptr_null(s->overlay_path);
+    ck_assert_uint_eq(gh_session_manager_active(fx.mgr), 1);
+}
+END_TEST
+
+START_TEST(test_domain_carries_session_metadata)
+{
+    g_autofree char *id = create_running("arena");
+    g_autofree char *name = gh_domain_name_for_session(id);
+    virDomainPtr dom = virDomainLookupByName(gh_virt_conn(fx.virt), name);
+    g_autofree char *xml = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, GH_DOMAIN_METADATA_NS, 0);
+    g_autoptr(GhDomainMetadata) md = gh_domain_metadata_parse(xml, NULL);
+
+    virDomainFree(dom);
+    ck_assert_ptr_nonnull(md);
+    ck_assert_str_eq(md->session_id, id);
+    ck_assert_str_eq(md->image_id, "arena");
+}
+END_TEST
+
+START_TEST(test_stop_destroys_domain_and_removes_overlay)
+{
+    g_autofree char *id = create_running("arena-disk");
+    const GhSession *s = gh_session_manager_lookup(fx.mgr, id);
+    g_autofree char *overlay = g_strdup(s->overlay_path);
+    g_autofree char *events = NULL;
+    g_autofree char *state = NULL;
+
+    ck_assert(g_file_test(overlay, G_FILE_TEST_IS_REGULAR));
+    ck_assert_ptr_nonnull(gh_session_manager_stop(fx.mgr, id, NULL));
+    ck_assert_int_eq(s->state, GH_SESSION_STOPPING);
+    wait_state(fx.mgr, id, GH_SESSION_STOPPED);
+    events = events_joined();
+    state = record_state(id);
+    ck_assert_str_eq(events, "starting,running,stopping,stopped");
+    ck_assert_str_eq(state, "stopped");
+    ck_assert_str_eq(s->reason, "stopped by request");
+    ck_assert_int_eq(domain_is_active(s->domain_name), 0);
+    ck_assert(!g_file_test(overlay, G_FILE_TEST_EXISTS));
+    ck_assert_uint_eq(gh_session_manager_active(fx.mgr), 0);
+}
+END_TEST
+
+START_TEST(test_overlay_is_backed_by_the_image)
+{
+    g_autofree char *id = create_running("arena-disk");
+    const GhSession *s = gh_session_manager_lookup(fx.mgr, id);
+    const GhImage *img = gh_catalog_lookup(fx.catalog, "arena-disk");
+    g_autofree char *cmd = g_strdup_printf("qemu-img info --output=json -U %s", s->overlay_path);
+    g_autofree char *out = NULL;
+
+    ck_assert(g_spawn_command_line_sync(cmd, &out, NULL, NULL, NULL));
+    ck_assert_ptr_nonnull(strstr(out, img->disk_path));
+}
+END_TEST
+
+START_TEST(test_domain_destroyed_outside_fails_session)
+{
+    g_autofree char *id = create_running("arena-disk");
+    const GhSession *s = gh_session_manager_lookup(fx.mgr, id);
+    g_autofree char *overlay = g_strdup(s->overlay_path);
+    virConnectPtr other = virConnectOpen("test:///default");
+    virDomainPtr dom = virDomainLookupByName(other, s->domain_name);
+
+    ck_assert_int_eq(virDomainDestroy(dom), 0);
+    virDomainFree(dom);
+    virConnectClose(other);
+    wait_state(fx.mgr, id, GH_SESSION_FAILED);
+    ck_assert_str_eq(s->reason, "vm stopped: destroyed outside gamehost");
+    ck_assert(!g_file_test(overlay, G_FILE_TEST_EXISTS));
+    ck_assert_uint_eq(gh_session_manager_active(fx.mgr), 0);
+}
+END_TEST
+
+START_TEST(test_capacity_refuses_and_leaks_nothing)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *sessions_dir = g_build_filename(fx.config->state_dir, "sessions", NULL);
+    g_autoptr(GDir) dir = NULL;
+    guint entries = 0;
+
+    for (int i = 0; i < 3; i++)
+        g_free(create_running("arena"));
+    ck_assert_ptr_null(create("arena", NULL, NULL, &err));
+    ck_assert(g_error_matches(err, GH_SESSION_ERROR, GH_SESSION_ERROR_CAPACITY));
+    ck_assert_str_eq(err->message, "host is at capacity: 3 of 3 sessions active");
+    ck_assert_uint_eq(session_count(), 3);
+    dir = g_dir_open(sessions_dir, 0, NULL);
+    while (g_dir_read_name(dir))
+        entries++;
+    ck_assert_uint_eq(entries, 6); /* 3 records + 3 session dirs */
+}
+END_TEST
+
+START_TEST(test_create_refuses_unknown_image)
+{
+    g_autoptr(GError) err = NULL;
+
+    ck_assert_ptr_null(create("../etc/passwd", NULL, NULL, &err));
+    ck_assert(g_error_matches(err, GH_SESSION_ERROR, GH_SESSION_ERROR_UNKNOWN_IMAGE));
+    ck_assert_str_eq(err->message, "unknown image '../etc/passwd'");
+}
+END_TEST
+
+START_TEST(test_create_refuses_gpu_image_without_gpu)
+{
+    g_autoptr(GError) err = NULL;
+
+    ck_assert_ptr_null(create("big-game", NULL, NULL, &err));
+    ck_assert(g_error_matches(err, GH_SESSION_ERROR, GH_SESSION_ERROR_UNSUPPORTED));
+    ck_assert_str_eq(err->message, "image 'big-game' needs a GPU (profile 'console-4k') and this host assigns none");
+}
+END_TEST
+
+START_TEST(test_draining_refuses_new_sessions_only)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *id = create_running("arena");
+
+    gh_session_manager_set_draining(fx.mgr, TRUE);
+    ck_assert_ptr_null(create("arena", NULL, NULL, &err));
+    ck_assert(g_error_matches(err, GH_SESSION_ERROR, GH_SESSION_ERROR_DRAINING));
+    ck_assert_int_eq(gh_session_manager_lookup(fx.mgr, id)->state, GH_SESSION_RUNNING);
+    gh_session_manager_set_draining(fx.mgr, FALSE);
+    g_free(create_running("arena"));
+}
+END_TEST
+
+START_TEST(test_idempotency_key_replays_same_session)
+{
+    GhSessionRequest req = { .image_id = "arena", .idempotency_key = "k1", .request_hash = "h1" };
+    gboolean replayed = TRUE;
+    const GhSession *a = gh_session_manager_create(fx.mgr, &req, &replayed, NULL);
+    const GhSession *b;
+
+    ck_assert(!replayed);
+    b = gh_session_manager_create(fx.mgr, &req, &replayed, NULL);
+    ck_assert(replayed);
+    ck_assert_ptr_eq(a, b);
+    ck_assert_uint_eq(session_count(), 1);
+}
+END_TEST
+
+START_TEST(test_idempotency_key_reuse_with_other_request_fails)
+{
+    g_autoptr(GError) err = NULL;
+
+    ck_assert_ptr_nonnull(create("arena", "k1", "h1", NULL));
+    ck_assert_ptr_null(create("arena-disk", "k1", "h2", &err));
+    ck_assert(g_error_matches(err, GH_SESSION_ERROR, GH_SESSION_ERROR_IDEMPOTENCY));
+    ck_assert_uint_eq(session_count(), 1);
+}
+END_TEST
+
+START_TEST(test_stop_while_starting_stops_after_start)
+{
+    const GhSession *s = create("arena", NULL, NULL, NULL);
+    g_autofree char *id = g_strdup(s->id);
+    g_autofree char *events = NULL;
+
+    ck_assert_ptr_nonnull(gh_session_manager_stop(fx.mgr, id, NULL));
+    wait_state(fx.mgr, id, GH_SESSION_STOPPED);
+    events = events_joined();
+    ck_assert_str_eq(events, "starting,running,stopping,stopped");
+}
+END_TEST
+
+START_TEST(test_stop_unknown_session_is_not_found)
+{
+    g_autoptr(GError) err = NULL;
+
+    ck_assert_ptr_null(gh_session_manager_stop(fx.mgr, "nope", &err));
+    ck_assert(g_error_matches(err, GH_SESSION_ERROR, GH_SESSION_ERROR_NOT_FOUND));
+}
+END_TEST
+
+START_TEST(test_restore_adopts_running_domain)
+{
+    g_autofree char *id = create_running("arena-disk");
+    int before = virConnectNumOfDomains(gh_virt_conn(fx.virt));
+    const GhSession *s;
+
+    fx.mgr = gh_session_manager_free(fx.mgr);
+    fx.mgr = new_manager();
+    ck_assert(gh_session_manager_restore(fx.mgr, NULL));
+    s = gh_session_manager_lookup(fx.mgr, id);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_int_eq(s->state, GH_SESSION_RUNNING);
+    ck_assert(s->adopted);
+    ck_assert_int_eq(virConnectNumOfDomains(gh_virt_conn(fx.virt)), before);
+    ck_assert(g_file_test(s->overlay_path, G_FILE_TEST_IS_REGULAR));
+    ck_assert_ptr_nonnull(gh_session_manager_stop(fx.mgr, id, NULL));
+    wait_state(fx.mgr, id, GH_SESSION_STOPPED);
+    ck_assert_int_eq(domain_is_active(s->domain_name), 0);
+}
+END_TEST
+
+START_TEST(test_restore_fails_session_whose_domain_is_gone)
+{
+    g_autofree char *id = create_running("arena");
+    g_autofree char *name = gh_domain_name_for_session(id);
+    virDomainPtr dom;
+    const GhSession *s;
+
+    fx.mgr = gh_session_manager_free(fx.mgr);
+    dom = virDomainLookupByName(gh_virt_conn(fx.virt), name);
+    virDomainDestroy(dom);
+    virDomainFree(dom);
+    fx.mgr = new_manager();
+    ck_assert(gh_session_manager_restore(fx.mgr, NULL));
+    s = gh_session_manager_lookup(fx.mgr, id);
+    ck_assert_int_eq(s->state, GH_SESSION_FAILED);
+    ck_assert_str_eq(s->reason, "vm gone while the daemon was down");
+}
+END_TEST
+
+START_TEST(test_restore_destroys_orphan_domain)
+{
+    g_autofree char *id = create_running("arena");
+    g_autofree char *name = gh_domain_name_for_session(id);
+    g_autofree char *record = g_strdup_printf("%s/sessions/%s.json", fx.config->state_dir, id);
+
+    fx.mgr = gh_session_manager_free(fx.mgr);
+    ck_assert_int_eq(g_unlink(record), 0);
+    fx.mgr = new_manager();
+    ck_assert(gh_session_manager_restore(fx.mgr, NULL));
+    ck_assert_ptr_null(gh_session_manager_lookup(fx.mgr, id));
+    ck_assert_int_eq(domain_is_active(name), 0);
+}
+END_TEST
+
+START_TEST(test_keep_stopped_prunes_oldest_records)
+{
+    g_autofree char *a = create_running("arena");
+    g_autofree char *b = create_running("arena");
+
+    fx.config->keep_stopped = 1;
+    gh_session_manager_stop(fx.mgr, a, NULL);
+    wait_state(fx.mgr, a, GH_SESSION_STOPPED);
+    gh_session_manager_stop(fx.mgr, b, NULL);
+    wait_state(fx.mgr, b, GH_SESSION_STOPPED);
+    ck_assert_ptr_null(gh_session_manager_lookup(fx.mgr, a));
+    ck_assert_ptr_null(record_state(a));
+    g_autofree char *state = record_state(b);
+    ck_assert_str_eq(state, "stopped");
+}
+END_TEST
+
+static Suite *
+session_suite(void)
+{
+    Suite *s = suite_create("session");
+    TCase *tc = tcase_create("state machine");
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_create_starts_domain_and_reaches_running);
+    tcase_add_test(tc, test_domain_carries_session_metadata);
+    tcase_add_test(tc, test_stop_destroys_domain_and_removes_overlay);
+    tcase_add_test(tc, test_overlay_is_backed_by_the_image);
+    tcase_add_test(tc, test_domain_destroyed_outside_fails_session);
+    tcase_add_test(tc, test_capacity_refuses_and_leaks_nothing);
+    tcase_add_test(tc, test_create_refuses_unknown_image);
+    tcase_add_test(tc, test_create_refuses_gpu_image_without_gpu);
+    tcase_add_test(tc, test_draining_refuses_new_sessions_only);
+    tcase_add_test(tc, test_idempotency_key_replays_same_session);
+    tcase_add_test(tc, test_idempotency_key_reuse_with_other_request_fails);
+    tcase_add_test(tc, test_stop_while_starting_stops_after_start);
+    tcase_add_test(tc, test_stop_unknown_session_is_not_found);
+    tcase_add_test(tc, test_restore_adopts_running_domain);
+    tcase_add_test(tc, test_restore_fails_session_whose_domain_is_gone);
+    tcase_add_test(tc, test_restore_destroys_orphan_domain);
+    tcase_add_test(tc, test_keep_stopped_prunes_oldest_records);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    SRunner *sr = srunner_create(session_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
