@@ -13,6 +13,9 @@ GH_CTL="$GH_PREFIX/bin/gamehostctl"
 T=$(mktemp -d /tmp/gh-e2e.XXXXXX)
 chmod 755 "$T"
 PORT=$(( 20000 + RANDOM % 20000 ))
+# TCG unless told otherwise: the tests must pass on hosts without a usable
+# KVM (and some sandboxes expose a /dev/kvm that cannot run QEMU guests).
+GH_DOMAIN_TYPE=${GH_DOMAIN_TYPE:-qemu}
 URL="http://127.0.0.1:$PORT"
 TOKEN=""
 DAEMON_PID=""
@@ -27,6 +30,8 @@ state_dir = $T/state
 listen = 127.0.0.1:$PORT
 data_dir = $GH_SHARE
 log_level = debug
+[libvirt]
+domain_type = $GH_DOMAIN_TYPE
 [sessions]
 max_sessions = ${1:-4}
 CONF
@@ -36,6 +41,7 @@ start_daemon() {
     [ -f "$T/gamehost.conf" ] || write_config
     "$GH_DAEMON" --config "$T/gamehost.conf" >>"$T/daemon.log" 2>&1 &
     DAEMON_PID=$!
+    disown "$DAEMON_PID"   # no job-control noise when a test kills it
     for _ in $(seq 1 300); do
         if curl -fsS "$URL/healthz" >/dev/null 2>&1; then
             TOKEN=$(head -n 1 "$T/state/api-token")
@@ -49,16 +55,17 @@ start_daemon() {
 
 kill9_daemon() {
     kill -9 "$DAEMON_PID"
-    wait "$DAEMON_PID" 2>/dev/null || true
+    while kill -0 "$DAEMON_PID" 2>/dev/null; do sleep 0.05; done
     DAEMON_PID=""
 }
 
-# api METHOD PATH [BODY] → prints the body; HTTP status in $STATUS.
+# api METHOD PATH [BODY] → prints the body; the HTTP status goes to $T/status
+# (a file, since callers run api in a command substitution).
 api() {
     local method=$1 path=$2 body=${3:-}
     local args=(-sS -o "$T/body" -w '%{http_code}' -X "$method" -H "Authorization: Bearer $TOKEN")
     [ -n "$body" ] && args+=(-H 'Content-Type: application/json' --data "$body")
-    STATUS=$(curl "${args[@]}" "$URL$path")
+    curl "${args[@]}" "$URL$path" >"$T/status"
     cat "$T/body"
 }
 
@@ -69,7 +76,7 @@ expect_status() { # expected actual what
 create_session() { # image → session id
     local out
     out=$(api POST /v1/sessions "{\"image\":\"$1\"}")
-    expect_status 201 "$STATUS" "create $1"
+    expect_status 201 "$(cat "$T/status")" "create $1"
     jq -r .id <<<"$out"
 }
 

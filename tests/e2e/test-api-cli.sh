@@ -6,16 +6,16 @@ start_daemon
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/v1/host")" = 401 ] || fail "no token accepted"
 [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer wrong-token-0000000' "$URL/v1/host")" = 401 ] ||
     fail "wrong token accepted"
-api POST /v1/sessions '{"image": 5}' >/dev/null; expect_status 400 "$STATUS" "wrong type"
-api POST /v1/sessions '{"image": "nope"}' >/dev/null; expect_status 400 "$STATUS" "unknown image"
-api POST /v1/sessions '{bad json' >/dev/null; expect_status 400 "$STATUS" "malformed json"
-api GET /v1/sessions/00000000-0000-4000-8000-000000000000 >/dev/null; expect_status 404 "$STATUS" "unknown session"
+api POST /v1/sessions '{"image": 5}' >/dev/null; expect_status 400 "$(cat "$T/status")" "wrong type"
+api POST /v1/sessions '{"image": "nope"}' >/dev/null; expect_status 400 "$(cat "$T/status")" "unknown image"
+api POST /v1/sessions '{bad json' >/dev/null; expect_status 400 "$(cat "$T/status")" "malformed json"
+api GET /v1/sessions/00000000-0000-4000-8000-000000000000 >/dev/null; expect_status 404 "$(cat "$T/status")" "unknown session"
 api GET /v1/images | jq -e '[.images[].id] == ["demo-arena","demo-arena-disk"]' >/dev/null || fail "image list"
 export GAMEHOST_URL=$URL GAMEHOST_TOKEN=$TOKEN
 "$GH_CTL" host | grep -q "capacity" || fail "gamehostctl host"
 "$GH_CTL" images | grep -q "demo-arena-disk" || fail "gamehostctl images"
 "$GH_CTL" drain >/dev/null
-api POST /v1/sessions '{"image":"demo-arena"}' >/dev/null; expect_status 503 "$STATUS" "create while draining"
+api POST /v1/sessions '{"image":"demo-arena"}' >/dev/null; expect_status 503 "$(cat "$T/status")" "create while draining"
 "$GH_CTL" undrain >/dev/null
 id=$("$GH_CTL" --json create demo-arena --wait | jq -r .id)
 [ "$(session_field "$id" state)" = running ] || fail "gamehostctl create --wait did not wait for running"

@@ -11,7 +11,7 @@ wait_serial "$id" "demo-arena: frame 60"
 api GET /v1/sessions | jq -e --arg id "$id" '.sessions | map(select(.id == $id and .state == "running")) | length == 1' >/dev/null ||
     fail "session $id not listed as running"
 api DELETE "/v1/sessions/$id" >/dev/null
-expect_status 202 "$STATUS" "delete"
+expect_status 202 "$(cat "$T/status")" "delete"
 wait_state "$id" stopped
 [ "$(session_field "$id" reason)" = "stopped by request" ] || fail "wrong stop reason"
 for _ in $(seq 1 50); do [ -z "$(qemu_pid "$id")" ] && break; sleep 0.1; done

@@ -6,7 +6,7 @@ start_daemon
 a=$(create_session demo-arena); b=$(create_session demo-arena)
 before=$(ls "$T/state/sessions" | wc -l)
 api POST /v1/sessions '{"image":"demo-arena"}' >/dev/null
-expect_status 409 "$STATUS" "create beyond capacity"
+expect_status 409 "$(cat "$T/status")" "create beyond capacity"
 [ "$(jq -r .error.code "$T/body")" = capacity_exhausted ] || fail "wrong error code: $(cat "$T/body")"
 [ "$(ls "$T/state/sessions" | wc -l)" = "$before" ] || fail "refused create left files"
 [ "$(api GET /v1/sessions | jq '.sessions | length')" = 2 ] || fail "refused create left a session"
