@@ -47,29 +47,3 @@ images/demo-arena/demo-arena-disk.image.xml: $(srcdir)/images/demo-arena/demo-ar
 	sed -e "s|@DISK_SHA256[@]|$$sum|g" \
 		$(srcdir)/images/demo-arena/demo-arena-disk.image.xml.in > $@.tmp && \
 	mv -f $@.tmp $@
-
-check_PROGRAMS += tests/unit/test_image
-TESTS += tests/unit/test_image
-tests_unit_test_image_SOURCES = tests/unit/test_image.c
-# Per-target CFLAGS replace AM_CFLAGS, so the warnings and sanitizers are named again.
-tests_unit_test_image_CFLAGS = $(AM_CFLAGS) $(GH_CORE_CFLAGS) $(CHECK_CFLAGS)
-tests_unit_test_image_LDADD = $(GH_CORE_LIBS) $(CHECK_LIBS)
-EXTRA_DIST += \
-	tests/data/manifests/billion-laughs.image.xml \
-	tests/data/manifests/external-entity.image.xml \
-	tests/data/manifests/malformed.image.xml \
-	tests/data/profiles/display-too-narrow.xml \
-	tests/data/profiles/display-too-tall.xml \
-	tests/data/profiles/gpu-class-without-gpu.xml \
-	tests/data/profiles/gpu-need-bad.xml \
-	tests/data/profiles/id-mismatch.xml \
-	tests/data/profiles/memory-negative.xml \
-	tests/data/profiles/memory-too-large.xml \
-	tests/data/profiles/memory-too-small.xml \
-	tests/data/profiles/refresh-too-high.xml \
-	tests/data/profiles/refresh-too-low.xml \
-	tests/data/profiles/valid-large.xml \
-	tests/data/profiles/valid-small.xml \
-	tests/data/profiles/vcpus-huge.xml \
-	tests/data/profiles/vcpus-too-many.xml \
-	tests/data/profiles/vcpus-zero.xml

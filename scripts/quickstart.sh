@@ -14,11 +14,18 @@ cd build
 make -j"$(nproc)"
 make install >/dev/null
 
+# The quick start runs the demo under TCG so it works on any host; on a host
+# with KVM set domain_type = auto in /etc/gamehost/gamehost.conf.
+conf=/etc/gamehost/gamehost.conf
+if [ ! -f "$conf" ]; then
+    mkdir -p /etc/gamehost
+    printf '[libvirt]\ndomain_type = qemu\n' >"$conf"
+fi
 state=/var/lib/gamehost
 log=/var/log/gamehostd.log
 url=http://127.0.0.1:8470
 if ! curl -fsS "$url/healthz" >/dev/null 2>&1; then
-    nohup /usr/local/sbin/gamehostd >>"$log" 2>&1 &
+    nohup /usr/local/sbin/gamehostd --config "$conf" >>"$log" 2>&1 &
     for _ in $(seq 1 300); do curl -fsS "$url/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 fi
 curl -fsS "$url/healthz" >/dev/null || { echo "gamehostd did not start; see $log" >&2; exit 1; }
@@ -29,7 +36,7 @@ id=$(jq -r .id <<<"$session")
 serial=$(jq -r .serial_log <<<"$session")
 cat <<MSG
 
-gamehostd is running (log: $log).
+gamehostd is running (config: $conf, log: $log).
   API:         $url   (docs: docs/api.yaml)
   Token:       in $state/api-token   (export GAMEHOST_TOKEN=\$(cat $state/api-token))
   Session:     $id (demo-arena, running)

@@ -187,6 +187,23 @@ response_free(Response *r)
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Response, response_free)
 
+static gboolean
+tick(gpointer data)
+{
+    return G_SOURCE_CONTINUE;
+}
+
+/* One main loop iteration, woken at least every 100 ms so that a wait whose
+ * event never comes fails on its own deadline instead of Check's timeout. */
+static void
+iterate(void)
+{
+    guint timer = g_timeout_add(100, tick, NULL);
+
+    g_main_context_iteration(NULL, TRUE);
+    g_source_remove(timer);
+}
+
 static void
 wait_until(gboolean *flag)
 {
@@ -194,7 +211,7 @@ wait_until(gboolean *flag)
 
     while (!*flag) {
         ck_assert_msg(g_get_monotonic_time() < deadline, "timed out waiting on the main loop");
-        g_main_context_iteration(NULL, TRUE);
+        iterate();
     }
 }
 
@@ -314,9 +331,10 @@ wait_for_state(const char *id, GhSessionState state)
     const GhSession *s;
 
     while (!(s = gh_session_manager_lookup(fx.mgr, id)) || s->state != state) {
-        ck_assert_msg(g_get_monotonic_time() < deadline, "session %s never reached %s", id,
-                      gh_session_state_to_string(state));
-        g_main_context_iteration(NULL, TRUE);
+        ck_assert_msg(g_get_monotonic_time() < deadline, "session %s never reached %s (is %s: %s)", id,
+                      gh_session_state_to_string(state), s ? gh_session_state_to_string(s->state) : "gone",
+                      s && s->reason ? s->reason : "");
+        iterate();
     }
 }
 
@@ -1167,7 +1185,7 @@ START_TEST(test_events_drops_disconnected_client)
     gh_session_manager_stop(fx.mgr, id, NULL);
     while (fx.api->sse_clients->len > 0) {
         ck_assert_msg(g_get_monotonic_time() < deadline, "client never dropped");
-        g_main_context_iteration(NULL, TRUE);
+        iterate();
     }
 }
 END_TEST

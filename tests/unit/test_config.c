@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "testutil.h"
 
 /* ---- fixtures --------------------------------------------------------- */
 
@@ -15,35 +16,16 @@ static char *tmpdir;      /* fresh per test */
 static char *conf_path;   /* <tmpdir>/gamehost.conf */
 
 static void
-rm_rf(const char *path)
-{
-    g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-    const char *name;
-
-    while (dir && (name = g_dir_read_name(dir))) {
-        g_autofree char *child = g_build_filename(path, name, NULL);
-        if (g_file_test(child, G_FILE_TEST_IS_DIR) && !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
-            rm_rf(child);
-        else
-            g_unlink(child);
-    }
-    g_rmdir(path);
-}
-
-static void
 setup(void)
 {
-    g_autoptr(GError) error = NULL;
-
-    tmpdir = g_dir_make_tmp("gh-test-config-XXXXXX", &error);
-    ck_assert_msg(tmpdir, "g_dir_make_tmp: %s", error ? error->message : "?");
+    tmpdir = gh_test_make_tmpdir("gh-test-config");
     conf_path = g_build_filename(tmpdir, "gamehost.conf", NULL);
 }
 
 static void
 teardown(void)
 {
-    rm_rf(tmpdir);
+    gh_test_rm_rf(tmpdir);
     g_clear_pointer(&tmpdir, g_free);
     g_clear_pointer(&conf_path, g_free);
 }
@@ -738,9 +720,5 @@ config_suite(void)
 int
 main(void)
 {
-    SRunner *runner = srunner_create(config_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? 0 : 1;
+    return gh_test_run(config_suite());
 }

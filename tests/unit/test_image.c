@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "image.h"
+#include "testutil.h"
 
 #define KERNEL_DATA "demo kernel\n"
 #define DISK_DATA "demo disk\n"
@@ -43,30 +44,11 @@ src_path(const char *rel)
 }
 
 static void
-rm_rf(const char *path)
-{
-    struct stat st;
-
-    if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-        const char *name;
-
-        while (dir && (name = g_dir_read_name(dir)) != NULL) {
-            g_autofree char *child = g_build_filename(path, name, NULL);
-            rm_rf(child);
-        }
-        g_rmdir(path);
-    } else {
-        g_unlink(path);
-    }
-}
-
-static void
 setup(void)
 {
     g_autofree char *elf = NULL, *qcow2 = NULL;
 
-    tmp = g_dir_make_tmp("gh-test-image-XXXXXX", NULL);
+    tmp = gh_test_make_tmpdir("gh-test-image");
     ck_assert_ptr_nonnull(tmp);
     elf = g_build_filename(tmp, "game.elf", NULL);
     qcow2 = g_build_filename(tmp, "game.qcow2", NULL);
@@ -79,7 +61,7 @@ teardown(void)
 {
     catalog = gh_catalog_free(catalog);
     g_clear_error(&load_error);
-    rm_rf(tmp);
+    gh_test_rm_rf(tmp);
     g_clear_pointer(&tmp, g_free);
 }
 
@@ -993,11 +975,5 @@ image_suite(void)
 int
 main(void)
 {
-    SRunner *runner = srunner_create(image_suite());
-    int failed;
-
-    srunner_run_all(runner, CK_NORMAL);
-    failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return gh_test_run(image_suite());
 }

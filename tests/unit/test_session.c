@@ -8,6 +8,7 @@
 
 #include "domain.h"
 #include "session.h"
+#include "testutil.h"
 
 typedef struct {
     char *tmp;
@@ -86,7 +87,7 @@ setup(void)
 
     fx.context = g_main_context_new();
     g_main_context_push_thread_default(fx.context);
-    fx.tmp = g_dir_make_tmp("gh-session-XXXXXX", NULL);
+    fx.tmp = gh_test_make_tmpdir("gh-test-session");
     images = g_build_filename(fx.tmp, "images", NULL);
     g_mkdir(images, 0755);
     write_manifest(images, "arena", "arcade-640", FALSE);
@@ -114,14 +115,13 @@ setup(void)
 static void
 teardown(void)
 {
-    g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", fx.tmp);
 
     fx.mgr = gh_session_manager_free(fx.mgr);
     fx.virt = gh_virt_free(fx.virt);
     fx.catalog = gh_catalog_free(fx.catalog);
     fx.config = gh_config_free(fx.config);
     g_ptr_array_unref(fx.events);
-    ck_assert_int_eq(system(cmd), 0);
+    gh_test_rm_rf(fx.tmp);
     g_free(fx.tmp);
     g_main_context_pop_thread_default(fx.context);
     g_main_context_unref(fx.context);
@@ -493,11 +493,5 @@ session_suite(void)
 int
 main(void)
 {
-    SRunner *sr = srunner_create(session_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return gh_test_run(session_suite());
 }

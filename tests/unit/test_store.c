@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "store.h"
+#include "testutil.h"
 
 #define ID_A "5b0c7d4e-8a2f-4c1e-9d3b-6f7a8e9c0d12"
 #define ID_B "0f1e2d3c-4b5a-4968-8776-655443322110"
@@ -23,28 +24,11 @@ static char *store_dir;   /* <tmpdir>/sessions, opened by setup */
 static GhStore *store;
 
 static void
-rm_rf(const char *path)
-{
-    g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-    const char *name;
-
-    while (dir && (name = g_dir_read_name(dir))) {
-        g_autofree char *child = g_build_filename(path, name, NULL);
-        if (g_file_test(child, G_FILE_TEST_IS_DIR) && !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
-            rm_rf(child);
-        else
-            g_unlink(child);
-    }
-    g_rmdir(path);
-}
-
-static void
 setup(void)
 {
     g_autoptr(GError) error = NULL;
 
-    tmpdir = g_dir_make_tmp("gh-test-store-XXXXXX", &error);
-    ck_assert_msg(tmpdir, "g_dir_make_tmp: %s", error ? error->message : "?");
+    tmpdir = gh_test_make_tmpdir("gh-test-store");
     store_dir = g_build_filename(tmpdir, "sessions", NULL);
     store = gh_store_open(store_dir, &error);
     ck_assert_msg(store, "gh_store_open: %s", error ? error->message : "?");
@@ -54,7 +38,7 @@ static void
 teardown(void)
 {
     store = gh_store_free(store);
-    rm_rf(tmpdir);
+    gh_test_rm_rf(tmpdir);
     g_clear_pointer(&tmpdir, g_free);
     g_clear_pointer(&store_dir, g_free);
 }
@@ -748,9 +732,5 @@ store_suite(void)
 int
 main(void)
 {
-    SRunner *runner = srunner_create(store_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? 0 : 1;
+    return gh_test_run(store_suite());
 }
