@@ -107,6 +107,8 @@ echo "| threads | $threads |"
 
 for id in "${ids[@]}"; do api DELETE "/v1/sessions/$id" >/dev/null; done
 for id in "${ids[@]}"; do wait_event "$id" stopped 30 >/dev/null; done
+echo
+bench_report_events
 warnings=$(grep -ciE 'warning|error|critical' "$T/daemon.log" || true)
 echo
 echo "daemon log: $(wc -l < "$T/daemon.log") lines, $warnings with warning/error/critical"

@@ -93,8 +93,8 @@ snooze 1
 rows+=$'\n'$(sample "all $N stopped")
 
 bench_stop_daemon
-bench_show "pgrep -f -- $T/   (must find nothing)"
-left=$(pgrep -f -- "$T/" | grep -v -e "^$SSE_CURL_PID\$" -e "^$SSE_READER_PID\$" || true)
+bench_show "pgrep -f -- $T/state/   (must find nothing)"
+left=$(pgrep -f -- "$T/state/" || true)
 
 echo
 echo "| point | running | daemon VmRSS MiB | daemon VmHWM MiB | daemon threads | QEMU processes | QEMU RSS total MiB |"
@@ -108,6 +108,8 @@ if [ -n "$left" ]; then
     bench_fail "processes left behind"
 fi
 echo "After stop: no process left under the state dir."
+echo
+bench_report_events
 warnings=$(grep -ciE 'warning|error|critical' "$T/daemon.log" || true)
 echo
 echo "daemon log: $(wc -l < "$T/daemon.log") lines, $warnings with warning/error/critical"

@@ -74,7 +74,7 @@ gh_round() {
     t_run=$(wait_event "$id" running)
     if [ -n "$record" ]; then
         echo $(( t1 - t0 )) >> "$R/gh_post"
-        echo $(( t_run - t0 )) >> "$R/gh_running"
+        [ "$t_run" = missed ] || echo $(( t_run - t0 )) >> "$R/gh_running"
         echo $(( t_boot - t0 )) >> "$R/gh_boot"
     fi
     api DELETE "/v1/sessions/$id" >/dev/null
@@ -169,6 +169,8 @@ echo "virsh invocation also opens the embed root (see the connection-cost row),"
 echo "while gamehostd keeps its connection open; gamehost timings include one curl"
 echo "process start (see the /healthz row)."
 
+echo
+bench_report_events
 warnings=$(grep -ciE 'warning|error|critical' "$T/daemon.log" || true)
 echo
 echo "daemon log: $(wc -l < "$T/daemon.log") lines, $warnings with warning/error/critical"

@@ -49,6 +49,25 @@ gh_api_sse_keepalive(gpointer user_data)
 }
 
 static void
+gh_api_sse_start_keepalive(GhApi *api)
+{
+    if (api->keepalive)
+        return;
+    api->keepalive = g_timeout_source_new_seconds(GH_API_SSE_KEEPALIVE_S);
+    g_source_set_callback(api->keepalive, gh_api_sse_keepalive, api, NULL);
+    g_source_attach(api->keepalive, api->context);
+}
+
+static void
+gh_api_sse_stop_keepalive(GhApi *api)
+{
+    if (!api->keepalive)
+        return;
+    g_source_destroy(api->keepalive);
+    g_clear_pointer(&api->keepalive, g_source_unref);
+}
+
+static void
 gh_api_sse_on_finished(SoupServerMessage *msg, gpointer user_data)
 {
     GhApiSseClient *client = user_data;
@@ -56,10 +75,8 @@ gh_api_sse_on_finished(SoupServerMessage *msg, gpointer user_data)
 
     g_ptr_array_remove(api->sse_clients, client);
     gh_api_sse_client_free(client);
-    if (api->sse_clients->len == 0 && api->keepalive_source) {
-        g_source_remove(api->keepalive_source);
-        api->keepalive_source = 0;
-    }
+    if (api->sse_clients->len == 0)
+        gh_api_sse_stop_keepalive(api);
 }
 
 void
@@ -80,8 +97,7 @@ gh_api_handle_events(GhApi *api, SoupServerMessage *msg, const char *arg, GHashT
     client->msg = g_object_ref(msg);
     client->finished_handler = g_signal_connect(msg, "finished", G_CALLBACK(gh_api_sse_on_finished), client);
     g_ptr_array_add(api->sse_clients, client);
-    if (!api->keepalive_source)
-        api->keepalive_source = g_timeout_add_seconds(GH_API_SSE_KEEPALIVE_S, gh_api_sse_keepalive, api);
+    gh_api_sse_start_keepalive(api);
     gh_api_sse_send(client, hello);
 }
 
@@ -125,10 +141,7 @@ gh_api_events_publish(GhApi *api, const GhSession *session, GhSessionState previ
 void
 gh_api_events_close_all(GhApi *api)
 {
-    if (api->keepalive_source) {
-        g_source_remove(api->keepalive_source);
-        api->keepalive_source = 0;
-    }
+    gh_api_sse_stop_keepalive(api);
     /* End each stream properly so clients see a clean close, not a reset. */
     while (api->sse_clients && api->sse_clients->len) {
         GhApiSseClient *client = g_ptr_array_steal_index(api->sse_clients, api->sse_clients->len - 1);

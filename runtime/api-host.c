@@ -100,8 +100,6 @@ gh_api_set_draining(GhApi *api, SoupServerMessage *msg, gboolean draining)
 {
     g_autoptr(JsonNode) node = NULL;
 
-    if (draining != gh_session_manager_is_draining(api->sessions))
-        g_message("host %s by API request", draining ? "draining" : "no longer draining");
     gh_session_manager_set_draining(api->sessions, draining);
     node = gh_api_host_to_json(api);
     gh_api_respond_json(api, msg, SOUP_STATUS_OK, node);

@@ -14,6 +14,8 @@ struct GhApi {
     GhVirt *virt;
     GStrv tokens;
     char *version;
+    GMainContext *context;       /* thread-default at gh_api_new: never the global
+                                  * default, which libvirt's event thread iterates */
     SoupServer *server;
     guint16 port;
     GhMetrics *metrics;
@@ -21,7 +23,7 @@ struct GhApi {
     /* server-sent events (api-events.c) */
     GPtrArray *sse_clients;      /* GhApiSseClient *, owned */
     guint64 event_seq;
-    guint keepalive_source;
+    GSource *keepalive;          /* while any client is connected */
 };
 
 /* A route's handler.  arg is the decoded {id} path segment, or NULL. */

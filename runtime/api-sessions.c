@@ -53,19 +53,23 @@ gh_api_check_content_type(GhApi *api, SoupServerMessage *msg)
 }
 
 static gboolean
+gh_api_idempotency_key_is_valid(const char *key)
+{
+    gsize len = strlen(key);
+
+    if (len < 1 || len > GH_API_MAX_IDEMPOTENCY_KEY)
+        return FALSE;
+    for (gsize i = 0; i < len; i++)
+        if (!g_ascii_isprint(key[i]))
+            return FALSE;
+    return TRUE;
+}
+
+static gboolean
 gh_api_check_idempotency_key(GhApi *api, SoupServerMessage *msg, const char **key)
 {
-    const char *k = soup_message_headers_get_one(soup_server_message_get_request_headers(msg),
-                                                 "Idempotency-Key");
-    gsize len = k ? strlen(k) : 0;
-
-    *key = k;
-    if (!k)
-        return TRUE;
-    for (gsize i = 0; i < len && len <= GH_API_MAX_IDEMPOTENCY_KEY; i++)
-        if (!g_ascii_isprint(k[i]))
-            len = 0;
-    if (len >= 1 && len <= GH_API_MAX_IDEMPOTENCY_KEY)
+    *key = soup_message_headers_get_one(soup_server_message_get_request_headers(msg), "Idempotency-Key");
+    if (!*key || gh_api_idempotency_key_is_valid(*key))
         return TRUE;
     gh_api_respond_error(api, msg, SOUP_STATUS_BAD_REQUEST, "invalid_request",
                          "Idempotency-Key must be 1 to %d printable ASCII characters",

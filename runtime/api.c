@@ -296,6 +296,7 @@ gh_api_new(const GhApiDeps *deps, GError **error)
     api->virt = deps->virt;
     api->tokens = tokens;
     api->version = g_strdup(deps->version ? deps->version : "unknown");
+    api->context = g_main_context_ref_thread_default();
     api->metrics = gh_metrics_new();
     api->sse_clients = g_ptr_array_new();
     api->server = soup_server_new("server-header", "gamehost", NULL);
@@ -360,6 +361,7 @@ gh_api_free(GhApi *api)
         g_object_unref(api->server);
     }
     g_ptr_array_unref(api->sse_clients);
+    g_main_context_unref(api->context);
     gh_metrics_free(api->metrics);
     g_strfreev(api->tokens);
     g_free(api->version);

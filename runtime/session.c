@@ -246,8 +246,12 @@ job_stop(GTask *task, gpointer source, gpointer data, GCancellable *cancel)
         g_task_return_boolean(task, TRUE);
 }
 
-static void
-session_on_started(GObject *source, GAsyncResult *res, gpointer data)
+/* The session a finished job was for, when it is still in the state the job
+ * expects; a job that failed ends it as failed ("<what> failed: ...").  NULL
+ * when there is nothing more to do: a lifecycle event may have ended the
+ * session while the job ran. */
+static GhSession *
+session_job_done(GAsyncResult *res, GhSessionState expected, const char *what)
 {
     Job *job = g_task_get_task_data(G_TASK(res));
     GhSessionManager *mgr = job->mgr;
@@ -256,13 +260,24 @@ session_on_started(GObject *source, GAsyncResult *res, gpointer data)
     gboolean ok = g_task_propagate_boolean(G_TASK(res), &err);
 
     mgr->pending--;
-    if (!s || s->state != GH_SESSION_STARTING)
-        return; /* the VM already died and its lifecycle event ended the session */
+    if (!s || s->state != expected)
+        return NULL;
     if (!ok) {
-        g_autofree char *reason = g_strdup_printf("start failed: %s", err->message);
+        g_autofree char *reason = g_strdup_printf("%s failed: %s", what, err->message);
         session_end(mgr, s, GH_SESSION_FAILED, reason);
-        return;
+        return NULL;
     }
+    return s;
+}
+
+static void
+session_on_started(GObject *source, GAsyncResult *res, gpointer data)
+{
+    GhSessionManager *mgr = ((Job *)g_task_get_task_data(G_TASK(res)))->mgr;
+    GhSession *s = session_job_done(res, GH_SESSION_STARTING, "start");
+
+    if (!s)
+        return;
     session_set_state(mgr, s, GH_SESSION_RUNNING, NULL);
     if (g_hash_table_remove(mgr->stop_after_start, s->id))
         session_stop_begin(mgr, s);
@@ -271,21 +286,11 @@ session_on_started(GObject *source, GAsyncResult *res, gpointer data)
 static void
 session_on_stopped(GObject *source, GAsyncResult *res, gpointer data)
 {
-    Job *job = g_task_get_task_data(G_TASK(res));
-    GhSessionManager *mgr = job->mgr;
-    GhSession *s = g_hash_table_lookup(mgr->sessions, job->id);
-    g_autoptr(GError) err = NULL;
-    gboolean ok = g_task_propagate_boolean(G_TASK(res), &err);
+    GhSessionManager *mgr = ((Job *)g_task_get_task_data(G_TASK(res)))->mgr;
+    GhSession *s = session_job_done(res, GH_SESSION_STOPPING, "stop");
 
-    mgr->pending--;
-    if (!s || s->state != GH_SESSION_STOPPING)
-        return;
-    if (!ok) {
-        g_autofree char *reason = g_strdup_printf("stop failed: %s", err->message);
-        session_end(mgr, s, GH_SESSION_FAILED, reason);
-        return;
-    }
-    session_end(mgr, s, GH_SESSION_STOPPED, "stopped by request");
+    if (s)
+        session_end(mgr, s, GH_SESSION_STOPPED, "stopped by request");
 }
 
 static void
