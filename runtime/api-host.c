@@ -116,3 +116,20 @@ gh_api_handle_undrain(GhApi *api, SoupServerMessage *msg, const char *arg, GHash
 {
     gh_api_set_draining(api, msg, FALSE);
 }
+
+/* The GPU inventory with verdicts and claims; an empty one where the daemon
+ * has none (no sysfs to read). */
+void
+gh_api_handle_gpus(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query)
+{
+    g_autoptr(JsonNode) node = NULL;
+
+    if (api->gpus) {
+        node = gh_gpu_inventory_to_json(api->gpus, api->gpu_claims);
+    } else {
+        g_autoptr(GPtrArray) none = g_ptr_array_new();
+        GhGpuInventory empty = { .devices = none };
+        node = gh_gpu_inventory_to_json(&empty, NULL);
+    }
+    gh_api_respond_json(api, msg, SOUP_STATUS_OK, node);
+}

@@ -12,6 +12,8 @@ struct GhApi {
     GhSessionManager *sessions;
     const GhCatalog *catalog;
     GhVirt *virt;
+    const GhGpuInventory *gpus;
+    GhGpuClaims *gpu_claims;
     GStrv tokens;
     char *version;
     GMainContext *context;       /* thread-default at gh_api_new: never the global
@@ -45,6 +47,7 @@ void gh_api_handle_metrics(GhApi *api, SoupServerMessage *msg, const char *arg, 
 void gh_api_handle_host(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
 void gh_api_handle_drain(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
 void gh_api_handle_undrain(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
+void gh_api_handle_gpus(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
 
 /* api-images.c */
 void gh_api_handle_images(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);

@@ -11,12 +11,18 @@
 /* Named in DESIGN's API but not served by this version: refused by name so an
  * orchestrator learns the host's limits instead of silently losing a field. */
 static const char *const gh_api_unsupported_fields[] = {
-    "capture", "stream", "input", "gpu", "player", NULL,
+    "capture", "stream", "input", "player", NULL,
 };
+
+static const char *const gh_api_create_fields[] = { "image", "labels", "gpu", NULL };
 
 typedef struct {
     const char *image;           /* borrowed from the parsed body */
     GHashTable *labels;          /* owned; NULL when absent */
+    gboolean want_gpu;           /* a "gpu" object was given */
+    gboolean gpu_required;
+    const char *gpu_alias;       /* borrowed; NULL = any */
+    guint16 gpu_vendor;          /* 0 = any */
 } GhApiCreateRequest;
 
 static void
@@ -144,12 +150,59 @@ gh_api_check_fields(GhApi *api, SoupServerMessage *msg, JsonObject *obj)
                                  "field '%s' is not supported by this host yet", name);
             return FALSE;
         }
-        if (strcmp(name, "image") != 0 && strcmp(name, "labels") != 0) {
+        if (!g_strv_contains(gh_api_create_fields, name)) {
             gh_api_respond_error(api, msg, SOUP_STATUS_BAD_REQUEST, "invalid_request",
                                  "unknown field '%s'", name);
             return FALSE;
         }
     }
+    return TRUE;
+}
+
+/* "gpu": {"alias": "l4", "vendor": "10de", "required": true}, every member
+ * optional; required defaults to true. */
+static gboolean
+gh_api_parse_gpu(GhApi *api, SoupServerMessage *msg, JsonNode *node, GhApiCreateRequest *req)
+{
+    g_autoptr(GList) members = NULL;
+    JsonObject *obj;
+
+    if (!JSON_NODE_HOLDS_OBJECT(node)) {
+        gh_api_respond_error(api, msg, SOUP_STATUS_BAD_REQUEST, "invalid_request", "field 'gpu' must be an object");
+        return FALSE;
+    }
+    obj = json_node_get_object(node);
+    members = json_object_get_members(obj);
+    req->gpu_required = TRUE; /* asking for a GPU means needing one, unless told otherwise */
+    for (GList *m = members; m; m = m->next) {
+        const char *name = m->data;
+        JsonNode *v = json_object_get_member(obj, name);
+        gboolean is_string = JSON_NODE_HOLDS_VALUE(v) && json_node_get_value_type(v) == G_TYPE_STRING;
+        guint64 vendor = 0;
+
+        if (strcmp(name, "required") == 0 && JSON_NODE_HOLDS_VALUE(v) &&
+            json_node_get_value_type(v) == G_TYPE_BOOLEAN) {
+            req->gpu_required = json_node_get_boolean(v);
+        } else if (strcmp(name, "alias") == 0 && is_string &&
+                   g_regex_match_simple("^[a-z0-9][a-z0-9._-]{0,31}$", json_node_get_string(v), 0, 0)) {
+            req->gpu_alias = json_node_get_string(v);
+        } else if (strcmp(name, "vendor") == 0 && is_string && strlen(json_node_get_string(v)) == 4 &&
+                   g_ascii_string_to_unsigned(json_node_get_string(v), 16, 1, 0xffff, &vendor, NULL)) {
+            req->gpu_vendor = vendor;
+        } else {
+            static const char *const why[] = { "required", "a boolean", "alias", "an alias ([a-z0-9][a-z0-9._-]{0,31})",
+                                               "vendor", "a PCI vendor id of 4 hex digits" };
+            for (gsize i = 0; i < G_N_ELEMENTS(why); i += 2)
+                if (strcmp(name, why[i]) == 0) {
+                    gh_api_respond_error(api, msg, SOUP_STATUS_BAD_REQUEST, "invalid_request",
+                                         "field 'gpu.%s' must be %s", name, why[i + 1]);
+                    return FALSE;
+                }
+            gh_api_respond_error(api, msg, SOUP_STATUS_BAD_REQUEST, "invalid_request", "unknown field 'gpu.%s'", name);
+            return FALSE;
+        }
+    }
+    req->want_gpu = TRUE;
     return TRUE;
 }
 
@@ -176,6 +229,8 @@ gh_api_parse_create(GhApi *api, SoupServerMessage *msg, JsonNode *root, GhApiCre
     req->image = json_node_get_string(image);
     labels = json_object_get_member(obj, "labels");
     if (labels && !gh_api_parse_labels(api, msg, labels, &req->labels))
+        return FALSE;
+    if (json_object_has_member(obj, "gpu") && !gh_api_parse_gpu(api, msg, json_object_get_member(obj, "gpu"), req))
         return FALSE;
     if (!gh_image_id_is_valid(req->image) || !gh_catalog_lookup(api->catalog, req->image)) {
         gh_api_respond_error(api, msg, SOUP_STATUS_BAD_REQUEST, "unknown_image",
@@ -228,6 +283,17 @@ gh_api_request_hash(const GhApiCreateRequest *req)
         json_builder_add_string_value(b, g_hash_table_lookup(req->labels, k->data));
     }
     json_builder_end_object(b);
+    if (req->want_gpu) {
+        json_builder_set_member_name(b, "gpu");
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "alias");
+        json_builder_add_string_value(b, req->gpu_alias);
+        json_builder_set_member_name(b, "vendor");
+        json_builder_add_int_value(b, req->gpu_vendor);
+        json_builder_set_member_name(b, "required");
+        json_builder_add_boolean_value(b, req->gpu_required);
+        json_builder_end_object(b);
+    }
     json_builder_end_object(b);
     node = json_builder_get_root(b);
     canonical = gh_api_json_to_string(node);
@@ -243,6 +309,7 @@ gh_api_respond_session_error(GhApi *api, SoupServerMessage *msg, const GError *e
         { GH_SESSION_ERROR_UNKNOWN_IMAGE, SOUP_STATUS_BAD_REQUEST,          "unknown_image" },
         { GH_SESSION_ERROR_IDEMPOTENCY,   SOUP_STATUS_UNPROCESSABLE_ENTITY, "idempotency_key_reused" },
         { GH_SESSION_ERROR_UNSUPPORTED,   SOUP_STATUS_CONFLICT,             "unsupported" },
+        { GH_SESSION_ERROR_NO_GPU,        SOUP_STATUS_CONFLICT,             "no_gpu" },
     };
 
     if (error->domain == GH_SESSION_ERROR) {
@@ -282,6 +349,9 @@ gh_api_handle_sessions_create(GhApi *api, SoupServerMessage *msg, const char *ar
                                             .labels = req.labels,
                                             .idempotency_key = key,
                                             .request_hash = hash,
+                                            .want_gpu = req.want_gpu,
+                                            .gpu_required = req.gpu_required,
+                                            .gpu = { .alias = req.gpu_alias, .vendor = req.gpu_vendor },
                                         },
                                         &replayed, &error);
     if (!session) {

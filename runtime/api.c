@@ -22,6 +22,7 @@ static const GhApiRoute gh_api_routes[] = {
     { "/v1/host",          "GET",    gh_api_handle_host },
     { "/v1/host/drain",    "POST",   gh_api_handle_drain },
     { "/v1/host/undrain",  "POST",   gh_api_handle_undrain },
+    { "/v1/gpus",          "GET",    gh_api_handle_gpus },
     { "/v1/images",        "GET",    gh_api_handle_images },
     { "/v1/images/{}",     "GET",    gh_api_handle_image },
     { "/v1/sessions",      "GET",    gh_api_handle_sessions_list },
@@ -294,6 +295,8 @@ gh_api_new(const GhApiDeps *deps, GError **error)
     api->sessions = deps->sessions;
     api->catalog = deps->catalog;
     api->virt = deps->virt;
+    api->gpus = deps->gpus;
+    api->gpu_claims = deps->gpu_claims;
     api->tokens = tokens;
     api->version = g_strdup(deps->version ? deps->version : "unknown");
     api->context = g_main_context_ref_thread_default();

@@ -19,6 +19,8 @@ typedef struct {
     GhVirt *virt;
     const char *const *tokens;   /* accepted bearer tokens; copied */
     const char *version;         /* PACKAGE_VERSION; copied */
+    const GhGpuInventory *gpus;  /* may be NULL: no GPU inventory */
+    GhGpuClaims *gpu_claims;     /* may be NULL */
 } GhApiDeps;
 
 #define GH_API_ERROR (gh_api_error_quark())

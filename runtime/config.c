@@ -2,6 +2,7 @@
  * this file adds what it lacks: the list of known keys, value checks, and line
  * numbers in every error. */
 #include "config.h"
+#include "gpu.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +36,8 @@ static const KeySpec keys[] = {
     { "api", "max_body_bytes", KEY_SIZE, 256, 16 * 1024 * 1024, NULL },
     { "sessions", "max_sessions", KEY_UINT, 1, 4096, NULL },
     { "sessions", "keep_stopped", KEY_UINT, 0, 100000, NULL },
+    { "gpu", "sysfs_root", KEY_PATH, 0, 0, NULL },
+    { "gpu", "hugepages", KEY_ENUM, 0, 0, "yes|no" },
 };
 
 GhConfig *
@@ -55,6 +58,8 @@ gh_config_new_default(void)
     c->max_body_bytes = 64 * 1024;
     c->max_sessions = 8;
     c->keep_stopped = 100;
+    c->gpu_sysfs_root = g_strdup("/");
+    c->gpu_allow = g_ptr_array_new_with_free_func(gh_gpu_allow_destroy);
     return c;
 }
 
@@ -73,6 +78,8 @@ gh_config_free(GhConfig *c)
     g_free(c->libvirt_uri);
     g_free(c->domain_type);
     g_free(c->token_file);
+    g_free(c->gpu_sysfs_root);
+    g_clear_pointer(&c->gpu_allow, g_ptr_array_unref);
     g_free(c);
     return NULL;
 }
@@ -238,6 +245,10 @@ config_apply(GhConfig *c, const KeySpec *spec, const char *value, char **why)
         SET_STR(domain_type);
     else if (g_str_equal(k, "token_file"))
         SET_STR(token_file);
+    else if (g_str_equal(k, "sysfs_root"))
+        SET_STR(gpu_sysfs_root);
+    else if (g_str_equal(k, "hugepages"))
+        c->hugepages = g_str_equal(value, "yes");
     else if (g_str_equal(k, "image_dirs") || g_str_equal(k, "profile_dirs")) {
         GStrv *list = g_str_equal(k, "image_dirs") ? &c->image_dirs : &c->profile_dirs;
         g_auto(GStrv) parts = g_strsplit(value, ";", -1);
@@ -257,6 +268,47 @@ config_apply(GhConfig *c, const KeySpec *spec, const char *value, char **why)
     return TRUE;
 }
 
+/* [gpu.ALIAS]: one allowlist entry per group, like Nova's device_spec. */
+static gboolean
+config_load_gpu_group(GhConfig *c, GKeyFile *kf, const char *group, const char *path, const char *text,
+                      GError **error)
+{
+    static const char *const known[] = { "vendor", "product", "address", "managed", "mdev_type", NULL };
+    const char *alias = group + strlen("gpu.");
+    g_auto(GStrv) names = g_key_file_get_keys(kf, group, NULL, NULL);
+    g_autoptr(GError) err = NULL;
+    char *v[G_N_ELEMENTS(known)] = { NULL };
+    GhGpuAllow *allow;
+
+    if (!g_regex_match_simple("^[a-z0-9][a-z0-9._-]{0,31}$", alias, 0, 0)) {
+        g_set_error(error, GH_CONFIG_ERROR, GH_CONFIG_ERROR_VALUE,
+                    "%s:%d: bad GPU alias '%s' in [%s]: expected [a-z0-9][a-z0-9._-]{0,31}", path,
+                    config_find_line(text, group, NULL), alias, group);
+        return FALSE;
+    }
+    for (int k = 0; names && names[k]; k++)
+        if (!g_strv_contains(known, names[k])) {
+            g_set_error(error, GH_CONFIG_ERROR, GH_CONFIG_ERROR_UNKNOWN_KEY, "%s:%d: unknown key '%s' in [%s]",
+                        path, config_find_line(text, group, names[k]), names[k], group);
+            return FALSE;
+        }
+    for (guint i = 0; known[i]; i++) {
+        v[i] = g_key_file_get_string(kf, group, known[i], NULL);
+        if (v[i])
+            g_strstrip(v[i]);
+    }
+    allow = gh_gpu_allow_new(alias, v[0], v[1], v[2], v[3], v[4], &err);
+    for (guint i = 0; known[i]; i++)
+        g_free(v[i]);
+    if (!allow) {
+        g_set_error(error, GH_CONFIG_ERROR, GH_CONFIG_ERROR_VALUE, "%s:%d: [%s]: %s", path,
+                    config_find_line(text, group, NULL), group, err->message);
+        return FALSE;
+    }
+    g_ptr_array_add(c->gpu_allow, allow);
+    return TRUE;
+}
+
 static gboolean
 config_load_keyfile(GhConfig *c, GKeyFile *kf, const char *path, const char *text, GError **error)
 {
@@ -264,6 +316,11 @@ config_load_keyfile(GhConfig *c, GKeyFile *kf, const char *path, const char *tex
     gboolean data_dir_set = FALSE, profile_dirs_set = FALSE;
 
     for (int g = 0; groups[g]; g++) {
+        if (g_str_has_prefix(groups[g], "gpu.")) {
+            if (!config_load_gpu_group(c, kf, groups[g], path, text, error))
+                return FALSE;
+            continue;
+        }
         if (!config_group_known(groups[g])) {
             g_set_error(error, GH_CONFIG_ERROR, GH_CONFIG_ERROR_UNKNOWN_KEY, "%s:%d: unknown group [%s]",
                         path, config_find_line(text, groups[g], NULL), groups[g]);

@@ -19,6 +19,9 @@ typedef struct {
     gsize max_body_bytes;    /* [api] max_body_bytes */
     guint max_sessions;      /* [sessions] max_sessions */
     guint keep_stopped;      /* [sessions] keep_stopped: stopped/failed records kept */
+    char *gpu_sysfs_root;    /* [gpu] sysfs_root: "/" except in tests */
+    gboolean hugepages;      /* [gpu] hugepages: back passthrough VMs with hugepages */
+    GPtrArray *gpu_allow;    /* GhGpuAllow*, one per [gpu.ALIAS] group, in file order */
 } GhConfig;
 
 #define GH_CONFIG_ERROR (gh_config_error_quark())

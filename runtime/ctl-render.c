@@ -362,6 +362,91 @@ gh_ctl_render_session(JsonNode *session, gint64 now_usec, GError **error)
     return gh_ctl_table_render(t);
 }
 
+/* ---- GPUs ------------------------------------------------------------------------ */
+
+static char *
+gpu_id_text(JsonObject *gpu)
+{
+    const char *vendor = string_member(gpu, "vendor");
+    const char *device = string_member(gpu, "device");
+
+    if (vendor == NULL || device == NULL)
+        return NULL;
+    return g_strdup_printf("%s:%s", vendor, device);
+}
+
+static char *
+gpu_link_text(JsonObject *link)
+{
+    const char *speed = string_member(link, "speed");
+    g_autofree char *width = member_text(link, "width");
+
+    if (speed != NULL && width != NULL)
+        return g_strdup_printf("%s x%s", speed, width);
+    if (width != NULL)
+        return g_strdup_printf("x%s", width);
+    return g_strdup(speed);
+}
+
+/* -1 is sysfs's "unknown". */
+static char *
+gpu_numa_text(JsonObject *gpu)
+{
+    JsonNode *n = json_object_get_member(gpu, "numa_node");
+
+    if (n != NULL && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_INT64 &&
+        json_node_get_int(n) < 0)
+        return NULL;
+    return member_text(gpu, "numa_node");
+}
+
+static char *
+render_gpu_reasons(JsonArray *gpus)
+{
+    g_autoptr(GhCtlTable) t = gh_ctl_table_new("ADDRESS", "REASON", NULL);
+    g_autofree char *table = NULL;
+
+    for (guint i = 0; i < json_array_get_length(gpus); i++) {
+        JsonObject *g = as_object(json_array_get_element(gpus, i));
+        const char *cells[] = { string_member(g, "address"), string_member(g, "reason") };
+        if (g_strcmp0(string_member(g, "verdict"), "assignable") != 0)
+            gh_ctl_table_add_row(t, cells);
+    }
+    if (gh_ctl_table_n_rows(t) == 0)
+        return NULL;
+    table = gh_ctl_table_render(t);
+    return g_strconcat("\nNot assignable:\n", table, NULL);
+}
+
+char *
+gh_ctl_render_gpus(JsonNode *reply, GError **error)
+{
+    JsonObject *o = expect_object(reply, "the GPU list", error);
+    JsonArray *gpus = o ? expect_array(o, "gpus", error) : NULL;
+    g_autoptr(GhCtlTable) t =
+        gh_ctl_table_new("ADDRESS", "ID", "DRIVER", "NUMA", "LINK", "ALIAS", "VERDICT", "CLAIMED-BY", NULL);
+    g_autofree char *table = NULL;
+    g_autofree char *reasons = NULL;
+
+    if (gpus == NULL)
+        return NULL;
+    for (guint i = 0; i < json_array_get_length(gpus); i++) {
+        JsonObject *g = as_object(json_array_get_element(gpus, i));
+        g_autofree char *id = gpu_id_text(g);
+        g_autofree char *numa = gpu_numa_text(g);
+        g_autofree char *link = gpu_link_text(object_member(g, "link"));
+        const char *cells[] = { string_member(g, "address"), id, string_member(g, "driver"), numa, link,
+                                string_member(g, "alias"), string_member(g, "verdict"),
+                                string_member(g, "claimed_by") };
+        gh_ctl_table_add_row(t, cells);
+    }
+    table = gh_ctl_table_render(t);
+    reasons = render_gpu_reasons(gpus);
+    if (reasons == NULL)
+        return g_steal_pointer(&table);
+    return g_strconcat(table, reasons, NULL);
+}
+
 /* ---- events ------------------------------------------------------------------- */
 
 static char *

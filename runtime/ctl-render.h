@@ -18,6 +18,8 @@ char *gh_ctl_render_image(JsonNode *image, GError **error);
 /* {"sessions":[...]} */
 char *gh_ctl_render_sessions(JsonNode *reply, gint64 now_usec, GError **error);
 char *gh_ctl_render_session(JsonNode *session, gint64 now_usec, GError **error);
+/* {"gpus":[...]}: one row per device, then why each that is not assignable is not. */
+char *gh_ctl_render_gpus(JsonNode *reply, GError **error);
 /* One line for one server-sent event whose data is JSON; with json, the
  * data itself on one line. */
 char *gh_ctl_render_event(const char *event, const char *data, gint64 now_usec, gboolean json,

@@ -1,5 +1,7 @@
-# gamehostctl, the operator's CLI.  It talks to gamehostd over HTTP only, so
-# it links GLib, libsoup and json-glib and never libvirt or libghcore.
+# gamehostctl, the operator's CLI.  Most commands talk to gamehostd over HTTP
+# only (GLib, libsoup, json-glib); `host check` inspects the host itself, so
+# gamehostctl also links libvirt and libxml2 and compiles the GPU inventory
+# and the config reader in.  It never links libghcore.
 
 # The pure logic, shared by the CLI and its unit test.
 gh_ctl_logic_sources = \
@@ -8,17 +10,36 @@ gh_ctl_logic_sources = \
 	runtime/ctl-sse.c runtime/ctl-sse.h \
 	runtime/ctl-render.c runtime/ctl-render.h
 
+# `host check` and what it reads the host with.
+gh_ctl_hostcheck_sources = \
+	runtime/ctl-hostcheck.c runtime/ctl-hostcheck.h \
+	runtime/ctl-kvm.c runtime/ctl-kvm.h \
+	runtime/config.c runtime/config.h \
+	runtime/gpu.c runtime/gpu.h \
+	runtime/gpu-claim.c runtime/gpu-claim.h runtime/gpu-json.c
+gh_ctl_hostcheck_cflags = $(GLIB_CFLAGS) $(JSONGLIB_CFLAGS) $(LIBVIRT_CFLAGS) $(LIBXML_CFLAGS)
+gh_ctl_hostcheck_libs = $(GLIB_LIBS) $(JSONGLIB_LIBS) $(LIBVIRT_LIBS) $(LIBXML_LIBS)
+
 bin_PROGRAMS += gamehostctl
 gamehostctl_SOURCES = \
 	runtime/gamehostctl.c \
 	runtime/ctl-http.c runtime/ctl-http.h \
-	$(gh_ctl_logic_sources)
+	$(gh_ctl_logic_sources) \
+	$(gh_ctl_hostcheck_sources)
 gamehostctl_CPPFLAGS = $(AM_CPPFLAGS) -DGH_CTL_VERSION=\"$(PACKAGE_VERSION)\"
-gamehostctl_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(SOUP_CFLAGS) $(JSONGLIB_CFLAGS)
-gamehostctl_LDADD = $(GLIB_LIBS) $(SOUP_LIBS) $(JSONGLIB_LIBS)
+gamehostctl_CFLAGS = $(AM_CFLAGS) $(SOUP_CFLAGS) $(gh_ctl_hostcheck_cflags)
+gamehostctl_LDADD = $(SOUP_LIBS) $(gh_ctl_hostcheck_libs)
 
 check_PROGRAMS += tests/unit/test_ctl
 TESTS += tests/unit/test_ctl
 tests_unit_test_ctl_SOURCES = tests/unit/test_ctl.c $(gh_ctl_logic_sources)
 tests_unit_test_ctl_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(JSONGLIB_CFLAGS) $(CHECK_CFLAGS) -I$(srcdir)/runtime
 tests_unit_test_ctl_LDADD = $(GLIB_LIBS) $(JSONGLIB_LIBS) $(CHECK_LIBS)
+
+# The host checks against fixture sysfs trees, and libvirt's test driver.
+check_PROGRAMS += tests/unit/test_hostcheck
+TESTS += tests/unit/test_hostcheck
+tests_unit_test_hostcheck_SOURCES = tests/unit/test_hostcheck.c tests/unit/gpu-fixture.c tests/unit/gpu-fixture.h $(gh_ctl_logic_sources) $(gh_ctl_hostcheck_sources)
+tests_unit_test_hostcheck_CFLAGS = $(AM_CFLAGS) $(gh_ctl_hostcheck_cflags) $(CHECK_CFLAGS) -I$(srcdir)/runtime \
+	-I$(srcdir)/tests/unit
+tests_unit_test_hostcheck_LDADD = libghtest.la $(gh_ctl_hostcheck_libs) $(CHECK_LIBS)

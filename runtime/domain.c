@@ -1,7 +1,7 @@
 /* domain: the libvirt domain XML of a session, built with the libxml2 tree
  * API so that no value from a manifest, a profile or a path can change the
  * structure of the document, and the gamehost metadata read back from it. */
-#include "domain.h"
+#include "domain-private.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -143,8 +143,10 @@ check_params(const GhImage *image, const GhDomainParams *params, GError **error)
         return FALSE;
     }
 
-    return check_path("serial_log", params->serial_log, TRUE, error) &&
-           check_path("vnc_socket", params->vnc_socket, FALSE, error);
+    if (!check_path("serial_log", params->serial_log, TRUE, error) ||
+        !check_path("vnc_socket", params->vnc_socket, FALSE, error))
+        return FALSE;
+    return params->gpu == NULL || gh_domain_gpu_check(params->gpu, params->vnc_socket, error);
 }
 
 /* The title is cosmetic, so a manifest title libvirt would refuse (it
@@ -266,7 +268,11 @@ add_devices(xmlNodePtr domain, const GhImage *image, const GhDomainParams *param
         set_attr(input, "bus", "ps2");
     }
 
-    if (params->vnc_socket) {
+    /* A passed-through GPU (PCI or VF) drives its own outputs, which QEMU
+     * never sees: a VNC server would show a blank emulated head, so there is
+     * none and frames leave through the relay.  An mdev shows its display
+     * through the VNC graphics (display='on' needs one). */
+    if (params->vnc_socket && !gh_domain_gpu_replaces_graphics(params->gpu)) {
         xmlNodePtr graphics = add_elem(devices, "graphics");
         set_attr(graphics, "type", "vnc");
         set_attr(graphics, "socket", params->vnc_socket);
@@ -278,13 +284,23 @@ add_devices(xmlNodePtr domain, const GhImage *image, const GhDomainParams *param
     set_attr(audio, "id", "1");
     set_attr(audio, "type", "none");
 
-    /* Standard VGA is the Bochs display (PCI 1234:1111) whose VBE
-     * framebuffer the demo game programs directly. */
     xmlNodePtr model = add_elem(add_elem(devices, "video"), "model");
-    set_attr(model, "type", "vga");
-    set_attr(model, "vram", "16384");
-    set_attr(model, "heads", "1");
-    set_attr(model, "primary", "yes");
+    if (params->gpu) {
+        /* The GPU is the only display: an emulated VGA beside it would be a
+         * second head the guest could pick as its primary one. */
+        set_attr(model, "type", "none");
+    } else {
+        /* Standard VGA is the Bochs display (PCI 1234:1111) whose VBE
+         * framebuffer the demo game programs directly. */
+        set_attr(model, "type", "vga");
+        set_attr(model, "vram", "16384");
+        set_attr(model, "heads", "1");
+        set_attr(model, "primary", "yes");
+    }
+
+    /* After the video, where libvirt itself writes hostdevs. */
+    if (params->gpu)
+        gh_domain_gpu_add_hostdevs(devices, params->gpu);
 
     /* A session's memory is fixed by its console profile. */
     set_attr(add_elem(devices, "memballoon"), "model", "none");
@@ -315,8 +331,18 @@ gh_domain_build_xml(const GhImage *image, const GhDomainParams *params, GError *
     g_snprintf(buf, sizeof buf, "%" G_GUINT64_FORMAT, profile->memory_mib);
     set_attr(add_text(domain, "memory", buf), "unit", "MiB");
     set_attr(add_text(domain, "currentMemory", buf), "unit", "MiB");
+    /* Fewer TLB misses on the guest's whole memory; the operator reserves
+     * the pages (the host check reports them), libvirt fails the start
+     * when they are short. */
+    if (params->hugepages)
+        add_elem(add_elem(domain, "memoryBacking"), "hugepages");
     g_snprintf(buf, sizeof buf, "%u", profile->vcpus);
-    set_attr(add_text(domain, "vcpu", buf), "placement", "static");
+    xmlNodePtr vcpu = add_text(domain, "vcpu", buf);
+    set_attr(vcpu, "placement", "static");
+    const char *cpuset = gh_domain_gpu_cpuset(params->gpu);
+    if (cpuset)
+        set_attr(vcpu, "cpuset", cpuset);
+    gh_domain_gpu_add_numatune(domain, params->gpu);
 
     add_os(domain, image);
     add_elem(add_elem(domain, "features"), "acpi");

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <glib.h>
+#include "gpu-claim.h"
 #include "image.h"
 
 #define GH_DOMAIN_METADATA_NS     "https://gamehost.dev/xmlns/session/1"
@@ -17,6 +18,8 @@ typedef struct {
     const char *serial_log;  /* file the guest's first serial port writes to */
     const char *vnc_socket;  /* unix socket for the VNC display, may be NULL (no graphics element) */
     gint64 created_at;       /* unix time in microseconds, recorded in metadata */
+    const GhGpuAssignment *gpu; /* the session's GPU, NULL = emulated display only */
+    gboolean hugepages;      /* back guest memory with the host's default-size hugepages */
 } GhDomainParams;
 
 /* Metadata stored in the domain under GH_DOMAIN_METADATA_NS. */

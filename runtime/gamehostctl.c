@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config.h"
+#include "ctl-hostcheck.h"
 #include "ctl-http.h"
 #include "ctl-render.h"
 #include "ctl-util.h"
@@ -79,16 +81,19 @@ gh_ctl_usage_error(GError *local, const char *command, GError **error)
 }
 
 /* Parses a command's options (argv[0] is the command's name) and leaves
- * exactly n_args positional arguments in argv[1..]. */
+ * exactly n_args positional arguments in argv[1..]; description, if any,
+ * ends the command's --help. */
 static gboolean
-gh_ctl_parse_command(GhCtl *ctl, const char *args, const char *summary, const GOptionEntry *entries,
-                     int *argc, char ***argv, int n_args, GError **error)
+gh_ctl_parse_command_full(GhCtl *ctl, const char *args, const char *summary, const char *description,
+                          const GOptionEntry *entries, int *argc, char ***argv, int n_args, GError **error)
 {
     g_autofree char *param = g_strdup_printf("%s%s%s", ctl->command, *args ? " " : "", args);
     g_autoptr(GOptionContext) oc = g_option_context_new(param);
     GError *local = NULL;
 
     g_option_context_set_summary(oc, summary);
+    if (description != NULL)
+        g_option_context_set_description(oc, description);
     if (entries != NULL)
         g_option_context_add_main_entries(oc, entries, NULL);
     gh_ctl_add_global_entries(oc, ctl);
@@ -104,6 +109,13 @@ gh_ctl_parse_command(GhCtl *ctl, const char *args, const char *summary, const GO
         return FALSE;
     }
     return TRUE;
+}
+
+static gboolean
+gh_ctl_parse_command(GhCtl *ctl, const char *args, const char *summary, const GOptionEntry *entries,
+                     int *argc, char ***argv, int n_args, GError **error)
+{
+    return gh_ctl_parse_command_full(ctl, args, summary, NULL, entries, argc, argv, n_args, error);
 }
 
 /* The token file the daemon generates, wherever this build put its state,
@@ -215,6 +227,63 @@ gh_ctl_cmd_host(GhCtl *ctl, int argc, char **argv, GError **error)
     if (!gh_ctl_parse_command(ctl, "", "Show the host's facts.", NULL, &argc, &argv, 0, error))
         return FALSE;
     return gh_ctl_get_and_show(ctl, "GET", "/v1/host", gh_ctl_render_host, error);
+}
+
+/* Local: reads this host (or a fixture root) and its libvirt, never the daemon. */
+static gboolean
+gh_ctl_cmd_host_check(GhCtl *ctl, int argc, char **argv, GError **error)
+{
+    g_autofree char *root_opt = NULL;
+    g_autofree char *uri_opt = NULL;
+    g_autofree char *config_path = NULL;
+    g_autoptr(GhConfig) config = NULL;
+    g_autoptr(GhHostCheckReport) report = NULL;
+    guint failed;
+    const GOptionEntry entries[] = {
+        { "sysfs-root", 0, 0, G_OPTION_ARG_FILENAME, &root_opt,
+          "read sys/ and proc/ below DIR (default: the config's [gpu] sysfs_root, else /); "
+          "the KVM test VM runs only when DIR is /", "DIR" },
+        { "uri", 0, 0, G_OPTION_ARG_STRING, &uri_opt,
+          "libvirt URI to check (default: the config's [libvirt] uri, else " GH_HOST_CHECK_DEFAULT_URI ")", "URI" },
+        { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
+          "gamehostd's config file, for the libvirt URI and the GPU allowlist ([gpu.ALIAS] groups)", "FILE" },
+        G_OPTION_ENTRY_NULL
+    };
+
+    if (!gh_ctl_parse_command_full(ctl, "",
+                                   "Check that this host can run sessions with GPUs: KVM, the IOMMU, vfio, "
+                                   "hugepages,\nlibvirt and each GPU's verdict, one PASS/WARN/FAIL line each. "
+                                   "Needs no gamehostd.",
+                                   "Exit status: 0 when no check fails (warnings allowed), 1 when any check fails "
+                                   "or the\nconfig cannot be read, 64 usage error.",
+                                   entries, &argc, &argv, 0, error))
+        return FALSE;
+    if (config_path != NULL && (config = gh_config_load(config_path, error)) == NULL)
+        return FALSE;
+    report = gh_host_check_run(gh_host_check_pick_root(root_opt, config), gh_host_check_pick_uri(uri_opt, config),
+                               gh_host_check_config_allowlist(config));
+    if (ctl->json) {
+        g_autoptr(JsonNode) node = gh_host_check_to_json(report);
+        gh_ctl_print(gh_ctl_render_json(node));
+    } else {
+        gh_ctl_print(gh_host_check_render(report));
+    }
+    failed = gh_host_check_report_count(report, GH_HOST_CHECK_FAIL);
+    if (failed > 0) {
+        g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_FAILED, "%u %s failed", failed,
+                    failed == 1 ? "check" : "checks");
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+gh_ctl_cmd_gpus(GhCtl *ctl, int argc, char **argv, GError **error)
+{
+    if (!gh_ctl_parse_command(ctl, "", "List the host's GPUs: verdicts, reasons and claims.", NULL, &argc, &argv, 0,
+                              error))
+        return FALSE;
+    return gh_ctl_get_and_show(ctl, "GET", "/v1/gpus", gh_ctl_render_gpus, error);
 }
 
 static gboolean
@@ -453,7 +522,10 @@ gh_ctl_cmd_events(GhCtl *ctl, int argc, char **argv, GError **error)
 /* ---- main ------------------------------------------------------------------------ */
 
 static const GhCtlCommand gh_ctl_commands[] = {
+    { "host check", "[--sysfs-root DIR] [--uri URI] [--config FILE]",
+      "check KVM, IOMMU, vfio, hugepages, libvirt, GPUs (local; exit 1 on FAIL)", gh_ctl_cmd_host_check },
     { "host", "", "show host facts", gh_ctl_cmd_host },
+    { "gpus", "", "list GPUs with verdicts and claims", gh_ctl_cmd_gpus },
     { "drain", "", "stop accepting new sessions", gh_ctl_cmd_drain },
     { "undrain", "", "resume accepting new sessions", gh_ctl_cmd_drain },
     { "images", "", "list images (and invalid manifests)", gh_ctl_cmd_images },
@@ -464,6 +536,21 @@ static const GhCtlCommand gh_ctl_commands[] = {
     { "stop", "ID [--wait]", "stop a session", gh_ctl_cmd_stop },
     { "events", "", "follow the event stream", gh_ctl_cmd_events },
 };
+
+/* How many of argv's words name the command ("host check" is two), 0 if
+ * they do not; two-word commands come first in the table. */
+static int
+gh_ctl_command_matches(const char *name, int argc, char **argv)
+{
+    const char *space = strchr(name, ' ');
+
+    if (space == NULL)
+        return g_str_equal(argv[0], name) ? 1 : 0;
+    if (argc < 2 || strlen(argv[0]) != (size_t) (space - name) || strncmp(argv[0], name, space - name) != 0 ||
+        !g_str_equal(argv[1], space + 1))
+        return 0;
+    return 2;
+}
 
 static char *
 gh_ctl_commands_help(void)
@@ -478,8 +565,8 @@ gh_ctl_commands_help(void)
             g_string_append_printf(out, "  %-28s %s\n", usage, gh_ctl_commands[i].summary);
     }
     g_string_append(out, "\n'gamehostctl COMMAND --help' shows a command's options.\n"
-                         "Exit status: 0 done, 1 the daemon refused or the session failed,\n"
-                         "2 the daemon could not be reached, 64 usage error.");
+                         "Exit status: 0 done, 1 the daemon refused or the session failed (host check:\n"
+                         "a check failed), 2 the daemon could not be reached, 64 usage error.");
     return g_string_free(out, FALSE);
 }
 
@@ -512,9 +599,10 @@ gh_ctl_run(GhCtl *ctl, int argc, char **argv, GError **error)
         return FALSE;
     }
     for (guint i = 0; i < G_N_ELEMENTS(gh_ctl_commands); i++) {
-        if (g_str_equal(argv[1], gh_ctl_commands[i].name)) {
+        int words = gh_ctl_command_matches(gh_ctl_commands[i].name, argc - 1, argv + 1);
+        if (words > 0) {
             ctl->command = gh_ctl_commands[i].name;
-            return gh_ctl_commands[i].run(ctl, argc - 1, argv + 1, error);
+            return gh_ctl_commands[i].run(ctl, argc - words, argv + words, error);
         }
     }
     g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_USAGE, "unknown command '%s'", argv[1]);

@@ -62,6 +62,28 @@ gamehostd_on_signal(GMainContext *context, int signum, GMainLoop *loop)
     g_source_attach(src, context);
 }
 
+/* The host's GPUs with their verdicts; none (a warning) when sysfs cannot be
+ * read, since a host without GPUs still serves emulated-display sessions. */
+static GhGpuInventory *
+gamehostd_scan_gpus(const GhConfig *config)
+{
+    g_autoptr(GError) err = NULL;
+    GhGpuInventory *inv = gh_gpu_inventory_scan(config->gpu_sysfs_root, config->gpu_allow, &err);
+    guint assignable = 0;
+
+    if (!inv) {
+        g_warning("no GPU inventory: %s", err->message);
+        return NULL;
+    }
+    for (guint i = 0; i < inv->devices->len; i++) {
+        const GhGpuDevice *d = inv->devices->pdata[i];
+        assignable += d->verdict == GH_GPU_ASSIGNABLE;
+        g_message("gpu %s %04x:%04x: %s", d->address, d->vendor, d->device, d->reason);
+    }
+    g_message("%u GPUs, %u assignable", inv->devices->len, assignable);
+    return inv;
+}
+
 static GhCatalog *
 gamehostd_load_catalog(const GhConfig *config, GError **error)
 {
@@ -96,7 +118,9 @@ main(int argc, char **argv)
     g_autoptr(GhConfig) config = NULL;
     g_autoptr(GhVirt) virt = NULL;
     g_autoptr(GhCatalog) catalog = NULL;
-    g_autoptr(GhSessionManager) sessions = NULL;
+    g_autoptr(GhGpuInventory) gpus = NULL;
+    g_autoptr(GhGpuClaims) claims = NULL;     /* refers to gpus */
+    g_autoptr(GhSessionManager) sessions = NULL; /* refers to claims: freed first */
     g_auto(GStrv) tokens = NULL;
     g_autoptr(GMainLoop) loop = NULL;
     g_autofree char *token_path = NULL;
@@ -126,14 +150,19 @@ main(int argc, char **argv)
     if (!(tokens = gh_config_load_tokens(config, &err)) ||
         !(virt = gh_virt_open(config->libvirt_uri, config->state_dir, config->domain_type, NULL, &err)) ||
         !(catalog = gamehostd_load_catalog(config, &err)) ||
-        !(sessions = gh_session_manager_new(config, virt, catalog, &err)) ||
-        !gh_session_manager_restore(sessions, &err))
+        !(sessions = gh_session_manager_new(config, virt, catalog, &err)))
+        goto fail;
+    gpus = gamehostd_scan_gpus(config);
+    claims = gpus ? gh_gpu_claims_new(gpus) : NULL;
+    gh_session_manager_set_gpus(sessions, claims);
+    if (!gh_session_manager_restore(sessions, &err))
         goto fail;
     g_message("libvirt %s, domain type %s", gh_virt_uri(virt), gh_virt_domain_type(virt));
 
     GhApiDeps deps = {
         .config = config, .sessions = sessions, .catalog = catalog, .virt = virt,
         .tokens = (const char *const *)tokens, .version = PACKAGE_VERSION,
+        .gpus = gpus, .gpu_claims = claims,
     };
     if (!(api = gh_api_new(&deps, &err)) || !gh_api_listen(api, config->listen_host, config->listen_port, &err))
         goto fail;

@@ -46,6 +46,7 @@ gh_session_free(GhSession *s)
     g_clear_pointer(&s->labels, g_hash_table_unref);
     g_free(s->idempotency_key);
     g_free(s->request_hash);
+    gh_gpu_assignment_free(s->gpu);
     g_free(s);
     return NULL;
 }
@@ -111,6 +112,11 @@ gh_session_to_json(const GhSession *s)
     json_add_string_or_null(b, "request_hash", s->request_hash);
     json_builder_set_member_name(b, "adopted");
     json_builder_add_boolean_value(b, s->adopted);
+    json_builder_set_member_name(b, "gpu");
+    if (s->gpu)
+        json_builder_add_value(b, gh_gpu_assignment_to_json(s->gpu));
+    else
+        json_builder_add_null_value(b);
     json_builder_end_object(b);
     return json_builder_get_root(b);
 }
@@ -221,5 +227,14 @@ gh_session_from_json(JsonNode *node, GError **error)
         return NULL;
     }
     s->adopted = adopted && !JSON_NODE_HOLDS_NULL(adopted) && json_node_get_boolean(adopted);
+    JsonNode *gpu = json_object_get_member(o, "gpu");
+    if (gpu && !JSON_NODE_HOLDS_NULL(gpu)) {
+        g_autoptr(GError) err = NULL;
+        s->gpu = gh_gpu_assignment_from_json(gpu, &err);
+        if (!s->gpu) {
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "field 'gpu': %s", err->message);
+            return NULL;
+        }
+    }
     return g_steal_pointer(&s);
 }

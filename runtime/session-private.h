@@ -25,6 +25,7 @@ struct GhSessionManager {
     gboolean draining;
     guint pending;               /* worker tasks in flight */
     GMainContext *context;       /* thread-default at creation: workers report here */
+    GhGpuClaims *gpus;           /* NULL: no GPUs on this host */
 };
 
 /* Persists, logs and tells subscribers; the one place a state changes. */
@@ -32,6 +33,18 @@ void session_set_state(GhSessionManager *mgr, GhSession *s, GhSessionState state
 void session_persist(GhSessionManager *mgr, const GhSession *s);
 /* Releases the session's resources and moves it to a final state. */
 void session_end(GhSessionManager *mgr, GhSession *s, GhSessionState state, const char *reason);
-void session_release(GhSession *s);
+void session_release(GhSessionManager *mgr, GhSession *s);
 void session_index(GhSessionManager *mgr, GhSession *s);
 void session_stop_begin(GhSessionManager *mgr, GhSession *s);
+
+/* session-gpu.c: a session's GPU claim.  Claims one for s when the request
+ * or the image's profile asks (s->gpu stays NULL otherwise); FALSE with
+ * GH_SESSION_ERROR_NO_GPU when one is required and none is free. */
+gboolean session_gpu_claim(GhSessionManager *mgr, GhSession *s, const GhImage *image,
+                           const GhSessionRequest *req, GError **error);
+void session_gpu_release(GhSessionManager *mgr, GhSession *s);
+void session_gpu_allocated(GhSessionManager *mgr, GhSession *s);
+/* At daemon start: re-establishes the claim of a session read back from its
+ * record, and of any PCI device the running domain (domain_xml, may be NULL)
+ * holds beyond it, so nothing it uses is given out again. */
+void session_gpu_restore(GhSessionManager *mgr, GhSession *s, const char *domain_xml);

@@ -50,6 +50,10 @@ restore_destroy(virDomainPtr dom, const char *why)
 static void
 restore_adopt(GhSessionManager *mgr, GhSession *s, virDomainPtr dom)
 {
+    if (gh_session_state_is_active(s->state)) {
+        g_autofree char *xml = virDomainGetXMLDesc(dom, 0);
+        session_gpu_restore(mgr, s, xml);
+    }
     switch (s->state) {
     case GH_SESSION_STARTING:
     case GH_SESSION_RUNNING:

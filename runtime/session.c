@@ -104,8 +104,9 @@ session_dir_grant_qemu(const char *dir)
 /* Releases what a session holds on disk once its VM is gone: the overlay and
  * the VNC socket.  The serial log stays for the operator. */
 void
-session_release(GhSession *s)
+session_release(GhSessionManager *mgr, GhSession *s)
 {
+    session_gpu_release(mgr, s);
     if (s->overlay_path && unlink(s->overlay_path) < 0 && errno != ENOENT)
         g_warning("session %s: cannot remove overlay %s: %s", s->id, s->overlay_path, g_strerror(errno));
     if (s->vnc_socket)
@@ -171,7 +172,7 @@ session_prune(GhSessionManager *mgr)
 void
 session_end(GhSessionManager *mgr, GhSession *s, GhSessionState state, const char *reason)
 {
-    session_release(s);
+    session_release(mgr, s);
     g_hash_table_remove(mgr->stop_after_start, s->id);
     session_set_state(mgr, s, state, reason);
     session_prune(mgr);
@@ -278,6 +279,7 @@ session_on_started(GObject *source, GAsyncResult *res, gpointer data)
 
     if (!s)
         return;
+    session_gpu_allocated(mgr, s);
     session_set_state(mgr, s, GH_SESSION_RUNNING, NULL);
     if (g_hash_table_remove(mgr->stop_after_start, s->id))
         session_stop_begin(mgr, s);
@@ -453,12 +455,6 @@ session_admit(GhSessionManager *mgr, const GhSessionRequest *req, GError **error
                     req->image_id ? req->image_id : "");
         return NULL;
     }
-    if (image->profile->gpu == GH_GPU_REQUIRED) {
-        g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_UNSUPPORTED,
-                    "image '%s' needs a GPU (profile '%s') and this host assigns none", image->id,
-                    image->profile->id);
-        return NULL;
-    }
     if (gh_session_manager_active(mgr) >= mgr->config->max_sessions) {
         g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_CAPACITY,
                     "host is at capacity: %u of %u sessions active", gh_session_manager_active(mgr),
@@ -496,17 +492,24 @@ gh_session_manager_create(GhSessionManager *mgr, const GhSessionRequest *req, gb
         return NULL;
 
     s = session_new_record(mgr, image, req);
+    if (!session_gpu_claim(mgr, s, image, req, error)) {
+        gh_session_free(s);
+        return NULL;
+    }
     params.session_id = s->id;
     params.domain_type = gh_virt_domain_type(mgr->virt);
     params.overlay_path = s->overlay_path;
     params.serial_log = s->serial_log;
     params.vnc_socket = s->vnc_socket;
     params.created_at = s->created_at;
+    params.gpu = s->gpu;
+    params.hugepages = s->gpu && mgr->config->hugepages;
     xml = gh_domain_build_xml(image, &params, error);
     if (!xml || g_mkdir_with_parents(s->dir, 0750) < 0) {
         if (xml)
             g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_INTERNAL, "cannot create %s: %s", s->dir,
                         g_strerror(errno));
+        session_gpu_release(mgr, s);
         gh_session_free(s);
         return NULL;
     }
@@ -561,6 +564,12 @@ gh_session_manager_list(GhSessionManager *mgr)
         g_ptr_array_add(out, value);
     g_ptr_array_sort(out, session_compare_created);
     return out;
+}
+
+void
+gh_session_manager_set_gpus(GhSessionManager *mgr, GhGpuClaims *claims)
+{
+    mgr->gpus = claims;
 }
 
 void

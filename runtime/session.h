@@ -8,6 +8,7 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 #include "config.h"
+#include "gpu-claim.h"
 #include "image.h"
 #include "virt.h"
 
@@ -37,6 +38,7 @@ typedef struct {
     char *idempotency_key;   /* NULL if none */
     char *request_hash;      /* hash of the create request, for idempotency */
     gboolean adopted;        /* found running at daemon start */
+    GhGpuAssignment *gpu;    /* the GPU it holds, NULL for the emulated display */
 } GhSession;
 
 typedef struct {
@@ -44,6 +46,9 @@ typedef struct {
     GHashTable *labels;      /* may be NULL; copied */
     const char *idempotency_key; /* may be NULL */
     const char *request_hash;    /* required when idempotency_key is set */
+    gboolean want_gpu;           /* ask for a GPU (an image whose profile requires one always does) */
+    gboolean gpu_required;       /* fail rather than start without one */
+    GhGpuRequest gpu;            /* which GPU: alias and/or vendor */
 } GhSessionRequest;
 
 #define GH_SESSION_ERROR (gh_session_error_quark())
@@ -54,7 +59,8 @@ typedef enum {
     GH_SESSION_ERROR_CAPACITY,        /* 409 */
     GH_SESSION_ERROR_DRAINING,        /* 503 */
     GH_SESSION_ERROR_IDEMPOTENCY,     /* 422: key reused with another request */
-    GH_SESSION_ERROR_UNSUPPORTED,     /* 409: image needs what this host lacks (GPU) */
+    GH_SESSION_ERROR_UNSUPPORTED,     /* 409: image needs what this host lacks */
+    GH_SESSION_ERROR_NO_GPU,          /* 409: a GPU is required and none is free */
     GH_SESSION_ERROR_INTERNAL,        /* 500 */
 } GhSessionError;
 
@@ -69,6 +75,9 @@ typedef void (*GhSessionEventFunc)(const GhSession *session, GhSessionState prev
 GhSessionManager *gh_session_manager_new(const GhConfig *config, GhVirt *virt,
                                          const GhCatalog *catalog, GError **error);
 GhSessionManager *gh_session_manager_free(GhSessionManager *mgr);
+/* Hands the manager the host's GPU claim tracker (owned by the caller, set
+ * before restore); without one, sessions get the emulated display only. */
+void gh_session_manager_set_gpus(GhSessionManager *mgr, GhGpuClaims *claims);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GhSessionManager, gh_session_manager_free)
 
 /* Loads records from the state dir and reconciles them with the domains

@@ -15,7 +15,7 @@ tests_unit_test_config_LDADD = $(GH_TEST_LIBS)
 tests_unit_test_store_SOURCES = tests/unit/test_store.c
 tests_unit_test_store_CFLAGS = $(GH_TEST_CFLAGS)
 tests_unit_test_store_LDADD = $(GH_TEST_LIBS)
-tests_unit_test_session_SOURCES = tests/unit/test_session.c
+tests_unit_test_session_SOURCES = tests/unit/test_session.c tests/unit/gpu-fixture.c tests/unit/gpu-fixture.h
 tests_unit_test_session_CFLAGS = $(GH_TEST_CFLAGS)
 tests_unit_test_session_LDADD = $(GH_TEST_LIBS)
 
@@ -56,6 +56,11 @@ tests_unit_test_domain_LDADD = $(GH_TEST_LIBS)
 EXTRA_DIST += \
 	tests/data/domain/disk-qemu.xml \
 	tests/data/domain/disk-uefi.xml \
+	tests/data/domain/gpu-hugepages.xml \
+	tests/data/domain/gpu-mdev-display.xml \
+	tests/data/domain/gpu-pci-audio.xml \
+	tests/data/domain/gpu-pci-unmanaged.xml \
+	tests/data/domain/gpu-vf.xml \
 	tests/data/domain/kernel-cmdline.xml \
 	tests/data/domain/kernel-kvm.xml \
 	tests/data/domain/kernel-novnc.xml \

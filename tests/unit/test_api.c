@@ -717,7 +717,7 @@ END_TEST
 
 START_TEST(test_create_rejects_unsupported_fields)
 {
-    static const char *const fields[] = { "capture", "stream", "input", "gpu", "player", NULL };
+    static const char *const fields[] = { "capture", "stream", "input", "player", NULL };
 
     for (const char *const *f = fields; *f; f++) {
         g_autofree char *body = g_strdup_printf("{\"image\":\"demo-arena\",\"%s\":\"x\"}", *f);
@@ -727,6 +727,53 @@ START_TEST(test_create_rejects_unsupported_fields)
         assert_error(r, 400, "unsupported");
         ck_assert_msg(strstr(error_message(r), quoted), "%s", error_message(r));
     }
+}
+END_TEST
+
+START_TEST(test_create_rejects_bad_gpu_requests)
+{
+    static const char *const cases[][2] = {
+        { "\"gpu\":\"l4\"", "field 'gpu' must be an object" },
+        { "\"gpu\":{\"alias\":\"L4!\"}", "field 'gpu.alias' must be an alias ([a-z0-9][a-z0-9._-]{0,31})" },
+        { "\"gpu\":{\"vendor\":\"nvidia\"}", "field 'gpu.vendor' must be a PCI vendor id of 4 hex digits" },
+        { "\"gpu\":{\"required\":\"yes\"}", "field 'gpu.required' must be a boolean" },
+        { "\"gpu\":{\"count\":2}", "unknown field 'gpu.count'" },
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *body = g_strdup_printf("{\"image\":\"demo-arena\",%s}", cases[i][0]);
+        g_autoptr(Response) r = create(body);
+
+        assert_error(r, 400, "invalid_request");
+        ck_assert_str_eq(error_message(r), cases[i][1]);
+    }
+}
+END_TEST
+
+START_TEST(test_create_with_required_gpu_on_gpuless_host_is_409)
+{
+    g_autoptr(Response) r = create("{\"image\":\"demo-arena\",\"gpu\":{\"alias\":\"l4\"}}");
+
+    assert_error(r, 409, "no_gpu");
+    ck_assert_str_eq(error_message(r), "no GPU for this session: this host assigns none");
+}
+END_TEST
+
+START_TEST(test_create_with_optional_gpu_on_gpuless_host_starts)
+{
+    g_autoptr(Response) r = create("{\"image\":\"demo-arena\",\"gpu\":{\"vendor\":\"10de\",\"required\":false}}");
+
+    ck_assert_uint_eq(r->status, 201);
+    ck_assert(json_node_is_null(json_object_get_member(json_node_get_object(r->json), "gpu")));
+}
+END_TEST
+
+START_TEST(test_gpus_without_inventory_is_empty)
+{
+    g_autoptr(Response) r = request("GET", "/v1/gpus", TOKEN);
+
+    ck_assert_uint_eq(r->status, 200);
+    ck_assert_str_eq(r->body, "{\"iommu_enabled\":false,\"vfio_available\":false,\"gpus\":[]}");
 }
 END_TEST
 
@@ -754,7 +801,7 @@ START_TEST(test_create_rejects_gpu_image_on_gpuless_host)
 {
     g_autoptr(Response) r = create("{\"image\":\"gpu-only\"}");
 
-    assert_error(r, 409, "unsupported");
+    assert_error(r, 409, "no_gpu");
 }
 END_TEST
 
@@ -1316,6 +1363,10 @@ api_suite(void)
     tcase_add_test(tc, test_create_rejects_long_label_value);
     tcase_add_test(tc, test_create_rejects_unsupported_fields);
     tcase_add_test(tc, test_create_rejects_unknown_field);
+    tcase_add_test(tc, test_create_rejects_bad_gpu_requests);
+    tcase_add_test(tc, test_create_with_required_gpu_on_gpuless_host_is_409);
+    tcase_add_test(tc, test_create_with_optional_gpu_on_gpuless_host_starts);
+    tcase_add_test(tc, test_gpus_without_inventory_is_empty);
     tcase_add_test(tc, test_create_rejects_unknown_image);
     tcase_add_test(tc, test_create_rejects_gpu_image_on_gpuless_host);
     tcase_add_test(tc, test_create_rejects_bad_idempotency_key);

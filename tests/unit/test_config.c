@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "gpu.h"
 #include "testutil.h"
 
 /* ---- fixtures --------------------------------------------------------- */
@@ -174,11 +175,13 @@ START_TEST(test_example_config_documents_every_key_with_a_valid_value)
         { "daemon", "image_dirs" },    { "daemon", "profile_dirs" },  { "daemon", "log_level" },
         { "libvirt", "uri" },          { "libvirt", "domain_type" },  { "api", "token_file" },
         { "api", "max_body_bytes" },   { "sessions", "max_sessions" }, { "sessions", "keep_stopped" },
+        { "gpu", "sysfs_root" },       { "gpu", "hugepages" },        { "gpu.l4", "vendor" },
+        { "gpu.l4", "product" },       { "gpu.l4", "managed" },       { "gpu.a10-8q", "mdev_type" },
     };
     g_autofree char *path = example_path();
     g_autofree char *text = NULL;
     g_autoptr(GError) error = NULL;
-    g_autoptr(GRegex) commented = g_regex_new("^#([a-z_]+ = )", G_REGEX_MULTILINE, 0, NULL);
+    g_autoptr(GRegex) commented = g_regex_new("^#([a-z_]+ = |\\[gpu\\.)", G_REGEX_MULTILINE, 0, NULL);
     g_autofree char *uncommented = NULL;
     g_autoptr(GKeyFile) kf = g_key_file_new();
     g_autoptr(GhConfig) config = NULL;
@@ -192,6 +195,8 @@ START_TEST(test_example_config_documents_every_key_with_a_valid_value)
                       known[i][0], known[i][1]);
     config = load_ok(uncommented);
     ck_assert_str_eq(config->libvirt_uri, "qemu:///system");
+    ck_assert_uint_eq(config->gpu_allow->len, 2);
+    ck_assert_str_eq(((GhGpuAllow *)config->gpu_allow->pdata[1])->mdev_type, "nvidia-558");
 }
 END_TEST
 
@@ -357,8 +362,52 @@ END_TEST
 
 START_TEST(test_rejects_unknown_group)
 {
-    assert_load_fails("[daemon]\nlisten = 127.0.0.1:8470\n\n[gpu]\nvendor = any\n",
-                      GH_CONFIG_ERROR_UNKNOWN_KEY, 4, "unknown group [gpu]");
+    assert_load_fails("[daemon]\nlisten = 127.0.0.1:8470\n\n[gpus]\nvendor = any\n",
+                      GH_CONFIG_ERROR_UNKNOWN_KEY, 4, "unknown group [gpus]");
+}
+END_TEST
+
+START_TEST(test_gpu_allowlist_groups_in_file_order)
+{
+    g_autoptr(GhConfig) c = load_ok("[gpu]\nsysfs_root = /srv/fixture\nhugepages = yes\n"
+                                     "[gpu.l4]\nvendor = 10de\nproduct = 27b8,2236\nmanaged = no\n"
+                                     "[gpu.any-amd]\nvendor = 1002\naddress = 0000:8?:00.*\n");
+    const GhGpuAllow *l4, *amd;
+
+    ck_assert_str_eq(c->gpu_sysfs_root, "/srv/fixture");
+    ck_assert(c->hugepages);
+    ck_assert_uint_eq(c->gpu_allow->len, 2);
+    l4 = c->gpu_allow->pdata[0];
+    amd = c->gpu_allow->pdata[1];
+    ck_assert_str_eq(l4->alias, "l4");
+    ck_assert_uint_eq(l4->vendor, 0x10de);
+    ck_assert_uint_eq(l4->products->len, 2);
+    ck_assert_uint_eq(g_array_index(l4->products, guint16, 1), 0x2236);
+    ck_assert(!l4->managed);
+    ck_assert_str_eq(amd->alias, "any-amd");
+    ck_assert_str_eq(amd->address_glob, "0000:8?:00.*");
+    ck_assert(amd->managed);
+}
+END_TEST
+
+START_TEST(test_gpu_group_rejects_bad_alias)
+{
+    assert_load_fails("[daemon]\n[gpu.L4!]\nvendor = 10de\n", GH_CONFIG_ERROR_VALUE, 2,
+                      "bad GPU alias 'L4!' in [gpu.L4!]: expected [a-z0-9][a-z0-9._-]{0,31}");
+}
+END_TEST
+
+START_TEST(test_gpu_group_rejects_unknown_key)
+{
+    assert_load_fails("[gpu.l4]\nvendor = 10de\ncolour = green\n", GH_CONFIG_ERROR_UNKNOWN_KEY, 3,
+                      "unknown key 'colour' in [gpu.l4]");
+}
+END_TEST
+
+START_TEST(test_gpu_group_rejects_bad_vendor)
+{
+    assert_load_fails("# hosts\n[gpu.l4]\nvendor = 10dx\n", GH_CONFIG_ERROR_VALUE, 2,
+                      "[gpu.l4]: vendor '10dx' is not a PCI id (1 to 4 hex digits)");
 }
 END_TEST
 
@@ -683,6 +732,10 @@ config_suite(void)
     TCase *errors = tcase_create("errors");
     tcase_add_checked_fixture(errors, setup, teardown);
     tcase_add_test(errors, test_rejects_unknown_group);
+    tcase_add_test(errors, test_gpu_allowlist_groups_in_file_order);
+    tcase_add_test(errors, test_gpu_group_rejects_bad_alias);
+    tcase_add_test(errors, test_gpu_group_rejects_unknown_key);
+    tcase_add_test(errors, test_gpu_group_rejects_bad_vendor);
     tcase_add_test(errors, test_rejects_unknown_key_with_its_line);
     tcase_add_test(errors, test_rejects_known_key_in_wrong_group);
     tcase_add_test(errors, test_rejects_non_integer);

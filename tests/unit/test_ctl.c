@@ -927,6 +927,88 @@ START_TEST(test_render_json_is_pretty_printed)
 }
 END_TEST
 
+/* GET /v1/gpus: an assignable L4 claimed by a session, its unbound twin
+ * refused for its shared group, and a VF with little known about it. */
+#define GPUS_JSON                                                                                            \
+    "{\"iommu_enabled\":true,\"vfio_available\":true,\"gpus\":["                                              \
+    "{\"address\":\"0000:01:00.0\",\"class\":\"0x030200\",\"vendor\":\"10de\",\"device\":\"27b8\","           \
+    "\"driver\":\"vfio-pci\",\"iommu_group\":12,\"companions\":[\"0000:01:00.1\"],\"numa_node\":0,"           \
+    "\"link\":{\"speed\":\"16.0 GT/s PCIe\",\"width\":16},\"alias\":\"l4\",\"verdict\":\"assignable\","         \
+    "\"reason\":\"assignable\",\"claimed_by\":\"3f2a9c1e-0000-4000-8000-000000000001\",\"vfs\":[],"            \
+    "\"physfn\":null,\"mdev_types\":[]},"                                                                    \
+    "{\"address\":\"0000:02:00.0\",\"class\":\"0x030200\",\"vendor\":\"10de\",\"device\":\"27b8\","           \
+    "\"driver\":null,\"iommu_group\":14,\"companions\":[],\"numa_node\":1,"                                   \
+    "\"link\":{\"speed\":\"8.0 GT/s PCIe\",\"width\":8},\"alias\":\"l4\",\"verdict\":\"group_shared\","         \
+    "\"reason\":\"IOMMU group 14 also holds 0000:02:00.1 (class 0x020000, driver igb)\",\"claimed_by\":null,"  \
+    "\"vfs\":[],\"physfn\":null,\"mdev_types\":[]},"                                                           \
+    "{\"address\":\"0000:03:02.0\",\"class\":\"0x038000\",\"vendor\":\"1002\",\"device\":\"686c\","           \
+    "\"driver\":null,\"iommu_group\":null,\"numa_node\":-1,\"link\":{\"speed\":null,\"width\":null},"           \
+    "\"alias\":null,\"verdict\":\"no_iommu\",\"reason\":\"no IOMMU group: the IOMMU is off\","                   \
+    "\"claimed_by\":null,\"physfn\":\"0000:03:00.0\"}]}"
+
+START_TEST(test_render_gpus_table_then_reasons_of_refused_devices)
+{
+    g_autoptr(JsonNode) reply = parse_json(GPUS_JSON);
+    g_autofree char *out = gh_ctl_render_gpus(reply, NULL);
+
+    ck_assert_str_eq(out,
+                     "ADDRESS       ID         DRIVER    NUMA  LINK                ALIAS  VERDICT       CLAIMED-BY\n"
+                     "0000:01:00.0  10de:27b8  vfio-pci  0     16.0 GT/s PCIe x16  l4     assignable    "
+                     "3f2a9c1e-0000-4000-8000-000000000001\n"
+                     "0000:02:00.0  10de:27b8  -         1     8.0 GT/s PCIe x8    l4     group_shared  -\n"
+                     "0000:03:02.0  1002:686c  -         -     -                   -      no_iommu      -\n"
+                     "\n"
+                     "Not assignable:\n"
+                     "ADDRESS       REASON\n"
+                     "0000:02:00.0  IOMMU group 14 also holds 0000:02:00.1 (class 0x020000, driver igb)\n"
+                     "0000:03:02.0  no IOMMU group: the IOMMU is off\n");
+}
+END_TEST
+
+START_TEST(test_render_gpus_all_assignable_is_one_table)
+{
+    g_autoptr(JsonNode) reply = parse_json(
+        "{\"gpus\":[{\"address\":\"0000:41:00.0\",\"vendor\":\"10de\",\"device\":\"2236\",\"driver\":\"nvidia\","
+        "\"numa_node\":0,\"link\":{\"speed\":\"16.0 GT/s PCIe\",\"width\":16},\"alias\":\"a10-8q\","
+        "\"verdict\":\"assignable\",\"reason\":\"assignable\",\"claimed_by\":null}]}");
+    g_autofree char *out = gh_ctl_render_gpus(reply, NULL);
+
+    ck_assert_str_eq(out, "ADDRESS       ID         DRIVER  NUMA  LINK                ALIAS   VERDICT     CLAIMED-BY\n"
+                          "0000:41:00.0  10de:2236  nvidia  0     16.0 GT/s PCIe x16  a10-8q  assignable  -\n");
+}
+END_TEST
+
+START_TEST(test_render_gpus_without_gpus_prints_headers)
+{
+    g_autoptr(JsonNode) reply = parse_json("{\"iommu_enabled\":false,\"vfio_available\":false,\"gpus\":[]}");
+    g_autofree char *out = gh_ctl_render_gpus(reply, NULL);
+
+    ck_assert_str_eq(out, "ADDRESS  ID  DRIVER  NUMA  LINK  ALIAS  VERDICT  CLAIMED-BY\n");
+}
+END_TEST
+
+START_TEST(test_render_gpus_makes_reasons_terminal_safe)
+{
+    g_autoptr(JsonNode) reply = parse_json(
+        "{\"gpus\":[{\"address\":\"0000:01:00.0\",\"verdict\":\"driver_in_use\","
+        "\"reason\":\"bound to \\u001b[31mevil\\nx\"}]}");
+    g_autofree char *out = gh_ctl_render_gpus(reply, NULL);
+
+    ck_assert(g_str_has_suffix(out, "\nNot assignable:\nADDRESS       REASON\n0000:01:00.0  bound to ?[31mevil x\n"));
+}
+END_TEST
+
+START_TEST(test_render_gpus_refuses_reply_without_gpu_list)
+{
+    g_autoptr(JsonNode) reply = parse_json("{\"devices\":[]}");
+    g_autoptr(GError) error = NULL;
+    g_autofree char *out = gh_ctl_render_gpus(reply, &error);
+
+    ck_assert_ptr_null(out);
+    ck_assert_str_eq(error->message, "unexpected reply from the daemon: no 'gpus' array");
+}
+END_TEST
+
 /* ---- suite -------------------------------------------------------------------- */
 
 #define ADD(tc, fn) tcase_add_test(tc, fn)
@@ -1031,6 +1113,11 @@ events_and_rendering(void)
     ADD(tc, test_render_event_as_json_is_one_line);
     ADD(tc, test_render_event_refuses_data_that_is_not_json);
     ADD(tc, test_render_json_is_pretty_printed);
+    ADD(tc, test_render_gpus_table_then_reasons_of_refused_devices);
+    ADD(tc, test_render_gpus_all_assignable_is_one_table);
+    ADD(tc, test_render_gpus_without_gpus_prints_headers);
+    ADD(tc, test_render_gpus_makes_reasons_terminal_safe);
+    ADD(tc, test_render_gpus_refuses_reply_without_gpu_list);
     return tc;
 }
 

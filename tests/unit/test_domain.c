@@ -40,6 +40,19 @@ static const GhProfile profile_living_room = {
     .gpu_class = (char *) "gpu-any",
 };
 
+/* The console-1080 profile's shape (images/profiles/console-1080.xml). */
+static const GhProfile profile_console_1080 = {
+    .id = (char *) "console-1080",
+    .title = (char *) "Console 1920x1080",
+    .vcpus = 4,
+    .memory_mib = 8192,
+    .width = 1920, .height = 1080, .refresh_hz = 60,
+    .keyboard = TRUE, .mouse = TRUE, .gamepad = TRUE,
+    .gpu = GH_GPU_OPTIONAL,
+};
+
+#define MDEV_UUID "c2b8e1a4-3f5d-4e6a-9b7c-0d1e2f3a4b5c"
+
 static GhImage
 kernel_image(void)
 {
@@ -90,6 +103,51 @@ static const char *
 overlay_path(void)
 {
     return "/var/lib/gamehost/sessions/" SESSION_ID "/overlay.qcow2";
+}
+
+/* A whole GPU at 0000:c1:00.0 on NUMA node 1 (CPUs 16-31), managed, alone
+ * in its group; tests add its HDMI audio function as a companion. */
+static GhGpuAssignment
+pci_assignment(void)
+{
+    return (GhGpuAssignment) {
+        .kind = GH_GPU_ASSIGN_PCI,
+        .address = (char *) "0000:c1:00.0",
+        .alias = (char *) "l4",
+        .managed = TRUE,
+        .numa_node = 1,
+        .local_cpus = (char *) "16-31",
+    };
+}
+
+static GPtrArray *
+companions_new(const char *address)
+{
+    GPtrArray *companions = g_ptr_array_new();
+    g_ptr_array_add(companions, (char *) address);
+    return companions;
+}
+
+/* An A10-8Q vGPU on the GPU at 0000:01:00.0, NUMA node 0 with no cpulist. */
+static GhGpuAssignment
+mdev_assignment(void)
+{
+    return (GhGpuAssignment) {
+        .kind = GH_GPU_ASSIGN_MDEV,
+        .address = (char *) "0000:01:00.0",
+        .alias = (char *) "a10-8q",
+        .mdev_type = (char *) "nvidia-558",
+        .mdev_uuid = (char *) MDEV_UUID,
+        .numa_node = 0,
+    };
+}
+
+static GhImage
+console_image(void)
+{
+    GhImage image = kernel_image();
+    image.profile = &profile_console_1080;
+    return image;
 }
 
 /* ---- golden files ----------------------------------------------------- */
@@ -191,6 +249,70 @@ START_TEST(test_golden_uefi_firmware)
 }
 END_TEST
 
+START_TEST(test_golden_gpu_pci_with_audio_companion_on_numa_node)
+{
+    g_autoptr(GPtrArray) companions = companions_new("0000:c1:00.1");
+    GhGpuAssignment gpu = pci_assignment();
+    gpu.companions = companions;
+    GhImage image = console_image();
+    GhDomainParams params = params_for("kvm");
+    params.gpu = &gpu;
+    check_golden("gpu-pci-audio.xml", &image, &params);
+}
+END_TEST
+
+START_TEST(test_golden_gpu_pci_unmanaged_without_numa_node)
+{
+    GhGpuAssignment gpu = pci_assignment();
+    gpu.address = (char *) "0000:01:00.0";
+    gpu.managed = FALSE;
+    gpu.numa_node = -1;
+    gpu.local_cpus = NULL;
+    GhImage image = console_image();
+    GhDomainParams params = params_for("kvm");
+    params.gpu = &gpu;
+    check_golden("gpu-pci-unmanaged.xml", &image, &params);
+}
+END_TEST
+
+START_TEST(test_golden_gpu_vf)
+{
+    GhGpuAssignment gpu = pci_assignment();
+    gpu.kind = GH_GPU_ASSIGN_VF;
+    gpu.address = (char *) "0000:41:00.4";
+    gpu.alias = (char *) "a10-vf";
+    gpu.numa_node = 0;
+    gpu.local_cpus = (char *) "0-15,32-47";
+    GhImage image = console_image();
+    GhDomainParams params = params_for("kvm");
+    params.gpu = &gpu;
+    check_golden("gpu-vf.xml", &image, &params);
+}
+END_TEST
+
+START_TEST(test_golden_gpu_mdev_with_display_and_ramfb)
+{
+    GhGpuAssignment gpu = mdev_assignment();
+    GhImage image = console_image();
+    GhDomainParams params = params_for("kvm");
+    params.gpu = &gpu;
+    check_golden("gpu-mdev-display.xml", &image, &params);
+}
+END_TEST
+
+START_TEST(test_golden_gpu_pci_with_hugepages)
+{
+    g_autoptr(GPtrArray) companions = companions_new("0000:c1:00.1");
+    GhGpuAssignment gpu = pci_assignment();
+    gpu.companions = companions;
+    GhImage image = console_image();
+    GhDomainParams params = params_for("kvm");
+    params.gpu = &gpu;
+    params.hugepages = TRUE;
+    check_golden("gpu-hugepages.xml", &image, &params);
+}
+END_TEST
+
 static const char *const golden_files[] = {
     "kernel-qemu.xml",
     "kernel-cmdline.xml",
@@ -199,6 +321,11 @@ static const char *const golden_files[] = {
     "kernel-novnc.xml",
     "profile-living-room.xml",
     "disk-uefi.xml",
+    "gpu-pci-audio.xml",
+    "gpu-pci-unmanaged.xml",
+    "gpu-vf.xml",
+    "gpu-mdev-display.xml",
+    "gpu-hugepages.xml",
 };
 
 START_TEST(test_golden_file_passes_virt_xml_validate)
@@ -328,6 +455,174 @@ START_TEST(test_build_rejects_vnc_socket_with_control_characters)
     GhDomainParams params = params_for("qemu");
     params.vnc_socket = "/run/vnc\001.sock";
     check_invalid(&image, &params, "vnc_socket");
+}
+END_TEST
+
+static const char *const bad_pci_addresses[] = {
+    "", "01:00.0", "0000:01:00", "0000:01:00.8", "0000:01:20.0", "0000:1:00.0",
+    "0000:01:00.0 ", "000g:01:00.0", "000000000:01:00.0", "0000:01:00.0\n",
+};
+
+START_TEST(test_build_rejects_bad_gpu_address)
+{
+    GhGpuAssignment gpu = pci_assignment();
+    gpu.address = (char *) bad_pci_addresses[_i];
+    GhImage image = console_image();
+    GhDomainParams params = params_for("kvm");
+    params.gpu = &gpu;
+    g_autofree char *shown = g_strescape(bad_pci_addresses[_i], NULL);
+    g_autofree char *needle = g_strdup_printf("gpu address '%s' is not a PCI address", shown);
+    check_invalid(&image, &params, needle);
+}
+END_TEST
+
+START_TEST(test_build_rejects_missing_gpu_address)
+{
+    GhGpuAssignment gpu = pci_assignment();
+    gpu.kind = GH_GPU_ASSIGN_VF;
+    gpu.address = NULL;
+    GhImage image = console_image();
+    GhDomainParams params = params_for("kvm");
+    params.gpu = &gpu;
+    check_invalid(&image, &params, "gpu address '(null)' is not a PCI address");
+}
+END_TEST
+
+START_TEST(test_build_rejects_bad_gpu_companion)
+{
+    g_autoptr(GPtrArray) companions = companions_new("0000:c1:00");
+    GhGpuAssignment gpu = pci_assignment();
+    gpu.companions = companions;
+    GhImage image = console_image();
+    GhDomainParams params = params_for("kvm");
+    params.gpu = &gpu;
+    check_invalid(&image, &params, "gpu companion '0000:c1:00' is not a PCI address");
+}
+END_TEST
+
+START_TEST(test_build_rejects_mdev_without_uuid)
+{
+    GhGpuAssignment gpu = mdev_assignment();
+    gpu.mdev_uuid = NULL;
+    GhImage image = console_image();
+    GhDomainParams params = params_for("kvm");
+    params.gpu = &gpu;
+    check_invalid(&image, &params, "gpu mdev_uuid '(null)' is not a UUID");
+}
+END_TEST
+
+START_TEST(test_build_rejects_mdev_with_bad_uuid)
+{
+    GhGpuAssignment gpu = mdev_assignment();
+    gpu.mdev_uuid = (char *) "c2b8e1a4-3f5d-4e6a-9b7c";
+    GhImage image = console_image();
+    GhDomainParams params = params_for("kvm");
+    params.gpu = &gpu;
+    check_invalid(&image, &params, "gpu mdev_uuid 'c2b8e1a4-3f5d-4e6a-9b7c' is not a UUID");
+}
+END_TEST
+
+START_TEST(test_build_rejects_mdev_with_companions)
+{
+    g_autoptr(GPtrArray) companions = companions_new("0000:01:00.1");
+    GhGpuAssignment gpu = mdev_assignment();
+    gpu.companions = companions;
+    GhImage image = console_image();
+    GhDomainParams params = params_for("kvm");
+    params.gpu = &gpu;
+    check_invalid(&image, &params, "gpu companions: an mdev assignment has none, 1 given");
+}
+END_TEST
+
+START_TEST(test_build_rejects_mdev_without_vnc_socket)
+{
+    GhGpuAssignment gpu = mdev_assignment();
+    GhImage image = console_image();
+    GhDomainParams params = params_for("kvm");
+    params.gpu = &gpu;
+    params.vnc_socket = NULL;
+    check_invalid(&image, &params, "vnc_socket is missing: an mdev GPU");
+}
+END_TEST
+
+START_TEST(test_build_rejects_unknown_gpu_kind)
+{
+    GhGpuAssignment gpu = pci_assignment();
+    gpu.kind = (GhGpuAssignKind) 42;
+    GhImage image = console_image();
+    GhDomainParams params = params_for("kvm");
+    params.gpu = &gpu;
+    check_invalid(&image, &params, "gpu kind 42 is unknown");
+}
+END_TEST
+
+static const char *const bad_cpulists[] = {
+    "", "16-31;reboot", "a-b", "31-16", "1,,2", "-1", "1-", ",1", "1,", " 1", "0-15\n",
+    "^3", "1-2-3", "9999999",
+};
+
+START_TEST(test_build_rejects_bad_local_cpus)
+{
+    GhGpuAssignment gpu = pci_assignment();
+    gpu.local_cpus = (char *) bad_cpulists[_i];
+    GhImage image = console_image();
+    GhDomainParams params = params_for("kvm");
+    params.gpu = &gpu;
+    g_autofree char *shown = g_strescape(bad_cpulists[_i], NULL);
+    g_autofree char *needle = g_strdup_printf("gpu local_cpus '%s' is not a CPU list", shown);
+    check_invalid(&image, &params, needle);
+}
+END_TEST
+
+/* ---- GPU placement ---------------------------------------------------- */
+
+static char *
+build_ok(const GhImage *image, const GhDomainParams *params)
+{
+    g_autoptr(GError) error = NULL;
+    char *xml = gh_domain_build_xml(image, params, &error);
+    ck_assert_msg(xml != NULL, "build failed: %s", error ? error->message : "?");
+    return xml;
+}
+
+START_TEST(test_gpu_without_numa_node_is_not_pinned)
+{
+    GhGpuAssignment gpu = pci_assignment();
+    gpu.numa_node = -1;
+    gpu.local_cpus = (char *) "0-63";
+    GhImage image = console_image();
+    GhDomainParams params = params_for("kvm");
+    params.gpu = &gpu;
+    g_autofree char *xml = build_ok(&image, &params);
+    ck_assert_ptr_nonnull(strstr(xml, "<vcpu placement=\"static\">4</vcpu>"));
+    ck_assert_ptr_null(strstr(xml, "numatune"));
+}
+END_TEST
+
+START_TEST(test_gpu_address_with_five_digit_domain)
+{
+    GhGpuAssignment gpu = pci_assignment();
+    gpu.address = (char *) "10000:e1:1f.7";
+    GhImage image = console_image();
+    GhDomainParams params = params_for("kvm");
+    params.gpu = &gpu;
+    g_autofree char *xml = build_ok(&image, &params);
+    ck_assert_ptr_nonnull(strstr(xml, "<address domain=\"0x10000\" bus=\"0xe1\" "
+                                      "slot=\"0x1f\" function=\"0x7\"/>"));
+}
+END_TEST
+
+START_TEST(test_hugepages_without_gpu_keep_emulated_display)
+{
+    GhImage image = kernel_image();
+    GhDomainParams params = params_for("qemu");
+    params.hugepages = TRUE;
+    g_autofree char *xml = build_ok(&image, &params);
+    ck_assert_ptr_nonnull(strstr(xml, "  <memoryBacking>\n    <hugepages/>\n  </memoryBacking>\n"
+                                      "  <vcpu placement=\"static\">1</vcpu>\n"));
+    ck_assert_ptr_nonnull(strstr(xml, "<model type=\"vga\""));
+    ck_assert_ptr_nonnull(strstr(xml, "<graphics type=\"vnc\""));
+    ck_assert_ptr_null(strstr(xml, "hostdev"));
 }
 END_TEST
 
@@ -683,6 +978,11 @@ domain_suite(void)
     tcase_add_test(golden, test_golden_without_vnc_socket);
     tcase_add_test(golden, test_golden_gamepad_profile_4_vcpu_8_gib);
     tcase_add_test(golden, test_golden_uefi_firmware);
+    tcase_add_test(golden, test_golden_gpu_pci_with_audio_companion_on_numa_node);
+    tcase_add_test(golden, test_golden_gpu_pci_unmanaged_without_numa_node);
+    tcase_add_test(golden, test_golden_gpu_vf);
+    tcase_add_test(golden, test_golden_gpu_mdev_with_display_and_ramfb);
+    tcase_add_test(golden, test_golden_gpu_pci_with_hugepages);
     suite_add_tcase(s, golden);
 
     /* After the golden files, so a regeneration run validates what it wrote. */
@@ -702,7 +1002,24 @@ domain_suite(void)
     tcase_add_test(invalid, test_build_rejects_non_uuid_session_id);
     tcase_add_test(invalid, test_build_rejects_kernel_boot_without_kernel);
     tcase_add_test(invalid, test_build_rejects_vnc_socket_with_control_characters);
+    tcase_add_loop_test(invalid, test_build_rejects_bad_gpu_address,
+                        0, G_N_ELEMENTS(bad_pci_addresses));
+    tcase_add_test(invalid, test_build_rejects_missing_gpu_address);
+    tcase_add_test(invalid, test_build_rejects_bad_gpu_companion);
+    tcase_add_test(invalid, test_build_rejects_mdev_without_uuid);
+    tcase_add_test(invalid, test_build_rejects_mdev_with_bad_uuid);
+    tcase_add_test(invalid, test_build_rejects_mdev_with_companions);
+    tcase_add_test(invalid, test_build_rejects_mdev_without_vnc_socket);
+    tcase_add_test(invalid, test_build_rejects_unknown_gpu_kind);
+    tcase_add_loop_test(invalid, test_build_rejects_bad_local_cpus,
+                        0, G_N_ELEMENTS(bad_cpulists));
     suite_add_tcase(s, invalid);
+
+    TCase *gpu = tcase_create("gpu");
+    tcase_add_test(gpu, test_gpu_without_numa_node_is_not_pinned);
+    tcase_add_test(gpu, test_gpu_address_with_five_digit_domain);
+    tcase_add_test(gpu, test_hugepages_without_gpu_keep_emulated_display);
+    suite_add_tcase(s, gpu);
 
     TCase *escaping = tcase_create("escaping");
     tcase_add_test(escaping, test_title_markup_is_escaped_as_text);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "domain.h"
+#include "gpu-fixture.h"
 #include "session.h"
 #include "testutil.h"
 
@@ -323,8 +324,8 @@ START_TEST(test_create_refuses_gpu_image_without_gpu)
     g_autoptr(GError) err = NULL;
 
     ck_assert_ptr_null(create("big-game", NULL, NULL, &err));
-    ck_assert(g_error_matches(err, GH_SESSION_ERROR, GH_SESSION_ERROR_UNSUPPORTED));
-    ck_assert_str_eq(err->message, "image 'big-game' needs a GPU (profile 'console-4k') and this host assigns none");
+    ck_assert(g_error_matches(err, GH_SESSION_ERROR, GH_SESSION_ERROR_NO_GPU));
+    ck_assert_str_eq(err->message, "image 'big-game' needs a GPU (profile 'console-4k'): this host assigns none");
 }
 END_TEST
 
@@ -462,6 +463,164 @@ START_TEST(test_keep_stopped_prunes_oldest_records)
 }
 END_TEST
 
+/* ---- GPUs: the L4 fixture host, allowlisted as "l4" ---------------------- */
+
+typedef struct {
+    GhFixture *host;
+    GPtrArray *allow;
+    GhGpuInventory *inv;
+    GhGpuClaims *claims;
+} GpuFixture;
+
+static GpuFixture gpu;
+
+static void
+gpu_attach(GhSessionManager *mgr)
+{
+    gpu.claims = gh_gpu_claims_new(gpu.inv);
+    gh_session_manager_set_gpus(mgr, gpu.claims);
+}
+
+static void
+setup_gpu(void)
+{
+    g_autoptr(GError) err = NULL;
+
+    setup();
+    gpu.host = gh_fixture_host_l4();
+    gpu.allow = g_ptr_array_new_with_free_func(gh_gpu_allow_destroy);
+    g_ptr_array_add(gpu.allow, gh_gpu_allow_new("l4", "10de", NULL, NULL, "yes", NULL, &err));
+    gpu.inv = gh_gpu_inventory_scan(gh_fixture_root(gpu.host), gpu.allow, &err);
+    ck_assert_msg(gpu.inv, "%s", err ? err->message : "");
+    gpu_attach(fx.mgr);
+}
+
+static void
+teardown_gpu(void)
+{
+    fx.mgr = gh_session_manager_free(fx.mgr);
+    gpu.claims = gh_gpu_claims_free(gpu.claims);
+    gpu.inv = gh_gpu_inventory_free(gpu.inv);
+    g_ptr_array_unref(gpu.allow);
+    gpu.host = gh_fixture_free(gpu.host);
+    teardown();
+}
+
+static const GhSession *
+create_with_gpu(const char *image, const char *alias, gboolean required, GError **error)
+{
+    GhSessionRequest req = { .image_id = image, .want_gpu = TRUE, .gpu_required = required, .gpu = { .alias = alias } };
+    gboolean replayed;
+
+    return gh_session_manager_create(fx.mgr, &req, &replayed, error);
+}
+
+static char *
+gpu_holder(void)
+{
+    return gh_gpu_claims_holder(gpu.claims, "0000:01:00.0");
+}
+
+START_TEST(test_gpu_claimed_before_start_and_in_domain)
+{
+    g_autoptr(GError) err = NULL;
+    const GhSession *s = create_with_gpu("arena", "l4", TRUE, &err);
+    g_autofree char *holder = NULL;
+    g_autofree char *xml = NULL;
+    virDomainPtr dom;
+
+    ck_assert_msg(s, "%s", err ? err->message : "");
+    holder = gpu_holder();
+    ck_assert_str_eq(holder, s->id);
+    ck_assert_str_eq(s->gpu->address, "0000:01:00.0");
+    ck_assert_uint_eq(s->gpu->companions->len, 1);
+    wait_state(fx.mgr, s->id, GH_SESSION_RUNNING);
+    ck_assert_int_eq(s->gpu->state, GH_GPU_ALLOCATED);
+    dom = virDomainLookupByName(gh_virt_conn(fx.virt), s->domain_name);
+    xml = virDomainGetXMLDesc(dom, 0);
+    virDomainFree(dom);
+    ck_assert_ptr_nonnull(strstr(xml, "<hostdev mode='subsystem' type='pci' managed='yes'>"));
+    ck_assert_ptr_nonnull(strstr(xml, "bus='0x01' slot='0x00' function='0x1'"));
+}
+END_TEST
+
+START_TEST(test_gpu_released_when_session_stops)
+{
+    const GhSession *s = create_with_gpu("arena", "l4", TRUE, NULL);
+    g_autofree char *id = g_strdup(s->id);
+
+    wait_state(fx.mgr, id, GH_SESSION_RUNNING);
+    gh_session_manager_stop(fx.mgr, id, NULL);
+    wait_state(fx.mgr, id, GH_SESSION_STOPPED);
+    ck_assert_ptr_null(gpu_holder());
+    ck_assert_uint_eq(gh_gpu_claims_count(gpu.claims), 0);
+}
+END_TEST
+
+START_TEST(test_gpu_released_when_vm_dies)
+{
+    const GhSession *s = create_with_gpu("arena", "l4", TRUE, NULL);
+    g_autofree char *id = g_strdup(s->id);
+    virConnectPtr other = virConnectOpen("test:///default");
+    virDomainPtr dom;
+
+    wait_state(fx.mgr, id, GH_SESSION_RUNNING);
+    dom = virDomainLookupByName(other, s->domain_name);
+    virDomainDestroy(dom);
+    virDomainFree(dom);
+    virConnectClose(other);
+    wait_state(fx.mgr, id, GH_SESSION_FAILED);
+    ck_assert_ptr_null(gpu_holder());
+}
+END_TEST
+
+START_TEST(test_required_gpu_none_free_refuses_and_leaks_nothing)
+{
+    g_autoptr(GError) err = NULL;
+    const GhSession *first = create_with_gpu("arena", "l4", TRUE, NULL);
+
+    ck_assert_ptr_null(create_with_gpu("arena", "l4", TRUE, &err));
+    ck_assert(g_error_matches(err, GH_SESSION_ERROR, GH_SESSION_ERROR_NO_GPU));
+    g_autofree char *want = g_strdup_printf("no GPU for this session: no free GPU for alias 'l4': "
+                                            "0000:01:00.0 claimed by session %s", first->id);
+    ck_assert_str_eq(err->message, want);
+    ck_assert_uint_eq(session_count(), 1);
+    ck_assert_uint_eq(gh_gpu_claims_count(gpu.claims), 1);
+}
+END_TEST
+
+START_TEST(test_optional_gpu_none_free_starts_on_emulated_display)
+{
+    const GhSession *first = create_with_gpu("arena", "l4", TRUE, NULL);
+    const GhSession *second = create_with_gpu("arena", "l4", FALSE, NULL);
+
+    ck_assert_ptr_nonnull(first->gpu);
+    ck_assert_ptr_nonnull(second);
+    ck_assert_ptr_null(second->gpu);
+    wait_state(fx.mgr, second->id, GH_SESSION_RUNNING);
+}
+END_TEST
+
+START_TEST(test_gpu_claim_restored_for_adopted_session)
+{
+    const GhSession *s = create_with_gpu("arena", "l4", TRUE, NULL);
+    g_autofree char *id = g_strdup(s->id);
+    g_autofree char *holder = NULL;
+    g_autoptr(GError) err = NULL;
+
+    wait_state(fx.mgr, id, GH_SESSION_RUNNING);
+    fx.mgr = gh_session_manager_free(fx.mgr);
+    gpu.claims = gh_gpu_claims_free(gpu.claims);
+    fx.mgr = new_manager();
+    gpu_attach(fx.mgr);
+    ck_assert(gh_session_manager_restore(fx.mgr, NULL));
+    holder = gpu_holder();
+    ck_assert_str_eq(holder, id);
+    ck_assert_ptr_null(create_with_gpu("arena", "l4", TRUE, &err));
+    ck_assert(g_error_matches(err, GH_SESSION_ERROR, GH_SESSION_ERROR_NO_GPU));
+}
+END_TEST
+
 static Suite *
 session_suite(void)
 {
@@ -487,6 +646,16 @@ session_suite(void)
     tcase_add_test(tc, test_restore_destroys_orphan_domain);
     tcase_add_test(tc, test_keep_stopped_prunes_oldest_records);
     suite_add_tcase(s, tc);
+
+    TCase *g = tcase_create("gpu");
+    tcase_add_checked_fixture(g, setup_gpu, teardown_gpu);
+    tcase_add_test(g, test_gpu_claimed_before_start_and_in_domain);
+    tcase_add_test(g, test_gpu_released_when_session_stops);
+    tcase_add_test(g, test_gpu_released_when_vm_dies);
+    tcase_add_test(g, test_required_gpu_none_free_refuses_and_leaks_nothing);
+    tcase_add_test(g, test_optional_gpu_none_free_starts_on_emulated_display);
+    tcase_add_test(g, test_gpu_claim_restored_for_adopted_session);
+    suite_add_tcase(s, g);
     return s;
 }
 
