@@ -286,14 +286,12 @@ caps_have_kvm(const char *caps, gboolean *kvm, GError **error)
     return ok;
 }
 
-static GhHostCheck *
-libvirt_open_failed(const char *uri)
+GhHostCheck *
+gh_host_check_libvirt_open_failed(const char *uri, const char *why)
 {
-    const char *why = virGetLastErrorMessage();
-
     if (g_str_has_prefix(uri, "qemu:///embed"))
         return gh_host_check_new(GH_HOST_CHECK_FAIL, "libvirt",
-                                 "cannot open %s: %s (a running gamehostd holds its embedded root, and no second "
+                                 "cannot open %s: %s (if a running gamehostd holds this embedded root, no second "
                                  "process can open it: stop gamehostd to check it)", uri, why);
     return gh_host_check_new(GH_HOST_CHECK_FAIL, "libvirt", "cannot open %s: %s", uri, why);
 }
@@ -320,7 +318,7 @@ gh_host_check_libvirt(const char *uri)
         virEventRegisterDefaultImpl();
     conn = virConnectOpenReadOnly(uri);
     if (conn == NULL)
-        return libvirt_open_failed(uri);
+        return gh_host_check_libvirt_open_failed(uri, virGetLastErrorMessage());
     type = virConnectGetType(conn);
     if (virConnectGetLibVersion(conn, &lib) < 0 || virConnectGetVersion(conn, &hv) < 0 || type == NULL) {
         check = gh_host_check_new(GH_HOST_CHECK_FAIL, "libvirt", "%s: cannot read the versions: %s", uri,

@@ -49,6 +49,8 @@ GhHostCheck *gh_host_check_vfio(const char *root);
 GhHostCheck *gh_host_check_hugepages(const char *root);
 /* Opens uri read-only: versions, and whether x86_64 guests can use kvm. */
 GhHostCheck *gh_host_check_libvirt(const char *uri);
+/* The FAIL line for a URI libvirt would not open, with libvirt's reason. */
+GhHostCheck *gh_host_check_libvirt_open_failed(const char *uri, const char *why);
 /* One GPU's line: PASS assignable, WARN not allowlisted, FAIL otherwise. */
 GhHostCheck *gh_host_check_gpu(const GhGpuDevice *gpu);
 /* "3D controller", "VGA compatible controller", ... */

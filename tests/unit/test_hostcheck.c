@@ -252,13 +252,16 @@ END_TEST
 
 START_TEST(test_libvirt_unopenable_embedded_root_says_gamehostd_may_hold_it)
 {
-    /* A root that cannot be a directory fails the way a held one does. */
-    g_autoptr(GhHostCheck) check = gh_host_check_libvirt("qemu:///embed?root=/dev/null/gh");
+    /* Not opened for real: libvirt's QEMU driver leaks a little when an
+     * embedded root fails to open, which the sanitizer build would report. */
+    g_autoptr(GhHostCheck) check = gh_host_check_libvirt_open_failed("qemu:///embed?root=/srv/gh/libvirt",
+                                                                     "resource busy");
 
     ck_assert_int_eq(check->status, GH_HOST_CHECK_FAIL);
-    ck_assert(g_str_has_prefix(check->detail, "cannot open qemu:///embed?root=/dev/null/gh: "));
-    ck_assert(g_str_has_suffix(check->detail, "(a running gamehostd holds its embedded root, and no second "
-                                              "process can open it: stop gamehostd to check it)"));
+    ck_assert_str_eq(check->name, "libvirt");
+    ck_assert_str_eq(check->detail, "cannot open qemu:///embed?root=/srv/gh/libvirt: resource busy (if a running "
+                                    "gamehostd holds this embedded root, no second process can open it: stop "
+                                    "gamehostd to check it)");
 }
 END_TEST
 
