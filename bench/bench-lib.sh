@@ -68,6 +68,7 @@ bench_write_config() {
         echo "state_dir = $T/state"
         echo "listen = 127.0.0.1:$PORT"
         echo "data_dir = $GH_SHARE"
+        echo "plugin_dirs = $GH_PREFIX/lib/gamehost/plugins"
         echo "log_level = info"
         echo "[libvirt]"
         [ -n "$uri" ] && echo "uri = $uri"

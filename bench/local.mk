@@ -18,6 +18,7 @@ CLEANFILES += bench/gh-domain-xml$(EXEEXT)
 
 EXTRA_DIST += \
 	bench/api-load.sh \
+	bench/capture-input.sh \
 	bench/bench-lib.sh \
 	bench/daemon-rss.sh \
 	bench/session-start.sh \

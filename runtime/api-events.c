@@ -117,7 +117,7 @@ gh_api_event_text(GhApi *api, const GhSession *session, GhSessionState previous)
         json_builder_add_string_value(b, gh_session_state_to_string(previous));
     }
     json_builder_set_member_name(b, "session");
-    json_builder_add_value(b, gh_session_to_json(session));
+    json_builder_add_value(b, gh_api_session_json(api, session));
     json_builder_end_object(b);
     node = json_builder_get_root(b);
     data = gh_api_json_to_string(node);     /* compact: never contains a newline */

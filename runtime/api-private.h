@@ -1,5 +1,6 @@
 /* api-private: what the API's files (api.c, api-host.c, api-images.c,
- * api-sessions.c, api-events.c) share.  Not for other modules. */
+ * api-plugins.c, api-sessions.c, api-session-io.c, api-events.c) share.
+ * Not for other modules. */
 #pragma once
 
 #include <libsoup/soup.h>
@@ -14,6 +15,7 @@ struct GhApi {
     GhVirt *virt;
     const GhGpuInventory *gpus;
     GhGpuClaims *gpu_claims;
+    GhPluginRegistry *plugins;   /* may be NULL */
     GStrv tokens;
     char *version;
     GMainContext *context;       /* thread-default at gh_api_new: never the global
@@ -26,6 +28,8 @@ struct GhApi {
     GPtrArray *sse_clients;      /* GhApiSseClient *, owned */
     guint64 event_seq;
     GSource *keepalive;          /* while any client is connected */
+    /* frames being captured for paused requests (api-session-io.c) */
+    GPtrArray *frame_requests;   /* GhApiFrameRequest *, not owned */
 };
 
 /* A route's handler.  arg is the decoded {id} path segment, or NULL. */
@@ -54,11 +58,27 @@ void gh_api_handle_images(GhApi *api, SoupServerMessage *msg, const char *arg, G
 void gh_api_handle_image(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
 JsonNode *gh_api_image_to_json(const GhImage *image);
 
+/* Request helpers; each returns FALSE (or NULL) after answering. */
+gboolean gh_api_check_content_type(GhApi *api, SoupServerMessage *msg);
+JsonNode *gh_api_parse_body(GhApi *api, SoupServerMessage *msg);
+void gh_api_respond_no_session(GhApi *api, SoupServerMessage *msg);
+/* A session as the API shows it: the record plus its live pipeline. */
+JsonNode *gh_api_session_json(GhApi *api, const GhSession *session);
+
+/* api-plugins.c */
+void gh_api_handle_plugins(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
+
 /* api-sessions.c */
 void gh_api_handle_sessions_list(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
 void gh_api_handle_sessions_create(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
 void gh_api_handle_session_show(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
 void gh_api_handle_session_delete(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
+
+/* api-session-io.c: input into and frames out of a running session */
+void gh_api_handle_session_input(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
+void gh_api_handle_session_frame(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
+/* At gh_api_free: the frames still being captured will answer nobody. */
+void gh_api_frames_abandon_all(GhApi *api);
 
 /* api-events.c */
 void gh_api_handle_events(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);

@@ -1,5 +1,6 @@
 /* api-sessions: create, list, show and stop sessions.  The manager does the
- * work asynchronously; these handlers validate, call it and answer at once. */
+ * work asynchronously; these handlers validate, call it and answer at once.
+ * Create also takes the session's capture, stream and input backends. */
 #include <string.h>
 #include "api-private.h"
 
@@ -7,14 +8,27 @@
 #define GH_API_MAX_LABEL_KEY 63
 #define GH_API_MAX_LABEL_VALUE 255
 #define GH_API_MAX_IDEMPOTENCY_KEY 255
+#define GH_API_MAX_OPTIONS 32
+#define GH_API_MAX_OPTION_VALUE 1024
 
 /* Named in DESIGN's API but not served by this version: refused by name so an
  * orchestrator learns the host's limits instead of silently losing a field. */
-static const char *const gh_api_unsupported_fields[] = {
-    "capture", "stream", "input", "player", NULL,
+static const char *const gh_api_unsupported_fields[] = { "player", NULL };
+
+static const char *const gh_api_create_fields[] = {
+    "image", "labels", "gpu", "capture", "stream", "input", NULL,
 };
 
-static const char *const gh_api_create_fields[] = { "image", "labels", "gpu", NULL };
+/* One backend choice: "capture": "capture.screenshot", or
+ * "capture": {"backend": "capture.screenshot", "options": {"k": "v"}}. */
+typedef struct {
+    const char *backend;         /* borrowed; NULL = let the host choose */
+    GHashTable *options;         /* owned; NULL when none were given */
+} GhApiBackendChoice;
+
+/* The fields, in the order the idempotency hash lists them. */
+enum { GH_API_CHOICE_CAPTURE, GH_API_CHOICE_STREAM, GH_API_CHOICE_INPUT };
+static const char *const gh_api_choice_fields[] = { "capture", "stream", "input" };
 
 typedef struct {
     const char *image;           /* borrowed from the parsed body */
@@ -23,26 +37,37 @@ typedef struct {
     gboolean gpu_required;
     const char *gpu_alias;       /* borrowed; NULL = any */
     guint16 gpu_vendor;          /* 0 = any */
+    GhApiBackendChoice choices[G_N_ELEMENTS(gh_api_choice_fields)];
+    GHashTable *backend_options; /* owned: backend name → options, for the manager */
 } GhApiCreateRequest;
 
 static void
 gh_api_create_request_clear(GhApiCreateRequest *req)
 {
     g_clear_pointer(&req->labels, g_hash_table_unref);
+    for (gsize i = 0; i < G_N_ELEMENTS(req->choices); i++)
+        g_clear_pointer(&req->choices[i].options, g_hash_table_unref);
+    g_clear_pointer(&req->backend_options, g_hash_table_unref);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(GhApiCreateRequest, gh_api_create_request_clear)
+
+JsonNode *
+gh_api_session_json(GhApi *api, const GhSession *session)
+{
+    return gh_session_manager_session_json(api->sessions, session);
+}
 
 static void
 gh_api_respond_session(GhApi *api, SoupServerMessage *msg, guint status, const GhSession *session)
 {
-    g_autoptr(JsonNode) node = gh_session_to_json(session);
+    g_autoptr(JsonNode) node = gh_api_session_json(api, session);
 
     gh_api_respond_json(api, msg, status, node);
 }
 
 /* ---- request validation: each returns FALSE after answering ---------------- */
 
-static gboolean
+gboolean
 gh_api_check_content_type(GhApi *api, SoupServerMessage *msg)
 {
     g_autoptr(GHashTable) params = NULL;
@@ -207,6 +232,136 @@ gh_api_parse_gpu(GhApi *api, SoupServerMessage *msg, JsonNode *node, GhApiCreate
 }
 
 static gboolean
+gh_api_is_string(JsonNode *node)
+{
+    return node && JSON_NODE_HOLDS_VALUE(node) && json_node_get_value_type(node) == G_TYPE_STRING;
+}
+
+/* Backend names are checked here only for shape, so that no hostile text
+ * reaches a message; whether one exists is the manager's answer. */
+static gboolean
+gh_api_backend_name_is_valid(const char *name)
+{
+    return g_regex_match_simple("^[a-z0-9][a-z0-9._-]{0,63}$", name, 0, 0);
+}
+
+static gboolean
+gh_api_option_key_is_valid(const char *key)
+{
+    return g_regex_match_simple("^[a-z0-9_.-]{1,63}$", key, 0, 0);
+}
+
+static gboolean
+gh_api_parse_options(GhApi *api, SoupServerMessage *msg, const char *field, JsonNode *node, GHashTable **out)
+{
+    g_autoptr(GHashTable) options = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_autoptr(GList) members = NULL;
+    JsonObject *obj;
+
+    if (!JSON_NODE_HOLDS_OBJECT(node)) {
+        gh_api_respond_error(api, msg, SOUP_STATUS_BAD_REQUEST, "invalid_request",
+                             "field '%s.options' must be an object of strings", field);
+        return FALSE;
+    }
+    obj = json_node_get_object(node);
+    if (json_object_get_size(obj) > GH_API_MAX_OPTIONS) {
+        gh_api_respond_error(api, msg, SOUP_STATUS_BAD_REQUEST, "invalid_request",
+                             "field '%s.options' has more than %d options", field, GH_API_MAX_OPTIONS);
+        return FALSE;
+    }
+    members = json_object_get_members(obj);
+    for (GList *m = members; m; m = m->next) {
+        JsonNode *v = json_object_get_member(obj, m->data);
+
+        if (!gh_api_option_key_is_valid(m->data)) {
+            g_autofree char *shown = g_strescape(m->data, NULL);
+            gh_api_respond_error(api, msg, SOUP_STATUS_BAD_REQUEST, "invalid_request",
+                                 "option key '%.63s' in field '%s.options' must match [a-z0-9_.-]{1,63}",
+                                 shown, field);
+            return FALSE;
+        }
+        if (!gh_api_is_string(v) || strlen(json_node_get_string(v)) > GH_API_MAX_OPTION_VALUE) {
+            gh_api_respond_error(api, msg, SOUP_STATUS_BAD_REQUEST, "invalid_request",
+                                 "field '%s.options.%s' must be a string of at most %d bytes", field,
+                                 (char *) m->data, GH_API_MAX_OPTION_VALUE);
+            return FALSE;
+        }
+        g_hash_table_insert(options, g_strdup(m->data), g_strdup(json_node_get_string(v)));
+    }
+    *out = g_steal_pointer(&options);
+    return TRUE;
+}
+
+static gboolean
+gh_api_parse_choice(GhApi *api, SoupServerMessage *msg, const char *field, JsonNode *node,
+                    GhApiBackendChoice *choice)
+{
+    g_autoptr(GList) members = NULL;
+    JsonObject *obj;
+    JsonNode *backend;
+
+    if (gh_api_is_string(node)) {
+        if (!gh_api_backend_name_is_valid(json_node_get_string(node))) {
+            gh_api_respond_error(api, msg, SOUP_STATUS_BAD_REQUEST, "invalid_request",
+                                 "field '%s' must be a backend name ([a-z0-9][a-z0-9._-]{0,63})", field);
+            return FALSE;
+        }
+        choice->backend = json_node_get_string(node);
+        return TRUE;
+    }
+    if (!JSON_NODE_HOLDS_OBJECT(node)) {
+        gh_api_respond_error(api, msg, SOUP_STATUS_BAD_REQUEST, "invalid_request",
+                             "field '%s' must be a backend name or an object {\"backend\", \"options\"}", field);
+        return FALSE;
+    }
+    obj = json_node_get_object(node);
+    members = json_object_get_members(obj);
+    for (GList *m = members; m; m = m->next) {
+        if (strcmp(m->data, "backend") != 0 && strcmp(m->data, "options") != 0) {
+            gh_api_respond_error(api, msg, SOUP_STATUS_BAD_REQUEST, "invalid_request", "unknown field '%s.%s'",
+                                 field, (char *) m->data);
+            return FALSE;
+        }
+    }
+    backend = json_object_get_member(obj, "backend");
+    if (!backend || !gh_api_is_string(backend) || !gh_api_backend_name_is_valid(json_node_get_string(backend))) {
+        if (!backend)
+            gh_api_respond_error(api, msg, SOUP_STATUS_BAD_REQUEST, "invalid_request",
+                                 "field '%s.backend' is required", field);
+        else
+            gh_api_respond_error(api, msg, SOUP_STATUS_BAD_REQUEST, "invalid_request",
+                                 "field '%s.backend' must be a backend name ([a-z0-9][a-z0-9._-]{0,63})", field);
+        return FALSE;
+    }
+    choice->backend = json_node_get_string(backend);
+    if (json_object_has_member(obj, "options") &&
+        !gh_api_parse_options(api, msg, field, json_object_get_member(obj, "options"), &choice->options))
+        return FALSE;
+    return TRUE;
+}
+
+static gboolean
+gh_api_parse_choices(GhApi *api, SoupServerMessage *msg, JsonObject *obj, GhApiCreateRequest *req)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS(gh_api_choice_fields); i++) {
+        const char *field = gh_api_choice_fields[i];
+        GhApiBackendChoice *c = &req->choices[i];
+
+        if (!json_object_has_member(obj, field))
+            continue;
+        if (!gh_api_parse_choice(api, msg, field, json_object_get_member(obj, field), c))
+            return FALSE;
+        if (c->options) {
+            if (!req->backend_options)
+                req->backend_options = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+                                                              (GDestroyNotify) g_hash_table_unref);
+            g_hash_table_replace(req->backend_options, (gpointer) c->backend, g_hash_table_ref(c->options));
+        }
+    }
+    return TRUE;
+}
+
+static gboolean
 gh_api_parse_create(GhApi *api, SoupServerMessage *msg, JsonNode *root, GhApiCreateRequest *req)
 {
     JsonObject *obj;
@@ -232,6 +387,8 @@ gh_api_parse_create(GhApi *api, SoupServerMessage *msg, JsonNode *root, GhApiCre
         return FALSE;
     if (json_object_has_member(obj, "gpu") && !gh_api_parse_gpu(api, msg, json_object_get_member(obj, "gpu"), req))
         return FALSE;
+    if (!gh_api_parse_choices(api, msg, obj, req))
+        return FALSE;
     if (!gh_image_id_is_valid(req->image) || !gh_catalog_lookup(api->catalog, req->image)) {
         gh_api_respond_error(api, msg, SOUP_STATUS_BAD_REQUEST, "unknown_image",
                              "unknown image '%s'", req->image);
@@ -240,7 +397,7 @@ gh_api_parse_create(GhApi *api, SoupServerMessage *msg, JsonNode *root, GhApiCre
     return TRUE;
 }
 
-static JsonNode *
+JsonNode *
 gh_api_parse_body(GhApi *api, SoupServerMessage *msg)
 {
     g_autoptr(GBytes) bytes = soup_message_body_flatten(soup_server_message_get_request_body(msg));
@@ -262,27 +419,36 @@ gh_api_parse_body(GhApi *api, SoupServerMessage *msg)
 
 /* ---- create ----------------------------------------------------------------- */
 
-/* SHA-256 of the request in a canonical form (labels sorted by key), so the
- * same create sent twice with reordered labels is still the same request. */
+static void
+gh_api_add_sorted_strings(JsonBuilder *b, GHashTable *table)
+{
+    g_autoptr(GList) keys = table ? g_hash_table_get_keys(table) : NULL;
+
+    keys = g_list_sort(keys, (GCompareFunc) strcmp);
+    json_builder_begin_object(b);
+    for (GList *k = keys; k; k = k->next) {
+        json_builder_set_member_name(b, k->data);
+        json_builder_add_string_value(b, g_hash_table_lookup(table, k->data));
+    }
+    json_builder_end_object(b);
+}
+
+/* SHA-256 of the request in a canonical form (labels and options sorted by
+ * key), so the same create sent twice with reordered labels is still the
+ * same request.  Members absent from the request are absent here too, which
+ * keeps the hashes of requests made before backend choices existed. */
 static char *
 gh_api_request_hash(const GhApiCreateRequest *req)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
     g_autoptr(JsonNode) node = NULL;
-    g_autoptr(GList) keys = req->labels ? g_hash_table_get_keys(req->labels) : NULL;
     g_autofree char *canonical = NULL;
 
-    keys = g_list_sort(keys, (GCompareFunc) strcmp);
     json_builder_begin_object(b);
     json_builder_set_member_name(b, "image");
     json_builder_add_string_value(b, req->image);
     json_builder_set_member_name(b, "labels");
-    json_builder_begin_object(b);
-    for (GList *k = keys; k; k = k->next) {
-        json_builder_set_member_name(b, k->data);
-        json_builder_add_string_value(b, g_hash_table_lookup(req->labels, k->data));
-    }
-    json_builder_end_object(b);
+    gh_api_add_sorted_strings(b, req->labels);
     if (req->want_gpu) {
         json_builder_set_member_name(b, "gpu");
         json_builder_begin_object(b);
@@ -292,6 +458,17 @@ gh_api_request_hash(const GhApiCreateRequest *req)
         json_builder_add_int_value(b, req->gpu_vendor);
         json_builder_set_member_name(b, "required");
         json_builder_add_boolean_value(b, req->gpu_required);
+        json_builder_end_object(b);
+    }
+    for (gsize i = 0; i < G_N_ELEMENTS(gh_api_choice_fields); i++) {
+        if (!req->choices[i].backend)
+            continue;
+        json_builder_set_member_name(b, gh_api_choice_fields[i]);
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "backend");
+        json_builder_add_string_value(b, req->choices[i].backend);
+        json_builder_set_member_name(b, "options");
+        gh_api_add_sorted_strings(b, req->choices[i].options);
         json_builder_end_object(b);
     }
     json_builder_end_object(b);
@@ -310,6 +487,7 @@ gh_api_respond_session_error(GhApi *api, SoupServerMessage *msg, const GError *e
         { GH_SESSION_ERROR_IDEMPOTENCY,   SOUP_STATUS_UNPROCESSABLE_ENTITY, "idempotency_key_reused" },
         { GH_SESSION_ERROR_UNSUPPORTED,   SOUP_STATUS_CONFLICT,             "unsupported" },
         { GH_SESSION_ERROR_NO_GPU,        SOUP_STATUS_CONFLICT,             "no_gpu" },
+        { GH_SESSION_ERROR_BACKEND,       SOUP_STATUS_BAD_REQUEST,          "invalid_backend" },
     };
 
     if (error->domain == GH_SESSION_ERROR) {
@@ -352,6 +530,10 @@ gh_api_handle_sessions_create(GhApi *api, SoupServerMessage *msg, const char *ar
                                             .want_gpu = req.want_gpu,
                                             .gpu_required = req.gpu_required,
                                             .gpu = { .alias = req.gpu_alias, .vendor = req.gpu_vendor },
+                                            .capture = req.choices[GH_API_CHOICE_CAPTURE].backend,
+                                            .stream = req.choices[GH_API_CHOICE_STREAM].backend,
+                                            .input = req.choices[GH_API_CHOICE_INPUT].backend,
+                                            .backend_options = req.backend_options,
                                         },
                                         &replayed, &error);
     if (!session) {
@@ -388,7 +570,7 @@ gh_api_handle_sessions_list(GhApi *api, SoupServerMessage *msg, const char *arg,
     for (guint i = 0; i < sessions->len; i++) {
         const GhSession *s = g_ptr_array_index(sessions, i);
         if (!filter || s->state == state)
-            json_builder_add_value(b, gh_session_to_json(s));
+            json_builder_add_value(b, gh_api_session_json(api, s));
     }
     json_builder_end_array(b);
     json_builder_end_object(b);
@@ -396,7 +578,7 @@ gh_api_handle_sessions_list(GhApi *api, SoupServerMessage *msg, const char *arg,
     gh_api_respond_json(api, msg, SOUP_STATUS_OK, node);
 }
 
-static void
+void
 gh_api_respond_no_session(GhApi *api, SoupServerMessage *msg)
 {
     gh_api_respond_error(api, msg, SOUP_STATUS_NOT_FOUND, "not_found", "no session with that id");

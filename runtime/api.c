@@ -1,6 +1,7 @@
 /* api: the server itself: lifecycle, listening, the gate every request passes
  * (bearer auth, body limits), routing, and the JSON response helpers.  The
- * endpoints live in api-host.c, api-images.c, api-sessions.c, api-events.c. */
+ * endpoints live in api-host.c, api-images.c, api-plugins.c, api-sessions.c,
+ * api-session-io.c and api-events.c. */
 #include <string.h>
 #include "api-private.h"
 
@@ -25,10 +26,13 @@ static const GhApiRoute gh_api_routes[] = {
     { "/v1/gpus",          "GET",    gh_api_handle_gpus },
     { "/v1/images",        "GET",    gh_api_handle_images },
     { "/v1/images/{}",     "GET",    gh_api_handle_image },
+    { "/v1/plugins",       "GET",    gh_api_handle_plugins },
     { "/v1/sessions",      "GET",    gh_api_handle_sessions_list },
     { "/v1/sessions",      "POST",   gh_api_handle_sessions_create },
     { "/v1/sessions/{}",   "GET",    gh_api_handle_session_show },
     { "/v1/sessions/{}",   "DELETE", gh_api_handle_session_delete },
+    { "/v1/sessions/{}/input", "POST", gh_api_handle_session_input },
+    { "/v1/sessions/{}/frame", "GET", gh_api_handle_session_frame },
     { "/v1/events",        "GET",    gh_api_handle_events },
 };
 
@@ -297,11 +301,13 @@ gh_api_new(const GhApiDeps *deps, GError **error)
     api->virt = deps->virt;
     api->gpus = deps->gpus;
     api->gpu_claims = deps->gpu_claims;
+    api->plugins = deps->plugins;
     api->tokens = tokens;
     api->version = g_strdup(deps->version ? deps->version : "unknown");
     api->context = g_main_context_ref_thread_default();
     api->metrics = gh_metrics_new();
     api->sse_clients = g_ptr_array_new();
+    api->frame_requests = g_ptr_array_new();
     api->server = soup_server_new("server-header", "gamehost", NULL);
     soup_server_add_early_handler(api->server, NULL, gh_api_early_handler, api, NULL);
     soup_server_add_handler(api->server, NULL, gh_api_handler, api, NULL);
@@ -359,11 +365,15 @@ gh_api_free(GhApi *api)
     if (api->subscription)
         gh_session_manager_unsubscribe(api->sessions, api->subscription);
     gh_api_events_close_all(api);
+    if (api->frame_requests)
+        gh_api_frames_abandon_all(api);
     if (api->server) {
         soup_server_disconnect(api->server);
         g_object_unref(api->server);
     }
     g_ptr_array_unref(api->sse_clients);
+    if (api->frame_requests)
+        g_ptr_array_unref(api->frame_requests);
     g_main_context_unref(api->context);
     gh_metrics_free(api->metrics);
     g_strfreev(api->tokens);

@@ -1,12 +1,13 @@
 /* api: the orchestrator's REST API on libsoup 3 and json-glib: routing, bearer
- * auth, JSON errors, request limits, session/host/image endpoints, the
- * server-sent event stream and /metrics.  Everything runs on the main loop of
+ * auth, JSON errors, request limits, session/host/image/plugin endpoints,
+ * session input and frames, the server-sent event stream and /metrics.  Everything runs on the main loop of
  * the thread-default context current when gh_api_new is called. */
 #pragma once
 
 #include <glib.h>
 #include "config.h"
 #include "image.h"
+#include "plugin.h"
 #include "session.h"
 #include "virt.h"
 
@@ -21,6 +22,7 @@ typedef struct {
     const char *version;         /* PACKAGE_VERSION; copied */
     const GhGpuInventory *gpus;  /* may be NULL: no GPU inventory */
     GhGpuClaims *gpu_claims;     /* may be NULL */
+    GhPluginRegistry *plugins;   /* may be NULL: GET /v1/plugins lists none */
 } GhApiDeps;
 
 #define GH_API_ERROR (gh_api_error_quark())

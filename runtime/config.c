@@ -29,6 +29,7 @@ static const KeySpec keys[] = {
     { "daemon", "data_dir", KEY_PATH, 0, 0, NULL },
     { "daemon", "image_dirs", KEY_PATH_LIST, 0, 0, NULL },
     { "daemon", "profile_dirs", KEY_PATH_LIST, 0, 0, NULL },
+    { "daemon", "plugin_dirs", KEY_PATH_LIST, 0, 0, NULL },
     { "daemon", "log_level", KEY_ENUM, 0, 0, "error|warning|info|debug" },
     { "libvirt", "uri", KEY_STRING, 0, 0, NULL },
     { "libvirt", "domain_type", KEY_ENUM, 0, 0, "auto|kvm|qemu" },
@@ -53,6 +54,8 @@ gh_config_new_default(void)
     c->image_dirs[0] = g_build_filename(GH_PKGDATADIR, "images", NULL);
     c->profile_dirs = g_new0(char *, 2);
     c->profile_dirs[0] = g_build_filename(GH_PKGDATADIR, "profiles", NULL);
+    c->plugin_dirs = g_new0(char *, 2);
+    c->plugin_dirs[0] = g_strdup(GH_PLUGINDIR);
     c->log_level = g_strdup("info");
     c->domain_type = g_strdup("auto");
     c->max_body_bytes = 64 * 1024;
@@ -74,6 +77,7 @@ gh_config_free(GhConfig *c)
     g_free(c->data_dir);
     g_strfreev(c->image_dirs);
     g_strfreev(c->profile_dirs);
+    g_strfreev(c->plugin_dirs);
     g_free(c->log_level);
     g_free(c->libvirt_uri);
     g_free(c->domain_type);
@@ -249,10 +253,13 @@ config_apply(GhConfig *c, const KeySpec *spec, const char *value, char **why)
         SET_STR(gpu_sysfs_root);
     else if (g_str_equal(k, "hugepages"))
         c->hugepages = g_str_equal(value, "yes");
-    else if (g_str_equal(k, "image_dirs") || g_str_equal(k, "profile_dirs")) {
-        GStrv *list = g_str_equal(k, "image_dirs") ? &c->image_dirs : &c->profile_dirs;
+    else if (g_str_equal(k, "image_dirs") || g_str_equal(k, "profile_dirs") || g_str_equal(k, "plugin_dirs")) {
+        GStrv *list = g_str_equal(k, "image_dirs") ? &c->image_dirs
+                      : g_str_equal(k, "profile_dirs") ? &c->profile_dirs : &c->plugin_dirs;
         g_auto(GStrv) parts = g_strsplit(value, ";", -1);
         g_autoptr(GStrvBuilder) b = g_strv_builder_new();
+        if (list == &c->plugin_dirs)
+            g_strv_builder_add(b, GH_PLUGINDIR); /* the built-in dir always comes first */
         for (int i = 0; parts[i]; i++)
             if (*g_strstrip(parts[i]))
                 g_strv_builder_add(b, parts[i]);

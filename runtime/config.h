@@ -12,6 +12,7 @@ typedef struct {
     char *data_dir;          /* [daemon] data_dir: holds schema/ and profiles/ */
     GStrv image_dirs;        /* [daemon] image_dirs (';'-separated list) */
     GStrv profile_dirs;      /* derived: <data_dir>/profiles + [daemon] profile_dirs */
+    GStrv plugin_dirs;       /* the built-in plugin dir, then [daemon] plugin_dirs */
     char *log_level;         /* [daemon] log_level: error|warning|info|debug */
     char *libvirt_uri;       /* [libvirt] uri; NULL = embedded under <state_dir>/libvirt */
     char *domain_type;       /* [libvirt] domain_type: auto|kvm|qemu */

@@ -236,3 +236,38 @@ gh_ctl_client_follow(GhCtlClient *client, const char *path, GhCtlSseFunc func, g
         return FALSE;
     return read_events(client, in, func, user_data, error);
 }
+
+gboolean
+gh_ctl_client_get_bytes(GhCtlClient *client, const char *path, const char *accept, GBytes **body,
+                        GError **error)
+{
+    g_autoptr(SoupMessage) msg = new_message(client, "GET", path, accept, error);
+    g_autoptr(GBytes) bytes = NULL;
+    g_autoptr(GError) local = NULL;
+    const char *type;
+
+    *body = NULL;
+    client->last_status = 0;
+    if (msg == NULL)
+        return FALSE;
+    bytes = soup_session_send_and_read(client->session, msg, NULL, &local);
+    if (bytes == NULL) {
+        set_transport_error(client, local, error);
+        return FALSE;
+    }
+    client->last_status = soup_message_get_status(msg);
+    if (!SOUP_STATUS_IS_SUCCESSFUL(client->last_status)) {
+        gsize len = 0;
+        const char *data = g_bytes_get_data(bytes, &len);
+        set_status_error(client, msg, data, len, error);
+        return FALSE;
+    }
+    type = soup_message_headers_get_content_type(soup_message_get_response_headers(msg), NULL);
+    if (type == NULL || g_ascii_strcasecmp(type, accept) != 0) {
+        g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_FAILED, "unexpected reply from gamehostd: expected %s, got '%s'",
+                    accept, type ? type : "no type");
+        return FALSE;
+    }
+    *body = g_steal_pointer(&bytes);
+    return TRUE;
+}

@@ -21,6 +21,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(GhCtlClient, gh_ctl_client_free)
  * may be NULL; *reply is NULL when a successful response has no body. */
 gboolean gh_ctl_client_call(GhCtlClient *client, const char *method, const char *path, JsonNode *body,
                             const char *idempotency_key, JsonNode **reply, GError **error);
+/* GETs a body that is not JSON (a PNG frame); the response must be of type
+ * accept.  Error statuses are turned into errors as gh_ctl_client_call does. */
+gboolean gh_ctl_client_get_bytes(GhCtlClient *client, const char *path, const char *accept, GBytes **body,
+                                 GError **error);
 /* The HTTP status of the last response, 0 if none came. */
 guint gh_ctl_client_last_status(const GhCtlClient *client);
 

@@ -506,3 +506,106 @@ gh_ctl_render_event(const char *event, const char *data, gint64 now_usec, gboole
     line = gh_ctl_sanitize(summary);
     return g_strdup_printf("%s %s\n", stamp, line);
 }
+
+/* ---- plugins ---------------------------------------------------------------------- */
+
+static char *
+render_refused_plugins(JsonArray *refused)
+{
+    g_autoptr(GhCtlTable) t = gh_ctl_table_new("FILE", "REASON", NULL);
+    g_autofree char *table = NULL;
+
+    for (guint i = 0; i < json_array_get_length(refused); i++) {
+        JsonObject *r = as_object(json_array_get_element(refused, i));
+        const char *cells[] = { string_member(r, "file"), string_member(r, "reason") };
+        gh_ctl_table_add_row(t, cells);
+    }
+    table = gh_ctl_table_render(t);
+    return g_strconcat("\nRefused plugins:\n", table, NULL);
+}
+
+char *
+gh_ctl_render_plugins(JsonNode *reply, GError **error)
+{
+    JsonObject *o = expect_object(reply, "the plugin list", error);
+    JsonArray *plugins = o ? expect_array(o, "plugins", error) : NULL;
+    JsonArray *refused = array_member(o, "refused");
+    g_autoptr(GhCtlTable) t = gh_ctl_table_new("NAME", "KIND", "PLUGIN", "VERSION", "LICENSE", NULL);
+    g_autofree char *table = NULL;
+    g_autofree char *refused_table = NULL;
+
+    if (plugins == NULL)
+        return NULL;
+    for (guint i = 0; i < json_array_get_length(plugins); i++) {
+        JsonObject *p = as_object(json_array_get_element(plugins, i));
+        JsonArray *backends = array_member(p, "backends");
+        guint n = backends ? json_array_get_length(backends) : 0;
+
+        /* One row per backend; a plugin without any still shows. */
+        for (guint j = 0; j < MAX(n, 1); j++) {
+            JsonObject *b = n ? as_object(json_array_get_element(backends, j)) : NULL;
+            const char *cells[] = { string_member(b, "name"), string_member(b, "kind"), string_member(p, "name"),
+                                    string_member(p, "version"), string_member(p, "license") };
+            gh_ctl_table_add_row(t, cells);
+        }
+    }
+    table = gh_ctl_table_render(t);
+    if (refused == NULL || json_array_get_length(refused) == 0)
+        return g_steal_pointer(&table);
+    refused_table = render_refused_plugins(refused);
+    return g_strconcat(table, refused_table, NULL);
+}
+
+/* Text from the registry, made safe for a terminal, "-" when absent. */
+static char *
+safe_member(JsonObject *o, const char *name)
+{
+    const char *s = string_member(o, name);
+
+    return gh_ctl_sanitize(s && *s ? s : "-");
+}
+
+char *
+gh_ctl_render_plugin_check(const char *file, JsonNode *registry, gboolean *ok, GError **error)
+{
+    JsonObject *o = expect_object(registry, "the registry", error);
+    JsonArray *plugins = o ? expect_array(o, "plugins", error) : NULL;
+    JsonArray *refused = plugins ? expect_array(o, "refused", error) : NULL;
+    g_autofree char *shown = gh_ctl_sanitize(file);
+    g_autoptr(GString) out = NULL;
+    JsonObject *p;
+    JsonArray *backends;
+
+    if (refused == NULL)
+        return NULL;
+    if (json_array_get_length(refused) > 0) {
+        g_autofree char *reason = safe_member(as_object(json_array_get_element(refused, 0)), "reason");
+        *ok = FALSE;
+        return g_strdup_printf("REFUSED %s: %s\n", shown, reason);
+    }
+    if (json_array_get_length(plugins) == 0) {
+        g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_FAILED, "%s: neither loaded nor refused", shown);
+        return NULL;
+    }
+    p = as_object(json_array_get_element(plugins, 0));
+    backends = array_member(p, "backends");
+    out = g_string_new(NULL);
+    {
+        g_autofree char *name = safe_member(p, "name");
+        g_autofree char *version = safe_member(p, "version");
+        g_autofree char *license = safe_member(p, "license");
+        g_autofree char *abi = safe_member(p, "abi");
+        g_string_append_printf(out, "OK %s: plugin %s %s (%s), ABI %s\n", shown, name, version, license, abi);
+    }
+    for (guint i = 0; backends && i < json_array_get_length(backends); i++) {
+        JsonObject *b = as_object(json_array_get_element(backends, i));
+        g_autofree char *name = safe_member(b, "name");
+        g_autofree char *kind = safe_member(b, "kind");
+        const char *description = string_member(b, "description");
+        g_autofree char *desc = description && *description ? gh_ctl_sanitize(description) : NULL;
+
+        g_string_append_printf(out, "  %s (%s)%s%s\n", name, kind, desc ? ": " : "", desc ? desc : "");
+    }
+    *ok = TRUE;
+    return g_string_free(g_steal_pointer(&out), FALSE);
+}

@@ -20,6 +20,13 @@ char *gh_ctl_render_sessions(JsonNode *reply, gint64 now_usec, GError **error);
 char *gh_ctl_render_session(JsonNode *session, gint64 now_usec, GError **error);
 /* {"gpus":[...]}: one row per device, then why each that is not assignable is not. */
 char *gh_ctl_render_gpus(JsonNode *reply, GError **error);
+/* {"plugins":[...],"refused":[...]}: one row per backend (NAME KIND PLUGIN
+ * VERSION LICENSE), then the refused files and why. */
+char *gh_ctl_render_plugins(JsonNode *reply, GError **error);
+/* The verdict of `plugin check FILE` from a registry that loaded only FILE:
+ * "OK FILE: plugin NAME VERSION (LICENSE), ABI 1.0" and one line per
+ * backend, or "REFUSED FILE: reason"; *ok says which. */
+char *gh_ctl_render_plugin_check(const char *file, JsonNode *registry, gboolean *ok, GError **error);
 /* One line for one server-sent event whose data is JSON; with json, the
  * data itself on one line. */
 char *gh_ctl_render_event(const char *event, const char *data, gint64 now_usec, gboolean json,

@@ -1,15 +1,19 @@
 /* gamehostctl: the operator's command line for gamehostd's REST API.  Global
  * options, then a command with options of its own; each command is one call
  * (or a poll, or a stream) through ctl-http, printed through ctl-render. */
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "ctl-hostcheck.h"
 #include "ctl-http.h"
+#include "ctl-input.h"
 #include "ctl-render.h"
 #include "ctl-util.h"
+#include "plugin.h"
 
 #ifndef GH_CTL_VERSION
 #define GH_CTL_VERSION "dev"
@@ -81,11 +85,12 @@ gh_ctl_usage_error(GError *local, const char *command, GError **error)
 }
 
 /* Parses a command's options (argv[0] is the command's name) and leaves
- * exactly n_args positional arguments in argv[1..]; description, if any,
- * ends the command's --help. */
+ * min_args to max_args positional arguments in argv[1..]; description, if
+ * any, ends the command's --help. */
 static gboolean
-gh_ctl_parse_command_full(GhCtl *ctl, const char *args, const char *summary, const char *description,
-                          const GOptionEntry *entries, int *argc, char ***argv, int n_args, GError **error)
+gh_ctl_parse_command_range(GhCtl *ctl, const char *args, const char *summary, const char *description,
+                           const GOptionEntry *entries, int *argc, char ***argv, int min_args, int max_args,
+                           GError **error)
 {
     g_autofree char *param = g_strdup_printf("%s%s%s", ctl->command, *args ? " " : "", args);
     g_autoptr(GOptionContext) oc = g_option_context_new(param);
@@ -99,16 +104,24 @@ gh_ctl_parse_command_full(GhCtl *ctl, const char *args, const char *summary, con
     gh_ctl_add_global_entries(oc, ctl);
     if (!g_option_context_parse(oc, argc, argv, &local))
         return gh_ctl_usage_error(local, ctl->command, error);
-    if (*argc - 1 < n_args) {
+    if (*argc - 1 < min_args) {
         g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_USAGE, "%s: missing %s", ctl->command, args);
         return FALSE;
     }
-    if (*argc - 1 > n_args) {
+    if (*argc - 1 > max_args) {
         g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_USAGE, "%s: unexpected argument '%s'", ctl->command,
-                    (*argv)[n_args + 1]);
+                    (*argv)[max_args + 1]);
         return FALSE;
     }
     return TRUE;
+}
+
+static gboolean
+gh_ctl_parse_command_full(GhCtl *ctl, const char *args, const char *summary, const char *description,
+                          const GOptionEntry *entries, int *argc, char ***argv, int n_args, GError **error)
+{
+    return gh_ctl_parse_command_range(ctl, args, summary, description, entries, argc, argv, n_args, n_args,
+                                      error);
 }
 
 static gboolean
@@ -519,11 +532,212 @@ gh_ctl_cmd_events(GhCtl *ctl, int argc, char **argv, GError **error)
     return gh_ctl_client_follow(ctl->client, "/v1/events", gh_ctl_print_event, ctl, error);
 }
 
+/* ---- plugins, input, frames --------------------------------------------------------- */
+
+static gboolean
+gh_ctl_cmd_plugins(GhCtl *ctl, int argc, char **argv, GError **error)
+{
+    if (!gh_ctl_parse_command(ctl, "", "List the daemon's plugins, one row per backend, then the files it refused.",
+                              NULL, &argc, &argv, 0, error))
+        return FALSE;
+    return gh_ctl_get_and_show(ctl, "GET", "/v1/plugins", gh_ctl_render_plugins, error);
+}
+
+/* The loader logs each refusal for the daemon's journal; here the verdict
+ * is the output, so the log line would only repeat it. */
+static void
+gh_ctl_drop_log(const char *domain, GLogLevelFlags level, const char *message, gpointer user_data)
+{
+}
+
+/* Local: loads the file in this process with the daemon's own loader. */
+static gboolean
+gh_ctl_cmd_plugin_check(GhCtl *ctl, int argc, char **argv, GError **error)
+{
+    g_autoptr(GhPluginRegistry) reg = NULL;
+    g_autoptr(JsonNode) node = NULL;
+    g_autofree char *path = NULL;
+    g_autofree char *text = NULL;
+    gboolean ok = FALSE;
+    guint handler;
+
+    if (!gh_ctl_parse_command_full(ctl, "FILE.so",
+                                   "Load a plugin exactly as gamehostd would (ABI version, struct sizes, required ops,\n"
+                                   "backend names) and print the verdict: OK with its backends, or REFUSED and why.\n"
+                                   "Needs no gamehostd; with --json, prints the registry's JSON.",
+                                   "Exit status: 0 the plugin loads, 1 it is refused, 64 usage error.",
+                                   NULL, &argc, &argv, 1, error))
+        return FALSE;
+    /* dlopen searches the library path for a bare name: always give it a path. */
+    path = g_canonicalize_filename(argv[1], NULL);
+    reg = gh_plugin_registry_new();
+    handler = g_log_set_handler(G_LOG_DOMAIN, G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO |
+                                G_LOG_LEVEL_DEBUG, gh_ctl_drop_log, NULL);
+    gh_plugin_registry_load_file(reg, path, NULL);
+    g_log_remove_handler(G_LOG_DOMAIN, handler);
+    node = gh_plugin_registry_to_json(reg);
+    text = gh_ctl_render_plugin_check(argv[1], node, &ok, error);
+    if (text == NULL)
+        return FALSE;
+    gh_ctl_print(ctl->json ? gh_ctl_render_json(node) : g_steal_pointer(&text));
+    if (!ok) {
+        g_autofree char *shown = gh_ctl_sanitize(argv[1]);
+        g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_FAILED, "%s was refused", shown);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static JsonNode *
+gh_ctl_read_json_file(const char *file, GError **error)
+{
+    g_autoptr(JsonParser) parser = json_parser_new();
+    g_autoptr(GError) local = NULL;
+    g_autofree char *text = NULL;
+    gsize len = 0;
+
+    if (strcmp(file, "-") == 0) {
+        g_autoptr(GByteArray) buf = g_byte_array_new();
+        guint8 chunk[8192];
+        size_t n;
+
+        while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0)
+            g_byte_array_append(buf, chunk, n);
+        if (ferror(stdin)) {
+            g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_FAILED, "cannot read standard input: %s",
+                        g_strerror(errno));
+            return NULL;
+        }
+        len = buf->len;
+        text = (char *) g_byte_array_free(g_steal_pointer(&buf), FALSE);
+    } else if (!g_file_get_contents(file, &text, &len, &local)) {
+        g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_FAILED, "%s", local->message);
+        return NULL;
+    }
+    if (!json_parser_load_from_data(parser, text ? text : "", len, &local) || !json_parser_get_root(parser)) {
+        g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_USAGE, "%s: not JSON: %s",
+                    strcmp(file, "-") == 0 ? "standard input" : file, local ? local->message : "empty");
+        return NULL;
+    }
+    return json_parser_steal_root(parser);
+}
+
+static gboolean
+gh_ctl_cmd_input(GhCtl *ctl, int argc, char **argv, GError **error)
+{
+    g_autofree char *body_file = NULL;
+    g_autofree char *session_path = NULL;
+    g_autofree char *path = NULL;
+    g_autoptr(JsonNode) body = NULL;
+    g_autoptr(JsonNode) reply = NULL;
+    JsonObject *o;
+    const GOptionEntry entries[] = {
+        { "body", 0, 0, G_OPTION_ARG_FILENAME, &body_file,
+          "send FILE ('-': standard input) as the request body instead of EVENTs", "FILE" },
+        G_OPTION_ENTRY_NULL
+    };
+
+    if (!gh_ctl_parse_command_range(ctl, "ID EVENT…",
+                                    "Send input events to a running session's input backend, in order.",
+                                    "EVENT is one of:\n"
+                                    "  key:KEY_NAME[:down|up|tap]     a key (default: tap, press then release)\n"
+                                    "  button:BTN_NAME[:down|up|tap]  a mouse button (BTN_LEFT, BTN_RIGHT, ...)\n"
+                                    "  rel:REL_X|REL_Y:DELTA          relative motion, -10000..10000\n"
+                                    "  abs:ABS_X|ABS_Y:VALUE          absolute position, 0..32767\n"
+                                    "  wheel:DELTA                    the wheel (REL_WHEEL)\n"
+                                    "Names are Linux evdev names (KEY_LEFT, KEY_SPACE, BTN_LEFT). Pads and touch:\n"
+                                    "--body with {\"events\": [...]} as docs/api.yaml describes.",
+                                    entries, &argc, &argv, 1, G_MAXINT, error) ||
+        !gh_ctl_check_id("session id", argv[1], error))
+        return FALSE;
+    if (body_file != NULL && argc > 2) {
+        g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_USAGE, "%s: give EVENTs or --body, not both", ctl->command);
+        return FALSE;
+    }
+    if (body_file != NULL)
+        body = gh_ctl_read_json_file(body_file, error);
+    else if (argc > 2)
+        body = gh_ctl_input_body((const char *const *) argv + 2, argc - 2, error);
+    else
+        g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_USAGE, "%s: missing EVENT", ctl->command);
+    if (body == NULL)
+        return FALSE;
+    session_path = gh_ctl_path_with_id("/v1/sessions", argv[1]);
+    path = g_strconcat(session_path, "/input", NULL);
+    if (!gh_ctl_connect(ctl, FALSE, error) || !gh_ctl_call(ctl, "POST", path, body, NULL, &reply, error))
+        return FALSE;
+    if (ctl->json)
+        return gh_ctl_print(gh_ctl_render_json(reply));
+    o = JSON_NODE_HOLDS_OBJECT(reply) ? json_node_get_object(reply) : NULL;
+    if (o == NULL || !json_object_has_member(o, "delivered")) {
+        g_set_error_literal(error, GH_CTL_ERROR, GH_CTL_ERROR_FAILED,
+                            "unexpected reply from gamehostd: no 'delivered' count");
+        return FALSE;
+    }
+    printf("delivered %" G_GINT64_FORMAT " events\n", json_object_get_int_member(o, "delivered"));
+    return TRUE;
+}
+
+static gboolean
+gh_ctl_write_stdout(GBytes *bytes, GError **error)
+{
+    gsize len = 0;
+    const void *data = g_bytes_get_data(bytes, &len);
+
+    if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
+        g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_FAILED, "cannot write to standard output: %s",
+                    g_strerror(errno));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+gh_ctl_cmd_frame(GhCtl *ctl, int argc, char **argv, GError **error)
+{
+    g_autofree char *out = NULL;
+    g_autofree char *session_path = NULL;
+    g_autofree char *path = NULL;
+    g_autoptr(GBytes) png = NULL;
+    g_autoptr(GError) local = NULL;
+    gboolean to_stdout;
+    const GOptionEntry entries[] = {
+        { "output", 'o', 0, G_OPTION_ARG_FILENAME, &out, "write the PNG to FILE ('-': standard output)", "FILE" },
+        G_OPTION_ENTRY_NULL
+    };
+
+    if (!gh_ctl_parse_command(ctl, "ID", "Write a running session's current frame, as PNG, to standard output.",
+                              entries, &argc, &argv, 1, error) ||
+        !gh_ctl_check_id("session id", argv[1], error))
+        return FALSE;
+    to_stdout = out == NULL || strcmp(out, "-") == 0;
+    if (out == NULL && isatty(STDOUT_FILENO)) {
+        g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_USAGE,
+                    "%s: refusing to write PNG data to a terminal: redirect standard output or give -o FILE",
+                    ctl->command);
+        return FALSE;
+    }
+    session_path = gh_ctl_path_with_id("/v1/sessions", argv[1]);
+    path = g_strconcat(session_path, "/frame", NULL);
+    if (!gh_ctl_connect(ctl, FALSE, error) ||
+        !gh_ctl_client_get_bytes(ctl->client, path, "image/png", &png, error))
+        return FALSE;
+    if (to_stdout)
+        return gh_ctl_write_stdout(png, error);
+    if (!g_file_set_contents(out, g_bytes_get_data(png, NULL), g_bytes_get_size(png), &local)) {
+        g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_FAILED, "%s", local->message);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 /* ---- main ------------------------------------------------------------------------ */
 
 static const GhCtlCommand gh_ctl_commands[] = {
     { "host check", "[--sysfs-root DIR] [--uri URI] [--config FILE]",
       "check KVM, IOMMU, vfio, hugepages, libvirt, GPUs (local; exit 1 on FAIL)", gh_ctl_cmd_host_check },
+    { "plugin check", "FILE.so", "load a plugin as gamehostd would, print the verdict (local; exit 1 if refused)",
+      gh_ctl_cmd_plugin_check },
     { "host", "", "show host facts", gh_ctl_cmd_host },
     { "gpus", "", "list GPUs with verdicts and claims", gh_ctl_cmd_gpus },
     { "drain", "", "stop accepting new sessions", gh_ctl_cmd_drain },
@@ -534,6 +748,10 @@ static const GhCtlCommand gh_ctl_commands[] = {
     { "create", "IMAGE [--label K=V]... [--idempotency-key KEY] [--wait]", "create a session", gh_ctl_cmd_create },
     { "show", "ID", "show one session", gh_ctl_cmd_show },
     { "stop", "ID [--wait]", "stop a session", gh_ctl_cmd_stop },
+    { "input", "ID EVENT... | ID --body FILE", "send input events (key:KEY_LEFT, rel:REL_X:-5, ...)",
+      gh_ctl_cmd_input },
+    { "frame", "ID [-o FILE]", "write the session's current frame as PNG", gh_ctl_cmd_frame },
+    { "plugins", "", "list plugins and their backends (and refused files)", gh_ctl_cmd_plugins },
     { "events", "", "follow the event stream", gh_ctl_cmd_events },
 };
 
@@ -566,7 +784,8 @@ gh_ctl_commands_help(void)
     }
     g_string_append(out, "\n'gamehostctl COMMAND --help' shows a command's options.\n"
                          "Exit status: 0 done, 1 the daemon refused or the session failed (host check:\n"
-                         "a check failed), 2 the daemon could not be reached, 64 usage error.");
+                         "a check failed; plugin check: the plugin was refused), 2 the daemon could not\n"
+                         "be reached, 64 usage error.");
     return g_string_free(out, FALSE);
 }
 

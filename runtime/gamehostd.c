@@ -10,6 +10,7 @@
 #include "api.h"
 #include "config.h"
 #include "image.h"
+#include "plugin.h"
 #include "session.h"
 #include "virt.h"
 
@@ -84,6 +85,25 @@ gamehostd_scan_gpus(const GhConfig *config)
     return inv;
 }
 
+/* Plugins from the built-in dir, then the configured ones.  A refused plugin
+ * (logged with its file and reason by the loader) never stops the daemon. */
+static GhPluginRegistry *
+gamehostd_load_plugins(const GhConfig *config)
+{
+    GhPluginRegistry *reg = gh_plugin_registry_new();
+    const GPtrArray *plugins;
+    guint backends = 0;
+
+    for (guint i = 0; config->plugin_dirs && config->plugin_dirs[i]; i++)
+        gh_plugin_registry_load_dir(reg, config->plugin_dirs[i]);
+    plugins = gh_plugin_registry_plugins(reg);
+    for (guint i = 0; i < plugins->len; i++)
+        backends += ((const GhPlugin *)plugins->pdata[i])->backends->len;
+    g_message("%u plugins loaded (%u backends), %u refused", plugins->len, backends,
+              gh_plugin_registry_refusals(reg)->len);
+    return reg;
+}
+
 static GhCatalog *
 gamehostd_load_catalog(const GhConfig *config, GError **error)
 {
@@ -118,6 +138,7 @@ main(int argc, char **argv)
     g_autoptr(GhConfig) config = NULL;
     g_autoptr(GhVirt) virt = NULL;
     g_autoptr(GhCatalog) catalog = NULL;
+    g_autoptr(GhPluginRegistry) plugins = NULL; /* outlives the sessions' pipelines */
     g_autoptr(GhGpuInventory) gpus = NULL;
     g_autoptr(GhGpuClaims) claims = NULL;     /* refers to gpus */
     g_autoptr(GhSessionManager) sessions = NULL; /* refers to claims: freed first */
@@ -155,6 +176,8 @@ main(int argc, char **argv)
     gpus = gamehostd_scan_gpus(config);
     claims = gpus ? gh_gpu_claims_new(gpus) : NULL;
     gh_session_manager_set_gpus(sessions, claims);
+    plugins = gamehostd_load_plugins(config);
+    gh_session_manager_set_plugins(sessions, plugins);
     if (!gh_session_manager_restore(sessions, &err))
         goto fail;
     g_message("libvirt %s, domain type %s", gh_virt_uri(virt), gh_virt_domain_type(virt));
@@ -162,7 +185,7 @@ main(int argc, char **argv)
     GhApiDeps deps = {
         .config = config, .sessions = sessions, .catalog = catalog, .virt = virt,
         .tokens = (const char *const *)tokens, .version = PACKAGE_VERSION,
-        .gpus = gpus, .gpu_claims = claims,
+        .gpus = gpus, .gpu_claims = claims, .plugins = plugins,
     };
     if (!(api = gh_api_new(&deps, &err)) || !gh_api_listen(api, config->listen_host, config->listen_port, &err))
         goto fail;

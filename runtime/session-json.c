@@ -47,6 +47,10 @@ gh_session_free(GhSession *s)
     g_free(s->idempotency_key);
     g_free(s->request_hash);
     gh_gpu_assignment_free(s->gpu);
+    g_free(s->capture);
+    g_free(s->stream);
+    g_free(s->input);
+    g_clear_pointer(&s->backend_options, g_hash_table_unref);
     g_free(s);
     return NULL;
 }
@@ -79,6 +83,44 @@ json_add_string_or_null(JsonBuilder *b, const char *name, const char *value)
         json_builder_add_string_value(b, value);
     else
         json_builder_add_null_value(b);
+}
+
+/* A string → string table as an object, keys sorted. */
+static void
+json_add_string_table(JsonBuilder *b, GHashTable *table)
+{
+    g_autoptr(GList) keys = table ? g_hash_table_get_keys(table) : NULL;
+
+    json_builder_begin_object(b);
+    keys = g_list_sort(keys, (GCompareFunc)strcmp);
+    for (GList *l = keys; l; l = l->next) {
+        json_builder_set_member_name(b, l->data);
+        json_builder_add_string_value(b, g_hash_table_lookup(table, l->data));
+    }
+    json_builder_end_object(b);
+}
+
+/* "backends": what was asked for at create (names or null, and options per
+ * backend name), so an adopted session rebuilds the same pipeline. */
+static void
+json_add_backends(JsonBuilder *b, const GhSession *s)
+{
+    g_autoptr(GList) names = s->backend_options ? g_hash_table_get_keys(s->backend_options) : NULL;
+
+    json_builder_set_member_name(b, "backends");
+    json_builder_begin_object(b);
+    json_add_string_or_null(b, "capture", s->capture);
+    json_add_string_or_null(b, "stream", s->stream);
+    json_add_string_or_null(b, "input", s->input);
+    json_builder_set_member_name(b, "options");
+    json_builder_begin_object(b);
+    names = g_list_sort(names, (GCompareFunc)strcmp);
+    for (GList *l = names; l; l = l->next) {
+        json_builder_set_member_name(b, l->data);
+        json_add_string_table(b, g_hash_table_lookup(s->backend_options, l->data));
+    }
+    json_builder_end_object(b);
+    json_builder_end_object(b);
 }
 
 JsonNode *
@@ -117,6 +159,7 @@ gh_session_to_json(const GhSession *s)
         json_builder_add_value(b, gh_gpu_assignment_to_json(s->gpu));
     else
         json_builder_add_null_value(b);
+    json_add_backends(b, s);
     json_builder_end_object(b);
     return json_builder_get_root(b);
 }
@@ -180,6 +223,70 @@ json_get_labels(JsonObject *o, GHashTable *labels, GError **error)
     return TRUE;
 }
 
+/* An object of strings into a new table; NULL with the error naming field. */
+static GHashTable *
+json_get_string_table(JsonNode *n, const char *field, GError **error)
+{
+    g_autoptr(GHashTable) table = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_autoptr(GList) members = NULL;
+
+    if (!JSON_NODE_HOLDS_OBJECT(n)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "field '%s' must be an object", field);
+        return NULL;
+    }
+    members = json_object_get_members(json_node_get_object(n));
+    for (GList *l = members; l; l = l->next) {
+        JsonNode *v = json_object_get_member(json_node_get_object(n), l->data);
+        if (!JSON_NODE_HOLDS_VALUE(v) || json_node_get_value_type(v) != G_TYPE_STRING) {
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "field '%s.%s' must be a string", field,
+                        (const char *)l->data);
+            return NULL;
+        }
+        g_hash_table_insert(table, g_strdup(l->data), g_strdup(json_node_get_string(v)));
+    }
+    return g_steal_pointer(&table);
+}
+
+/* "backends", absent in records written before plugins. */
+static gboolean
+json_get_backends(JsonObject *o, GhSession *s, GError **error)
+{
+    JsonNode *n = json_object_get_member(o, "backends");
+    JsonNode *opts;
+    JsonObject *bo;
+    g_autoptr(GList) names = NULL;
+
+    if (!n || JSON_NODE_HOLDS_NULL(n))
+        return TRUE;
+    if (!JSON_NODE_HOLDS_OBJECT(n)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "field 'backends' must be an object");
+        return FALSE;
+    }
+    bo = json_node_get_object(n);
+    if (!json_get_string(bo, "capture", &s->capture, FALSE, error) ||
+        !json_get_string(bo, "stream", &s->stream, FALSE, error) ||
+        !json_get_string(bo, "input", &s->input, FALSE, error))
+        return FALSE;
+    opts = json_object_get_member(bo, "options");
+    if (!opts || JSON_NODE_HOLDS_NULL(opts))
+        return TRUE;
+    if (!JSON_NODE_HOLDS_OBJECT(opts)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "field 'backends.options' must be an object");
+        return FALSE;
+    }
+    s->backend_options = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_hash_table_unref);
+    names = json_object_get_members(json_node_get_object(opts));
+    for (GList *l = names; l; l = l->next) {
+        g_autofree char *field = g_strdup_printf("backends.options.%s", (const char *)l->data);
+        GHashTable *table = json_get_string_table(json_object_get_member(json_node_get_object(opts), l->data),
+                                                  field, error);
+        if (!table)
+            return FALSE;
+        g_hash_table_insert(s->backend_options, g_strdup(l->data), table);
+    }
+    return TRUE;
+}
+
 GhSession *
 gh_session_from_json(JsonNode *node, GError **error)
 {
@@ -236,5 +343,7 @@ gh_session_from_json(JsonNode *node, GError **error)
             return NULL;
         }
     }
+    if (!json_get_backends(o, s, error))
+        return NULL;
     return g_steal_pointer(&s);
 }

@@ -26,6 +26,8 @@ struct GhSessionManager {
     guint pending;               /* worker tasks in flight */
     GMainContext *context;       /* thread-default at creation: workers report here */
     GhGpuClaims *gpus;           /* NULL: no GPUs on this host */
+    GhPluginRegistry *plugins;   /* NULL: no pipelines */
+    GHashTable *pipelines;       /* session id → SessionPipeline* (session-pipeline.c) */
 };
 
 /* Persists, logs and tells subscribers; the one place a state changes. */
@@ -35,7 +37,25 @@ void session_persist(GhSessionManager *mgr, const GhSession *s);
 void session_end(GhSessionManager *mgr, GhSession *s, GhSessionState state, const char *reason);
 void session_release(GhSessionManager *mgr, GhSession *s);
 void session_index(GhSessionManager *mgr, GhSession *s);
-void session_stop_begin(GhSessionManager *mgr, GhSession *s);
+/* Moves s to STOPPING, closes its pipeline, then destroys the domain; with a
+ * fail_reason the session ends FAILED with it, else STOPPED. */
+void session_stop_begin(GhSessionManager *mgr, GhSession *s, const char *fail_reason);
+/* A running session's plugin failed: stop it, ending FAILED with reason. */
+void session_fail(GhSessionManager *mgr, GhSession *s, const char *reason);
+
+/* session-pipeline.c: a running session's pipeline.  Refuses a request
+ * naming unknown backends (GH_SESSION_ERROR_BACKEND, naming it). */
+gboolean session_backends_check(GhSessionManager *mgr, const GhSessionRequest *req, GError **error);
+/* Builds s's pipeline (nothing without plugins); FALSE with the reason. */
+gboolean session_pipeline_start(GhSessionManager *mgr, GhSession *s, GError **error);
+typedef void (*SessionPipelineClosed)(GhSessionManager *mgr, const char *id);
+/* Frees the session's pipeline, then calls then (may be NULL; also called
+ * when there is no pipeline).  While frame requests are in flight the
+ * pipeline stays until the last is answered (within its timeout): the free
+ * and then happen at that point, on the main loop. */
+void session_pipeline_close(GhSessionManager *mgr, const char *id, SessionPipelineClosed then);
+/* At manager free, with no worker in flight. */
+void session_pipelines_free(GhSessionManager *mgr);
 
 /* session-gpu.c: a session's GPU claim.  Claims one for s when the request
  * or the image's profile asks (s->gpu stays NULL otherwise); FALSE with

@@ -56,14 +56,20 @@ restore_adopt(GhSessionManager *mgr, GhSession *s, virDomainPtr dom)
     }
     switch (s->state) {
     case GH_SESSION_STARTING:
-    case GH_SESSION_RUNNING:
+    case GH_SESSION_RUNNING: {
+        g_autoptr(GError) err = NULL;
         s->adopted = TRUE;
         g_message("session %s: adopted running domain %s", s->id, s->domain_name);
+        if (!session_pipeline_start(mgr, s, &err)) {
+            session_stop_begin(mgr, s, err->message);
+            break;
+        }
         session_set_state(mgr, s, GH_SESSION_RUNNING, NULL);
         break;
+    }
     case GH_SESSION_STOPPING:
         s->adopted = TRUE;
-        session_stop_begin(mgr, s);
+        session_stop_begin(mgr, s, NULL); /* a failing stop keeps its reason */
         break;
     case GH_SESSION_STOPPED:
     case GH_SESSION_FAILED:
@@ -82,7 +88,10 @@ restore_end_missing(GhSessionManager *mgr, GHashTable *seen)
         GhSession *s = all->pdata[i];
         if (!gh_session_state_is_active(s->state) || g_hash_table_contains(seen, s->id))
             continue;
-        if (s->state == GH_SESSION_STOPPING)
+        if (s->state == GH_SESSION_STOPPING && s->reason) {
+            g_autofree char *failure = g_strdup(s->reason);
+            session_end(mgr, s, GH_SESSION_FAILED, failure);
+        } else if (s->state == GH_SESSION_STOPPING)
             session_end(mgr, s, GH_SESSION_STOPPED, "stopped by request");
         else
             session_end(mgr, s, GH_SESSION_FAILED, "vm gone while the daemon was down");

@@ -172,6 +172,7 @@ session_prune(GhSessionManager *mgr)
 void
 session_end(GhSessionManager *mgr, GhSession *s, GhSessionState state, const char *reason)
 {
+    session_pipeline_close(mgr, s->id, NULL);
     session_release(mgr, s);
     g_hash_table_remove(mgr->stop_after_start, s->id);
     session_set_state(mgr, s, state, reason);
@@ -277,12 +278,23 @@ session_on_started(GObject *source, GAsyncResult *res, gpointer data)
     GhSessionManager *mgr = ((Job *)g_task_get_task_data(G_TASK(res)))->mgr;
     GhSession *s = session_job_done(res, GH_SESSION_STARTING, "start");
 
+    g_autoptr(GError) err = NULL;
+
     if (!s)
         return;
     session_gpu_allocated(mgr, s);
+    if (g_hash_table_remove(mgr->stop_after_start, s->id)) {
+        session_set_state(mgr, s, GH_SESSION_RUNNING, NULL);
+        session_stop_begin(mgr, s, NULL);
+        return;
+    }
+    /* Running means its pipeline is there: one that cannot be built fails
+     * the session (and takes its VM down) instead. */
+    if (!session_pipeline_start(mgr, s, &err)) {
+        session_stop_begin(mgr, s, err->message);
+        return;
+    }
     session_set_state(mgr, s, GH_SESSION_RUNNING, NULL);
-    if (g_hash_table_remove(mgr->stop_after_start, s->id))
-        session_stop_begin(mgr, s);
 }
 
 static void
@@ -290,8 +302,11 @@ session_on_stopped(GObject *source, GAsyncResult *res, gpointer data)
 {
     GhSessionManager *mgr = ((Job *)g_task_get_task_data(G_TASK(res)))->mgr;
     GhSession *s = session_job_done(res, GH_SESSION_STOPPING, "stop");
+    g_autofree char *failure = s ? g_strdup(s->reason) : NULL;
 
-    if (s)
+    if (s && failure)
+        session_end(mgr, s, GH_SESSION_FAILED, failure);
+    else if (s)
         session_end(mgr, s, GH_SESSION_STOPPED, "stopped by request");
 }
 
@@ -306,15 +321,34 @@ session_run_job(GhSessionManager *mgr, Job *job, GTaskThreadFunc fn, GAsyncReady
     g_task_run_in_thread(task, fn);
 }
 
-void
-session_stop_begin(GhSessionManager *mgr, GhSession *s)
+/* The pipeline is gone: the domain can go. */
+static void
+session_stop_destroy(GhSessionManager *mgr, const char *id)
 {
-    Job *job = g_new0(Job, 1);
+    GhSession *s = g_hash_table_lookup(mgr->sessions, id);
+    Job *job;
 
-    session_set_state(mgr, s, GH_SESSION_STOPPING, NULL);
+    if (!s || s->state != GH_SESSION_STOPPING)
+        return;
+    job = g_new0(Job, 1);
     job->id = g_strdup(s->id);
     job->domain_name = g_strdup(s->domain_name);
     session_run_job(mgr, job, job_stop, session_on_stopped);
+}
+
+void
+session_stop_begin(GhSessionManager *mgr, GhSession *s, const char *fail_reason)
+{
+    session_set_state(mgr, s, GH_SESSION_STOPPING, fail_reason);
+    session_pipeline_close(mgr, s->id, session_stop_destroy);
+}
+
+void
+session_fail(GhSessionManager *mgr, GhSession *s, const char *reason)
+{
+    if (s->state != GH_SESSION_RUNNING)
+        return;
+    session_stop_begin(mgr, s, reason);
 }
 
 /* ---- lifecycle events ------------------------------------------------- */
@@ -377,6 +411,7 @@ gh_session_manager_new(const GhConfig *config, GhVirt *virt, const GhCatalog *ca
     mgr->by_idempotency = g_hash_table_new(g_str_hash, g_str_equal);
     mgr->stop_after_start = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     mgr->subscribers = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+    mgr->pipelines = g_hash_table_new(g_str_hash, g_str_equal);
     gh_virt_set_lifecycle_handler(virt, session_on_lifecycle, mgr);
     return mgr;
 }
@@ -389,6 +424,9 @@ gh_session_manager_free(GhSessionManager *mgr)
     /* Workers hold a pointer to us: let them finish. */
     while (mgr->pending > 0)
         g_main_context_iteration(mgr->context, TRUE);
+    /* VMs keep running; their pipelines stop with the daemon. */
+    session_pipelines_free(mgr);
+    g_hash_table_unref(mgr->pipelines);
     gh_virt_set_lifecycle_handler(mgr->virt, NULL, NULL);
     g_hash_table_unref(mgr->subscribers);
     g_hash_table_unref(mgr->stop_after_start);
@@ -436,6 +474,25 @@ session_new_record(GhSessionManager *mgr, const GhImage *image, const GhSessionR
     }
     s->idempotency_key = g_strdup(req->idempotency_key);
     s->request_hash = g_strdup(req->request_hash);
+    s->capture = g_strdup(req->capture);
+    s->stream = g_strdup(req->stream);
+    s->input = g_strdup(req->input);
+    if (req->backend_options) {
+        GHashTableIter it;
+        gpointer k, v;
+        s->backend_options = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                                   (GDestroyNotify)g_hash_table_unref);
+        g_hash_table_iter_init(&it, req->backend_options);
+        while (g_hash_table_iter_next(&it, &k, &v)) {
+            GHashTable *copy = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+            GHashTableIter oit;
+            gpointer ok, ov;
+            g_hash_table_iter_init(&oit, v);
+            while (g_hash_table_iter_next(&oit, &ok, &ov))
+                g_hash_table_insert(copy, g_strdup(ok), g_strdup(ov));
+            g_hash_table_insert(s->backend_options, g_strdup(k), copy);
+        }
+    }
     return s;
 }
 
@@ -488,7 +545,7 @@ gh_session_manager_create(GhSessionManager *mgr, const GhSessionRequest *req, gb
         }
     }
     image = session_admit(mgr, req, error);
-    if (!image)
+    if (!image || !session_backends_check(mgr, req, error))
         return NULL;
 
     s = session_new_record(mgr, image, req);
@@ -542,7 +599,7 @@ gh_session_manager_stop(GhSessionManager *mgr, const char *id, GError **error)
     if (s->state == GH_SESSION_STARTING)
         g_hash_table_add(mgr->stop_after_start, g_strdup(s->id));
     else if (s->state == GH_SESSION_RUNNING)
-        session_stop_begin(mgr, s);
+        session_stop_begin(mgr, s, NULL);
     return s;
 }
 
@@ -570,6 +627,12 @@ void
 gh_session_manager_set_gpus(GhSessionManager *mgr, GhGpuClaims *claims)
 {
     mgr->gpus = claims;
+}
+
+void
+gh_session_manager_set_plugins(GhSessionManager *mgr, GhPluginRegistry *plugins)
+{
+    mgr->plugins = plugins;
 }
 
 void

@@ -5,11 +5,14 @@
  * worker threads and their results come back to the main loop. */
 #pragma once
 
+#include <gio/gio.h>
 #include <glib.h>
 #include <json-glib/json-glib.h>
+#include <gamehost/input.h>
 #include "config.h"
 #include "gpu-claim.h"
 #include "image.h"
+#include "plugin.h"
 #include "virt.h"
 
 typedef enum {
@@ -25,7 +28,9 @@ typedef struct {
     char *id;                /* UUID */
     char *image_id;
     GhSessionState state;
-    char *reason;            /* why it failed or stopped; NULL otherwise */
+    char *reason;            /* why it failed or stopped; NULL otherwise.  While
+                              * stopping: the failure the stop is for (the
+                              * session then ends FAILED with it) */
     char *domain_name;
     char *dir;               /* <state>/sessions/<id>/ : serial log, vnc socket, overlay */
     char *serial_log;
@@ -39,6 +44,8 @@ typedef struct {
     char *request_hash;      /* hash of the create request, for idempotency */
     gboolean adopted;        /* found running at daemon start */
     GhGpuAssignment *gpu;    /* the GPU it holds, NULL for the emulated display */
+    char *capture, *stream, *input; /* backends asked for at create; NULL = the default */
+    GHashTable *backend_options;    /* backend name → GHashTable (string → string); may be NULL */
 } GhSession;
 
 typedef struct {
@@ -49,6 +56,10 @@ typedef struct {
     gboolean want_gpu;           /* ask for a GPU (an image whose profile requires one always does) */
     gboolean gpu_required;       /* fail rather than start without one */
     GhGpuRequest gpu;            /* which GPU: alias and/or vendor */
+    const char *capture;         /* backend names (see pipeline.h); NULL = the default */
+    const char *stream;
+    const char *input;
+    GHashTable *backend_options; /* backend name → GHashTable (string → string); may be NULL; copied */
 } GhSessionRequest;
 
 #define GH_SESSION_ERROR (gh_session_error_quark())
@@ -62,6 +73,9 @@ typedef enum {
     GH_SESSION_ERROR_UNSUPPORTED,     /* 409: image needs what this host lacks */
     GH_SESSION_ERROR_NO_GPU,          /* 409: a GPU is required and none is free */
     GH_SESSION_ERROR_INTERNAL,        /* 500 */
+    GH_SESSION_ERROR_NOT_RUNNING,     /* 409: input or frame for a session that is not running */
+    GH_SESSION_ERROR_BACKEND,         /* at create: unknown backend or wrong kind (400 invalid_backend);
+                                       * later: no such backend in the session, or it failed */
 } GhSessionError;
 
 typedef struct GhSessionManager GhSessionManager;
@@ -79,6 +93,9 @@ GhSessionManager *gh_session_manager_free(GhSessionManager *mgr);
  * before restore); without one, sessions get the emulated display only. */
 void gh_session_manager_set_gpus(GhSessionManager *mgr, GhGpuClaims *claims);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GhSessionManager, gh_session_manager_free)
+/* Hands the manager the plugin registry (owned by the caller, outliving the
+ * manager; set before restore).  NULL: sessions get no pipeline. */
+void gh_session_manager_set_plugins(GhSessionManager *mgr, GhPluginRegistry *plugins);
 
 /* Loads records from the state dir and reconciles them with the domains
  * libvirt runs: running ones are adopted, missing ones fail, orphans are
@@ -93,6 +110,28 @@ const GhSession *gh_session_manager_create(GhSessionManager *mgr, const GhSessio
  * stopped/failed). */
 const GhSession *gh_session_manager_stop(GhSessionManager *mgr, const char *id, GError **error);
 const GhSession *gh_session_manager_lookup(GhSessionManager *mgr, const char *id);
+
+/* Main loop.  Input events for a running session's input backend, in order.
+ * Errors: NOT_FOUND; NOT_RUNNING; BACKEND when the session has no input
+ * backend, the events are too many (> 4096) or the backend fails (its
+ * message). */
+gboolean gh_session_manager_send_input(GhSessionManager *mgr, const char *id, const gh_input_event *events,
+                                       guint n, GError **error);
+/* Main loop: a fresh frame of a running session as PNG.  The capture and the
+ * wait (up to timeout_ms) run in a worker thread; callback runs on the main
+ * loop.  Errors: NOT_FOUND, NOT_RUNNING, BACKEND (no capture backend, the
+ * capture failed, or no frame in time), G_IO_ERROR_CANCELLED. */
+void gh_session_manager_frame_png_async(GhSessionManager *mgr, const char *id, guint timeout_ms,
+                                        GCancellable *cancellable, GAsyncReadyCallback callback,
+                                        gpointer user_data);
+GBytes *gh_session_manager_frame_png_finish(GhSessionManager *mgr, GAsyncResult *result, GError **error);
+/* The same, blocking: from any thread except the main loop's (it runs the
+ * async form there and waits for it). */
+GBytes *gh_session_manager_frame_png(GhSessionManager *mgr, const char *id, guint timeout_ms, GError **error);
+/* Main loop: the session for the API, gh_session_to_json plus the live
+ * "pipeline": {"capture","stream","input": name or null, "stats": {...}},
+ * null when the session has no pipeline. */
+JsonNode *gh_session_manager_session_json(GhSessionManager *mgr, const GhSession *session);
 /* All sessions, sorted by created_at then id; free the array only. */
 GPtrArray *gh_session_manager_list(GhSessionManager *mgr);
 
@@ -113,7 +152,8 @@ const char *gh_session_state_to_string(GhSessionState state);
 gboolean gh_session_state_from_string(const char *s, GhSessionState *state);
 gboolean gh_session_state_is_active(GhSessionState state);
 
-/* The session as JSON, used for both the API and the record in the state dir. */
+/* The session as JSON, the record kept in the state dir (the API adds the
+ * live part: gh_session_manager_session_json). */
 JsonNode *gh_session_to_json(const GhSession *session);
 /* NULL with an error naming the bad field. */
 GhSession *gh_session_from_json(JsonNode *node, GError **error);

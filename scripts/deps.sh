@@ -3,7 +3,7 @@
 set -euo pipefail
 packages=(
     gcc make autoconf automake libtool pkg-config binutils
-    libglib2.0-dev libxml2-dev libvirt-dev libsoup-3.0-dev libjson-glib-dev check
+    libglib2.0-dev libxml2-dev libvirt-dev libsoup-3.0-dev libjson-glib-dev libpng-dev check
     libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils
     syslinux syslinux-common mtools dosfstools
     curl jq procps

@@ -21,4 +21,4 @@ stage=$(mktemp -d /tmp/gh-stage.XXXXXX)
 chmod 755 "$stage"
 trap 'rm -rf "$stage"' EXIT
 (cd build && make install DESTDIR="$stage" >/dev/null)
-tests/e2e/run.sh "$stage/usr/local"
+GH_PNG_PROBE="$top/build/tests/e2e/png-probe" tests/e2e/run.sh "$stage/usr/local"

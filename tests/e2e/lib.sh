@@ -29,6 +29,7 @@ write_config() { # [max_sessions]
 state_dir = $T/state
 listen = 127.0.0.1:$PORT
 data_dir = $GH_SHARE
+plugin_dirs = $GH_PREFIX/lib/gamehost/plugins${GH_EXTRA_PLUGIN_DIR:+;$GH_EXTRA_PLUGIN_DIR}
 log_level = debug
 [libvirt]
 domain_type = $GH_DOMAIN_TYPE
@@ -105,6 +106,16 @@ wait_serial() { # id pattern [seconds]
         sleep 0.2
     done
     fail "serial log $log never showed '$2': $(tail -n 5 "$log" 2>/dev/null)"
+}
+
+frame() { # session id, output file → the session's current frame as PNG
+    local code
+    code=$(curl -sS -o "$2" -w '%{http_code} %{content_type}' -H "Authorization: Bearer $TOKEN" "$URL/v1/sessions/$1/frame")
+    [ "$code" = "200 image/png" ] || fail "GET frame of $1: $code $(head -c 300 "$2")"
+}
+
+png_probe() { # png colour [x0 y0 x1 y1] → "WxH count=N bbox=..."
+    "${GH_PNG_PROBE:?GH_PNG_PROBE must name the png-probe helper (build/tests/e2e/png-probe)}" "$@"
 }
 
 qemu_pid() { # session id → pid of its QEMU, empty if none

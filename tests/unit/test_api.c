@@ -26,6 +26,7 @@ static struct {
     GhVirt *virt;
     GhCatalog *catalog;
     GhSessionManager *mgr;
+    GhPluginRegistry *plugins;   /* NULL unless the case loads test plugins */
     GhApi *api;
     SoupSession *client;
 } fx;
@@ -88,7 +89,7 @@ start_api(void)
     const char *tokens[] = { "another-token", TOKEN, NULL };
     GhApiDeps deps = {
         .config = fx.config, .sessions = fx.mgr, .catalog = fx.catalog, .virt = fx.virt,
-        .tokens = tokens, .version = "9.9.9-test",
+        .tokens = tokens, .version = "9.9.9-test", .plugins = fx.plugins,
     };
     g_autoptr(GError) error = NULL;
 
@@ -98,8 +99,41 @@ start_api(void)
     ck_assert_uint_ne(gh_api_port(fx.api), 0);
 }
 
+/* The test plugins (built by plugin.mk and pipeline.mk): a good one, the
+ * pipeline's fakes and one the loader must refuse. */
+static GhPluginRegistry *
+load_test_plugins(void)
+{
+    static const char *const files[] = { "good.so", "pipeline-fake.so", "wrong-major.so" };
+    const char *build = g_getenv("GH_TEST_BUILDDIR") ? g_getenv("GH_TEST_BUILDDIR") : ".";
+    g_autofree char *dir = g_build_filename(build, "tests", "plugins", ".libs", NULL);
+    GhPluginRegistry *reg = gh_plugin_registry_new();
+
+    for (gsize i = 0; i < G_N_ELEMENTS(files); i++) {
+        g_autofree char *path = g_build_filename(dir, files[i], NULL);
+        g_autoptr(GError) error = NULL;
+
+        ck_assert_msg(g_file_test(path, G_FILE_TEST_EXISTS),
+                      "test plugin %s is missing: build it with 'make check' (check_LTLIBRARIES)", path);
+        if (g_str_equal(files[i], "wrong-major.so"))
+            ck_assert(!gh_plugin_registry_load_file(reg, path, NULL));
+        else
+            ck_assert_msg(gh_plugin_registry_load_file(reg, path, &error), "%s", error ? error->message : "");
+    }
+    return reg;
+}
+
+static void
+setup_with_full(guint max_sessions, gboolean plugins);
+
 static void
 setup_with(guint max_sessions)
+{
+    setup_with_full(max_sessions, FALSE);
+}
+
+static void
+setup_with_full(guint max_sessions, gboolean plugins)
 {
     g_autoptr(GError) error = NULL;
 
@@ -118,6 +152,10 @@ setup_with(guint max_sessions)
     fx.catalog = load_catalog();
     fx.mgr = gh_session_manager_new(fx.config, fx.virt, fx.catalog, &error);
     ck_assert_msg(fx.mgr, "%s", error ? error->message : "");
+    if (plugins) {
+        fx.plugins = load_test_plugins();
+        gh_session_manager_set_plugins(fx.mgr, fx.plugins);
+    }
     start_api();
     /* Room for a few event streams beside the requests; no proxy lookup
      * (the default resolver may consult the desktop's settings). */
@@ -135,6 +173,12 @@ static void
 setup_capacity_one(void)
 {
     setup_with(1);
+}
+
+static void
+setup_plugins(void)
+{
+    setup_with_full(4, TRUE);
 }
 
 static void
@@ -161,6 +205,7 @@ teardown(void)
     if (fx.mgr)
         gh_session_manager_stop_all_sync(fx.mgr);
     fx.mgr = gh_session_manager_free(fx.mgr);
+    fx.plugins = gh_plugin_registry_free(fx.plugins);   /* after the manager: it held instances */
     fx.catalog = gh_catalog_free(fx.catalog);
     fx.virt = gh_virt_free(fx.virt);
     fx.config = gh_config_free(fx.config);
@@ -717,7 +762,7 @@ END_TEST
 
 START_TEST(test_create_rejects_unsupported_fields)
 {
-    static const char *const fields[] = { "capture", "stream", "input", "player", NULL };
+    static const char *const fields[] = { "player", NULL };
 
     for (const char *const *f = fields; *f; f++) {
         g_autofree char *body = g_strdup_printf("{\"image\":\"demo-arena\",\"%s\":\"x\"}", *f);
@@ -1303,6 +1348,294 @@ START_TEST(test_listen_on_localhost_uses_loopback)
 }
 END_TEST
 
+/* ---- plugins, backend choices, input, frames ---------------------------------- */
+
+START_TEST(test_plugins_without_registry_is_empty)
+{
+    g_autoptr(Response) r = request("GET", "/v1/plugins", TOKEN);
+
+    ck_assert_uint_eq(r->status, 200);
+    ck_assert_str_eq(r->body, "{\"plugins\":[],\"refused\":[]}");
+}
+END_TEST
+
+static JsonObject *
+array_object(JsonArray *a, guint i)
+{
+    ck_assert_uint_lt(i, json_array_get_length(a));
+    return json_array_get_object_element(a, i);
+}
+
+START_TEST(test_plugins_lists_loaded_and_refused)
+{
+    g_autoptr(Response) r = request("GET", "/v1/plugins", TOKEN);
+    JsonObject *o, *good, *backend, *refused;
+    JsonArray *plugins, *backends;
+
+    ck_assert_uint_eq(r->status, 200);
+    o = json_node_get_object(r->json);
+    plugins = json_object_get_array_member(o, "plugins");
+    ck_assert_uint_eq(json_array_get_length(plugins), 2);
+    good = array_object(plugins, 0);
+    ck_assert_str_eq(json_object_get_string_member(good, "name"), "good");
+    ck_assert_str_eq(json_object_get_string_member(good, "version"), "1.2.3");
+    ck_assert_str_eq(json_object_get_string_member(good, "license"), "MIT");
+    ck_assert_str_eq(json_object_get_string_member(good, "abi"), "1.0");
+    ck_assert(g_str_has_suffix(json_object_get_string_member(good, "path"), "/good.so"));
+    backends = json_object_get_array_member(good, "backends");
+    ck_assert_uint_eq(json_array_get_length(backends), 2);
+    backend = array_object(backends, 0);
+    ck_assert_str_eq(json_object_get_string_member(backend, "name"), "capture.good");
+    ck_assert_str_eq(json_object_get_string_member(backend, "kind"), "capture");
+    ck_assert_str_eq(json_object_get_string_member(backend, "description"), "two by two pixels");
+    ck_assert_str_eq(json_object_get_string_member(array_object(backends, 1), "kind"), "input");
+    ck_assert_str_eq(json_object_get_string_member(array_object(plugins, 1), "name"), "pipeline-fake");
+
+    ck_assert_uint_eq(json_array_get_length(json_object_get_array_member(o, "refused")), 1);
+    refused = array_object(json_object_get_array_member(o, "refused"), 0);
+    ck_assert(g_str_has_suffix(json_object_get_string_member(refused, "file"), "wrong-major.so"));
+    ck_assert_str_ne(json_object_get_string_member(refused, "reason"), "");
+}
+END_TEST
+
+START_TEST(test_create_rejects_bad_backend_choices)
+{
+    static const char *const cases[][2] = {
+        { "\"capture\":42", "field 'capture' must be a backend name or an object {\"backend\", \"options\"}" },
+        { "\"stream\":[]", "field 'stream' must be a backend name or an object {\"backend\", \"options\"}" },
+        { "\"input\":null", "field 'input' must be a backend name or an object {\"backend\", \"options\"}" },
+        { "\"input\":\"Input QMP\"", "field 'input' must be a backend name ([a-z0-9][a-z0-9._-]{0,63})" },
+        { "\"capture\":\"\"", "field 'capture' must be a backend name ([a-z0-9][a-z0-9._-]{0,63})" },
+        { "\"capture\":{}", "field 'capture.backend' is required" },
+        { "\"capture\":{\"backend\":7}", "field 'capture.backend' must be a backend name ([a-z0-9][a-z0-9._-]{0,63})" },
+        { "\"capture\":{\"backend\":\"capture.x\",\"opts\":{}}", "unknown field 'capture.opts'" },
+        { "\"input\":{\"backend\":\"input.x\",\"options\":[]}", "field 'input.options' must be an object of strings" },
+        { "\"input\":{\"backend\":\"input.x\",\"options\":{\"k\":1}}",
+          "field 'input.options.k' must be a string of at most 1024 bytes" },
+        { "\"stream\":{\"backend\":\"stream.x\",\"options\":{\"Bad Key\":\"v\"}}",
+          "option key 'Bad Key' in field 'stream.options' must match [a-z0-9_.-]{1,63}" },
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *body = g_strdup_printf("{\"image\":\"demo-arena\",%s}", cases[i][0]);
+        g_autoptr(Response) r = create(body);
+
+        assert_error(r, 400, "invalid_request");
+        ck_assert_str_eq(error_message(r), cases[i][1]);
+    }
+}
+END_TEST
+
+START_TEST(test_create_rejects_too_many_backend_options)
+{
+    g_autoptr(GString) body = g_string_new("{\"image\":\"demo-arena\",\"capture\":{\"backend\":\"capture.x\",\"options\":{");
+    g_autoptr(Response) r = NULL;
+
+    for (int i = 0; i < 33; i++)
+        g_string_append_printf(body, "%s\"k%d\":\"v\"", i ? "," : "", i);
+    g_string_append(body, "}}}");
+    r = create(body->str);
+    assert_error(r, 400, "invalid_request");
+    ck_assert_str_eq(error_message(r), "field 'capture.options' has more than 32 options");
+}
+END_TEST
+
+START_TEST(test_create_rejects_unknown_backend)
+{
+    g_autoptr(Response) r = create("{\"image\":\"demo-arena\",\"capture\":\"capture.nope\"}");
+    g_autoptr(Response) list = request("GET", "/v1/sessions", TOKEN);
+
+    assert_error(r, 400, "invalid_backend");
+    ck_assert_str_eq(error_message(r), "unknown capture backend 'capture.nope'");
+    ck_assert_str_eq(list->body, "{\"sessions\":[]}");
+}
+END_TEST
+
+START_TEST(test_create_rejects_backend_of_wrong_kind)
+{
+    g_autoptr(Response) r = create("{\"image\":\"demo-arena\",\"capture\":{\"backend\":\"input.fake\"}}");
+
+    assert_error(r, 400, "invalid_backend");
+    ck_assert_str_eq(error_message(r), "backend 'input.fake' is not a capture backend");
+}
+END_TEST
+
+START_TEST(test_idempotency_key_reuse_with_other_backend_is_422)
+{
+    g_autoptr(Response) first = post_json_as("/v1/sessions", "application/json",
+                                             "{\"image\":\"demo-arena\",\"capture\":\"capture.fake\"}", "k-backend");
+    g_autoptr(Response) same = post_json_as("/v1/sessions", "application/json",
+                                            "{\"image\":\"demo-arena\",\"capture\":{\"backend\":\"capture.fake\"}}",
+                                            "k-backend");
+    g_autoptr(Response) other = post_json_as("/v1/sessions", "application/json",
+                                             "{\"image\":\"demo-arena\",\"capture\":\"capture.fake2\"}", "k-backend");
+    g_autoptr(Response) options = post_json_as(
+        "/v1/sessions", "application/json",
+        "{\"image\":\"demo-arena\",\"capture\":{\"backend\":\"capture.fake\",\"options\":{\"eagain\":\"1\"}}}",
+        "k-backend");
+
+    ck_assert_uint_eq(first->status, 201);
+    ck_assert_uint_eq(same->status, 201);
+    ck_assert_str_eq(soup_message_headers_get_one(same->headers, "Idempotent-Replayed"), "true");
+    assert_error(other, 422, "idempotency_key_reused");
+    assert_error(options, 422, "idempotency_key_reused");
+}
+END_TEST
+
+#define NO_SUCH_SESSION "/v1/sessions/5b0c7d4e-8a2f-4c1e-9d3b-6f7a8e9c0d12"
+#define KEY_TAP "{\"events\":[{\"type\":\"key\",\"code\":\"KEY_LEFT\",\"action\":\"tap\"}]}"
+
+static char *
+session_path(const char *id, const char *tail)
+{
+    return g_strdup_printf("/v1/sessions/%s%s", id, tail);
+}
+
+/* A session of demo-arena, running; body adds to the create request. */
+static char *
+running_session(const char *extra)
+{
+    g_autofree char *body = g_strdup_printf("{\"image\":\"demo-arena\"%s}", extra);
+    g_autoptr(Response) created = create(body);
+    char *id = created_id(created);
+
+    wait_for_state(id, GH_SESSION_RUNNING);
+    return id;
+}
+
+START_TEST(test_input_and_frame_of_unknown_session_are_404)
+{
+    g_autoptr(Response) input = post_json_as(NO_SUCH_SESSION "/input", "application/json", KEY_TAP, NULL);
+    g_autoptr(Response) frame = request("GET", NO_SUCH_SESSION "/frame", TOKEN);
+
+    assert_error(input, 404, "not_found");
+    assert_error(frame, 404, "not_found");
+}
+END_TEST
+
+START_TEST(test_input_and_frame_need_a_token)
+{
+    g_autoptr(Response) frame = request("GET", NO_SUCH_SESSION "/frame", NULL);
+    g_autoptr(Response) wrong = request("GET", NO_SUCH_SESSION "/input", TOKEN);
+
+    assert_error(frame, 401, "unauthorized");
+    assert_error(wrong, 405, "method_not_allowed");
+}
+END_TEST
+
+START_TEST(test_input_rejects_malformed_events)
+{
+    static const char *const cases[][2] = {
+        { "{\"events\":[]}", "events: at least 1 event" },
+        { "{}", "events: is required" },
+        { "[1]", "request body must be a JSON object" },
+        { "{\"events\":[{\"type\":\"key\",\"code\":\"KEY_A\",\"value\":1},{\"type\":\"key\",\"code\":\"KEY_NOPE\","
+          "\"value\":1}]}", "events[1].code: unknown key 'KEY_NOPE'" },
+        { "{\"events\":[{\"type\":\"key\",\"code\":\"KEY_A\",\"value\":2}]}", "events[0].value: must be 0 or 1" },
+        { "{\"events\":[{\"type\":\"rel\",\"code\":\"REL_X\",\"value\":10001}]}",
+          "events[0].value: must be between -10000 and 10000" },
+    };
+    g_autofree char *id = running_session("");
+    g_autofree char *path = session_path(id, "/input");
+
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(Response) r = post_json_as(path, "application/json", cases[i][0], NULL);
+
+        assert_error(r, 400, "invalid_request");
+        ck_assert_str_eq(error_message(r), cases[i][1]);
+    }
+}
+END_TEST
+
+START_TEST(test_input_rejects_bad_json_and_content_type)
+{
+    g_autofree char *id = running_session("");
+    g_autofree char *path = session_path(id, "/input");
+    g_autoptr(Response) text = post_json_as(path, "text/plain", KEY_TAP, NULL);
+    g_autoptr(Response) broken = post_json_as(path, "application/json", "{\"events\":[", NULL);
+
+    assert_error(text, 415, "unsupported_media_type");
+    assert_error(broken, 400, "invalid_json");
+}
+END_TEST
+
+START_TEST(test_input_and_frame_without_backends_are_409)
+{
+    g_autofree char *id = running_session("");
+    g_autofree char *input_path = session_path(id, "/input");
+    g_autofree char *frame_path = session_path(id, "/frame");
+    g_autoptr(Response) input = post_json_as(input_path, "application/json", KEY_TAP, NULL);
+    g_autoptr(Response) frame = request("GET", frame_path, TOKEN);
+    g_autofree char *input_msg = g_strdup_printf("session %s has no input backend "
+                                                 "(this host loaded no plugins that serve it)", id);
+
+    assert_error(input, 409, "no_input");
+    ck_assert_str_eq(error_message(input), input_msg);
+    assert_error(frame, 409, "no_capture");
+}
+END_TEST
+
+START_TEST(test_input_and_frame_of_stopped_session_are_409)
+{
+    g_autofree char *id = running_session("");
+    g_autofree char *path = session_path(id, "");
+    g_autofree char *input_path = session_path(id, "/input");
+    g_autofree char *frame_path = session_path(id, "/frame");
+    g_autoptr(Response) del = request("DELETE", path, TOKEN);
+    g_autoptr(Response) input = NULL, frame = NULL;
+
+    ck_assert_uint_eq(del->status, 202);
+    wait_for_state(id, GH_SESSION_STOPPED);
+    input = post_json_as(input_path, "application/json", KEY_TAP, NULL);
+    frame = request("GET", frame_path, TOKEN);
+    assert_error(input, 409, "not_running");
+    assert_error(frame, 409, "not_running");
+}
+END_TEST
+
+START_TEST(test_input_reaches_the_input_backend)
+{
+    g_autofree char *id = running_session(",\"capture\":\"capture.fake\",\"input\":\"input.fake\"");
+    g_autofree char *path = session_path(id, "/input");
+    g_autofree char *show_path = session_path(id, "");
+    g_autoptr(Response) r = post_json_as(path, "application/json",
+                                         "{\"events\":[{\"type\":\"key\",\"code\":\"KEY_LEFT\",\"action\":\"tap\"},"
+                                         "{\"type\":\"rel\",\"code\":\"REL_X\",\"value\":-5}]}", NULL);
+    g_autoptr(Response) show = request("GET", show_path, TOKEN);
+    JsonObject *pipeline;
+
+    ck_assert_msg(r->status == 200, "status %u: %s", r->status, r->body);
+    ck_assert_str_eq(r->body, "{\"delivered\":3}");
+    pipeline = json_object_get_object_member(json_node_get_object(show->json), "pipeline");
+    ck_assert_ptr_nonnull(pipeline);
+    ck_assert_str_eq(json_object_get_string_member(pipeline, "capture"), "capture.fake");
+    ck_assert_str_eq(json_object_get_string_member(pipeline, "input"), "input.fake");
+}
+END_TEST
+
+START_TEST(test_input_backend_failure_is_502)
+{
+    g_autofree char *id = running_session(",\"input\":{\"backend\":\"input.fake\",\"options\":{\"fail\":\"1\"}}");
+    g_autofree char *path = session_path(id, "/input");
+    g_autoptr(Response) r = post_json_as(path, "application/json", KEY_TAP, NULL);
+
+    assert_error(r, 502, "backend_failed");
+}
+END_TEST
+
+START_TEST(test_frame_is_an_uncached_png)
+{
+    g_autofree char *id = running_session(",\"capture\":\"capture.fake\"");
+    g_autofree char *path = session_path(id, "/frame");
+    g_autoptr(Response) r = request("GET", path, TOKEN);
+
+    ck_assert_msg(r->status == 200, "status %u: %s", r->status, r->body);
+    ck_assert_str_eq(soup_message_headers_get_content_type(r->headers, NULL), "image/png");
+    ck_assert_str_eq(soup_message_headers_get_one(r->headers, "Cache-Control"), "no-store");
+    ck_assert_int_eq(memcmp(r->body, "\x89PNG\r\n\x1a\n", 8), 0);
+}
+END_TEST
+
 /* ---- suite ---------------------------------------------------------------------- */
 
 static TCase *
@@ -1382,6 +1715,28 @@ api_suite(void)
     tcase_add_test(tc, test_unknown_session_is_404);
     tcase_add_test(tc, test_sessions_list_filters_by_state);
     tcase_add_test(tc, test_sessions_list_rejects_bad_state);
+    suite_add_tcase(s, tc);
+
+    tc = api_case("plugins_and_session_io", setup);
+    tcase_add_test(tc, test_plugins_without_registry_is_empty);
+    tcase_add_test(tc, test_create_rejects_bad_backend_choices);
+    tcase_add_test(tc, test_create_rejects_too_many_backend_options);
+    tcase_add_test(tc, test_create_rejects_unknown_backend);
+    tcase_add_test(tc, test_input_and_frame_of_unknown_session_are_404);
+    tcase_add_test(tc, test_input_and_frame_need_a_token);
+    tcase_add_test(tc, test_input_rejects_malformed_events);
+    tcase_add_test(tc, test_input_rejects_bad_json_and_content_type);
+    tcase_add_test(tc, test_input_and_frame_without_backends_are_409);
+    tcase_add_test(tc, test_input_and_frame_of_stopped_session_are_409);
+    suite_add_tcase(s, tc);
+
+    tc = api_case("with_plugins", setup_plugins);
+    tcase_add_test(tc, test_plugins_lists_loaded_and_refused);
+    tcase_add_test(tc, test_create_rejects_backend_of_wrong_kind);
+    tcase_add_test(tc, test_idempotency_key_reuse_with_other_backend_is_422);
+    tcase_add_test(tc, test_input_reaches_the_input_backend);
+    tcase_add_test(tc, test_input_backend_failure_is_502);
+    tcase_add_test(tc, test_frame_is_an_uncached_png);
     suite_add_tcase(s, tc);
 
     tc = api_case("capacity", setup_capacity_one);

@@ -173,6 +173,7 @@ START_TEST(test_example_config_documents_every_key_with_a_valid_value)
     static const char *const known[][2] = {
         { "daemon", "state_dir" },     { "daemon", "listen" },        { "daemon", "data_dir" },
         { "daemon", "image_dirs" },    { "daemon", "profile_dirs" },  { "daemon", "log_level" },
+        { "daemon", "plugin_dirs" },
         { "libvirt", "uri" },          { "libvirt", "domain_type" },  { "api", "token_file" },
         { "api", "max_body_bytes" },   { "sessions", "max_sessions" }, { "sessions", "keep_stopped" },
         { "gpu", "sysfs_root" },       { "gpu", "hugepages" },        { "gpu.l4", "vendor" },

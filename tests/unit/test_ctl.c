@@ -1,6 +1,6 @@
 /* test_ctl: gamehostctl's pure logic: tables, durations, argument checks,
- * the token, error bodies, the event-stream parser and the rendering of the
- * daemon's replies.  The HTTP part is exercised by the e2e suite. */
+ * the token, error bodies, the event-stream parser, input EVENT arguments and
+ * the rendering of the daemon's replies.  The HTTP part is exercised by the e2e suite. */
 #include <check.h>
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -9,10 +9,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ctl-input.h"
 #include "ctl-render.h"
 #include "ctl-sse.h"
 #include "ctl-table.h"
 #include "ctl-util.h"
+#include "input-json.h"
 
 /* 2024-01-02T03:04:05Z */
 #define NOW_USEC (G_GINT64_CONSTANT(1704164645) * G_USEC_PER_SEC)
@@ -1121,6 +1123,239 @@ events_and_rendering(void)
     return tc;
 }
 
+/* ---- input EVENT arguments ---------------------------------------------------------- */
+
+static void
+assert_event_json(const char *arg, const char *json)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonNode) node = gh_ctl_input_event(arg, &error);
+    g_autofree char *text = NULL;
+
+    ck_assert_msg(node != NULL, "%s: %s", arg, error ? error->message : "");
+    text = json_to_string(node, FALSE);
+    ck_assert_str_eq(text, json);
+}
+
+static void
+assert_event_refused(const char *arg, const char *message)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonNode) node = gh_ctl_input_event(arg, &error);
+
+    ck_assert_msg(node == NULL, "accepted %s", arg);
+    assert_usage_error(error, message);
+}
+
+START_TEST(test_input_event_key_taps_by_default)
+{
+    assert_event_json("key:KEY_LEFT", "{\"type\":\"key\",\"code\":\"KEY_LEFT\",\"action\":\"tap\"}");
+    assert_event_json("key:KEY_A:tap", "{\"type\":\"key\",\"code\":\"KEY_A\",\"action\":\"tap\"}");
+}
+END_TEST
+
+START_TEST(test_input_event_key_down_and_up)
+{
+    assert_event_json("key:KEY_LEFTSHIFT:down", "{\"type\":\"key\",\"code\":\"KEY_LEFTSHIFT\",\"action\":\"press\"}");
+    assert_event_json("key:KEY_LEFTSHIFT:up", "{\"type\":\"key\",\"code\":\"KEY_LEFTSHIFT\",\"action\":\"release\"}");
+}
+END_TEST
+
+START_TEST(test_input_event_button)
+{
+    assert_event_json("button:BTN_LEFT", "{\"type\":\"button\",\"code\":\"BTN_LEFT\",\"action\":\"tap\"}");
+    assert_event_json("button:BTN_RIGHT:down", "{\"type\":\"button\",\"code\":\"BTN_RIGHT\",\"action\":\"press\"}");
+}
+END_TEST
+
+START_TEST(test_input_event_rel_abs_and_wheel)
+{
+    assert_event_json("rel:REL_X:-5", "{\"type\":\"rel\",\"code\":\"REL_X\",\"value\":-5}");
+    assert_event_json("rel:REL_Y:10000", "{\"type\":\"rel\",\"code\":\"REL_Y\",\"value\":10000}");
+    assert_event_json("abs:ABS_X:16384", "{\"type\":\"abs\",\"code\":\"ABS_X\",\"value\":16384}");
+    assert_event_json("wheel:-1", "{\"type\":\"rel\",\"code\":\"REL_WHEEL\",\"value\":-1}");
+}
+END_TEST
+
+START_TEST(test_input_event_refusals)
+{
+    static const char syntax[] = "expected key:KEY_NAME[:down|up|tap], button:BTN_NAME[:down|up|tap], "
+                                 "rel:REL_AXIS:DELTA, abs:ABS_AXIS:VALUE or wheel:DELTA";
+    g_autofree char *bare = g_strdup_printf("event 'KEY_LEFT': %s", syntax);
+    g_autofree char *empty = g_strdup_printf("event '': %s", syntax);
+    g_autofree char *extra = g_strdup_printf("event 'key:KEY_A:down:x': %s", syntax);
+    g_autofree char *no_value = g_strdup_printf("event 'rel:REL_X': %s", syntax);
+    g_autofree char *wheel = g_strdup_printf("event 'wheel': %s", syntax);
+
+    assert_event_refused("KEY_LEFT", bare);
+    assert_event_refused("", empty);
+    assert_event_refused("key:KEY_A:down:x", extra);
+    assert_event_refused("rel:REL_X", no_value);
+    assert_event_refused("wheel", wheel);
+    assert_event_refused("key:KEY_NOPE", "event 'key:KEY_NOPE': unknown key 'KEY_NOPE'");
+    assert_event_refused("key:BTN_LEFT", "event 'key:BTN_LEFT': unknown key 'BTN_LEFT'");
+    assert_event_refused("button:KEY_A", "event 'button:KEY_A': unknown button 'KEY_A'");
+    assert_event_refused("key:KEY_A:hold", "event 'key:KEY_A:hold': expected down, up or tap after the name");
+    assert_event_refused("rel:ABS_X:1", "event 'rel:ABS_X:1': unknown relative axis 'ABS_X'");
+    assert_event_refused("abs:ABS_RX:1", "event 'abs:ABS_RX:1': unknown absolute axis 'ABS_RX'");
+    assert_event_refused("rel:REL_X:10001", "event 'rel:REL_X:10001': value '10001' must be an integer from -10000 to 10000");
+    assert_event_refused("abs:ABS_Y:-1", "event 'abs:ABS_Y:-1': value '-1' must be an integer from 0 to 32767");
+    assert_event_refused("wheel:x", "event 'wheel:x': value 'x' must be an integer from -10000 to 10000");
+    assert_event_refused("rel:REL_X:", "event 'rel:REL_X:': value '' must be an integer from -10000 to 10000");
+}
+END_TEST
+
+START_TEST(test_input_body_of_several_events)
+{
+    const char *args[] = { "key:KEY_LEFT:down", "wheel:2" };
+    g_autoptr(JsonNode) body = gh_ctl_input_body(args, 2, NULL);
+    g_autofree char *text = json_to_string(body, FALSE);
+
+    ck_assert_str_eq(text, "{\"events\":[{\"type\":\"key\",\"code\":\"KEY_LEFT\",\"action\":\"press\"},"
+                           "{\"type\":\"rel\",\"code\":\"REL_WHEEL\",\"value\":2}]}");
+}
+END_TEST
+
+START_TEST(test_input_body_is_what_the_api_accepts)
+{
+    const char *args[] = { "key:KEY_A", "button:BTN_MIDDLE:up", "rel:REL_HWHEEL:-3", "abs:ABS_Y:0" };
+    g_autoptr(JsonNode) body = gh_ctl_input_body(args, G_N_ELEMENTS(args), NULL);
+    g_autoptr(GArray) events = NULL;
+
+    ck_assert(gh_input_events_from_json(body, &events, NULL));
+    ck_assert_uint_eq(events->len, 5);
+}
+END_TEST
+
+START_TEST(test_input_body_refusals)
+{
+    const char *args[] = { "key:KEY_A", "key:KEY_NOPE" };
+    g_autoptr(GError) none = NULL;
+    g_autoptr(GError) bad = NULL;
+    g_autoptr(GError) many = NULL;
+    g_autofree const char **lots = g_new0(const char *, 257);
+
+    for (int i = 0; i < 257; i++)
+        lots[i] = "key:KEY_A";
+    ck_assert_ptr_null(gh_ctl_input_body(args, 0, &none));
+    assert_usage_error(none, "give 1 to 256 events");
+    ck_assert_ptr_null(gh_ctl_input_body(args, 2, &bad));
+    assert_usage_error(bad, "event 'key:KEY_NOPE': unknown key 'KEY_NOPE'");
+    ck_assert_ptr_null(gh_ctl_input_body(lots, 257, &many));
+    assert_usage_error(many, "give 1 to 256 events");
+}
+END_TEST
+
+/* ---- plugins ------------------------------------------------------------------------ */
+
+#define PLUGINS_REPLY                                                                                         \
+    "{\"plugins\":[{\"name\":\"capture-screenshot\",\"version\":\"0.1.0\",\"license\":\"MIT\","                 \
+    "\"path\":\"/usr/lib/gamehost/plugins/capture-screenshot.so\",\"abi\":\"1.0\",\"backends\":"                \
+    "[{\"name\":\"capture.screenshot\",\"kind\":\"capture\",\"description\":\"libvirt screenshots\"}]},"        \
+    "{\"name\":\"multi\",\"version\":\"2\",\"license\":\"LGPL-2.1-or-later\",\"path\":\"/x/multi.so\","          \
+    "\"abi\":\"1.0\",\"backends\":[{\"name\":\"input.qmp\",\"kind\":\"input\",\"description\":\"QMP\"},"          \
+    "{\"name\":\"stream.webrtc\",\"kind\":\"stream\",\"description\":\"\"}]},"                                   \
+    "{\"name\":\"empty\",\"version\":\"1\",\"license\":\"MIT\",\"path\":\"/x/empty.so\",\"abi\":\"1.0\","       \
+    "\"backends\":[]}],"
+
+START_TEST(test_render_plugins_table_then_refused)
+{
+    g_autoptr(JsonNode) reply = parse_json(
+        PLUGINS_REPLY "\"refused\":[{\"file\":\"/x/old.so\",\"reason\":\"ABI major 2, this host speaks 1\"}]}");
+    g_autofree char *out = gh_ctl_render_plugins(reply, NULL);
+
+    ck_assert_str_eq(out, "NAME                KIND     PLUGIN              VERSION  LICENSE\n"
+                          "capture.screenshot  capture  capture-screenshot  0.1.0    MIT\n"
+                          "input.qmp           input    multi               2        LGPL-2.1-or-later\n"
+                          "stream.webrtc       stream   multi               2        LGPL-2.1-or-later\n"
+                          "-                   -        empty               1        MIT\n"
+                          "\n"
+                          "Refused plugins:\n"
+                          "FILE       REASON\n"
+                          "/x/old.so  ABI major 2, this host speaks 1\n");
+}
+END_TEST
+
+START_TEST(test_render_plugins_without_refusals_is_one_table)
+{
+    g_autoptr(JsonNode) reply = parse_json("{\"plugins\":[],\"refused\":[]}");
+    g_autofree char *out = gh_ctl_render_plugins(reply, NULL);
+
+    ck_assert_str_eq(out, "NAME  KIND  PLUGIN  VERSION  LICENSE\n");
+}
+END_TEST
+
+START_TEST(test_render_plugins_refuses_reply_without_list)
+{
+    g_autoptr(JsonNode) reply = parse_json("{\"refused\":[]}");
+    g_autoptr(GError) error = NULL;
+
+    ck_assert_ptr_null(gh_ctl_render_plugins(reply, &error));
+    ck_assert_str_eq(error->message, "unexpected reply from the daemon: no 'plugins' array");
+}
+END_TEST
+
+START_TEST(test_render_plugin_check_ok)
+{
+    g_autoptr(JsonNode) reg = parse_json(
+        "{\"plugins\":[{\"name\":\"multi\",\"version\":\"2\",\"license\":\"MIT\",\"path\":\"/abs/multi.so\","
+        "\"abi\":\"1.0\",\"backends\":[{\"name\":\"input.qmp\",\"kind\":\"input\",\"description\":\"QMP\\u001b[31m\"},"
+        "{\"name\":\"stream.webrtc\",\"kind\":\"stream\",\"description\":\"\"}]}],\"refused\":[]}");
+    gboolean ok = FALSE;
+    g_autofree char *out = gh_ctl_render_plugin_check("multi.so", reg, &ok, NULL);
+
+    ck_assert(ok);
+    ck_assert_str_eq(out, "OK multi.so: plugin multi 2 (MIT), ABI 1.0\n"
+                          "  input.qmp (input): QMP?[31m\n"
+                          "  stream.webrtc (stream)\n");
+}
+END_TEST
+
+START_TEST(test_render_plugin_check_refused)
+{
+    g_autoptr(JsonNode) reg = parse_json(
+        "{\"plugins\":[],\"refused\":[{\"file\":\"/abs/old.so\",\"reason\":\"ABI minor 9 is newer than 0\"}]}");
+    gboolean ok = TRUE;
+    g_autofree char *out = gh_ctl_render_plugin_check("./old.so", reg, &ok, NULL);
+
+    ck_assert(!ok);
+    ck_assert_str_eq(out, "REFUSED ./old.so: ABI minor 9 is newer than 0\n");
+}
+END_TEST
+
+START_TEST(test_render_plugin_check_of_empty_registry_is_an_error)
+{
+    g_autoptr(JsonNode) reg = parse_json("{\"plugins\":[],\"refused\":[]}");
+    g_autoptr(GError) error = NULL;
+    gboolean ok = TRUE;
+
+    ck_assert_ptr_null(gh_ctl_render_plugin_check("x.so", reg, &ok, &error));
+    ck_assert_str_eq(error->message, "x.so: neither loaded nor refused");
+}
+END_TEST
+
+static TCase *
+input_and_plugins(void)
+{
+    TCase *tc = tcase_create("input-and-plugins");
+
+    tcase_add_test(tc, test_input_event_key_taps_by_default);
+    tcase_add_test(tc, test_input_event_key_down_and_up);
+    tcase_add_test(tc, test_input_event_button);
+    tcase_add_test(tc, test_input_event_rel_abs_and_wheel);
+    tcase_add_test(tc, test_input_event_refusals);
+    tcase_add_test(tc, test_input_body_of_several_events);
+    tcase_add_test(tc, test_input_body_is_what_the_api_accepts);
+    tcase_add_test(tc, test_input_body_refusals);
+    tcase_add_test(tc, test_render_plugins_table_then_refused);
+    tcase_add_test(tc, test_render_plugins_without_refusals_is_one_table);
+    tcase_add_test(tc, test_render_plugins_refuses_reply_without_list);
+    tcase_add_test(tc, test_render_plugin_check_ok);
+    tcase_add_test(tc, test_render_plugin_check_refused);
+    tcase_add_test(tc, test_render_plugin_check_of_empty_registry_is_an_error);
+    return tc;
+}
+
 int
 main(void)
 {
@@ -1132,6 +1367,7 @@ main(void)
     suite_add_tcase(s, arguments());
     suite_add_tcase(s, token_and_errors());
     suite_add_tcase(s, events_and_rendering());
+    suite_add_tcase(s, input_and_plugins());
     sr = srunner_create(s);
     srunner_run_all(sr, CK_ENV);
     failed = srunner_ntests_failed(sr);

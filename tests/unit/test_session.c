@@ -1,15 +1,19 @@
 /* The session state machine on libvirt's test driver: real libvirt calls and
  * lifecycle events, no QEMU. */
 #include <check.h>
+#include <dlfcn.h>
+#include <errno.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <libvirt/libvirt.h>
 #include <string.h>
 
+#include "../plugins/pipeline-fake.h"
 #include "domain.h"
 #include "gpu-fixture.h"
 #include "session.h"
 #include "testutil.h"
+#include "vm-access.h"
 
 typedef struct {
     char *tmp;
@@ -621,6 +625,507 @@ START_TEST(test_gpu_claim_restored_for_adopted_session)
 }
 END_TEST
 
+/* ---- pipelines: the fake plugin (tests/plugins/pipeline-fake.c) ------------- */
+
+typedef struct {
+    GhPluginRegistry *reg;
+    PipelineFakeState *fake;
+    GHashTable *options;
+} PluginFixture;
+
+static PluginFixture pl;
+
+static void
+plugins_attach(GhSessionManager *mgr)
+{
+    gh_session_manager_set_plugins(mgr, pl.reg);
+}
+
+static void
+setup_plugins(void)
+{
+    g_autofree char *path = g_build_filename(g_getenv("GH_TEST_BUILDDIR"), "tests", "plugins", ".libs",
+                                             "pipeline-fake.so", NULL);
+    g_autoptr(GError) err = NULL;
+    void *handle;
+
+    setup();
+    pl.reg = gh_plugin_registry_new();
+    ck_assert_msg(gh_plugin_registry_load_file(pl.reg, path, &err), "%s", err ? err->message : "");
+    handle = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+    ck_assert_ptr_nonnull(handle);
+    pl.fake = ((PipelineFakeStateFn)dlsym(handle, PIPELINE_FAKE_STATE_SYMBOL))();
+    dlclose(handle);
+    pl.options = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_hash_table_unref);
+    plugins_attach(fx.mgr);
+}
+
+static void
+teardown_plugins(void)
+{
+    fx.mgr = gh_session_manager_free(fx.mgr);
+    g_hash_table_unref(pl.options);
+    pl.reg = gh_plugin_registry_free(pl.reg);
+    teardown();
+}
+
+static void
+set_option(const char *backend, const char *key, const char *value)
+{
+    GHashTable *t = g_hash_table_lookup(pl.options, backend);
+
+    if (!t) {
+        t = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        g_hash_table_insert(pl.options, g_strdup(backend), t);
+    }
+    g_hash_table_insert(t, g_strdup(key), g_strdup(value));
+}
+
+static const GhSession *
+create_with_backends(const char *capture, const char *stream, const char *input, GError **error)
+{
+    GhSessionRequest req = { .image_id = "arena", .capture = capture, .stream = stream, .input = input,
+                             .backend_options = pl.options };
+    gboolean replayed;
+
+    return gh_session_manager_create(fx.mgr, &req, &replayed, error);
+}
+
+static char *
+create_running_with(const char *capture, const char *stream, const char *input)
+{
+    g_autoptr(GError) err = NULL;
+    const GhSession *s = create_with_backends(capture, stream, input, &err);
+
+    ck_assert_msg(s, "%s", err ? err->message : "");
+    wait_state(fx.mgr, s->id, GH_SESSION_RUNNING);
+    return g_strdup(s->id);
+}
+
+/* The API's view of the session: its "pipeline" member (NULL for null). */
+static JsonObject *
+pipeline_view(const char *id, JsonNode **keep)
+{
+    JsonObject *o;
+
+    *keep = gh_session_manager_session_json(fx.mgr, gh_session_manager_lookup(fx.mgr, id));
+    o = json_node_get_object(*keep);
+    ck_assert(json_object_has_member(o, "pipeline"));
+    return json_object_get_null_member(o, "pipeline") ? NULL : json_object_get_object_member(o, "pipeline");
+}
+
+static void
+assert_refused_at_create(const char *capture, const char *stream, const char *input, const char *message)
+{
+    g_autofree char *sessions_dir = g_build_filename(fx.config->state_dir, "sessions", NULL);
+    g_autoptr(GDir) dir = NULL;
+    g_autoptr(GError) err = NULL;
+
+    ck_assert_ptr_null(create_with_backends(capture, stream, input, &err));
+    ck_assert(g_error_matches(err, GH_SESSION_ERROR, GH_SESSION_ERROR_BACKEND));
+    ck_assert_str_eq(err->message, message);
+    ck_assert_uint_eq(session_count(), 0);
+    dir = g_dir_open(sessions_dir, 0, NULL);
+    ck_assert_ptr_null(g_dir_read_name(dir));
+    ck_assert_int_eq(virConnectNumOfDomains(gh_virt_conn(fx.virt)), 1); /* test:///default's own "test" */
+}
+
+typedef struct {
+    gboolean done;
+    GBytes *png;
+    GError *error;
+} FrameResult;
+
+static void
+on_frame(GObject *source, GAsyncResult *res, gpointer data)
+{
+    FrameResult *r = data;
+
+    r->png = gh_session_manager_frame_png_finish(fx.mgr, res, &r->error);
+    r->done = TRUE;
+}
+
+static void
+wait_frame(FrameResult *r)
+{
+    gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+
+    while (!r->done && g_get_monotonic_time() < deadline)
+        g_main_context_iteration(fx.context, FALSE);
+    ck_assert(r->done);
+}
+
+START_TEST(test_running_session_gets_a_pipeline)
+{
+    g_autofree char *id = create_running_with(NULL, NULL, NULL);
+    g_autoptr(JsonNode) view = NULL;
+    JsonObject *p = pipeline_view(id, &view);
+    g_autoptr(JsonNode) record = gh_session_to_json(gh_session_manager_lookup(fx.mgr, id));
+
+    ck_assert_ptr_nonnull(p);
+    /* The image asks for "screenshot", which no plugin here offers. */
+    ck_assert_str_eq(json_object_get_string_member(p, "capture"), "capture.fake");
+    ck_assert(json_object_get_null_member(p, "stream"));
+    ck_assert_str_eq(json_object_get_string_member(p, "input"), "input.fake");
+    ck_assert(json_object_has_member(json_object_get_object_member(p, "stats"), "frames_captured"));
+    ck_assert(!json_object_has_member(json_node_get_object(record), "pipeline"));
+    ck_assert_int_eq(pl.fake->capture_instances, 1);
+}
+END_TEST
+
+START_TEST(test_session_without_plugins_has_no_pipeline)
+{
+    g_autofree char *id = NULL;
+    g_autoptr(JsonNode) view = NULL;
+    g_autoptr(GError) err = NULL;
+    gh_input_event ev = { .type = GH_INPUT_KEY, .code = KEY_A, .value = 1 };
+
+    gh_session_manager_set_plugins(fx.mgr, NULL);
+    id = create_running("arena");
+    ck_assert_ptr_null(pipeline_view(id, &view));
+    ck_assert(!gh_session_manager_send_input(fx.mgr, id, &ev, 1, &err));
+    ck_assert(g_error_matches(err, GH_SESSION_ERROR, GH_SESSION_ERROR_BACKEND));
+}
+END_TEST
+
+START_TEST(test_bad_backend_refused_at_create_creating_nothing)
+{
+    assert_refused_at_create("capture.nope", NULL, NULL, "unknown capture backend 'capture.nope'");
+    assert_refused_at_create(NULL, "capture.fake", NULL, "backend 'capture.fake' is not a stream backend");
+    assert_refused_at_create(NULL, NULL, "stream.fake", "backend 'stream.fake' is not an input backend");
+    set_option("input.nope", "k", "v");
+    assert_refused_at_create(NULL, NULL, NULL, "options given for unknown backend 'input.nope'");
+}
+END_TEST
+
+START_TEST(test_backend_names_refused_without_plugins)
+{
+    gh_session_manager_set_plugins(fx.mgr, NULL);
+    assert_refused_at_create("capture.fake", NULL, NULL, "unknown capture backend 'capture.fake'");
+}
+END_TEST
+
+START_TEST(test_plugin_failure_fails_session_and_destroys_domain)
+{
+    g_autofree char *id = NULL;
+    g_autofree char *events = NULL;
+    g_autofree char *state = NULL;
+    const GhSession *s;
+
+    set_option("capture.fake", "fail_after", "2");
+    id = create_running_with("capture.fake", "stream.fake", NULL);
+    s = gh_session_manager_lookup(fx.mgr, id);
+    wait_state(fx.mgr, id, GH_SESSION_FAILED);
+    events = events_joined();
+    state = record_state(id);
+    ck_assert_str_eq(s->reason, "capture.fake failed: fake capture broke");
+    ck_assert_str_eq(events, "starting,running,stopping,failed");
+    ck_assert_str_eq(state, "failed");
+    ck_assert_int_eq(domain_is_active(s->domain_name), 0);
+    ck_assert_int_eq(pl.fake->capture_instances + pl.fake->stream_instances + pl.fake->input_instances, 0);
+    ck_assert_uint_eq(gh_session_manager_active(fx.mgr), 0);
+}
+END_TEST
+
+START_TEST(test_pipeline_that_cannot_be_built_fails_session)
+{
+    const GhSession *s;
+    g_autofree char *id = NULL;
+    g_autofree char *events = NULL;
+
+    set_option("capture.fake", "refuse", "1");
+    s = create_with_backends("capture.fake", NULL, NULL, NULL);
+    ck_assert_ptr_nonnull(s);
+    id = g_strdup(s->id);
+    wait_state(fx.mgr, id, GH_SESSION_FAILED);
+    events = events_joined();
+    ck_assert_str_eq(events, "starting,stopping,failed");
+    ck_assert_msg(g_str_has_prefix(s->reason, "capture backend 'capture.fake' cannot serve this session: "), "%s",
+                  s->reason);
+    ck_assert_int_eq(domain_is_active(s->domain_name), 0);
+}
+END_TEST
+
+START_TEST(test_input_reaches_the_input_backend)
+{
+    g_autofree char *id = create_running_with(NULL, NULL, "input.fake");
+    gh_input_event ev[2] = { { .type = GH_INPUT_KEY, .code = KEY_UP, .value = 1 },
+                             { .type = GH_INPUT_KEY, .code = KEY_UP, .value = 0 } };
+    g_autoptr(GError) e1 = NULL;
+    g_autoptr(GError) e2 = NULL;
+    g_autoptr(JsonNode) view = NULL;
+    g_autofree char *want = g_strdup_printf("session %s is stopping, not running", id);
+    JsonObject *p;
+
+    ck_assert(gh_session_manager_send_input(fx.mgr, id, ev, 2, NULL));
+    ck_assert_uint_eq(pl.fake->n_events, 2);
+    ck_assert_uint_eq(pl.fake->events[1].value, 0);
+    p = pipeline_view(id, &view);
+    ck_assert_int_eq(json_object_get_int_member(json_object_get_object_member(p, "stats"), "input_events"), 2);
+    ck_assert(!gh_session_manager_send_input(fx.mgr, "nope", ev, 1, &e1));
+    ck_assert(g_error_matches(e1, GH_SESSION_ERROR, GH_SESSION_ERROR_NOT_FOUND));
+    gh_session_manager_stop(fx.mgr, id, NULL);
+    ck_assert(!gh_session_manager_send_input(fx.mgr, id, ev, 1, &e2));
+    ck_assert(g_error_matches(e2, GH_SESSION_ERROR, GH_SESSION_ERROR_NOT_RUNNING));
+    ck_assert_str_eq(e2->message, want);
+}
+END_TEST
+
+START_TEST(test_input_backend_failure_is_a_backend_error)
+{
+    g_autofree char *id = NULL;
+    gh_input_event ev = { .type = GH_INPUT_KEY, .code = KEY_UP, .value = 1 };
+    g_autoptr(GError) err = NULL;
+
+    set_option("input.fake", "fail", "1");
+    id = create_running_with(NULL, NULL, "input.fake");
+    ck_assert(!gh_session_manager_send_input(fx.mgr, id, &ev, 1, &err));
+    ck_assert(g_error_matches(err, GH_SESSION_ERROR, GH_SESSION_ERROR_BACKEND));
+    ck_assert_str_eq(err->message, "input.fake failed: fake input broke");
+    ck_assert_int_eq(gh_session_manager_lookup(fx.mgr, id)->state, GH_SESSION_RUNNING);
+}
+END_TEST
+
+START_TEST(test_frame_goes_through_the_vms_screenshot)
+{
+    g_autofree char *id = NULL;
+    FrameResult r = { 0 };
+    gsize len = 0;
+    const guint8 *data;
+
+    set_option("capture.fake", "screenshot", "1");
+    id = create_running_with("capture.fake", NULL, NULL);
+    gh_session_manager_frame_png_async(fx.mgr, id, 5000, NULL, on_frame, &r);
+    wait_frame(&r);
+    ck_assert_msg(r.png, "%s", r.error ? r.error->message : "");
+    data = g_bytes_get_data(r.png, &len);
+    ck_assert_uint_gt(len, 8);
+    ck_assert_mem_eq(data, "\x89PNG\r\n\x1a\n", 8);
+    ck_assert_uint_eq(pl.fake->screenshots, 1);
+    ck_assert_str_eq(pl.fake->last_mime, "image/png"); /* what the test driver's screenshot says */
+    g_bytes_unref(r.png);
+}
+END_TEST
+
+START_TEST(test_frame_of_session_not_running_or_unknown)
+{
+    FrameResult r1 = { 0 }, r2 = { 0 };
+    const GhSession *s = create_with_backends(NULL, NULL, NULL, NULL);
+
+    gh_session_manager_frame_png_async(fx.mgr, s->id, 100, NULL, on_frame, &r1);
+    gh_session_manager_frame_png_async(fx.mgr, "nope", 100, NULL, on_frame, &r2);
+    wait_frame(&r1);
+    wait_frame(&r2);
+    ck_assert(g_error_matches(r1.error, GH_SESSION_ERROR, GH_SESSION_ERROR_NOT_RUNNING));
+    ck_assert(g_error_matches(r2.error, GH_SESSION_ERROR, GH_SESSION_ERROR_NOT_FOUND));
+    g_error_free(r1.error);
+    g_error_free(r2.error);
+}
+END_TEST
+
+typedef struct {
+    char *id;
+    GBytes *png;
+    GError *error;
+    gboolean done;
+} SyncAsk;
+
+static gpointer
+ask_sync(gpointer data)
+{
+    SyncAsk *a = data;
+
+    a->png = gh_session_manager_frame_png(fx.mgr, a->id, 5000, &a->error);
+    g_atomic_int_set(&a->done, TRUE);
+    return NULL;
+}
+
+START_TEST(test_blocking_frame_from_another_thread)
+{
+    g_autofree char *id = create_running_with(NULL, NULL, NULL);
+    SyncAsk a = { .id = id };
+    GThread *t = g_thread_new("asker", ask_sync, &a);
+    gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+    g_autoptr(GError) err = NULL;
+
+    while (!g_atomic_int_get(&a.done) && g_get_monotonic_time() < deadline)
+        g_main_context_iteration(fx.context, FALSE);
+    g_thread_join(t);
+    ck_assert_msg(a.png, "%s", a.error ? a.error->message : "");
+    g_bytes_unref(a.png);
+    /* On the main loop it would wait on itself: refused. */
+    ck_assert_ptr_null(gh_session_manager_frame_png(fx.mgr, id, 100, &err));
+    ck_assert(g_error_matches(err, GH_SESSION_ERROR, GH_SESSION_ERROR_INTERNAL));
+}
+END_TEST
+
+START_TEST(test_stop_waits_for_a_frame_in_flight)
+{
+    g_autofree char *id = NULL;
+    const GhSession *s;
+    FrameResult r = { 0 };
+
+    set_option("capture.fake", "eagain", "1");
+    id = create_running_with("capture.fake", NULL, NULL);
+    s = gh_session_manager_lookup(fx.mgr, id);
+    gh_session_manager_frame_png_async(fx.mgr, id, 300, NULL, on_frame, &r);
+    gh_session_manager_stop(fx.mgr, id, NULL);
+    ck_assert_int_eq(s->state, GH_SESSION_STOPPING);
+    /* The pipeline (and so the VM) stays until the request is answered. */
+    ck_assert_int_eq(domain_is_active(s->domain_name), 1);
+    ck_assert_int_eq(pl.fake->capture_instances, 1);
+    wait_frame(&r);
+    ck_assert(g_error_matches(r.error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT));
+    ck_assert_str_eq(r.error->message, "no frame from capture.fake within 300 ms");
+    g_error_free(r.error);
+    wait_state(fx.mgr, id, GH_SESSION_STOPPED);
+    ck_assert_int_eq(pl.fake->capture_instances, 0);
+    ck_assert_int_eq(domain_is_active(s->domain_name), 0);
+}
+END_TEST
+
+START_TEST(test_stop_frees_the_pipeline)
+{
+    g_autofree char *id = create_running_with("capture.fake", "stream.fake", "input.fake");
+    g_autoptr(JsonNode) view = NULL;
+
+    gh_session_manager_stop(fx.mgr, id, NULL);
+    ck_assert_int_eq(pl.fake->capture_instances + pl.fake->stream_instances + pl.fake->input_instances, 0);
+    ck_assert_int_eq(pl.fake->capture_stopped, 1);
+    wait_state(fx.mgr, id, GH_SESSION_STOPPED);
+    ck_assert_ptr_null(pipeline_view(id, &view));
+}
+END_TEST
+
+START_TEST(test_vm_dying_frees_the_pipeline)
+{
+    g_autofree char *id = create_running_with(NULL, NULL, NULL);
+    const GhSession *s = gh_session_manager_lookup(fx.mgr, id);
+    virConnectPtr other = virConnectOpen("test:///default");
+    virDomainPtr dom = virDomainLookupByName(other, s->domain_name);
+
+    virDomainDestroy(dom);
+    virDomainFree(dom);
+    virConnectClose(other);
+    wait_state(fx.mgr, id, GH_SESSION_FAILED);
+    ck_assert_int_eq(pl.fake->capture_instances + pl.fake->input_instances, 0);
+}
+END_TEST
+
+START_TEST(test_restore_rebuilds_the_same_pipeline)
+{
+    g_autofree char *id = NULL;
+    g_autoptr(JsonNode) view = NULL;
+    JsonObject *p;
+
+    set_option("capture.fake2", "mode", "x");
+    id = create_running_with("capture.fake2", "stream.fake", NULL);
+    fx.mgr = gh_session_manager_free(fx.mgr);
+    ck_assert_int_eq(pl.fake->capture_instances + pl.fake->stream_instances + pl.fake->input_instances, 0);
+    fx.mgr = new_manager();
+    plugins_attach(fx.mgr);
+    ck_assert(gh_session_manager_restore(fx.mgr, NULL));
+    p = pipeline_view(id, &view);
+    ck_assert_ptr_nonnull(p);
+    ck_assert_str_eq(json_object_get_string_member(p, "capture"), "capture.fake2");
+    ck_assert_str_eq(json_object_get_string_member(p, "stream"), "stream.fake");
+    ck_assert_str_eq(g_hash_table_lookup(g_hash_table_lookup(gh_session_manager_lookup(fx.mgr, id)->backend_options,
+                                                             "capture.fake2"),
+                                         "mode"),
+                     "x");
+}
+END_TEST
+
+START_TEST(test_record_keeps_backends)
+{
+    g_autofree char *id = NULL;
+    g_autoptr(JsonNode) node = NULL;
+    g_autoptr(GhSession) back = NULL;
+    g_autoptr(GError) err = NULL;
+
+    set_option("capture.fake", "screenshot", "0");
+    id = create_running_with("capture.fake", NULL, "input.fake");
+    node = gh_session_to_json(gh_session_manager_lookup(fx.mgr, id));
+    back = gh_session_from_json(node, &err);
+    ck_assert_msg(back, "%s", err ? err->message : "");
+    ck_assert_str_eq(back->capture, "capture.fake");
+    ck_assert_ptr_null(back->stream);
+    ck_assert_str_eq(back->input, "input.fake");
+    ck_assert_str_eq(g_hash_table_lookup(g_hash_table_lookup(back->backend_options, "capture.fake"), "screenshot"),
+                     "0");
+}
+END_TEST
+
+START_TEST(test_record_with_bad_backends_is_refused)
+{
+    g_autofree char *id = create_running("arena");
+    g_autoptr(JsonNode) node = gh_session_to_json(gh_session_manager_lookup(fx.mgr, id));
+    JsonObject *backends = json_object_get_object_member(json_node_get_object(node), "backends");
+    JsonObject *opts = json_object_new();
+    g_autoptr(GError) err = NULL;
+
+    json_object_set_int_member(opts, "k", 1);
+    json_object_set_object_member(json_object_get_object_member(backends, "options"), "capture.fake", opts);
+    ck_assert_ptr_null(gh_session_from_json(node, &err));
+    ck_assert_str_eq(err->message, "field 'backends.options.capture.fake.k' must be a string");
+}
+END_TEST
+
+/* ---- vm-access on the test driver ------------------------------------------- */
+
+START_TEST(test_vm_access_screenshot_is_a_png)
+{
+    g_autofree char *id = create_running("arena");
+    g_autoptr(GhVmAccess) va = gh_vm_access_new(fx.virt, gh_session_manager_lookup(fx.mgr, id)->domain_name);
+    guint8 *data = NULL;
+    gsize len = 0;
+    char *mime = NULL;
+    char *msg = NULL;
+
+    ck_assert_int_eq(gh_vm_access_screenshot(va, &data, &len, &mime, &msg), 0);
+    ck_assert_str_eq(mime, "image/png");
+    ck_assert_uint_gt(len, 8);
+    ck_assert_mem_eq(data, "\x89PNG", 4);
+    free(data);
+    free(mime);
+}
+END_TEST
+
+START_TEST(test_vm_access_send_keys_and_limits)
+{
+    g_autofree char *id = create_running("arena");
+    g_autoptr(GhVmAccess) va = gh_vm_access_new(fx.virt, gh_session_manager_lookup(fx.mgr, id)->domain_name);
+    guint32 codes[17] = { KEY_LEFTCTRL, KEY_A };
+    char *msg = NULL;
+
+    ck_assert_int_eq(gh_vm_access_send_keys(va, codes, 2, 10, &msg), 0);
+    ck_assert_int_eq(gh_vm_access_send_keys(va, codes, 17, 10, &msg), -EINVAL);
+    ck_assert_str_eq(msg, "send keys: 17 keys at once, at most 16");
+    free(msg);
+}
+END_TEST
+
+START_TEST(test_vm_access_errors_carry_libvirts_message)
+{
+    g_autofree char *id = create_running("arena");
+    g_autoptr(GhVmAccess) va = gh_vm_access_new(fx.virt, gh_session_manager_lookup(fx.mgr, id)->domain_name);
+    g_autoptr(GhVmAccess) gone = gh_vm_access_new(fx.virt, "gh-no-such-domain");
+    guint32 key = KEY_A;
+    char *reply = NULL;
+    char *msg = NULL;
+
+    /* The test driver has no QMP. */
+    ck_assert_int_eq(gh_vm_access_qmp_command(va, "{\"execute\":\"query-status\"}", &reply, &msg), -EIO);
+    ck_assert_ptr_null(reply);
+    ck_assert_msg(g_str_has_prefix(msg, "QMP command failed: "), "%s", msg);
+    free(msg);
+    msg = NULL;
+    ck_assert_int_eq(gh_vm_access_send_keys(gone, &key, 1, 10, &msg), -EIO);
+    ck_assert_msg(g_str_has_prefix(msg, "cannot find domain gh-no-such-domain: "), "%s", msg);
+    free(msg);
+}
+END_TEST
+
 static Suite *
 session_suite(void)
 {
@@ -656,6 +1161,34 @@ session_suite(void)
     tcase_add_test(g, test_optional_gpu_none_free_starts_on_emulated_display);
     tcase_add_test(g, test_gpu_claim_restored_for_adopted_session);
     suite_add_tcase(s, g);
+
+    TCase *p = tcase_create("pipeline");
+    tcase_add_checked_fixture(p, setup_plugins, teardown_plugins);
+    tcase_add_test(p, test_running_session_gets_a_pipeline);
+    tcase_add_test(p, test_session_without_plugins_has_no_pipeline);
+    tcase_add_test(p, test_bad_backend_refused_at_create_creating_nothing);
+    tcase_add_test(p, test_backend_names_refused_without_plugins);
+    tcase_add_test(p, test_plugin_failure_fails_session_and_destroys_domain);
+    tcase_add_test(p, test_pipeline_that_cannot_be_built_fails_session);
+    tcase_add_test(p, test_input_reaches_the_input_backend);
+    tcase_add_test(p, test_input_backend_failure_is_a_backend_error);
+    tcase_add_test(p, test_frame_goes_through_the_vms_screenshot);
+    tcase_add_test(p, test_frame_of_session_not_running_or_unknown);
+    tcase_add_test(p, test_blocking_frame_from_another_thread);
+    tcase_add_test(p, test_stop_waits_for_a_frame_in_flight);
+    tcase_add_test(p, test_stop_frees_the_pipeline);
+    tcase_add_test(p, test_vm_dying_frees_the_pipeline);
+    tcase_add_test(p, test_restore_rebuilds_the_same_pipeline);
+    tcase_add_test(p, test_record_keeps_backends);
+    tcase_add_test(p, test_record_with_bad_backends_is_refused);
+    suite_add_tcase(s, p);
+
+    TCase *v = tcase_create("vm access");
+    tcase_add_checked_fixture(v, setup, teardown);
+    tcase_add_test(v, test_vm_access_screenshot_is_a_png);
+    tcase_add_test(v, test_vm_access_send_keys_and_limits);
+    tcase_add_test(v, test_vm_access_errors_carry_libvirts_message);
+    suite_add_tcase(s, v);
     return s;
 }
 

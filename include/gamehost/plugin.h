@@ -1,0 +1,235 @@
+/* gamehost plugin SDK: the plugin ABI.
+ *
+ * A plugin is a shared object that exports one symbol, GH_PLUGIN_ENTRY
+ * ("gamehost_plugin_query"), a function returning a pointer to a static,
+ * const gh_plugin descriptor.  The descriptor lists backend factories of
+ * three kinds:
+ *
+ *   capture  takes frames out of the session's VM;
+ *   stream   encodes frames and sends them to the player (and may hand the
+ *            player's input back to the host);
+ *   input    puts input events into the VM.
+ *
+ * Versioning (the PipeWire SPA / OBS model).  The host loads a plugin only if
+ * its abi_major equals GH_PLUGIN_ABI_MAJOR and its abi_minor is not newer
+ * than the host's.  Every struct that crosses the ABI starts with its own
+ * struct_size; the host copies at most the size it knows into zeroed memory,
+ * so a plugin built against an older minor keeps working when structs grow
+ * (new members read as 0/NULL, meaning "absent").  Ops tables carry a version
+ * too; the host calls an op only when it is non-NULL.  Only fixed-width types
+ * cross the ABI: no bool, no enums, no long.
+ *
+ * Threading.  The host calls probe/create/destroy and every stream and input
+ * op on its main thread; capture ops run on the session's pipeline thread.
+ * Host services may be called from the thread the host called the plugin on
+ * (main or pipeline) and, where noted, from any thread.  A plugin never
+ * blocks the main thread for long: slow work goes to its own threads.
+ *
+ * Errors.  Functions return 0 or a negative errno (-EINVAL, -ENODEV, ...);
+ * the plugin may first call host->set_error() with a message for people.
+ *
+ * Lifetimes.  The descriptor and everything it points to stay valid while
+ * the plugin is loaded; the host never unloads a plugin while one of its
+ * instances exists.  A gh_host handle is valid from create until destroy
+ * returns.  Frames and event arrays passed to a plugin are borrowed for the
+ * length of the call. */
+#ifndef GAMEHOST_PLUGIN_H
+#define GAMEHOST_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <gamehost/input.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GH_PLUGIN_ABI_MAJOR 1u
+#define GH_PLUGIN_ABI_MINOR 0u
+#define GH_PLUGIN_ENTRY     "gamehost_plugin_query"
+
+#if defined(__GNUC__)
+#define GH_PLUGIN_EXPORT __attribute__((visibility("default")))
+#else
+#define GH_PLUGIN_EXPORT
+#endif
+
+/* Backend kinds (gh_backend_factory.kind). */
+#define GH_BACKEND_CAPTURE 1u
+#define GH_BACKEND_STREAM  2u
+#define GH_BACKEND_INPUT   3u
+
+/* Pixel formats (gh_frame.format): 32 bits per pixel, little-endian byte
+ * order in memory as named (BGRX: byte 0 blue, byte 3 unused). */
+#define GH_FORMAT_BGRX8888 1u
+#define GH_FORMAT_RGBX8888 2u
+
+/* Log levels (host->log). */
+#define GH_LOG_ERROR   1u
+#define GH_LOG_WARNING 2u
+#define GH_LOG_INFO    3u
+#define GH_LOG_DEBUG   4u
+
+/* fd events (host->add_fd), as poll(2) spells them. */
+#define GH_FD_IN  1u
+#define GH_FD_OUT 4u
+#define GH_FD_ERR 8u   /* only ever reported, never asked for */
+#define GH_FD_HUP 16u  /* only ever reported, never asked for */
+
+typedef struct gh_host gh_host;        /* the host's per-instance handle, opaque */
+typedef struct gh_instance gh_instance;/* a backend instance, defined by the plugin */
+
+typedef struct gh_rect {
+    int32_t x, y;
+    uint32_t width, height;
+} gh_rect;
+
+/* One frame, borrowed for the length of the call that passes it. */
+typedef struct gh_frame {
+    uint32_t struct_size;
+    uint32_t format;         /* GH_FORMAT_* */
+    uint32_t width, height;
+    uint32_t stride;         /* bytes per row, >= width * 4 */
+    uint32_t n_damage;       /* 0: the whole frame may have changed */
+    uint64_t timestamp_ns;   /* host monotonic time of capture */
+    uint64_t frame_number;   /* counts from 1 per session */
+    const uint8_t *data;     /* height * stride bytes */
+    const gh_rect *damage;   /* n_damage rectangles, or NULL */
+} gh_frame;
+
+/* ---- host services --------------------------------------------------- */
+
+#define GH_HOST_SERVICES_VERSION 1u
+
+typedef int (*gh_timer_fn)(void *data);                       /* return 0 to stop */
+typedef int (*gh_fd_fn)(int fd, uint32_t revents, void *data);/* return 0 to stop */
+
+/* The table the host hands every instance at create; a plugin reaches the VM
+ * and the host only through it.  Members added in later versions are at the
+ * end; check struct_size (or version) before using them. */
+typedef struct gh_host_services {
+    uint32_t struct_size;
+    uint32_t version;        /* GH_HOST_SERVICES_VERSION of the host */
+
+    /* Any thread.  msg is copied. */
+    void (*log)(gh_host *host, uint32_t level, const char *msg);
+    /* Any thread: monotonic clock, nanoseconds. */
+    uint64_t (*now_ns)(gh_host *host);
+    /* Records why the last call failed; shown in the session's reason. */
+    void (*set_error)(gh_host *host, const char *msg);
+
+    /* Facts; the strings live as long as the instance. */
+    const char *(*session_id)(gh_host *host);
+    const char *(*image_id)(gh_host *host);
+    /* An option given for this backend at session create, or NULL. */
+    const char *(*option)(gh_host *host, const char *key);
+    /* The display size of the session's console profile. */
+    void (*display_size)(gh_host *host, uint32_t *width, uint32_t *height, uint32_t *refresh_hz);
+
+    /* Main thread only: sources on the host's main loop.  Return an id > 0,
+     * or 0 on error.  Removed automatically at destroy. */
+    uint32_t (*add_timer)(gh_host *host, uint32_t interval_ms, gh_timer_fn fn, void *data);
+    uint32_t (*add_fd)(gh_host *host, int fd, uint32_t events, gh_fd_fn fn, void *data);
+    void (*remove_source)(gh_host *host, uint32_t id);
+
+    /* Host-mediated VM access.  Any thread; each blocks until done.
+     * screenshot: the current display as an image file (PPM or PNG, see
+     * *mime), malloc'd, for the plugin to free(). */
+    int (*screenshot)(gh_host *host, uint8_t **data, size_t *len, char **mime);
+    /* Presses and releases the given evdev key codes together. */
+    int (*send_keys)(gh_host *host, const uint32_t *codes, uint32_t n_codes, uint32_t hold_ms);
+    /* A QMP command (one JSON object) to the VM's QEMU; *reply is the
+     * reply, malloc'd, for the plugin to free(). */
+    int (*qmp_command)(gh_host *host, const char *command, char **reply);
+    /* Paths of the session's VNC socket and frame-relay memory, or NULL. */
+    const char *(*vnc_socket)(gh_host *host);
+    const char *(*relay_path)(gh_host *host);
+
+    /* Main thread: a stream backend hands its player's input to the
+     * session's input backend. */
+    int (*submit_input)(gh_host *host, const gh_input_event *events, uint32_t n_events);
+} gh_host_services;
+
+/* ---- per-kind ops ------------------------------------------------------ */
+
+#define GH_CAPTURE_OPS_VERSION 1u
+typedef struct gh_capture_ops {
+    uint32_t struct_size;
+    uint32_t version;
+    /* Required.  Pipeline thread.  Fills *frame (borrowed until the next
+     * grab or stop) with the newest frame; -EAGAIN when none is ready yet.
+     * timeout_ms bounds how long it may wait for one. */
+    int (*grab)(gh_instance *inst, gh_frame *frame, uint32_t timeout_ms);
+    /* Optional.  Pipeline thread, before the first and after the last grab. */
+    int (*start)(gh_instance *inst);
+    void (*stop)(gh_instance *inst);
+} gh_capture_ops;
+
+#define GH_STREAM_OPS_VERSION 1u
+typedef struct gh_stream_ops {
+    uint32_t struct_size;
+    uint32_t version;
+    /* Required.  Pipeline thread: one frame to encode and send. */
+    int (*push_frame)(gh_instance *inst, const gh_frame *frame);
+    /* Optional.  Main thread: a keyframe is wanted (a player joined). */
+    void (*request_keyframe)(gh_instance *inst);
+} gh_stream_ops;
+
+#define GH_INPUT_OPS_VERSION 1u
+typedef struct gh_input_ops {
+    uint32_t struct_size;
+    uint32_t version;
+    /* Required.  Main thread: deliver the events to the VM, in order. */
+    int (*send)(gh_instance *inst, const gh_input_event *events, uint32_t n_events);
+} gh_input_ops;
+
+/* ---- factories and the descriptor ------------------------------------- */
+
+typedef struct gh_backend_factory {
+    uint32_t struct_size;
+    uint32_t kind;           /* GH_BACKEND_* */
+    const char *name;        /* "capture.screenshot", "input.qmp": unique per host */
+    const char *description;
+    /* Optional.  Main thread: 0 if this backend can serve the session
+     * (the services' facts are usable; VM access is not yet), else a
+     * negative errno and a reason through services->set_error.  Absent
+     * means "always". */
+    int (*probe)(gh_host *host, const gh_host_services *services);
+    /* Required.  Main thread: a new instance, or NULL with host->set_error. */
+    gh_instance *(*create)(gh_host *host, const gh_host_services *services);
+    /* Required.  Main thread: frees the instance. */
+    void (*destroy)(gh_instance *inst);
+    /* Exactly one, matching kind; required. */
+    const gh_capture_ops *capture;
+    const gh_stream_ops *stream;
+    const gh_input_ops *input;
+} gh_backend_factory;
+
+typedef struct gh_plugin {
+    uint32_t struct_size;    /* sizeof(gh_plugin) as the plugin was built */
+    uint32_t abi_major;      /* GH_PLUGIN_ABI_MAJOR */
+    uint32_t abi_minor;      /* GH_PLUGIN_ABI_MINOR */
+    uint32_t n_factories;
+    const char *name;        /* "capture-screenshot" */
+    const char *version;     /* the plugin's own version, free form */
+    const char *license;     /* SPDX identifier */
+    const gh_backend_factory *const *factories; /* n_factories entries */
+} gh_plugin;
+
+/* The one exported symbol. */
+typedef const gh_plugin *(*gh_plugin_query_fn)(void);
+
+/* Declares the entry point:  GH_PLUGIN_DEFINE(my_plugin)  where my_plugin is
+ * a static const gh_plugin. */
+#define GH_PLUGIN_DEFINE(descriptor)                                   \
+    GH_PLUGIN_EXPORT const gh_plugin *gamehost_plugin_query(void);     \
+    GH_PLUGIN_EXPORT const gh_plugin *gamehost_plugin_query(void)      \
+    {                                                                  \
+        return &(descriptor);                                          \
+    }
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* GAMEHOST_PLUGIN_H */

@@ -1,0 +1,143 @@
+/* input-qmp: the input backend "input.qmp".
+ * Each send() becomes one QMP input-send-event command, passed to the VM's
+ * QEMU through the host's qmp_command service: keyboard keys as qcodes,
+ * mouse buttons, relative and absolute motion, and the wheel.  It needs
+ * nothing from the guest but QEMU's emulated keyboard and mouse (and a
+ * tablet for absolute motion), so every image can use it.  This file is
+ * only the ABI glue; qmp-json.c builds and checks the JSON. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gamehost/plugin.h>
+
+#include "qmp-json.h"
+
+#ifndef GH_PLUGIN_VERSION
+#error "build with -DGH_PLUGIN_VERSION=\"...\""
+#endif
+
+struct gh_instance {
+    gh_host *host;
+    gh_host_services svc;    /* the host's table, copied at our size */
+};
+
+static void
+iq_set_error(gh_instance *inst, const char *prefix, const char *detail)
+{
+    char msg[320];
+
+    if (!inst->svc.set_error)
+        return;
+    snprintf(msg, sizeof(msg), "%s%s", prefix, detail);
+    inst->svc.set_error(inst->host, msg);
+}
+
+static int
+iq_probe(gh_host *host, const gh_host_services *services)
+{
+    /* Every session's QEMU has a QMP monitor the host can reach. */
+    return 0;
+}
+
+static gh_instance *
+iq_create(gh_host *host, const gh_host_services *services)
+{
+    gh_instance *inst = calloc(1, sizeof(*inst));
+
+    if (!inst)
+        return NULL;
+    inst->host = host;
+    /* Copy what both sides know into zeroed memory: members a newer host
+     * added are ignored, members an older host lacks read as NULL. */
+    if (services)
+        memcpy(&inst->svc, services,
+               services->struct_size < sizeof(inst->svc) ? services->struct_size : sizeof(inst->svc));
+    if (!inst->svc.qmp_command) {
+        iq_set_error(inst, "input.qmp: ", "the host offers no QMP command service");
+        free(inst);
+        return NULL;
+    }
+    return inst;
+}
+
+static void
+iq_destroy(gh_instance *inst)
+{
+    free(inst);
+}
+
+static int
+iq_send(gh_instance *inst, const gh_input_event *events, uint32_t n_events)
+{
+    char err[256];
+    size_t length = 0;
+    uint32_t n_qemu = 0;
+    char *command, *reply = NULL;
+    int r;
+
+    if (n_events == 0)
+        return 0;
+    /* Measure (and validate) first, then build into a buffer of that size. */
+    if ((r = iq_build_command(events, n_events, NULL, 0, &length, &n_qemu, err, sizeof(err))) < 0) {
+        iq_set_error(inst, "input.qmp: ", err);
+        return r;
+    }
+    if (n_qemu == 0)
+        return 0;
+    if (length > IQ_MAX_COMMAND_BYTES) {
+        snprintf(err, sizeof(err), "%u events make a %zu-byte command, over %u bytes", n_events, length,
+                 IQ_MAX_COMMAND_BYTES);
+        iq_set_error(inst, "input.qmp: ", err);
+        return -E2BIG;
+    }
+    if (!(command = malloc(length + 1)))
+        return -ENOMEM;
+    r = iq_build_command(events, n_events, command, length + 1, &length, &n_qemu, err, sizeof(err));
+    if (r == 0)
+        r = inst->svc.qmp_command(inst->host, command, &reply);
+    free(command);
+    if (r < 0) {
+        /* The host has recorded why its own service failed. */
+        free(reply);
+        return r;
+    }
+    r = iq_reply_check(reply, err, sizeof(err));
+    free(reply);
+    if (r < 0)
+        iq_set_error(inst, "input.qmp: input-send-event: ", err);
+    return r;
+}
+
+static const gh_input_ops iq_input_ops = {
+    .struct_size = sizeof(gh_input_ops),
+    .version = GH_INPUT_OPS_VERSION,
+    .send = iq_send,
+};
+
+static const gh_backend_factory iq_factory = {
+    .struct_size = sizeof(gh_backend_factory),
+    .kind = GH_BACKEND_INPUT,
+    .name = "input.qmp",
+    .description = "Keyboard and mouse into the VM with QMP input-send-event",
+    .probe = iq_probe,
+    .create = iq_create,
+    .destroy = iq_destroy,
+    .input = &iq_input_ops,
+};
+
+static const gh_backend_factory *const iq_factories[] = { &iq_factory };
+
+static const gh_plugin iq_plugin = {
+    .struct_size = sizeof(gh_plugin),
+    .abi_major = GH_PLUGIN_ABI_MAJOR,
+    .abi_minor = GH_PLUGIN_ABI_MINOR,
+    .n_factories = sizeof(iq_factories) / sizeof(iq_factories[0]),
+    .name = "input-qmp",
+    .version = GH_PLUGIN_VERSION,
+    .license = "MIT",
+    .factories = iq_factories,
+};
+
+GH_PLUGIN_DEFINE(iq_plugin)

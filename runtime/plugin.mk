@@ -1,0 +1,121 @@
+# The plugin loader and host side of the plugin ABI (runtime/plugin*.c), the
+# installed plugin SDK, and the unit suite with its test plugins.
+# Included from the top Makefile.am; only appends to its lists.
+libghcore_la_SOURCES += runtime/plugin.c runtime/plugin.h runtime/plugin-host.c
+libghcore_la_LIBADD += -ldl
+
+# The SDK: headers and a pkg-config file, for plugins built out of tree.
+gamehostincludedir = $(includedir)/gamehost
+gamehostinclude_HEADERS = include/gamehost/plugin.h include/gamehost/input.h
+pkgconfigdir = $(libdir)/pkgconfig
+pkgconfig_DATA = include/gamehost-plugin.pc
+
+check_PROGRAMS += tests/unit/test_plugin
+TESTS += tests/unit/test_plugin
+tests_unit_test_plugin_SOURCES = tests/unit/test_plugin.c tests/plugins/record.h
+tests_unit_test_plugin_CFLAGS = $(GH_TEST_CFLAGS) -I$(srcdir)/include
+tests_unit_test_plugin_LDADD = $(GH_TEST_LIBS)
+
+# Test plugins, good and deliberately bad; the suite dlopens them from
+# tests/plugins/.libs/.  -rpath makes libtool build a shared object although
+# check_LTLIBRARIES are never installed.  variant.c is one valid plugin with
+# the one defect its -D picks.
+GH_TEST_PLUGIN_CFLAGS = $(AM_CFLAGS) -I$(srcdir)/include
+GH_TEST_PLUGIN_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -rpath /nowhere
+
+check_LTLIBRARIES += \
+	tests/plugins/good.la \
+	tests/plugins/old-minor.la \
+	tests/plugins/no-entry.la \
+	tests/plugins/null-entry.la \
+	tests/plugins/create-fails.la \
+	tests/plugins/probe-fails.la \
+	tests/plugins/misuse.la \
+	tests/plugins/wrong-major.la \
+	tests/plugins/newer-minor.la \
+	tests/plugins/bad-struct-size.la \
+	tests/plugins/absurd-struct-size.la \
+	tests/plugins/no-factories.la \
+	tests/plugins/no-license.la \
+	tests/plugins/missing-op.la \
+	tests/plugins/ops-too-small.la \
+	tests/plugins/bad-kind.la \
+	tests/plugins/bad-name.la \
+	tests/plugins/no-destroy.la \
+	tests/plugins/duplicate.la
+
+tests_plugins_good_la_SOURCES = tests/plugins/good.c tests/plugins/record.h tests/plugins/stubs.h
+tests_plugins_good_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS)
+tests_plugins_good_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_old_minor_la_SOURCES = tests/plugins/old-minor.c tests/plugins/stubs.h
+tests_plugins_old_minor_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS)
+tests_plugins_old_minor_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_no_entry_la_SOURCES = tests/plugins/no-entry.c tests/plugins/stubs.h
+tests_plugins_no_entry_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS)
+tests_plugins_no_entry_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_null_entry_la_SOURCES = tests/plugins/null-entry.c tests/plugins/stubs.h
+tests_plugins_null_entry_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS)
+tests_plugins_null_entry_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_create_fails_la_SOURCES = tests/plugins/create-fails.c tests/plugins/stubs.h
+tests_plugins_create_fails_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS)
+tests_plugins_create_fails_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_probe_fails_la_SOURCES = tests/plugins/probe-fails.c tests/plugins/stubs.h
+tests_plugins_probe_fails_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS)
+tests_plugins_probe_fails_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_misuse_la_SOURCES = tests/plugins/misuse.c tests/plugins/record.h tests/plugins/stubs.h
+tests_plugins_misuse_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS)
+tests_plugins_misuse_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_wrong_major_la_SOURCES = tests/plugins/variant.c tests/plugins/stubs.h
+tests_plugins_wrong_major_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS) -DWRONG_MAJOR
+tests_plugins_wrong_major_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_newer_minor_la_SOURCES = tests/plugins/variant.c tests/plugins/stubs.h
+tests_plugins_newer_minor_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS) -DNEWER_MINOR
+tests_plugins_newer_minor_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_bad_struct_size_la_SOURCES = tests/plugins/variant.c tests/plugins/stubs.h
+tests_plugins_bad_struct_size_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS) -DBAD_STRUCT_SIZE
+tests_plugins_bad_struct_size_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_absurd_struct_size_la_SOURCES = tests/plugins/variant.c tests/plugins/stubs.h
+tests_plugins_absurd_struct_size_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS) -DABSURD_STRUCT_SIZE
+tests_plugins_absurd_struct_size_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_no_factories_la_SOURCES = tests/plugins/variant.c tests/plugins/stubs.h
+tests_plugins_no_factories_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS) -DNO_FACTORIES
+tests_plugins_no_factories_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_no_license_la_SOURCES = tests/plugins/variant.c tests/plugins/stubs.h
+tests_plugins_no_license_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS) -DNO_LICENSE
+tests_plugins_no_license_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_missing_op_la_SOURCES = tests/plugins/variant.c tests/plugins/stubs.h
+tests_plugins_missing_op_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS) -DMISSING_OP
+tests_plugins_missing_op_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_ops_too_small_la_SOURCES = tests/plugins/variant.c tests/plugins/stubs.h
+tests_plugins_ops_too_small_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS) -DOPS_TOO_SMALL
+tests_plugins_ops_too_small_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_bad_kind_la_SOURCES = tests/plugins/variant.c tests/plugins/stubs.h
+tests_plugins_bad_kind_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS) -DBAD_KIND
+tests_plugins_bad_kind_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_bad_name_la_SOURCES = tests/plugins/variant.c tests/plugins/stubs.h
+tests_plugins_bad_name_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS) -DBAD_NAME
+tests_plugins_bad_name_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_no_destroy_la_SOURCES = tests/plugins/variant.c tests/plugins/stubs.h
+tests_plugins_no_destroy_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS) -DNO_DESTROY
+tests_plugins_no_destroy_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_duplicate_la_SOURCES = tests/plugins/variant.c tests/plugins/stubs.h
+tests_plugins_duplicate_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS) -DDUPLICATE
+tests_plugins_duplicate_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)

@@ -1,0 +1,413 @@
+/* session-pipeline: a running session's pipeline (pipeline.h) and what the
+ * API asks of it: input, on-demand frames, the live view.
+ *
+ * Lifetime.  Built on the main loop when the session becomes running (also
+ * when adopted), with VM access for its domain (vm-access.h); closed before
+ * the domain is destroyed and whenever the session ends.  A frame request
+ * waits in a worker thread on the pipeline, so the pipeline must outlive
+ * it: requests in flight are counted on the main loop, and a close that
+ * finds some waits (without blocking: they end within their timeout) for
+ * the last one before freeing the pipeline and going on with the stop. */
+#include "session-private.h"
+
+#include "pipeline.h"
+#include "vm-access.h"
+
+typedef struct {
+    GhSessionManager *mgr;
+    char *id;
+    GhPipeline *pipeline;
+    GhVmAccess *vm;
+    guint users;                 /* frame requests in flight */
+    gboolean closing;
+    SessionPipelineClosed then;
+} SessionPipeline;
+
+static const char *const kind_names[] = { "unknown", "capture", "stream", "input" };
+static const char *const kind_articles[] = { "an unknown", "a capture", "a stream", "an input" };
+
+/* ---- checks at create --------------------------------------------------- */
+
+static gboolean
+session_backend_check(GhSessionManager *mgr, const char *name, guint32 kind, GError **error)
+{
+    const GhBackend *b;
+
+    if (!name)
+        return TRUE;
+    b = mgr->plugins ? gh_plugin_registry_lookup(mgr->plugins, name) : NULL;
+    if (!b) {
+        g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_BACKEND, "unknown %s backend '%s'", kind_names[kind],
+                    name);
+        return FALSE;
+    }
+    if (b->kind != kind) {
+        g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_BACKEND, "backend '%s' is not %s backend", name,
+                    kind_articles[kind]);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+session_backends_check(GhSessionManager *mgr, const GhSessionRequest *req, GError **error)
+{
+    GHashTableIter it;
+    gpointer name;
+
+    if (!session_backend_check(mgr, req->capture, GH_BACKEND_CAPTURE, error) ||
+        !session_backend_check(mgr, req->stream, GH_BACKEND_STREAM, error) ||
+        !session_backend_check(mgr, req->input, GH_BACKEND_INPUT, error))
+        return FALSE;
+    if (!req->backend_options)
+        return TRUE;
+    g_hash_table_iter_init(&it, req->backend_options);
+    while (g_hash_table_iter_next(&it, &name, NULL))
+        if (!mgr->plugins || !gh_plugin_registry_lookup(mgr->plugins, name)) {
+            g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_BACKEND, "options given for unknown backend '%s'",
+                        (const char *)name);
+            return FALSE;
+        }
+    return TRUE;
+}
+
+/* ---- building and closing ----------------------------------------------- */
+
+static void
+session_pipeline_free(SessionPipeline *sp)
+{
+    gh_pipeline_free(sp->pipeline);
+    gh_vm_access_free(sp->vm);
+    g_free(sp->id);
+    g_free(sp);
+}
+
+/* Main loop: a backend failed at run time. */
+static void
+session_pipeline_on_fail(gpointer data, const char *reason)
+{
+    SessionPipeline *sp = data;
+    GhSession *s = g_hash_table_lookup(sp->mgr->sessions, sp->id);
+
+    if (!sp->closing && s)
+        session_fail(sp->mgr, s, reason);
+}
+
+gboolean
+session_pipeline_start(GhSessionManager *mgr, GhSession *s, GError **error)
+{
+    const GhImage *image = gh_catalog_lookup(mgr->catalog, s->image_id);
+    const GhProfile *profile = image ? image->profile : NULL;
+    GhPipelineChoice choice = {
+        .capture = s->capture, .stream = s->stream, .input = s->input, .options = s->backend_options,
+    };
+    GhPluginSessionInfo info = { 0 };
+    g_autoptr(GError) err = NULL;
+    SessionPipeline *sp;
+
+    if (!mgr->plugins || g_hash_table_contains(mgr->pipelines, s->id))
+        return TRUE;
+    sp = g_new0(SessionPipeline, 1);
+    sp->mgr = mgr;
+    sp->id = g_strdup(s->id);
+    sp->vm = gh_vm_access_new(mgr->virt, s->domain_name);
+    info.session_id = s->id;
+    info.image_id = s->image_id;
+    info.width = profile ? profile->width : 0;
+    info.height = profile ? profile->height : 0;
+    info.refresh_hz = profile ? profile->refresh_hz : 0;
+    info.vnc_socket = s->vnc_socket;
+    info.context = mgr->context;
+    info.ops = gh_vm_access_ops();
+    info.ops_ctx = sp->vm;
+    sp->pipeline = gh_pipeline_new(mgr->plugins, &choice, image ? (const char *const *)image->capture : NULL, &info,
+                                   session_pipeline_on_fail, sp, &err);
+    if (!sp->pipeline) {
+        g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_BACKEND, "%s", err->message);
+        session_pipeline_free(sp);
+        return FALSE;
+    }
+    g_hash_table_insert(mgr->pipelines, sp->id, sp);
+    return TRUE;
+}
+
+static void
+session_pipeline_finish_close(SessionPipeline *sp)
+{
+    GhSessionManager *mgr = sp->mgr;
+    SessionPipelineClosed then = sp->then;
+    g_autofree char *id = g_strdup(sp->id);
+
+    session_pipeline_free(sp);
+    if (then)
+        then(mgr, id);
+}
+
+void
+session_pipeline_close(GhSessionManager *mgr, const char *id, SessionPipelineClosed then)
+{
+    SessionPipeline *sp = g_hash_table_lookup(mgr->pipelines, id);
+
+    if (!sp) {
+        if (then)
+            then(mgr, id);
+        return;
+    }
+    g_hash_table_remove(mgr->pipelines, id);
+    sp->closing = TRUE;
+    sp->then = then;
+    if (sp->users == 0)
+        session_pipeline_finish_close(sp);
+}
+
+void
+session_pipelines_free(GhSessionManager *mgr)
+{
+    GHashTableIter it;
+    gpointer value;
+
+    g_hash_table_iter_init(&it, mgr->pipelines);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        g_hash_table_iter_steal(&it);
+        session_pipeline_free(value);
+    }
+}
+
+/* ---- what the API asks -------------------------------------------------- */
+
+/* The running session's pipeline, or NULL with the error. */
+static SessionPipeline *
+session_pipeline_for(GhSessionManager *mgr, const char *id, GError **error)
+{
+    GhSession *s = id ? g_hash_table_lookup(mgr->sessions, id) : NULL;
+    SessionPipeline *sp;
+
+    if (!s) {
+        g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_NOT_FOUND, "no session '%s'", id ? id : "");
+        return NULL;
+    }
+    if (s->state != GH_SESSION_RUNNING) {
+        g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_NOT_RUNNING, "session %s is %s, not running", s->id,
+                    gh_session_state_to_string(s->state));
+        return NULL;
+    }
+    sp = g_hash_table_lookup(mgr->pipelines, s->id);
+    if (!sp)
+        g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_BACKEND,
+                    "session %s has no pipeline: this host loaded no plugins", s->id);
+    return sp;
+}
+
+gboolean
+gh_session_manager_send_input(GhSessionManager *mgr, const char *id, const gh_input_event *events, guint n,
+                              GError **error)
+{
+    SessionPipeline *sp = session_pipeline_for(mgr, id, error);
+    g_autoptr(GError) err = NULL;
+
+    if (!sp)
+        return FALSE;
+    if (!gh_pipeline_send_input(sp->pipeline, events, n, &err)) {
+        g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_BACKEND, "%s", err->message);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+typedef struct {
+    SessionPipeline *sp;
+    guint timeout_ms;
+} FrameJob;
+
+static void
+frame_job_run(GTask *task, gpointer source, gpointer data, GCancellable *cancel)
+{
+    FrameJob *job = data;
+    GError *err = NULL;
+    GBytes *png = gh_pipeline_frame_png(job->sp->pipeline, job->timeout_ms, &err);
+
+    if (!png) {
+        /* A timeout stays a timeout (504); anything else the capture backend did wrong (502). */
+        if (!g_error_matches(err, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)) {
+            GError *mine = g_error_new_literal(GH_SESSION_ERROR, GH_SESSION_ERROR_BACKEND, err->message);
+            g_error_free(err);
+            err = mine;
+        }
+        g_task_return_error(task, err);
+        return;
+    }
+    g_task_return_pointer(task, png, (GDestroyNotify)g_bytes_unref);
+}
+
+/* Main loop: the worker is done with the pipeline. */
+static void
+frame_job_done(GObject *source, GAsyncResult *res, gpointer data)
+{
+    GTask *outer = data;
+    FrameJob *job = g_task_get_task_data(G_TASK(res));
+    SessionPipeline *sp = job->sp;
+    GError *err = NULL;
+    GBytes *png = g_task_propagate_pointer(G_TASK(res), &err);
+
+    sp->mgr->pending--;
+    if (--sp->users == 0 && sp->closing)
+        session_pipeline_finish_close(sp);
+    if (png)
+        g_task_return_pointer(outer, png, (GDestroyNotify)g_bytes_unref);
+    else
+        g_task_return_error(outer, err);
+    g_object_unref(outer);
+}
+
+void
+gh_session_manager_frame_png_async(GhSessionManager *mgr, const char *id, guint timeout_ms,
+                                   GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+    GTask *outer = g_task_new(NULL, cancellable, callback, user_data);
+    g_autoptr(GTask) inner = NULL;
+    GError *err = NULL;
+    SessionPipeline *sp = session_pipeline_for(mgr, id, &err);
+    FrameJob *job;
+
+    g_task_set_source_tag(outer, gh_session_manager_frame_png_async);
+    if (sp && !gh_pipeline_backend_name(sp->pipeline, GH_BACKEND_CAPTURE))
+        err = g_error_new(GH_SESSION_ERROR, GH_SESSION_ERROR_BACKEND, "session %s has no capture backend", id);
+    if (err) {
+        g_task_return_error(outer, err);
+        g_object_unref(outer);
+        return;
+    }
+    job = g_new0(FrameJob, 1);
+    job->sp = sp;
+    job->timeout_ms = timeout_ms;
+    sp->users++;
+    mgr->pending++;
+    inner = g_task_new(NULL, NULL, frame_job_done, outer);
+    g_task_set_task_data(inner, job, g_free);
+    g_task_run_in_thread(inner, frame_job_run);
+}
+
+GBytes *
+gh_session_manager_frame_png_finish(GhSessionManager *mgr, GAsyncResult *result, GError **error)
+{
+    g_return_val_if_fail(g_task_is_valid(result, NULL), NULL);
+    return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+/* gh_session_manager_frame_png: the async form run on the main loop for a
+ * thread that waits. */
+typedef struct {
+    GhSessionManager *mgr;
+    char *id;
+    guint timeout_ms;
+    GMutex lock;
+    GCond cond;
+    gboolean done;
+    GBytes *png;
+    GError *error;
+} FrameWait;
+
+static void
+frame_wait_done(GObject *source, GAsyncResult *res, gpointer data)
+{
+    FrameWait *w = data;
+    GBytes *png = gh_session_manager_frame_png_finish(w->mgr, res, &w->error);
+
+    g_mutex_lock(&w->lock);
+    w->png = png;
+    w->done = TRUE;
+    g_cond_signal(&w->cond);
+    g_mutex_unlock(&w->lock);
+}
+
+static gboolean
+frame_wait_start(gpointer data)
+{
+    FrameWait *w = data;
+
+    g_main_context_push_thread_default(w->mgr->context);
+    gh_session_manager_frame_png_async(w->mgr, w->id, w->timeout_ms, NULL, frame_wait_done, w);
+    g_main_context_pop_thread_default(w->mgr->context);
+    return G_SOURCE_REMOVE;
+}
+
+GBytes *
+gh_session_manager_frame_png(GhSessionManager *mgr, const char *id, guint timeout_ms, GError **error)
+{
+    FrameWait w = { .mgr = mgr, .id = g_strdup(id), .timeout_ms = timeout_ms };
+
+    if (g_main_context_is_owner(mgr->context)) {
+        g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_INTERNAL,
+                    "gh_session_manager_frame_png called on the main loop: use the async form");
+        g_free(w.id);
+        return NULL;
+    }
+    g_mutex_init(&w.lock);
+    g_cond_init(&w.cond);
+    g_main_context_invoke(mgr->context, frame_wait_start, &w);
+    g_mutex_lock(&w.lock);
+    while (!w.done)
+        g_cond_wait(&w.cond, &w.lock);
+    g_mutex_unlock(&w.lock);
+    g_mutex_clear(&w.lock);
+    g_cond_clear(&w.cond);
+    g_free(w.id);
+    if (w.error)
+        g_propagate_error(error, w.error);
+    return w.png;
+}
+
+/* ---- the live view -------------------------------------------------------- */
+
+static void
+json_add_name(JsonBuilder *b, const char *member, const char *name)
+{
+    json_builder_set_member_name(b, member);
+    if (name)
+        json_builder_add_string_value(b, name);
+    else
+        json_builder_add_null_value(b);
+}
+
+static JsonNode *
+session_pipeline_json(SessionPipeline *sp)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    GhPipelineStats st;
+
+    gh_pipeline_get_stats(sp->pipeline, &st);
+    json_builder_begin_object(b);
+    json_add_name(b, "capture", gh_pipeline_backend_name(sp->pipeline, GH_BACKEND_CAPTURE));
+    json_add_name(b, "stream", gh_pipeline_backend_name(sp->pipeline, GH_BACKEND_STREAM));
+    json_add_name(b, "input", gh_pipeline_backend_name(sp->pipeline, GH_BACKEND_INPUT));
+    json_builder_set_member_name(b, "stats");
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "frames_captured");
+    json_builder_add_int_value(b, (gint64)st.frames_captured);
+    json_builder_set_member_name(b, "fps");
+    json_builder_add_double_value(b, st.fps);
+    json_builder_set_member_name(b, "capture_ms");
+    json_builder_add_double_value(b, st.capture_ms_avg);
+    json_builder_set_member_name(b, "capture_ms_last");
+    json_builder_add_double_value(b, st.capture_ms_last);
+    json_builder_set_member_name(b, "input_events");
+    json_builder_add_int_value(b, (gint64)st.input_events);
+    json_builder_set_member_name(b, "input_errors");
+    json_builder_add_int_value(b, (gint64)st.input_errors);
+    json_builder_end_object(b);
+    json_builder_end_object(b);
+    return json_builder_get_root(b);
+}
+
+JsonNode *
+gh_session_manager_session_json(GhSessionManager *mgr, const GhSession *session)
+{
+    JsonNode *node = gh_session_to_json(session);
+    SessionPipeline *sp = g_hash_table_lookup(mgr->pipelines, session->id);
+
+    if (sp)
+        json_object_set_member(json_node_get_object(node), "pipeline", session_pipeline_json(sp));
+    else
+        json_object_set_null_member(json_node_get_object(node), "pipeline");
+    return node;
+}

@@ -1,0 +1,11 @@
+# End-to-end tests (tests/e2e/run.sh, run by scripts/test.sh as root against
+# an installed tree) and the small helper they read frames with.
+check_PROGRAMS += tests/e2e/png-probe
+tests_e2e_png_probe_SOURCES = tests/e2e/png-probe.c
+tests_e2e_png_probe_CFLAGS = $(AM_CFLAGS) $(PNG_CFLAGS)
+tests_e2e_png_probe_LDADD = $(PNG_LIBS)
+
+EXTRA_DIST += tests/e2e/run.sh tests/e2e/lib.sh \
+	tests/e2e/test-api-cli.sh tests/e2e/test-boot-disk.sh tests/e2e/test-boot-kernel.sh \
+	tests/e2e/test-capacity.sh tests/e2e/test-killed-outside.sh tests/e2e/test-restart-adopts.sh \
+	tests/e2e/test-gpu-passthrough.sh tests/e2e/test-input-frame.sh tests/e2e/test-plugin-sdk.sh

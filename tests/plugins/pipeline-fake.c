@@ -1,0 +1,275 @@
+/* pipeline-fake: a test plugin with one backend of each kind, steered by
+ * the options given at session create:
+ *
+ *   capture.fake  produces 64x48 BGRX frames whose first pixel encodes the
+ *                 frame number (B, G, R = bits 0-7, 8-15, 16-23), counting
+ *                 from 1.  Options: fail_after=N (grab fails with -EIO and
+ *                 "fake capture broke" after N frames), refuse=1 (probe
+ *                 refuses), screenshot=1 (each grab also takes a host
+ *                 screenshot, and fails as it does), eagain=1 (never a
+ *                 frame: grab answers -EAGAIN).
+ *   capture.fake2 the same, a second capture backend to choose from.
+ *   stream.fake   counts pushed frames.  Option fail=1: push fails.
+ *   input.fake    records events.  Option fail=1: send fails.
+ *
+ * The state is process-wide, for the test to read (pipeline-fake.h). */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeline-fake.h"
+
+static PipelineFakeState state;
+
+GH_PLUGIN_EXPORT PipelineFakeState *pipeline_fake_state(void);
+GH_PLUGIN_EXPORT PipelineFakeState *
+pipeline_fake_state(void)
+{
+    return &state;
+}
+
+struct gh_instance {
+    gh_host *host;
+    const gh_host_services *svc;
+    uint32_t kind;
+    uint64_t frame;
+    uint64_t fail_after;          /* 0: never */
+    int screenshot;
+    int eagain;
+    int fail;
+    uint8_t pixels[PIPELINE_FAKE_WIDTH * PIPELINE_FAKE_HEIGHT * 4];
+};
+
+static int
+option_int(gh_host *host, const gh_host_services *svc, const char *key)
+{
+    const char *v = svc->option(host, key);
+
+    return v ? atoi(v) : 0;
+}
+
+/* Probe has no services table: options are read at create, and refuse is
+ * answered by create too. */
+static gh_instance *
+fake_create(gh_host *host, const gh_host_services *svc, uint32_t kind)
+{
+    gh_instance *inst;
+
+    if (option_int(host, svc, "refuse")) {
+        svc->set_error(host, "refused by option");
+        return NULL;
+    }
+    inst = calloc(1, sizeof(*inst));
+    inst->host = host;
+    inst->svc = svc;
+    inst->kind = kind;
+    inst->fail_after = (uint64_t)option_int(host, svc, "fail_after");
+    inst->screenshot = option_int(host, svc, "screenshot");
+    inst->eagain = option_int(host, svc, "eagain");
+    inst->fail = option_int(host, svc, "fail");
+    if (kind == GH_BACKEND_CAPTURE)
+        __atomic_add_fetch(&state.capture_instances, 1, __ATOMIC_SEQ_CST);
+    else if (kind == GH_BACKEND_STREAM)
+        __atomic_add_fetch(&state.stream_instances, 1, __ATOMIC_SEQ_CST);
+    else
+        __atomic_add_fetch(&state.input_instances, 1, __ATOMIC_SEQ_CST);
+    return inst;
+}
+
+static gh_instance *
+capture_create(gh_host *host, const gh_host_services *svc)
+{
+    return fake_create(host, svc, GH_BACKEND_CAPTURE);
+}
+
+static gh_instance *
+stream_create(gh_host *host, const gh_host_services *svc)
+{
+    return fake_create(host, svc, GH_BACKEND_STREAM);
+}
+
+static gh_instance *
+input_create(gh_host *host, const gh_host_services *svc)
+{
+    return fake_create(host, svc, GH_BACKEND_INPUT);
+}
+
+static void
+fake_destroy(gh_instance *inst)
+{
+    if (inst->kind == GH_BACKEND_CAPTURE)
+        __atomic_sub_fetch(&state.capture_instances, 1, __ATOMIC_SEQ_CST);
+    else if (inst->kind == GH_BACKEND_STREAM)
+        __atomic_sub_fetch(&state.stream_instances, 1, __ATOMIC_SEQ_CST);
+    else
+        __atomic_sub_fetch(&state.input_instances, 1, __ATOMIC_SEQ_CST);
+    free(inst);
+}
+
+static int
+capture_start(gh_instance *inst)
+{
+    __atomic_add_fetch(&state.capture_started, 1, __ATOMIC_SEQ_CST);
+    return 0;
+}
+
+static void
+capture_stop(gh_instance *inst)
+{
+    __atomic_add_fetch(&state.capture_stopped, 1, __ATOMIC_SEQ_CST);
+}
+
+static int
+capture_screenshot(gh_instance *inst)
+{
+    uint8_t *data = NULL;
+    size_t len = 0;
+    char *mime = NULL;
+    int rc = inst->svc->screenshot(inst->host, &data, &len, &mime);
+
+    if (rc < 0)
+        return rc; /* the host's message stands */
+    snprintf(state.last_mime, sizeof(state.last_mime), "%s", mime ? mime : "");
+    __atomic_add_fetch(&state.screenshots, 1, __ATOMIC_SEQ_CST);
+    free(data);
+    free(mime);
+    return 0;
+}
+
+static int
+capture_grab(gh_instance *inst, gh_frame *frame, uint32_t timeout_ms)
+{
+    uint64_t n;
+    int rc;
+
+    state.grab_thread = (unsigned long)pthread_self();
+    if (inst->eagain)
+        return -EAGAIN;
+    if (inst->fail_after && inst->frame >= inst->fail_after) {
+        inst->svc->set_error(inst->host, "fake capture broke");
+        return -EIO;
+    }
+    if (inst->screenshot && (rc = capture_screenshot(inst)) < 0)
+        return rc;
+    n = ++inst->frame;
+    for (uint32_t i = 0; i < PIPELINE_FAKE_WIDTH * PIPELINE_FAKE_HEIGHT; i++) {
+        inst->pixels[i * 4 + 0] = (uint8_t)(i * 7);
+        inst->pixels[i * 4 + 1] = (uint8_t)(i * 3);
+        inst->pixels[i * 4 + 2] = (uint8_t)i;
+        inst->pixels[i * 4 + 3] = 0xee; /* X: must not matter */
+    }
+    inst->pixels[0] = (uint8_t)n;
+    inst->pixels[1] = (uint8_t)(n >> 8);
+    inst->pixels[2] = (uint8_t)(n >> 16);
+    frame->format = GH_FORMAT_BGRX8888;
+    frame->width = PIPELINE_FAKE_WIDTH;
+    frame->height = PIPELINE_FAKE_HEIGHT;
+    frame->stride = PIPELINE_FAKE_WIDTH * 4;
+    frame->frame_number = n;
+    frame->timestamp_ns = inst->svc->now_ns(inst->host);
+    frame->data = inst->pixels;
+    __atomic_add_fetch(&state.frames_grabbed, 1, __ATOMIC_SEQ_CST);
+    return 0;
+}
+
+static int
+stream_push(gh_instance *inst, const gh_frame *frame)
+{
+    if (inst->fail) {
+        inst->svc->set_error(inst->host, "fake stream broke");
+        return -EPIPE;
+    }
+    state.push_thread = (unsigned long)pthread_self();
+    state.last_pushed_number = frame->data[0] | (uint64_t)frame->data[1] << 8 | (uint64_t)frame->data[2] << 16;
+    __atomic_add_fetch(&state.frames_pushed, 1, __ATOMIC_SEQ_CST);
+    return 0;
+}
+
+static int
+input_send(gh_instance *inst, const gh_input_event *events, uint32_t n)
+{
+    if (inst->fail) {
+        inst->svc->set_error(inst->host, "fake input broke");
+        return -EIO;
+    }
+    for (uint32_t i = 0; i < n && state.n_events < PIPELINE_FAKE_MAX_EVENTS; i++)
+        state.events[state.n_events++] = events[i];
+    return 0;
+}
+
+static const gh_capture_ops capture_ops = {
+    .struct_size = sizeof(gh_capture_ops),
+    .version = GH_CAPTURE_OPS_VERSION,
+    .grab = capture_grab,
+    .start = capture_start,
+    .stop = capture_stop,
+};
+
+static const gh_stream_ops stream_ops = {
+    .struct_size = sizeof(gh_stream_ops),
+    .version = GH_STREAM_OPS_VERSION,
+    .push_frame = stream_push,
+};
+
+static const gh_input_ops input_ops = {
+    .struct_size = sizeof(gh_input_ops),
+    .version = GH_INPUT_OPS_VERSION,
+    .send = input_send,
+};
+
+static const gh_backend_factory capture_fake = {
+    .struct_size = sizeof(gh_backend_factory),
+    .kind = GH_BACKEND_CAPTURE,
+    .name = "capture.fake",
+    .description = "test frames",
+    .create = capture_create,
+    .destroy = fake_destroy,
+    .capture = &capture_ops,
+};
+
+static const gh_backend_factory capture_fake2 = {
+    .struct_size = sizeof(gh_backend_factory),
+    .kind = GH_BACKEND_CAPTURE,
+    .name = "capture.fake2",
+    .description = "test frames, second choice",
+    .create = capture_create,
+    .destroy = fake_destroy,
+    .capture = &capture_ops,
+};
+
+static const gh_backend_factory stream_fake = {
+    .struct_size = sizeof(gh_backend_factory),
+    .kind = GH_BACKEND_STREAM,
+    .name = "stream.fake",
+    .description = "counts frames",
+    .create = stream_create,
+    .destroy = fake_destroy,
+    .stream = &stream_ops,
+};
+
+static const gh_backend_factory input_fake = {
+    .struct_size = sizeof(gh_backend_factory),
+    .kind = GH_BACKEND_INPUT,
+    .name = "input.fake",
+    .description = "records events",
+    .create = input_create,
+    .destroy = fake_destroy,
+    .input = &input_ops,
+};
+
+static const gh_backend_factory *const factories[] = { &capture_fake, &capture_fake2, &stream_fake, &input_fake };
+
+static const gh_plugin plugin = {
+    .struct_size = sizeof(gh_plugin),
+    .abi_major = GH_PLUGIN_ABI_MAJOR,
+    .abi_minor = GH_PLUGIN_ABI_MINOR,
+    .n_factories = 4,
+    .name = "pipeline-fake",
+    .version = "1",
+    .license = "MIT",
+    .factories = factories,
+};
+
+GH_PLUGIN_DEFINE(plugin)

@@ -1,0 +1,28 @@
+/* pipeline-fake: what the fake backends of tests/plugins/pipeline-fake.c
+ * record, read by the pipeline and session suites through the exported
+ * pipeline_fake_state() (dlsym on the loaded plugin). */
+#pragma once
+
+#include <stdint.h>
+#include <gamehost/plugin.h>
+
+#define PIPELINE_FAKE_WIDTH      64u
+#define PIPELINE_FAKE_HEIGHT     48u
+#define PIPELINE_FAKE_MAX_EVENTS 256u
+
+typedef struct {
+    int capture_instances, stream_instances, input_instances;  /* live */
+    int capture_started, capture_stopped;
+    uint64_t frames_grabbed;
+    uint64_t frames_pushed;
+    uint64_t last_pushed_number;    /* the number encoded in the pushed frame's first pixel */
+    unsigned long grab_thread;      /* pthread_self() of the last grab */
+    unsigned long push_thread;
+    uint32_t n_events;
+    gh_input_event events[PIPELINE_FAKE_MAX_EVENTS];
+    uint32_t screenshots;           /* grabs that went through host->screenshot */
+    char last_mime[64];
+} PipelineFakeState;
+
+typedef PipelineFakeState *(*PipelineFakeStateFn)(void);
+#define PIPELINE_FAKE_STATE_SYMBOL "pipeline_fake_state"

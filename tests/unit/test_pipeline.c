@@ -1,0 +1,660 @@
+/* The pipeline over the fake backends of tests/plugins/pipeline-fake.c, with
+ * fake VM access: how backends are chosen and refused, the capture → stream
+ * thread, on-demand PNG frames, input, failures reported on the main loop,
+ * and frame-png on its own. */
+#include <check.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <gio/gio.h>
+#include <png.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../plugins/pipeline-fake.h"
+#include "frame-png.h"
+#include "pipeline.h"
+#include "testutil.h"
+
+typedef struct {
+    GMainContext *context;
+    GhPluginRegistry *reg;
+    PipelineFakeState *fake;
+    GHashTable *options;         /* backend → (key → value) */
+    GThread *main_thread;
+    /* fake VM access */
+    guint screenshots;
+    gboolean screenshot_fails;
+    /* on_fail */
+    guint fails;
+    char *fail_reason;
+    GThread *fail_thread;
+} Fixture;
+
+static Fixture fx;
+
+static const char *const default_paths[] = { "screenshot", NULL };
+
+static int
+fake_screenshot(gpointer ctx, guint8 **data, gsize *len, char **mime, char **error_msg)
+{
+    if (fx.screenshot_fails) {
+        *error_msg = strdup("no display");
+        return -EIO;
+    }
+    fx.screenshots++;
+    *data = (guint8 *)strdup("pixels");
+    *len = 6;
+    *mime = strdup("image/x-test");
+    return 0;
+}
+
+static const GhPluginSessionOps fake_ops = { .screenshot = fake_screenshot };
+
+static void
+setup(void)
+{
+    const char *build = g_getenv("GH_TEST_BUILDDIR");
+    g_autofree char *path = g_build_filename(build, "tests", "plugins", ".libs", "pipeline-fake.so", NULL);
+    g_autoptr(GError) err = NULL;
+    void *handle;
+
+    memset(&fx, 0, sizeof(fx));
+    fx.context = g_main_context_new();
+    g_main_context_push_thread_default(fx.context);
+    fx.main_thread = g_thread_self();
+    fx.reg = gh_plugin_registry_new();
+    ck_assert_msg(gh_plugin_registry_load_file(fx.reg, path, &err), "%s", err ? err->message : "");
+    handle = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+    ck_assert_ptr_nonnull(handle);
+    fx.fake = ((PipelineFakeStateFn)dlsym(handle, PIPELINE_FAKE_STATE_SYMBOL))();
+    dlclose(handle);
+    fx.options = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_hash_table_unref);
+}
+
+static void
+teardown(void)
+{
+    g_hash_table_unref(fx.options);
+    fx.reg = gh_plugin_registry_free(fx.reg);
+    g_free(fx.fail_reason);
+    g_main_context_pop_thread_default(fx.context);
+    g_main_context_unref(fx.context);
+}
+
+static void
+set_option(const char *backend, const char *key, const char *value)
+{
+    GHashTable *t = g_hash_table_lookup(fx.options, backend);
+
+    if (!t) {
+        t = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        g_hash_table_insert(fx.options, g_strdup(backend), t);
+    }
+    g_hash_table_insert(t, g_strdup(key), g_strdup(value));
+}
+
+static void
+on_fail(gpointer data, const char *reason)
+{
+    fx.fails++;
+    g_free(fx.fail_reason);
+    fx.fail_reason = g_strdup(reason);
+    fx.fail_thread = g_thread_self();
+}
+
+static GhPipeline *
+new_pipeline_full(const char *capture, const char *stream, const char *input, const char *const *paths,
+                  GError **error)
+{
+    GhPipelineChoice choice = { .capture = capture, .stream = stream, .input = input, .options = fx.options };
+    GhPluginSessionInfo info = {
+        .session_id = "5b0a4a2e-0d5c-4b7e-9a53-2f1f0c7e9d11", .image_id = "arena",
+        .width = 640, .height = 480, .refresh_hz = 60,
+        .context = fx.context, .ops = &fake_ops, .ops_ctx = NULL,
+    };
+
+    return gh_pipeline_new(fx.reg, &choice, paths, &info, on_fail, NULL, error);
+}
+
+static GhPipeline *
+new_pipeline(const char *capture, const char *stream, const char *input)
+{
+    g_autoptr(GError) err = NULL;
+    GhPipeline *p = new_pipeline_full(capture, stream, input, default_paths, &err);
+
+    ck_assert_msg(p, "%s", err ? err->message : "");
+    return p;
+}
+
+static void
+iterate_for(guint ms)
+{
+    gint64 until = g_get_monotonic_time() + (gint64)ms * 1000;
+
+    while (g_get_monotonic_time() < until) {
+        g_main_context_iteration(fx.context, FALSE);
+        g_usleep(1000);
+    }
+}
+
+static void
+wait_for_fail(void)
+{
+    gint64 until = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+
+    while (fx.fails == 0 && g_get_monotonic_time() < until) {
+        g_main_context_iteration(fx.context, FALSE);
+        g_usleep(1000);
+    }
+    ck_assert_uint_eq(fx.fails, 1);
+}
+
+/* The PNG decoded to RGB; the test fails if it is not one. */
+static guint8 *
+decode_png(GBytes *png, guint *width, guint *height)
+{
+    png_image img = { .version = PNG_IMAGE_VERSION };
+    gsize len;
+    const void *data = g_bytes_get_data(png, &len);
+    guint8 *rgb;
+
+    ck_assert_msg(png_image_begin_read_from_memory(&img, data, len), "%s", img.message);
+    img.format = PNG_FORMAT_RGB;
+    rgb = g_malloc(PNG_IMAGE_SIZE(img));
+    ck_assert_msg(png_image_finish_read(&img, NULL, rgb, 0, NULL), "%s", img.message);
+    *width = img.width;
+    *height = img.height;
+    return rgb;
+}
+
+static void
+assert_refused(const char *capture, const char *stream, const char *input, const char *message)
+{
+    g_autoptr(GError) err = NULL;
+
+    ck_assert_ptr_null(new_pipeline_full(capture, stream, input, default_paths, &err));
+    ck_assert(g_error_matches(err, GH_PIPELINE_ERROR, GH_PIPELINE_ERROR_BACKEND));
+    ck_assert_str_eq(err->message, message);
+    ck_assert_int_eq(fx.fake->capture_instances + fx.fake->stream_instances + fx.fake->input_instances, 0);
+}
+
+/* ---- choosing backends ---------------------------------------------------- */
+
+START_TEST(test_unknown_backend_is_refused_naming_it)
+{
+    assert_refused("capture.nope", NULL, NULL, "unknown capture backend 'capture.nope'");
+    assert_refused(NULL, "stream.nope", NULL, "unknown stream backend 'stream.nope'");
+    assert_refused(NULL, NULL, "input.nope", "unknown input backend 'input.nope'");
+}
+END_TEST
+
+START_TEST(test_backend_of_wrong_kind_is_refused)
+{
+    assert_refused("input.fake", NULL, NULL, "backend 'input.fake' is not a capture backend");
+    assert_refused(NULL, "capture.fake", NULL, "backend 'capture.fake' is not a stream backend");
+    assert_refused(NULL, NULL, "stream.fake", "backend 'stream.fake' is not an input backend");
+}
+END_TEST
+
+START_TEST(test_named_backend_that_refuses_fails_naming_it)
+{
+    g_autoptr(GError) err = NULL;
+
+    set_option("capture.fake", "refuse", "1");
+    ck_assert_ptr_null(new_pipeline_full("capture.fake", NULL, NULL, default_paths, &err));
+    ck_assert(g_error_matches(err, GH_PIPELINE_ERROR, GH_PIPELINE_ERROR_BACKEND));
+    ck_assert_msg(g_str_has_prefix(err->message, "capture backend 'capture.fake' cannot serve this session: "), "%s",
+                  err->message);
+    ck_assert_ptr_nonnull(strstr(err->message, "refused by option"));
+    ck_assert_int_eq(fx.fake->input_instances, 0);
+}
+END_TEST
+
+START_TEST(test_default_capture_is_the_images_first_path)
+{
+    const char *const paths[] = { "relay", "fake2", "fake", NULL };
+    g_autoptr(GhPipeline) p = NULL;
+
+    p = new_pipeline_full(NULL, NULL, NULL, paths, NULL);
+    ck_assert_ptr_nonnull(p);
+    ck_assert_str_eq(gh_pipeline_backend_name(p, GH_BACKEND_CAPTURE), "capture.fake2");
+    ck_assert_str_eq(gh_pipeline_backend_name(p, GH_BACKEND_INPUT), "input.fake");
+    ck_assert_ptr_null(gh_pipeline_backend_name(p, GH_BACKEND_STREAM));
+}
+END_TEST
+
+START_TEST(test_default_capture_falls_back_to_first_that_serves)
+{
+    g_autoptr(GhPipeline) p = NULL;
+
+    set_option("capture.fake", "refuse", "1");
+    p = new_pipeline(NULL, NULL, NULL);
+    ck_assert_str_eq(gh_pipeline_backend_name(p, GH_BACKEND_CAPTURE), "capture.fake2");
+    ck_assert_int_eq(fx.fake->capture_instances, 1);
+}
+END_TEST
+
+START_TEST(test_no_capture_backend_leaves_frames_unavailable)
+{
+    g_autoptr(GhPipeline) p = NULL;
+    g_autoptr(GError) err = NULL;
+    gh_input_event ev = { .type = GH_INPUT_KEY, .code = KEY_A, .value = 1 };
+
+    set_option("capture.fake", "refuse", "1");
+    set_option("capture.fake2", "refuse", "1");
+    p = new_pipeline(NULL, NULL, NULL);
+    ck_assert_ptr_null(gh_pipeline_backend_name(p, GH_BACKEND_CAPTURE));
+    ck_assert_ptr_null(gh_pipeline_frame_png(p, 100, &err));
+    ck_assert(g_error_matches(err, GH_PIPELINE_ERROR, GH_PIPELINE_ERROR_NO_CAPTURE));
+    ck_assert(gh_pipeline_send_input(p, &ev, 1, NULL));
+}
+END_TEST
+
+START_TEST(test_options_reach_only_their_backend)
+{
+    g_autoptr(GhPipeline) p = NULL;
+
+    set_option("capture.fake2", "refuse", "1"); /* not capture.fake's */
+    p = new_pipeline("capture.fake", NULL, NULL);
+    ck_assert_str_eq(gh_pipeline_backend_name(p, GH_BACKEND_CAPTURE), "capture.fake");
+}
+END_TEST
+
+/* ---- the thread ------------------------------------------------------------ */
+
+START_TEST(test_no_grab_without_stream_or_request)
+{
+    g_autoptr(GhPipeline) p = new_pipeline("capture.fake", NULL, NULL);
+    GhPipelineStats st;
+
+    g_usleep(100 * 1000);
+    ck_assert_uint_eq(fx.fake->frames_grabbed, 0);
+    gh_pipeline_get_stats(p, &st);
+    ck_assert_uint_eq(st.frames_captured, 0);
+}
+END_TEST
+
+START_TEST(test_stream_gets_frames_at_refresh_rate_on_pipeline_thread)
+{
+    GhPipeline *p = new_pipeline("capture.fake", "stream.fake", NULL);
+    GhPipelineStats st;
+    guint64 pushed;
+
+    iterate_for(500);
+    gh_pipeline_get_stats(p, &st);
+    p = gh_pipeline_free(p);
+    pushed = fx.fake->frames_pushed;
+    /* 30 expected at 60 Hz; bounds are wide for loaded machines. */
+    ck_assert_msg(pushed >= 10 && pushed <= 40, "%" G_GUINT64_FORMAT " frames pushed in 0.5 s", pushed);
+    ck_assert_uint_ge(st.frames_captured, 10);
+    ck_assert(st.fps >= 10 && st.fps <= 80);
+    ck_assert(st.capture_ms_avg >= 0 && st.capture_ms_avg < 100);
+    ck_assert_uint_eq(fx.fake->last_pushed_number, pushed);
+    ck_assert(fx.fake->push_thread == fx.fake->grab_thread);
+    ck_assert(fx.fake->push_thread != (unsigned long)pthread_self());
+    ck_assert_int_eq(fx.fake->capture_started, 1);
+    ck_assert_int_eq(fx.fake->capture_stopped, 1);
+}
+END_TEST
+
+START_TEST(test_frame_png_is_the_captured_frame)
+{
+    g_autoptr(GhPipeline) p = new_pipeline("capture.fake", NULL, NULL);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GBytes) first = gh_pipeline_frame_png(p, 2000, &err);
+    g_autoptr(GBytes) second = NULL;
+    g_autofree guint8 *rgb = NULL;
+    g_autofree guint8 *rgb2 = NULL;
+    guint w = 0, h = 0;
+    GhPipelineStats st;
+
+    ck_assert_msg(first, "%s", err ? err->message : "");
+    rgb = decode_png(first, &w, &h);
+    ck_assert_uint_eq(w, PIPELINE_FAKE_WIDTH);
+    ck_assert_uint_eq(h, PIPELINE_FAKE_HEIGHT);
+    /* Pixel 0 encodes frame 1 in B; pixel 1 is B=7, G=3, R=1. */
+    ck_assert_uint_eq(rgb[0], 0);
+    ck_assert_uint_eq(rgb[1], 0);
+    ck_assert_uint_eq(rgb[2], 1);
+    ck_assert_uint_eq(rgb[3], 1);
+    ck_assert_uint_eq(rgb[4], 3);
+    ck_assert_uint_eq(rgb[5], 7);
+    second = gh_pipeline_frame_png(p, 2000, NULL);
+    ck_assert_ptr_nonnull(second);
+    rgb2 = decode_png(second, &w, &h);
+    ck_assert_uint_eq(rgb2[2], 2);
+    gh_pipeline_get_stats(p, &st);
+    ck_assert_uint_eq(st.frames_captured, 2);
+    ck_assert_uint_eq(fx.fake->frames_grabbed, 2);
+}
+END_TEST
+
+typedef struct {
+    GhPipeline *p;
+    GBytes *png;
+} Asker;
+
+static gpointer
+ask_frame(gpointer data)
+{
+    Asker *a = data;
+
+    a->png = gh_pipeline_frame_png(a->p, 2000, NULL);
+    return NULL;
+}
+
+START_TEST(test_frame_png_from_several_threads)
+{
+    g_autoptr(GhPipeline) p = new_pipeline("capture.fake", NULL, NULL);
+    Asker askers[4];
+    GThread *threads[4];
+
+    for (int i = 0; i < 4; i++) {
+        askers[i] = (Asker){ .p = p };
+        threads[i] = g_thread_new("asker", ask_frame, &askers[i]);
+    }
+    for (int i = 0; i < 4; i++) {
+        g_thread_join(threads[i]);
+        ck_assert_ptr_nonnull(askers[i].png);
+        g_bytes_unref(askers[i].png);
+    }
+    ck_assert_uint_ge(fx.fake->frames_grabbed, 1);
+    ck_assert_uint_le(fx.fake->frames_grabbed, 4);
+}
+END_TEST
+
+START_TEST(test_frame_png_times_out_without_a_frame)
+{
+    g_autoptr(GhPipeline) p = NULL;
+    g_autoptr(GError) err = NULL;
+
+    set_option("capture.fake", "eagain", "1");
+    p = new_pipeline("capture.fake", NULL, NULL);
+    ck_assert_ptr_null(gh_pipeline_frame_png(p, 100, &err));
+    ck_assert(g_error_matches(err, G_IO_ERROR, G_IO_ERROR_TIMED_OUT));
+    ck_assert_str_eq(err->message, "no frame from capture.fake within 100 ms");
+    ck_assert_uint_eq(fx.fails, 0);
+}
+END_TEST
+
+START_TEST(test_capture_reaches_the_vm_through_host_services)
+{
+    g_autoptr(GhPipeline) p = NULL;
+    g_autoptr(GBytes) png = NULL;
+
+    set_option("capture.fake", "screenshot", "1");
+    p = new_pipeline("capture.fake", NULL, NULL);
+    png = gh_pipeline_frame_png(p, 2000, NULL);
+    ck_assert_ptr_nonnull(png);
+    ck_assert_uint_eq(fx.screenshots, 1);
+    ck_assert_str_eq(fx.fake->last_mime, "image/x-test");
+}
+END_TEST
+
+START_TEST(test_vm_access_error_is_the_capture_error)
+{
+    g_autoptr(GhPipeline) p = NULL;
+    g_autoptr(GError) err = NULL;
+
+    set_option("capture.fake", "screenshot", "1");
+    fx.screenshot_fails = TRUE;
+    p = new_pipeline("capture.fake", NULL, NULL);
+    ck_assert_ptr_null(gh_pipeline_frame_png(p, 2000, &err));
+    ck_assert_str_eq(err->message, "capture.fake failed: no display");
+}
+END_TEST
+
+/* ---- failures ---------------------------------------------------------------- */
+
+START_TEST(test_capture_failing_three_times_fails_on_main_loop)
+{
+    g_autoptr(GhPipeline) p = NULL;
+    g_autoptr(GError) err = NULL;
+
+    set_option("capture.fake", "fail_after", "2");
+    p = new_pipeline("capture.fake", "stream.fake", NULL);
+    wait_for_fail();
+    ck_assert_str_eq(fx.fail_reason, "capture.fake failed: fake capture broke");
+    ck_assert_ptr_eq(fx.fail_thread, fx.main_thread);
+    ck_assert_uint_eq(fx.fake->frames_pushed, 2);
+    ck_assert_int_eq(fx.fake->capture_stopped, 1);
+    /* Stopped for good: frames say why. */
+    ck_assert_ptr_null(gh_pipeline_frame_png(p, 100, &err));
+    ck_assert_str_eq(err->message, "capture.fake failed: fake capture broke");
+    iterate_for(50);
+    ck_assert_uint_eq(fx.fails, 1);
+}
+END_TEST
+
+START_TEST(test_on_demand_capture_failures_count_too)
+{
+    g_autoptr(GhPipeline) p = NULL;
+
+    set_option("capture.fake", "fail_after", "1");
+    p = new_pipeline("capture.fake", NULL, NULL);
+    ck_assert_ptr_nonnull(gh_pipeline_frame_png(p, 1000, NULL));
+    for (int i = 0; i < 2; i++) {
+        g_autoptr(GError) err = NULL;
+        ck_assert_ptr_null(gh_pipeline_frame_png(p, 1000, &err));
+        ck_assert_str_eq(err->message, "capture.fake failed: fake capture broke");
+    }
+    iterate_for(20);
+    ck_assert_uint_eq(fx.fails, 0);
+    ck_assert_ptr_null(gh_pipeline_frame_png(p, 1000, NULL));
+    wait_for_fail();
+}
+END_TEST
+
+START_TEST(test_stream_failing_three_times_fails_naming_it)
+{
+    g_autoptr(GhPipeline) p = NULL;
+
+    set_option("stream.fake", "fail", "1");
+    p = new_pipeline("capture.fake", "stream.fake", NULL);
+    wait_for_fail();
+    ck_assert_str_eq(fx.fail_reason, "stream.fake failed: fake stream broke");
+}
+END_TEST
+
+START_TEST(test_free_before_the_report_runs_drops_it)
+{
+    GhPipeline *p;
+    gint64 until = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+
+    set_option("capture.fake", "fail_after", "1");
+    p = new_pipeline("capture.fake", "stream.fake", NULL);
+    while (!__atomic_load_n(&fx.fake->capture_stopped, __ATOMIC_SEQ_CST) && g_get_monotonic_time() < until)
+        g_usleep(1000);
+    ck_assert_int_eq(fx.fake->capture_stopped, 1);
+    gh_pipeline_free(p);
+    iterate_for(50);
+    ck_assert_uint_eq(fx.fails, 0);
+}
+END_TEST
+
+START_TEST(test_free_joins_the_thread_and_destroys_instances)
+{
+    GhPipeline *p = new_pipeline("capture.fake", "stream.fake", "input.fake");
+
+    iterate_for(50);
+    ck_assert_int_eq(fx.fake->capture_instances, 1);
+    ck_assert_int_eq(fx.fake->stream_instances, 1);
+    ck_assert_int_eq(fx.fake->input_instances, 1);
+    gh_pipeline_free(p);
+    ck_assert_int_eq(fx.fake->capture_stopped, 1);
+    ck_assert_int_eq(fx.fake->capture_instances + fx.fake->stream_instances + fx.fake->input_instances, 0);
+    ck_assert_ptr_null(gh_pipeline_free(NULL));
+}
+END_TEST
+
+/* ---- input ----------------------------------------------------------------------- */
+
+START_TEST(test_input_reaches_backend_in_order_and_counts)
+{
+    g_autoptr(GhPipeline) p = new_pipeline(NULL, NULL, "input.fake");
+    gh_input_event ev[3] = {
+        { .type = GH_INPUT_KEY, .code = KEY_LEFT, .value = 1 },
+        { .type = GH_INPUT_REL, .code = REL_X, .value = -5 },
+        { .type = GH_INPUT_KEY, .code = KEY_LEFT, .value = 0 },
+    };
+    GhPipelineStats st;
+
+    ck_assert(gh_pipeline_send_input(p, ev, 2, NULL));
+    ck_assert(gh_pipeline_send_input(p, ev + 2, 1, NULL));
+    ck_assert_uint_eq(fx.fake->n_events, 3);
+    for (int i = 0; i < 3; i++) {
+        ck_assert_uint_eq(fx.fake->events[i].type, ev[i].type);
+        ck_assert_uint_eq(fx.fake->events[i].code, ev[i].code);
+        ck_assert_int_eq(fx.fake->events[i].value, ev[i].value);
+    }
+    gh_pipeline_get_stats(p, &st);
+    ck_assert_uint_eq(st.input_events, 3);
+    ck_assert_uint_eq(st.input_errors, 0);
+}
+END_TEST
+
+START_TEST(test_input_failure_carries_the_backends_message)
+{
+    g_autoptr(GhPipeline) p = NULL;
+    g_autoptr(GError) err = NULL;
+    gh_input_event ev = { .type = GH_INPUT_KEY, .code = KEY_A, .value = 1 };
+    GhPipelineStats st;
+
+    set_option("input.fake", "fail", "1");
+    p = new_pipeline(NULL, NULL, "input.fake");
+    ck_assert(!gh_pipeline_send_input(p, &ev, 1, &err));
+    ck_assert(g_error_matches(err, GH_PIPELINE_ERROR, GH_PIPELINE_ERROR_FAILED));
+    ck_assert_str_eq(err->message, "input.fake failed: fake input broke");
+    gh_pipeline_get_stats(p, &st);
+    ck_assert_uint_eq(st.input_events, 0);
+    ck_assert_uint_eq(st.input_errors, 1);
+    ck_assert_uint_eq(fx.fails, 0);
+}
+END_TEST
+
+START_TEST(test_input_too_many_events_refused)
+{
+    g_autoptr(GhPipeline) p = new_pipeline(NULL, NULL, "input.fake");
+    g_autofree gh_input_event *ev = g_new0(gh_input_event, 4097);
+    g_autoptr(GError) err = NULL;
+
+    ck_assert(!gh_pipeline_send_input(p, ev, 4097, &err));
+    ck_assert_str_eq(err->message, "too many input events: 4097 (at most 4096)");
+    ck_assert_uint_eq(fx.fake->n_events, 0);
+    ck_assert(gh_pipeline_send_input(p, ev, 0, NULL));
+}
+END_TEST
+
+START_TEST(test_input_without_input_backend)
+{
+    g_autoptr(GhPipeline) p = NULL;
+    g_autoptr(GError) err = NULL;
+    gh_input_event ev = { .type = GH_INPUT_KEY, .code = KEY_A, .value = 1 };
+
+    set_option("input.fake", "refuse", "1");
+    p = new_pipeline(NULL, NULL, NULL);
+    ck_assert_ptr_null(gh_pipeline_backend_name(p, GH_BACKEND_INPUT));
+    ck_assert(!gh_pipeline_send_input(p, &ev, 1, &err));
+    ck_assert(g_error_matches(err, GH_PIPELINE_ERROR, GH_PIPELINE_ERROR_NO_INPUT));
+}
+END_TEST
+
+/* ---- frame-png ---------------------------------------------------------------------- */
+
+START_TEST(test_frame_png_rgbx_keeps_channel_order_and_stride)
+{
+    guint8 pixels[2 * 12] = { 10, 20, 30, 0, 40, 50, 60, 0, 99, 99, 99, 99, 70, 80, 90, 0, 1, 2, 3, 0, 99, 99, 99, 99 };
+    gh_frame f = { .struct_size = sizeof(f), .format = GH_FORMAT_RGBX8888, .width = 2, .height = 2, .stride = 12,
+                   .data = pixels };
+    g_autoptr(GBytes) png = gh_frame_png_encode(&f, NULL);
+    g_autofree guint8 *rgb = NULL;
+    guint w, h;
+    const guint8 want[] = { 10, 20, 30, 40, 50, 60, 70, 80, 90, 1, 2, 3 };
+
+    ck_assert_ptr_nonnull(png);
+    rgb = decode_png(png, &w, &h);
+    ck_assert_uint_eq(w, 2);
+    ck_assert_uint_eq(h, 2);
+    ck_assert_mem_eq(rgb, want, sizeof(want));
+}
+END_TEST
+
+START_TEST(test_frame_png_refuses_bad_frames)
+{
+    guint8 pixels[16] = { 0 };
+    gh_frame f = { .struct_size = sizeof(f), .format = GH_FORMAT_BGRX8888, .width = 2, .height = 2, .stride = 7,
+                   .data = pixels };
+    g_autoptr(GError) e1 = NULL;
+    g_autoptr(GError) e2 = NULL;
+    g_autoptr(GError) e3 = NULL;
+
+    ck_assert_ptr_null(gh_frame_png_encode(&f, &e1));
+    ck_assert_str_eq(e1->message, "bad frame stride 7 for width 2");
+    f.stride = 8;
+    f.format = 9;
+    ck_assert_ptr_null(gh_frame_png_encode(&f, &e2));
+    ck_assert_str_eq(e2->message, "unsupported pixel format 9");
+    f.format = GH_FORMAT_BGRX8888;
+    f.height = 0;
+    ck_assert_ptr_null(gh_frame_png_encode(&f, &e3));
+    ck_assert_str_eq(e3->message, "bad frame size 2x0");
+}
+END_TEST
+
+static Suite *
+pipeline_suite(void)
+{
+    Suite *s = suite_create("pipeline");
+    TCase *choose = tcase_create("choosing backends");
+    TCase *thread = tcase_create("thread");
+    TCase *fail = tcase_create("failures");
+    TCase *input = tcase_create("input");
+    TCase *png = tcase_create("frame-png");
+
+    tcase_add_checked_fixture(choose, setup, teardown);
+    tcase_add_test(choose, test_unknown_backend_is_refused_naming_it);
+    tcase_add_test(choose, test_backend_of_wrong_kind_is_refused);
+    tcase_add_test(choose, test_named_backend_that_refuses_fails_naming_it);
+    tcase_add_test(choose, test_default_capture_is_the_images_first_path);
+    tcase_add_test(choose, test_default_capture_falls_back_to_first_that_serves);
+    tcase_add_test(choose, test_no_capture_backend_leaves_frames_unavailable);
+    tcase_add_test(choose, test_options_reach_only_their_backend);
+    suite_add_tcase(s, choose);
+
+    tcase_add_checked_fixture(thread, setup, teardown);
+    tcase_add_test(thread, test_no_grab_without_stream_or_request);
+    tcase_add_test(thread, test_stream_gets_frames_at_refresh_rate_on_pipeline_thread);
+    tcase_add_test(thread, test_frame_png_is_the_captured_frame);
+    tcase_add_test(thread, test_frame_png_from_several_threads);
+    tcase_add_test(thread, test_frame_png_times_out_without_a_frame);
+    tcase_add_test(thread, test_capture_reaches_the_vm_through_host_services);
+    tcase_add_test(thread, test_vm_access_error_is_the_capture_error);
+    suite_add_tcase(s, thread);
+
+    tcase_add_checked_fixture(fail, setup, teardown);
+    tcase_add_test(fail, test_capture_failing_three_times_fails_on_main_loop);
+    tcase_add_test(fail, test_on_demand_capture_failures_count_too);
+    tcase_add_test(fail, test_stream_failing_three_times_fails_naming_it);
+    tcase_add_test(fail, test_free_before_the_report_runs_drops_it);
+    tcase_add_test(fail, test_free_joins_the_thread_and_destroys_instances);
+    suite_add_tcase(s, fail);
+
+    tcase_add_checked_fixture(input, setup, teardown);
+    tcase_add_test(input, test_input_reaches_backend_in_order_and_counts);
+    tcase_add_test(input, test_input_failure_carries_the_backends_message);
+    tcase_add_test(input, test_input_too_many_events_refused);
+    tcase_add_test(input, test_input_without_input_backend);
+    suite_add_tcase(s, input);
+
+    tcase_add_test(png, test_frame_png_rgbx_keeps_channel_order_and_stride);
+    tcase_add_test(png, test_frame_png_refuses_bad_frames);
+    suite_add_tcase(s, png);
+    return s;
+}
+
+int
+main(void)
+{
+    return gh_test_run(pipeline_suite());
+}
