@@ -15,6 +15,7 @@
 #include "ctl-kvm.h"
 #include "ctl-util.h"
 #include "gpu-claim.h"
+#include "json-util.h"
 
 /* Wide enough for every fixed check name; a GPU's name overflows and still
  * gets two spaces before its detail. */
@@ -482,16 +483,6 @@ gh_host_check_render(const GhHostCheckReport *report)
 
 /* ---- JSON ------------------------------------------------------------------------ */
 
-static void
-add_string_or_null(JsonBuilder *b, const char *name, const char *value)
-{
-    json_builder_set_member_name(b, name);
-    if (value != NULL)
-        json_builder_add_string_value(b, value);
-    else
-        json_builder_add_null_value(b);
-}
-
 JsonNode *
 gh_host_check_to_json(const GhHostCheckReport *report)
 {
@@ -503,9 +494,9 @@ gh_host_check_to_json(const GhHostCheckReport *report)
     for (guint i = 0; i < report->checks->len; i++) {
         const GhHostCheck *c = report->checks->pdata[i];
         json_builder_begin_object(b);
-        add_string_or_null(b, "name", c->name);
-        add_string_or_null(b, "status", gh_host_check_status_to_string(c->status));
-        add_string_or_null(b, "detail", c->detail);
+        gh_json_add_string(b, "name", c->name);
+        gh_json_add_string(b, "status", gh_host_check_status_to_string(c->status));
+        gh_json_add_string(b, "detail", c->detail);
         json_builder_end_object(b);
     }
     json_builder_end_array(b);

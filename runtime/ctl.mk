@@ -24,7 +24,7 @@ gh_ctl_hostcheck_sources = \
 	runtime/ctl-kvm.c runtime/ctl-kvm.h \
 	runtime/config.c runtime/config.h \
 	runtime/gpu.c runtime/gpu.h \
-	runtime/gpu-claim.c runtime/gpu-claim.h runtime/gpu-json.c
+	runtime/gpu-claim.c runtime/gpu-claim.h runtime/gpu-json.c runtime/json-util.c runtime/json-util.h
 gh_ctl_hostcheck_cflags = $(GLIB_CFLAGS) $(JSONGLIB_CFLAGS) $(LIBVIRT_CFLAGS) $(LIBXML_CFLAGS)
 gh_ctl_hostcheck_libs = $(GLIB_LIBS) $(JSONGLIB_LIBS) $(LIBVIRT_LIBS) $(LIBXML_LIBS)
 

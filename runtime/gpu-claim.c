@@ -3,6 +3,7 @@
  * addresses it holds outright and the addresses it merely touches; two claims
  * exclude each other when one holds what the other touches. */
 #include "gpu-claim.h"
+#include "json-util.h"
 
 #include <string.h>
 
@@ -553,38 +554,28 @@ claim_state_to_string(GhGpuClaimState state)
     return state == GH_GPU_ALLOCATED ? "allocated" : "claimed";
 }
 
-static void
-json_add_str(JsonBuilder *b, const char *name, const char *value)
-{
-    json_builder_set_member_name(b, name);
-    if (value)
-        json_builder_add_string_value(b, value);
-    else
-        json_builder_add_null_value(b);
-}
-
 JsonNode *
 gh_gpu_assignment_to_json(const GhGpuAssignment *a)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
 
     json_builder_begin_object(b);
-    json_add_str(b, "kind", gh_gpu_assign_kind_to_string(a->kind));
-    json_add_str(b, "address", a->address);
+    gh_json_add_string(b, "kind", gh_gpu_assign_kind_to_string(a->kind));
+    gh_json_add_string(b, "address", a->address);
     json_builder_set_member_name(b, "companions");
     json_builder_begin_array(b);
     for (guint i = 0; a->companions && i < a->companions->len; i++)
         json_builder_add_string_value(b, a->companions->pdata[i]);
     json_builder_end_array(b);
-    json_add_str(b, "alias", a->alias);
+    gh_json_add_string(b, "alias", a->alias);
     json_builder_set_member_name(b, "managed");
     json_builder_add_boolean_value(b, a->managed);
-    json_add_str(b, "mdev_type", a->mdev_type);
-    json_add_str(b, "mdev_uuid", a->mdev_uuid);
+    gh_json_add_string(b, "mdev_type", a->mdev_type);
+    gh_json_add_string(b, "mdev_uuid", a->mdev_uuid);
     json_builder_set_member_name(b, "numa_node");
     json_builder_add_int_value(b, a->numa_node);
-    json_add_str(b, "local_cpus", a->local_cpus);
-    json_add_str(b, "state", claim_state_to_string(a->state));
+    gh_json_add_string(b, "local_cpus", a->local_cpus);
+    gh_json_add_string(b, "state", claim_state_to_string(a->state));
     json_builder_end_object(b);
     return json_builder_get_root(b);
 }

@@ -1,23 +1,14 @@
 /* gpu-json: the GPU inventory as JSON, for GET /v1/gpus and
  * `gamehostctl host check --json`. */
 #include "gpu-claim.h"
-
-static void
-json_add_str(JsonBuilder *b, const char *name, const char *value)
-{
-    json_builder_set_member_name(b, name);
-    if (value)
-        json_builder_add_string_value(b, value);
-    else
-        json_builder_add_null_value(b);
-}
+#include "json-util.h"
 
 /* Lowercase hex, zero-padded to digits, as lspci and sysfs write ids. */
 static void
 json_add_hex(JsonBuilder *b, const char *name, const char *prefix, int digits, guint value)
 {
     g_autofree char *text = g_strdup_printf("%s%0*x", prefix, digits, value);
-    json_add_str(b, name, text);
+    gh_json_add_string(b, name, text);
 }
 
 static void
@@ -35,10 +26,10 @@ json_add_link(JsonBuilder *b, const GhGpuDevice *d)
 {
     json_builder_set_member_name(b, "link");
     json_builder_begin_object(b);
-    json_add_str(b, "speed", d->link_speed);
+    gh_json_add_string(b, "speed", d->link_speed);
     json_builder_set_member_name(b, "width");
     json_builder_add_int_value(b, d->link_width);
-    json_add_str(b, "max_speed", d->max_link_speed);
+    gh_json_add_string(b, "max_speed", d->max_link_speed);
     json_builder_set_member_name(b, "max_width");
     json_builder_add_int_value(b, d->max_link_width);
     json_builder_end_object(b);
@@ -52,9 +43,9 @@ json_add_mdev_types(JsonBuilder *b, const GhGpuDevice *d)
     for (guint i = 0; d->mdev_types && i < d->mdev_types->len; i++) {
         const GhGpuMdevType *t = d->mdev_types->pdata[i];
         json_builder_begin_object(b);
-        json_add_str(b, "id", t->id);
-        json_add_str(b, "name", t->name);
-        json_add_str(b, "device_api", t->device_api);
+        gh_json_add_string(b, "id", t->id);
+        gh_json_add_string(b, "name", t->name);
+        gh_json_add_string(b, "device_api", t->device_api);
         json_builder_set_member_name(b, "available");
         json_builder_add_int_value(b, t->available);
         json_builder_end_object(b);
@@ -68,13 +59,13 @@ json_add_device(JsonBuilder *b, const GhGpuDevice *d, GhGpuClaims *claims)
     g_autofree char *holder = claims ? gh_gpu_claims_holder(claims, d->address) : NULL;
 
     json_builder_begin_object(b);
-    json_add_str(b, "address", d->address);
+    gh_json_add_string(b, "address", d->address);
     json_add_hex(b, "class", "0x", 6, d->class_code);
     json_add_hex(b, "vendor", "", 4, d->vendor);
     json_add_hex(b, "device", "", 4, d->device);
     json_add_hex(b, "subsystem_vendor", "", 4, d->subsystem_vendor);
     json_add_hex(b, "subsystem_device", "", 4, d->subsystem_device);
-    json_add_str(b, "driver", d->driver);
+    gh_json_add_string(b, "driver", d->driver);
     json_builder_set_member_name(b, "iommu_group");
     if (d->iommu_group >= 0)
         json_builder_add_int_value(b, d->iommu_group);
@@ -84,21 +75,21 @@ json_add_device(JsonBuilder *b, const GhGpuDevice *d, GhGpuClaims *claims)
     json_add_strings(b, "companions", d->companions);
     json_builder_set_member_name(b, "numa_node");
     json_builder_add_int_value(b, d->numa_node);
-    json_add_str(b, "local_cpus", d->local_cpus);
+    gh_json_add_string(b, "local_cpus", d->local_cpus);
     json_add_link(b, d);
     json_builder_set_member_name(b, "boot_vga");
     json_builder_add_boolean_value(b, d->boot_vga);
-    json_add_str(b, "physfn", d->physfn);
+    gh_json_add_string(b, "physfn", d->physfn);
     json_add_strings(b, "vfs", d->vfs);
     json_builder_set_member_name(b, "sriov_total");
     json_builder_add_int_value(b, d->sriov_total);
     json_add_mdev_types(b, d);
-    json_add_str(b, "alias", d->allow ? d->allow->alias : NULL);
+    gh_json_add_string(b, "alias", d->allow ? d->allow->alias : NULL);
     json_builder_set_member_name(b, "managed");
     json_builder_add_boolean_value(b, d->allow ? d->allow->managed : FALSE);
-    json_add_str(b, "verdict", gh_gpu_verdict_to_string(d->verdict));
-    json_add_str(b, "reason", d->reason);
-    json_add_str(b, "claimed_by", holder);
+    gh_json_add_string(b, "verdict", gh_gpu_verdict_to_string(d->verdict));
+    gh_json_add_string(b, "reason", d->reason);
+    gh_json_add_string(b, "claimed_by", holder);
     json_builder_end_object(b);
 }
 

@@ -2,6 +2,7 @@
  * store keeps.  Times are RFC 3339 with microseconds, so a record round-trips
  * exactly. */
 #include "session.h"
+#include "json-util.h"
 
 #include <string.h>
 
@@ -75,16 +76,6 @@ json_add_time(JsonBuilder *b, const char *name, gint64 usec)
     json_builder_add_string_value(b, text);
 }
 
-static void
-json_add_string_or_null(JsonBuilder *b, const char *name, const char *value)
-{
-    json_builder_set_member_name(b, name);
-    if (value)
-        json_builder_add_string_value(b, value);
-    else
-        json_builder_add_null_value(b);
-}
-
 /* A string → string table as an object, keys sorted. */
 static void
 json_add_string_table(JsonBuilder *b, GHashTable *table)
@@ -109,9 +100,9 @@ json_add_backends(JsonBuilder *b, const GhSession *s)
 
     json_builder_set_member_name(b, "backends");
     json_builder_begin_object(b);
-    json_add_string_or_null(b, "capture", s->capture);
-    json_add_string_or_null(b, "stream", s->stream);
-    json_add_string_or_null(b, "input", s->input);
+    gh_json_add_string(b, "capture", s->capture);
+    gh_json_add_string(b, "stream", s->stream);
+    gh_json_add_string(b, "input", s->input);
     json_builder_set_member_name(b, "options");
     json_builder_begin_object(b);
     names = g_list_sort(names, (GCompareFunc)strcmp);
@@ -130,11 +121,11 @@ gh_session_to_json(const GhSession *s)
     g_autoptr(GList) keys = s->labels ? g_hash_table_get_keys(s->labels) : NULL;
 
     json_builder_begin_object(b);
-    json_add_string_or_null(b, "id", s->id);
-    json_add_string_or_null(b, "image", s->image_id);
-    json_add_string_or_null(b, "state", gh_session_state_to_string(s->state));
-    json_add_string_or_null(b, "reason", s->reason);
-    json_add_string_or_null(b, "domain", s->domain_name);
+    gh_json_add_string(b, "id", s->id);
+    gh_json_add_string(b, "image", s->image_id);
+    gh_json_add_string(b, "state", gh_session_state_to_string(s->state));
+    gh_json_add_string(b, "reason", s->reason);
+    gh_json_add_string(b, "domain", s->domain_name);
     json_add_time(b, "created_at", s->created_at);
     json_add_time(b, "started_at", s->started_at);
     json_add_time(b, "stopped_at", s->stopped_at);
@@ -146,12 +137,12 @@ gh_session_to_json(const GhSession *s)
         json_builder_add_string_value(b, g_hash_table_lookup(s->labels, l->data));
     }
     json_builder_end_object(b);
-    json_add_string_or_null(b, "dir", s->dir);
-    json_add_string_or_null(b, "serial_log", s->serial_log);
-    json_add_string_or_null(b, "vnc_socket", s->vnc_socket);
-    json_add_string_or_null(b, "overlay", s->overlay_path);
-    json_add_string_or_null(b, "idempotency_key", s->idempotency_key);
-    json_add_string_or_null(b, "request_hash", s->request_hash);
+    gh_json_add_string(b, "dir", s->dir);
+    gh_json_add_string(b, "serial_log", s->serial_log);
+    gh_json_add_string(b, "vnc_socket", s->vnc_socket);
+    gh_json_add_string(b, "overlay", s->overlay_path);
+    gh_json_add_string(b, "idempotency_key", s->idempotency_key);
+    gh_json_add_string(b, "request_hash", s->request_hash);
     json_builder_set_member_name(b, "adopted");
     json_builder_add_boolean_value(b, s->adopted);
     json_builder_set_member_name(b, "gpu");

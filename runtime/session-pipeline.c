@@ -12,6 +12,7 @@
 
 #include "pipeline.h"
 #include "vm-access.h"
+#include "json-util.h"
 
 typedef struct {
     GhSessionManager *mgr;
@@ -359,16 +360,6 @@ gh_session_manager_frame_png(GhSessionManager *mgr, const char *id, guint timeou
 
 /* ---- the live view -------------------------------------------------------- */
 
-static void
-json_add_name(JsonBuilder *b, const char *member, const char *name)
-{
-    json_builder_set_member_name(b, member);
-    if (name)
-        json_builder_add_string_value(b, name);
-    else
-        json_builder_add_null_value(b);
-}
-
 static JsonNode *
 session_pipeline_json(SessionPipeline *sp)
 {
@@ -377,9 +368,9 @@ session_pipeline_json(SessionPipeline *sp)
 
     gh_pipeline_get_stats(sp->pipeline, &st);
     json_builder_begin_object(b);
-    json_add_name(b, "capture", gh_pipeline_backend_name(sp->pipeline, GH_BACKEND_CAPTURE));
-    json_add_name(b, "stream", gh_pipeline_backend_name(sp->pipeline, GH_BACKEND_STREAM));
-    json_add_name(b, "input", gh_pipeline_backend_name(sp->pipeline, GH_BACKEND_INPUT));
+    gh_json_add_string(b, "capture", gh_pipeline_backend_name(sp->pipeline, GH_BACKEND_CAPTURE));
+    gh_json_add_string(b, "stream", gh_pipeline_backend_name(sp->pipeline, GH_BACKEND_STREAM));
+    gh_json_add_string(b, "input", gh_pipeline_backend_name(sp->pipeline, GH_BACKEND_INPUT));
     json_builder_set_member_name(b, "stats");
     json_builder_begin_object(b);
     json_builder_set_member_name(b, "frames_captured");
