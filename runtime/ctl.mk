@@ -30,7 +30,8 @@ gh_ctl_hostcheck_libs = $(GLIB_LIBS) $(JSONGLIB_LIBS) $(LIBVIRT_LIBS) $(LIBXML_L
 
 bin_PROGRAMS += gamehostctl
 gamehostctl_SOURCES = \
-	runtime/gamehostctl.c \
+	runtime/gamehostctl.c runtime/ctl-cmd.h \
+	runtime/ctl-cmd-host.c runtime/ctl-cmd-sessions.c \
 	runtime/ctl-http.c runtime/ctl-http.h \
 	$(gh_ctl_logic_sources) \
 	$(gh_ctl_hostcheck_sources) \

@@ -3,59 +3,24 @@
  * RelaxNG schemas, then checked for what a schema cannot say: identifiers,
  * artefact paths that stay inside the manifest's directory, checksums,
  * profile references and sane hardware numbers.  Every rejected file becomes
- * a GhImageProblem; only unloadable schemas make gh_catalog_load fail. */
-#include "image.h"
+ * a GhImageProblem; only unloadable schemas make gh_catalog_load fail.
+ * This file holds the catalog and its manifests; profiles are read by
+ * image-profile.c, and libxml2 is driven by image-xml.c. */
+#include "image-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <libxml/parser.h>
-#include <libxml/relaxng.h>
-#include <libxml/SAX2.h>
 #include <libxml/xmlerror.h>
 
-/* Manifests and profiles are a few hundred bytes; anything this large is a
- * mistake or an attack, and is refused before libxml2 sees it. */
-#define GH_IMAGE_MAX_XML_SIZE (1024 * 1024)
 #define GH_IMAGE_ID_MAX_LEN 64
-#define GH_IMAGE_XML_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOCDATA)
-
-/* libxml2 2.12 made the error argument of structured handlers const. */
-#if LIBXML_VERSION >= 21200
-#define GH_XML_ERROR const xmlError
-#else
-#define GH_XML_ERROR xmlError
-#endif
-
-struct GhCatalog {
-    GPtrArray *images;          /* GhImage *, sorted by id once loaded */
-    GHashTable *by_id;          /* id → GhImage *, borrowed from images */
-    GHashTable *profiles;       /* id → GhProfile *, owned */
-    GHashTable *profile_files;  /* id → path that defined it, for duplicates */
-    GPtrArray *problems;        /* GhImageProblem *, in load order */
-};
-
-/* Collects libxml2's structured errors for one file as problems. */
-typedef struct {
-    GPtrArray *problems;
-    const char *file;
-    gboolean first_only;        /* a parser's later errors only echo its first */
-    guint errors;
-    gboolean saw_dtd;
-} GhXmlSink;
 
 G_DEFINE_QUARK(gh-image-error-quark, gh_image_error)
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xmlFreeDoc)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlParserCtxt, xmlFreeParserCtxt)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlRelaxNGParserCtxt, xmlRelaxNGFreeParserCtxt)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlRelaxNGValidCtxt, xmlRelaxNGFreeValidCtxt)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlRelaxNG, xmlRelaxNGFree)
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -96,7 +61,8 @@ gh_gpu_need_to_string(GhGpuNeed need)
     return "unknown";
 }
 
-static void
+/* The destroy function of GhCatalog.problems. */
+void
 gh_image_problem_free(gpointer data)
 {
     GhImageProblem *problem = data;
@@ -104,17 +70,6 @@ gh_image_problem_free(gpointer data)
     g_free(problem->file);
     g_free(problem->reason);
     g_free(problem);
-}
-
-static void
-gh_profile_free(gpointer data)
-{
-    GhProfile *profile = data;
-
-    g_free(profile->id);
-    g_free(profile->title);
-    g_free(profile->gpu_class);
-    g_free(profile);
 }
 
 static void
@@ -135,10 +90,10 @@ gh_image_free(gpointer data)
     g_free(image);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(GhProfile, gh_profile_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GhImage, gh_image_free)
 
-static void G_GNUC_PRINTF(4, 5)
+/* Appends a problem with file and line (0: unknown) to problems. */
+void
 gh_image_add_problem(GPtrArray *problems, const char *file, int line,
                      const char *fmt, ...)
 {
@@ -153,363 +108,6 @@ gh_image_add_problem(GPtrArray *problems, const char *file, int line,
     g_ptr_array_add(problems, problem);
 }
 
-/* Text content and attributes as GLib strings, so callers free with g_free. */
-static char *
-gh_xml_prop(xmlNodePtr node, const char *name)
-{
-    xmlChar *value = node ? xmlGetProp(node, BAD_CAST name) : NULL;
-    char *copy = g_strdup((const char *) value);
-
-    xmlFree(value);
-    return copy;
-}
-
-static char *
-gh_xml_text(xmlNodePtr node)
-{
-    xmlChar *value = node ? xmlNodeGetContent(node) : NULL;
-    char *copy = g_strdup(value ? (const char *) value : "");
-
-    xmlFree(value);
-    return copy;
-}
-
-static xmlNodePtr
-gh_xml_child(xmlNodePtr parent, const char *name)
-{
-    for (xmlNodePtr n = parent ? parent->children : NULL; n; n = n->next) {
-        if (n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, BAD_CAST name))
-            return n;
-    }
-    return NULL;
-}
-
-static int
-gh_xml_line(xmlNodePtr node)
-{
-    return node ? (int) xmlGetLineNo(node) : 0;
-}
-
-/* ---- libxml2 errors → problems ---------------------------------------- */
-
-/* libxml2's text, trimmed, with the element named when the text does not
- * already name it ("Expecting an element , got nothing" names nothing). */
-static char *
-gh_xml_error_reason(GH_XML_ERROR *err)
-{
-    g_autofree char *msg = g_strstrip(g_strdup(err->message ? err->message : "unknown error"));
-    xmlNodePtr node = err->node;
-    g_autoptr(GString) reason = g_string_new(NULL);
-    char *gap;
-
-    while ((gap = strstr(msg, " , ")) != NULL)
-        memmove(gap, gap + 1, strlen(gap + 1) + 1);
-    if (node && node->type == XML_ELEMENT_NODE &&
-        !strstr(msg, (const char *) node->name))
-        g_string_append_printf(reason, "element '%s': ", (const char *) node->name);
-    g_string_append(reason, msg);
-    /* RelaxNG does not quote the value it refused; the operator needs it. */
-    if (node && node->type == XML_ELEMENT_NODE &&
-        g_str_has_prefix(msg, "Error validating value")) {
-        g_autofree char *text = gh_xml_text(node);
-        g_string_append_printf(reason, " '%s'", g_strstrip(text));
-    }
-    return g_string_free(g_steal_pointer(&reason), FALSE);
-}
-
-static void
-gh_xml_sink_add(GhXmlSink *sink, GH_XML_ERROR *err)
-{
-    g_autofree char *reason = NULL;
-    GhImageProblem *last;
-
-    if (err->level < XML_ERR_ERROR)
-        return;
-    if (sink->first_only && sink->errors > 0)
-        return;
-    sink->errors++;
-    reason = gh_xml_error_reason(err);
-    last = sink->problems->len ?
-        g_ptr_array_index(sink->problems, sink->problems->len - 1) : NULL;
-    if (last && last->line == err->line && g_str_equal(last->reason, reason) &&
-        g_str_equal(last->file, sink->file))
-        return;
-    gh_image_add_problem(sink->problems, sink->file, err->line, "%s", reason);
-}
-
-static void
-gh_xml_on_parse_error(void *user_data, GH_XML_ERROR *err)
-{
-    xmlParserCtxtPtr ctxt = user_data;   /* libxml2 passes ctxt->userData */
-
-    gh_xml_sink_add(ctxt->_private, err);
-}
-
-static void
-gh_xml_on_valid_error(void *user_data, GH_XML_ERROR *err)
-{
-    gh_xml_sink_add(user_data, err);
-}
-
-/* A DOCTYPE is the door to entity expansion (billion laughs) and external
- * entities: stop parsing the moment one appears. */
-static void
-gh_xml_on_internal_subset(void *user_data, const xmlChar *name,
-                          const xmlChar *external_id, const xmlChar *system_id)
-{
-    xmlParserCtxtPtr ctxt = user_data;
-    GhXmlSink *sink = ctxt->_private;
-
-    if (!sink->saw_dtd) {
-        sink->saw_dtd = TRUE;
-        gh_image_add_problem(sink->problems, sink->file, xmlSAX2GetLineNumber(ctxt),
-                             "DOCTYPE declarations are not allowed");
-    }
-    xmlStopParser(ctxt);
-}
-
-/* Errors that reach libxml2's global handlers (outside any context) would go
- * to stderr; keep them out of it while the catalog loads. */
-static void
-gh_xml_on_stray_error(void *user_data, GH_XML_ERROR *err)
-{
-}
-
-static void G_GNUC_PRINTF(2, 3)
-gh_xml_on_stray_generic(void *user_data, const char *fmt, ...)
-{
-}
-
-/* ---- reading and validating ------------------------------------------- */
-
-static xmlDocPtr
-gh_xml_read(const char *path, GPtrArray *problems)
-{
-    g_autoptr(GError) error = NULL;
-    g_autofree char *data = NULL;
-    gsize len = 0;
-    struct stat st;
-    g_autoptr(xmlParserCtxt) ctxt = NULL;
-    GhXmlSink sink = { problems, path, TRUE, 0, FALSE };
-    xmlDocPtr doc;
-
-    if (stat(path, &st) == 0 && st.st_size > GH_IMAGE_MAX_XML_SIZE) {
-        gh_image_add_problem(problems, path, 0, "file is larger than %d bytes",
-                             GH_IMAGE_MAX_XML_SIZE);
-        return NULL;
-    }
-    if (!g_file_get_contents(path, &data, &len, &error)) {
-        gh_image_add_problem(problems, path, 0, "%s", error->message);
-        return NULL;
-    }
-    ctxt = xmlNewParserCtxt();
-    if (ctxt == NULL || len > GH_IMAGE_MAX_XML_SIZE) {
-        gh_image_add_problem(problems, path, 0, "cannot parse: %s",
-                             ctxt ? "file grew while being read" : "out of memory");
-        return NULL;
-    }
-    ctxt->_private = &sink;
-    ctxt->sax->serror = gh_xml_on_parse_error;
-    ctxt->sax->internalSubset = gh_xml_on_internal_subset;
-    doc = xmlCtxtReadMemory(ctxt, data, (int) len, path, NULL, GH_IMAGE_XML_OPTIONS);
-    if (doc && (sink.errors > 0 || sink.saw_dtd || xmlDocGetRootElement(doc) == NULL)) {
-        if (sink.errors == 0 && !sink.saw_dtd)
-            gh_image_add_problem(problems, path, 0, "document has no root element");
-        g_clear_pointer(&doc, xmlFreeDoc);
-    } else if (doc == NULL && sink.errors == 0 && !sink.saw_dtd) {
-        gh_image_add_problem(problems, path, 0, "cannot parse");
-    }
-    return doc;
-}
-
-static gboolean
-gh_xml_validate(xmlRelaxNGPtr schema, xmlDocPtr doc, const char *path,
-                GPtrArray *problems)
-{
-    g_autoptr(xmlRelaxNGValidCtxt) vctxt = xmlRelaxNGNewValidCtxt(schema);
-    GhXmlSink sink = { problems, path, FALSE, 0, FALSE };
-    int rc;
-
-    if (vctxt == NULL) {
-        gh_image_add_problem(problems, path, 0, "cannot validate: out of memory");
-        return FALSE;
-    }
-    xmlRelaxNGSetValidStructuredErrors(vctxt, gh_xml_on_valid_error, &sink);
-    rc = xmlRelaxNGValidateDoc(vctxt, doc);
-    if (rc != 0 && sink.errors == 0)
-        gh_image_add_problem(problems, path, 0, "does not match its schema");
-    return rc == 0;
-}
-
-static xmlRelaxNGPtr
-gh_image_load_schema(const char *schema_dir, const char *name, GError **error)
-{
-    g_autofree char *path = g_build_filename(schema_dir, name, NULL);
-    g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(gh_image_problem_free);
-    g_autoptr(xmlRelaxNGParserCtxt) pctxt = NULL;
-    GhXmlSink sink = { problems, path, TRUE, 0, FALSE };
-    xmlRelaxNGPtr schema;
-
-    if (access(path, R_OK) != 0) {
-        int saved = errno;
-        g_set_error(error, GH_IMAGE_ERROR, GH_IMAGE_ERROR_NOT_FOUND,
-                    "cannot load schema '%s': %s", path, g_strerror(saved));
-        return NULL;
-    }
-    pctxt = xmlRelaxNGNewParserCtxt(path);
-    if (pctxt)
-        xmlRelaxNGSetParserStructuredErrors(pctxt, gh_xml_on_valid_error, &sink);
-    schema = pctxt ? xmlRelaxNGParse(pctxt) : NULL;
-    if (schema == NULL) {
-        const GhImageProblem *first = problems->len ? problems->pdata[0] : NULL;
-        g_set_error(error, GH_IMAGE_ERROR, GH_IMAGE_ERROR_INVALID,
-                    "cannot load schema '%s': %s", path,
-                    first ? first->reason : "not a valid RelaxNG schema");
-    }
-    return schema;
-}
-
-/* ---- profiles --------------------------------------------------------- */
-
-/* Parses a decimal attribute or text and checks its range; out-of-range and
- * unparsable (e.g. 30 digits) numbers get the same reason. */
-static gboolean
-gh_profile_number(GPtrArray *problems, const char *file, xmlNodePtr node,
-                  const char *what, const char *text, guint64 min, guint64 max,
-                  guint64 *out)
-{
-    guint64 value = 0;
-
-    if (text && g_ascii_string_to_unsigned(text, 10, min, max, &value, NULL)) {
-        *out = value;
-        return TRUE;
-    }
-    gh_image_add_problem(problems, file, gh_xml_line(node),
-                         "%s '%s' is out of range %" G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT,
-                         what, text ? text : "", min, max);
-    return FALSE;
-}
-
-static gboolean
-gh_profile_read_memory(GPtrArray *problems, const char *file, xmlNodePtr node,
-                       guint64 *mib)
-{
-    g_autofree char *unit = gh_xml_prop(node, "unit");
-    g_autofree char *text = gh_xml_text(node);
-    gboolean gib = g_strcmp0(unit, "GiB") == 0;
-    guint64 value = 0;
-    const guint64 min_mib = 16, max_mib = 256 * 1024;
-
-    g_strstrip(text);
-    if (g_ascii_string_to_unsigned(text, 10, 0, G_MAXUINT32, &value, NULL)) {
-        *mib = gib ? value * 1024 : value;
-        if (*mib >= min_mib && *mib <= max_mib)
-            return TRUE;
-    }
-    gh_image_add_problem(problems, file, gh_xml_line(node),
-                         "memory '%s %s' is out of range 16 MiB..256 GiB", text, unit);
-    return FALSE;
-}
-
-static gboolean
-gh_profile_read_display(GPtrArray *problems, const char *file, xmlNodePtr node,
-                        GhProfile *profile)
-{
-    g_autofree char *w = gh_xml_prop(node, "width");
-    g_autofree char *h = gh_xml_prop(node, "height");
-    g_autofree char *r = gh_xml_prop(node, "refresh");
-    guint64 width = 0, height = 0, refresh = 0;
-    gboolean ok = TRUE;
-
-    ok &= gh_profile_number(problems, file, node, "display width", w, 320, 7680, &width);
-    ok &= gh_profile_number(problems, file, node, "display height", h, 240, 4320, &height);
-    ok &= gh_profile_number(problems, file, node, "display refresh", r, 24, 240, &refresh);
-    profile->width = width;
-    profile->height = height;
-    profile->refresh_hz = refresh;
-    return ok;
-}
-
-static gboolean
-gh_profile_read_gpu(GPtrArray *problems, const char *file, xmlNodePtr node,
-                    GhProfile *profile)
-{
-    g_autofree char *need = gh_xml_prop(node, "need");
-
-    profile->gpu = g_str_equal(need, "required") ? GH_GPU_REQUIRED :
-                   g_str_equal(need, "optional") ? GH_GPU_OPTIONAL : GH_GPU_NONE;
-    profile->gpu_class = gh_xml_prop(node, "class");
-    if (profile->gpu == GH_GPU_NONE && profile->gpu_class) {
-        gh_image_add_problem(problems, file, gh_xml_line(node),
-                             "gpu class '%s' given but need is 'none'", profile->gpu_class);
-        return FALSE;
-    }
-    return TRUE;
-}
-
-/* The schema has already vouched for the structure, so elements exist. */
-static GhProfile *
-gh_profile_from_doc(xmlDocPtr doc, const char *file, GPtrArray *problems)
-{
-    xmlNodePtr root = xmlDocGetRootElement(doc);
-    xmlNodePtr ctl = gh_xml_child(root, "controllers");
-    xmlNodePtr cpu = gh_xml_child(root, "cpu");
-    g_autoptr(GhProfile) profile = g_new0(GhProfile, 1);
-    g_autofree char *vcpus = gh_xml_prop(cpu, "vcpus");
-    g_autofree char *base = g_path_get_basename(file);
-    g_autofree char *expected = NULL;
-    guint64 value = 0;
-    gboolean ok = TRUE;
-
-    profile->id = gh_xml_prop(root, "id");
-    profile->title = gh_xml_text(gh_xml_child(root, "title"));
-    expected = g_strconcat(profile->id, ".xml", NULL);
-    if (!gh_image_id_is_valid(profile->id)) {
-        gh_image_add_problem(problems, file, gh_xml_line(root),
-                             "invalid profile id '%s'", profile->id);
-        ok = FALSE;
-    } else if (!g_str_equal(base, expected)) {
-        gh_image_add_problem(problems, file, gh_xml_line(root),
-                             "profile id '%s' does not match its file name '%s'",
-                             profile->id, base);
-        ok = FALSE;
-    }
-    ok &= gh_profile_number(problems, file, cpu, "vcpus", vcpus, 1, 64, &value);
-    profile->vcpus = value;
-    ok &= gh_profile_read_memory(problems, file, gh_xml_child(root, "memory"),
-                                 &profile->memory_mib);
-    ok &= gh_profile_read_display(problems, file, gh_xml_child(root, "display"), profile);
-    ok &= gh_profile_read_gpu(problems, file, gh_xml_child(root, "gpu"), profile);
-    profile->keyboard = gh_xml_child(ctl, "keyboard") != NULL;
-    profile->mouse = gh_xml_child(ctl, "mouse") != NULL;
-    profile->gamepad = gh_xml_child(ctl, "gamepad") != NULL;
-    return ok ? g_steal_pointer(&profile) : NULL;
-}
-
-static void
-gh_catalog_load_profile(GhCatalog *catalog, xmlRelaxNGPtr schema, const char *path)
-{
-    g_autoptr(xmlDoc) doc = gh_xml_read(path, catalog->problems);
-    g_autoptr(GhProfile) profile = NULL;
-    const char *first;
-
-    if (doc == NULL || !gh_xml_validate(schema, doc, path, catalog->problems))
-        return;
-    profile = gh_profile_from_doc(doc, path, catalog->problems);
-    if (profile == NULL)
-        return;
-    first = g_hash_table_lookup(catalog->profile_files, profile->id);
-    if (first) {
-        gh_image_add_problem(catalog->problems, path, gh_xml_line(xmlDocGetRootElement(doc)),
-                             "duplicate profile id '%s' (first defined in %s)",
-                             profile->id, first);
-        return;
-    }
-    g_hash_table_insert(catalog->profile_files, g_strdup(profile->id), g_strdup(path));
-    g_hash_table_insert(catalog->profiles, profile->id, profile);
-    g_steal_pointer(&profile);
-}
-
 static gint
 gh_image_compare_name(gconstpointer a, gconstpointer b)
 {
@@ -518,7 +116,7 @@ gh_image_compare_name(gconstpointer a, gconstpointer b)
 
 /* Entries of a directory, sorted so that load order (and so which of two
  * duplicates wins) does not depend on the file system. */
-static GPtrArray *
+GPtrArray *
 gh_image_list_dir(const char *dir, GPtrArray *problems)
 {
     g_autoptr(GError) error = NULL;
@@ -535,20 +133,6 @@ gh_image_list_dir(const char *dir, GPtrArray *problems)
         g_ptr_array_add(names, g_strdup(name));
     g_ptr_array_sort(names, gh_image_compare_name);
     return names;
-}
-
-static void
-gh_catalog_load_profile_dir(GhCatalog *catalog, xmlRelaxNGPtr schema, const char *dir)
-{
-    g_autoptr(GPtrArray) names = gh_image_list_dir(dir, catalog->problems);
-
-    for (guint i = 0; names && i < names->len; i++) {
-        const char *name = names->pdata[i];
-        g_autofree char *path = g_build_filename(dir, name, NULL);
-
-        if (g_str_has_suffix(name, ".xml") && g_file_test(path, G_FILE_TEST_IS_REGULAR))
-            gh_catalog_load_profile(catalog, schema, path);
-    }
 }
 
 /* ---- manifests -------------------------------------------------------- */
@@ -607,12 +191,12 @@ static char *
 gh_image_check_artefact(const char *file, xmlNodePtr node, const char *real_dir,
                         GPtrArray *problems)
 {
-    g_autofree char *rel = gh_xml_prop(node, "path");
-    g_autofree char *want = gh_xml_prop(node, "sha256");
+    g_autofree char *rel = gh_image_xml_prop(node, "path");
+    g_autofree char *want = gh_image_xml_prop(node, "sha256");
     g_autofree char *inside = g_strconcat(real_dir, "/", NULL);
     g_autofree char *joined = NULL, *real = NULL, *have = NULL;
     g_autoptr(GError) error = NULL;
-    int line = gh_xml_line(node);
+    int line = gh_image_xml_line(node);
     struct stat st;
 
     if (rel[0] == '/' || g_path_is_absolute(rel)) {
@@ -664,9 +248,9 @@ static gboolean
 gh_image_read_boot(GhImage *image, const char *file, xmlNodePtr boot,
                    const char *real_dir, GPtrArray *problems)
 {
-    g_autofree char *firmware = gh_xml_prop(boot, "firmware");
-    xmlNodePtr kernel = gh_xml_child(boot, "kernel");
-    xmlNodePtr disk = gh_xml_child(boot, "disk");
+    g_autofree char *firmware = gh_image_xml_prop(boot, "firmware");
+    xmlNodePtr kernel = gh_image_xml_child(boot, "kernel");
+    xmlNodePtr disk = gh_image_xml_child(boot, "disk");
     xmlNodePtr artefact = kernel ? kernel : disk;
     char *real;
 
@@ -675,15 +259,15 @@ gh_image_read_boot(GhImage *image, const char *file, xmlNodePtr boot,
     real = gh_image_check_artefact(file, artefact, real_dir, problems);
     if (real == NULL)
         return FALSE;
-    image->sha256 = gh_xml_prop(artefact, "sha256");
+    image->sha256 = gh_image_xml_prop(artefact, "sha256");
     if (kernel) {
-        xmlNodePtr cmdline = gh_xml_child(boot, "cmdline");
+        xmlNodePtr cmdline = gh_image_xml_child(boot, "cmdline");
 
         image->kernel_path = real;
-        image->cmdline = cmdline ? gh_xml_text(cmdline) : NULL;
+        image->cmdline = cmdline ? gh_image_xml_text(cmdline) : NULL;
     } else {
         image->disk_path = real;
-        image->disk_format = gh_xml_prop(disk, "format");
+        image->disk_format = gh_image_xml_prop(disk, "format");
     }
     return TRUE;
 }
@@ -699,9 +283,9 @@ gh_image_read_capture(const char *file, xmlNodePtr capture, GPtrArray *problems)
 
         if (n->type != XML_ELEMENT_NODE)
             continue;
-        path = g_strstrip(gh_xml_text(n));
+        path = g_strstrip(gh_image_xml_text(n));
         if (!g_hash_table_add(seen, g_strdup(path))) {
-            gh_image_add_problem(problems, file, gh_xml_line(n),
+            gh_image_add_problem(problems, file, gh_image_xml_line(n),
                                  "capture path '%s' listed twice", path);
             return NULL;
         }
@@ -714,17 +298,17 @@ static GhImage *
 gh_image_from_doc(GhCatalog *catalog, xmlDocPtr doc, const char *file)
 {
     xmlNodePtr root = xmlDocGetRootElement(doc);
-    xmlNodePtr profile_node = gh_xml_child(root, "profile");
+    xmlNodePtr profile_node = gh_image_xml_child(root, "profile");
     g_autoptr(GhImage) image = g_new0(GhImage, 1);
-    g_autofree char *profile_id = g_strstrip(gh_xml_text(profile_node));
+    g_autofree char *profile_id = g_strstrip(gh_image_xml_text(profile_node));
     g_autofree char *real_dir = NULL;
     GPtrArray *problems = catalog->problems;
     const GhImage *first;
     gboolean ok = TRUE;
 
-    image->id = gh_xml_prop(root, "id");
-    image->version = gh_xml_prop(root, "version");
-    image->title = gh_xml_text(gh_xml_child(root, "title"));
+    image->id = gh_image_xml_prop(root, "id");
+    image->version = gh_image_xml_prop(root, "version");
+    image->title = gh_image_xml_text(gh_image_xml_child(root, "title"));
     image->manifest_path = realpath(file, NULL);
     if (image->manifest_path == NULL) {
         gh_image_add_problem(problems, file, 0, "cannot resolve the manifest's path: %s",
@@ -732,26 +316,27 @@ gh_image_from_doc(GhCatalog *catalog, xmlDocPtr doc, const char *file)
         return NULL;
     }
     if (!gh_image_id_is_valid(image->id)) {
-        gh_image_add_problem(problems, file, gh_xml_line(root), "invalid image id '%s'", image->id);
+        gh_image_add_problem(problems, file, gh_image_xml_line(root),
+                             "invalid image id '%s'", image->id);
         return NULL;
     }
     first = g_hash_table_lookup(catalog->by_id, image->id);
     if (first) {
-        gh_image_add_problem(problems, file, gh_xml_line(root),
+        gh_image_add_problem(problems, file, gh_image_xml_line(root),
                              "duplicate image id '%s' (first defined in %s)",
                              image->id, first->manifest_path);
         return NULL;
     }
     image->profile = g_hash_table_lookup(catalog->profiles, profile_id);
     if (image->profile == NULL) {
-        gh_image_add_problem(problems, file, gh_xml_line(profile_node),
+        gh_image_add_problem(problems, file, gh_image_xml_line(profile_node),
                              "unknown profile '%s'", profile_id);
         ok = FALSE;
     }
-    image->capture = gh_image_read_capture(file, gh_xml_child(root, "capture"), problems);
+    image->capture = gh_image_read_capture(file, gh_image_xml_child(root, "capture"), problems);
     ok &= image->capture != NULL;
     real_dir = g_path_get_dirname(image->manifest_path);
-    ok &= gh_image_read_boot(image, file, gh_xml_child(root, "boot"),
+    ok &= gh_image_read_boot(image, file, gh_image_xml_child(root, "boot"),
                                          real_dir, problems);
     return ok ? g_steal_pointer(&image) : NULL;
 }
@@ -759,10 +344,10 @@ gh_image_from_doc(GhCatalog *catalog, xmlDocPtr doc, const char *file)
 static void
 gh_catalog_load_manifest(GhCatalog *catalog, xmlRelaxNGPtr schema, const char *path)
 {
-    g_autoptr(xmlDoc) doc = gh_xml_read(path, catalog->problems);
+    g_autoptr(xmlDoc) doc = gh_image_xml_read(path, catalog->problems);
     GhImage *image;
 
-    if (doc == NULL || !gh_xml_validate(schema, doc, path, catalog->problems))
+    if (doc == NULL || !gh_image_xml_validate(schema, doc, path, catalog->problems))
         return;
     image = gh_image_from_doc(catalog, doc, path);
     if (image == NULL)
@@ -808,7 +393,7 @@ gh_catalog_new(void)
 
     catalog->images = g_ptr_array_new_with_free_func(gh_image_free);
     catalog->by_id = g_hash_table_new(g_str_hash, g_str_equal);
-    catalog->profiles = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, gh_profile_free);
+    catalog->profiles = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, gh_image_profile_free);
     catalog->profile_files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     catalog->problems = g_ptr_array_new_with_free_func(gh_image_problem_free);
     return catalog;
@@ -856,8 +441,8 @@ gh_catalog_load(const char *schema_dir, const char *const *profile_dirs,
 
     g_return_val_if_fail(schema_dir != NULL, NULL);
     xmlInitParser();
-    xmlSetStructuredErrorFunc(NULL, gh_xml_on_stray_error);
-    xmlSetGenericErrorFunc(NULL, gh_xml_on_stray_generic);
+    xmlSetStructuredErrorFunc(NULL, gh_image_xml_on_stray_error);
+    xmlSetGenericErrorFunc(NULL, gh_image_xml_on_stray_generic);
     image_rng = gh_image_load_schema(schema_dir, "image.rng", error);
     if (image_rng)
         profile_rng = gh_image_load_schema(schema_dir, "profile.rng", error);

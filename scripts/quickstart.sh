@@ -8,8 +8,8 @@ cd "$top"
 scripts/deps.sh
 mkdir -p m4
 autoreconf -fi
-mkdir -p build
-cd build
+mkdir -p build-quickstart
+cd build-quickstart
 ../configure -q --prefix=/usr/local --sysconfdir=/etc --localstatedir=/var
 make -j"$(nproc)"
 make install >/dev/null
