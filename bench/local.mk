@@ -16,6 +16,19 @@ bench_gh_domain_xml_LDADD = $(GH_CORE_LIBS)
 # Programs in EXTRA_PROGRAMS are not removed by `make clean` otherwise.
 CLEANFILES += bench/gh-domain-xml$(EXEEXT)
 
+# bench/capture-paths.sh: a synthetic frame-relay producer (a host process
+# standing in for the guest) and the capture.relay driver that loads the
+# installed plugin through the ABI.  On demand too:
+#     make -C build bench/relay-producer bench/relay-bench
+# GH_RELAY_PRODUCER_SOURCES is defined in plugins/capture-relay/local.mk.
+EXTRA_PROGRAMS += bench/relay-producer bench/relay-bench
+bench_relay_producer_SOURCES = bench/relay-producer.c $(GH_RELAY_PRODUCER_SOURCES)
+bench_relay_producer_CFLAGS = $(AM_CFLAGS) -I$(srcdir)/include -I$(srcdir)/plugins/capture-relay
+bench_relay_bench_SOURCES = bench/relay-bench.c $(GH_RELAY_PRODUCER_SOURCES)
+bench_relay_bench_CFLAGS = $(AM_CFLAGS) -I$(srcdir)/include -I$(srcdir)/plugins/capture-relay
+bench_relay_bench_LDADD = -ldl
+CLEANFILES += bench/relay-producer$(EXEEXT) bench/relay-bench$(EXEEXT)
+
 EXTRA_DIST += \
 	bench/api-load.sh \
 	bench/capture-input.sh \

@@ -1,5 +1,7 @@
-/* domain-private: shared by domain.c and domain-gpu.c only: the parts of
- * the domain that come from a GPU assignment. */
+/* domain-private: shared by domain.c and domain-gpu.c: the parts of the
+ * domain that come from a GPU assignment; and the frame-relay facts of a
+ * session's domain, which the session (session.c, session-pipeline.c) needs
+ * too. */
 #pragma once
 
 #include <libxml/tree.h>

@@ -6,6 +6,8 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include <gamehost/relay.h>
+
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
@@ -21,6 +23,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlParserCtxt, xmlFreeParserCtxt)
 
 #define BAD_XML(s) ((const xmlChar *) (s))
 
+/* Where libvirt (qemuBuildShmemBackendMemProps) puts a <shmem> without a
+ * server: mem-path=/dev/shm/<name>, share=on. */
+#define GH_DOMAIN_RELAY_DIR "/dev/shm"
+
 char *
 gh_domain_name_for_session(const char *session_id)
 {
@@ -29,6 +35,32 @@ gh_domain_name_for_session(const char *session_id)
 }
 
 /* ---- validation ------------------------------------------------------- */
+
+gboolean
+gh_domain_image_has_relay(const GhImage *image)
+{
+    return image && image->capture && g_strv_contains((const char *const *) image->capture, "relay");
+}
+
+char *
+gh_domain_relay_path(const char *session_id)
+{
+    g_autofree char *name = NULL;
+
+    g_return_val_if_fail(session_id != NULL, NULL);
+    name = gh_domain_name_for_session(session_id);
+    return g_build_filename(GH_DOMAIN_RELAY_DIR, name, NULL);
+}
+
+/* The relay region for the profile's display: the sizing rule of
+ * include/gamehost/relay.h with the minimum number of slots, a power of two
+ * of at least 1 MiB (libvirt gives ivshmem sizes in whole MiB). */
+static guint64
+relay_region_mib(const GhProfile *profile)
+{
+    guint64 bytes = gh_relay_region_size(profile->width, profile->height, GH_RELAY_MIN_SLOTS);
+    return bytes < 1024 * 1024 ? 1 : bytes / (1024 * 1024);
+}
 
 /* XML 1.0 cannot carry C0 control characters other than tab, newline and
  * carriage return (libxml2 would write them as character references that
@@ -115,6 +147,16 @@ check_params(const GhImage *image, const GhDomainParams *params, GError **error)
         g_set_error(error, GH_DOMAIN_ERROR, GH_DOMAIN_ERROR_INVALID,
                     "image '%s': profile %s is zero", image->id,
                     profile->vcpus == 0 ? "vcpus" : "memory_mib");
+        return FALSE;
+    }
+
+    if (gh_domain_image_has_relay(image) &&
+        (profile->width == 0 || profile->height == 0 ||
+         profile->width > GH_RELAY_MAX_WIDTH || profile->height > GH_RELAY_MAX_HEIGHT)) {
+        g_set_error(error, GH_DOMAIN_ERROR, GH_DOMAIN_ERROR_INVALID,
+                    "image '%s': profile display %ux%u cannot be relayed (1x1 to %ux%u)",
+                    image->id, profile->width, profile->height,
+                    GH_RELAY_MAX_WIDTH, GH_RELAY_MAX_HEIGHT);
         return FALSE;
     }
 
@@ -304,6 +346,20 @@ add_devices(xmlNodePtr domain, const GhImage *image, const GhDomainParams *param
 
     /* A session's memory is fixed by its console profile. */
     set_attr(add_elem(devices, "memballoon"), "model", "none");
+
+    /* The frame relay (include/gamehost/relay.h): an ivshmem-plain region
+     * named like the domain, which libvirt backs with /dev/shm/<name>
+     * (gh_domain_relay_path); the guest's producer finds it as PCI
+     * 1af4:1110, BAR2.  After the memballoon, where libvirt writes it. */
+    if (gh_domain_image_has_relay(image)) {
+        g_autofree char *shm_name = gh_domain_name_for_session(params->session_id);
+        char size[G_ASCII_DTOSTR_BUF_SIZE];
+        g_snprintf(size, sizeof size, "%" G_GUINT64_FORMAT, relay_region_mib(image->profile));
+        xmlNodePtr shmem = add_elem(devices, "shmem");
+        set_attr(shmem, "name", shm_name);
+        set_attr(add_elem(shmem, "model"), "type", "ivshmem-plain");
+        set_attr(add_text(shmem, "size", size), "unit", "M");
+    }
 }
 
 char *

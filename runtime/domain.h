@@ -43,3 +43,11 @@ char *gh_domain_build_xml(const GhImage *image, const GhDomainParams *params, GE
 GhDomainMetadata *gh_domain_metadata_parse(const char *xml, GError **error);
 GhDomainMetadata *gh_domain_metadata_free(GhDomainMetadata *md);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GhDomainMetadata, gh_domain_metadata_free)
+
+/* Whether the image's capture paths include "relay": its domain then gets
+ * an ivshmem-plain <shmem> region for the frame relay. */
+gboolean gh_domain_image_has_relay(const GhImage *image);
+/* The host file backing a session's relay region: libvirt's QEMU driver
+ * backs <shmem name="gh-<session_id>"> (no server) with
+ * /dev/shm/gh-<session_id>, which QEMU creates and nobody removes. */
+char *gh_domain_relay_path(const char *session_id);

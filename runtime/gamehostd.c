@@ -5,6 +5,7 @@
 
 #include <glib-unix.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include "api.h"
@@ -148,6 +149,8 @@ main(int argc, char **argv)
     GhApi *api = NULL;
 
     setlocale(LC_ALL, "");
+    /* libvirt's RPC and plugins write sockets whose peer may be gone. */
+    signal(SIGPIPE, SIG_IGN);
     /* Our loop runs on a context of its own: libvirt's event thread iterates
      * the global default one. */
     g_autoptr(GMainContext) context = g_main_context_new();

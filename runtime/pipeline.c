@@ -133,7 +133,7 @@ pipeline_report_failure(GhPipeline *p, const char *reason)
 static char *
 pipeline_op_error(GhPluginInstance *inst, int rc)
 {
-    const char *msg = gh_plugin_instance_last_error(inst);
+    g_autofree char *msg = gh_plugin_instance_last_error(inst);
 
     return g_strdup_printf("%s failed: %s", gh_plugin_instance_backend(inst)->name,
                            msg && *msg ? msg : g_strerror(rc < 0 ? -rc : EIO));

@@ -16,7 +16,7 @@
 struct gh_host {
     gint refs;                   /* the instance's, plus one per service call running */
     const GhBackend *backend;
-    char *session_id, *image_id, *vnc_socket, *relay_path;
+    char *session_id, *image_id, *vnc_socket, *relay_path, *session_dir;
     guint width, height, refresh_hz;
     GHashTable *options;         /* ref'd, may be NULL */
     GMainContext *context;       /* ref'd */
@@ -47,6 +47,7 @@ host_free(gh_host *host)
     g_free(host->image_id);
     g_free(host->vnc_socket);
     g_free(host->relay_path);
+    g_free(host->session_dir);
     g_clear_pointer(&host->options, g_hash_table_unref);
     g_main_context_unref(host->context);
     g_hash_table_unref(host->sources);
@@ -189,6 +190,13 @@ svc_relay_path(gh_host *host)
 {
     HOST_OR_RETURN(h, host, NULL);
     return h->relay_path;
+}
+
+static const char *
+svc_session_dir(gh_host *host)
+{
+    HOST_OR_RETURN(h, host, NULL);
+    return h->session_dir;
 }
 
 /* ---- services: main-loop sources ---------------------------------------- */
@@ -407,6 +415,7 @@ static const gh_host_services services = {
     .vnc_socket = svc_vnc_socket,
     .relay_path = svc_relay_path,
     .submit_input = svc_submit_input,
+    .session_dir = svc_session_dir,
 };
 
 /* ---- hosts and instances ------------------------------------------------ */
@@ -422,6 +431,7 @@ host_new(const GhBackend *backend, const GhPluginSessionInfo *info)
     h->image_id = g_strdup(info->image_id);
     h->vnc_socket = g_strdup(info->vnc_socket);
     h->relay_path = g_strdup(info->relay_path);
+    h->session_dir = g_strdup(info->session_dir);
     h->width = info->width;
     h->height = info->height;
     h->refresh_hz = info->refresh_hz;
@@ -558,12 +568,13 @@ gh_plugin_instance_handle(GhPluginInstance *inst)
     return inst->handle;
 }
 
-const char *
+char *
 gh_plugin_instance_last_error(GhPluginInstance *inst)
 {
     g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&inst->host->error_lock);
 
-    return inst->host->last_error;
+    /* A copy: the plugin may set another error from its own thread meanwhile. */
+    return g_strdup(inst->host->last_error);
 }
 
 void

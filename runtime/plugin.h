@@ -89,6 +89,7 @@ typedef struct {
     guint width, height, refresh_hz;
     const char *vnc_socket;      /* may be NULL */
     const char *relay_path;      /* may be NULL */
+    const char *session_dir;     /* may be NULL; services since 1.1 */
     GHashTable *options;         /* string → string for this backend, may be NULL */
     GMainContext *context;       /* the main loop's context (timers, fds) */
     const GhPluginSessionOps *ops;
@@ -106,8 +107,8 @@ gboolean gh_plugin_backend_probe(const GhBackend *backend, const GhPluginSession
 GhPluginInstance *gh_plugin_instance_free(GhPluginInstance *inst);
 const GhBackend *gh_plugin_instance_backend(GhPluginInstance *inst);
 gh_instance *gh_plugin_instance_handle(GhPluginInstance *inst);
-/* The message the plugin last gave through set_error, or NULL. */
-const char *gh_plugin_instance_last_error(GhPluginInstance *inst);
+/* A copy of the message the plugin last gave through set_error, or NULL. */
+char *gh_plugin_instance_last_error(GhPluginInstance *inst);
 void gh_plugin_instance_clear_error(GhPluginInstance *inst);
 
 /* ---- added by the plugin loader (exception to "headers are final"; move as

@@ -8,8 +8,11 @@
  * it: requests in flight are counted on the main loop, and a close that
  * finds some waits (without blocking: they end within their timeout) for
  * the last one before freeing the pipeline and going on with the stop. */
+#include <sys/stat.h>
+#include <errno.h>
 #include "session-private.h"
 
+#include "domain.h"
 #include "pipeline.h"
 #include "vm-access.h"
 #include "json-util.h"
@@ -103,6 +106,7 @@ session_pipeline_start(GhSessionManager *mgr, GhSession *s, GError **error)
         .capture = s->capture, .stream = s->stream, .input = s->input, .options = s->backend_options,
     };
     GhPluginSessionInfo info = { 0 };
+    g_autofree char *relay_path = NULL;
     g_autoptr(GError) err = NULL;
     SessionPipeline *sp;
 
@@ -118,6 +122,15 @@ session_pipeline_start(GhSessionManager *mgr, GhSession *s, GError **error)
     info.height = profile ? profile->height : 0;
     info.refresh_hz = profile ? profile->refresh_hz : 0;
     info.vnc_socket = s->vnc_socket;
+    /* The domain got the relay region when the image declares the path. */
+    if (gh_domain_image_has_relay(image)) {
+        relay_path = gh_domain_relay_path(s->id);
+        /* QEMU creates it 0644: the session's frames are nobody else's. */
+        if (chmod(relay_path, 0600) < 0 && errno != ENOENT)
+            g_warning("session %s: cannot restrict %s: %s", s->id, relay_path, g_strerror(errno));
+    }
+    info.relay_path = relay_path;
+    info.session_dir = s->dir;
     info.context = mgr->context;
     info.ops = gh_vm_access_ops();
     info.ops_ctx = sp->vm;

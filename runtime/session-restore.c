@@ -6,6 +6,7 @@
 
 #include <libvirt/virterror.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "domain.h"
 
@@ -83,10 +84,14 @@ static void
 restore_end_missing(GhSessionManager *mgr, GHashTable *seen)
 {
     g_autoptr(GPtrArray) all = gh_session_manager_list(mgr);
+    g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func(g_free);
 
-    for (guint i = 0; i < all->len; i++) {
-        GhSession *s = all->pdata[i];
-        if (!gh_session_state_is_active(s->state) || g_hash_table_contains(seen, s->id))
+    for (guint i = 0; i < all->len; i++)
+        g_ptr_array_add(ids, g_strdup(((GhSession *)all->pdata[i])->id));
+    /* session_end prunes old records: look each session up again. */
+    for (guint i = 0; i < ids->len; i++) {
+        GhSession *s = g_hash_table_lookup(mgr->sessions, ids->pdata[i]);
+        if (!s || !gh_session_state_is_active(s->state) || g_hash_table_contains(seen, s->id))
             continue;
         if (s->state == GH_SESSION_STOPPING && s->reason) {
             g_autofree char *failure = g_strdup(s->reason);
@@ -115,9 +120,11 @@ gh_session_manager_restore(GhSessionManager *mgr, GError **error)
         g_autofree char *id = restore_domain_session_id(doms[i]);
         GhSession *s = id ? g_hash_table_lookup(mgr->sessions, id) : NULL;
 
-        if (id && !s)
+        if (id && !s) {
+            g_autofree char *shm = gh_domain_relay_path(id);
             restore_destroy(doms[i], "carries gamehost metadata but has no session record");
-        else if (s) {
+            unlink(shm); /* libvirt leaves the relay region behind */
+        } else if (s) {
             g_hash_table_add(seen, g_strdup(s->id));
             restore_adopt(mgr, s, doms[i]);
         }

@@ -101,16 +101,23 @@ session_dir_grant_qemu(const char *dir)
         g_warning("cannot give %s to libvirt-qemu: %s", dir, g_strerror(errno));
 }
 
-/* Releases what a session holds on disk once its VM is gone: the overlay and
- * the VNC socket.  The serial log stays for the operator. */
+/* Releases what a session holds on disk once its VM is gone: the overlay,
+ * the VNC socket and the frame-relay memory (QEMU creates /dev/shm/gh-<id>
+ * and neither it nor libvirt removes it; tried whatever the image, so a
+ * manifest changed since the start leaks nothing).  The serial log stays
+ * for the operator. */
 void
 session_release(GhSessionManager *mgr, GhSession *s)
 {
+    g_autofree char *relay = gh_domain_relay_path(s->id);
+
     session_gpu_release(mgr, s);
     if (s->overlay_path && unlink(s->overlay_path) < 0 && errno != ENOENT)
         g_warning("session %s: cannot remove overlay %s: %s", s->id, s->overlay_path, g_strerror(errno));
     if (s->vnc_socket)
         unlink(s->vnc_socket);
+    if (unlink(relay) < 0 && errno != ENOENT)
+        g_warning("session %s: cannot remove relay memory %s: %s", s->id, relay, g_strerror(errno));
 }
 
 static void
@@ -232,12 +239,18 @@ job_stop(GTask *task, gpointer source, gpointer data, GCancellable *cancel)
     virDomainPtr dom = virDomainLookupByName(conn, job->domain_name);
     GError *error = NULL;
 
+    /* Only "no such domain" means gone; a dead connection says nothing. */
+    if (!dom && virGetLastErrorCode() != VIR_ERR_NO_DOMAIN) {
+        gh_virt_set_error(&error, "cannot look up domain");
+        g_task_return_error(task, error);
+        return;
+    }
     if (dom) {
         if (virDomainDestroy(dom) < 0)
             gh_virt_set_error(&error, "cannot destroy domain");
         virDomainFree(dom);
         dom = virDomainLookupByName(conn, job->domain_name);
-        if (!dom || virDomainIsActive(dom) != 1)
+        if ((!dom && virGetLastErrorCode() == VIR_ERR_NO_DOMAIN) || (dom && virDomainIsActive(dom) == 0))
             g_clear_error(&error);
         if (dom)
             virDomainFree(dom);
@@ -264,6 +277,12 @@ session_job_done(GAsyncResult *res, GhSessionState expected, const char *what)
     mgr->pending--;
     if (!s || s->state != expected)
         return NULL;
+    if (!ok && expected == GH_SESSION_STOPPING) {
+        /* The VM may still run: it keeps its GPU, overlay and slot until a
+         * retried stop (DELETE again) or its lifecycle event ends it. */
+        g_warning("session %s: stop failed, still stopping: %s", s->id, err->message);
+        return NULL;
+    }
     if (!ok) {
         g_autofree char *reason = g_strdup_printf("%s failed: %s", what, err->message);
         session_end(mgr, s, GH_SESSION_FAILED, reason);
@@ -600,6 +619,8 @@ gh_session_manager_stop(GhSessionManager *mgr, const char *id, GError **error)
         g_hash_table_add(mgr->stop_after_start, g_strdup(s->id));
     else if (s->state == GH_SESSION_RUNNING)
         session_stop_begin(mgr, s, NULL);
+    else if (s->state == GH_SESSION_STOPPING && !g_hash_table_contains(mgr->pipelines, s->id))
+        session_stop_destroy(mgr, s->id); /* a retry after a failed stop; a duplicate finds it gone */
     return s;
 }
 

@@ -21,7 +21,7 @@ demo_arena_objects = \
 demo_arena_cc_flags = -m32 -march=i686 -ffreestanding -fno-pic -fno-pie \
 	-fno-stack-protector -nostdlib -O2 -Wall -Wextra \
 	-fno-asynchronous-unwind-tables -fcf-protection=none \
-	-mno-mmx -mno-sse -mno-sse2
+	-mno-mmx -mno-sse -mno-sse2 -I$(srcdir)/include
 demo_arena_ld_flags = -m elf_i386 -T $(demo_arena_src)/linker.ld \
 	-z max-page-size=0x1000 -nostdlib
 
@@ -52,7 +52,7 @@ $(demo_arena_dir)/demo-arena-boot.o: $(demo_arena_src)/boot.S
 	$(AM_V_at)$(MKDIR_P) $(demo_arena_dir)
 	$(AM_V_CC)$(CC) $(demo_arena_cc_flags) -c -o $@ $(demo_arena_src)/boot.S
 
-$(demo_arena_dir)/demo-arena-main.o: $(demo_arena_src)/main.c
+$(demo_arena_dir)/demo-arena-main.o: $(demo_arena_src)/main.c $(srcdir)/include/gamehost/relay.h
 	$(AM_V_at)$(MKDIR_P) $(demo_arena_dir)
 	$(AM_V_CC)$(CC) $(demo_arena_cc_flags) -c -o $@ $(demo_arena_src)/main.c
 

@@ -6,14 +6,20 @@
  * runs a 60 Hz game loop paced by PIT IRQ0 with HLT between frames.  The
  * player (a yellow square) is moved with the arrow keys and the PS/2 mouse.
  * Everything interesting is logged to COM1 as "demo-arena: ..." lines.
+ * When an ivshmem-plain device (1af4:1110) is present, every frame is also
+ * written into its memory (BAR2) following the gamehost frame relay
+ * protocol (include/gamehost/relay.h): the reference relay producer.
  *
  * Build: gcc -m32 -ffreestanding -fno-pic -fno-stack-protector -nostdlib -O2
  */
+
+#include <gamehost/relay.h> /* freestanding: only <stdint.h>, from gcc */
 
 typedef unsigned char u8;
 typedef unsigned short u16;
 typedef unsigned int u32;
 typedef int i32;
+typedef unsigned long long u64;
 
 #define SCREEN_W 640
 #define SCREEN_H 480
@@ -89,6 +95,49 @@ static inline void copy32(u32 *d, const u32 *s, u32 n)
     }
     while (n--)
         *d++ = *s++;
+}
+
+/* 128 bytes per step through the SSE registers (n: a multiple of 32 u32s,
+ * both pointers 16-byte aligned).  Under TCG a 16-byte move costs about
+ * what a 4-byte one does, so this moves a frame several times faster than
+ * copy32.  Only when sse_enable() said yes; nothing else uses SSE. */
+static inline void copy_sse(u32 *d, const u32 *s, u32 n)
+{
+    for (; n >= 32; n -= 32, d += 32, s += 32)
+        __asm__ volatile("movaps   (%1), %%xmm0\n\t"
+                         "movaps 16(%1), %%xmm1\n\t"
+                         "movaps 32(%1), %%xmm2\n\t"
+                         "movaps 48(%1), %%xmm3\n\t"
+                         "movaps 64(%1), %%xmm4\n\t"
+                         "movaps 80(%1), %%xmm5\n\t"
+                         "movaps 96(%1), %%xmm6\n\t"
+                         "movaps 112(%1), %%xmm7\n\t"
+                         "movaps %%xmm0,   (%0)\n\t"
+                         "movaps %%xmm1, 16(%0)\n\t"
+                         "movaps %%xmm2, 32(%0)\n\t"
+                         "movaps %%xmm3, 48(%0)\n\t"
+                         "movaps %%xmm4, 64(%0)\n\t"
+                         "movaps %%xmm5, 80(%0)\n\t"
+                         "movaps %%xmm6, 96(%0)\n\t"
+                         "movaps %%xmm7, 112(%0)"
+                         : : "r"(d), "r"(s) : "memory");
+}
+
+/* Turns SSE on (CR0.EM off, MP on; CR4.OSFXSR) when the CPU has it. */
+static int sse_enable(void)
+{
+    u32 a = 1, b, c, d;
+    __asm__ volatile("cpuid" : "+a"(a), "=b"(b), "=c"(c), "=d"(d));
+    if (!(d & (1u << 25)))
+        return 0;
+    u32 cr;
+    __asm__ volatile("mov %%cr0, %0" : "=r"(cr));
+    cr = (cr & ~(1u << 2)) | (1u << 1);
+    __asm__ volatile("mov %0, %%cr0" : : "r"(cr));
+    __asm__ volatile("mov %%cr4, %0" : "=r"(cr));
+    cr |= 1u << 9;
+    __asm__ volatile("mov %0, %%cr4" : : "r"(cr));
+    return 1;
 }
 
 static inline void fill32(u32 *d, u32 v, u32 n)
@@ -477,7 +526,7 @@ struct rect {
     i32 x0, y0, x1, y1; /* x1/y1 exclusive */
 };
 
-static u32 backbuf[SCREEN_W * SCREEN_H];
+static u32 backbuf[SCREEN_W * SCREEN_H] __attribute__((aligned(16)));
 static u32 patline[SCREEN_W + 64];
 static volatile u32 *lfb;
 
@@ -661,12 +710,24 @@ static void present_region(struct rect r)
 static const struct rect full_screen = { 0, 0, SCREEN_W, SCREEN_H };
 static struct rect drawn_ball, drawn_player;
 
+/* What each of the last few frames changed in the back buffer, for the
+ * relay: a slot it rewrites after k frames only needs what those k frames
+ * changed (the whole screen when one of them redrew it). */
+#define DAMAGE_FRAMES 4u
+struct damage {
+    u32 frame;
+    int full;
+    struct rect r[4];
+};
+static struct damage damage[DAMAGE_FRAMES];
+
 /* Draw and show frame number `frames`. */
 static void draw_frame(void)
 {
     u32 phase = frames / BG_PERIOD;
     struct rect nb = ball_rect(), np = player_rect();
-    if (frames == 0 || phase != bg_phase) {
+    int full = frames == 0 || phase != bg_phase;
+    if (full) {
         bg_phase = phase;
         bg_prepare();
         render_region(full_screen);
@@ -681,6 +742,13 @@ static void draw_frame(void)
         present_region(nb);
         present_region(np);
     }
+    struct damage *dm = &damage[frames % DAMAGE_FRAMES];
+    dm->frame = frames;
+    dm->full = full;
+    dm->r[0] = drawn_ball;
+    dm->r[1] = drawn_player;
+    dm->r[2] = nb;
+    dm->r[3] = np;
     drawn_ball = nb;
     drawn_player = np;
 }
@@ -701,6 +769,10 @@ static void update_ball(void)
 static int kbd_e0;
 static u8 mouse_pkt[3];
 static u32 mouse_idx;
+/* Input events applied so far: every key press and release (a complete
+ * scancode, prefixes not counted) and every complete mouse packet.  The
+ * host counts a key tap as two events (press, release) too. */
+static u32 input_events;
 
 static void key_press(u8 code)
 {
@@ -728,6 +800,7 @@ static void kbd_byte(u8 b)
         return;
     }
     kbd_e0 = 0;
+    input_events++;
     if (b & 0x80)
         return; /* key release */
     key_press(b);
@@ -742,6 +815,7 @@ static int mouse_byte(u8 b, i32 *dx, i32 *dy)
     if (mouse_idx < 3)
         return 0;
     mouse_idx = 0;
+    input_events++;
     u8 f = mouse_pkt[0];
     if (f & 0xC0)
         return 0; /* overflow: drop */
@@ -773,13 +847,319 @@ static void poll_input(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Frame relay producer (include/gamehost/relay.h)                      */
+
+/*
+ * The host gives the VM an ivshmem-plain device (1af4:1110) whose BAR2 is
+ * the relay memory (a file under /dev/shm on the host).  The game runs in
+ * 32-bit protected mode without paging, so it can only reach the BAR below
+ * 4 GiB: a 64-bit BAR that the firmware placed above 4 GiB is moved just
+ * under the lowest 32-bit memory BAR in use, above the RAM (on machine pc
+ * every address below 4 GiB that is not RAM reaches the PCI bus).
+ *
+ * Every frame the back buffer is copied into the slot after latest_slot,
+ * under that slot's sequence counter (odd while written).  The game is
+ * single-core and the only writer, so a compiler barrier plus a locked
+ * no-op (a full fence on x86) between the steps is all the ordering the
+ * host reader needs.  64-bit fields are stored with one 8-byte store (x87
+ * fild/fistp on i686, atomic when aligned) so the host never sees half of
+ * a carry.
+ */
+#define IVSHMEM_VENDOR 0x1AF4
+#define IVSHMEM_DEVICE 0x1110
+#define RELAY_SLOTS 3u
+#define RELAY_STRIDE (SCREEN_W * 4u)
+
+static volatile gh_relay_header *relay_hdr;
+static u8 *relay_slot0;                 /* base + slots_offset */
+static u32 relay_slot_size;
+static u32 relay_next;                  /* slot the next frame goes to */
+static u64 relay_frame;                 /* frame_number of the last frame written */
+static u64 relay_written, relay_beats;
+static int relay_sse;                   /* copy frames with copy_sse */
+static u32 relay_holds[RELAY_SLOTS];    /* game frame + 1 whose pixels slot k holds; 0: none */
+
+static inline void relay_fence(void)
+{
+    __asm__ volatile("lock; addl $0, (%%esp)" ::: "memory", "cc");
+}
+
+static inline void store64(volatile u64 *p, u64 v)
+{
+    __atomic_store_n(p, v, __ATOMIC_RELAXED);
+}
+
+static inline u64 load64(volatile u64 *p)
+{
+    return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static inline volatile gh_relay_slot *relay_slot(u32 k)
+{
+    return (volatile gh_relay_slot *)(relay_slot0 + k * relay_slot_size);
+}
+
+/* The guest clock: PIT ticks at FPS Hz, in ns (ticks * 1e9 / 60 without a
+ * 64-bit division, which would need libgcc). */
+static u64 now_ns(void)
+{
+    u32 t = ticks;
+    return (u64)(t / 3u) * 50000000u + (t % 3u) * 50000000u / 3u;
+}
+
+/* The lowest base of the 32-bit memory BARs in use on any PCI function. */
+static u32 pci_lowest_mem32(void)
+{
+    u32 lowest = 0xFFFFFFFFu;
+    for (u32 bus = 0; bus < 256; bus++) {
+        for (u32 dev = 0; dev < 32; dev++) {
+            if ((pci_read(bus, dev, 0, 0) & 0xFFFF) == 0xFFFF)
+                continue;
+            u32 nfn = (pci_read(bus, dev, 0, 0x0C) & 0x00800000u) ? 8 : 1;
+            for (u32 fn = 0; fn < nfn; fn++) {
+                if ((pci_read(bus, dev, fn, 0) & 0xFFFF) == 0xFFFF)
+                    continue;
+                u32 type = (pci_read(bus, dev, fn, 0x0C) >> 16) & 0x7F;
+                u32 nbars = type == 0 ? 6 : type == 1 ? 2 : 0;
+                for (u32 i = 0; i < nbars; i++) {
+                    u32 v = pci_read(bus, dev, fn, 0x10 + 4 * i);
+                    if (v & 1)
+                        continue; /* I/O */
+                    u32 hi = 0;
+                    if (((v >> 1) & 3) == 2 && i + 1 < nbars)
+                        hi = pci_read(bus, dev, fn, 0x10 + 4 * ++i);
+                    u32 base = v & ~0xFu;
+                    if (hi == 0 && base != 0 && base < lowest)
+                        lowest = base;
+                }
+            }
+        }
+    }
+    return lowest;
+}
+
+/* Finds the ivshmem device, maps its BAR2 below 4 GiB and writes the relay
+ * header.  Without the device (or with one the game cannot use) the game
+ * runs as before, without relay. */
+static void relay_init(u32 ram_top)
+{
+    struct pci_loc d;
+    if (!pci_find(IVSHMEM_VENDOR, IVSHMEM_DEVICE, &d)) {
+        log_line("relay none");
+        return;
+    }
+    u32 cmd = pci_read(d.bus, d.dev, d.fn, 0x04) & 0xFFFF;
+    u32 lo = pci_read(d.bus, d.dev, d.fn, 0x18);
+    if (lo & 1) {
+        log_line("relay error ivshmem bar2=0x%08x is not a memory BAR", lo);
+        return;
+    }
+    int is64 = ((lo >> 1) & 3) == 2;
+    u32 hi = is64 ? pci_read(d.bus, d.dev, d.fn, 0x1C) : 0;
+
+    /* Size the BAR with memory decoding off. */
+    pci_write(d.bus, d.dev, d.fn, 0x04, cmd & ~0x2u);
+    pci_write(d.bus, d.dev, d.fn, 0x18, 0xFFFFFFFFu);
+    u32 mask_lo = pci_read(d.bus, d.dev, d.fn, 0x18) & ~0xFu;
+    pci_write(d.bus, d.dev, d.fn, 0x18, lo);
+    u32 mask_hi = 0xFFFFFFFFu;
+    if (is64) {
+        pci_write(d.bus, d.dev, d.fn, 0x1C, 0xFFFFFFFFu);
+        mask_hi = pci_read(d.bus, d.dev, d.fn, 0x1C);
+        pci_write(d.bus, d.dev, d.fn, 0x1C, hi);
+    }
+    if (mask_hi != 0xFFFFFFFFu || mask_lo == 0) {
+        pci_write(d.bus, d.dev, d.fn, 0x04, cmd);
+        log_line("relay error ivshmem bar2 of 4 GiB or more cannot be mapped");
+        return;
+    }
+    u32 size = ~mask_lo + 1;
+    u32 base = lo & ~0xFu;
+    if (hi != 0 || base == 0) {
+        u32 lowest = pci_lowest_mem32();
+        u32 moved = (lowest - size) & ~(size - 1);
+        if (lowest == 0xFFFFFFFFu || lowest < size || moved < ram_top) {
+            pci_write(d.bus, d.dev, d.fn, 0x04, cmd);
+            log_line("relay error no room below 4 GiB for ivshmem bar2 (size=%u)", size);
+            return;
+        }
+        pci_write(d.bus, d.dev, d.fn, 0x18, moved);
+        if (is64)
+            pci_write(d.bus, d.dev, d.fn, 0x1C, 0);
+        log_line("relay ivshmem bar2 moved from 0x%08x%08x to 0x%08x", hi, base, moved);
+        base = moved;
+    }
+    pci_write(d.bus, d.dev, d.fn, 0x04, cmd | 0x2u); /* memory decoding on */
+    log_line("relay ivshmem at %02x:%02x.%u", d.bus, d.dev, d.fn);
+
+    u64 need = gh_relay_region_size(SCREEN_W, SCREEN_H, RELAY_SLOTS);
+    if ((u64)size < need) {
+        log_line("relay error ivshmem size=%u is smaller than the %u bytes 640x480 needs",
+                 size, (u32)need);
+        return;
+    }
+
+    /* store64/load64 go through the x87 unit (fild/fistp): start it clean. */
+    __asm__ volatile("fninit");
+    volatile gh_relay_header *h = (volatile gh_relay_header *)base;
+    relay_slot_size = (u32)gh_relay_slot_size(SCREEN_W, SCREEN_H);
+    relay_slot0 = (u8 *)base + GH_RELAY_SLOTS_OFFSET;
+
+    /* A guest reboot keeps the memory (same QEMU): go on counting from what
+     * an identical earlier producer left, so a reader never sees frame
+     * numbers go backwards. */
+    int resume = load64(&h->magic) == GH_RELAY_MAGIC && h->version == GH_RELAY_VERSION &&
+                 load64(&h->slots_offset) == GH_RELAY_SLOTS_OFFSET &&
+                 h->slot_count == RELAY_SLOTS && h->slot_size == relay_slot_size &&
+                 h->latest_slot < RELAY_SLOTS;
+
+    /* Readers refuse the region while magic is not ours. */
+    store64(&h->magic, 0);
+    relay_fence();
+    h->version = GH_RELAY_VERSION;
+    h->header_size = sizeof(gh_relay_header);
+    store64(&h->region_size, size);
+    store64(&h->slots_offset, GH_RELAY_SLOTS_OFFSET);
+    h->slot_count = RELAY_SLOTS;
+    h->slot_size = relay_slot_size;
+    h->max_width = SCREEN_W;
+    h->max_height = SCREEN_H;
+    for (u32 i = 0; i < 4; i++)
+        h->reserved0[i] = 0;
+    relay_frame = 0;
+    for (u32 k = 0; k < RELAY_SLOTS; k++) {
+        volatile gh_relay_slot *sl = relay_slot(k);
+        u64 seq = load64(&sl->seq);
+        if (resume) {
+            u64 fn = load64(&sl->frame_number);
+            if (fn > relay_frame)
+                relay_frame = fn;
+        } else {
+            store64(&sl->frame_number, 0);
+            sl->width = sl->height = sl->stride = sl->format = 0;
+        }
+        if (seq & 1)
+            store64(&sl->seq, seq + 1); /* a write the reboot cut short */
+    }
+    if (resume) {
+        relay_written = load64(&h->frames_written);
+        relay_beats = load64(&h->heartbeat_count);
+        relay_next = (h->latest_slot + 1) % RELAY_SLOTS;
+    } else {
+        relay_written = relay_beats = 0;
+        relay_next = 0;
+        store64(&h->frames_written, 0);
+        store64(&h->heartbeat_count, 0);
+        store64(&h->heartbeat_ns, 0);
+        h->latest_slot = RELAY_SLOTS - 1;
+    }
+    relay_fence();
+    store64(&h->magic, GH_RELAY_MAGIC);
+    relay_fence();
+    relay_hdr = h;
+    relay_sse = sse_enable();
+    log_line("relay ivshmem bar2=0x%08x size=%u", base, size);
+}
+
+/* The producer is alive: at least every 100 ms, frames or not. */
+static void relay_heartbeat(u64 ns)
+{
+    store64(&relay_hdr->heartbeat_ns, ns);
+    store64(&relay_hdr->heartbeat_count, ++relay_beats);
+}
+
+/* Copies the back-buffer rows of r (x widened to 32-pixel, 128-byte
+ * boundaries) into the slot's pixels. */
+static void relay_copy_rect(u32 *dst, struct rect r)
+{
+    i32 x0 = clampi(r.x0, 0, SCREEN_W) & ~31, x1 = (clampi(r.x1, 0, SCREEN_W) + 31) & ~31;
+    i32 y0 = clampi(r.y0, 0, SCREEN_H), y1 = clampi(r.y1, 0, SCREEN_H);
+    if (x1 > SCREEN_W)
+        x1 = SCREEN_W;
+    if (x1 <= x0 || y1 <= y0)
+        return;
+    if (x0 == 0 && x1 == SCREEN_W) { /* whole rows: one run */
+        u32 off = (u32)y0 * SCREEN_W, n = (u32)(y1 - y0) * SCREEN_W;
+        if (relay_sse)
+            copy_sse(dst + off, backbuf + off, n);
+        else
+            copy32(dst + off, backbuf + off, n);
+        return;
+    }
+    for (i32 y = y0; y < y1; y++) {
+        u32 off = (u32)y * SCREEN_W + (u32)x0;
+        if (relay_sse)
+            copy_sse(dst + off, backbuf + off, (u32)(x1 - x0));
+        else
+            copy32(dst + off, backbuf + off, (u32)(x1 - x0));
+    }
+}
+
+/* Brings slot pixels holding game frame `held` (+1; 0: unknown) up to the
+ * back buffer: the whole frame, or only what the frames since changed.
+ * Every slot always ends up with the complete current picture. */
+static void relay_copy_frame(u32 *dst, u32 held)
+{
+    u32 since = held - 1;
+    int full = held == 0 || frames - since >= DAMAGE_FRAMES;
+    for (u32 f = since + 1; !full && f != frames + 1; f++) {
+        const struct damage *dm = &damage[f % DAMAGE_FRAMES];
+        full = dm->frame != f || dm->full;
+    }
+    if (full) {
+        relay_copy_rect(dst, full_screen);
+        return;
+    }
+    for (u32 f = since + 1; f != frames + 1; f++)
+        for (u32 i = 0; i < 4; i++)
+            relay_copy_rect(dst, damage[f % DAMAGE_FRAMES].r[i]);
+}
+
+/* Writes the back buffer as the next frame (the protocol's steps 1-5). */
+static void relay_publish(void)
+{
+    u64 ns = now_ns();
+    u32 k = relay_next;
+    volatile gh_relay_slot *sl = relay_slot(k);
+    u64 seq = load64(&sl->seq);
+
+    store64(&sl->seq, seq + 1); /* odd: being written */
+    relay_fence();
+    sl->width = SCREEN_W;
+    sl->height = SCREEN_H;
+    sl->stride = RELAY_STRIDE;
+    sl->format = GH_RELAY_FORMAT_BGRX8888; /* 0x00RRGGBB little-endian */
+    store64(&sl->frame_number, ++relay_frame);
+    store64(&sl->timestamp_ns, ns);
+    store64(&sl->input_events, input_events);
+    relay_copy_frame((u32 *)(sl + 1), relay_holds[k]);
+    relay_holds[k] = frames + 1;
+    relay_fence();
+    store64(&sl->seq, seq + 2); /* even: complete */
+    relay_fence();
+    relay_hdr->latest_slot = k;
+    store64(&relay_hdr->frames_written, ++relay_written);
+    relay_heartbeat(ns);
+    relay_next = (k + 1) % RELAY_SLOTS;
+}
+
+/* ------------------------------------------------------------------ */
 
 void kmain(u32 magic, u32 mbi);
 
+/* Top of the RAM below 4 GiB: the multiboot memory info when the loader gave
+ * it (mem_upper: KiB above 1 MiB up to the first hole), else the largest
+ * low RAM of machine pc (3.5 GiB). */
+static u32 ram_top_from(u32 magic, u32 mbi)
+{
+    if (magic == 0x2BADB002u && mbi && (*(const u32 *)mbi & 1))
+        return 0x100000u + ((const u32 *)mbi)[2] * 1024u;
+    return 0xE0000000u;
+}
+
 void kmain(u32 magic, u32 mbi)
 {
-    (void)magic;
-    (void)mbi;
+    u32 ram_top = ram_top_from(magic, mbi);
     serial_init();
     log_line("boot");
 
@@ -813,9 +1193,12 @@ void kmain(u32 magic, u32 mbi)
     pit_init(FPS);
     if (!ps2_init())
         log_line("warning ps/2 mouse did not acknowledge");
+    relay_init(ram_top);
     log_line("ready %u Hz, player=%d,%d", FPS, player_x, player_y);
 
     draw_frame();
+    if (relay_hdr)
+        relay_publish();
 
     u32 last = ticks;
     __asm__ volatile("sti");
@@ -825,6 +1208,8 @@ void kmain(u32 magic, u32 mbi)
         update_ball();
         frames++;
         draw_frame();
+        if (relay_hdr)
+            relay_publish();
         if (frames % FPS == 0)
             log_line("frame %u", frames);
     }

@@ -19,11 +19,17 @@
  * too; the host calls an op only when it is non-NULL.  Only fixed-width types
  * cross the ABI: no bool, no enums, no long.
  *
- * Threading.  The host calls probe/create/destroy and every stream and input
- * op on its main thread; capture ops run on the session's pipeline thread.
+ * Threading.  The host calls probe/create/destroy, input ops and
+ * request_keyframe on its main thread; capture ops and push_frame run on the
+ * session's pipeline thread.
  * Host services may be called from the thread the host called the plugin on
  * (main or pipeline) and, where noted, from any thread.  A plugin never
  * blocks the main thread for long: slow work goes to its own threads.
+ *
+ * History.  1.0: the first ABI.  1.1: gh_host_services version 2 adds
+ * session_dir; gh_frame gains input_events.  A member marked "since 1.x" may
+ * be absent from an older host's table or an older plugin's frame: check
+ * struct_size (or version) before using it.
  *
  * Errors.  Functions return 0 or a negative errno (-EINVAL, -ENODEV, ...);
  * the plugin may first call host->set_error() with a message for people.
@@ -46,7 +52,7 @@ extern "C" {
 #endif
 
 #define GH_PLUGIN_ABI_MAJOR 1u
-#define GH_PLUGIN_ABI_MINOR 0u
+#define GH_PLUGIN_ABI_MINOR 1u
 #define GH_PLUGIN_ENTRY     "gamehost_plugin_query"
 
 #if defined(__GNUC__)
@@ -96,11 +102,15 @@ typedef struct gh_frame {
     uint64_t frame_number;   /* counts from 1 per session */
     const uint8_t *data;     /* height * stride bytes */
     const gh_rect *damage;   /* n_damage rectangles, or NULL */
+    /* since 1.1 (read it only when struct_size covers it): the input events
+     * the guest had applied when it drew this frame, as a relay producer
+     * reports them (input-to-photon measurement); 0 when unknown. */
+    uint64_t input_events;
 } gh_frame;
 
 /* ---- host services --------------------------------------------------- */
 
-#define GH_HOST_SERVICES_VERSION 1u
+#define GH_HOST_SERVICES_VERSION 2u /* 1: ABI 1.0; 2: ABI 1.1, session_dir */
 
 typedef int (*gh_timer_fn)(void *data);                       /* return 0 to stop */
 typedef int (*gh_fd_fn)(int fd, uint32_t revents, void *data);/* return 0 to stop */
@@ -149,6 +159,15 @@ typedef struct gh_host_services {
     /* Main thread: a stream backend hands its player's input to the
      * session's input backend. */
     int (*submit_input)(gh_host *host, const gh_input_event *events, uint32_t n_events);
+
+    /* ---- since 1.1 (services version 2) ---- */
+
+    /* Any thread: the session's own directory on the host, for files the
+     * plugin writes for the session (a recording).  It outlives the VM and
+     * goes, with what is in it, when the session is deleted.  A plugin
+     * picks plain file names inside it and never takes a path from an API
+     * user (the daemon runs as root).  NULL if the session has none. */
+    const char *(*session_dir)(gh_host *host);
 } gh_host_services;
 
 /* ---- per-kind ops ------------------------------------------------------ */

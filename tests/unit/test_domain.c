@@ -11,6 +11,7 @@
 #include <libxml/tree.h>
 
 #include "domain.h"
+#include "domain-private.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xmlFreeDoc)
 
@@ -149,6 +150,10 @@ console_image(void)
     image.profile = &profile_console_1080;
     return image;
 }
+
+/* demo-arena's capture paths, relay last (its image.xml.in templates). */
+static char *relay_capture[] = { (char *) "screenshot", (char *) "vnc", (char *) "relay", NULL };
+static char *no_relay_capture[] = { (char *) "screenshot", (char *) "vnc", NULL };
 
 /* ---- golden files ----------------------------------------------------- */
 
@@ -313,6 +318,30 @@ START_TEST(test_golden_gpu_pci_with_hugepages)
 }
 END_TEST
 
+/* The demo image declares relay: a 640x480 display needs 4 MiB
+ * (header page + 3 slots of 1232896 bytes, rounded up to a power of two). */
+START_TEST(test_golden_kernel_boot_with_relay)
+{
+    GhImage image = kernel_image();
+    image.capture = relay_capture;
+    GhDomainParams params = params_for("qemu");
+    check_golden("kernel-relay.xml", &image, &params);
+}
+END_TEST
+
+/* A passed-through GPU leaves the relay as the only way out for frames:
+ * 1920x1080 needs 32 MiB. */
+START_TEST(test_golden_gpu_pci_with_relay_1080p)
+{
+    GhGpuAssignment gpu = pci_assignment();
+    GhImage image = console_image();
+    image.capture = relay_capture;
+    GhDomainParams params = params_for("kvm");
+    params.gpu = &gpu;
+    check_golden("gpu-pci-relay.xml", &image, &params);
+}
+END_TEST
+
 static const char *const golden_files[] = {
     "kernel-qemu.xml",
     "kernel-cmdline.xml",
@@ -326,6 +355,8 @@ static const char *const golden_files[] = {
     "gpu-vf.xml",
     "gpu-mdev-display.xml",
     "gpu-hugepages.xml",
+    "kernel-relay.xml",
+    "gpu-pci-relay.xml",
 };
 
 START_TEST(test_golden_file_passes_virt_xml_validate)
@@ -354,6 +385,88 @@ START_TEST(test_golden_file_passes_virt_xml_validate)
 }
 END_TEST
 
+/* ---- frame relay ------------------------------------------------------ */
+
+static xmlDocPtr
+built_doc(const GhImage *image, const GhDomainParams *params)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *xml = gh_domain_build_xml(image, params, &error);
+    ck_assert_msg(xml != NULL, "build failed: %s", error ? error->message : "?");
+    xmlDocPtr doc = xmlReadMemory(xml, (int) strlen(xml), "built.xml", NULL, XML_PARSE_NONET);
+    ck_assert_ptr_nonnull(doc);
+    return doc;
+}
+
+static int
+count_elements(xmlNodePtr node, const char *name)
+{
+    int n = 0;
+    for (; node; node = node->next) {
+        if (node->type != XML_ELEMENT_NODE)
+            continue;
+        n += xmlStrEqual(node->name, (const xmlChar *) name);
+        n += count_elements(node->children, name);
+    }
+    return n;
+}
+
+START_TEST(test_no_shmem_without_relay_capture)
+{
+    GhImage image = kernel_image();
+    image.capture = no_relay_capture;
+    GhDomainParams params = params_for("qemu");
+    g_autoptr(xmlDoc) doc = built_doc(&image, &params);
+    ck_assert_int_eq(count_elements(xmlDocGetRootElement(doc), "shmem"), 0);
+    ck_assert(!gh_domain_image_has_relay(&image));
+    image.capture = NULL;
+    ck_assert(!gh_domain_image_has_relay(&image));
+    ck_assert(!gh_domain_image_has_relay(NULL));
+}
+END_TEST
+
+/* The sizing rule per display, in MiB, for the profiles that ship. */
+START_TEST(test_relay_region_follows_sizing_rule)
+{
+    static const struct { guint w, h; const char *mib; } cases[] = {
+        { 640, 480, "4" }, { 1920, 1080, "32" }, { 3840, 2160, "128" }, { 1, 1, "1" },
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        GhProfile profile = profile_arcade;
+        profile.width = cases[i].w;
+        profile.height = cases[i].h;
+        GhImage image = kernel_image();
+        image.profile = &profile;
+        image.capture = relay_capture;
+        GhDomainParams params = params_for("qemu");
+        g_autoptr(xmlDoc) doc = built_doc(&image, &params);
+        xmlNodePtr root = xmlDocGetRootElement(doc);
+        ck_assert_int_eq(count_elements(root, "shmem"), 1);
+        /* /domain/devices/shmem/size */
+        xmlNodePtr size = NULL;
+        for (xmlNodePtr d = root->children; d; d = d->next)
+            if (xmlStrEqual(d->name, (const xmlChar *) "devices"))
+                for (xmlNodePtr sh = d->children; sh; sh = sh->next)
+                    if (xmlStrEqual(sh->name, (const xmlChar *) "shmem"))
+                        for (xmlNodePtr c = sh->children; c; c = c->next)
+                            if (xmlStrEqual(c->name, (const xmlChar *) "size"))
+                                size = c;
+        ck_assert_ptr_nonnull(size);
+        xmlChar *text = xmlNodeGetContent(size);
+        ck_assert_msg(xmlStrEqual(text, (const xmlChar *) cases[i].mib),
+                      "%ux%u: %s MiB, expected %s", cases[i].w, cases[i].h, text, cases[i].mib);
+        xmlFree(text);
+    }
+}
+END_TEST
+
+START_TEST(test_relay_path_is_dev_shm_domain_name)
+{
+    g_autofree char *path = gh_domain_relay_path(SESSION_ID);
+    ck_assert_str_eq(path, "/dev/shm/gh-" SESSION_ID);
+}
+END_TEST
+
 /* ---- invalid parameters ----------------------------------------------- */
 
 static void
@@ -368,6 +481,24 @@ check_invalid(const GhImage *image, const GhDomainParams *params, const char *ne
     ck_assert_msg(strstr(error->message, needle) != NULL,
                   "error '%s' does not name '%s'", error->message, needle);
 }
+
+START_TEST(test_build_rejects_relay_with_display_it_cannot_hold)
+{
+    GhProfile profile = profile_arcade;
+    GhImage image = kernel_image();
+    image.profile = &profile;
+    image.capture = relay_capture;
+    GhDomainParams params = params_for("qemu");
+    profile.width = 0;
+    check_invalid(&image, &params, "cannot be relayed");
+    profile.width = 7681;
+    check_invalid(&image, &params, "7681x480 cannot be relayed");
+    /* Without relay the display size is not the domain's business. */
+    image.capture = no_relay_capture;
+    g_autoptr(xmlDoc) doc = built_doc(&image, &params);
+    ck_assert_ptr_nonnull(doc);
+}
+END_TEST
 
 START_TEST(test_build_rejects_missing_serial_log)
 {
@@ -983,6 +1114,8 @@ domain_suite(void)
     tcase_add_test(golden, test_golden_gpu_vf);
     tcase_add_test(golden, test_golden_gpu_mdev_with_display_and_ramfb);
     tcase_add_test(golden, test_golden_gpu_pci_with_hugepages);
+    tcase_add_test(golden, test_golden_kernel_boot_with_relay);
+    tcase_add_test(golden, test_golden_gpu_pci_with_relay_1080p);
     suite_add_tcase(s, golden);
 
     /* After the golden files, so a regeneration run validates what it wrote. */
@@ -993,6 +1126,7 @@ domain_suite(void)
 
     TCase *invalid = tcase_create("invalid");
     tcase_add_test(invalid, test_build_rejects_missing_serial_log);
+    tcase_add_test(invalid, test_build_rejects_relay_with_display_it_cannot_hold);
     tcase_add_test(invalid, test_build_rejects_relative_serial_log);
     tcase_add_test(invalid, test_build_rejects_disk_boot_without_overlay);
     tcase_add_test(invalid, test_build_rejects_null_profile);
@@ -1020,6 +1154,12 @@ domain_suite(void)
     tcase_add_test(gpu, test_gpu_address_with_five_digit_domain);
     tcase_add_test(gpu, test_hugepages_without_gpu_keep_emulated_display);
     suite_add_tcase(s, gpu);
+
+    TCase *relay = tcase_create("relay");
+    tcase_add_test(relay, test_no_shmem_without_relay_capture);
+    tcase_add_test(relay, test_relay_region_follows_sizing_rule);
+    tcase_add_test(relay, test_relay_path_is_dev_shm_domain_name);
+    suite_add_tcase(s, relay);
 
     TCase *escaping = tcase_create("escaping");
     tcase_add_test(escaping, test_title_markup_is_escaped_as_text);

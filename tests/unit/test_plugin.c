@@ -119,7 +119,8 @@ session_info(GMainContext *context, GHashTable *options)
 {
     return (GhPluginSessionInfo){
         .session_id = "s1", .image_id = "demo-arena", .width = 640, .height = 480, .refresh_hz = 60,
-        .vnc_socket = "/run/gamehost/s1/vnc.sock", .relay_path = NULL, .options = options,
+        .vnc_socket = "/run/gamehost/s1/vnc.sock", .relay_path = NULL,
+        .session_dir = "/var/lib/gamehost/sessions/s1", .options = options,
         .context = context, .ops = &fake_ops, .ops_ctx = &calls,
     };
 }
@@ -158,6 +159,15 @@ assert_refused(const char *name, GhPluginError code, const char *reason)
     ck_assert(!is_loaded(path));
 }
 
+/* The instance's last error equals want (NULL: none). */
+static gboolean
+last_error_is(GhPluginInstance *inst, const char *want)
+{
+    g_autofree char *got = gh_plugin_instance_last_error(inst);
+
+    return g_strcmp0(got, want) == 0;
+}
+
 START_TEST(test_plugin_refuses_a_file_that_is_not_a_shared_object)
 {
     g_autofree char *dir = gh_test_make_tmpdir("gh-plugin");
@@ -194,7 +204,7 @@ END_TEST
 
 START_TEST(test_plugin_refuses_newer_minor)
 {
-    assert_refused("newer-minor", GH_PLUGIN_ERROR_ABI, "built for ABI 1.3, this host speaks 1.0");
+    assert_refused("newer-minor", GH_PLUGIN_ERROR_ABI, "built for ABI 1.3, this host speaks 1.1");
 }
 END_TEST
 
@@ -394,14 +404,14 @@ START_TEST(test_plugin_registry_json_lists_plugins_and_refusals)
     root = json_node_get_object(node);
     p = json_array_get_object_element(json_object_get_array_member(root, "plugins"), 0);
     ck_assert_str_eq(json_object_get_string_member(p, "name"), "good");
-    ck_assert_str_eq(json_object_get_string_member(p, "abi"), "1.0");
+    ck_assert_str_eq(json_object_get_string_member(p, "abi"), "1.1");
     ck_assert_str_eq(json_object_get_string_member(p, "version"), "1.2.3");
     b = json_array_get_object_element(json_object_get_array_member(p, "backends"), 1);
     ck_assert_str_eq(json_object_get_string_member(b, "name"), "input.good");
     ck_assert_str_eq(json_object_get_string_member(b, "kind"), "input");
     r = json_array_get_object_element(json_object_get_array_member(root, "refused"), 0);
     ck_assert_str_eq(json_object_get_string_member(r, "file"), bad);
-    ck_assert_str_eq(json_object_get_string_member(r, "reason"), "built for ABI 1.3, this host speaks 1.0");
+    ck_assert_str_eq(json_object_get_string_member(r, "reason"), "built for ABI 1.3, this host speaks 1.1");
 }
 END_TEST
 
@@ -542,6 +552,30 @@ START_TEST(test_plugin_services_give_session_facts)
 }
 END_TEST
 
+START_TEST(test_plugin_services_version_2_serves_the_session_dir)
+{
+    g_autoptr(GhPluginRegistry) reg = registry_with("good");
+    GhPluginSessionInfo info = session_info(NULL, NULL);
+    g_autoptr(GError) error = NULL;
+    GhPluginInstance *inst;
+    const struct gh_test_record *r = plugin_symbol("good", "gh_test_good_record");
+
+    inst = instance_of(reg, "input.good", NULL, NULL);
+    /* What a plugin built for 1.1 checks before it calls session_dir. */
+    ck_assert_uint_eq(r->services->version, 2);
+    ck_assert_uint_ge(r->services->struct_size, offsetof(gh_host_services, session_dir) + sizeof(void *));
+    ck_assert_str_eq(r->services->session_dir(r->host), "/var/lib/gamehost/sessions/s1");
+    gh_plugin_instance_free(inst);
+
+    /* A session without a directory: the service is there and says so. */
+    info.session_dir = NULL;
+    inst = gh_plugin_instance_new(gh_plugin_registry_lookup(reg, "input.good"), &info, &error);
+    ck_assert_msg(inst, "%s", error ? error->message : "");
+    ck_assert_ptr_null(r->services->session_dir(r->host));
+    gh_plugin_instance_free(inst);
+}
+END_TEST
+
 START_TEST(test_plugin_timers_run_on_the_given_context_and_go_at_destroy)
 {
     g_autoptr(GhPluginRegistry) reg = registry_with("good");
@@ -589,14 +623,14 @@ START_TEST(test_plugin_vm_access_goes_to_the_session_callbacks)
     ck_assert_str_eq(mime, "image/x-portable-pixmap");
     ck_assert_int_eq(r->services->send_keys(r->host, keys, 2, 50), 0);
     ck_assert_str_eq(calls.keys, "30,31 hold 50");
-    ck_assert_ptr_null(gh_plugin_instance_last_error(inst));
+    ck_assert(last_error_is(inst, NULL));
     ck_assert_int_eq(r->services->qmp_command(r->host, "{\"execute\":\"stop\"}", &reply), -EBUSY);
     ck_assert_str_eq(calls.command, "{\"execute\":\"stop\"}");
-    ck_assert_str_eq(gh_plugin_instance_last_error(inst), "VM is paused");
+    ck_assert(last_error_is(inst, "VM is paused"));
     ck_assert_int_eq(r->services->submit_input(r->host, ev, 2), 0);
     ck_assert_uint_eq(calls.n_events, 2);
     gh_plugin_instance_clear_error(inst);
-    ck_assert_ptr_null(gh_plugin_instance_last_error(inst));
+    ck_assert(last_error_is(inst, NULL));
     gh_plugin_instance_free(inst);
     g_free(calls.keys);
     g_free(calls.command);
@@ -664,6 +698,7 @@ plugin_suite(void)
     tcase_add_test(inst, test_plugin_services_refuse_main_loop_calls_from_other_threads);
     tcase_add_test(inst, test_plugin_services_refuse_a_destroyed_instance_handle);
     tcase_add_test(inst, test_plugin_services_give_session_facts);
+    tcase_add_test(inst, test_plugin_services_version_2_serves_the_session_dir);
     tcase_add_test(inst, test_plugin_timers_run_on_the_given_context_and_go_at_destroy);
     tcase_add_test(inst, test_plugin_vm_access_goes_to_the_session_callbacks);
     tcase_add_test(inst, test_plugin_vm_access_without_session_ops_is_not_supported);

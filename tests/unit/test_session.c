@@ -38,7 +38,7 @@ sha256_of(const char *path)
 }
 
 static void
-write_manifest(const char *dir, const char *id, const char *profile, gboolean disk)
+write_manifest_capture(const char *dir, const char *id, const char *profile, gboolean disk, const char *capture)
 {
     g_autofree char *art = g_build_filename(dir, disk ? "disk.qcow2" : "kernel.elf", NULL);
     g_autofree char *sum = NULL;
@@ -57,9 +57,15 @@ write_manifest(const char *dir, const char *id, const char *profile, gboolean di
                                  : g_strdup_printf("<kernel path='kernel.elf' sha256='%s'/>", sum);
     xml = g_strdup_printf("<image xmlns='https://gamehost.dev/xmlns/image/1' id='%s' version='1'>"
                           "<title>%s</title><profile>%s</profile><boot firmware='bios'>%s</boot>"
-                          "<capture><path>screenshot</path></capture></image>",
-                          id, id, profile, boot);
+                          "<capture>%s</capture></image>",
+                          id, id, profile, boot, capture);
     ck_assert(g_file_set_contents(path, xml, -1, NULL));
+}
+
+static void
+write_manifest(const char *dir, const char *id, const char *profile, gboolean disk)
+{
+    write_manifest_capture(dir, id, profile, disk, "<path>screenshot</path>");
 }
 
 static void
@@ -102,6 +108,10 @@ setup(void)
     g_autofree char *gpu_dir = g_build_filename(images, "gpu", NULL);
     g_mkdir(gpu_dir, 0755);
     write_manifest(gpu_dir, "big-game", "console-4k", FALSE);
+    g_autofree char *relay_dir = g_build_filename(images, "relay", NULL);
+    g_mkdir(relay_dir, 0755);
+    write_manifest_capture(relay_dir, "arena-relay", "arcade-640", FALSE,
+                           "<path>screenshot</path><path>relay</path>");
     image_dirs[0] = images;
 
     fx.config = gh_config_new_default();
@@ -110,7 +120,7 @@ setup(void)
     fx.config->max_sessions = 3;
     fx.catalog = gh_catalog_load(schema, profile_dirs, image_dirs, &err);
     ck_assert_msg(fx.catalog, "%s", err ? err->message : "");
-    ck_assert_uint_eq(gh_catalog_images(fx.catalog)->len, 3);
+    ck_assert_uint_eq(gh_catalog_images(fx.catalog)->len, 4);
     fx.virt = gh_virt_open("test:///default", fx.config->state_dir, "qemu", NULL, &err);
     ck_assert_msg(fx.virt, "%s", err ? err->message : "");
     fx.events = g_ptr_array_new_with_free_func(g_free);
@@ -290,6 +300,83 @@ START_TEST(test_domain_destroyed_outside_fails_session)
     ck_assert_str_eq(s->reason, "vm stopped: destroyed outside gamehost");
     ck_assert(!g_file_test(overlay, G_FILE_TEST_EXISTS));
     ck_assert_uint_eq(gh_session_manager_active(fx.mgr), 0);
+}
+END_TEST
+
+/* ---- frame relay ------------------------------------------------------ */
+
+static char *
+domain_xml_of(const char *name)
+{
+    virDomainPtr dom = virDomainLookupByName(gh_virt_conn(fx.virt), name);
+    char *xml;
+
+    ck_assert_ptr_nonnull(dom);
+    xml = virDomainGetXMLDesc(dom, 0);
+    virDomainFree(dom);
+    ck_assert_ptr_nonnull(xml);
+    return xml;
+}
+
+/* QEMU creates the relay's /dev/shm file; the test driver runs no QEMU, so
+ * the test makes it as QEMU would. */
+static char *
+make_relay_file(const char *id)
+{
+    g_autofree char *name = gh_domain_name_for_session(id);
+    char *path = g_build_filename("/dev/shm", name, NULL);
+
+    ck_assert_msg(g_file_set_contents(path, "relay", -1, NULL), "cannot create %s", path);
+    return path;
+}
+
+START_TEST(test_relay_image_gets_shmem_named_after_session)
+{
+    g_autofree char *id = create_running("arena-relay");
+    g_autofree char *name = gh_domain_name_for_session(id);
+    g_autofree char *xml = domain_xml_of(name);
+    g_autofree char *shmem = g_strdup_printf("<shmem name='%s'>", name);
+
+    ck_assert_msg(strstr(xml, shmem) != NULL, "no %s in:\n%s", shmem, xml);
+    ck_assert(strstr(xml, "<model type='ivshmem-plain'/>") != NULL);
+    ck_assert(strstr(xml, "<size unit='M'>4</size>") != NULL);
+}
+END_TEST
+
+START_TEST(test_image_without_relay_gets_no_shmem)
+{
+    g_autofree char *id = create_running("arena");
+    g_autofree char *name = gh_domain_name_for_session(id);
+    g_autofree char *xml = domain_xml_of(name);
+
+    ck_assert(strstr(xml, "<shmem") == NULL);
+}
+END_TEST
+
+START_TEST(test_relay_memory_removed_after_stop)
+{
+    g_autofree char *id = create_running("arena-relay");
+    g_autofree char *path = make_relay_file(id);
+
+    ck_assert_ptr_nonnull(gh_session_manager_stop(fx.mgr, id, NULL));
+    wait_state(fx.mgr, id, GH_SESSION_STOPPED);
+    ck_assert_msg(!g_file_test(path, G_FILE_TEST_EXISTS), "%s left behind", path);
+}
+END_TEST
+
+START_TEST(test_relay_memory_removed_when_vm_dies)
+{
+    g_autofree char *id = create_running("arena-relay");
+    g_autofree char *path = make_relay_file(id);
+    const GhSession *s = gh_session_manager_lookup(fx.mgr, id);
+    virConnectPtr other = virConnectOpen("test:///default");
+    virDomainPtr dom = virDomainLookupByName(other, s->domain_name);
+
+    ck_assert_int_eq(virDomainDestroy(dom), 0);
+    virDomainFree(dom);
+    virConnectClose(other);
+    wait_state(fx.mgr, id, GH_SESSION_FAILED);
+    ck_assert_msg(!g_file_test(path, G_FILE_TEST_EXISTS), "%s left behind", path);
 }
 END_TEST
 
@@ -1150,6 +1237,10 @@ session_suite(void)
     tcase_add_test(tc, test_restore_fails_session_whose_domain_is_gone);
     tcase_add_test(tc, test_restore_destroys_orphan_domain);
     tcase_add_test(tc, test_keep_stopped_prunes_oldest_records);
+    tcase_add_test(tc, test_relay_image_gets_shmem_named_after_session);
+    tcase_add_test(tc, test_image_without_relay_gets_no_shmem);
+    tcase_add_test(tc, test_relay_memory_removed_after_stop);
+    tcase_add_test(tc, test_relay_memory_removed_when_vm_dies);
     suite_add_tcase(s, tc);
 
     TCase *g = tcase_create("gpu");

@@ -1,0 +1,372 @@
+/* capture-relay: the capture backend "capture.relay".
+ * Reads frames a guest producer writes into the session's frame relay
+ * (include/gamehost/relay.h, docs/frame-relay.md): the region's file is
+ * mapped once at create, and a grab with a new frame ready is a check of the
+ * header and slot metadata plus one memcpy, with no syscall.  The memory is
+ * the guest's: relay-read.c reads it defensively; this file is the ABI glue,
+ * the wait for a new frame and the producer's heartbeat. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gamehost/plugin.h>
+#include <gamehost/relay.h>
+
+#include "capture-relay.h"
+#include "relay-read.h"
+
+#ifndef GH_PLUGIN_VERSION
+#error "build with -DGH_PLUGIN_VERSION=\"...\""
+#endif
+
+#define CR_TORN_RETRIES   3
+#define CR_WAIT_STEP_NS   1000000ull     /* sleep between looks while no new frame exists */
+#define CR_WAIT_MARGIN_NS 2000000ull     /* start looking this long before a frame is due */
+#define CR_HEARTBEAT_NS   1000000000ull  /* heartbeat older than this: producer stopped */
+
+struct gh_instance {
+    gh_host *host;
+    gh_host_services svc;    /* the host's table, copied at our size */
+    char *path;
+    const uint8_t *mem;      /* the whole region, PROT_READ */
+    uint64_t size;
+    cr_layout layout;        /* as last checked; bounds the buffer */
+    int have_layout;
+    uint8_t *buf;            /* the frame handed out by the last grab */
+    uint64_t buf_size;
+    uint64_t last_frame;     /* frame_number last delivered, 0: none */
+    uint64_t last_guest_ns;  /* the last frame's timestamp_ns (producer's clock) */
+    uint64_t interval_ns;    /* between the producer's last two frames delivered, 0: unknown */
+    uint64_t delivered_at;   /* host time of the last delivery */
+    uint64_t heartbeat;      /* heartbeat_count last seen */
+    uint64_t heartbeat_at;   /* host time it was first seen */
+    int stopped;             /* reported as stopped, not yet resumed */
+    cr_copy_hook hook;       /* tests only */
+    void *hook_data;
+};
+
+static void
+cr_error(gh_host *host, const gh_host_services *svc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+cr_error(gh_host *host, const gh_host_services *svc, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+
+    if (!svc->set_error)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    svc->set_error(host, msg);
+}
+
+static void
+cr_log(gh_instance *inst, uint32_t level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+cr_log(gh_instance *inst, uint32_t level, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+
+    if (!inst->svc.log)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    inst->svc.log(inst->host, level, msg);
+}
+
+static void
+cr_copy_services(gh_host_services *svc, const gh_host_services *services)
+{
+    /* Copy what both sides know into zeroed memory: members a newer host
+     * added are ignored, members an older host lacks read as NULL. */
+    memset(svc, 0, sizeof(*svc));
+    if (services)
+        memcpy(svc, services, services->struct_size < sizeof(*svc) ? services->struct_size : sizeof(*svc));
+}
+
+static int
+cr_probe(gh_host *host, const gh_host_services *services)
+{
+    gh_host_services svc;
+    const char *path;
+    struct stat st;
+
+    cr_copy_services(&svc, services);
+    path = svc.relay_path ? svc.relay_path(host) : NULL;
+    if (!path) {
+        cr_error(host, &svc, "capture.relay: the session has no frame relay");
+        return -ENODEV;
+    }
+    if (stat(path, &st) < 0) {
+        cr_error(host, &svc, "capture.relay: frame relay '%s': %s", path, strerror(errno));
+        return -ENODEV;
+    }
+    return 0;
+}
+
+static gh_instance *
+cr_create(gh_host *host, const gh_host_services *services)
+{
+    gh_host_services svc;
+    const char *path;
+    struct stat st;
+    gh_instance *inst;
+    void *mem;
+    int fd;
+
+    cr_copy_services(&svc, services);
+    if (!svc.now_ns || !svc.relay_path) {
+        cr_error(host, &svc, "capture.relay: the host offers no clock or relay_path service");
+        return NULL;
+    }
+    path = svc.relay_path(host);
+    if (!path) {
+        cr_error(host, &svc, "capture.relay: the session has no frame relay");
+        return NULL;
+    }
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        cr_error(host, &svc, "capture.relay: cannot open frame relay '%s': %s", path, strerror(errno));
+        return NULL;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size < GH_RELAY_SLOTS_OFFSET) {
+        cr_error(host, &svc, "capture.relay: frame relay '%s' is not a region file of at least %u bytes", path,
+                 GH_RELAY_SLOTS_OFFSET);
+        close(fd);
+        return NULL;
+    }
+    mem = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+    close(fd);
+    if (mem == MAP_FAILED) {
+        cr_error(host, &svc, "capture.relay: cannot map frame relay '%s': %s", path, strerror(errno));
+        return NULL;
+    }
+    inst = calloc(1, sizeof(*inst));
+    if (!inst || !(inst->path = strdup(path))) {
+        cr_error(host, &svc, "capture.relay: out of memory");
+        munmap(mem, (size_t)st.st_size);
+        free(inst);
+        return NULL;
+    }
+    inst->host = host;
+    inst->svc = svc;
+    inst->mem = mem;
+    inst->size = (uint64_t)st.st_size;
+    return inst;
+}
+
+static void
+cr_destroy(gh_instance *inst)
+{
+    if (!inst)
+        return;
+    munmap((void *)inst->mem, (size_t)inst->size);
+    free(inst->buf);
+    free(inst->path);
+    free(inst);
+}
+
+void
+cr_instance_set_copy_hook(gh_instance *inst, cr_copy_hook hook, void *data)
+{
+    inst->hook = hook;
+    inst->hook_data = data;
+}
+
+/* Checks the header (every grab: the guest may rewrite it) and sizes the
+ * frame buffer for it.  0, -EAGAIN (no producer yet) or -EINVAL. */
+static int
+cr_refresh_layout(gh_instance *inst, uint64_t now)
+{
+    cr_layout layout;
+    char err[256];
+    int r;
+
+    r = cr_layout_check(inst->mem, inst->size, &layout, err, sizeof(err));
+    if (r == -EAGAIN) {
+        cr_error(inst->host, &inst->svc, "capture.relay: %s: waiting for the producer to write the header",
+                 inst->path);
+        return r;
+    }
+    if (r < 0) {
+        cr_error(inst->host, &inst->svc, "capture.relay: %s: %s", inst->path, err);
+        return r;
+    }
+    if (!inst->have_layout || memcmp(&layout, &inst->layout, sizeof(layout)) != 0) {
+        uint64_t need = cr_layout_frame_capacity(&layout);
+        if (need > inst->buf_size) {
+            uint8_t *buf = realloc(inst->buf, (size_t)need);
+            if (!buf) {
+                cr_error(inst->host, &inst->svc, "capture.relay: out of memory for a %" PRIu64 "-byte frame", need);
+                return -ENOMEM;
+            }
+            inst->buf = buf;
+            inst->buf_size = need;
+        }
+        if (!inst->have_layout)
+            inst->heartbeat_at = now;
+        inst->layout = layout;
+        inst->have_layout = 1;
+    }
+    return 0;
+}
+
+/* -EAGAIN with the error set while the heartbeat has not moved for a
+ * second; logs the stop and the resumption once each. */
+static int
+cr_check_heartbeat(gh_instance *inst, uint64_t now)
+{
+    const volatile gh_relay_header *h = (const volatile gh_relay_header *)inst->mem;
+    uint64_t beat = __atomic_load_n(&h->heartbeat_count, __ATOMIC_ACQUIRE);
+
+    if (beat != inst->heartbeat) {
+        if (inst->stopped)
+            cr_log(inst, GH_LOG_INFO, "capture.relay: relay producer resumed after %" PRIu64 " ms",
+                   (now - inst->heartbeat_at) / 1000000u);
+        inst->stopped = 0;
+        inst->heartbeat = beat;
+        inst->heartbeat_at = now;
+        return 0;
+    }
+    if (now - inst->heartbeat_at <= CR_HEARTBEAT_NS)
+        return 0;
+    cr_error(inst->host, &inst->svc, "capture.relay: relay producer stopped (no heartbeat for %" PRIu64 " ms)",
+             (now - inst->heartbeat_at) / 1000000u);
+    if (!inst->stopped)
+        cr_log(inst, GH_LOG_WARNING, "capture.relay: relay producer stopped (no heartbeat for %" PRIu64 " ms)",
+               (now - inst->heartbeat_at) / 1000000u);
+    inst->stopped = 1;
+    return -EAGAIN;
+}
+
+/* One look at the latest slot: 0 (frame in the buffer), -EALREADY (nothing
+ * new), -EAGAIN (torn every time) or -EINVAL. */
+static int
+cr_read_latest(gh_instance *inst, cr_slot_meta *meta)
+{
+    char err[256];
+    int r = -EAGAIN;
+
+    for (int i = 0; i < CR_TORN_RETRIES && r == -EAGAIN; i++) {
+        uint32_t latest;
+        r = cr_latest_slot(inst->mem, &inst->layout, &latest, err, sizeof(err));
+        if (r == 0)
+            r = cr_slot_read(inst->mem, &inst->layout, latest, inst->last_frame, inst->buf, meta, inst->hook,
+                             inst->hook_data, err, sizeof(err));
+    }
+    if (r == -EINVAL)
+        cr_error(inst->host, &inst->svc, "capture.relay: %s: %s", inst->path, err);
+    else if (r == -EAGAIN)
+        cr_error(inst->host, &inst->svc, "capture.relay: %s: the latest slot was torn %d times in a row", inst->path,
+                 CR_TORN_RETRIES);
+    return r;
+}
+
+static int
+cr_grab(gh_instance *inst, gh_frame *frame, uint32_t timeout_ms)
+{
+    uint64_t start = inst->svc.now_ns(inst->host), now = start;
+    uint64_t timeout_ns = (uint64_t)timeout_ms * 1000000u;
+    cr_slot_meta meta;
+    int r;
+
+    for (;;) {
+        r = cr_refresh_layout(inst, now);
+        if (r == 0)
+            r = cr_check_heartbeat(inst, now);
+        if (r == 0)
+            r = cr_read_latest(inst, &meta);
+        if (r == 0)
+            break;
+        if (r != -EALREADY)
+            return r;
+        if (now - start >= timeout_ns) {
+            cr_error(inst->host, &inst->svc, "capture.relay: no new frame within %" PRIu32 " ms", timeout_ms);
+            return -EAGAIN;
+        }
+        /* Only while no new frame exists: the steady state with one ready
+         * never gets here.  One long sleep until shortly before the next
+         * frame is due at the producer's rate, then short looks, so that a
+         * 60 fps wait is a few wake-ups rather than one per millisecond. */
+        uint64_t step = CR_WAIT_STEP_NS, due = inst->delivered_at + inst->interval_ns;
+        if (inst->interval_ns && due > now + CR_WAIT_MARGIN_NS + step)
+            step = due - now - CR_WAIT_MARGIN_NS;
+        if (step > start + timeout_ns - now)
+            step = start + timeout_ns - now;
+        struct timespec ts = { (time_t)(step / 1000000000u), (long)(step % 1000000000u) };
+        nanosleep(&ts, NULL);
+        now = inst->svc.now_ns(inst->host);
+    }
+
+    if (meta.frame_number < inst->last_frame && inst->last_frame - meta.frame_number >= inst->layout.slot_count)
+        cr_log(inst, GH_LOG_INFO, "capture.relay: relay producer restarted at frame %" PRIu64 " (last was %" PRIu64 ")",
+               meta.frame_number, inst->last_frame);
+    /* The producer's frame interval, as its own clock says; a hostile
+     * value only makes us sleep up to timeout_ms. */
+    if (inst->last_frame && meta.frame_number == inst->last_frame + 1 && meta.timestamp_ns > inst->last_guest_ns)
+        inst->interval_ns = meta.timestamp_ns - inst->last_guest_ns;
+    else
+        inst->interval_ns = 0;
+    inst->last_guest_ns = meta.timestamp_ns;
+    inst->last_frame = meta.frame_number;
+
+    memset(frame, 0, sizeof(*frame));
+    frame->struct_size = sizeof(*frame);
+    frame->format = meta.format == GH_RELAY_FORMAT_RGBX8888 ? GH_FORMAT_RGBX8888 : GH_FORMAT_BGRX8888;
+    frame->width = meta.width;
+    frame->height = meta.height;
+    frame->stride = meta.stride;
+    frame->n_damage = 0;
+    inst->delivered_at = inst->svc.now_ns(inst->host);
+    frame->timestamp_ns = inst->delivered_at;
+    frame->frame_number = meta.frame_number;
+    frame->data = inst->buf;
+    frame->damage = NULL;
+    frame->input_events = meta.input_events;
+    return 0;
+}
+
+static const gh_capture_ops cr_capture_ops = {
+    .struct_size = sizeof(gh_capture_ops),
+    .version = GH_CAPTURE_OPS_VERSION,
+    .grab = cr_grab,
+};
+
+static const gh_backend_factory cr_factory = {
+    .struct_size = sizeof(gh_backend_factory),
+    .kind = GH_BACKEND_CAPTURE,
+    .name = "capture.relay",
+    .description = "Frames a guest producer writes into the session's shared-memory frame relay; no syscall per frame",
+    .probe = cr_probe,
+    .create = cr_create,
+    .destroy = cr_destroy,
+    .capture = &cr_capture_ops,
+};
+
+static const gh_backend_factory *const cr_factories[] = { &cr_factory };
+
+static const gh_plugin cr_plugin = {
+    .struct_size = sizeof(gh_plugin),
+    .abi_major = GH_PLUGIN_ABI_MAJOR,
+    .abi_minor = GH_PLUGIN_ABI_MINOR,
+    .n_factories = sizeof(cr_factories) / sizeof(cr_factories[0]),
+    .name = "capture-relay",
+    .version = GH_PLUGIN_VERSION,
+    .license = "MIT",
+    .factories = cr_factories,
+};
+
+GH_PLUGIN_DEFINE(cr_plugin)

@@ -1,0 +1,15 @@
+/* capture-relay's internals the unit tests reach (not exported: the plugin
+ * is built with -fvisibility=hidden). */
+#ifndef CAPTURE_RELAY_H
+#define CAPTURE_RELAY_H
+
+#include <stdint.h>
+
+#include <gamehost/plugin.h>
+
+#include "relay-read.h"
+
+/* Tests only: hook runs inside every slot read, after the pixel copy. */
+void cr_instance_set_copy_hook(gh_instance *inst, cr_copy_hook hook, void *data);
+
+#endif /* CAPTURE_RELAY_H */
