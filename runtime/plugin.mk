@@ -6,7 +6,7 @@ libghcore_la_LIBADD += -ldl
 
 # The SDK: headers and a pkg-config file, for plugins built out of tree.
 gamehostincludedir = $(includedir)/gamehost
-gamehostinclude_HEADERS = include/gamehost/plugin.h include/gamehost/input.h
+gamehostinclude_HEADERS = include/gamehost/plugin.h include/gamehost/input.h include/gamehost/relay.h
 pkgconfigdir = $(libdir)/pkgconfig
 pkgconfig_DATA = include/gamehost-plugin.pc
 

@@ -65,4 +65,6 @@ EXTRA_DIST += \
 	tests/data/domain/kernel-kvm.xml \
 	tests/data/domain/kernel-novnc.xml \
 	tests/data/domain/kernel-qemu.xml \
-	tests/data/domain/profile-living-room.xml
+	tests/data/domain/profile-living-room.xml \
+	tests/data/domain/kernel-relay.xml \
+	tests/data/domain/gpu-pci-relay.xml
