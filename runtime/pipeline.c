@@ -601,17 +601,18 @@ gh_pipeline_new(GhPluginRegistry *reg, const GhPipelineChoice *choice, const cha
     return p;
 }
 
-GhPipeline *
-gh_pipeline_free(GhPipeline *p)
+void
+gh_pipeline_stop(GhPipeline *p)
 {
-    if (!p)
-        return NULL;
+    GThread *thread;
+
     g_mutex_lock(&p->lock);
     p->quit = TRUE;
     g_cond_broadcast(&p->wake);
+    thread = g_steal_pointer(&p->thread);
     g_mutex_unlock(&p->lock);
-    if (p->thread)
-        g_thread_join(p->thread);
+    if (thread)
+        g_thread_join(thread);
     /* Requesters woken by the thread's last answer leave; wait for them. */
     g_mutex_lock(&p->lock);
     p->stopped = TRUE;
@@ -619,6 +620,14 @@ gh_pipeline_free(GhPipeline *p)
     while (p->waiters > 0)
         g_cond_wait(&p->answered, &p->lock);
     g_mutex_unlock(&p->lock);
+}
+
+GhPipeline *
+gh_pipeline_free(GhPipeline *p)
+{
+    if (!p)
+        return NULL;
+    gh_pipeline_stop(p);
 
     p->fail->alive = FALSE;
     fail_link_unref(p->fail);

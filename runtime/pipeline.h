@@ -45,7 +45,11 @@ typedef enum {
 GhPipeline *gh_pipeline_new(GhPluginRegistry *reg, const GhPipelineChoice *choice,
                             const char *const *image_capture_paths, const GhPluginSessionInfo *info,
                             GhPipelineFailFunc on_fail, gpointer fail_data, GError **error);
-/* Stops the thread, destroys the instances (main thread). */
+/* Stops the thread (joining it: this waits for a capture call in progress,
+ * so the session manager calls it on a worker thread) and answers waiting
+ * frame requests.  Any thread but the pipeline's; idempotent. */
+void gh_pipeline_stop(GhPipeline *p);
+/* Stops the thread if still running, destroys the instances (main thread). */
 GhPipeline *gh_pipeline_free(GhPipeline *p);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GhPipeline, gh_pipeline_free)
 

@@ -145,16 +145,41 @@ session_pipeline_start(GhSessionManager *mgr, GhSession *s, GError **error)
     return TRUE;
 }
 
+/* Worker: joining the pipeline thread waits for a capture call in progress
+ * (a screenshot of a wedged VM can take long), which the main loop must not. */
 static void
-session_pipeline_finish_close(SessionPipeline *sp)
+session_pipeline_stop_job(GTask *task, gpointer source, gpointer data, GCancellable *cancel)
 {
+    SessionPipeline *sp = data;
+
+    gh_pipeline_stop(sp->pipeline);
+    g_task_return_boolean(task, TRUE);
+}
+
+/* Main loop: the thread is gone; the instances are destroyed here, where
+ * the ABI says destroy runs. */
+static void
+session_pipeline_stopped(GObject *source, GAsyncResult *res, gpointer data)
+{
+    SessionPipeline *sp = data;
     GhSessionManager *mgr = sp->mgr;
     SessionPipelineClosed then = sp->then;
     g_autofree char *id = g_strdup(sp->id);
 
+    mgr->pending--;
     session_pipeline_free(sp);
     if (then)
         then(mgr, id);
+}
+
+static void
+session_pipeline_finish_close(SessionPipeline *sp)
+{
+    g_autoptr(GTask) task = g_task_new(NULL, NULL, session_pipeline_stopped, sp);
+
+    sp->mgr->pending++;
+    g_task_set_task_data(task, sp, NULL);
+    g_task_run_in_thread(task, session_pipeline_stop_job);
 }
 
 void

@@ -7,7 +7,8 @@
  *                 "fake capture broke" after N frames), refuse=1 (probe
  *                 refuses), screenshot=1 (each grab also takes a host
  *                 screenshot, and fails as it does), eagain=1 (never a
- *                 frame: grab answers -EAGAIN).
+ *                 frame: grab answers -EAGAIN), slow_ms=N (each grab
+ *                 first sleeps N ms: a wedged VM).
  *   capture.fake2 the same, a second capture backend to choose from.
  *   stream.fake   counts pushed frames.  Option fail=1: push fails.
  *   input.fake    records events.  Option fail=1: send fails.
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pipeline-fake.h"
 
@@ -38,6 +40,7 @@ struct gh_instance {
     uint64_t fail_after;          /* 0: never */
     int screenshot;
     int eagain;
+    int slow_ms;
     int fail;
     uint8_t pixels[PIPELINE_FAKE_WIDTH * PIPELINE_FAKE_HEIGHT * 4];
 };
@@ -68,6 +71,7 @@ fake_create(gh_host *host, const gh_host_services *svc, uint32_t kind)
     inst->fail_after = (uint64_t)option_int(host, svc, "fail_after");
     inst->screenshot = option_int(host, svc, "screenshot");
     inst->eagain = option_int(host, svc, "eagain");
+    inst->slow_ms = option_int(host, svc, "slow_ms");
     inst->fail = option_int(host, svc, "fail");
     if (kind == GH_BACKEND_CAPTURE)
         __atomic_add_fetch(&state.capture_instances, 1, __ATOMIC_SEQ_CST);
@@ -145,6 +149,8 @@ capture_grab(gh_instance *inst, gh_frame *frame, uint32_t timeout_ms)
     int rc;
 
     state.grab_thread = (unsigned long)pthread_self();
+    if (inst->slow_ms)
+        usleep((useconds_t)inst->slow_ms * 1000);
     if (inst->eagain)
         return -EAGAIN;
     if (inst->fail_after && inst->frame >= inst->fail_after) {

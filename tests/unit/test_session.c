@@ -1077,10 +1077,45 @@ START_TEST(test_stop_frees_the_pipeline)
     g_autoptr(JsonNode) view = NULL;
 
     gh_session_manager_stop(fx.mgr, id, NULL);
+    /* The pipeline is stopped on a worker, freed on the main loop, and only
+     * then is the domain destroyed: by "stopped" it is all gone. */
+    wait_state(fx.mgr, id, GH_SESSION_STOPPED);
     ck_assert_int_eq(pl.fake->capture_instances + pl.fake->stream_instances + pl.fake->input_instances, 0);
     ck_assert_int_eq(pl.fake->capture_stopped, 1);
-    wait_state(fx.mgr, id, GH_SESSION_STOPPED);
     ck_assert_ptr_null(pipeline_view(id, &view));
+}
+END_TEST
+
+static gint64 tick_last, tick_max_gap;
+
+static gboolean
+on_tick(gpointer data)
+{
+    gint64 now = g_get_monotonic_time();
+
+    tick_max_gap = MAX(tick_max_gap, now - tick_last);
+    tick_last = now;
+    return G_SOURCE_CONTINUE;
+}
+
+START_TEST(test_stop_does_not_block_the_main_loop_on_a_slow_capture)
+{
+    g_autofree char *id = NULL;
+    g_autoptr(GSource) tick = g_timeout_source_new(20);
+
+    set_option("capture.fake", "slow_ms", "1500");
+    id = create_running_with("capture.fake", "stream.fake", NULL);
+    g_usleep(100 * 1000); /* the pipeline thread is now inside a 1.5 s grab */
+    tick_last = g_get_monotonic_time();
+    tick_max_gap = 0;
+    g_source_set_callback(tick, on_tick, NULL, NULL);
+    g_source_attach(tick, fx.context);
+    gh_session_manager_stop(fx.mgr, id, NULL);
+    wait_state(fx.mgr, id, GH_SESSION_STOPPED);
+    g_source_destroy(tick);
+    ck_assert_int_eq(pl.fake->capture_instances, 0);
+    ck_assert_msg(tick_max_gap < 500 * 1000, "the main loop stalled for %" G_GINT64_FORMAT " ms",
+                  tick_max_gap / 1000);
 }
 END_TEST
 
@@ -1095,6 +1130,10 @@ START_TEST(test_vm_dying_frees_the_pipeline)
     virDomainFree(dom);
     virConnectClose(other);
     wait_state(fx.mgr, id, GH_SESSION_FAILED);
+    /* The VM is gone already; its pipeline is closed off the main loop. */
+    for (gint64 end = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+         pl.fake->capture_instances + pl.fake->input_instances > 0 && g_get_monotonic_time() < end;)
+        g_main_context_iteration(fx.context, FALSE);
     ck_assert_int_eq(pl.fake->capture_instances + pl.fake->input_instances, 0);
 }
 END_TEST
@@ -1268,6 +1307,7 @@ session_suite(void)
     tcase_add_test(p, test_blocking_frame_from_another_thread);
     tcase_add_test(p, test_stop_waits_for_a_frame_in_flight);
     tcase_add_test(p, test_stop_frees_the_pipeline);
+    tcase_add_test(p, test_stop_does_not_block_the_main_loop_on_a_slow_capture);
     tcase_add_test(p, test_vm_dying_frees_the_pipeline);
     tcase_add_test(p, test_restore_rebuilds_the_same_pipeline);
     tcase_add_test(p, test_record_keeps_backends);
