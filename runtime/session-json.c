@@ -145,6 +145,8 @@ gh_session_to_json(const GhSession *s)
     gh_json_add_string(b, "request_hash", s->request_hash);
     json_builder_set_member_name(b, "adopted");
     json_builder_add_boolean_value(b, s->adopted);
+    json_builder_set_member_name(b, "stop_requested");
+    json_builder_add_boolean_value(b, s->stop_requested);
     json_builder_set_member_name(b, "gpu");
     if (s->gpu)
         json_builder_add_value(b, gh_gpu_assignment_to_json(s->gpu));
@@ -189,6 +191,25 @@ json_get_time(JsonObject *o, const char *name, gint64 *out, GError **error)
         return FALSE;
     }
     *out = g_date_time_to_unix(dt) * G_USEC_PER_SEC + g_date_time_get_microsecond(dt);
+    return TRUE;
+}
+
+/* Member as a boolean; FALSE for null or absent.  FALSE (with error) when it
+ * has another type: json_object_get_boolean_member_with_default() would
+ * g_critical on an object and read a string as FALSE. */
+static gboolean
+json_get_bool(JsonObject *o, const char *name, gboolean *out, GError **error)
+{
+    JsonNode *n = json_object_get_member(o, name);
+
+    *out = FALSE;
+    if (!n || JSON_NODE_HOLDS_NULL(n))
+        return TRUE;
+    if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_BOOLEAN) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "field '%s' must be a boolean", name);
+        return FALSE;
+    }
+    *out = json_node_get_boolean(n);
     return TRUE;
 }
 
@@ -316,15 +337,9 @@ gh_session_from_json(JsonNode *node, GError **error)
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "field 'created_at' is missing");
         return NULL;
     }
-    /* json_object_get_boolean_member_with_default() would g_critical on an
-     * object or array and read a string as FALSE: check the type here. */
-    JsonNode *adopted = json_object_get_member(o, "adopted");
-    if (adopted && !JSON_NODE_HOLDS_NULL(adopted) &&
-        (!JSON_NODE_HOLDS_VALUE(adopted) || json_node_get_value_type(adopted) != G_TYPE_BOOLEAN)) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "field 'adopted' must be a boolean");
+    if (!json_get_bool(o, "adopted", &s->adopted, error) ||
+        !json_get_bool(o, "stop_requested", &s->stop_requested, error))
         return NULL;
-    }
-    s->adopted = adopted && !JSON_NODE_HOLDS_NULL(adopted) && json_node_get_boolean(adopted);
     JsonNode *gpu = json_object_get_member(o, "gpu");
     if (gpu && !JSON_NODE_HOLDS_NULL(gpu)) {
         g_autoptr(GError) err = NULL;

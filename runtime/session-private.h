@@ -19,7 +19,6 @@ struct GhSessionManager {
     GHashTable *sessions;        /* id → GhSession* (owned) */
     GHashTable *by_domain;       /* domain name → GhSession* */
     GHashTable *by_idempotency;  /* key → GhSession* */
-    GHashTable *stop_after_start;/* ids whose stop came while starting */
     GHashTable *subscribers;     /* guint id → Subscriber* */
     guint next_subscriber;
     gboolean draining;

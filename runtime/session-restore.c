@@ -61,6 +61,14 @@ restore_adopt(GhSessionManager *mgr, GhSession *s, virDomainPtr dom)
         g_autoptr(GError) err = NULL;
         s->adopted = TRUE;
         g_message("session %s: adopted running domain %s", s->id, s->domain_name);
+        session_gpu_allocated(mgr, s);
+        if (s->stop_requested) {
+            /* Its DELETE came while it was starting, before the restart. */
+            s->stop_requested = FALSE;
+            session_set_state(mgr, s, GH_SESSION_RUNNING, NULL);
+            session_stop_begin(mgr, s, NULL);
+            break;
+        }
         if (!session_pipeline_start(mgr, s, &err)) {
             session_stop_begin(mgr, s, err->message);
             break;

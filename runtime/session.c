@@ -181,7 +181,7 @@ session_end(GhSessionManager *mgr, GhSession *s, GhSessionState state, const cha
 {
     session_pipeline_close(mgr, s->id, NULL);
     session_release(mgr, s);
-    g_hash_table_remove(mgr->stop_after_start, s->id);
+    s->stop_requested = FALSE;
     session_set_state(mgr, s, state, reason);
     session_prune(mgr);
 }
@@ -302,7 +302,8 @@ session_on_started(GObject *source, GAsyncResult *res, gpointer data)
     if (!s)
         return;
     session_gpu_allocated(mgr, s);
-    if (g_hash_table_remove(mgr->stop_after_start, s->id)) {
+    if (s->stop_requested) {
+        s->stop_requested = FALSE;
         session_set_state(mgr, s, GH_SESSION_RUNNING, NULL);
         session_stop_begin(mgr, s, NULL);
         return;
@@ -428,7 +429,6 @@ gh_session_manager_new(const GhConfig *config, GhVirt *virt, const GhCatalog *ca
     mgr->sessions = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, gh_session_destroy);
     mgr->by_domain = g_hash_table_new(g_str_hash, g_str_equal);
     mgr->by_idempotency = g_hash_table_new(g_str_hash, g_str_equal);
-    mgr->stop_after_start = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     mgr->subscribers = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     mgr->pipelines = g_hash_table_new(g_str_hash, g_str_equal);
     gh_virt_set_lifecycle_handler(virt, session_on_lifecycle, mgr);
@@ -448,7 +448,6 @@ gh_session_manager_free(GhSessionManager *mgr)
     g_hash_table_unref(mgr->pipelines);
     gh_virt_set_lifecycle_handler(mgr->virt, NULL, NULL);
     g_hash_table_unref(mgr->subscribers);
-    g_hash_table_unref(mgr->stop_after_start);
     g_hash_table_unref(mgr->by_idempotency);
     g_hash_table_unref(mgr->by_domain);
     g_hash_table_unref(mgr->sessions);
@@ -615,9 +614,11 @@ gh_session_manager_stop(GhSessionManager *mgr, const char *id, GError **error)
         g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_NOT_FOUND, "no session '%s'", id ? id : "");
         return NULL;
     }
-    if (s->state == GH_SESSION_STARTING)
-        g_hash_table_add(mgr->stop_after_start, g_strdup(s->id));
-    else if (s->state == GH_SESSION_RUNNING)
+    if (s->state == GH_SESSION_STARTING && !s->stop_requested) {
+        /* Recorded, so a daemon restarted meanwhile still honours it. */
+        s->stop_requested = TRUE;
+        session_persist(mgr, s);
+    } else if (s->state == GH_SESSION_RUNNING)
         session_stop_begin(mgr, s, NULL);
     else if (s->state == GH_SESSION_STOPPING && !g_hash_table_contains(mgr->pipelines, s->id))
         session_stop_destroy(mgr, s->id); /* a retry after a failed stop; a duplicate finds it gone */

@@ -43,6 +43,7 @@ typedef struct {
     char *idempotency_key;   /* NULL if none */
     char *request_hash;      /* hash of the create request, for idempotency */
     gboolean adopted;        /* found running at daemon start */
+    gboolean stop_requested; /* a stop came while starting: stop once running (persisted) */
     GhGpuAssignment *gpu;    /* the GPU it holds, NULL for the emulated display */
     char *capture, *stream, *input; /* backends asked for at create; NULL = the default */
     GHashTable *backend_options;    /* backend name → GHashTable (string → string); may be NULL */

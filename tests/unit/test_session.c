@@ -216,6 +216,17 @@ record_state(const char *id)
     return g_strdup(json_object_get_string_member(json_node_get_object(json_parser_get_root(p)), "state"));
 }
 
+static gboolean
+record_flag(const char *id, const char *member)
+{
+    g_autofree char *name = g_strconcat(id, ".json", NULL);
+    g_autofree char *path = g_build_filename(fx.config->state_dir, "sessions", name, NULL);
+    g_autoptr(JsonParser) p = json_parser_new();
+
+    ck_assert(json_parser_load_from_file(p, path, NULL));
+    return json_object_get_boolean_member(json_node_get_object(json_parser_get_root(p)), member);
+}
+
 START_TEST(test_create_starts_domain_and_reaches_running)
 {
     g_autofree char *id = create_running("arena");
@@ -467,9 +478,36 @@ START_TEST(test_stop_while_starting_stops_after_start)
     g_autofree char *events = NULL;
 
     ck_assert_ptr_nonnull(gh_session_manager_stop(fx.mgr, id, NULL));
+    ck_assert(record_flag(id, "stop_requested"));
     wait_state(fx.mgr, id, GH_SESSION_STOPPED);
     events = events_joined();
     ck_assert_str_eq(events, "starting,running,stopping,stopped");
+    ck_assert(!record_flag(id, "stop_requested"));
+}
+END_TEST
+
+START_TEST(test_restore_honours_a_stop_requested_while_starting)
+{
+    g_autofree char *id = create_running("arena");
+    g_autofree char *name = gh_domain_name_for_session(id);
+    g_autofree char *path = g_strdup_printf("%s/sessions/%s.json", fx.config->state_dir, id);
+    g_autoptr(JsonParser) parser = json_parser_new();
+    JsonObject *o;
+    g_autofree char *text = NULL;
+
+    /* The daemon died after accepting a DELETE for a starting session. */
+    fx.mgr = gh_session_manager_free(fx.mgr);
+    ck_assert(json_parser_load_from_file(parser, path, NULL));
+    o = json_node_get_object(json_parser_get_root(parser));
+    json_object_set_string_member(o, "state", "starting");
+    json_object_set_boolean_member(o, "stop_requested", TRUE);
+    text = json_to_string(json_parser_get_root(parser), TRUE);
+    ck_assert(g_file_set_contents(path, text, -1, NULL));
+    fx.mgr = new_manager();
+    ck_assert(gh_session_manager_restore(fx.mgr, NULL));
+    wait_state(fx.mgr, id, GH_SESSION_STOPPED);
+    ck_assert_int_eq(domain_is_active(name), 0);
+    ck_assert_str_eq(gh_session_manager_lookup(fx.mgr, id)->reason, "stopped by request");
 }
 END_TEST
 
@@ -1271,6 +1309,7 @@ session_suite(void)
     tcase_add_test(tc, test_idempotency_key_replays_same_session);
     tcase_add_test(tc, test_idempotency_key_reuse_with_other_request_fails);
     tcase_add_test(tc, test_stop_while_starting_stops_after_start);
+    tcase_add_test(tc, test_restore_honours_a_stop_requested_while_starting);
     tcase_add_test(tc, test_stop_unknown_session_is_not_found);
     tcase_add_test(tc, test_restore_adopts_running_domain);
     tcase_add_test(tc, test_restore_fails_session_whose_domain_is_gone);
