@@ -19,15 +19,18 @@
  * too; the host calls an op only when it is non-NULL.  Only fixed-width types
  * cross the ABI: no bool, no enums, no long.
  *
- * Threading.  The host calls probe/create/destroy, input ops and
- * request_keyframe on its main thread; capture ops and push_frame run on the
+ * Threading.  The host calls probe/create/destroy, input ops,
+ * request_keyframe and the peer_* stream ops on its main thread; capture ops and push_frame run on the
  * session's pipeline thread.
  * Host services may be called from the thread the host called the plugin on
  * (main or pipeline) and, where noted, from any thread.  A plugin never
  * blocks the main thread for long: slow work goes to its own threads.
  *
  * History.  1.0: the first ABI.  1.1: gh_host_services version 2 adds
- * session_dir; gh_frame gains input_events.  A member marked "since 1.x" may
+ * session_dir; gh_frame gains input_events.  1.2: capture ops version 2 add
+ * release (zero-copy grabs); stream ops version 2 add the peer_* ops of
+ * interactive streams; gh_host_services version 3 adds signal_send,
+ * peer_input and peer_close, the host side of the signal endpoint.  A member marked "since 1.x" may
  * be absent from an older host's table or an older plugin's frame: check
  * struct_size (or version) before using it.
  *
@@ -52,7 +55,7 @@ extern "C" {
 #endif
 
 #define GH_PLUGIN_ABI_MAJOR 1u
-#define GH_PLUGIN_ABI_MINOR 1u
+#define GH_PLUGIN_ABI_MINOR 2u
 #define GH_PLUGIN_ENTRY     "gamehost_plugin_query"
 
 #if defined(__GNUC__)
@@ -110,7 +113,7 @@ typedef struct gh_frame {
 
 /* ---- host services --------------------------------------------------- */
 
-#define GH_HOST_SERVICES_VERSION 2u /* 1: ABI 1.0; 2: ABI 1.1, session_dir */
+#define GH_HOST_SERVICES_VERSION 3u /* 1: ABI 1.0; 2: 1.1, session_dir; 3: 1.2, signaling */
 
 typedef int (*gh_timer_fn)(void *data);                       /* return 0 to stop */
 typedef int (*gh_fd_fn)(int fd, uint32_t revents, void *data);/* return 0 to stop */
@@ -168,11 +171,39 @@ typedef struct gh_host_services {
      * picks plain file names inside it and never takes a path from an API
      * user (the daemon runs as root).  NULL if the session has none. */
     const char *(*session_dir)(gh_host *host);
+
+    /* ---- since 1.2 (services version 3): the host side of interactive
+     * streams (see the peer_* stream ops).  A peer is one player connected
+     * to the session's signal endpoint (WebSocket /v1/sessions/{id}/signal);
+     * the host numbers peers from 1 per session and never reuses a number. */
+
+    /* Any thread: sends one text message (UTF-8, normally a JSON object;
+     * copied) to the peer's signaling connection.  -ENOENT when the peer
+     * is gone, -EMSGSIZE over GH_SIGNAL_MAX_MESSAGE bytes. */
+    int (*signal_send)(gh_host *host, uint32_t peer, const char *message);
+    /* Any thread: input a peer sent (a data channel message), as JSON in
+     * the shape POST /v1/sessions/{id}/input takes ({"events":[...]}), len
+     * bytes, not necessarily NUL-terminated.  The host validates it, takes
+     * it only from the peer in control, and delivers it to the session's
+     * input backend on the main loop, in order.  Returns 0 when queued;
+     * -EINVAL for malformed or out-of-range input and -EPERM for a peer not
+     * in control: the whole message is dropped and counted, never passed
+     * to the VM. */
+    int (*peer_input)(gh_host *host, uint32_t peer, const char *json, size_t len);
+    /* Any thread: ends a peer's signaling connection, with a reason shown
+     * to the player (the host then calls peer_close). */
+    void (*peer_close)(gh_host *host, uint32_t peer, const char *reason);
 } gh_host_services;
+
+/* The largest signaling message either side may send, in bytes. */
+#define GH_SIGNAL_MAX_MESSAGE 65536u
+
+/* gh_stream_ops.peer_open flags. */
+#define GH_PEER_CONTROL 1u  /* this peer's input is taken (others watch) */
 
 /* ---- per-kind ops ------------------------------------------------------ */
 
-#define GH_CAPTURE_OPS_VERSION 1u
+#define GH_CAPTURE_OPS_VERSION 2u
 typedef struct gh_capture_ops {
     uint32_t struct_size;
     uint32_t version;
@@ -183,9 +214,19 @@ typedef struct gh_capture_ops {
     /* Optional.  Pipeline thread, before the first and after the last grab. */
     int (*start)(gh_instance *inst);
     void (*stop)(gh_instance *inst);
+
+    /* ---- since 1.2 (ops version 2) ----
+     * Optional.  Pipeline thread.  A backend with release may hand out a
+     * frame in place (frame->data pointing into memory the producer goes
+     * on writing, no copy); the host calls release once it and the stream
+     * backend are done with that frame, before the next grab.  0: the
+     * frame stayed intact the whole time; -ESTALE: it may have been
+     * overwritten meanwhile, and the host discards what it made of it
+     * (a PNG) or counts it (a frame already encoded). */
+    int (*release)(gh_instance *inst, const gh_frame *frame);
 } gh_capture_ops;
 
-#define GH_STREAM_OPS_VERSION 1u
+#define GH_STREAM_OPS_VERSION 2u
 typedef struct gh_stream_ops {
     uint32_t struct_size;
     uint32_t version;
@@ -193,6 +234,22 @@ typedef struct gh_stream_ops {
     int (*push_frame)(gh_instance *inst, const gh_frame *frame);
     /* Optional.  Main thread: a keyframe is wanted (a player joined). */
     void (*request_keyframe)(gh_instance *inst);
+
+    /* ---- since 1.2 (ops version 2): interactive streams ----
+     * A backend with peer_open serves players who connect to the session's
+     * signal endpoint; the host relays their signaling messages (text,
+     * at most GH_SIGNAL_MAX_MESSAGE bytes, a JSON object with a string
+     * "type") to peer_message and sends the backend's with signal_send.
+     * While a backend has peer_open, the host pumps frames to it only
+     * while at least one peer is open.  All three on the main thread. */
+    /* A player connected (flags: GH_PEER_CONTROL).  A negative errno
+     * refuses the peer; its connection is closed with the error. */
+    int (*peer_open)(gh_instance *inst, uint32_t peer, uint32_t flags);
+    /* A message from the peer.  A negative errno is reported to the peer
+     * as {"type":"error"} and does not close the connection. */
+    int (*peer_message)(gh_instance *inst, uint32_t peer, const char *message);
+    /* The peer is gone (it left, or the host or backend closed it). */
+    void (*peer_close)(gh_instance *inst, uint32_t peer);
 } gh_stream_ops;
 
 #define GH_INPUT_OPS_VERSION 1u
