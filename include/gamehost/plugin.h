@@ -185,8 +185,8 @@ typedef struct gh_host_services {
      * the shape POST /v1/sessions/{id}/input takes ({"events":[...]}), len
      * bytes, not necessarily NUL-terminated.  The host validates it, takes
      * it only from the peer in control, and delivers it to the session's
-     * input backend on the main loop, in order.  Returns 0 when queued;
-     * -EINVAL for malformed or out-of-range input and -EPERM for a peer not
+     * input backend on the main loop, in order.  Returns the number of
+     * events queued (>= 1; a "tap" counts as two); -EINVAL for malformed or out-of-range input and -EPERM for a peer not
      * in control: the whole message is dropped and counted, never passed
      * to the VM. */
     int (*peer_input)(gh_host *host, uint32_t peer, const char *json, size_t len);
