@@ -20,7 +20,7 @@
 #define BACKEND       "capture.wrong-major"
 #elif defined(NEWER_MINOR)
 #undef ABI_MINOR
-#define ABI_MINOR     3u
+#define ABI_MINOR     (GH_PLUGIN_ABI_MINOR + 1u)
 #define BACKEND       "capture.newer-minor"
 #elif defined(BAD_STRUCT_SIZE)
 #undef PLUGIN_SIZE

@@ -204,7 +204,7 @@ END_TEST
 
 START_TEST(test_plugin_refuses_newer_minor)
 {
-    assert_refused("newer-minor", GH_PLUGIN_ERROR_ABI, "built for ABI 1.3, this host speaks 1.1");
+    assert_refused("newer-minor", GH_PLUGIN_ERROR_ABI, "built for ABI 1.3, this host speaks 1.2");
 }
 END_TEST
 
@@ -404,14 +404,14 @@ START_TEST(test_plugin_registry_json_lists_plugins_and_refusals)
     root = json_node_get_object(node);
     p = json_array_get_object_element(json_object_get_array_member(root, "plugins"), 0);
     ck_assert_str_eq(json_object_get_string_member(p, "name"), "good");
-    ck_assert_str_eq(json_object_get_string_member(p, "abi"), "1.1");
+    ck_assert_str_eq(json_object_get_string_member(p, "abi"), "1.2");
     ck_assert_str_eq(json_object_get_string_member(p, "version"), "1.2.3");
     b = json_array_get_object_element(json_object_get_array_member(p, "backends"), 1);
     ck_assert_str_eq(json_object_get_string_member(b, "name"), "input.good");
     ck_assert_str_eq(json_object_get_string_member(b, "kind"), "input");
     r = json_array_get_object_element(json_object_get_array_member(root, "refused"), 0);
     ck_assert_str_eq(json_object_get_string_member(r, "file"), bad);
-    ck_assert_str_eq(json_object_get_string_member(r, "reason"), "built for ABI 1.3, this host speaks 1.1");
+    ck_assert_str_eq(json_object_get_string_member(r, "reason"), "built for ABI 1.3, this host speaks 1.2");
 }
 END_TEST
 
@@ -562,7 +562,7 @@ START_TEST(test_plugin_services_version_2_serves_the_session_dir)
 
     inst = instance_of(reg, "input.good", NULL, NULL);
     /* What a plugin built for 1.1 checks before it calls session_dir. */
-    ck_assert_uint_eq(r->services->version, 2);
+    ck_assert_uint_ge(r->services->version, 2);
     ck_assert_uint_ge(r->services->struct_size, offsetof(gh_host_services, session_dir) + sizeof(void *));
     ck_assert_str_eq(r->services->session_dir(r->host), "/var/lib/gamehost/sessions/s1");
     gh_plugin_instance_free(inst);
