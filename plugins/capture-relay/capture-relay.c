@@ -2,9 +2,12 @@
  * Reads frames a guest producer writes into the session's frame relay
  * (include/gamehost/relay.h, docs/frame-relay.md): the region's file is
  * mapped once at create, and a grab with a new frame ready is a check of the
- * header and slot metadata plus one memcpy, with no syscall.  The memory is
- * the guest's: relay-read.c reads it defensively; this file is the ABI glue,
- * the wait for a new frame and the producer's heartbeat. */
+ * header and slot metadata, with no syscall.  By default (option zero_copy,
+ * "1") the frame is handed out in place, pointing into the slot, and release
+ * tells the host whether the producer touched the slot meanwhile; with
+ * zero_copy "0" grab copies the pixels into the instance's own buffer.  The
+ * memory is the guest's: relay-read.c reads it defensively; this file is
+ * the ABI glue, the wait for a new frame and the producer's heartbeat. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -40,8 +43,15 @@ struct gh_instance {
     uint64_t size;
     cr_layout layout;        /* as last checked; bounds the buffer */
     int have_layout;
-    uint8_t *buf;            /* the frame handed out by the last grab */
+    int zero_copy;           /* hand frames out in place (option zero_copy) */
+    uint8_t *buf;            /* the copy handed out by the last grab (zero_copy 0 only) */
     uint64_t buf_size;
+    /* The slot the last zero-copy grab handed out, until release: its
+     * offset (from a checked layout) and the even seq it was read under. */
+    int held;
+    uint64_t held_offset;
+    uint64_t held_seq;
+    const uint8_t *held_data;
     uint64_t last_frame;     /* frame_number last delivered, 0: none */
     uint64_t last_guest_ns;  /* the last frame's timestamp_ns (producer's clock) */
     uint64_t interval_ns;    /* between the producer's last two frames delivered, 0: unknown */
@@ -117,6 +127,25 @@ cr_probe(gh_host *host, const gh_host_services *services)
     return 0;
 }
 
+/* Option zero_copy: 1 (the default) or 0; -EINVAL with the error set
+ * otherwise.  On by default: the copy of every frame is what capture costs
+ * (a 1080p memcpy 60 times a second is most of the CPU budget), the stream
+ * backend copies or encodes the frame within push_frame anyway, and a host
+ * that loads this plugin has ABI 1.2 and so calls release.  Off for a
+ * consumer that needs pixels the guest cannot change while it reads them. */
+static int
+cr_option_zero_copy(gh_host *host, const gh_host_services *svc)
+{
+    const char *v = svc->option ? svc->option(host, "zero_copy") : NULL;
+
+    if (!v || strcmp(v, "1") == 0)
+        return 1;
+    if (strcmp(v, "0") == 0)
+        return 0;
+    cr_error(host, svc, "capture.relay: option zero_copy is '%s', not 0 or 1", v);
+    return -EINVAL;
+}
+
 static gh_instance *
 cr_create(gh_host *host, const gh_host_services *services)
 {
@@ -125,13 +154,16 @@ cr_create(gh_host *host, const gh_host_services *services)
     struct stat st;
     gh_instance *inst;
     void *mem;
-    int fd;
+    int fd, zero_copy;
 
     cr_copy_services(&svc, services);
     if (!svc.now_ns || !svc.relay_path) {
         cr_error(host, &svc, "capture.relay: the host offers no clock or relay_path service");
         return NULL;
     }
+    zero_copy = cr_option_zero_copy(host, &svc);
+    if (zero_copy < 0)
+        return NULL;
     path = svc.relay_path(host);
     if (!path) {
         cr_error(host, &svc, "capture.relay: the session has no frame relay");
@@ -165,6 +197,7 @@ cr_create(gh_host *host, const gh_host_services *services)
     inst->svc = svc;
     inst->mem = mem;
     inst->size = (uint64_t)st.st_size;
+    inst->zero_copy = zero_copy;
     return inst;
 }
 
@@ -184,6 +217,13 @@ cr_instance_set_copy_hook(gh_instance *inst, cr_copy_hook hook, void *data)
 {
     inst->hook = hook;
     inst->hook_data = data;
+}
+
+const uint8_t *
+cr_instance_region(gh_instance *inst, uint64_t *size)
+{
+    *size = inst->size;
+    return inst->mem;
 }
 
 /* Checks the header (every grab: the guest may rewrite it) and sizes the
@@ -207,7 +247,7 @@ cr_refresh_layout(gh_instance *inst, uint64_t now)
     }
     if (!inst->have_layout || memcmp(&layout, &inst->layout, sizeof(layout)) != 0) {
         uint64_t need = cr_layout_frame_capacity(&layout);
-        if (need > inst->buf_size) {
+        if (!inst->zero_copy && need > inst->buf_size) {
             uint8_t *buf = realloc(inst->buf, (size_t)need);
             if (!buf) {
                 cr_error(inst->host, &inst->svc, "capture.relay: out of memory for a %" PRIu64 "-byte frame", need);
@@ -252,10 +292,11 @@ cr_check_heartbeat(gh_instance *inst, uint64_t now)
     return -EAGAIN;
 }
 
-/* One look at the latest slot: 0 (frame in the buffer), -EALREADY (nothing
- * new), -EAGAIN (torn every time) or -EINVAL. */
+/* One look at the latest slot: 0 (frame in the buffer, or zero-copy: the
+ * slot checked, *data its pixels, *offset and *seq for release), -EALREADY
+ * (nothing new), -EAGAIN (torn every time) or -EINVAL. */
 static int
-cr_read_latest(gh_instance *inst, cr_slot_meta *meta)
+cr_read_latest(gh_instance *inst, cr_slot_meta *meta, const uint8_t **data, uint64_t *offset, uint64_t *seq)
 {
     char err[256];
     int r = -EAGAIN;
@@ -263,9 +304,16 @@ cr_read_latest(gh_instance *inst, cr_slot_meta *meta)
     for (int i = 0; i < CR_TORN_RETRIES && r == -EAGAIN; i++) {
         uint32_t latest;
         r = cr_latest_slot(inst->mem, &inst->layout, &latest, err, sizeof(err));
-        if (r == 0)
+        if (r == 0 && inst->zero_copy) {
+            r = cr_slot_peek(inst->mem, &inst->layout, latest, inst->last_frame, meta, seq, inst->hook,
+                             inst->hook_data, err, sizeof(err));
+            *offset = cr_slot_offset(&inst->layout, latest);
+            *data = inst->mem + *offset + sizeof(gh_relay_slot);
+        } else if (r == 0) {
             r = cr_slot_read(inst->mem, &inst->layout, latest, inst->last_frame, inst->buf, meta, inst->hook,
                              inst->hook_data, err, sizeof(err));
+            *data = inst->buf;
+        }
     }
     if (r == -EINVAL)
         cr_error(inst->host, &inst->svc, "capture.relay: %s: %s", inst->path, err);
@@ -281,14 +329,18 @@ cr_grab(gh_instance *inst, gh_frame *frame, uint32_t timeout_ms)
     uint64_t start = inst->svc.now_ns(inst->host), now = start;
     uint64_t timeout_ns = (uint64_t)timeout_ms * 1000000u;
     cr_slot_meta meta;
+    const uint8_t *data = NULL;
+    uint64_t offset = 0, seq = 0;
     int r;
 
+    /* A frame not released before the next grab is simply let go. */
+    inst->held = 0;
     for (;;) {
         r = cr_refresh_layout(inst, now);
         if (r == 0)
             r = cr_check_heartbeat(inst, now);
         if (r == 0)
-            r = cr_read_latest(inst, &meta);
+            r = cr_read_latest(inst, &meta, &data, &offset, &seq);
         if (r == 0)
             break;
         if (r != -EALREADY)
@@ -333,16 +385,46 @@ cr_grab(gh_instance *inst, gh_frame *frame, uint32_t timeout_ms)
     inst->delivered_at = inst->svc.now_ns(inst->host);
     frame->timestamp_ns = inst->delivered_at;
     frame->frame_number = meta.frame_number;
-    frame->data = inst->buf;
+    frame->data = data;
     frame->damage = NULL;
     frame->input_events = meta.input_events;
+    if (inst->zero_copy) {
+        inst->held = 1;
+        inst->held_offset = offset;
+        inst->held_seq = seq;
+        inst->held_data = data;
+    }
     return 0;
+}
+
+/* 0 if the frame the last grab handed out stayed intact until now: always
+ * for a copy; for a frame in place, if the slot's seq has not moved (the
+ * producer reuses a slot after slot_count - 1 newer frames).  -ESTALE
+ * otherwise, and -EINVAL for a frame that is not the one held. */
+static int
+cr_release(gh_instance *inst, const gh_frame *frame)
+{
+    int r;
+
+    if (!inst->zero_copy)
+        return 0;
+    if (!inst->held || !frame || frame->data != inst->held_data) {
+        cr_error(inst->host, &inst->svc, "capture.relay: release of a frame that is not the last one grabbed");
+        return -EINVAL;
+    }
+    inst->held = 0;
+    r = cr_slot_unchanged(inst->mem, inst->held_offset, inst->held_seq);
+    if (r == -ESTALE)
+        cr_error(inst->host, &inst->svc, "capture.relay: %s: frame %" PRIu64 " was overwritten while in use",
+                 inst->path, frame->frame_number);
+    return r;
 }
 
 static const gh_capture_ops cr_capture_ops = {
     .struct_size = sizeof(gh_capture_ops),
     .version = GH_CAPTURE_OPS_VERSION,
     .grab = cr_grab,
+    .release = cr_release,
 };
 
 static const gh_backend_factory cr_factory = {

@@ -187,9 +187,25 @@ cr_meta_check(const cr_layout *layout, uint32_t index, const cr_slot_meta *m, ch
     return 0;
 }
 
-int
-cr_slot_read(const uint8_t *mem, const cr_layout *layout, uint32_t index, uint64_t last, uint8_t *dst,
-             cr_slot_meta *meta, cr_copy_hook hook, void *hook_data, char *err, size_t errlen)
+/* Copies the slot's metadata into m, each field read once. */
+static void
+cr_meta_load(const volatile gh_relay_slot *s, cr_slot_meta *m)
+{
+    m->width = s->width;
+    m->height = s->height;
+    m->stride = s->stride;
+    m->format = s->format;
+    m->frame_number = s->frame_number;
+    m->timestamp_ns = s->timestamp_ns;
+    m->input_events = s->input_events;
+}
+
+/* The read side of the seqlock, with dst NULL for a zero-copy look: the
+ * first seq, the metadata (checked), the pixels copied or not, then the
+ * second seq after an acquire fence. */
+static int
+cr_slot_access(const uint8_t *mem, const cr_layout *layout, uint32_t index, uint64_t last, uint8_t *dst,
+               cr_slot_meta *meta, uint64_t *seq, cr_copy_hook hook, void *hook_data, char *err, size_t errlen)
 {
     const uint8_t *base = mem + layout->slots_offset + (uint64_t)index * layout->slot_size;
     const volatile gh_relay_slot *s = (const volatile gh_relay_slot *)base;
@@ -200,18 +216,12 @@ cr_slot_read(const uint8_t *mem, const cr_layout *layout, uint32_t index, uint64
     s1 = cr_load_acquire(&s->seq);
     if (s1 & 1)
         return -EAGAIN;
-    m.width = s->width;
-    m.height = s->height;
-    m.stride = s->stride;
-    m.format = s->format;
-    m.frame_number = s->frame_number;
-    m.timestamp_ns = s->timestamp_ns;
-    m.input_events = s->input_events;
+    cr_meta_load(s, &m);
 
     if (!cr_frame_is_newer(m.frame_number, last, layout->slot_count))
         return -EALREADY;
     r = cr_meta_check(layout, index, &m, err, errlen);
-    if (r == 0)
+    if (r == 0 && dst)
         memcpy(dst, base + sizeof(gh_relay_slot), (size_t)m.stride * m.height);
     if (hook)
         hook(hook_data);
@@ -223,5 +233,41 @@ cr_slot_read(const uint8_t *mem, const cr_layout *layout, uint32_t index, uint64
     if (r < 0)
         return r;
     *meta = m;
+    if (seq)
+        *seq = s1;
     return 0;
+}
+
+int
+cr_slot_read(const uint8_t *mem, const cr_layout *layout, uint32_t index, uint64_t last, uint8_t *dst,
+             cr_slot_meta *meta, cr_copy_hook hook, void *hook_data, char *err, size_t errlen)
+{
+    return cr_slot_access(mem, layout, index, last, dst, meta, NULL, hook, hook_data, err, errlen);
+}
+
+int
+cr_slot_peek(const uint8_t *mem, const cr_layout *layout, uint32_t index, uint64_t last, cr_slot_meta *meta,
+             uint64_t *seq, cr_copy_hook hook, void *hook_data, char *err, size_t errlen)
+{
+    return cr_slot_access(mem, layout, index, last, NULL, meta, seq, hook, hook_data, err, errlen);
+}
+
+uint64_t
+cr_slot_offset(const cr_layout *layout, uint32_t index)
+{
+    return layout->slots_offset + (uint64_t)index * layout->slot_size;
+}
+
+int
+cr_slot_unchanged(const uint8_t *mem, uint64_t slot_offset, uint64_t seq)
+{
+    const volatile gh_relay_slot *s = (const volatile gh_relay_slot *)(mem + slot_offset);
+
+    /* The seqlock reader's retry check, made after the consumer is done:
+     * the acquire fence keeps every read of the frame (the encoder's, the
+     * PNG copy's) before this load of seq.  The producer makes seq odd
+     * before it writes a byte of the slot, so an unchanged seq means no
+     * byte the consumer read was written meanwhile. */
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    return __atomic_load_n(&s->seq, __ATOMIC_RELAXED) == seq ? 0 : -ESTALE;
 }

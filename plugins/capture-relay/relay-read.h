@@ -1,6 +1,7 @@
 /* capture-relay's reading side of the frame relay (include/gamehost/relay.h):
  * checks the guest-written header and slot metadata from local copies, and
- * copies one slot out under its sequence counter.  No ABI, no clock, no
+ * copies one slot out under its sequence counter (or checks it for a
+ * zero-copy hand-out, and later whether it stayed intact).  No ABI, no clock, no
  * syscalls: capture-relay.c adds waiting, the heartbeat and host services. */
 #ifndef CAPTURE_RELAY_READ_H
 #define CAPTURE_RELAY_READ_H
@@ -55,5 +56,20 @@ int cr_latest_slot(const uint8_t *mem, const cr_layout *layout, uint32_t *index,
  * written or torn, try again; -EINVAL: bad metadata, err says which. */
 int cr_slot_read(const uint8_t *mem, const cr_layout *layout, uint32_t index, uint64_t last, uint8_t *dst,
                  cr_slot_meta *meta, cr_copy_hook hook, void *hook_data, char *err, size_t errlen);
+
+/* Zero-copy: as cr_slot_read, without copying the pixels.  0: the metadata
+ * in *meta is whole and checked (the pixels at cr_slot_offset() + 64 hold
+ * meta->stride * meta->height bytes inside the slot) and *seq is the even
+ * counter it was read under, for cr_slot_unchanged. */
+int cr_slot_peek(const uint8_t *mem, const cr_layout *layout, uint32_t index, uint64_t last, cr_slot_meta *meta,
+                 uint64_t *seq, cr_copy_hook hook, void *hook_data, char *err, size_t errlen);
+
+/* Where slot index (< layout->slot_count, a checked layout) starts in mem. */
+uint64_t cr_slot_offset(const cr_layout *layout, uint32_t index);
+
+/* After a zero-copy consumer is done with the slot at slot_offset (as
+ * cr_slot_offset gave it): 0 if its counter is still seq, so nothing in it
+ * was rewritten meanwhile; -ESTALE if the producer has begun rewriting it. */
+int cr_slot_unchanged(const uint8_t *mem, uint64_t slot_offset, uint64_t seq);
 
 #endif /* CAPTURE_RELAY_READ_H */

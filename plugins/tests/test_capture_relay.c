@@ -89,6 +89,7 @@ region_slot(region *r, uint32_t index)
 
 struct gh_host {
     const char *relay_path;
+    const char *zero_copy;   /* the option, NULL: not given */
     int frozen;              /* now_ns returns now; else the real clock + skew */
     uint64_t now;
     uint64_t skew;
@@ -130,6 +131,12 @@ fake_relay_path(gh_host *host)
     return host->relay_path;
 }
 
+static const char *
+fake_option(gh_host *host, const char *key)
+{
+    return strcmp(key, "zero_copy") == 0 ? host->zero_copy : NULL;
+}
+
 static const gh_host_services fake_services = {
     .struct_size = sizeof(gh_host_services),
     .version = GH_HOST_SERVICES_VERSION,
@@ -137,6 +144,7 @@ static const gh_host_services fake_services = {
     .now_ns = fake_now_ns,
     .set_error = fake_set_error,
     .relay_path = fake_relay_path,
+    .option = fake_option,
 };
 
 static const gh_backend_factory *
@@ -161,6 +169,12 @@ static int
 grab(gh_instance *inst, gh_frame *frame, uint32_t timeout_ms)
 {
     return relay_factory()->capture->grab(inst, frame, timeout_ms);
+}
+
+static int
+release(gh_instance *inst, const gh_frame *frame)
+{
+    return relay_factory()->capture->release(inst, frame);
 }
 
 /* Every pixel of frame is the producer's pattern for its number. */
@@ -189,6 +203,9 @@ START_TEST(test_plugin_descriptor)
     ck_assert_uint_eq(f->kind, GH_BACKEND_CAPTURE);
     ck_assert_str_eq(f->name, "capture.relay");
     ck_assert_ptr_nonnull(f->capture->grab);
+    ck_assert_uint_eq(f->capture->version, 2);
+    ck_assert_uint_eq(f->capture->struct_size, sizeof(gh_capture_ops));
+    ck_assert_ptr_nonnull(f->capture->release);
     ck_assert_ptr_null(f->stream);
     ck_assert_ptr_null(f->input);
 }
@@ -240,7 +257,7 @@ END_TEST
 START_TEST(test_grab_fills_frame_from_slot)
 {
     region r;
-    gh_host host = { .frozen = 1, .now = 777 };
+    gh_host host = { .frozen = 1, .now = 777, .zero_copy = "0" };
     gh_frame frame;
 
     region_start(&r, 64, 48, 3);
@@ -260,9 +277,14 @@ START_TEST(test_grab_fills_frame_from_slot)
     ck_assert_uint_eq(frame.input_events, 17);
     assert_frame_whole(&frame);
     /* The frame is the instance's copy: the guest overwriting the slot
-     * afterwards does not change it. */
+     * afterwards does not change it, and release vouches for it. */
     memset((uint8_t *)region_slot(&r, 1) + sizeof(gh_relay_slot), 0, 64);
     assert_frame_whole(&frame);
+    gh_relay_producer_write_frame(&r.producer, 43, 0, 0);
+    gh_relay_producer_write_frame(&r.producer, 44, 0, 0);
+    gh_relay_producer_write_frame(&r.producer, 45, 0, 0); /* slot 1 again */
+    assert_frame_whole(&frame);
+    ck_assert_int_eq(release(inst, &frame), 0);
     relay_factory()->destroy(inst);
     region_close(&r);
 }
@@ -437,13 +459,18 @@ racer_run(void *data)
     return NULL;
 }
 
+/* _i 0: copying grabs, every frame whole.  _i 1: zero-copy, a producer
+ * that never waits overwrites slots under the reader, and every frame that
+ * release vouches for (0) was whole when read: what a consumer read of a
+ * frame released with -ESTALE is discarded, as the pipeline does. */
 START_TEST(test_concurrent_producer_never_yields_torn_frame)
 {
     region r;
-    gh_host host = { 0 };
+    gh_host host = { .zero_copy = _i ? "1" : "0" };
     gh_frame frame;
     pthread_t t;
-    uint64_t last = 0, delivered = 0;
+    uint64_t last = 0, delivered = 0, stale = 0;
+    uint8_t copy[64 * 48 * 4];
 
     region_start(&r, 64, 48, 3);
     gh_instance *inst = relay_open(&host, &r);
@@ -454,13 +481,23 @@ START_TEST(test_concurrent_producer_never_yields_torn_frame)
         if (grab(inst, &frame, 10) != 0)
             continue;
         ck_assert_uint_gt(frame.frame_number, last);
-        assert_frame_whole(&frame);
         last = frame.frame_number;
+        memcpy(copy, frame.data, sizeof(copy)); /* the consumer's read */
+        int rel = release(inst, &frame);
+        ck_assert(rel == 0 || (_i && rel == -ESTALE));
+        if (rel == -ESTALE) {
+            stale++;
+            continue;
+        }
+        frame.data = copy;
+        assert_frame_whole(&frame);
         delivered++;
     }
     w.stop = 1;
     pthread_join(t, NULL);
     ck_assert_uint_gt(delivered, 10);
+    if (!_i)
+        ck_assert_uint_eq(stale, 0);
     relay_factory()->destroy(inst);
     region_close(&r);
 }
@@ -641,6 +678,13 @@ START_TEST(test_hostile_region_refused_in_bounds)
         /* Only as much as the layout promises a frame may need. */
         dst = realloc(dst, cr_layout_frame_capacity(&layout));
         r = cr_slot_read(mem, &layout, latest, 0, dst, &meta, NULL, NULL, err, sizeof(err));
+        if (c->in_slot) {
+            /* The zero-copy look refuses the same slot, the same way. */
+            char err2[256] = "";
+            uint64_t seq = 0;
+            ck_assert_int_eq(cr_slot_peek(mem, &layout, latest, 0, &meta, &seq, NULL, NULL, err2, sizeof(err2)), r);
+            ck_assert_str_eq(err2, err);
+        }
     }
     ck_assert_msg(r == -EINVAL, "%s: got %d, not -EINVAL", c->what, r);
     ck_assert_str_eq(err, c->message);
@@ -649,11 +693,13 @@ START_TEST(test_hostile_region_refused_in_bounds)
 }
 END_TEST
 
+/* Zero-copy (the default) and, in the second pass, copying grabs. */
 START_TEST(test_hostile_region_refused_by_grab)
 {
-    const hostile_case *c = &hostile_cases[_i];
+    int n = (int)(sizeof(hostile_cases) / sizeof(hostile_cases[0]));
+    const hostile_case *c = &hostile_cases[_i % n];
     region r;
-    gh_host host = { 0 };
+    gh_host host = { .zero_copy = _i < n ? NULL : "0" };
     gh_frame frame;
     char want[512];
 
@@ -699,6 +745,135 @@ START_TEST(test_create_refuses_region_smaller_than_a_page)
     host.relay_path = r.path;
     ck_assert_ptr_null(relay_factory()->create(&host, &fake_services));
     ck_assert_ptr_nonnull(strstr(host.error, "is not a region file of at least 4096 bytes"));
+    region_close(&r);
+}
+END_TEST
+
+/* ---- zero-copy grabs and release ---------------------------------------- */
+
+START_TEST(test_zero_copy_frame_points_into_the_slot)
+{
+    region r;
+    gh_host host = { 0 }; /* no zero_copy option: on by default */
+    gh_frame frame;
+    uint64_t size;
+
+    region_start(&r, 64, 48, 3);
+    gh_instance *inst = relay_open(&host, &r);
+    uint32_t s = gh_relay_producer_write_frame(&r.producer, 7, 0, 0);
+    ck_assert_int_eq(grab(inst, &frame, 0), 0);
+    const uint8_t *mem = cr_instance_region(inst, &size);
+    ck_assert_uint_eq(size, r.size);
+    ck_assert_ptr_eq(frame.data, mem + GH_RELAY_SLOTS_OFFSET + (uint64_t)s * r.producer.slot_size + sizeof(gh_relay_slot));
+    ck_assert(frame.data + (size_t)frame.stride * frame.height <= mem + size);
+    assert_frame_whole(&frame);
+    /* In place: what the producer writes there shows through the frame. */
+    ((uint8_t *)region_slot(&r, s))[sizeof(gh_relay_slot)] ^= 0xff;
+    ck_assert_uint_eq(frame.data[0], (uint8_t)~gh_relay_producer_pattern(7));
+    relay_factory()->destroy(inst);
+    region_close(&r);
+}
+END_TEST
+
+START_TEST(test_release_of_untouched_slot_is_0)
+{
+    region r;
+    gh_host host = { .zero_copy = "1" };
+    gh_frame frame;
+
+    region_start(&r, SMALL_W, SMALL_H, 3);
+    gh_instance *inst = relay_open(&host, &r);
+    gh_relay_producer_write_frame(&r.producer, 1, 0, 0);
+    ck_assert_int_eq(grab(inst, &frame, 0), 0);
+    /* Frames into the other two slots: slot_count - 1 frame times of reuse
+     * window, and the frame held is still intact. */
+    gh_relay_producer_write_frame(&r.producer, 2, 0, 0);
+    gh_relay_producer_write_frame(&r.producer, 3, 0, 0);
+    assert_frame_whole(&frame);
+    ck_assert_int_eq(release(inst, &frame), 0);
+    ck_assert_str_eq(host.error, "");
+    relay_factory()->destroy(inst);
+    region_close(&r);
+}
+END_TEST
+
+START_TEST(test_release_after_producer_rewrote_slot_is_estale)
+{
+    region r;
+    gh_host host = { .zero_copy = "1" };
+    gh_frame frame;
+    char want[512];
+
+    region_start(&r, SMALL_W, SMALL_H, 3);
+    gh_instance *inst = relay_open(&host, &r);
+    uint32_t s = gh_relay_producer_write_frame(&r.producer, 1, 0, 0);
+    ck_assert_int_eq(grab(inst, &frame, 0), 0);
+    gh_relay_producer_write_frame(&r.producer, 2, 0, 0);
+    gh_relay_producer_write_frame(&r.producer, 3, 0, 0);
+    ck_assert_uint_eq(gh_relay_producer_write_frame(&r.producer, 4, 0, 0), s); /* the third reuses it */
+    ck_assert_uint_eq(frame.data[0], (uint8_t)gh_relay_producer_pattern(4)); /* what the consumer saw changed */
+    ck_assert_int_eq(release(inst, &frame), -ESTALE);
+    snprintf(want, sizeof(want), "capture.relay: %s: frame 1 was overwritten while in use", r.path);
+    ck_assert_str_eq(host.error, want);
+    /* The next grab is the newest frame, released intact. */
+    ck_assert_int_eq(grab(inst, &frame, 0), 0);
+    ck_assert_uint_eq(frame.frame_number, 4);
+    ck_assert_int_eq(release(inst, &frame), 0);
+    relay_factory()->destroy(inst);
+    region_close(&r);
+}
+END_TEST
+
+START_TEST(test_release_while_producer_writes_slot_is_estale)
+{
+    region r;
+    gh_host host = { 0 };
+    gh_frame frame;
+
+    region_start(&r, SMALL_W, SMALL_H, 3);
+    gh_instance *inst = relay_open(&host, &r);
+    uint32_t s = gh_relay_producer_write_frame(&r.producer, 1, 0, 0);
+    ck_assert_int_eq(grab(inst, &frame, 0), 0);
+    region_slot(&r, s)->seq += 1; /* step 2 of a write: odd, no pixel changed yet */
+    ck_assert_int_eq(release(inst, &frame), -ESTALE);
+    relay_factory()->destroy(inst);
+    region_close(&r);
+}
+END_TEST
+
+START_TEST(test_release_without_a_held_frame_is_refused)
+{
+    region r;
+    gh_host host = { 0 };
+    gh_frame frame, other;
+
+    region_start(&r, SMALL_W, SMALL_H, 3);
+    gh_instance *inst = relay_open(&host, &r);
+    gh_relay_producer_write_frame(&r.producer, 1, 0, 0);
+    ck_assert_int_eq(grab(inst, &frame, 0), 0);
+    other = frame;
+    other.data = frame.data + 4;
+    ck_assert_int_eq(release(inst, &other), -EINVAL);
+    ck_assert_str_eq(host.error, "capture.relay: release of a frame that is not the last one grabbed");
+    ck_assert_int_eq(release(inst, &frame), 0);
+    ck_assert_int_eq(release(inst, &frame), -EINVAL); /* once per grab */
+    /* A grab that found nothing new holds nothing. */
+    ck_assert_int_eq(grab(inst, &frame, 0), -EAGAIN);
+    ck_assert_int_eq(release(inst, &frame), -EINVAL);
+    relay_factory()->destroy(inst);
+    region_close(&r);
+}
+END_TEST
+
+START_TEST(test_zero_copy_option_other_than_0_or_1_is_refused)
+{
+    region r;
+    gh_host host = { .zero_copy = "yes" };
+
+    region_start(&r, SMALL_W, SMALL_H, 3);
+    host.relay_path = r.path;
+    ck_assert_ptr_null(relay_factory()->create(&host, &fake_services));
+    ck_assert_str_eq(host.error, "capture.relay: option zero_copy is 'yes', not 0 or 1");
     region_close(&r);
 }
 END_TEST
@@ -809,14 +984,23 @@ relay_suite(void)
     tc = tcase_create("torn");
     tcase_add_test(tc, test_slot_being_written_is_never_delivered);
     tcase_add_test(tc, test_slot_rewritten_during_copy_is_never_delivered);
-    tcase_add_test(tc, test_concurrent_producer_never_yields_torn_frame);
+    tcase_add_loop_test(tc, test_concurrent_producer_never_yields_torn_frame, 0, 2);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("hostile");
     tcase_add_test(tc, test_sizing_rule_small_region_is_exact);
     tcase_add_loop_test(tc, test_hostile_region_refused_in_bounds, 0, n_hostile);
-    tcase_add_loop_test(tc, test_hostile_region_refused_by_grab, 0, n_hostile);
+    tcase_add_loop_test(tc, test_hostile_region_refused_by_grab, 0, 2 * n_hostile);
     tcase_add_test(tc, test_metadata_changed_after_valid_frame_is_rechecked);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("zero-copy");
+    tcase_add_test(tc, test_zero_copy_frame_points_into_the_slot);
+    tcase_add_test(tc, test_release_of_untouched_slot_is_0);
+    tcase_add_test(tc, test_release_after_producer_rewrote_slot_is_estale);
+    tcase_add_test(tc, test_release_while_producer_writes_slot_is_estale);
+    tcase_add_test(tc, test_release_without_a_held_frame_is_refused);
+    tcase_add_test(tc, test_zero_copy_option_other_than_0_or_1_is_refused);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("heartbeat");
