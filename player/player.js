@@ -1,0 +1,703 @@
+/* gamehost web player (docs/player.md): signals over the session's WebSocket,
+ * answers the server's WebRTC offer, shows the video and sends keyboard,
+ * mouse and gamepad input on the "input" data channel in the JSON shape of
+ * POST /v1/sessions/{id}/input.  Plain script, no build step, no external
+ * resources.  window.ghPlayer exposes the state for tests and debugging. */
+'use strict';
+
+(function () {
+    // KeyboardEvent.code → evdev key name (runtime/input-json.c lists what the host takes).
+    // F2 and F11 are the player's own keys (statistics, fullscreen) and are not sent.
+    const KEYS = {
+        Escape: 'KEY_ESC', Enter: 'KEY_ENTER', NumpadEnter: 'KEY_ENTER', Space: 'KEY_SPACE',
+        Tab: 'KEY_TAB', Backspace: 'KEY_BACKSPACE', CapsLock: 'KEY_CAPSLOCK',
+        ArrowUp: 'KEY_UP', ArrowDown: 'KEY_DOWN', ArrowLeft: 'KEY_LEFT', ArrowRight: 'KEY_RIGHT',
+        ShiftLeft: 'KEY_LEFTSHIFT', ShiftRight: 'KEY_RIGHTSHIFT',
+        ControlLeft: 'KEY_LEFTCTRL', ControlRight: 'KEY_RIGHTCTRL',
+        AltLeft: 'KEY_LEFTALT', AltRight: 'KEY_RIGHTALT',
+        MetaLeft: 'KEY_LEFTMETA', MetaRight: 'KEY_RIGHTMETA',
+        Minus: 'KEY_MINUS', Equal: 'KEY_EQUAL', BracketLeft: 'KEY_LEFTBRACE',
+        BracketRight: 'KEY_RIGHTBRACE', Semicolon: 'KEY_SEMICOLON', Quote: 'KEY_APOSTROPHE',
+        Backquote: 'KEY_GRAVE', Backslash: 'KEY_BACKSLASH', Comma: 'KEY_COMMA',
+        Period: 'KEY_DOT', Slash: 'KEY_SLASH',
+        Insert: 'KEY_INSERT', Delete: 'KEY_DELETE', Home: 'KEY_HOME', End: 'KEY_END',
+        PageUp: 'KEY_PAGEUP', PageDown: 'KEY_PAGEDOWN',
+    };
+    for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZ')
+        KEYS['Key' + c] = 'KEY_' + c;
+    for (let d = 0; d <= 9; d++)
+        KEYS['Digit' + d] = 'KEY_' + d;
+    for (let f = 1; f <= 12; f++)
+        KEYS['F' + f] = 'KEY_F' + f;
+    const KEY_STATS = 'F2', KEY_FULLSCREEN = 'F11';
+    delete KEYS[KEY_STATS];
+    delete KEYS[KEY_FULLSCREEN];
+
+    // MouseEvent.button → evdev button.
+    const MOUSE_BUTTONS = ['BTN_LEFT', 'BTN_MIDDLE', 'BTN_RIGHT', 'BTN_SIDE', 'BTN_EXTRA'];
+
+    // Gamepad API "standard" mapping → evdev pad buttons (by position:
+    // south/east/west/north), and axes.  Triggers (6, 7) also go out as the
+    // analog axes ABS_Z/ABS_RZ.
+    const PAD_BUTTONS = [
+        'BTN_SOUTH', 'BTN_EAST', 'BTN_WEST', 'BTN_NORTH', 'BTN_TL', 'BTN_TR', 'BTN_TL2', 'BTN_TR2',
+        'BTN_SELECT', 'BTN_START', 'BTN_THUMBL', 'BTN_THUMBR',
+        'BTN_DPAD_UP', 'BTN_DPAD_DOWN', 'BTN_DPAD_LEFT', 'BTN_DPAD_RIGHT', 'BTN_MODE',
+    ];
+    const PAD_AXES = ['ABS_X', 'ABS_Y', 'ABS_RX', 'ABS_RY'];
+    const PAD_TRIGGERS = { 6: 'ABS_Z', 7: 'ABS_RZ' };
+    const MAX_PADS = 4;
+    const ABS_MAX = 32767;
+    const REL_MAX = 10000;
+
+    const $ = (id) => document.getElementById(id);
+    const video = $('video');
+    const ui = {
+        stage: $('stage'), overlay: $('overlay'), status: $('status'), role: $('role'),
+        message: $('message'), title: $('message-title'), text: $('message-text'),
+        reconnect: $('btn-reconnect'), stats: $('btn-stats'), fullscreen: $('btn-fullscreen'),
+    };
+
+    // What tests (and a curious human, in the console) can read.
+    const player = {
+        state: 'idle',          // idle connecting negotiating connected playing | refused ended failed disconnected
+        session: null,
+        peer: null,
+        role: null,             // "control" or "watch"
+        codec: null,
+        framesDecoded: 0,
+        framesPresented: 0,
+        lastError: null,
+        closeCode: null,
+        closeReason: null,
+        inputSent: 0,           // events sent on the data channel
+        stats: {},              // the latest getStats() digest (see updateStats)
+        getStats: () => (pc ? pc.getStats() : Promise.resolve(null)),
+        reconnect: () => connect(),
+    };
+    window.ghPlayer = player;
+
+    let ws = null, pc = null, dc = null;
+    let pendingIce = [];
+    let welcomed = false;
+    let statsTimer = 0, statsPrev = null;
+    let keyframeTimer = 0;
+    const heldKeys = new Set(), heldButtons = new Set();
+    let relX = 0, relY = 0, absPending = null, motionScheduled = false;
+    const padPrev = [];
+
+    // ---------------------------------------------------------------
+    // Where we are: /…/play/{id}?token=…
+
+    function parseLocation() {
+        const m = location.pathname.match(/^(.*)\/play\/([^/]+)\/?$/);
+        const token = new URLSearchParams(location.search).get('token');
+        if (!m || !token)
+            return null;
+        return { base: m[1], id: decodeURIComponent(m[2]), token };
+    }
+
+    function signalUrl(where) {
+        const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+        return scheme + '//' + location.host + where.base + '/v1/sessions/' +
+            encodeURIComponent(where.id) + '/signal?token=' + encodeURIComponent(where.token);
+    }
+
+    // ---------------------------------------------------------------
+    // Screens
+
+    function setState(s) {
+        player.state = s;
+        document.body.dataset.state = s;
+    }
+
+    function setStatus(text) {
+        ui.status.textContent = text || '';
+    }
+
+    function showMessage(state, title, text, canReconnect) {
+        setState(state);
+        setStatus('');
+        ui.title.textContent = title;
+        ui.text.textContent = text || '';
+        ui.reconnect.hidden = !canReconnect;
+        ui.message.hidden = false;
+        releaseAll();
+        if (document.pointerLockElement)
+            document.exitPointerLock();
+        if (canReconnect)
+            ui.reconnect.focus();
+    }
+
+    function hideMessage() {
+        ui.message.hidden = true;
+    }
+
+    function showRole(role) {
+        player.role = role;
+        ui.role.hidden = !role;
+        ui.role.textContent = role === 'control' ? 'in control' : 'watching';
+        ui.role.classList.toggle('watch', role !== 'control');
+        if (role !== 'control')
+            releaseAll();
+    }
+
+    // ---------------------------------------------------------------
+    // Signaling
+
+    function send(msg) {
+        if (ws && ws.readyState === WebSocket.OPEN)
+            ws.send(JSON.stringify(msg));
+    }
+
+    function receiverCodecs() {
+        const caps = window.RTCRtpReceiver && RTCRtpReceiver.getCapabilities
+            ? RTCRtpReceiver.getCapabilities('video') : null;
+        const names = { 'video/h264': 'H264', 'video/vp8': 'VP8' };
+        const out = [];
+        for (const c of (caps && caps.codecs) || []) {
+            const n = names[c.mimeType.toLowerCase()];
+            if (n && !out.includes(n))
+                out.push(n);
+        }
+        return out;
+    }
+
+    function teardown() {
+        clearInterval(statsTimer);
+        clearTimeout(keyframeTimer);
+        statsTimer = 0;
+        statsPrev = null;
+        releaseAll();
+        if (dc) {
+            dc.onopen = dc.onclose = null;
+            dc = null;
+        }
+        if (pc) {
+            pc.ontrack = pc.ondatachannel = pc.onicecandidate = null;
+            pc.oniceconnectionstatechange = pc.onconnectionstatechange = null;
+            pc.close();
+            pc = null;
+        }
+        if (ws) {
+            ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
+            if (ws.readyState <= WebSocket.OPEN)
+                ws.close(1000, 'player closed');
+            ws = null;
+        }
+        pendingIce = [];
+        video.srcObject = null;
+    }
+
+    function connect() {
+        teardown();
+        hideMessage();
+        const where = parseLocation();
+        if (!where) {
+            showMessage('refused', 'This player link is incomplete',
+                'The address must look like /play/SESSION?token=TOKEN. Ask for a new link.', false);
+            return;
+        }
+        player.session = where.id;
+        player.lastError = player.closeCode = player.closeReason = null;
+        player.codec = null;
+        player.framesDecoded = player.framesPresented = 0;
+        welcomed = false;
+        setState('connecting');
+        setStatus('Connecting…');
+        const sock = new WebSocket(signalUrl(where));
+        ws = sock;
+        sock.onmessage = (e) => {
+            if (ws !== sock)
+                return;
+            let msg;
+            try {
+                msg = JSON.parse(e.data);
+            } catch (err) {
+                player.lastError = 'bad message from server: ' + err.message;
+                return;
+            }
+            onSignal(msg).catch((err) => {
+                player.lastError = String(err && err.message || err);
+                console.error('gamehost player:', err);
+            });
+        };
+        sock.onclose = (e) => {
+            if (ws !== sock)
+                return;
+            onSocketClosed(e.code, e.reason);
+        };
+    }
+
+    function onSocketClosed(code, reason) {
+        player.closeCode = code;
+        player.closeReason = reason || null;
+        ws = null;
+        if (['ended', 'failed', 'refused'].includes(player.state))
+            return;
+        if (code === 1001) {
+            showMessage('ended', 'The session has ended', reason || 'The game was closed.', true);
+        } else if (!welcomed) {
+            // A refusal before the upgrade reaches a browser as code 1006 with no reason.
+            showMessage('refused', 'The player link was refused',
+                reason || 'The server did not accept this player link (it may have expired, ' +
+                'been replaced by a newer one, or the session may not be running). ' +
+                'Code ' + code + '.', true);
+        } else {
+            showMessage('disconnected', 'Disconnected',
+                (reason ? reason + ' ' : '') + '(code ' + code + ')', true);
+        }
+        teardown();
+    }
+
+    async function onSignal(msg) {
+        switch (msg.type) {
+        case 'welcome':
+            welcomed = true;
+            player.peer = msg.peer;
+            showRole(msg.role);
+            setState('negotiating');
+            setStatus('Starting the stream…');
+            send({ type: 'hello', codecs: receiverCodecs() });
+            break;
+        case 'role':
+            showRole(msg.role);
+            break;
+        case 'offer':
+            await onOffer(msg);
+            break;
+        case 'ice':
+            if (typeof msg.candidate !== 'string')
+                break;
+            if (pc && pc.remoteDescription)
+                await addIce(msg);
+            else
+                pendingIce.push(msg);
+            break;
+        case 'bye':
+            showMessage('ended', 'The session has ended', msg.reason || '', true);
+            teardown();
+            break;
+        case 'error':
+            player.lastError = msg.message || 'error';
+            console.warn('gamehost player: server says:', msg.message);
+            break;
+        default:
+            break;
+        }
+    }
+
+    async function addIce(msg) {
+        if (!msg.candidate)
+            return; // end of candidates
+        try {
+            await pc.addIceCandidate({ candidate: msg.candidate, sdpMLineIndex: msg.sdpMLineIndex || 0 });
+        } catch (err) {
+            player.lastError = 'bad ICE candidate: ' + err.message;
+        }
+    }
+
+    function newPeerConnection() {
+        // Host candidates only; a deployment that needs STUN/TURN configures the server side.
+        const conn = new RTCPeerConnection({ iceServers: [] });
+        conn.ontrack = (e) => {
+            video.srcObject = e.streams && e.streams[0] ? e.streams[0] : new MediaStream([e.track]);
+            video.play().catch(() => {});
+        };
+        conn.ondatachannel = (e) => {
+            if (e.channel.label !== 'input')
+                return;
+            dc = e.channel;
+            dc.onclose = () => { if (dc === e.channel) dc = null; };
+        };
+        conn.onicecandidate = (e) => {
+            if (e.candidate && e.candidate.candidate)
+                send({ type: 'ice', candidate: e.candidate.candidate, sdpMLineIndex: e.candidate.sdpMLineIndex || 0 });
+        };
+        conn.oniceconnectionstatechange = () => {
+            const s = conn.iceConnectionState;
+            if (s === 'failed') {
+                showMessage('failed', 'Connection failed',
+                    'No network path to the game server was found (ICE failed). A browser on ' +
+                    'another machine needs the server to listen on an address it can reach.', true);
+                teardown();
+            } else if ((s === 'connected' || s === 'completed') && player.state === 'negotiating') {
+                setState('connected');
+                setStatus('Waiting for video…');
+            }
+        };
+        return conn;
+    }
+
+    async function onOffer(msg) {
+        if (!pc)
+            pc = newPeerConnection();
+        player.codec = msg.codec || null;
+        await pc.setRemoteDescription({ type: 'offer', sdp: msg.sdp });
+        const answer = await pc.createAnswer();
+        await pc.setLocalDescription(answer);
+        send({ type: 'answer', sdp: pc.localDescription.sdp });
+        for (const c of pendingIce.splice(0))
+            await addIce(c);
+        if (!statsTimer)
+            statsTimer = setInterval(updateStats, 1000);
+        watchFrames();
+        // No picture a while after answering: ask for a keyframe (once, then again later).
+        clearTimeout(keyframeTimer);
+        keyframeTimer = setTimeout(function nudge() {
+            if (pc && player.framesDecoded === 0) {
+                send({ type: 'keyframe' });
+                keyframeTimer = setTimeout(nudge, 3000);
+            }
+        }, 3000);
+    }
+
+    // ---------------------------------------------------------------
+    // Frames and statistics
+
+    function watchFrames() {
+        if (!video.requestVideoFrameCallback)
+            return;
+        const onFrame = (now, meta) => {
+            player.framesPresented = meta.presentedFrames;
+            if (player.state === 'connected' || player.state === 'negotiating') {
+                setState('playing');
+                setStatus('');
+            }
+            if (pc)
+                video.requestVideoFrameCallback(onFrame);
+        };
+        video.requestVideoFrameCallback(onFrame);
+    }
+
+    async function updateStats() {
+        if (!pc)
+            return;
+        let report;
+        try {
+            report = await pc.getStats();
+        } catch (err) {
+            return;
+        }
+        const byId = new Map();
+        report.forEach((r) => byId.set(r.id, r));
+        const s = {};
+        let inbound = null, pair = null;
+        report.forEach((r) => {
+            if (r.type === 'inbound-rtp' && r.kind === 'video')
+                inbound = r;
+            if (r.type === 'transport' && r.selectedCandidatePairId)
+                pair = byId.get(r.selectedCandidatePairId);
+        });
+        if (!pair)
+            report.forEach((r) => {
+                if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded')
+                    pair = r;
+            });
+        const now = performance.now();
+        if (inbound) {
+            s.framesDecoded = inbound.framesDecoded || 0;
+            s.framesDropped = inbound.framesDropped || 0;
+            s.fps = inbound.framesPerSecond || 0;
+            s.width = inbound.frameWidth || 0;
+            s.height = inbound.frameHeight || 0;
+            s.bytesReceived = inbound.bytesReceived || 0;
+            s.packetsLost = inbound.packetsLost || 0;
+            if (statsPrev)
+                s.kbps = Math.round((s.bytesReceived - statsPrev.bytes) * 8 / Math.max(1, now - statsPrev.t));
+            statsPrev = { bytes: s.bytesReceived, t: now };
+            const codec = inbound.codecId && byId.get(inbound.codecId);
+            if (codec)
+                s.codec = codec.mimeType.replace(/^video\//, '');
+            player.framesDecoded = s.framesDecoded;
+            if (s.framesDecoded > 0 && (player.state === 'connected' || player.state === 'negotiating')) {
+                setState('playing');
+                setStatus('');
+            }
+        }
+        if (pair) {
+            if (pair.currentRoundTripTime !== undefined)
+                s.rttMs = Math.round(pair.currentRoundTripTime * 1000);
+            const local = byId.get(pair.localCandidateId), remote = byId.get(pair.remoteCandidateId);
+            s.localAddress = local ? (local.address || local.ip) : null;
+            s.remoteAddress = remote ? (remote.address || remote.ip) : null;
+            s.candidateType = local ? local.candidateType : null;
+            s.protocol = local ? local.protocol : null;
+        }
+        player.stats = s;
+        renderOverlay();
+    }
+
+    function renderOverlay() {
+        if (ui.overlay.hidden)
+            return;
+        const s = player.stats;
+        const q = video.getVideoPlaybackQuality ? video.getVideoPlaybackQuality() : null;
+        const lines = [
+            'state    ' + player.state,
+            'role     ' + (player.role || '-') + (player.peer !== null ? '  (peer ' + player.peer + ')' : ''),
+            'codec    ' + (s.codec || player.codec || '-'),
+            'video    ' + (s.width ? s.width + 'x' + s.height : '-'),
+            'fps      ' + (s.fps !== undefined ? s.fps : '-'),
+            'bitrate  ' + (s.kbps !== undefined ? s.kbps + ' kbit/s' : '-'),
+            'rtt      ' + (s.rttMs !== undefined ? s.rttMs + ' ms' : '-'),
+            'frames   ' + (s.framesDecoded || 0) + ' decoded, ' + (s.framesDropped || 0) + ' dropped' +
+                (q ? ', ' + q.totalVideoFrames + ' shown' : ''),
+            'lost     ' + (s.packetsLost || 0) + ' packets',
+            'path     ' + (s.localAddress ? s.localAddress + ' ↔ ' + s.remoteAddress + ' (' + s.candidateType + ')' : '-'),
+            'input    ' + player.inputSent + ' events sent',
+        ];
+        ui.overlay.textContent = lines.join('\n');
+    }
+
+    function toggleOverlay() {
+        ui.overlay.hidden = !ui.overlay.hidden;
+        renderOverlay();
+    }
+
+    function toggleFullscreen() {
+        if (document.fullscreenElement)
+            document.exitFullscreen().catch(() => {});
+        else
+            document.documentElement.requestFullscreen().catch(() => {});
+    }
+
+    // ---------------------------------------------------------------
+    // Input
+
+    function canSend() {
+        return dc && dc.readyState === 'open' && player.role === 'control';
+    }
+
+    function sendEvents(events) {
+        if (!events.length || !canSend())
+            return false;
+        dc.send(JSON.stringify({ events }));
+        player.inputSent += events.length;
+        return true;
+    }
+
+    function playing() {
+        return ui.message.hidden && (player.state === 'connected' || player.state === 'playing');
+    }
+
+    function releaseAll() {
+        const events = [];
+        for (const code of heldKeys)
+            events.push({ type: 'key', code, value: 0 });
+        for (const code of heldButtons)
+            events.push({ type: 'button', code, value: 0 });
+        padPrev.forEach((prev, pad) => {
+            if (!prev)
+                return;
+            prev.buttons.forEach((down, i) => {
+                if (down)
+                    events.push({ type: 'pad_button', code: PAD_BUTTONS[i], value: 0, pad });
+            });
+        });
+        heldKeys.clear();
+        heldButtons.clear();
+        padPrev.length = 0;
+        relX = relY = 0;
+        absPending = null;
+        sendEvents(events);
+    }
+
+    function onKeyDown(e) {
+        if (e.code === KEY_STATS || e.code === KEY_FULLSCREEN) {
+            e.preventDefault();
+            if (!e.repeat)
+                (e.code === KEY_STATS ? toggleOverlay : toggleFullscreen)();
+            return;
+        }
+        const code = KEYS[e.code];
+        if (!code || !playing())
+            return;
+        e.preventDefault();
+        if (e.repeat || heldKeys.has(code))
+            return; // the game sees one press; auto-repeat is the guest's business
+        heldKeys.add(code);
+        sendEvents([{ type: 'key', code, value: 1 }]);
+    }
+
+    function onKeyUp(e) {
+        const code = KEYS[e.code];
+        if (!code || !heldKeys.has(code))
+            return;
+        e.preventDefault();
+        heldKeys.delete(code);
+        sendEvents([{ type: 'key', code, value: 0 }]);
+    }
+
+    // Where the picture is inside the element (object-fit: contain letterboxes it).
+    function contentRect() {
+        const r = video.getBoundingClientRect();
+        const vw = video.videoWidth, vh = video.videoHeight;
+        if (!vw || !vh || !r.width || !r.height)
+            return null;
+        const scale = Math.min(r.width / vw, r.height / vh);
+        const w = vw * scale, h = vh * scale;
+        return { left: r.left + (r.width - w) / 2, top: r.top + (r.height - h) / 2, width: w, height: h };
+    }
+
+    function absEvent(e) {
+        const c = contentRect();
+        if (!c)
+            return null;
+        const x = (e.clientX - c.left) / c.width, y = (e.clientY - c.top) / c.height;
+        if (x < 0 || x > 1 || y < 0 || y > 1)
+            return null;
+        return { x: Math.round(x * ABS_MAX), y: Math.round(y * ABS_MAX) };
+    }
+
+    const clampRel = (v) => Math.max(-REL_MAX, Math.min(REL_MAX, v));
+
+    // Motion is coalesced to one message per animation frame.
+    function flushMotion() {
+        motionScheduled = false;
+        const events = [];
+        if (relX || relY) {
+            if (relX)
+                events.push({ type: 'rel', code: 'REL_X', value: clampRel(relX) });
+            if (relY)
+                events.push({ type: 'rel', code: 'REL_Y', value: clampRel(relY) });
+            relX = relY = 0;
+        }
+        if (absPending) {
+            events.push({ type: 'abs', code: 'ABS_X', value: absPending.x },
+                { type: 'abs', code: 'ABS_Y', value: absPending.y });
+            absPending = null;
+        }
+        sendEvents(events);
+    }
+
+    function scheduleMotion() {
+        if (!motionScheduled) {
+            motionScheduled = true;
+            requestAnimationFrame(flushMotion);
+        }
+    }
+
+    function onMouseMove(e) {
+        if (!playing() || player.role !== 'control')
+            return;
+        if (document.pointerLockElement === ui.stage) {
+            relX += e.movementX;
+            relY += e.movementY;
+        } else {
+            const a = absEvent(e);
+            if (!a)
+                return;
+            absPending = a;
+        }
+        scheduleMotion();
+    }
+
+    function onMouseButton(e, value) {
+        if (!playing())
+            return;
+        const code = MOUSE_BUTTONS[e.button];
+        if (!code || (!value && !heldButtons.has(code)))
+            return;
+        e.preventDefault();
+        if (value && document.pointerLockElement !== ui.stage && ui.stage.requestPointerLock) {
+            const p = ui.stage.requestPointerLock();
+            if (p && p.catch)
+                p.catch(() => {});
+        }
+        if (value ? heldButtons.has(code) : !heldButtons.has(code))
+            return;
+        const events = [];
+        if (document.pointerLockElement !== ui.stage) {
+            const a = absEvent(e);
+            if (a)
+                events.push({ type: 'abs', code: 'ABS_X', value: a.x }, { type: 'abs', code: 'ABS_Y', value: a.y });
+        }
+        if (value)
+            heldButtons.add(code);
+        else
+            heldButtons.delete(code);
+        events.push({ type: 'button', code, value });
+        sendEvents(events);
+    }
+
+    function onWheel(e) {
+        if (!playing())
+            return;
+        e.preventDefault();
+        // One detent per 100 px (or per 3 lines); wheel up is positive in evdev.
+        const unit = e.deltaMode === 1 ? 3 : e.deltaMode === 2 ? 1 : 100;
+        const detents = Math.round(-e.deltaY / unit) || -Math.sign(e.deltaY);
+        if (detents)
+            sendEvents([{ type: 'rel', code: 'REL_WHEEL', value: clampRel(detents) }]);
+    }
+
+    const axisValue = (v) => Math.max(-32768, Math.min(32767, Math.round(v * 32767)));
+
+    function pollPads() {
+        requestAnimationFrame(pollPads);
+        if (!playing() || player.role !== 'control' || !navigator.getGamepads)
+            return;
+        const events = [];
+        const pads = navigator.getGamepads();
+        for (let pad = 0; pad < MAX_PADS; pad++) {
+            const gp = pads[pad];
+            const prev = padPrev[pad];
+            if (!gp || !gp.connected) {
+                if (prev) {
+                    prev.buttons.forEach((down, i) => {
+                        if (down)
+                            events.push({ type: 'pad_button', code: PAD_BUTTONS[i], value: 0, pad });
+                    });
+                    padPrev[pad] = null;
+                }
+                continue;
+            }
+            const cur = { buttons: [], axes: {} };
+            gp.buttons.forEach((b, i) => {
+                if (i < PAD_BUTTONS.length)
+                    cur.buttons[i] = b.pressed;
+                if (PAD_TRIGGERS[i])
+                    cur.axes[PAD_TRIGGERS[i]] = axisValue(b.value);
+            });
+            gp.axes.forEach((v, i) => {
+                if (i < PAD_AXES.length)
+                    cur.axes[PAD_AXES[i]] = axisValue(v);
+            });
+            cur.buttons.forEach((down, i) => {
+                if (down !== (prev ? !!prev.buttons[i] : false))
+                    events.push({ type: 'pad_button', code: PAD_BUTTONS[i], value: down ? 1 : 0, pad });
+            });
+            for (const [code, v] of Object.entries(cur.axes)) {
+                if (prev ? prev.axes[code] !== v : v !== 0)
+                    events.push({ type: 'pad_axis', code, value: v, pad });
+            }
+            padPrev[pad] = cur;
+        }
+        sendEvents(events);
+    }
+
+    // ---------------------------------------------------------------
+
+    window.addEventListener('keydown', onKeyDown);
+    window.addEventListener('keyup', onKeyUp);
+    window.addEventListener('blur', releaseAll);
+    document.addEventListener('visibilitychange', () => {
+        if (document.hidden)
+            releaseAll();
+        else if (pc)
+            send({ type: 'keyframe' });
+    });
+    ui.stage.addEventListener('mousemove', onMouseMove);
+    ui.stage.addEventListener('mousedown', (e) => onMouseButton(e, 1));
+    window.addEventListener('mouseup', (e) => onMouseButton(e, 0));
+    ui.stage.addEventListener('wheel', onWheel, { passive: false });
+    ui.stage.addEventListener('contextmenu', (e) => e.preventDefault());
+    ui.reconnect.addEventListener('click', () => connect());
+    ui.stats.addEventListener('click', (e) => { e.currentTarget.blur(); toggleOverlay(); });
+    ui.fullscreen.addEventListener('click', (e) => { e.currentTarget.blur(); toggleFullscreen(); });
+    window.addEventListener('pagehide', teardown);
+
+    requestAnimationFrame(pollPads);
+    connect();
+})();
