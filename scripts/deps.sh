@@ -5,12 +5,18 @@ packages=(
     gcc make autoconf automake libtool pkg-config binutils
     libglib2.0-dev libxml2-dev libvirt-dev libsoup-3.0-dev libjson-glib-dev libpng-dev check
     libvncserver-dev
-    libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
+    libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
     gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly ffmpeg
+    gstreamer1.0-plugins-bad gstreamer1.0-nice
     libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils
     syslinux syslinux-common mtools dosfstools
-    curl jq procps
+    curl jq procps iproute2
+    chromium
 )
+# The web player's e2e test drives Chromium from node (tests/e2e/browser,
+# node >= 18).  A node installed from elsewhere brings its own npm, and
+# Debian's npm would not install beside it: only add both when node is missing.
+command -v node >/dev/null || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")

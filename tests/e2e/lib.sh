@@ -19,9 +19,31 @@ GH_DOMAIN_TYPE=${GH_DOMAIN_TYPE:-qemu}
 URL="http://127.0.0.1:$PORT"
 TOKEN=""
 DAEMON_PID=""
+GH_NETNS=""   # set by netns_create: the daemon and curl then run inside it
 
 fail() { echo "FAIL: $*" >&2; [ -f "$T/daemon.log" ] && tail -n 30 "$T/daemon.log" >&2; exit 1; }
 note() { echo "  $*"; }
+
+# in_ns CMD...: runs CMD inside the test's network namespace, if it has one.
+in_ns() {
+    if [ -n "$GH_NETNS" ]; then ip netns exec "$GH_NETNS" "$@"; else "$@"; fi
+}
+
+# A network namespace with no way out, for WebRTC (DESIGN.md, "WebRTC tests
+# run in a network namespace"): libnice ignores lo, so both ends of a veth
+# pair live inside it, 198.18.0.1/24 on gh0; Chromium gathers no candidate
+# without a default route, so one points at 198.18.0.2, which nothing holds.
+# Everything start_daemon and api run goes inside; cleanup deletes it.
+netns_create() {
+    GH_NETNS="gh-e2e-${T##*.}"
+    ip netns add "$GH_NETNS" || fail "cannot create network namespace $GH_NETNS"
+    ip -n "$GH_NETNS" link add gh0 type veth peer name gh1
+    ip -n "$GH_NETNS" addr add 198.18.0.1/24 dev gh0
+    ip -n "$GH_NETNS" link set lo up
+    ip -n "$GH_NETNS" link set gh0 up
+    ip -n "$GH_NETNS" link set gh1 up
+    ip -n "$GH_NETNS" route add default via 198.18.0.2 dev gh0
+}
 
 write_config() { # [max_sessions]
     cat > "$T/gamehost.conf" <<CONF
@@ -40,11 +62,16 @@ CONF
 
 start_daemon() {
     [ -f "$T/gamehost.conf" ] || write_config
-    "$GH_DAEMON" --config "$T/gamehost.conf" >>"$T/daemon.log" 2>&1 &
+    # Not through in_ns: $! must be the daemon (ip netns exec execs it), not a subshell.
+    if [ -n "$GH_NETNS" ]; then
+        ip netns exec "$GH_NETNS" "$GH_DAEMON" --config "$T/gamehost.conf" >>"$T/daemon.log" 2>&1 &
+    else
+        "$GH_DAEMON" --config "$T/gamehost.conf" >>"$T/daemon.log" 2>&1 &
+    fi
     DAEMON_PID=$!
     disown "$DAEMON_PID"   # no job-control noise when a test kills it
     for _ in $(seq 1 300); do
-        if curl -fsS "$URL/healthz" >/dev/null 2>&1; then
+        if in_ns curl -fsS "$URL/healthz" >/dev/null 2>&1; then
             TOKEN=$(head -n 1 "$T/state/api-token")
             return 0
         fi
@@ -66,7 +93,7 @@ api() {
     local method=$1 path=$2 body=${3:-}
     local args=(-sS -o "$T/body" -w '%{http_code}' -X "$method" -H "Authorization: Bearer $TOKEN")
     [ -n "$body" ] && args+=(-H 'Content-Type: application/json' --data "$body")
-    curl "${args[@]}" "$URL$path" >"$T/status"
+    in_ns curl "${args[@]}" "$URL$path" >"$T/status"
     cat "$T/body"
 }
 
@@ -110,7 +137,7 @@ wait_serial() { # id pattern [seconds]
 
 frame() { # session id, output file → the session's current frame as PNG
     local code
-    code=$(curl -sS -o "$2" -w '%{http_code} %{content_type}' -H "Authorization: Bearer $TOKEN" "$URL/v1/sessions/$1/frame")
+    code=$(in_ns curl -sS -o "$2" -w '%{http_code} %{content_type}' -H "Authorization: Bearer $TOKEN" "$URL/v1/sessions/$1/frame")
     [ "$code" = "200 image/png" ] || fail "GET frame of $1: $code $(head -c 300 "$2")"
 }
 
@@ -128,6 +155,7 @@ cleanup() {
     # Whatever the test left running under this state dir goes too.
     pkill -9 -f -- "$T/state/" 2>/dev/null || true
     for _ in $(seq 1 50); do pgrep -f -- "$T/state/" >/dev/null || break; sleep 0.1; done
+    if [ -n "$GH_NETNS" ]; then ip netns del "$GH_NETNS" 2>/dev/null || true; fi
     if [ $rc -ne 0 ]; then echo "  (state kept in $T)"; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
