@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds and installs gamehost, runs gamehostd on the embedded libvirt driver
-# with the demo image, starts one session and tells you how to reach it.
-# Run as root on Debian 12.
+# with the demo image, starts one session streamed over WebRTC and prints the
+# link that plays it in a browser.  Run as root on Debian 12.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -31,8 +31,24 @@ fi
 curl -fsS "$url/healthz" >/dev/null || { echo "gamehostd did not start; see $log" >&2; exit 1; }
 export GAMEHOST_URL=$url GAMEHOST_TOKEN
 GAMEHOST_TOKEN=$(head -n 1 "$state/api-token")
-session=$(/usr/local/bin/gamehostctl --json create demo-arena --wait)
-id=$(jq -r .id <<<"$session")
+# The demo streamed to a browser: frames from the game's relay, WebRTC out.
+# The player link carries the session's player token, which only the create
+# answer holds, hence curl rather than gamehostctl here.
+created=$(curl -sS -H "Authorization: Bearer $GAMEHOST_TOKEN" -H 'Content-Type: application/json' \
+    --data '{"image":"demo-arena","capture":"capture.relay","stream":"stream.webrtc"}' "$url/v1/sessions")
+id=$(jq -r '.id // empty' <<<"$created")
+[ -n "$id" ] || { echo "cannot create the demo session: $created" >&2; exit 1; }
+play=$url$(jq -r .player.url <<<"$created")
+session=""
+for _ in $(seq 1 600); do
+    session=$(/usr/local/bin/gamehostctl --json show "$id")
+    case $(jq -r .state <<<"$session") in
+        running) break ;;
+        failed|stopped) echo "the demo session did not start: $(jq -r .reason <<<"$session")" >&2; exit 1 ;;
+    esac
+    sleep 0.2
+done
+[ "$(jq -r .state <<<"$session")" = running ] || { echo "the demo session is not running after 120 s" >&2; exit 1; }
 serial=$(jq -r .serial_log <<<"$session")
 cat <<MSG
 
@@ -42,4 +58,12 @@ gamehostd is running (config: $conf, log: $log).
   Session:     $id (demo-arena, running)
   Serial log:  $serial   (tail -f it to watch the game)
   Try:         gamehostctl sessions ; gamehostctl stop $id
+
+Play it: open this link in a browser on this machine (arrow keys move the
+yellow square; F2 shows stream statistics):
+
+  $play
+
+(gamehostd listens on 127.0.0.1 only; for a browser on another machine see
+README.md, "Playing in a browser".)
 MSG
