@@ -6,7 +6,10 @@
  * on-demand frames (any other thread) queue a request and wait on a
  * condition; the pipeline thread answers with a copy of the frame, and the
  * requester encodes it, so neither the main loop nor the capture waits on
- * PNG compression.  Everything shared is under `lock`. */
+ * PNG compression.  A capture with release may hand frames out in place:
+ * after the push and the copies the thread releases the frame, and a copy
+ * the release calls stale is dropped and taken again from a new grab.
+ * Everything shared is under `lock`. */
 #include "pipeline.h"
 
 #include <errno.h>
@@ -24,6 +27,7 @@ G_DEFINE_QUARK(gh-pipeline-error-quark, gh_pipeline_error)
 #define PIPELINE_RETRY_US       (5 * 1000)
 #define PIPELINE_GRAB_MS        100u    /* how long an on-demand grab may wait for a frame */
 #define PIPELINE_MAX_SIDE       16384u
+#define PIPELINE_MAX_STALE      3u      /* on-demand frames overwritten while copied: grabs before giving up */
 
 static const char *const kind_names[] = { "unknown", "capture", "stream", "input" };
 static const char *const kind_articles[] = { "an unknown", "a capture", "a stream", "an input" };
@@ -36,6 +40,7 @@ typedef struct {
     GBytes *pixels;              /* a copy of the frame's data */
     gh_frame frame;              /* data points into pixels */
     GError *error;
+    guint stale;                 /* copies dropped: the capture's release said -ESTALE */
 } FrameRequest;
 
 /* What a failure report needs after the pipeline may be gone: the main
@@ -73,11 +78,13 @@ struct GhPipeline {
     gboolean stopped;            /* the thread ended: no more frames */
     char *stop_reason;
     GQueue requests;             /* FrameRequest* */
+    GQueue copied;               /* FrameRequest* holding a copy of a grab not yet released */
     guint waiters;
     guint64 grabs_started;
 
     guint64 frames;
     double capture_ms_total, capture_ms_last;
+    guint64 frames_torn;
     gint64 times[PIPELINE_FPS_WINDOW];
     guint64 input_events, input_errors;
 };
@@ -183,9 +190,11 @@ pipeline_answer_error(GhPipeline *p, guint64 grab, const char *message)
     g_cond_broadcast(&p->answered);
 }
 
-/* Under lock: the requests grab serves get a copy of the frame. */
+/* Under lock: the requests grab serves get a copy of the frame.  With
+ * hold (the capture has release, the frame may be in place), they wait in
+ * `copied` until pipeline_settle knows whether the copy is whole. */
 static void
-pipeline_answer_frame(GhPipeline *p, guint64 grab, const gh_frame *frame)
+pipeline_answer_frame(GhPipeline *p, guint64 grab, const gh_frame *frame, gboolean hold)
 {
     g_autoptr(GPtrArray) reqs = pipeline_take_requests(p, grab);
     g_autoptr(GBytes) pixels = NULL;
@@ -200,9 +209,65 @@ pipeline_answer_frame(GhPipeline *p, guint64 grab, const gh_frame *frame)
         req->frame.data = g_bytes_get_data(pixels, NULL);
         req->frame.n_damage = 0;
         req->frame.damage = NULL;
-        req->done = TRUE;
+        if (hold)
+            g_queue_push_tail(&p->copied, req);
+        else
+            req->done = TRUE;
     }
     g_cond_broadcast(&p->answered);
+}
+
+/* Under lock, after the capture's release (rc): the copies in `copied` are
+ * answered when rc is 0.  Otherwise the copy may be torn and is dropped;
+ * the request goes back to the queue for the next grab, or after
+ * PIPELINE_MAX_STALE tries gets `why`. */
+static void
+pipeline_settle(GhPipeline *p, int rc, const char *why)
+{
+    FrameRequest *req;
+
+    while ((req = g_queue_pop_head(&p->copied))) {
+        if (rc == 0) {
+            req->done = TRUE;
+            continue;
+        }
+        g_clear_pointer(&req->pixels, g_bytes_unref);
+        memset(&req->frame, 0, sizeof(req->frame));
+        if (++req->stale >= PIPELINE_MAX_STALE) {
+            req->error = g_error_new(GH_PIPELINE_ERROR, GH_PIPELINE_ERROR_FAILED, "%s (%u times in a row)", why,
+                                     req->stale);
+            req->done = TRUE;
+        } else {
+            req->min_grab = p->grabs_started + 1;
+            g_queue_push_tail(&p->requests, req);
+        }
+    }
+    g_cond_broadcast(&p->answered);
+}
+
+/* Pipeline thread, after a successful grab's frame went to the stream
+ * (pushed) and to the requesters: the capture's release, when it has one.
+ * Not 0: the producer may have overwritten the frame meanwhile; the stream
+ * already has it (counted as torn: the next frame replaces it), the
+ * requesters' copies are taken again. */
+static void
+pipeline_release(GhPipeline *p, const gh_frame *frame, gboolean pushed)
+{
+    const GhBackend *b = gh_plugin_instance_backend(p->capture);
+    g_autofree char *why = NULL;
+    int rc;
+
+    if (!b->capture.release)
+        return;
+    gh_plugin_instance_clear_error(p->capture);
+    rc = b->capture.release(gh_plugin_instance_handle(p->capture), frame);
+    if (rc < 0)
+        why = pipeline_op_error(p->capture, rc);
+    g_mutex_lock(&p->lock);
+    if (rc < 0 && pushed)
+        p->frames_torn++;
+    pipeline_settle(p, rc, why);
+    g_mutex_unlock(&p->lock);
 }
 
 /* Under lock. */
@@ -237,6 +302,8 @@ pipeline_grab(GhPipeline *p, guint64 grab, gh_frame *frame, guint timeout_ms, ch
         return rc;
     }
     if (!pipeline_frame_valid(frame)) {
+        if (b->capture.release)
+            b->capture.release(gh_plugin_instance_handle(p->capture), frame); /* nobody used it */
         *reason = g_strdup_printf("%s failed: invalid frame (%ux%u, stride %u, format %u)", b->name, frame->width,
                                   frame->height, frame->stride, frame->format);
         return -EPROTO;
@@ -247,7 +314,7 @@ pipeline_grab(GhPipeline *p, guint64 grab, gh_frame *frame, guint timeout_ms, ch
         frame->frame_number = p->frames;
     if (frame->timestamp_ns == 0)
         frame->timestamp_ns = (guint64)t1 * 1000;
-    pipeline_answer_frame(p, grab, frame);
+    pipeline_answer_frame(p, grab, frame, b->capture.release != NULL);
     g_mutex_unlock(&p->lock);
     return 0;
 }
@@ -326,6 +393,7 @@ pipeline_thread(gpointer data)
                 rc = pipeline_push(p, &frame, &why);
                 stream_failures = rc < 0 && rc != -EAGAIN ? stream_failures + 1 : 0;
             }
+            pipeline_release(p, &frame, due);
         } else if (rc == -EAGAIN) {
             retry_at = g_get_monotonic_time() + PIPELINE_RETRY_US;
         } else {
@@ -686,7 +754,10 @@ gh_pipeline_frame_png(GhPipeline *p, guint timeout_ms, GError **error)
     while (!req.done && g_cond_wait_until(&p->answered, &p->lock, deadline))
         ;
     if (!req.done) {
-        g_queue_remove(&p->requests, &req);
+        /* Queued, or holding a copy that waits for the capture's release. */
+        if (!g_queue_remove(&p->requests, &req))
+            g_queue_remove(&p->copied, &req);
+        g_clear_pointer(&req.pixels, g_bytes_unref);
         req.error = g_error_new(G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "no frame from %s within %u ms",
                                 gh_plugin_instance_backend(p->capture)->name, timeout_ms);
     }
@@ -717,6 +788,7 @@ gh_pipeline_get_stats(GhPipeline *p, GhPipelineStats *stats)
     stats->fps = recent;
     stats->capture_ms_avg = p->frames ? p->capture_ms_total / (double)p->frames : 0.0;
     stats->capture_ms_last = p->capture_ms_last;
+    stats->frames_torn = p->frames_torn;
     stats->input_events = p->input_events;
     stats->input_errors = p->input_errors;
     g_mutex_unlock(&p->lock);

@@ -21,6 +21,7 @@ typedef struct {
     double fps;                  /* over the last second */
     double capture_ms_avg;       /* mean capture time per frame */
     double capture_ms_last;
+    guint64 frames_torn;         /* streamed frames the capture's release said were overwritten while in use */
     guint64 input_events;        /* delivered to the input backend */
     guint64 input_errors;
 } GhPipelineStats;

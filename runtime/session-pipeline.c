@@ -419,6 +419,8 @@ session_pipeline_json(SessionPipeline *sp)
     json_builder_add_double_value(b, st.capture_ms_avg);
     json_builder_set_member_name(b, "capture_ms_last");
     json_builder_add_double_value(b, st.capture_ms_last);
+    json_builder_set_member_name(b, "frames_torn");
+    json_builder_add_int_value(b, (gint64)st.frames_torn);
     json_builder_set_member_name(b, "input_events");
     json_builder_add_int_value(b, (gint64)st.input_events);
     json_builder_set_member_name(b, "input_errors");

@@ -8,14 +8,18 @@
  *                 refuses), screenshot=1 (each grab also takes a host
  *                 screenshot, and fails as it does), eagain=1 (never a
  *                 frame: grab answers -EAGAIN), slow_ms=N (each grab
- *                 first sleeps N ms: a wedged VM).
- *   capture.fake2 the same, a second capture backend to choose from.
+ *                 first sleeps N ms: a wedged VM), stale_every=N (every
+ *                 Nth release answers -ESTALE: the frame was overwritten
+ *                 while in use, as a zero-copy capture reports it).
+ *   capture.fake2 the same, a second capture backend to choose from, with
+ *                 capture ops version 1 (ABI 1.1: no release).
  *   stream.fake   counts pushed frames.  Option fail=1: push fails.
  *   input.fake    records events.  Option fail=1: send fails.
  *
  * The state is process-wide, for the test to read (pipeline-fake.h). */
 #include <errno.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +46,9 @@ struct gh_instance {
     int eagain;
     int slow_ms;
     int fail;
+    int stale_every;              /* 0: release always 0 */
+    int held;                     /* a grabbed frame not yet released */
+    int no_release;               /* capture.fake2: ops version 1 */
     uint8_t pixels[PIPELINE_FAKE_WIDTH * PIPELINE_FAKE_HEIGHT * 4];
 };
 
@@ -73,6 +80,7 @@ fake_create(gh_host *host, const gh_host_services *svc, uint32_t kind)
     inst->eagain = option_int(host, svc, "eagain");
     inst->slow_ms = option_int(host, svc, "slow_ms");
     inst->fail = option_int(host, svc, "fail");
+    inst->stale_every = option_int(host, svc, "stale_every");
     if (kind == GH_BACKEND_CAPTURE)
         __atomic_add_fetch(&state.capture_instances, 1, __ATOMIC_SEQ_CST);
     else if (kind == GH_BACKEND_STREAM)
@@ -86,6 +94,16 @@ static gh_instance *
 capture_create(gh_host *host, const gh_host_services *svc)
 {
     return fake_create(host, svc, GH_BACKEND_CAPTURE);
+}
+
+static gh_instance *
+capture_v1_create(gh_host *host, const gh_host_services *svc)
+{
+    gh_instance *inst = fake_create(host, svc, GH_BACKEND_CAPTURE);
+
+    if (inst)
+        inst->no_release = 1;
+    return inst;
 }
 
 static gh_instance *
@@ -176,7 +194,26 @@ capture_grab(gh_instance *inst, gh_frame *frame, uint32_t timeout_ms)
     frame->frame_number = n;
     frame->timestamp_ns = inst->svc->now_ns(inst->host);
     frame->data = inst->pixels;
+    if (inst->held)
+        __atomic_add_fetch(&state.release_mismatches, 1, __ATOMIC_SEQ_CST); /* grabbed again, unreleased */
+    inst->held = !inst->no_release;
     __atomic_add_fetch(&state.frames_grabbed, 1, __ATOMIC_SEQ_CST);
+    return 0;
+}
+
+static int
+capture_release(gh_instance *inst, const gh_frame *frame)
+{
+    uint64_t n = __atomic_add_fetch(&state.frames_released, 1, __ATOMIC_SEQ_CST);
+
+    if (!inst->held || frame->data != inst->pixels)
+        __atomic_add_fetch(&state.release_mismatches, 1, __ATOMIC_SEQ_CST);
+    inst->held = 0;
+    if (inst->stale_every && n % (uint64_t)inst->stale_every == 0) {
+        __atomic_add_fetch(&state.releases_stale, 1, __ATOMIC_SEQ_CST);
+        inst->svc->set_error(inst->host, "fake frame overwritten");
+        return -ESTALE;
+    }
     return 0;
 }
 
@@ -211,6 +248,17 @@ static const gh_capture_ops capture_ops = {
     .grab = capture_grab,
     .start = capture_start,
     .stop = capture_stop,
+    .release = capture_release,
+};
+
+/* As a plugin built against ABI 1.1 declares it: version 1, ending before
+ * release.  Its grab's frames are its own copies. */
+static const gh_capture_ops capture_ops_v1 = {
+    .struct_size = offsetof(gh_capture_ops, release),
+    .version = 1,
+    .grab = capture_grab,
+    .start = capture_start,
+    .stop = capture_stop,
 };
 
 static const gh_stream_ops stream_ops = {
@@ -240,9 +288,9 @@ static const gh_backend_factory capture_fake2 = {
     .kind = GH_BACKEND_CAPTURE,
     .name = "capture.fake2",
     .description = "test frames, second choice",
-    .create = capture_create,
+    .create = capture_v1_create,
     .destroy = fake_destroy,
-    .capture = &capture_ops,
+    .capture = &capture_ops_v1,
 };
 
 static const gh_backend_factory stream_fake = {

@@ -14,6 +14,9 @@ typedef struct {
     int capture_instances, stream_instances, input_instances;  /* live */
     int capture_started, capture_stopped;
     uint64_t frames_grabbed;
+    uint64_t frames_released;       /* release calls (capture.fake; capture.fake2 has none) */
+    uint64_t releases_stale;        /* of which answered -ESTALE */
+    uint64_t release_mismatches;    /* releases not of the last frame grabbed, or not once per grab */
     uint64_t frames_pushed;
     uint64_t last_pushed_number;    /* the number encoded in the pushed frame's first pixel */
     unsigned long grab_thread;      /* pthread_self() of the last grab */

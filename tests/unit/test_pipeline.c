@@ -405,6 +405,111 @@ START_TEST(test_vm_access_error_is_the_capture_error)
 }
 END_TEST
 
+/* ---- release (capture ops version 2) -------------------------------------- */
+
+START_TEST(test_release_follows_every_successful_grab_once)
+{
+    GhPipeline *p = new_pipeline("capture.fake", "stream.fake", NULL);
+    GhPipelineStats st;
+
+    iterate_for(200);
+    for (int i = 0; i < 3; i++) {
+        g_autoptr(GBytes) png = gh_pipeline_frame_png(p, 2000, NULL);
+        ck_assert_ptr_nonnull(png);
+    }
+    gh_pipeline_stop(p);
+    gh_pipeline_get_stats(p, &st);
+    p = gh_pipeline_free(p);
+    ck_assert_uint_ge(fx.fake->frames_grabbed, 4);
+    ck_assert_uint_eq(fx.fake->frames_released, fx.fake->frames_grabbed);
+    ck_assert_uint_eq(fx.fake->release_mismatches, 0);
+    ck_assert_uint_eq(st.frames_torn, 0);
+}
+END_TEST
+
+START_TEST(test_stale_release_on_pump_path_counts_torn_frame)
+{
+    GhPipeline *p = NULL;
+    GhPipelineStats st;
+
+    set_option("capture.fake", "stale_every", "2");
+    p = new_pipeline("capture.fake", "stream.fake", NULL);
+    iterate_for(300);
+    gh_pipeline_stop(p);
+    gh_pipeline_get_stats(p, &st);
+    p = gh_pipeline_free(p);
+    ck_assert_uint_ge(fx.fake->frames_pushed, 4);
+    /* No frame was asked for: every grab went to the stream, and every
+     * other release said the frame was overwritten. */
+    ck_assert_uint_eq(fx.fake->frames_pushed, fx.fake->frames_grabbed);
+    ck_assert_uint_eq(fx.fake->frames_released, fx.fake->frames_grabbed);
+    ck_assert_uint_eq(fx.fake->releases_stale, fx.fake->frames_released / 2);
+    ck_assert_uint_eq(st.frames_torn, fx.fake->releases_stale);
+    ck_assert_uint_eq(fx.fails, 0); /* a torn frame is not a failure */
+}
+END_TEST
+
+START_TEST(test_frame_png_after_stale_release_is_a_fresh_grab)
+{
+    g_autoptr(GhPipeline) p = NULL;
+    g_autoptr(GBytes) first = NULL;
+    g_autoptr(GBytes) second = NULL;
+    g_autofree guint8 *rgb = NULL;
+    guint w, h;
+    GhPipelineStats st;
+
+    set_option("capture.fake", "stale_every", "2");
+    p = new_pipeline("capture.fake", NULL, NULL);
+    first = gh_pipeline_frame_png(p, 2000, NULL);
+    ck_assert_ptr_nonnull(first);
+    /* Grab 2 is released stale: its copy is dropped and grab 3 answers. */
+    second = gh_pipeline_frame_png(p, 2000, NULL);
+    ck_assert_ptr_nonnull(second);
+    rgb = decode_png(second, &w, &h);
+    ck_assert_uint_eq(rgb[2], 3); /* R of pixel 0: B of the fake's frame number */
+    ck_assert_uint_eq(fx.fake->frames_grabbed, 3);
+    ck_assert_uint_eq(fx.fake->releases_stale, 1);
+    gh_pipeline_get_stats(p, &st);
+    ck_assert_uint_eq(st.frames_torn, 0); /* nothing was streamed */
+}
+END_TEST
+
+START_TEST(test_frame_png_stale_three_times_answers_the_error)
+{
+    g_autoptr(GhPipeline) p = NULL;
+    g_autoptr(GError) err = NULL;
+
+    set_option("capture.fake", "stale_every", "1");
+    p = new_pipeline("capture.fake", NULL, NULL);
+    ck_assert_ptr_null(gh_pipeline_frame_png(p, 2000, &err));
+    ck_assert(g_error_matches(err, GH_PIPELINE_ERROR, GH_PIPELINE_ERROR_FAILED));
+    ck_assert_str_eq(err->message, "capture.fake failed: fake frame overwritten (3 times in a row)");
+    ck_assert_uint_eq(fx.fake->frames_grabbed, 3);
+    ck_assert_uint_eq(fx.fake->frames_released, 3);
+    iterate_for(20);
+    ck_assert_uint_eq(fx.fails, 0);
+}
+END_TEST
+
+START_TEST(test_capture_without_release_still_streams_and_serves_frames)
+{
+    GhPipeline *p = new_pipeline("capture.fake2", "stream.fake", NULL);
+    const GhBackend *b = gh_plugin_registry_lookup(fx.reg, "capture.fake2");
+    g_autoptr(GBytes) png = NULL;
+
+    /* Ops version 1 copied at its own size: release reads as absent. */
+    ck_assert_ptr_null(b->capture.release);
+    ck_assert_ptr_nonnull(gh_plugin_registry_lookup(fx.reg, "capture.fake")->capture.release);
+    iterate_for(100);
+    png = gh_pipeline_frame_png(p, 2000, NULL);
+    ck_assert_ptr_nonnull(png);
+    p = gh_pipeline_free(p);
+    ck_assert_uint_ge(fx.fake->frames_pushed, 1);
+    ck_assert_uint_eq(fx.fake->frames_released, 0);
+    ck_assert_uint_eq(fx.fake->release_mismatches, 0);
+}
+END_TEST
+
 /* ---- failures ---------------------------------------------------------------- */
 
 START_TEST(test_capture_failing_three_times_fails_on_main_loop)
@@ -630,6 +735,11 @@ pipeline_suite(void)
     tcase_add_test(thread, test_frame_png_times_out_without_a_frame);
     tcase_add_test(thread, test_capture_reaches_the_vm_through_host_services);
     tcase_add_test(thread, test_vm_access_error_is_the_capture_error);
+    tcase_add_test(thread, test_release_follows_every_successful_grab_once);
+    tcase_add_test(thread, test_stale_release_on_pump_path_counts_torn_frame);
+    tcase_add_test(thread, test_frame_png_after_stale_release_is_a_fresh_grab);
+    tcase_add_test(thread, test_frame_png_stale_three_times_answers_the_error);
+    tcase_add_test(thread, test_capture_without_release_still_streams_and_serves_frames);
     suite_add_tcase(s, thread);
 
     tcase_add_checked_fixture(fail, setup, teardown);

@@ -322,6 +322,7 @@ START_TEST(test_plugin_older_minor_loads_and_its_instance_works)
     /* What the older build lacks reads as absent. */
     ck_assert_ptr_null(b->capture.start);
     ck_assert_ptr_null(b->capture.stop);
+    ck_assert_ptr_null(b->capture.release);
     ck_assert_ptr_null(b->factory.stream);
     ck_assert_ptr_null(b->factory.input);
     inst = instance_of(reg, "capture.old", NULL, NULL);
