@@ -1,5 +1,6 @@
 /* api-private: what the API's files (api.c, api-host.c, api-images.c,
- * api-plugins.c, api-sessions.c, api-session-io.c, api-events.c) share.
+ * api-plugins.c, api-sessions.c, api-session-io.c, api-events.c,
+ * api-signal.c, api-play.c) share.
  * Not for other modules. */
 #pragma once
 
@@ -30,6 +31,8 @@ struct GhApi {
     GSource *keepalive;          /* while any client is connected */
     /* frames being captured for paused requests (api-session-io.c) */
     GPtrArray *frame_requests;   /* GhApiFrameRequest *, not owned */
+    /* players on signal endpoints (api-signal.c) */
+    GPtrArray *signal_peers;     /* GhApiPeer *, owned */
 };
 
 /* A route's handler.  arg is the decoded {id} path segment, or NULL. */
@@ -79,6 +82,32 @@ void gh_api_handle_session_input(GhApi *api, SoupServerMessage *msg, const char 
 void gh_api_handle_session_frame(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
 /* At gh_api_free: the frames still being captured will answer nobody. */
 void gh_api_frames_abandon_all(GhApi *api);
+
+/* The gate of the player endpoints (/play/{id}, /v1/sessions/{id}/signal):
+ * an orchestrator token in the Authorization header, or the session's player
+ * token as ?token=.  FALSE after answering (an HTML page when html) 401
+ * unauthorized, 401 token_expired or 403 wrong_session. */
+gboolean gh_api_player_gate(GhApi *api, SoupServerMessage *msg, const char *id, GHashTable *query,
+                            gboolean html);
+/* "/play/{id}?token=…" for a token of session id. */
+char *gh_api_player_url(const char *id, const char *token);
+
+/* api-sessions.c */
+void gh_api_handle_player_token(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
+
+/* api-signal.c: the players' WebSocket */
+void gh_api_signal_init(GhApi *api);
+void gh_api_handle_session_signal(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
+/* A session left running: bye (close 1001) to each of its players. */
+void gh_api_signal_session_event(GhApi *api, const GhSession *session, GhSessionState previous);
+void gh_api_signal_close_all(GhApi *api);
+guint gh_api_signal_players(GhApi *api);
+
+/* api-play.c: the web player */
+void gh_api_handle_play(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
+void gh_api_handle_play_asset(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
+void gh_api_respond_html_error(GhApi *api, SoupServerMessage *msg, guint status, const char *title,
+                               const char *message);
 
 /* api-events.c */
 void gh_api_handle_events(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);

@@ -1,6 +1,8 @@
 /* api-sessions: create, list, show and stop sessions.  The manager does the
  * work asynchronously; these handlers validate, call it and answer at once.
- * Create also takes the session's capture, stream and input backends. */
+ * Create also takes the session's capture, stream and input backends, and
+ * answers with the session's player token (docs/player.md), which
+ * POST /v1/sessions/{id}/player-token replaces. */
 #include <string.h>
 #include "api-private.h"
 
@@ -13,10 +15,10 @@
 
 /* Named in DESIGN's API but not served by this version: refused by name so an
  * orchestrator learns the host's limits instead of silently losing a field. */
-static const char *const gh_api_unsupported_fields[] = { "player", NULL };
+static const char *const gh_api_unsupported_fields[] = { NULL };
 
 static const char *const gh_api_create_fields[] = {
-    "image", "labels", "gpu", "capture", "stream", "input", NULL,
+    "image", "labels", "gpu", "capture", "stream", "input", "player", NULL,
 };
 
 /* One backend choice: "capture": "capture.screenshot", or
@@ -39,6 +41,7 @@ typedef struct {
     guint16 gpu_vendor;          /* 0 = any */
     GhApiBackendChoice choices[G_N_ELEMENTS(gh_api_choice_fields)];
     GHashTable *backend_options; /* owned: backend name → options, for the manager */
+    guint player_ttl_s;          /* 0: [api] player_token_ttl */
 } GhApiCreateRequest;
 
 static void
@@ -361,6 +364,43 @@ gh_api_parse_choices(GhApi *api, SoupServerMessage *msg, JsonObject *obj, GhApiC
     return TRUE;
 }
 
+/* {"ttl_s": N}, 1 <= N <= [api] player_token_ttl; field names the object
+ * ("player" in a create body, "" for the player-token body). */
+static gboolean
+gh_api_parse_player(GhApi *api, SoupServerMessage *msg, const char *field, JsonNode *node, guint *ttl_s)
+{
+    g_autoptr(GList) members = NULL;
+    const char *dot = *field ? "." : "";
+    JsonObject *obj;
+    JsonNode *ttl;
+
+    if (!JSON_NODE_HOLDS_OBJECT(node)) {
+        gh_api_respond_error(api, msg, SOUP_STATUS_BAD_REQUEST, "invalid_request", "field '%s' must be an object",
+                             *field ? field : "body");
+        return FALSE;
+    }
+    obj = json_node_get_object(node);
+    members = json_object_get_members(obj);
+    for (GList *m = members; m; m = m->next)
+        if (strcmp(m->data, "ttl_s") != 0) {
+            gh_api_respond_error(api, msg, SOUP_STATUS_BAD_REQUEST, "invalid_request", "unknown field '%s%s%s'",
+                                 field, dot, (char *)m->data);
+            return FALSE;
+        }
+    ttl = json_object_get_member(obj, "ttl_s");
+    if (!ttl)
+        return TRUE;
+    if (!JSON_NODE_HOLDS_VALUE(ttl) || json_node_get_value_type(ttl) != G_TYPE_INT64 ||
+        json_node_get_int(ttl) < 1 || json_node_get_int(ttl) > (gint64)api->config->player_token_ttl) {
+        gh_api_respond_error(api, msg, SOUP_STATUS_BAD_REQUEST, "invalid_request",
+                             "field '%s%sttl_s' must be an integer from 1 to %u (seconds)", field, dot,
+                             api->config->player_token_ttl);
+        return FALSE;
+    }
+    *ttl_s = (guint)json_node_get_int(ttl);
+    return TRUE;
+}
+
 static gboolean
 gh_api_parse_create(GhApi *api, SoupServerMessage *msg, JsonNode *root, GhApiCreateRequest *req)
 {
@@ -388,6 +428,9 @@ gh_api_parse_create(GhApi *api, SoupServerMessage *msg, JsonNode *root, GhApiCre
     if (json_object_has_member(obj, "gpu") && !gh_api_parse_gpu(api, msg, json_object_get_member(obj, "gpu"), req))
         return FALSE;
     if (!gh_api_parse_choices(api, msg, obj, req))
+        return FALSE;
+    if (json_object_has_member(obj, "player") &&
+        !gh_api_parse_player(api, msg, "player", json_object_get_member(obj, "player"), &req->player_ttl_s))
         return FALSE;
     if (!gh_image_id_is_valid(req->image) || !gh_catalog_lookup(api->catalog, req->image)) {
         gh_api_respond_error(api, msg, SOUP_STATUS_BAD_REQUEST, "unknown_image",
@@ -418,6 +461,84 @@ gh_api_parse_body(GhApi *api, SoupServerMessage *msg)
 }
 
 /* ---- create ----------------------------------------------------------------- */
+
+static void gh_api_respond_session_error(GhApi *api, SoupServerMessage *msg, const GError *error);
+
+/* {"token","expires_at","url"} of a fresh token for the session, or NULL
+ * with the manager's error. */
+static JsonObject *
+gh_api_mint_player(GhApi *api, const char *id, guint ttl_s, GError **error)
+{
+    gint64 expires_at = 0;
+    g_autofree char *token = gh_session_manager_mint_player_token(api->sessions, id, ttl_s, &expires_at, error);
+    g_autofree char *url = NULL;
+    g_autofree char *when = NULL;
+    g_autoptr(GDateTime) at = NULL;
+    JsonObject *player;
+
+    if (!token)
+        return NULL;
+    at = g_date_time_new_from_unix_utc(expires_at / G_USEC_PER_SEC);
+    when = g_date_time_format(at, "%Y-%m-%dT%H:%M:%SZ");
+    url = gh_api_player_url(id, token);
+    player = json_object_new();
+    json_object_set_string_member(player, "token", token);
+    json_object_set_string_member(player, "expires_at", when);
+    json_object_set_string_member(player, "url", url);
+    explicit_bzero(token, strlen(token));
+    return player;
+}
+
+/* The session as created, with its player token: the only answer that
+ * carries one.  A replayed create mints a new token (the first answer's is
+ * revoked): only the digest was kept, and the retrying caller needs one.
+ * An ended session has none (player: null). */
+static void
+gh_api_respond_session_with_player(GhApi *api, SoupServerMessage *msg, guint status, const GhSession *session,
+                                   guint ttl_s)
+{
+    g_autoptr(JsonNode) node = gh_api_session_json(api, session);
+    g_autoptr(GError) error = NULL;
+    g_autofree char *id = g_strdup(session->id);
+    JsonObject *player = gh_api_mint_player(api, id, ttl_s, &error);
+
+    if (!player && !g_error_matches(error, GH_SESSION_ERROR, GH_SESSION_ERROR_NOT_RUNNING)) {
+        gh_api_respond_session_error(api, msg, error);
+        return;
+    }
+    if (player)
+        json_object_set_object_member(json_node_get_object(node), "player", player);
+    else
+        json_object_set_null_member(json_node_get_object(node), "player");
+    gh_api_respond_json(api, msg, status, node);
+}
+
+void
+gh_api_handle_player_token(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query)
+{
+    g_autoptr(JsonNode) root = NULL;
+    g_autoptr(JsonNode) node = NULL;
+    g_autoptr(GError) error = NULL;
+    SoupMessageBody *body = soup_server_message_get_request_body(msg);
+    guint ttl_s = 0;
+    JsonObject *player;
+
+    if (!gh_session_manager_lookup(api->sessions, arg)) {
+        gh_api_respond_no_session(api, msg);
+        return;
+    }
+    /* The body is optional: {"ttl_s": N}. */
+    if (body->length > 0 && (!gh_api_check_content_type(api, msg) || !(root = gh_api_parse_body(api, msg)) ||
+                             !gh_api_parse_player(api, msg, "", root, &ttl_s)))
+        return;
+    if (!(player = gh_api_mint_player(api, arg, ttl_s, &error))) {
+        gh_api_respond_session_error(api, msg, error);
+        return;
+    }
+    node = json_node_init_object(json_node_alloc(), player);
+    json_object_unref(player);
+    gh_api_respond_json(api, msg, SOUP_STATUS_OK, node);
+}
 
 static void
 gh_api_add_sorted_strings(JsonBuilder *b, GHashTable *table)
@@ -471,6 +592,13 @@ gh_api_request_hash(const GhApiCreateRequest *req)
         gh_api_add_sorted_strings(b, req->choices[i].options);
         json_builder_end_object(b);
     }
+    if (req->player_ttl_s) {
+        json_builder_set_member_name(b, "player");
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "ttl_s");
+        json_builder_add_int_value(b, req->player_ttl_s);
+        json_builder_end_object(b);
+    }
     json_builder_end_object(b);
     node = json_builder_get_root(b);
     canonical = gh_api_json_to_string(node);
@@ -488,6 +616,8 @@ gh_api_respond_session_error(GhApi *api, SoupServerMessage *msg, const GError *e
         { GH_SESSION_ERROR_UNSUPPORTED,   SOUP_STATUS_CONFLICT,             "unsupported" },
         { GH_SESSION_ERROR_NO_GPU,        SOUP_STATUS_CONFLICT,             "no_gpu" },
         { GH_SESSION_ERROR_BACKEND,       SOUP_STATUS_BAD_REQUEST,          "invalid_backend" },
+        { GH_SESSION_ERROR_NOT_FOUND,     SOUP_STATUS_NOT_FOUND,            "not_found" },
+        { GH_SESSION_ERROR_NOT_RUNNING,   SOUP_STATUS_CONFLICT,             "not_running" },
     };
 
     if (error->domain == GH_SESSION_ERROR) {
@@ -544,7 +674,7 @@ gh_api_handle_sessions_create(GhApi *api, SoupServerMessage *msg, const char *ar
     soup_message_headers_replace(out, "Location", location);
     if (replayed)
         soup_message_headers_replace(out, "Idempotent-Replayed", "true");
-    gh_api_respond_session(api, msg, SOUP_STATUS_CREATED, session);
+    gh_api_respond_session_with_player(api, msg, SOUP_STATUS_CREATED, session, req.player_ttl_s);
 }
 
 /* ---- list, show, stop --------------------------------------------------------- */

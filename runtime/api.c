@@ -1,7 +1,7 @@
 /* api: the server itself: lifecycle, listening, the gate every request passes
- * (bearer auth, body limits), routing, and the JSON response helpers.  The
- * endpoints live in api-host.c, api-images.c, api-plugins.c, api-sessions.c,
- * api-session-io.c and api-events.c. */
+ * (bearer auth, player tokens, body limits), routing, and the JSON response
+ * helpers.  The endpoints live in api-host.c, api-images.c, api-plugins.c,
+ * api-sessions.c, api-session-io.c, api-events.c, api-signal.c and api-play.c. */
 #include <string.h>
 #include "api-private.h"
 
@@ -33,6 +33,10 @@ static const GhApiRoute gh_api_routes[] = {
     { "/v1/sessions/{}",   "DELETE", gh_api_handle_session_delete },
     { "/v1/sessions/{}/input", "POST", gh_api_handle_session_input },
     { "/v1/sessions/{}/frame", "GET", gh_api_handle_session_frame },
+    { "/v1/sessions/{}/signal", "GET", gh_api_handle_session_signal },
+    { "/v1/sessions/{}/player-token", "POST", gh_api_handle_player_token },
+    { "/play/assets/{}",   "GET",    gh_api_handle_play_asset },
+    { "/play/{}",          "GET",    gh_api_handle_play },
     { "/v1/events",        "GET",    gh_api_handle_events },
 };
 
@@ -134,6 +138,70 @@ gh_api_authorized(GhApi *api, SoupServerMessage *msg)
     return *auth && gh_api_token_accepted(api, auth);
 }
 
+/* The player endpoints authorize in their handlers: a browser cannot send
+ * the Authorization header (a WebSocket, a link), so they also take
+ * ?token=, and /play/assets/ needs nothing (the player's own files). */
+static gboolean
+gh_api_path_is_player(const char *path)
+{
+    g_auto(GStrv) seg = NULL;
+
+    if (g_str_has_prefix(path, "/play/"))
+        return TRUE;
+    seg = g_strsplit(path, "/", -1);
+    return g_strv_length(seg) == 5 && g_str_equal(seg[1], "v1") && g_str_equal(seg[2], "sessions") &&
+           *seg[3] && g_str_equal(seg[4], "signal");
+}
+
+char *
+gh_api_player_url(const char *id, const char *token)
+{
+    g_autofree char *eid = g_uri_escape_string(id, NULL, FALSE);
+
+    /* The token is base64url: nothing to escape. */
+    return g_strdup_printf("/play/%s?token=%s", eid, token);
+}
+
+gboolean
+gh_api_player_gate(GhApi *api, SoupServerMessage *msg, const char *id, GHashTable *query, gboolean html)
+{
+    const char *token = query ? g_hash_table_lookup(query, "token") : NULL;
+    guint status = SOUP_STATUS_UNAUTHORIZED;
+    const char *code = "unauthorized", *title = "Not allowed", *message;
+
+    /* The orchestrator's token only in the header: a URL ends up in logs. */
+    if (gh_api_authorized(api, msg))
+        return TRUE;
+    if (!token || !*token) {
+        message = "missing token: open the player with the link the game service gave you (?token=...)";
+    } else {
+        switch (gh_session_manager_check_player_token(api->sessions, id, token)) {
+        case GH_PLAYER_TOKEN_ACCEPTED:
+            return TRUE;
+        case GH_PLAYER_TOKEN_EXPIRED:
+            code = "token_expired";
+            title = "Link expired";
+            message = "This player link has expired: ask the game service for a new one.";
+            break;
+        case GH_PLAYER_TOKEN_WRONG_SESSION:
+            status = SOUP_STATUS_FORBIDDEN;
+            code = "wrong_session";
+            title = "Wrong session";
+            message = "This player link is for another game session.";
+            break;
+        case GH_PLAYER_TOKEN_UNKNOWN:
+        default:
+            message = "This player link is not valid (or was replaced by a newer one).";
+            break;
+        }
+    }
+    if (html)
+        gh_api_respond_html_error(api, msg, status, title, message);
+    else
+        gh_api_respond_error(api, msg, status, code, "%s", message);
+    return FALSE;
+}
+
 static void
 gh_api_reject_body(GhApi *api, SoupServerMessage *msg)
 {
@@ -166,7 +234,7 @@ gh_api_early_handler(SoupServer *server, SoupServerMessage *msg, const char *pat
     GhApi *api = user_data;
     SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
 
-    if (g_strcmp0(path, "/healthz") != 0 && !gh_api_authorized(api, msg)) {
+    if (g_strcmp0(path, "/healthz") != 0 && !gh_api_path_is_player(path) && !gh_api_authorized(api, msg)) {
         soup_message_body_set_accumulate(soup_server_message_get_request_body(msg), FALSE);
         soup_message_headers_replace(soup_server_message_get_response_headers(msg),
                                      "WWW-Authenticate", "Bearer realm=\"gamehost\"");
@@ -261,6 +329,7 @@ gh_api_on_session_event(const GhSession *session, GhSessionState previous, gpoin
     if (previous == GH_SESSION_STARTING && session->state == GH_SESSION_RUNNING &&
         session->started_at > 0)
         gh_metrics_observe_start(api->metrics, (session->started_at - session->created_at) / 1e6);
+    gh_api_signal_session_event(api, session, previous);
     gh_api_events_publish(api, session, previous);
 }
 
@@ -308,6 +377,7 @@ gh_api_new(const GhApiDeps *deps, GError **error)
     api->metrics = gh_metrics_new();
     api->sse_clients = g_ptr_array_new();
     api->frame_requests = g_ptr_array_new();
+    gh_api_signal_init(api);
     api->server = soup_server_new("server-header", "gamehost", NULL);
     soup_server_add_early_handler(api->server, NULL, gh_api_early_handler, api, NULL);
     soup_server_add_handler(api->server, NULL, gh_api_handler, api, NULL);
@@ -365,6 +435,7 @@ gh_api_free(GhApi *api)
     if (api->subscription)
         gh_session_manager_unsubscribe(api->sessions, api->subscription);
     gh_api_events_close_all(api);
+    gh_api_signal_close_all(api);
     if (api->frame_requests)
         gh_api_frames_abandon_all(api);
     if (api->server) {

@@ -35,8 +35,11 @@ static const KeySpec keys[] = {
     { "libvirt", "domain_type", KEY_ENUM, 0, 0, "auto|kvm|qemu" },
     { "api", "token_file", KEY_PATH, 0, 0, NULL },
     { "api", "max_body_bytes", KEY_SIZE, 256, 16 * 1024 * 1024, NULL },
+    { "api", "player_token_ttl", KEY_UINT, 1, GH_CONFIG_MAX_PLAYER_TOKEN_TTL, NULL },
+    { "api", "player_dir", KEY_PATH, 0, 0, NULL },
     { "sessions", "max_sessions", KEY_UINT, 1, 4096, NULL },
     { "sessions", "keep_stopped", KEY_UINT, 0, 100000, NULL },
+    { "sessions", "max_viewers", KEY_UINT, 1, 64, NULL },
     { "gpu", "sysfs_root", KEY_PATH, 0, 0, NULL },
     { "gpu", "hugepages", KEY_ENUM, 0, 0, "yes|no" },
 };
@@ -59,10 +62,15 @@ gh_config_new_default(void)
     c->log_level = g_strdup("info");
     c->domain_type = g_strdup("auto");
     c->max_body_bytes = 64 * 1024;
+    c->player_token_ttl = GH_CONFIG_DEFAULT_PLAYER_TOKEN_TTL;
+    c->player_dir = g_strdup(GH_PLAYER_DIR);
+    c->max_viewers = GH_CONFIG_DEFAULT_MAX_VIEWERS;
     c->max_sessions = 8;
     c->keep_stopped = 100;
     c->gpu_sysfs_root = g_strdup("/");
     c->gpu_allow = g_ptr_array_new_with_free_func(gh_gpu_allow_destroy);
+    c->backend_defaults = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                                (GDestroyNotify)g_hash_table_unref);
     return c;
 }
 
@@ -82,8 +90,10 @@ gh_config_free(GhConfig *c)
     g_free(c->libvirt_uri);
     g_free(c->domain_type);
     g_free(c->token_file);
+    g_free(c->player_dir);
     g_free(c->gpu_sysfs_root);
     g_clear_pointer(&c->gpu_allow, g_ptr_array_unref);
+    g_clear_pointer(&c->backend_defaults, g_hash_table_unref);
     g_free(c);
     return NULL;
 }
@@ -249,6 +259,8 @@ config_apply(GhConfig *c, const KeySpec *spec, const char *value, char **why)
         SET_STR(domain_type);
     else if (g_str_equal(k, "token_file"))
         SET_STR(token_file);
+    else if (g_str_equal(k, "player_dir"))
+        SET_STR(player_dir);
     else if (g_str_equal(k, "sysfs_root"))
         SET_STR(gpu_sysfs_root);
     else if (g_str_equal(k, "hugepages"))
@@ -271,6 +283,10 @@ config_apply(GhConfig *c, const KeySpec *spec, const char *value, char **why)
         c->max_sessions = n;
     else if (g_str_equal(k, "keep_stopped"))
         c->keep_stopped = n;
+    else if (g_str_equal(k, "player_token_ttl"))
+        c->player_token_ttl = n;
+    else if (g_str_equal(k, "max_viewers"))
+        c->max_viewers = n;
 #undef SET_STR
     return TRUE;
 }
@@ -316,6 +332,53 @@ config_load_gpu_group(GhConfig *c, GKeyFile *kf, const char *group, const char *
     return TRUE;
 }
 
+/* [BACKEND]: default options for every instance of a backend (docs/player.md,
+ * "ICE").  Which backends exist is known only once plugins load, so any
+ * well-formed name is taken; names and values follow the API's rules for a
+ * session's own options. */
+#define CONFIG_MAX_OPTION_VALUE 1024
+
+static gboolean
+config_load_backend_group(GhConfig *c, GKeyFile *kf, const char *group, const char *path, const char *text,
+                          GError **error)
+{
+    g_auto(GStrv) names = g_key_file_get_keys(kf, group, NULL, NULL);
+    g_autoptr(GHashTable) options = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+
+    if (!g_regex_match_simple("^[a-z0-9][a-z0-9_-]*\\.[a-z0-9._-]+$", group, 0, 0) || strlen(group) > 64) {
+        g_set_error(error, GH_CONFIG_ERROR, GH_CONFIG_ERROR_UNKNOWN_KEY,
+                    "%s:%d: unknown group [%s] (a backend's group is its name, like [stream.webrtc])", path,
+                    config_find_line(text, group, NULL), group);
+        return FALSE;
+    }
+    for (int k = 0; names && names[k]; k++) {
+        g_autofree char *value = g_key_file_get_string(kf, group, names[k], NULL);
+        int line = config_find_line(text, group, names[k]);
+
+        if (!g_regex_match_simple("^[a-z0-9_.-]{1,63}$", names[k], 0, 0)) {
+            g_set_error(error, GH_CONFIG_ERROR, GH_CONFIG_ERROR_UNKNOWN_KEY,
+                        "%s:%d: bad option name '%s' in [%s]: expected [a-z0-9_.-]{1,63}", path, line, names[k],
+                        group);
+            return FALSE;
+        }
+        if (!value || strlen(g_strstrip(value)) > CONFIG_MAX_OPTION_VALUE) {
+            g_set_error(error, GH_CONFIG_ERROR, GH_CONFIG_ERROR_VALUE,
+                        "%s:%d: bad value for %s in [%s]: expected a string of at most %d bytes", path, line,
+                        names[k], group, CONFIG_MAX_OPTION_VALUE);
+            return FALSE;
+        }
+        g_hash_table_replace(options, g_strdup(names[k]), g_steal_pointer(&value));
+    }
+    g_hash_table_replace(c->backend_defaults, g_strdup(group), g_steal_pointer(&options));
+    return TRUE;
+}
+
+GHashTable *
+gh_config_backend_defaults(const GhConfig *config, const char *backend)
+{
+    return backend && config->backend_defaults ? g_hash_table_lookup(config->backend_defaults, backend) : NULL;
+}
+
 static gboolean
 config_load_keyfile(GhConfig *c, GKeyFile *kf, const char *path, const char *text, GError **error)
 {
@@ -325,6 +388,11 @@ config_load_keyfile(GhConfig *c, GKeyFile *kf, const char *path, const char *tex
     for (int g = 0; groups[g]; g++) {
         if (g_str_has_prefix(groups[g], "gpu.")) {
             if (!config_load_gpu_group(c, kf, groups[g], path, text, error))
+                return FALSE;
+            continue;
+        }
+        if (!config_group_known(groups[g]) && strchr(groups[g], '.')) {
+            if (!config_load_backend_group(c, kf, groups[g], path, text, error))
                 return FALSE;
             continue;
         }

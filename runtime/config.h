@@ -18,11 +18,17 @@ typedef struct {
     char *domain_type;       /* [libvirt] domain_type: auto|kvm|qemu */
     char *token_file;        /* [api] token_file; NULL = <state_dir>/api-token, generated */
     gsize max_body_bytes;    /* [api] max_body_bytes */
+    guint player_token_ttl;  /* [api] player_token_ttl: seconds a player token lives */
+    char *player_dir;        /* [api] player_dir: the web player's files (GH_PLAYER_DIR) */
     guint max_sessions;      /* [sessions] max_sessions */
     guint keep_stopped;      /* [sessions] keep_stopped: stopped/failed records kept */
+    guint max_viewers;       /* [sessions] max_viewers: players connected to one session */
     char *gpu_sysfs_root;    /* [gpu] sysfs_root: "/" except in tests */
     gboolean hugepages;      /* [gpu] hugepages: back passthrough VMs with hugepages */
     GPtrArray *gpu_allow;    /* GhGpuAllow*, one per [gpu.ALIAS] group, in file order */
+    GHashTable *backend_defaults; /* [BACKEND] groups ([stream.webrtc]): backend name →
+                                   * GHashTable (option → value), defaults a session's
+                                   * own options override */
 } GhConfig;
 
 #define GH_CONFIG_ERROR (gh_config_error_quark())
@@ -35,6 +41,9 @@ typedef enum {
 } GhConfigError;
 
 #define GH_CONFIG_DEFAULT_PORT 8470
+#define GH_CONFIG_DEFAULT_PLAYER_TOKEN_TTL 3600
+#define GH_CONFIG_MAX_PLAYER_TOKEN_TTL (7 * 24 * 3600)
+#define GH_CONFIG_DEFAULT_MAX_VIEWERS 4
 
 /* Defaults only (state dir /var/lib/gamehost, data dir = installed pkgdatadir). */
 GhConfig *gh_config_new_default(void);
@@ -46,5 +55,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(GhConfig, gh_config_free)
 /* Reads the API tokens: one per line, '#' comments and blank lines ignored.
  * When the file does not exist and is the default one, a random token is
  * generated into it (mode 0600). */
+/* The default options of a backend from its [NAME] group, or NULL. */
+GHashTable *gh_config_backend_defaults(const GhConfig *config, const char *backend);
+
 GStrv gh_config_load_tokens(const GhConfig *config, GError **error);
 char *gh_config_token_path(const GhConfig *config);

@@ -14,6 +14,7 @@ struct GhMetrics {
     guint64 start_buckets[GH_METRICS_N_BOUNDS];   /* non-cumulative */
     guint64 start_count;
     double start_sum;
+    guint64 signal_refused;
 };
 
 GhMetrics *
@@ -43,6 +44,12 @@ gh_metrics_requests(const GhMetrics *metrics, guint status)
     if (status < GH_METRICS_MIN_STATUS || status > GH_METRICS_MAX_STATUS)
         return 0;
     return metrics->requests[status - GH_METRICS_MIN_STATUS];
+}
+
+void
+gh_metrics_count_signal_refused(GhMetrics *metrics)
+{
+    metrics->signal_refused++;
 }
 
 void
@@ -125,6 +132,24 @@ gh_metrics_render_requests(GString *out, const GhMetrics *metrics)
     }
 }
 
+static void
+gh_metrics_render_players(GString *out, const GhMetrics *metrics, const GhMetricsGauges *gauges)
+{
+    g_string_append_printf(out,
+                           "# HELP gamehost_players Players connected to sessions' signal endpoints.\n"
+                           "# TYPE gamehost_players gauge\n"
+                           "gamehost_players %u\n"
+                           "# HELP gamehost_input_dropped_total Player input dropped whole, by reason.\n"
+                           "# TYPE gamehost_input_dropped_total counter\n"
+                           "gamehost_input_dropped_total{reason=\"malformed\"} %" G_GUINT64_FORMAT "\n"
+                           "gamehost_input_dropped_total{reason=\"not_controller\"} %" G_GUINT64_FORMAT "\n"
+                           "# HELP gamehost_signal_messages_refused_total Signaling messages refused with an error.\n"
+                           "# TYPE gamehost_signal_messages_refused_total counter\n"
+                           "gamehost_signal_messages_refused_total %" G_GUINT64_FORMAT "\n",
+                           gauges->players, gauges->input_dropped_malformed, gauges->input_dropped_not_controller,
+                           metrics->signal_refused);
+}
+
 char *
 gh_metrics_render(const GhMetrics *metrics, const GhMetricsGauges *gauges)
 {
@@ -133,5 +158,6 @@ gh_metrics_render(const GhMetrics *metrics, const GhMetricsGauges *gauges)
     gh_metrics_render_gauges(out, gauges);
     gh_metrics_render_histogram(out, metrics);
     gh_metrics_render_requests(out, metrics);
+    gh_metrics_render_players(out, metrics, gauges);
     return g_string_free(out, FALSE);
 }

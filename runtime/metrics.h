@@ -16,6 +16,9 @@ typedef struct {
     guint sessions[GH_METRICS_N_STATES];   /* indexed by GhSessionState */
     guint capacity;
     gboolean draining;
+    guint players;                         /* connected to signal endpoints */
+    guint64 input_dropped_malformed;       /* counters the session manager keeps */
+    guint64 input_dropped_not_controller;
 } GhMetricsGauges;
 
 GhMetrics *gh_metrics_new(void);
@@ -27,6 +30,9 @@ void gh_metrics_count_request(GhMetrics *metrics, guint status);
 /* One session that went from starting to running after this many seconds. */
 void gh_metrics_observe_start(GhMetrics *metrics, double seconds);
 guint64 gh_metrics_requests(const GhMetrics *metrics, guint status);
+/* One signaling message refused (binary, not JSON, no type, too big, or
+ * refused by the stream backend). */
+void gh_metrics_count_signal_refused(GhMetrics *metrics);
 
 /* The whole exposition, newline-terminated. */
 char *gh_metrics_render(const GhMetrics *metrics, const GhMetricsGauges *gauges);

@@ -87,6 +87,9 @@ struct GhPipeline {
     guint64 frames_torn;
     gint64 times[PIPELINE_FPS_WINDOW];
     guint64 input_events, input_errors;
+    /* Interactive streams: peers open with the stream backend (under lock;
+     * the main thread changes it, the pipeline thread reads it). */
+    guint peers_open;
 };
 
 /* ---- failure reports ---------------------------------------------------- */
@@ -339,9 +342,12 @@ pipeline_wait(GhPipeline *p, gint64 period, gint64 next, gint64 retry_at, gboole
 {
     gint64 now = g_get_monotonic_time();
     gboolean asked = !g_queue_is_empty(&p->requests) && now >= retry_at;
-    gint64 until = period ? next : G_MAXINT64;
+    /* An interactive stream is fed only while someone watches. */
+    gboolean streaming = period && (!p->stream || !gh_plugin_instance_backend(p->stream)->stream.peer_open ||
+                                    p->peers_open > 0);
+    gint64 until = streaming ? next : G_MAXINT64;
 
-    *due = period && now >= next;
+    *due = streaming && now >= next;
     if (p->quit)
         return FALSE;
     if (*due || asked)
@@ -510,6 +516,32 @@ pipeline_op_submit_input(gpointer ctx, const gh_input_event *events, guint n)
     return pipeline_deliver(ctx, events, n, &message);
 }
 
+/* The players' signaling, for the session's side (VM access's ctx). */
+static int
+pipeline_op_signal_send(gpointer ctx, guint32 peer, const char *message)
+{
+    GhPipeline *p = ctx;
+
+    return p->vm_ops && p->vm_ops->signal_send ? p->vm_ops->signal_send(p->vm_ctx, peer, message) : -ENOENT;
+}
+
+static int
+pipeline_op_peer_input(gpointer ctx, guint32 peer, const char *json, gsize len)
+{
+    GhPipeline *p = ctx;
+
+    return p->vm_ops && p->vm_ops->peer_input ? p->vm_ops->peer_input(p->vm_ctx, peer, json, len) : -EPERM;
+}
+
+static void
+pipeline_op_peer_close(gpointer ctx, guint32 peer, const char *reason)
+{
+    GhPipeline *p = ctx;
+
+    if (p->vm_ops && p->vm_ops->peer_close)
+        p->vm_ops->peer_close(p->vm_ctx, peer, reason);
+}
+
 /* ---- choosing backends -------------------------------------------------- */
 
 static const GhBackend *
@@ -639,6 +671,9 @@ gh_pipeline_new(GhPluginRegistry *reg, const GhPipelineChoice *choice, const cha
     p->ops.send_keys = pipeline_op_send_keys;
     p->ops.qmp_command = pipeline_op_qmp_command;
     p->ops.submit_input = pipeline_op_submit_input;
+    p->ops.signal_send = pipeline_op_signal_send;
+    p->ops.peer_input = pipeline_op_peer_input;
+    p->ops.peer_close = pipeline_op_peer_close;
     p->context = info->context ? g_main_context_ref(info->context) : g_main_context_ref_thread_default();
     p->refresh_hz = CLAMP(info->refresh_hz ? info->refresh_hz : 60, 1, 1000);
     p->fail = g_new0(FailLink, 1);
@@ -803,4 +838,79 @@ gh_pipeline_backend_name(GhPipeline *p, guint32 kind)
                                                          : NULL;
 
     return inst ? gh_plugin_instance_backend(inst)->name : NULL;
+}
+
+/* ---- interactive streams (players) ----------------------------------------- */
+
+gboolean
+gh_pipeline_is_interactive(GhPipeline *p)
+{
+    return p->stream && gh_plugin_instance_backend(p->stream)->stream.peer_open;
+}
+
+gboolean
+gh_pipeline_peer_open(GhPipeline *p, guint32 peer, guint32 flags, GError **error)
+{
+    const GhBackend *b;
+    int rc;
+
+    if (!gh_pipeline_is_interactive(p)) {
+        g_set_error(error, GH_PIPELINE_ERROR, GH_PIPELINE_ERROR_BACKEND, "the stream backend serves no players");
+        return FALSE;
+    }
+    b = gh_plugin_instance_backend(p->stream);
+    gh_plugin_instance_clear_error(p->stream);
+    rc = b->stream.peer_open(gh_plugin_instance_handle(p->stream), peer, flags);
+    if (rc < 0) {
+        g_autofree char *why = pipeline_op_error(p->stream, rc);
+        g_set_error_literal(error, GH_PIPELINE_ERROR, GH_PIPELINE_ERROR_FAILED, why);
+        return FALSE;
+    }
+    g_mutex_lock(&p->lock);
+    p->peers_open++;
+    g_cond_signal(&p->wake);
+    g_mutex_unlock(&p->lock);
+    /* A player that joins needs a picture it can decode from. */
+    if (b->stream.request_keyframe)
+        b->stream.request_keyframe(gh_plugin_instance_handle(p->stream));
+    return TRUE;
+}
+
+int
+gh_pipeline_peer_message(GhPipeline *p, guint32 peer, const char *message, char **why)
+{
+    const GhBackend *b;
+    int rc;
+
+    *why = NULL;
+    if (!gh_pipeline_is_interactive(p)) {
+        *why = g_strdup("the stream backend serves no players");
+        return -ENOTSUP;
+    }
+    b = gh_plugin_instance_backend(p->stream);
+    if (!b->stream.peer_message) {
+        *why = g_strdup_printf("%s takes no messages", b->name);
+        return -ENOTSUP;
+    }
+    gh_plugin_instance_clear_error(p->stream);
+    rc = b->stream.peer_message(gh_plugin_instance_handle(p->stream), peer, message);
+    if (rc < 0)
+        *why = pipeline_op_error(p->stream, rc);
+    return rc < 0 ? rc : 0;
+}
+
+void
+gh_pipeline_peer_close(GhPipeline *p, guint32 peer)
+{
+    const GhBackend *b;
+
+    if (!gh_pipeline_is_interactive(p))
+        return;
+    b = gh_plugin_instance_backend(p->stream);
+    if (b->stream.peer_close)
+        b->stream.peer_close(gh_plugin_instance_handle(p->stream), peer);
+    g_mutex_lock(&p->lock);
+    if (p->peers_open > 0)
+        p->peers_open--;
+    g_mutex_unlock(&p->lock);
 }

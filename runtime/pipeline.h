@@ -62,3 +62,14 @@ GBytes *gh_pipeline_frame_png(GhPipeline *p, guint timeout_ms, GError **error);
 void gh_pipeline_get_stats(GhPipeline *p, GhPipelineStats *stats);
 /* Backend names in use (NULL when none of that kind). */
 const char *gh_pipeline_backend_name(GhPipeline *p, guint32 kind);
+
+/* Interactive streams (ABI 1.2), main thread.  A stream backend with
+ * peer_open serves players; while it has one, frames are pumped to it only
+ * while at least one peer is open. */
+gboolean gh_pipeline_is_interactive(GhPipeline *p);
+/* peer_open, then a keyframe request; FALSE with the backend's reason. */
+gboolean gh_pipeline_peer_open(GhPipeline *p, guint32 peer, guint32 flags, GError **error);
+/* peer_message: 0 or the backend's negative errno with *why (free it). */
+int gh_pipeline_peer_message(GhPipeline *p, guint32 peer, const char *message, char **why);
+/* peer_close of a peer peer_open accepted. */
+void gh_pipeline_peer_close(GhPipeline *p, guint32 peer);

@@ -6,7 +6,8 @@ libghcore_la_SOURCES += \
 	runtime/pipeline.c runtime/pipeline.h \
 	runtime/frame-png.c runtime/frame-png.h \
 	runtime/vm-access.c runtime/vm-access.h \
-	runtime/session-pipeline.c
+	runtime/session-pipeline.c \
+	runtime/session-peers.c
 # libpng (frame-png.c), for libghcore and everything linking it.
 GH_DEPS_CFLAGS += $(PNG_CFLAGS)
 GH_DEPS_LIBS += $(PNG_LIBS)

@@ -396,6 +396,60 @@ svc_submit_input(gh_host *host, const gh_input_event *events, uint32_t n_events)
     return host_result(h, h->ops->submit_input(h->ops_ctx, events, n_events), NULL);
 }
 
+/* ---- services: the players of the signal endpoint (since 1.2) ----------- */
+
+static int
+svc_signal_send(gh_host *host, uint32_t peer, const char *message)
+{
+    HOST_OR_RETURN(h, host, -EINVAL);
+    gsize len;
+
+    if (!message || peer == 0) {
+        g_warning("backend %s: signal_send to peer %u with %s message", host_name(h), peer,
+                  message ? "a" : "a NULL");
+        return -EINVAL;
+    }
+    /* strnlen: a message without its NUL is not read past the limit. */
+    len = strnlen(message, GH_SIGNAL_MAX_MESSAGE + 1);
+    if (len > GH_SIGNAL_MAX_MESSAGE)
+        return -EMSGSIZE;
+    if (!g_utf8_validate(message, (gssize)len, NULL)) {
+        g_warning("backend %s: signal_send to peer %u: the message is not UTF-8", host_name(h), peer);
+        return -EINVAL;
+    }
+    if (!h->ops || !h->ops->signal_send)
+        return -ENOENT;
+    return h->ops->signal_send(h->ops_ctx, peer, message);
+}
+
+static int
+svc_peer_input(gh_host *host, uint32_t peer, const char *json, size_t len)
+{
+    HOST_OR_RETURN(h, host, -EINVAL);
+
+    if (!json && len > 0) {
+        g_warning("backend %s: peer_input from peer %u with NULL json of %zu bytes", host_name(h), peer, len);
+        return -EINVAL;
+    }
+    if (!h->ops || !h->ops->peer_input)
+        return -EPERM;
+    return h->ops->peer_input(h->ops_ctx, peer, json, len);
+}
+
+static void
+svc_peer_close(gh_host *host, uint32_t peer, const char *reason)
+{
+    HOST_OR_RETURN(h, host, );
+    g_autofree char *shown = NULL;
+
+    if (h->ops && h->ops->peer_close) {
+        /* The reason goes to a browser: bounded and valid UTF-8. */
+        if (reason)
+            shown = g_utf8_make_valid(reason, (gssize)strnlen(reason, 1024));
+        h->ops->peer_close(h->ops_ctx, peer, shown);
+    }
+}
+
 static const gh_host_services services = {
     .struct_size = sizeof(gh_host_services),
     .version = GH_HOST_SERVICES_VERSION,
@@ -416,6 +470,9 @@ static const gh_host_services services = {
     .relay_path = svc_relay_path,
     .submit_input = svc_submit_input,
     .session_dir = svc_session_dir,
+    .signal_send = svc_signal_send,
+    .peer_input = svc_peer_input,
+    .peer_close = svc_peer_close,
 };
 
 /* ---- hosts and instances ------------------------------------------------ */

@@ -81,6 +81,11 @@ struct GhPluginSessionOps {
     int (*qmp_command)(gpointer ctx, const char *command, char **reply, char **error_msg);
     /* Main thread: input from a stream backend for the session's input backend. */
     int (*submit_input)(gpointer ctx, const gh_input_event *events, guint n);
+    /* Any thread (services version 3): the players of the signal endpoint.
+     * Arguments are checked by plugin-host.c first. */
+    int (*signal_send)(gpointer ctx, guint32 peer, const char *message);
+    int (*peer_input)(gpointer ctx, guint32 peer, const char *json, gsize len);
+    void (*peer_close)(gpointer ctx, guint32 peer, const char *reason);
 };
 
 typedef struct {

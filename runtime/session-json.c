@@ -3,6 +3,7 @@
  * exactly. */
 #include "session.h"
 #include "json-util.h"
+#include "player-token.h"
 
 #include <string.h>
 
@@ -153,6 +154,18 @@ gh_session_to_json(const GhSession *s)
     else
         json_builder_add_null_value(b);
     json_add_backends(b, s);
+    /* The digest only: the record never holds a token that would open the
+     * player (gh_session_manager_session_json keeps even this out of the API). */
+    json_builder_set_member_name(b, "player_token");
+    if (s->has_player_token) {
+        g_autofree char *hex = gh_player_token_digest_to_hex(s->player_token_sha256);
+        json_builder_begin_object(b);
+        gh_json_add_string(b, "sha256", hex);
+        json_add_time(b, "expires_at", s->player_token_expires_at);
+        json_builder_end_object(b);
+    } else {
+        json_builder_add_null_value(b);
+    }
     json_builder_end_object(b);
     return json_builder_get_root(b);
 }
@@ -299,6 +312,35 @@ json_get_backends(JsonObject *o, GhSession *s, GError **error)
     return TRUE;
 }
 
+/* "player_token", absent in records written before players. */
+static gboolean
+json_get_player_token(JsonObject *o, GhSession *s, GError **error)
+{
+    JsonNode *n = json_object_get_member(o, "player_token");
+    g_autofree char *hex = NULL;
+
+    if (!n || JSON_NODE_HOLDS_NULL(n))
+        return TRUE;
+    if (!JSON_NODE_HOLDS_OBJECT(n)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "field 'player_token' must be an object");
+        return FALSE;
+    }
+    if (!json_get_string(json_node_get_object(n), "sha256", &hex, TRUE, error) ||
+        !json_get_time(json_node_get_object(n), "expires_at", &s->player_token_expires_at, error))
+        return FALSE;
+    if (!gh_player_token_digest_from_hex(hex, s->player_token_sha256)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                    "field 'player_token.sha256' must be 64 lowercase hex digits");
+        return FALSE;
+    }
+    if (s->player_token_expires_at == 0) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "field 'player_token.expires_at' is missing");
+        return FALSE;
+    }
+    s->has_player_token = TRUE;
+    return TRUE;
+}
+
 GhSession *
 gh_session_from_json(JsonNode *node, GError **error)
 {
@@ -349,7 +391,7 @@ gh_session_from_json(JsonNode *node, GError **error)
             return NULL;
         }
     }
-    if (!json_get_backends(o, s, error))
+    if (!json_get_backends(o, s, error) || !json_get_player_token(o, s, error))
         return NULL;
     return g_steal_pointer(&s);
 }

@@ -17,16 +17,6 @@
 #include "vm-access.h"
 #include "json-util.h"
 
-typedef struct {
-    GhSessionManager *mgr;
-    char *id;
-    GhPipeline *pipeline;
-    GhVmAccess *vm;
-    guint users;                 /* frame requests in flight */
-    gboolean closing;
-    SessionPipelineClosed then;
-} SessionPipeline;
-
 static const char *const kind_names[] = { "unknown", "capture", "stream", "input" };
 static const char *const kind_articles[] = { "an unknown", "a capture", "a stream", "an input" };
 
@@ -80,6 +70,8 @@ session_backends_check(GhSessionManager *mgr, const GhSessionRequest *req, GErro
 static void
 session_pipeline_free(SessionPipeline *sp)
 {
+    /* Players first: the stream backend hears peer_close before destroy. */
+    session_peers_retire(sp->peers, sp->pipeline);
     gh_pipeline_free(sp->pipeline);
     gh_vm_access_free(sp->vm);
     g_free(sp->id);
@@ -97,13 +89,90 @@ session_pipeline_on_fail(gpointer data, const char *reason)
         session_fail(sp->mgr, s, reason);
 }
 
+/* ---- what the plugins reach: VM access and the players --------------------- */
+
+static int
+sp_screenshot(gpointer ctx, guint8 **data, gsize *len, char **mime, char **error_msg)
+{
+    SessionPipeline *sp = ctx;
+
+    return gh_vm_access_ops()->screenshot(sp->vm, data, len, mime, error_msg);
+}
+
+static int
+sp_send_keys(gpointer ctx, const guint32 *codes, guint n, guint hold_ms, char **error_msg)
+{
+    SessionPipeline *sp = ctx;
+
+    return gh_vm_access_ops()->send_keys(sp->vm, codes, n, hold_ms, error_msg);
+}
+
+static int
+sp_qmp_command(gpointer ctx, const char *command, char **reply, char **error_msg)
+{
+    SessionPipeline *sp = ctx;
+
+    return gh_vm_access_ops()->qmp_command(sp->vm, command, reply, error_msg);
+}
+
+static int
+sp_signal_send(gpointer ctx, guint32 peer, const char *message)
+{
+    return session_peers_signal_send(((SessionPipeline *)ctx)->peers, peer, message);
+}
+
+static int
+sp_peer_input(gpointer ctx, guint32 peer, const char *json, gsize len)
+{
+    return session_peers_input(((SessionPipeline *)ctx)->peers, peer, json, len);
+}
+
+static void
+sp_peer_close(gpointer ctx, guint32 peer, const char *reason)
+{
+    session_peers_request_close(((SessionPipeline *)ctx)->peers, peer, reason);
+}
+
+/* The session's options over the config's defaults for each backend
+ * ([stream.webrtc] in gamehost.conf): backend name → options. */
+static GHashTable *
+session_resolve_options(GhSessionManager *mgr, const GhSession *s)
+{
+    GHashTable *out = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_hash_table_unref);
+    GHashTable *sources[] = { mgr->config->backend_defaults, s->backend_options };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(sources); i++) {
+        GHashTableIter it;
+        gpointer name, options;
+
+        if (!sources[i])
+            continue;
+        g_hash_table_iter_init(&it, sources[i]);
+        while (g_hash_table_iter_next(&it, &name, &options)) {
+            GHashTable *merged = g_hash_table_lookup(out, name);
+            GHashTableIter oit;
+            gpointer k, v;
+
+            if (!merged) {
+                merged = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+                g_hash_table_insert(out, g_strdup(name), merged);
+            }
+            g_hash_table_iter_init(&oit, options);
+            while (g_hash_table_iter_next(&oit, &k, &v))
+                g_hash_table_replace(merged, g_strdup(k), g_strdup(v));
+        }
+    }
+    return out;
+}
+
 gboolean
 session_pipeline_start(GhSessionManager *mgr, GhSession *s, GError **error)
 {
     const GhImage *image = gh_catalog_lookup(mgr->catalog, s->image_id);
     const GhProfile *profile = image ? image->profile : NULL;
+    g_autoptr(GHashTable) options = NULL;
     GhPipelineChoice choice = {
-        .capture = s->capture, .stream = s->stream, .input = s->input, .options = s->backend_options,
+        .capture = s->capture, .stream = s->stream, .input = s->input,
     };
     GhPluginSessionInfo info = { 0 };
     g_autofree char *relay_path = NULL;
@@ -116,6 +185,15 @@ session_pipeline_start(GhSessionManager *mgr, GhSession *s, GError **error)
     sp->mgr = mgr;
     sp->id = g_strdup(s->id);
     sp->vm = gh_vm_access_new(mgr->virt, s->domain_name);
+    sp->peers = session_peers_new(mgr, s->id);
+    sp->ops.screenshot = sp_screenshot;
+    sp->ops.send_keys = sp_send_keys;
+    sp->ops.qmp_command = sp_qmp_command;
+    sp->ops.signal_send = sp_signal_send;
+    sp->ops.peer_input = sp_peer_input;
+    sp->ops.peer_close = sp_peer_close;
+    options = session_resolve_options(mgr, s);
+    choice.options = options;
     info.session_id = s->id;
     info.image_id = s->image_id;
     info.width = profile ? profile->width : 0;
@@ -132,8 +210,8 @@ session_pipeline_start(GhSessionManager *mgr, GhSession *s, GError **error)
     info.relay_path = relay_path;
     info.session_dir = s->dir;
     info.context = mgr->context;
-    info.ops = gh_vm_access_ops();
-    info.ops_ctx = sp->vm;
+    info.ops = &sp->ops;
+    info.ops_ctx = sp;
     sp->pipeline = gh_pipeline_new(mgr->plugins, &choice, image ? (const char *const *)image->capture : NULL, &info,
                                    session_pipeline_on_fail, sp, &err);
     if (!sp->pipeline) {
@@ -426,6 +504,8 @@ session_pipeline_json(SessionPipeline *sp)
     json_builder_set_member_name(b, "input_errors");
     json_builder_add_int_value(b, (gint64)st.input_errors);
     json_builder_end_object(b);
+    json_builder_set_member_name(b, "players");
+    json_builder_add_value(b, session_peers_json(sp->peers));
     json_builder_end_object(b);
     return json_builder_get_root(b);
 }
@@ -435,6 +515,19 @@ gh_session_manager_session_json(GhSessionManager *mgr, const GhSession *session)
 {
     JsonNode *node = gh_session_to_json(session);
     SessionPipeline *sp = g_hash_table_lookup(mgr->pipelines, session->id);
+    JsonObject *o = json_node_get_object(node);
+
+    /* Not even the token's digest leaves the host: only when it expires. */
+    json_object_remove_member(o, "player_token");
+    if (session->has_player_token) {
+        g_autoptr(GDateTime) at = g_date_time_new_from_unix_utc(session->player_token_expires_at / G_USEC_PER_SEC);
+        g_autofree char *text = g_date_time_format(at, "%Y-%m-%dT%H:%M:%SZ");
+        JsonObject *player = json_object_new();
+        json_object_set_string_member(player, "expires_at", text);
+        json_object_set_object_member(o, "player", player);
+    } else {
+        json_object_set_null_member(o, "player");
+    }
 
     if (sp)
         json_object_set_member(json_node_get_object(node), "pipeline", session_pipeline_json(sp));

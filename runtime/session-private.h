@@ -3,7 +3,9 @@
 #pragma once
 
 #include "session.h"
+#include "pipeline.h"
 #include "store.h"
+#include "vm-access.h"
 
 typedef struct {
     GhSessionEventFunc fn;
@@ -27,7 +29,28 @@ struct GhSessionManager {
     GhGpuClaims *gpus;           /* NULL: no GPUs on this host */
     GhPluginRegistry *plugins;   /* NULL: no pipelines */
     GHashTable *pipelines;       /* session id → SessionPipeline* (session-pipeline.c) */
+    GhSessionClock clock;        /* unix usec; g_get_real_time unless a test sets one */
+    GhSessionSignalSink sink;    /* the API's signal connections (session-peers.c) */
+    gpointer sink_data;
+    guint64 dropped_malformed;   /* player input dropped, all sessions (atomic) */
+    guint64 dropped_not_controller;
 };
+
+typedef struct SessionPeers SessionPeers;
+typedef void (*SessionPipelineClosed)(GhSessionManager *mgr, const char *id);
+
+/* A running session's pipeline and what the host keeps beside it. */
+typedef struct {
+    GhSessionManager *mgr;
+    char *id;
+    GhPipeline *pipeline;
+    GhVmAccess *vm;
+    GhPluginSessionOps ops;      /* VM access plus the players' signaling, for the plugins */
+    SessionPeers *peers;         /* the players on its signal endpoint (session-peers.c) */
+    guint users;                 /* frame requests in flight */
+    gboolean closing;
+    SessionPipelineClosed then;
+} SessionPipeline;
 
 /* Persists, logs and tells subscribers; the one place a state changes. */
 void session_set_state(GhSessionManager *mgr, GhSession *s, GhSessionState state, const char *reason);
@@ -47,7 +70,6 @@ void session_fail(GhSessionManager *mgr, GhSession *s, const char *reason);
 gboolean session_backends_check(GhSessionManager *mgr, const GhSessionRequest *req, GError **error);
 /* Builds s's pipeline (nothing without plugins); FALSE with the reason. */
 gboolean session_pipeline_start(GhSessionManager *mgr, GhSession *s, GError **error);
-typedef void (*SessionPipelineClosed)(GhSessionManager *mgr, const char *id);
 /* Frees the session's pipeline, then calls then (may be NULL; also called
  * when there is no pipeline).  While frame requests are in flight the
  * pipeline stays until the last is answered (within its timeout): the free
@@ -67,3 +89,16 @@ void session_gpu_allocated(GhSessionManager *mgr, GhSession *s);
  * record, and of any PCI device the running domain (domain_xml, may be NULL)
  * holds beyond it, so nothing it uses is given out again. */
 void session_gpu_restore(GhSessionManager *mgr, GhSession *s, const char *domain_xml);
+
+/* session-peers.c: the players of a running session's signal endpoint (see
+ * the file).  New with the pipeline; retired (then nothing queued for the
+ * main loop touches the manager) when the pipeline goes, after every open
+ * peer was closed with the stream backend. */
+SessionPeers *session_peers_new(GhSessionManager *mgr, const char *id);
+void session_peers_retire(SessionPeers *peers, GhPipeline *pipeline);
+/* The host services of ABI 1.2, for SessionPipeline.ops; any thread. */
+int session_peers_signal_send(SessionPeers *peers, guint32 peer, const char *message);
+int session_peers_input(SessionPeers *peers, guint32 peer, const char *json, gsize len);
+void session_peers_request_close(SessionPeers *peers, guint32 peer, const char *reason);
+/* "players": {"connected", "control", "input_dropped": {...}} for the live view. */
+JsonNode *session_peers_json(SessionPeers *peers);

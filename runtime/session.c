@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "domain.h"
+#include "player-token.h"
 #include "session-private.h"
 #include "store.h"
 
@@ -724,4 +725,79 @@ gh_session_manager_stop_all_sync(GhSessionManager *mgr)
         gh_session_manager_stop(mgr, ((GhSession *)all->pdata[i])->id, NULL);
     while (gh_session_manager_active(mgr) > 0 || mgr->pending > 0)
         g_main_context_iteration(mgr->context, TRUE);
+}
+
+/* ---- player tokens ------------------------------------------------------ */
+
+void
+gh_session_manager_set_clock(GhSessionManager *mgr, GhSessionClock clock)
+{
+    mgr->clock = clock;
+}
+
+gint64
+gh_session_manager_now(GhSessionManager *mgr)
+{
+    return mgr->clock ? mgr->clock() : g_get_real_time();
+}
+
+char *
+gh_session_manager_mint_player_token(GhSessionManager *mgr, const char *id, guint ttl_s, gint64 *expires_at,
+                                     GError **error)
+{
+    GhSession *s = id ? g_hash_table_lookup(mgr->sessions, id) : NULL;
+    g_autoptr(GError) err = NULL;
+    char *token;
+
+    if (!s) {
+        g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_NOT_FOUND, "no session '%s'", id ? id : "");
+        return NULL;
+    }
+    if (s->state != GH_SESSION_STARTING && s->state != GH_SESSION_RUNNING) {
+        g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_NOT_RUNNING, "session %s is %s: it has no player",
+                    s->id, gh_session_state_to_string(s->state));
+        return NULL;
+    }
+    if (!(token = gh_player_token_mint(&err))) {
+        g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_INTERNAL, "%s", err->message);
+        return NULL;
+    }
+    if (ttl_s == 0 || ttl_s > mgr->config->player_token_ttl)
+        ttl_s = mgr->config->player_token_ttl;
+    gh_player_token_digest(token, s->player_token_sha256);
+    /* Whole seconds, as expires_at is shown. */
+    s->player_token_expires_at = (gh_session_manager_now(mgr) / G_USEC_PER_SEC + ttl_s) * G_USEC_PER_SEC;
+    s->has_player_token = TRUE;
+    session_persist(mgr, s);
+    *expires_at = s->player_token_expires_at;
+    return token;
+}
+
+GhPlayerTokenCheck
+gh_session_manager_check_player_token(GhSessionManager *mgr, const char *id, const char *token)
+{
+    guint8 got[GH_PLAYER_DIGEST_BYTES];
+    GhSession *mine = NULL;
+    gboolean other = FALSE;
+    GHashTableIter it;
+    gpointer value;
+
+    if (!token || !gh_player_token_is_well_formed(token))
+        return GH_PLAYER_TOKEN_UNKNOWN;
+    gh_player_token_digest(token, got);
+    /* Every session is compared, whichever matches. */
+    g_hash_table_iter_init(&it, mgr->sessions);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        GhSession *s = value;
+        gboolean match = s->has_player_token && gh_player_token_digest_equal(got, s->player_token_sha256);
+
+        if (match && id && g_str_equal(s->id, id))
+            mine = s;
+        else if (match)
+            other = TRUE;
+    }
+    if (mine)
+        return gh_player_token_expired(mine->player_token_expires_at, gh_session_manager_now(mgr))
+                   ? GH_PLAYER_TOKEN_EXPIRED : GH_PLAYER_TOKEN_ACCEPTED;
+    return other ? GH_PLAYER_TOKEN_WRONG_SESSION : GH_PLAYER_TOKEN_UNKNOWN;
 }

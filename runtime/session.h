@@ -47,6 +47,11 @@ typedef struct {
     GhGpuAssignment *gpu;    /* the GPU it holds, NULL for the emulated display */
     char *capture, *stream, *input; /* backends asked for at create; NULL = the default */
     GHashTable *backend_options;    /* backend name → GHashTable (string → string); may be NULL */
+    /* The player token (docs/player.md): only its SHA-256 is kept (and
+     * persisted), never the token. */
+    gboolean has_player_token;
+    guint8 player_token_sha256[32];
+    gint64 player_token_expires_at; /* unix usec */
 } GhSession;
 
 typedef struct {
@@ -77,6 +82,9 @@ typedef enum {
     GH_SESSION_ERROR_NOT_RUNNING,     /* 409: input or frame for a session that is not running */
     GH_SESSION_ERROR_BACKEND,         /* at create: unknown backend or wrong kind (400 invalid_backend);
                                        * later: no such backend in the session, or it failed */
+    GH_SESSION_ERROR_NO_STREAM,       /* 409: a player for a session whose stream backend is not interactive */
+    GH_SESSION_ERROR_TOO_MANY_VIEWERS,/* 503: [sessions] max_viewers players already connected */
+    GH_SESSION_ERROR_PEER_REFUSED,    /* the stream backend's peer_open refused the player */
 } GhSessionError;
 
 typedef struct GhSessionManager GhSessionManager;
@@ -148,6 +156,56 @@ void gh_session_manager_unsubscribe(GhSessionManager *mgr, guint id);
 
 /* Stops every session synchronously (tests, not daemon shutdown: VMs outlive the daemon). */
 void gh_session_manager_stop_all_sync(GhSessionManager *mgr);
+
+/* ---- players (docs/player.md) ---------------------------------------- */
+
+/* Unix time in microseconds; tests replace it to make tokens expire. */
+typedef gint64 (*GhSessionClock)(void);
+void gh_session_manager_set_clock(GhSessionManager *mgr, GhSessionClock clock);
+gint64 gh_session_manager_now(GhSessionManager *mgr);
+
+/* Mints a player token for a starting or running session, replacing (so
+ * revoking) the one it had; only the digest is kept, and persisted.  ttl_s
+ * 0 means [api] player_token_ttl.  Returns the token with *expires_at (unix
+ * usec); NOT_FOUND, NOT_RUNNING (the session has ended) or INTERNAL. */
+char *gh_session_manager_mint_player_token(GhSessionManager *mgr, const char *id, guint ttl_s,
+                                           gint64 *expires_at, GError **error);
+
+typedef enum {
+    GH_PLAYER_TOKEN_ACCEPTED,
+    GH_PLAYER_TOKEN_UNKNOWN,         /* no session holds it (or it was revoked) */
+    GH_PLAYER_TOKEN_EXPIRED,         /* the session's, but past its expiry */
+    GH_PLAYER_TOKEN_WRONG_SESSION,   /* another session's */
+} GhPlayerTokenCheck;
+/* Whether token opens session id's player.  Every session's digest is
+ * compared in full, so the time taken does not tell which matched. */
+GhPlayerTokenCheck gh_session_manager_check_player_token(GhSessionManager *mgr, const char *id,
+                                                         const char *token);
+
+/* Where the host's side of the signal endpoint lands: the API's WebSocket
+ * connections.  Called on the main loop; a peer that is gone is ignored. */
+typedef struct {
+    void (*send)(gpointer data, const char *session_id, guint32 peer, const char *message);
+    void (*close)(gpointer data, const char *session_id, guint32 peer, const char *reason);
+} GhSessionSignalSink;
+void gh_session_manager_set_signal_sink(GhSessionManager *mgr, const GhSessionSignalSink *sink, gpointer data);
+
+/* Main loop.  Whether a player may connect to session id now: NOT_FOUND,
+ * NOT_RUNNING, NO_STREAM (no interactive stream backend), TOO_MANY_VIEWERS. */
+gboolean gh_session_manager_peer_admit(GhSessionManager *mgr, const char *id, GError **error);
+/* Admits a player and opens it with the stream backend: its number (from 1
+ * per session, never reused) and whether it took control; 0 with the
+ * admission error or PEER_REFUSED (the backend's message). */
+guint32 gh_session_manager_peer_open(GhSessionManager *mgr, const char *id, gboolean *control, GError **error);
+/* A player's signaling message for the stream backend: 0 or its negative
+ * errno, with *message (free it) saying why. */
+int gh_session_manager_peer_message(GhSessionManager *mgr, const char *id, guint32 peer, const char *message,
+                                    char **why);
+/* The player left (or was closed): the backend hears peer_close.  Returns
+ * the peer that took control in its place, or 0. */
+guint32 gh_session_manager_peer_close(GhSessionManager *mgr, const char *id, guint32 peer);
+/* Input dropped from players since start, by reason (all sessions). */
+void gh_session_manager_input_dropped(GhSessionManager *mgr, guint64 *malformed, guint64 *not_controller);
 
 const char *gh_session_state_to_string(GhSessionState state);
 gboolean gh_session_state_from_string(const char *s, GhSessionState *state);

@@ -1,0 +1,24 @@
+/* stream-peer-fake: what the interactive stream backend of
+ * tests/plugins/stream-peer-fake.c records, read by the API, session and
+ * pipeline suites through the exported stream_peer_fake_state(). */
+#pragma once
+
+#include <stdint.h>
+#include <gamehost/plugin.h>
+
+#define STREAM_PEER_FAKE_MAX_PEERS 32u
+
+typedef struct {
+    int instances;                  /* live */
+    uint32_t opened, closed;        /* peer_open accepted, peer_close heard */
+    uint32_t open_peers[STREAM_PEER_FAKE_MAX_PEERS];   /* in order of peer_open */
+    uint32_t open_flags[STREAM_PEER_FAKE_MAX_PEERS];
+    uint32_t closed_peers[STREAM_PEER_FAKE_MAX_PEERS]; /* in order of peer_close */
+    uint32_t messages;              /* peer_message calls */
+    uint32_t keyframes;             /* request_keyframe calls */
+    uint64_t frames_pushed;
+    int destroyed_with_open_peers;  /* destroy came while a peer was still open */
+} StreamPeerFakeState;
+
+typedef StreamPeerFakeState *(*StreamPeerFakeStateFn)(void);
+#define STREAM_PEER_FAKE_STATE_SYMBOL "stream_peer_fake_state"
