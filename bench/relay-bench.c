@@ -5,14 +5,20 @@
  * another process.
  *
  * Usage:
- *   relay-bench grab PLUGIN_SO RELAY_PATH SECONDS
+ *   relay-bench grab PLUGIN_SO RELAY_PATH SECONDS [zero_copy=0|1] [touch=0|1]
  *       polls grab(timeout 0) for SECONDS; times each grab that returned a
- *       frame (the steady-state cost: checks + one copy, no waiting).
- *   relay-bench cpu PLUGIN_SO RELAY_PATH SECONDS
- *       grabs as the session pipeline does (grab with a one-period timeout,
- *       16 ms) for SECONDS; reports getrusage CPU time as % of one core.
+ *       frame, with its release (the steady-state cost: checks, plus one
+ *       copy with zero_copy=0; no waiting).
+ *   relay-bench cpu PLUGIN_SO RELAY_PATH SECONDS [zero_copy=0|1] [touch=0|1]
+ *       grabs and releases as the session pipeline does (grab with a
+ *       one-period timeout, 16 ms) for SECONDS; reports the getrusage CPU
+ *       time of this (single-threaded) process as % of one core.
  *   relay-bench memcpy WIDTH HEIGHT
  *       the plain memcpy of one WIDTHxHEIGHT BGRX frame, for ~1 s.
+ * zero_copy is the plugin's option (absent: the plugin's default).  touch=1
+ * makes the consumer read each frame once, one byte per 64-byte cache line,
+ * before release: what any consumer (an encoder) pays at least to look at
+ * a frame; touch=0 measures capture alone.
  * Each prints one line of key=value pairs on stdout for bench/capture-paths.sh. */
 #include <dlfcn.h>
 #include <errno.h>
@@ -29,6 +35,7 @@
 
 struct gh_host {
     const char *relay_path;
+    const char *zero_copy;   /* the plugin's option, or NULL */
     char error[512];
 };
 
@@ -64,6 +71,12 @@ svc_relay_path(gh_host *host)
     return host->relay_path;
 }
 
+static const char *
+svc_option(gh_host *host, const char *key)
+{
+    return strcmp(key, "zero_copy") == 0 ? host->zero_copy : NULL;
+}
+
 static const gh_host_services services = {
     .struct_size = sizeof(gh_host_services),
     .version = GH_HOST_SERVICES_VERSION,
@@ -71,6 +84,7 @@ static const gh_host_services services = {
     .now_ns = svc_now_ns,
     .set_error = svc_set_error,
     .relay_path = svc_relay_path,
+    .option = svc_option,
 };
 
 static const gh_backend_factory *
@@ -116,10 +130,25 @@ frame_whole(const gh_frame *f)
     return first == want && last == want;
 }
 
+/* One read of every cache line of the frame, as a consumer's first look. */
+static uint64_t
+frame_touch(const gh_frame *f)
+{
+    uint64_t sum = 0;
+
+    for (uint32_t y = 0; y < f->height; y++) {
+        const volatile uint8_t *row = f->data + (size_t)y * f->stride;
+        for (uint32_t x = 0; x < f->width * 4u; x += 64)
+            sum += row[x];
+    }
+    return sum;
+}
+
 static int
-run_grab(const gh_backend_factory *f, gh_instance *inst, gh_host *host, double seconds, int pipeline)
+run_grab(const gh_backend_factory *f, gh_instance *inst, gh_host *host, double seconds, int pipeline, int touch)
 {
     uint64_t cap = (uint64_t)(seconds * 1000) + 16, n = 0, skipped = 0, eagain = 0, last = 0, torn = 0;
+    uint64_t stale = 0, touched = 0;
     uint64_t *times = calloc(cap, sizeof(*times));
     uint64_t start, end;
     struct rusage ru0, ru1;
@@ -132,6 +161,7 @@ run_grab(const gh_backend_factory *f, gh_instance *inst, gh_host *host, double s
     start = now_ns();
     end = start + (uint64_t)(seconds * 1e9);
     while (now_ns() < end) {
+        /* Timed: grab, (touch,) the two-pixel check and release. */
         uint64_t t0 = now_ns();
         int r = f->capture->grab(inst, &frame, pipeline ? 16 : 0);
         uint64_t t1 = now_ns();
@@ -148,8 +178,21 @@ run_grab(const gh_backend_factory *f, gh_instance *inst, gh_host *host, double s
             free(times);
             return 1;
         }
-        if (!frame_whole(&frame))
+        if (touch)
+            touched += frame_touch(&frame);
+        /* Checked before release: a whole first and last pixel, then a
+         * release that vouches for the frame.  A stale frame is not torn. */
+        int whole = frame_whole(&frame);
+        int rel = f->capture->release ? f->capture->release(inst, &frame) : 0;
+        if (rel == -ESTALE)
+            stale++;
+        else if (rel < 0) {
+            fprintf(stderr, "relay-bench: release: %s (%s)\n", strerror(-rel), host->error);
+            free(times);
+            return 1;
+        } else if (!whole)
             torn++;
+        t1 = now_ns();
         if (last && frame.frame_number > last + 1)
             skipped += frame.frame_number - last - 1;
         last = frame.frame_number;
@@ -169,10 +212,11 @@ run_grab(const gh_backend_factory *f, gh_instance *inst, gh_host *host, double s
         sum += (double)times[i];
     qsort(times, m, sizeof(*times), cmp_u64);
     printf("size=%ux%u frames=%" PRIu64 " seconds=%.2f fps=%.1f grab_ms_mean=%.3f grab_ms_p50=%.3f grab_ms_max=%.3f "
-           "skipped=%" PRIu64 " torn=%" PRIu64 " eagain=%" PRIu64 " cpu_s=%.3f cpu_pct=%.2f nvcsw=%ld\n",
+           "skipped=%" PRIu64 " torn=%" PRIu64 " stale=%" PRIu64 " eagain=%" PRIu64 " cpu_s=%.3f cpu_pct=%.2f "
+           "nvcsw=%ld zero_copy=%s touch=%d check=%" PRIu64 "\n",
            w, h, n, wall, (double)n / wall, m ? sum / (double)m / 1e6 : 0.0, m ? (double)times[m / 2] / 1e6 : 0.0,
-           m ? (double)times[m - 1] / 1e6 : 0.0, skipped, torn, eagain, cpu, 100.0 * cpu / wall,
-           ru1.ru_nvcsw - ru0.ru_nvcsw);
+           m ? (double)times[m - 1] / 1e6 : 0.0, skipped, torn, stale, eagain, cpu, 100.0 * cpu / wall,
+           ru1.ru_nvcsw - ru0.ru_nvcsw, host->zero_copy ? host->zero_copy : "default", touch, touched % 10);
     free(times);
     return torn ? 1 : 0;
 }
@@ -211,13 +255,23 @@ main(int argc, char **argv)
 {
     if (argc == 4 && strcmp(argv[1], "memcpy") == 0)
         return run_memcpy((uint32_t)strtoul(argv[2], NULL, 10), (uint32_t)strtoul(argv[3], NULL, 10));
-    if (argc != 5 || (strcmp(argv[1], "grab") != 0 && strcmp(argv[1], "cpu") != 0)) {
-        fprintf(stderr, "usage: relay-bench grab|cpu PLUGIN_SO RELAY_PATH SECONDS\n"
+    gh_host host = { 0 };
+    int touch = 0, bad = argc < 5 || argc > 7 || (strcmp(argv[1], "grab") != 0 && strcmp(argv[1], "cpu") != 0);
+    for (int i = 5; !bad && i < argc; i++) {
+        if (strcmp(argv[i], "zero_copy=0") == 0 || strcmp(argv[i], "zero_copy=1") == 0)
+            host.zero_copy = argv[i] + strlen("zero_copy=");
+        else if (strcmp(argv[i], "touch=0") == 0 || strcmp(argv[i], "touch=1") == 0)
+            touch = argv[i][strlen("touch=")] == '1';
+        else
+            bad = 1;
+    }
+    if (bad) {
+        fprintf(stderr, "usage: relay-bench grab|cpu PLUGIN_SO RELAY_PATH SECONDS [zero_copy=0|1] [touch=0|1]\n"
                         "       relay-bench memcpy WIDTH HEIGHT\n");
         return 2;
     }
     const gh_backend_factory *f = load_factory(argv[2]);
-    gh_host host = { .relay_path = argv[3] };
+    host.relay_path = argv[3];
     if (!f)
         return 1;
     if (f->probe && f->probe(&host, &services) < 0) {
@@ -229,7 +283,7 @@ main(int argc, char **argv)
         fprintf(stderr, "relay-bench: create: %s\n", host.error);
         return 1;
     }
-    int rc = run_grab(f, inst, &host, strtod(argv[4], NULL), strcmp(argv[1], "cpu") == 0);
+    int rc = run_grab(f, inst, &host, strtod(argv[4], NULL), strcmp(argv[1], "cpu") == 0, touch);
     f->destroy(inst);
     return rc;
 }
