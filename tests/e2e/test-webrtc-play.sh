@@ -27,6 +27,9 @@ ip -n "$GH_NETNS" -o addr show | grep -q '198\.18\.0\.2/' && fail "198.18.0.2 is
 ip -n "$GH_NETNS" route show default | grep -q '^default via 198\.18\.0\.2 dev gh0 *$' ||
     fail "default route: $(ip -n "$GH_NETNS" route show default)"
 
+write_config
+# The page from the tree under test, not from wherever the daemon was built for.
+printf '[api]\nplayer_dir = %s\n' "$GH_SHARE/player" >>"$T/gamehost.conf"
 start_daemon
 api GET /v1/plugins | jq -e '[.plugins[].backends[].name] | index("stream.webrtc") != null and index("capture.relay") != null' >/dev/null ||
     fail "stream.webrtc and capture.relay must be loaded: $(jq -c '[.plugins[].backends[].name]' "$T/body")"
@@ -122,6 +125,18 @@ presses=$(grep -c "demo-arena: input key LEFT" "$log" || true)
 [ "$presses" = 3 ] || fail "the game logged $presses LEFT presses, expected 3: $(grep 'input' "$log" | tail -n 5)"
 grep "demo-arena: input key LEFT" "$log" | tail -n 1 | grep -q "player=296,240" ||
     fail "game's last move: $(grep 'input key' "$log" | tail -n 1)"
+
+# The host's view once the page closed: no player left, the six key events
+# (three presses, three releases) went to the game, none dropped.
+for _ in $(seq 1 50); do
+    [ "$(session_field "$id" pipeline.players.connected)" = 0 ] && break
+    sleep 0.1
+done
+pipe=$(api GET "/v1/sessions/$id" | jq -c '{players: .pipeline.players, input_events: .pipeline.stats.input_events, input_errors: .pipeline.stats.input_errors}')
+[ "$(jq -c . <<<"$pipe")" = '{"players":{"connected":0,"control":null,"input_dropped":{"malformed":0,"not_controller":0}},"input_events":6,"input_errors":0}' ] ||
+    fail "session counters after the page closed: $pipe"
+in_ns curl -sS -H "Authorization: Bearer $TOKEN" "$URL/metrics" >"$T/metrics"
+grep -qx 'gamehost_players 0' "$T/metrics" || fail "metrics: $(grep players "$T/metrics")"
 
 # With the browser gone, a new peer gets control (the welcome is the first frame).
 got=$(signal "$id" "$ptoken")
