@@ -541,6 +541,87 @@ START_TEST(test_restore_adopts_running_domain)
 }
 END_TEST
 
+/* Only the digest is kept, and it survives a restart: the link handed out
+ * before still opens the player; another session's token does not. */
+START_TEST(test_player_token_survives_restart_and_only_its_digest_is_kept)
+{
+    g_autofree char *id = create_running("arena-disk");
+    g_autofree char *other = create_running("arena-disk");
+    g_autofree char *record_path = NULL;
+    g_autofree char *record = NULL;
+    gint64 expires_at = 0, other_expires = 0;
+    g_autofree char *token = gh_session_manager_mint_player_token(fx.mgr, id, 0, &expires_at, NULL);
+    g_autofree char *other_token = gh_session_manager_mint_player_token(fx.mgr, other, 60, &other_expires, NULL);
+    const GhSession *s;
+
+    ck_assert_ptr_nonnull(token);
+    ck_assert_ptr_nonnull(other_token);
+    ck_assert_int_gt(expires_at, other_expires);
+    s = gh_session_manager_lookup(fx.mgr, id);
+    record_path = g_strdup_printf("%s/sessions/%s.json", fx.config->state_dir, id);
+    ck_assert(g_file_get_contents(record_path, &record, NULL, NULL));
+    ck_assert_ptr_null(strstr(record, token));
+    ck_assert_ptr_nonnull(strstr(record, "\"player_token\""));
+
+    fx.mgr = gh_session_manager_free(fx.mgr);
+    fx.mgr = new_manager();
+    ck_assert(gh_session_manager_restore(fx.mgr, NULL));
+    s = gh_session_manager_lookup(fx.mgr, id);
+    ck_assert(s->has_player_token);
+    ck_assert_int_eq(s->player_token_expires_at, expires_at);
+    ck_assert_int_eq(gh_session_manager_check_player_token(fx.mgr, id, token), GH_PLAYER_TOKEN_ACCEPTED);
+    ck_assert_int_eq(gh_session_manager_check_player_token(fx.mgr, id, other_token), GH_PLAYER_TOKEN_WRONG_SESSION);
+    ck_assert_int_eq(gh_session_manager_check_player_token(fx.mgr, other, other_token), GH_PLAYER_TOKEN_ACCEPTED);
+}
+END_TEST
+
+static gint64 fake_now;
+
+static gint64
+fake_clock(void)
+{
+    return fake_now;
+}
+
+START_TEST(test_player_token_expires_and_reminting_revokes)
+{
+    g_autofree char *id = create_running("arena-disk");
+    g_autofree char *first = NULL, *second = NULL;
+    gint64 expires_at = 0;
+
+    fake_now = G_GINT64_CONSTANT(1700000000) * G_USEC_PER_SEC;
+    gh_session_manager_set_clock(fx.mgr, fake_clock);
+    first = gh_session_manager_mint_player_token(fx.mgr, id, 10, &expires_at, NULL);
+    ck_assert_int_eq(expires_at, fake_now + 10 * G_USEC_PER_SEC);
+    fake_now += 10 * G_USEC_PER_SEC - 1;
+    ck_assert_int_eq(gh_session_manager_check_player_token(fx.mgr, id, first), GH_PLAYER_TOKEN_ACCEPTED);
+    fake_now += 1;
+    ck_assert_int_eq(gh_session_manager_check_player_token(fx.mgr, id, first), GH_PLAYER_TOKEN_EXPIRED);
+    second = gh_session_manager_mint_player_token(fx.mgr, id, 0, &expires_at, NULL);
+    ck_assert_int_eq(expires_at, fake_now + (gint64)fx.config->player_token_ttl * G_USEC_PER_SEC);
+    ck_assert_int_eq(gh_session_manager_check_player_token(fx.mgr, id, first), GH_PLAYER_TOKEN_UNKNOWN);
+    ck_assert_int_eq(gh_session_manager_check_player_token(fx.mgr, id, second), GH_PLAYER_TOKEN_ACCEPTED);
+    ck_assert_int_eq(gh_session_manager_check_player_token(fx.mgr, id, "not-a-token"), GH_PLAYER_TOKEN_UNKNOWN);
+    ck_assert_int_eq(gh_session_manager_check_player_token(fx.mgr, id, NULL), GH_PLAYER_TOKEN_UNKNOWN);
+}
+END_TEST
+
+START_TEST(test_player_token_refused_for_ended_or_unknown_session)
+{
+    g_autofree char *id = create_running("arena-disk");
+    g_autoptr(GError) error = NULL;
+    gint64 at = 0;
+
+    ck_assert_ptr_null(gh_session_manager_mint_player_token(fx.mgr, "nope", 0, &at, &error));
+    ck_assert(g_error_matches(error, GH_SESSION_ERROR, GH_SESSION_ERROR_NOT_FOUND));
+    g_clear_error(&error);
+    ck_assert_ptr_nonnull(gh_session_manager_stop(fx.mgr, id, NULL));
+    wait_state(fx.mgr, id, GH_SESSION_STOPPED);
+    ck_assert_ptr_null(gh_session_manager_mint_player_token(fx.mgr, id, 0, &at, &error));
+    ck_assert(g_error_matches(error, GH_SESSION_ERROR, GH_SESSION_ERROR_NOT_RUNNING));
+}
+END_TEST
+
 START_TEST(test_restore_fails_session_whose_domain_is_gone)
 {
     g_autofree char *id = create_running("arena");
@@ -1313,6 +1394,9 @@ session_suite(void)
     tcase_add_test(tc, test_stop_unknown_session_is_not_found);
     tcase_add_test(tc, test_restore_adopts_running_domain);
     tcase_add_test(tc, test_restore_fails_session_whose_domain_is_gone);
+    tcase_add_test(tc, test_player_token_survives_restart_and_only_its_digest_is_kept);
+    tcase_add_test(tc, test_player_token_expires_and_reminting_revokes);
+    tcase_add_test(tc, test_player_token_refused_for_ended_or_unknown_session);
     tcase_add_test(tc, test_restore_destroys_orphan_domain);
     tcase_add_test(tc, test_keep_stopped_prunes_oldest_records);
     tcase_add_test(tc, test_relay_image_gets_shmem_named_after_session);
