@@ -146,9 +146,34 @@ gh_ctl_create_body(const char *image, GHashTable *labels)
     return json_builder_get_root(b);
 }
 
+/* The session's player link, absolute (the daemon answers with its path):
+ * what the orchestrator would hand a player.  NULL when the answer has none. */
+static char *
+gh_ctl_player_link(GhCtl *ctl, JsonNode *session)
+{
+    JsonObject *o = session && JSON_NODE_HOLDS_OBJECT(session) ? json_node_get_object(session) : NULL;
+    JsonNode *player = o ? json_object_get_member(o, "player") : NULL;
+    JsonNode *url = player && JSON_NODE_HOLDS_OBJECT(player)
+                        ? json_object_get_member(json_node_get_object(player), "url") : NULL;
+    const char *path = url && JSON_NODE_HOLDS_VALUE(url) && json_node_get_value_type(url) == G_TYPE_STRING
+                           ? json_node_get_string(url) : NULL;
+
+    g_autoptr(GUri) base = ctl->url ? g_uri_parse(ctl->url, G_URI_FLAGS_HAS_PASSWORD, NULL) : NULL;
+    g_autofree char *origin = NULL;
+
+    if (!path || path[0] != '/' || !base)
+        return NULL;
+    /* The daemon's address without any user or password of --url. */
+    origin = g_uri_join(G_URI_FLAGS_NONE, g_uri_get_scheme(base), NULL, g_uri_get_host(base), g_uri_get_port(base),
+                        "", NULL, NULL);
+    return g_strdup_printf("%s%s", origin, path);
+}
+
 gboolean
 gh_ctl_cmd_create(GhCtl *ctl, int argc, char **argv, GError **error)
 {
+    g_autofree char *player = NULL;
+    gboolean ok;
     g_auto(GStrv) label_args = NULL;
     g_autofree char *key = NULL;
     gboolean wait = FALSE;
@@ -173,9 +198,15 @@ gh_ctl_cmd_create(GhCtl *ctl, int argc, char **argv, GError **error)
     body = gh_ctl_create_body(argv[1], labels);
     if (!gh_ctl_connect(ctl, FALSE, error) || !gh_ctl_call(ctl, "POST", "/v1/sessions", body, key, &session, error))
         return FALSE;
+    /* Only this answer carries the player link: taken before any wait. */
+    player = gh_ctl_player_link(ctl, session);
     if (!wait)
-        return gh_ctl_show(ctl, session, gh_ctl_render_session_now, error);
-    return gh_ctl_wait_and_show(ctl, "running", &session, error);
+        ok = gh_ctl_show(ctl, session, gh_ctl_render_session_now, error);
+    else
+        ok = gh_ctl_wait_and_show(ctl, "running", &session, error);
+    if (ok && player && !ctl->json)
+        printf("player:      %s\n", player);
+    return ok;
 }
 
 gboolean

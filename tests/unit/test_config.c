@@ -178,11 +178,13 @@ START_TEST(test_example_config_documents_every_key_with_a_valid_value)
         { "api", "max_body_bytes" },   { "sessions", "max_sessions" }, { "sessions", "keep_stopped" },
         { "gpu", "sysfs_root" },       { "gpu", "hugepages" },        { "gpu.l4", "vendor" },
         { "gpu.l4", "product" },       { "gpu.l4", "managed" },       { "gpu.a10-8q", "mdev_type" },
+        { "api", "player_token_ttl" }, { "api", "player_dir" },      { "sessions", "max_viewers" },
+        { "stream.webrtc", "stun_server" },
     };
     g_autofree char *path = example_path();
     g_autofree char *text = NULL;
     g_autoptr(GError) error = NULL;
-    g_autoptr(GRegex) commented = g_regex_new("^#([a-z_]+ = |\\[gpu\\.)", G_REGEX_MULTILINE, 0, NULL);
+    g_autoptr(GRegex) commented = g_regex_new("^#([a-z_]+ = |\\[gpu\\.|\\[stream\\.)", G_REGEX_MULTILINE, 0, NULL);
     g_autofree char *uncommented = NULL;
     g_autoptr(GKeyFile) kf = g_key_file_new();
     g_autoptr(GhConfig) config = NULL;
@@ -198,6 +200,8 @@ START_TEST(test_example_config_documents_every_key_with_a_valid_value)
     ck_assert_str_eq(config->libvirt_uri, "qemu:///system");
     ck_assert_uint_eq(config->gpu_allow->len, 2);
     ck_assert_str_eq(((GhGpuAllow *)config->gpu_allow->pdata[1])->mdev_type, "nvidia-558");
+    ck_assert_str_eq(g_hash_table_lookup(gh_config_backend_defaults(config, "stream.webrtc"), "turn_server"),
+                     "turns://user:secret@turn.example.net:5349");
 }
 END_TEST
 
@@ -321,6 +325,60 @@ START_TEST(test_integer_range_bounds_are_inclusive)
     ck_assert_uint_eq(config->max_body_bytes, 256);
     ck_assert_uint_eq(config->max_sessions, 4096);
     ck_assert_uint_eq(config->keep_stopped, 100000);
+}
+END_TEST
+
+START_TEST(test_player_keys)
+{
+    g_autoptr(GhConfig) defaults = gh_config_new_default();
+    g_autoptr(GhConfig) config = load_ok("[api]\nplayer_token_ttl = 60\nplayer_dir = /srv/player\n"
+                                         "[sessions]\nmax_viewers = 1\n");
+
+    ck_assert_uint_eq(defaults->player_token_ttl, 3600);
+    ck_assert_uint_eq(defaults->max_viewers, 4);
+    ck_assert(g_str_has_suffix(defaults->player_dir, "/gamehost/player"));
+    ck_assert_uint_eq(config->player_token_ttl, 60);
+    ck_assert_str_eq(config->player_dir, "/srv/player");
+    ck_assert_uint_eq(config->max_viewers, 1);
+}
+END_TEST
+
+START_TEST(test_player_keys_out_of_range)
+{
+    assert_load_fails("[api]\nplayer_token_ttl = 0\n", GH_CONFIG_ERROR_VALUE, 2,
+                      "bad value for player_token_ttl: expected an integer from 1 to 604800");
+    assert_load_fails("[sessions]\nmax_viewers = 65\n", GH_CONFIG_ERROR_VALUE, 2,
+                      "bad value for max_viewers: expected an integer from 1 to 64");
+    assert_load_fails("[api]\nplayer_dir = player\n", GH_CONFIG_ERROR_VALUE, 2,
+                      "bad value for player_dir: expected an absolute path");
+}
+END_TEST
+
+START_TEST(test_backend_group_gives_default_options)
+{
+    g_autoptr(GhConfig) config = load_ok("[stream.webrtc]\nstun_server = stun://a:3478\nempty =\n"
+                                         "[capture.relay]\nzero_copy = 0\n");
+    GHashTable *webrtc = gh_config_backend_defaults(config, "stream.webrtc");
+
+    ck_assert_ptr_nonnull(webrtc);
+    ck_assert_str_eq(g_hash_table_lookup(webrtc, "stun_server"), "stun://a:3478");
+    ck_assert_str_eq(g_hash_table_lookup(webrtc, "empty"), "");
+    ck_assert_str_eq(g_hash_table_lookup(gh_config_backend_defaults(config, "capture.relay"), "zero_copy"), "0");
+    ck_assert_ptr_null(gh_config_backend_defaults(config, "stream.record"));
+}
+END_TEST
+
+START_TEST(test_backend_group_rejects_bad_names_and_values)
+{
+    g_autofree char *long_value = g_strnfill(1025, 'v');
+    g_autofree char *text = g_strdup_printf("[stream.webrtc]\nstun_server = %s\n", long_value);
+
+    assert_load_fails("[stream.webrtc]\nStun = x\n", GH_CONFIG_ERROR_UNKNOWN_KEY, 2,
+                      "bad option name 'Stun' in [stream.webrtc]: expected [a-z0-9_.-]{1,63}");
+    assert_load_fails(text, GH_CONFIG_ERROR_VALUE, 2,
+                      "bad value for stun_server in [stream.webrtc]: expected a string of at most 1024 bytes");
+    assert_load_fails("[Stream.X]\na = 1\n", GH_CONFIG_ERROR_UNKNOWN_KEY, 1,
+                      "unknown group [Stream.X] (a backend's group is its name, like [stream.webrtc])");
 }
 END_TEST
 
@@ -726,6 +784,10 @@ config_suite(void)
     tcase_add_test(keys, test_keep_stopped_zero);
     tcase_add_test(keys, test_integer_range_bounds_are_inclusive);
     tcase_add_test(keys, test_keys_not_in_file_keep_their_defaults);
+    tcase_add_test(keys, test_player_keys);
+    tcase_add_test(keys, test_player_keys_out_of_range);
+    tcase_add_test(keys, test_backend_group_gives_default_options);
+    tcase_add_test(keys, test_backend_group_rejects_bad_names_and_values);
     tcase_add_test(keys, test_data_dir_moves_builtin_profiles_and_images);
     tcase_add_test(keys, test_data_dir_keeps_explicit_image_dirs);
     suite_add_tcase(s, keys);
