@@ -1,0 +1,101 @@
+/* gst-frame: see gst-frame.h. */
+#include "gst-frame.h"
+
+#include <errno.h>
+#include <string.h>
+
+static gpointer
+gf_init_once(gpointer data)
+{
+    GError *err = NULL;
+
+    (void)data;
+    if (gst_init_check(NULL, NULL, &err))
+        return NULL;
+    /* Kept for every later caller: the result of a g_once is forever. */
+    return err;
+}
+
+int
+gf_init_gst(char **error_msg)
+{
+    static GOnce once = G_ONCE_INIT;
+    GError *err = g_once(&once, gf_init_once, NULL);
+
+    if (!err)
+        return 0;
+    *error_msg = g_strdup_printf("cannot initialise GStreamer: %s", err->message);
+    return -ENOTSUP;
+}
+
+gboolean
+gf_have_element(const char *name)
+{
+    GstElementFactory *f = gst_element_factory_find(name);
+
+    if (!f)
+        return FALSE;
+    gst_object_unref(f);
+    return TRUE;
+}
+
+int
+gf_check_elements(const gf_element *elements, size_t n, char **error_msg)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (gf_have_element(elements[i].element))
+            continue;
+        *error_msg = g_strdup_printf("GStreamer element %s is not installed (Debian package %s)",
+                                     elements[i].element, elements[i].package);
+        return -ENOENT;
+    }
+    return 0;
+}
+
+gboolean
+gf_frame_usable(const gh_frame *frame, uint32_t max_side)
+{
+    return frame->width > 0 && frame->height > 0 && frame->width <= max_side && frame->height <= max_side &&
+           frame->stride / 4u >= frame->width &&
+           (frame->format == GH_FORMAT_BGRX8888 || frame->format == GH_FORMAT_RGBX8888);
+}
+
+const char *
+gf_format_name(uint32_t format)
+{
+    return format == GH_FORMAT_RGBX8888 ? "RGBx" : "BGRx";
+}
+
+GstCaps *
+gf_caps_new(uint32_t format, uint32_t width, uint32_t height, uint32_t fps)
+{
+    return gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, gf_format_name(format), "width", G_TYPE_INT,
+                               (int)width, "height", G_TYPE_INT, (int)height, "framerate", GST_TYPE_FRACTION,
+                               (int)fps, 1, NULL);
+}
+
+GstBuffer *
+gf_buffer_new(const uint8_t *data, uint32_t width, uint32_t height, uint32_t stride)
+{
+    size_t row_bytes = (size_t)width * 4u;
+    GstBuffer *buf = gst_buffer_new_allocate(NULL, row_bytes * height, NULL);
+    GstMapInfo map;
+
+    gst_buffer_map(buf, &map, GST_MAP_WRITE);
+    /* The frame's rows may be padded; the caps say tightly packed. */
+    if (stride == row_bytes)
+        memcpy(map.data, data, row_bytes * height);
+    else
+        for (uint32_t y = 0; y < height; y++)
+            memcpy(map.data + (size_t)y * row_bytes, data + (size_t)y * stride, row_bytes);
+    gst_buffer_unmap(buf, &map);
+    return buf;
+}
+
+uint64_t
+gf_slot(uint64_t first_ns, uint64_t timestamp_ns, uint32_t fps)
+{
+    uint64_t elapsed = timestamp_ns - first_ns;
+
+    return (elapsed + G_GUINT64_CONSTANT(1000000000) / (4u * fps)) * fps / G_GUINT64_CONSTANT(1000000000);
+}

@@ -1,0 +1,38 @@
+/* gst-frame: gh_frame meets GStreamer, for the stream backends built on it
+ * (stream-record, stream-webrtc): GStreamer initialised once per process,
+ * elements checked with the Debian package that brings them, raw caps and
+ * a packed buffer from a frame, and which frames a fixed rate keeps. */
+#pragma once
+
+#include <stdint.h>
+
+#include <gst/gst.h>
+#include <gamehost/plugin.h>
+
+typedef struct {
+    const char *element, *package;
+} gf_element;
+
+/* gst_init, once per process; 0 or -ENOTSUP with *error_msg (g_free). */
+int gf_init_gst(char **error_msg);
+/* 0 if every one of the n elements is installed, else -ENOENT and the
+ * first missing one with the Debian package that has it. */
+int gf_check_elements(const gf_element *elements, size_t n, char **error_msg);
+/* TRUE when a GStreamer element factory of that name is installed. */
+gboolean gf_have_element(const char *name);
+
+/* TRUE when the frame is one the backends encode: BGRX or RGBX, sides
+ * from 1 to max_side, rows at least width * 4 bytes apart. */
+gboolean gf_frame_usable(const gh_frame *frame, uint32_t max_side);
+/* The GStreamer raw format of a GH_FORMAT_*: "BGRx" or "RGBx". */
+const char *gf_format_name(uint32_t format);
+/* video/x-raw caps for width x height frames of format at fps (0: variable). */
+GstCaps *gf_caps_new(uint32_t format, uint32_t width, uint32_t height, uint32_t fps);
+/* A new buffer holding the frame's pixels, rows packed (the frame's may be
+ * padded to its stride): the one copy of a borrowed frame. */
+GstBuffer *gf_buffer_new(const uint8_t *data, uint32_t width, uint32_t height, uint32_t stride);
+
+/* The output slot of a frame captured at timestamp_ns, counting slots of
+ * 1/fps from first_ns: a rate limit by capture time, never wall time.  A
+ * quarter period of slack keeps a frame that is a little early. */
+uint64_t gf_slot(uint64_t first_ns, uint64_t timestamp_ns, uint32_t fps);

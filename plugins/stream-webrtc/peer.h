@@ -1,0 +1,57 @@
+/* peer: one viewer of stream.webrtc, its own GStreamer pipeline
+ *   appsrc ! videoconvert ! x264enc|vp8enc ! rtph264pay|rtpvp8pay ! webrtcbin
+ * with an ordered data channel "input", so codec, rate control and
+ * keyframes are the viewer's own.  Signaling goes out through the host's
+ * signal_send, data channel text through peer_input.  webrtcbin calls back
+ * on its own threads: after sw_peer_detach nothing reaches the host. */
+#pragma once
+
+#include <stdint.h>
+
+#include <gst/gst.h>
+#include <gamehost/plugin.h>
+
+#include "latency.h"
+
+/* The offer's m-lines: video, then the data channel (one bundle). */
+#define SW_PEER_MLINES 2u
+
+typedef struct sw_peer sw_peer;
+
+typedef struct {
+    gh_host *host;
+    const gh_host_services *svc; /* outlives the peer */
+    uint32_t id;
+    uint32_t codec;              /* SW_CODEC_* */
+    uint32_t fps, bitrate_kbps;
+    const char *stun_server, *turn_server; /* NULL: none */
+    sw_latency *latency;         /* NULL: no log; outlives the peer */
+} sw_peer_config;
+
+/* 0 when the elements every peer needs are installed, else -ENOENT and the
+ * missing one with its Debian package (*error_msg, g_free). */
+int sw_peer_check_elements(char **error_msg);
+/* The codecs (SW_CODEC_*) whose encoder and payloader are installed. */
+uint32_t sw_peer_codecs_available(void);
+
+/* Builds and starts the peer's pipeline and asks webrtcbin for an offer,
+ * sent to the peer when ready.  NULL with *error_msg (g_free). */
+sw_peer *sw_peer_new(const sw_peer_config *config, char **error_msg);
+/* The browser's answer: -EINVAL with *error_msg when it is not SDP or not
+ * an answer to this offer (the state is webrtcbin's). */
+int sw_peer_answer(sw_peer *peer, const char *sdp, char **error_msg);
+/* A remote candidate; "" (end of candidates) is taken and ignored. */
+void sw_peer_add_ice(sw_peer *peer, uint32_t mline, const char *candidate);
+/* Asks the encoder for a keyframe. */
+void sw_peer_keyframe(sw_peer *peer);
+/* Pipeline thread: a ref of buf (the frame's one copy, raw caps) for the
+ * peer's appsrc; never blocks, drops (and counts) when the peer is behind.
+ * mark: tag it in the latency log. */
+void sw_peer_push(sw_peer *peer, GstBuffer *buf, GstCaps *caps, gboolean mark);
+/* Whether frames go in: the viewer is connected. */
+gboolean sw_peer_streaming(sw_peer *peer);
+/* Main thread: no more host calls from the peer's callbacks. */
+void sw_peer_detach(sw_peer *peer);
+/* Any thread but the peer's own: stops the pipeline (waits for its
+ * threads), logs the counters and frees; NULL-safe, returns NULL. */
+sw_peer *sw_peer_free(sw_peer *peer);

@@ -1,0 +1,483 @@
+/* stream-webrtc: the stream backend "stream.webrtc".  Plays the session to
+ * browsers over WebRTC (docs/player.md): each viewer connected to the
+ * session's signal endpoint gets its own pipeline (peer.c), the signaling
+ * messages are parsed in signal-msg.c.  This file is the ABI glue: options,
+ * the table of viewers, and which frames go to them.
+ *
+ * Options: fps (1..120, default the display's refresh, at most 60),
+ * bitrate_kbps (100..100000, default 4000), stun_server (stun://host:port),
+ * turn_server (turn(s)://user:password@host:port), latency_log (a plain file
+ * name in the session dir: the benchmark's input-to-send log, latency.h).
+ *
+ * Threads: the peer table is changed on the main thread and read by
+ * push_frame on the pipeline thread, under `lock`.  A closed viewer's
+ * pipeline is stopped on a worker (`reaper`): stopping webrtcbin waits for
+ * its threads, and the main loop waits for nobody. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <glib.h>
+#include <gamehost/plugin.h>
+
+#include "gst-frame.h"
+#include "latency.h"
+#include "peer.h"
+#include "plugin-util.h"
+#include "signal-msg.h"
+
+#ifndef GH_PLUGIN_VERSION
+#error "build with -DGH_PLUGIN_VERSION=\"...\""
+#endif
+
+#define SW_NAME            "stream.webrtc"
+#define SW_FPS_MAX         120u
+#define SW_FPS_DEFAULT_MAX 60u
+#define SW_FPS_FALLBACK    30u
+#define SW_BITRATE_DEFAULT 4000u
+#define SW_BITRATE_MIN     100u
+#define SW_BITRATE_MAX     100000u
+#define SW_SERVER_MAX      512u
+#define SW_FILE_MAX        64u
+#define SW_SIDE_MAX        16384u
+
+typedef struct {
+    uint32_t flags;              /* GH_PEER_* */
+    sw_peer *peer;               /* NULL until its hello */
+} sw_viewer;
+
+struct gh_instance {
+    gh_host *host;
+    gh_host_services svc;        /* the host's table, copied at our size */
+    uint32_t fps, bitrate_kbps;
+    char *stun_server, *turn_server;
+    uint32_t codecs;             /* SW_CODEC_* installed */
+    sw_latency *latency;         /* NULL: no latency_log */
+    GMutex lock;
+    GHashTable *viewers;         /* peer number → sw_viewer*, under lock */
+    GThreadPool *reaper;         /* stops closed viewers' pipelines */
+    /* Pipeline thread only. */
+    gboolean started;
+    uint64_t first_ns, next_slot;
+    GstCaps *caps;               /* of the latest frame */
+};
+
+static void
+sw_error(gh_instance *inst, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static void
+sw_error(gh_instance *inst, const char *fmt, ...)
+{
+    g_autofree char *msg = NULL;
+    va_list ap;
+
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    pu_error(inst->host, &inst->svc, SW_NAME, "%s", msg);
+}
+
+/* ---- options -------------------------------------------------------------- */
+
+/* A URL for webrtcbin, of one of the schemes, with nothing that could end
+ * it early or smuggle a second one. */
+static int
+sw_option_server(gh_host *host, const gh_host_services *svc, const char *key, const char *const *schemes,
+                 const char *form, char **out)
+{
+    const char *value = svc->option ? svc->option(host, key) : NULL;
+    gboolean ok = FALSE;
+
+    if (!value)
+        return 0;
+    for (size_t i = 0; schemes[i]; i++)
+        ok = ok || (g_str_has_prefix(value, schemes[i]) && strlen(value) > strlen(schemes[i]));
+    for (const char *c = value; ok && *c; c++)
+        ok = g_ascii_isgraph(*c);
+    if (!ok || strlen(value) > SW_SERVER_MAX) {
+        pu_error(host, svc, SW_NAME, "option %s must be %s (at most %u characters)", key, form, SW_SERVER_MAX);
+        return -EINVAL;
+    }
+    *out = g_strdup(value);
+    return 0;
+}
+
+/* Default: as many frames as the display makes, up to what a browser
+ * shows smoothly without costing an encoder core per viewer. */
+static uint32_t
+sw_default_fps(gh_host *host, const gh_host_services *svc)
+{
+    uint32_t w = 0, h = 0, hz = 0;
+
+    if (svc->display_size)
+        svc->display_size(host, &w, &h, &hz);
+    return hz == 0 ? SW_FPS_FALLBACK : MIN(hz, SW_FPS_DEFAULT_MAX);
+}
+
+static int
+sw_open_latency_log(gh_instance *inst)
+{
+    const char *file = inst->svc.option ? inst->svc.option(inst->host, "latency_log") : NULL;
+    const char *dir = inst->svc.session_dir ? inst->svc.session_dir(inst->host) : NULL;
+    g_autofree char *path = NULL;
+    int fd;
+
+    if (!file)
+        return 0;
+    if (pu_check_file_name(inst->host, &inst->svc, SW_NAME, "latency_log", file, SW_FILE_MAX) < 0)
+        return -EINVAL;
+    if (!dir || !g_path_is_absolute(dir) || !g_file_test(dir, G_FILE_TEST_IS_DIR)) {
+        sw_error(inst, "option latency_log needs the session's directory, and the session has none");
+        return -EINVAL;
+    }
+    path = g_build_filename(dir, file, NULL);
+    if ((fd = pu_create_file(inst->host, &inst->svc, SW_NAME, path)) < 0)
+        return fd;
+    inst->latency = sw_latency_new(fd);
+    return 0;
+}
+
+static int
+sw_read_options(gh_instance *inst)
+{
+    static const char *const stun[] = { "stun://", NULL };
+    static const char *const turn[] = { "turn://", "turns://", NULL };
+    gh_host *host = inst->host;
+    const gh_host_services *svc = &inst->svc;
+
+    if (pu_option_uint(host, svc, SW_NAME, "fps", 1, SW_FPS_MAX, sw_default_fps(host, svc), &inst->fps) < 0 ||
+        pu_option_uint(host, svc, SW_NAME, "bitrate_kbps", SW_BITRATE_MIN, SW_BITRATE_MAX, SW_BITRATE_DEFAULT,
+                       &inst->bitrate_kbps) < 0 ||
+        sw_option_server(host, svc, "stun_server", stun, "stun://host:port", &inst->stun_server) < 0 ||
+        sw_option_server(host, svc, "turn_server", turn, "turn://user:password@host:port or turns://…",
+                         &inst->turn_server) < 0)
+        return -EINVAL;
+    return sw_open_latency_log(inst);
+}
+
+/* ---- the backend ------------------------------------------------------------ */
+
+static void
+sw_reap(gpointer data, gpointer user_data)
+{
+    (void)user_data;
+    sw_peer_free(data);
+}
+
+static void
+sw_viewer_free(gpointer data)
+{
+    g_free(data);
+}
+
+static void sw_destroy(gh_instance *inst);
+
+static gh_instance *
+sw_create(gh_host *host, const gh_host_services *services)
+{
+    g_autofree char *why = NULL;
+    gh_instance *inst = g_new0(gh_instance, 1);
+
+    inst->host = host;
+    /* Copy what both sides know into zeroed memory: an older host's table
+     * ends early, and what it lacks reads as NULL. */
+    if (services)
+        memcpy(&inst->svc, services, MIN((size_t)services->struct_size, sizeof(inst->svc)));
+    g_mutex_init(&inst->lock);
+    inst->viewers = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, sw_viewer_free);
+    inst->reaper = g_thread_pool_new(sw_reap, NULL, 1, FALSE, NULL);
+    if (inst->svc.version < 3 || !inst->svc.signal_send || !inst->svc.peer_input || !inst->svc.peer_close) {
+        sw_error(inst, "the host offers no signaling for players (it needs plugin ABI 1.2)");
+        goto fail;
+    }
+    if (gf_init_gst(&why) < 0 || sw_peer_check_elements(&why) < 0) {
+        sw_error(inst, "%s", why);
+        goto fail;
+    }
+    if (!(inst->codecs = sw_peer_codecs_available())) {
+        sw_error(inst, "no video encoder installed: x264enc (Debian package gstreamer1.0-plugins-ugly) or "
+                       "vp8enc (gstreamer1.0-plugins-good)");
+        goto fail;
+    }
+    if (sw_read_options(inst) < 0)
+        goto fail;
+    return inst;
+fail:
+    sw_destroy(inst);
+    return NULL;
+}
+
+static sw_viewer *
+sw_viewer_get(gh_instance *inst, uint32_t peer)
+{
+    g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&inst->lock);
+
+    return g_hash_table_lookup(inst->viewers, GUINT_TO_POINTER(peer));
+}
+
+static int
+sw_peer_open(gh_instance *inst, uint32_t peer, uint32_t flags)
+{
+    g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&inst->lock);
+    sw_viewer *v;
+
+    /* No limit of our own: the host bounds the viewers ([sessions]
+     * max_viewers), and each costs an encoder, which it knows. */
+    if (peer == 0 || g_hash_table_contains(inst->viewers, GUINT_TO_POINTER(peer))) {
+        pu_error(inst->host, &inst->svc, SW_NAME, "viewer %u is already open", peer);
+        return -EEXIST;
+    }
+    v = g_new0(sw_viewer, 1);
+    v->flags = flags;
+    g_hash_table_insert(inst->viewers, GUINT_TO_POINTER(peer), v);
+    return 0;
+}
+
+static int
+sw_hello(gh_instance *inst, uint32_t peer, sw_viewer *v, const sw_msg *msg)
+{
+    g_autofree char *why = NULL;
+    sw_peer_config config = {
+        .host = inst->host,
+        .svc = &inst->svc,
+        .id = peer,
+        .fps = inst->fps,
+        .bitrate_kbps = inst->bitrate_kbps,
+        .stun_server = inst->stun_server,
+        .turn_server = inst->turn_server,
+        .latency = inst->latency,
+    };
+    sw_peer *p;
+
+    if (v->peer) {
+        sw_error(inst, "hello: the offer was made already; reconnect to start over");
+        return -EALREADY;
+    }
+    if (sw_codec_choose(msg->codecs, inst->codecs, &config.codec, &why) < 0) {
+        sw_error(inst, "%s", why);
+        return -EINVAL;
+    }
+    if (!(p = sw_peer_new(&config, &why))) {
+        sw_error(inst, "cannot start the stream: %s", why);
+        return -EIO;
+    }
+    g_mutex_lock(&inst->lock);
+    v->peer = p;
+    g_mutex_unlock(&inst->lock);
+    return 0;
+}
+
+static int
+sw_peer_message(gh_instance *inst, uint32_t peer, const char *message)
+{
+    g_auto(sw_msg) msg = { 0 };
+    g_autofree char *why = NULL;
+    sw_viewer *v = sw_viewer_get(inst, peer);
+
+    if (!v) {
+        sw_error(inst, "viewer %u is not open", peer);
+        return -ENOENT;
+    }
+    if (sw_msg_parse(message, SW_PEER_MLINES, &msg, &why) < 0) {
+        sw_error(inst, "%s", why);
+        return -EINVAL;
+    }
+    if (msg.type == SW_MSG_HELLO)
+        return sw_hello(inst, peer, v, &msg);
+    if (msg.type == SW_MSG_KEYFRAME) {
+        if (v->peer)
+            sw_peer_keyframe(v->peer);
+        return 0;
+    }
+    if (!v->peer) {
+        sw_error(inst, "%s: no offer was made yet (send hello first)", msg.type == SW_MSG_ANSWER ? "answer" : "ice");
+        return -EINVAL;
+    }
+    if (msg.type == SW_MSG_ICE) {
+        sw_peer_add_ice(v->peer, msg.mline, msg.candidate);
+        return 0;
+    }
+    if (sw_peer_answer(v->peer, msg.sdp, &why) < 0) {
+        sw_error(inst, "%s", why);
+        return -EINVAL;
+    }
+    /* The viewer is about to connect; the keyframe that matters is the one
+     * at connection (peer.c), this one costs little. */
+    sw_peer_keyframe(v->peer);
+    return 0;
+}
+
+static void
+sw_peer_close(gh_instance *inst, uint32_t peer)
+{
+    sw_viewer *v;
+
+    g_mutex_lock(&inst->lock);
+    v = g_hash_table_lookup(inst->viewers, GUINT_TO_POINTER(peer));
+    if (v && v->peer) {
+        sw_peer_detach(v->peer);
+        g_thread_pool_push(inst->reaper, v->peer, NULL);
+    }
+    g_hash_table_remove(inst->viewers, GUINT_TO_POINTER(peer));
+    g_mutex_unlock(&inst->lock);
+}
+
+static void
+sw_request_keyframe(gh_instance *inst)
+{
+    g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&inst->lock);
+    GHashTableIter it;
+    sw_viewer *v;
+
+    g_hash_table_iter_init(&it, inst->viewers);
+    while (g_hash_table_iter_next(&it, NULL, (gpointer *)&v))
+        if (v->peer)
+            sw_peer_keyframe(v->peer);
+}
+
+/* ---- frames (pipeline thread) ------------------------------------------------- */
+
+static int
+sw_check_frame(gh_instance *inst, const gh_frame *frame)
+{
+    if (!frame || !frame->data) {
+        sw_error(inst, "push_frame without a frame");
+        return -EINVAL;
+    }
+    if (!gf_frame_usable(frame, SW_SIDE_MAX)) {
+        sw_error(inst, "cannot encode a %ux%u frame of format %u with stride %u (BGRX or RGBX, up to %ux%u)",
+                 frame->width, frame->height, frame->format, frame->stride, SW_SIDE_MAX, SW_SIDE_MAX);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* Whether the frame falls in a new slot of 1/fps (by capture time). */
+static gboolean
+sw_keep_frame(gh_instance *inst, const gh_frame *frame)
+{
+    uint64_t slot;
+
+    if (!inst->started) {
+        inst->started = TRUE;
+        inst->first_ns = frame->timestamp_ns;
+    }
+    if (frame->timestamp_ns < inst->first_ns ||
+        (slot = gf_slot(inst->first_ns, frame->timestamp_ns, inst->fps)) < inst->next_slot)
+        return FALSE;
+    inst->next_slot = slot + 1;
+    return TRUE;
+}
+
+static GstCaps *
+sw_frame_caps(gh_instance *inst, const gh_frame *frame)
+{
+    g_autoptr(GstCaps) caps = gf_caps_new(frame->format, frame->width, frame->height, inst->fps);
+
+    if (!inst->caps || !gst_caps_is_equal(inst->caps, caps))
+        gst_caps_replace(&inst->caps, caps);
+    return inst->caps;
+}
+
+static int
+sw_push_frame(gh_instance *inst, const gh_frame *frame)
+{
+    g_autoptr(GMutexLocker) locker = NULL;
+    g_autoptr(GstBuffer) buf = NULL;
+    GHashTableIter it;
+    gpointer key;
+    sw_viewer *v;
+    uint32_t due = 0;
+    int rc;
+
+    if ((rc = sw_check_frame(inst, frame)) < 0)
+        return rc;
+    if (!sw_keep_frame(inst, frame))
+        return 0;
+    if (inst->latency && frame->struct_size >= offsetof(gh_frame, input_events) + sizeof(frame->input_events))
+        due = sw_latency_frame(inst->latency, frame->input_events,
+                               inst->svc.now_ns ? inst->svc.now_ns(inst->host) : frame->timestamp_ns);
+    locker = g_mutex_locker_new(&inst->lock);
+    g_hash_table_iter_init(&it, inst->viewers);
+    while (g_hash_table_iter_next(&it, &key, (gpointer *)&v)) {
+        if (!v->peer || !sw_peer_streaming(v->peer))
+            continue;
+        /* The one copy of the borrowed frame, made for the first viewer
+         * that takes it; the others share its memory. */
+        if (!buf)
+            buf = gf_buffer_new(frame->data, frame->width, frame->height, frame->stride);
+        sw_peer_push(v->peer, buf, sw_frame_caps(inst, frame), GPOINTER_TO_UINT(key) == due);
+    }
+    return 0;
+}
+
+static void
+sw_destroy(gh_instance *inst)
+{
+    GHashTableIter it;
+    sw_viewer *v;
+
+    if (!inst)
+        return;
+    g_mutex_lock(&inst->lock);
+    g_hash_table_iter_init(&it, inst->viewers);
+    while (g_hash_table_iter_next(&it, NULL, (gpointer *)&v))
+        if (v->peer) {
+            sw_peer_detach(v->peer);
+            g_thread_pool_push(inst->reaper, v->peer, NULL);
+        }
+    g_hash_table_remove_all(inst->viewers);
+    g_mutex_unlock(&inst->lock);
+    /* Every pipeline stopped: no callback of theirs reaches the host after
+     * this returns. */
+    g_thread_pool_free(inst->reaper, FALSE, TRUE);
+    g_hash_table_unref(inst->viewers);
+    g_mutex_clear(&inst->lock);
+    if (inst->latency && inst->svc.log) {
+        g_autofree char *msg = g_strdup_printf("stream.webrtc: latency log: %" G_GUINT64_FORMAT " lines, %"
+                                               G_GUINT64_FORMAT " input messages whose frame never went out",
+                                               sw_latency_written(inst->latency), sw_latency_lost(inst->latency));
+        inst->svc.log(inst->host, GH_LOG_INFO, msg);
+    }
+    sw_latency_free(inst->latency);
+    g_clear_pointer(&inst->caps, gst_caps_unref);
+    g_free(inst->stun_server);
+    g_free(inst->turn_server);
+    g_free(inst);
+}
+
+static const gh_stream_ops sw_stream_ops = {
+    .struct_size = sizeof(gh_stream_ops),
+    .version = GH_STREAM_OPS_VERSION,
+    .push_frame = sw_push_frame,
+    .request_keyframe = sw_request_keyframe,
+    .peer_open = sw_peer_open,
+    .peer_message = sw_peer_message,
+    .peer_close = sw_peer_close,
+};
+
+static const gh_backend_factory sw_factory = {
+    .struct_size = sizeof(gh_backend_factory),
+    .kind = GH_BACKEND_STREAM,
+    .name = SW_NAME,
+    .description = "plays the session to browsers over WebRTC (H.264 or VP8, input on a data channel)",
+    .create = sw_create,
+    .destroy = sw_destroy,
+    .stream = &sw_stream_ops,
+};
+
+static const gh_backend_factory *const sw_factories[] = { &sw_factory };
+
+static const gh_plugin sw_plugin = {
+    .struct_size = sizeof(gh_plugin),
+    .abi_major = GH_PLUGIN_ABI_MAJOR,
+    .abi_minor = GH_PLUGIN_ABI_MINOR,
+    .n_factories = 1,
+    .name = "stream-webrtc",
+    .version = GH_PLUGIN_VERSION,
+    .license = "MIT",
+    .factories = sw_factories,
+};
+
+GH_PLUGIN_DEFINE(sw_plugin)

@@ -1,0 +1,1132 @@
+/* Unit tests of stream-webrtc: the signaling messages (signal-msg.c) as a
+ * pure parser, the latency log's bookkeeping, and the backend through a
+ * fake host-services table up to the offer it sends.  A real connection
+ * needs an address libnice takes (it ignores lo), so a network namespace:
+ * that is plugins/stream-webrtc/netns-check.sh and the e2e test, not
+ * make check. */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <gst/gst.h>
+#include <gst/sdp/sdp.h>
+#define GST_USE_UNSTABLE_API
+#include <gst/webrtc/webrtc.h>
+
+#include <gamehost/plugin.h>
+
+#include "latency.h"
+#include "signal-msg.h"
+
+/* Defined by GH_PLUGIN_DEFINE in stream-webrtc.c, linked in. */
+const gh_plugin *gamehost_plugin_query(void);
+
+/* See test_stream_record.c: GLib's first quark table, dropped on purpose
+ * once GStreamer's elements register enough quarks. */
+GH_PLUGIN_EXPORT const char *__asan_default_options(void);
+GH_PLUGIN_EXPORT const char *
+__asan_default_options(void)
+{
+    return "fast_unwind_on_malloc=0";
+}
+
+GH_PLUGIN_EXPORT const char *__lsan_default_suppressions(void);
+GH_PLUGIN_EXPORT const char *
+__lsan_default_suppressions(void)
+{
+    return "leak:_dl_init\n";
+}
+
+/* ---- the fake host ----------------------------------------------------------- */
+
+struct gh_host {
+    char *dir;
+    GHashTable *options;
+    uint32_t refresh_hz;
+    char error[512];
+    GAsyncQueue *sent;           /* "peer:message" strings from signal_send, any thread */
+    GAsyncQueue *closed;         /* "peer:reason" from peer_close */
+    gint inputs;                 /* peer_input calls, any thread */
+};
+
+static void
+fake_log(gh_host *host, uint32_t level, const char *msg)
+{
+    (void)host;
+    if (g_getenv("GH_TEST_VERBOSE"))
+        fprintf(stderr, "log %u: %s\n", level, msg);
+}
+
+static uint64_t
+fake_now_ns(gh_host *host)
+{
+    (void)host;
+    return (uint64_t)g_get_monotonic_time() * 1000u;
+}
+
+static void
+fake_set_error(gh_host *host, const char *msg)
+{
+    snprintf(host->error, sizeof(host->error), "%s", msg ? msg : "");
+}
+
+static const char *
+fake_option(gh_host *host, const char *key)
+{
+    return g_hash_table_lookup(host->options, key);
+}
+
+static void
+fake_display_size(gh_host *host, uint32_t *width, uint32_t *height, uint32_t *refresh_hz)
+{
+    *width = 640;
+    *height = 480;
+    *refresh_hz = host->refresh_hz;
+}
+
+static const char *
+fake_session_dir(gh_host *host)
+{
+    return host->dir;
+}
+
+static int
+fake_signal_send(gh_host *host, uint32_t peer, const char *message)
+{
+    g_async_queue_push(host->sent, g_strdup_printf("%u:%s", peer, message));
+    return 0;
+}
+
+static int
+fake_peer_input(gh_host *host, uint32_t peer, const char *json, size_t len)
+{
+    (void)peer;
+    (void)json;
+    (void)len;
+    g_atomic_int_inc(&host->inputs);
+    return 1;
+}
+
+static void
+fake_peer_close(gh_host *host, uint32_t peer, const char *reason)
+{
+    g_async_queue_push(host->closed, g_strdup_printf("%u:%s", peer, reason));
+}
+
+static const gh_host_services fake_services = {
+    .struct_size = sizeof(gh_host_services),
+    .version = GH_HOST_SERVICES_VERSION,
+    .log = fake_log,
+    .now_ns = fake_now_ns,
+    .set_error = fake_set_error,
+    .option = fake_option,
+    .display_size = fake_display_size,
+    .session_dir = fake_session_dir,
+    .signal_send = fake_signal_send,
+    .peer_input = fake_peer_input,
+    .peer_close = fake_peer_close,
+};
+
+static gh_host *
+host_new(void)
+{
+    gh_host *host = g_new0(gh_host, 1);
+
+    host->dir = g_dir_make_tmp("stream-webrtc-XXXXXX", NULL);
+    ck_assert_ptr_nonnull(host->dir);
+    host->options = g_hash_table_new(g_str_hash, g_str_equal);
+    host->refresh_hz = 60;
+    host->sent = g_async_queue_new_full(g_free);
+    host->closed = g_async_queue_new_full(g_free);
+    return host;
+}
+
+static void
+host_free(gh_host *host)
+{
+    g_autoptr(GDir) d = g_dir_open(host->dir, 0, NULL);
+    const char *name;
+
+    while (d && (name = g_dir_read_name(d))) {
+        g_autofree char *path = g_build_filename(host->dir, name, NULL);
+        g_unlink(path);
+    }
+    g_rmdir(host->dir);
+    g_free(host->dir);
+    g_hash_table_unref(host->options);
+    g_async_queue_unref(host->sent);
+    g_async_queue_unref(host->closed);
+    g_free(host);
+}
+
+static const gh_backend_factory *
+webrtc_factory(void)
+{
+    const gh_plugin *plugin = gamehost_plugin_query();
+
+    ck_assert_uint_eq(plugin->n_factories, 1);
+    return plugin->factories[0];
+}
+
+static gh_instance *
+create_with(gh_host *host, const char *key, const char *value)
+{
+    if (key)
+        g_hash_table_insert(host->options, (gpointer)key, (gpointer)value);
+    return webrtc_factory()->create(host, &fake_services);
+}
+
+/* ---- parsing: good messages --------------------------------------------------- */
+
+static void
+parse_ok(const char *text, sw_msg *msg)
+{
+    g_autofree char *error = NULL;
+
+    ck_assert_msg(sw_msg_parse(text, 2, msg, &error) == 0, "%s: %s", text, error);
+    ck_assert_ptr_null(error);
+}
+
+START_TEST(test_hello_with_codecs_lists_the_ones_we_encode)
+{
+    g_auto(sw_msg) msg = { 0 };
+
+    parse_ok("{\"type\":\"hello\",\"codecs\":[\"VP9\",\"video/h264\",\"AV1\",\"H264\"]}", &msg);
+    ck_assert_int_eq(msg.type, SW_MSG_HELLO);
+    ck_assert_uint_eq(msg.codecs, SW_CODEC_H264);
+}
+END_TEST
+
+START_TEST(test_hello_without_codecs_means_both_mandatory_ones)
+{
+    g_auto(sw_msg) msg = { 0 };
+
+    parse_ok("{\"type\":\"hello\"}", &msg);
+    ck_assert_uint_eq(msg.codecs, SW_CODEC_H264 | SW_CODEC_VP8);
+}
+END_TEST
+
+START_TEST(test_hello_with_an_empty_list_has_no_codec)
+{
+    g_auto(sw_msg) msg = { 0 };
+
+    parse_ok("{\"type\":\"hello\",\"codecs\":[]}", &msg);
+    ck_assert_uint_eq(msg.codecs, 0);
+}
+END_TEST
+
+START_TEST(test_answer_keeps_its_sdp)
+{
+    g_auto(sw_msg) msg = { 0 };
+
+    parse_ok("{\"type\":\"answer\",\"sdp\":\"v=0\\r\\n\"}", &msg);
+    ck_assert_int_eq(msg.type, SW_MSG_ANSWER);
+    ck_assert_str_eq(msg.sdp, "v=0\r\n");
+}
+END_TEST
+
+START_TEST(test_ice_keeps_candidate_and_index)
+{
+    g_auto(sw_msg) msg = { 0 };
+
+    parse_ok("{\"type\":\"ice\",\"candidate\":\"candidate:1 1 UDP 2122 198.18.0.1 5000 typ host\","
+             "\"sdpMLineIndex\":1,\"sdpMid\":\"video0\"}",
+             &msg);
+    ck_assert_int_eq(msg.type, SW_MSG_ICE);
+    ck_assert_str_eq(msg.candidate, "candidate:1 1 UDP 2122 198.18.0.1 5000 typ host");
+    ck_assert_uint_eq(msg.mline, 1);
+}
+END_TEST
+
+START_TEST(test_ice_end_of_candidates_is_an_empty_string)
+{
+    g_auto(sw_msg) msg = { 0 };
+
+    parse_ok("{\"type\":\"ice\",\"candidate\":\"\",\"sdpMLineIndex\":0}", &msg);
+    ck_assert_str_eq(msg.candidate, "");
+}
+END_TEST
+
+START_TEST(test_keyframe_needs_nothing_else)
+{
+    g_auto(sw_msg) msg = { 0 };
+
+    parse_ok("{\"type\":\"keyframe\",\"why\":\"decoder error\"}", &msg);
+    ck_assert_int_eq(msg.type, SW_MSG_KEYFRAME);
+}
+END_TEST
+
+/* ---- parsing: refusals ----------------------------------------------------------- */
+
+static void
+parse_refused(const char *text, const char *expected)
+{
+    sw_msg msg;
+    g_autofree char *error = NULL;
+
+    ck_assert_msg(sw_msg_parse(text, 2, &msg, &error) == -EINVAL, "accepted %s", text);
+    ck_assert_msg(error && strcmp(error, expected) == 0, "%s: got '%s', want '%s'", text, error, expected);
+    ck_assert_ptr_null(msg.sdp);
+    ck_assert_ptr_null(msg.candidate);
+}
+
+#define NOT_OBJECT "a signaling message must be a JSON object"
+#define NO_TYPE    "a signaling message needs a string member \"type\""
+
+START_TEST(test_a_message_must_be_an_object)
+{
+    parse_refused("[\"hello\"]", NOT_OBJECT);
+    parse_refused("\"hello\"", NOT_OBJECT);
+    parse_refused("42", NOT_OBJECT);
+    parse_refused("null", NOT_OBJECT);
+    parse_refused("{\"type\":", NOT_OBJECT);
+    parse_refused("", NOT_OBJECT);
+}
+END_TEST
+
+START_TEST(test_a_message_needs_a_string_type)
+{
+    parse_refused("{}", NO_TYPE);
+    parse_refused("{\"type\":7}", NO_TYPE);
+    parse_refused("{\"type\":null}", NO_TYPE);
+    parse_refused("{\"type\":[\"hello\"]}", NO_TYPE);
+    parse_refused("{\"Type\":\"hello\"}", NO_TYPE);
+}
+END_TEST
+
+START_TEST(test_an_unknown_type_is_named_when_printable)
+{
+    parse_refused("{\"type\":\"offer\"}", "unknown message type 'offer'");
+    parse_refused("{\"type\":\"Hello\"}", "unknown message type 'Hello'");
+    parse_refused("{\"type\":\"\"}", "unknown message type");
+    parse_refused("{\"type\":\"a\\nb\"}", "unknown message type");
+    parse_refused("{\"type\":\"it's\"}", "unknown message type");
+    parse_refused("{\"type\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}", "unknown message type");
+}
+END_TEST
+
+START_TEST(test_hello_codecs_must_be_a_short_array_of_strings)
+{
+    const char *message = "hello: codecs must be an array of at most 32 strings";
+    g_autoptr(GString) many = g_string_new("{\"type\":\"hello\",\"codecs\":[");
+
+    parse_refused("{\"type\":\"hello\",\"codecs\":\"H264\"}", message);
+    parse_refused("{\"type\":\"hello\",\"codecs\":[\"H264\",8]}", message);
+    parse_refused("{\"type\":\"hello\",\"codecs\":[[\"H264\"]]}", message);
+    parse_refused("{\"type\":\"hello\",\"codecs\":null}", message);
+    parse_refused("{\"type\":\"hello\",\"codecs\":{\"H264\":true}}", message);
+    for (int i = 0; i < 33; i++)
+        g_string_append_printf(many, "%s\"VP8\"", i ? "," : "");
+    g_string_append(many, "]}");
+    parse_refused(many->str, message);
+}
+END_TEST
+
+START_TEST(test_answer_needs_an_sdp_string)
+{
+    const char *message = "answer: sdp must be a non-empty string";
+
+    parse_refused("{\"type\":\"answer\"}", message);
+    parse_refused("{\"type\":\"answer\",\"sdp\":null}", message);
+    parse_refused("{\"type\":\"answer\",\"sdp\":12}", message);
+    parse_refused("{\"type\":\"answer\",\"sdp\":{\"v\":0}}", message);
+    parse_refused("{\"type\":\"answer\",\"sdp\":\"\"}", message);
+}
+END_TEST
+
+START_TEST(test_ice_candidate_must_be_a_short_string)
+{
+    g_autofree char *lng = g_strnfill(1025, 'a');
+    g_autofree char *max = g_strnfill(1024, 'a');
+    g_autofree char *too_long = g_strdup_printf("{\"type\":\"ice\",\"candidate\":\"%s\",\"sdpMLineIndex\":0}", lng);
+    g_autofree char *longest = g_strdup_printf("{\"type\":\"ice\",\"candidate\":\"%s\",\"sdpMLineIndex\":0}", max);
+    g_auto(sw_msg) msg = { 0 };
+
+    parse_refused("{\"type\":\"ice\",\"sdpMLineIndex\":0}", "ice: candidate must be a string");
+    parse_refused("{\"type\":\"ice\",\"candidate\":null,\"sdpMLineIndex\":0}", "ice: candidate must be a string");
+    parse_refused("{\"type\":\"ice\",\"candidate\":5,\"sdpMLineIndex\":0}", "ice: candidate must be a string");
+    parse_refused(too_long, "ice: candidate is longer than 1024 bytes");
+    parse_ok(longest, &msg);
+}
+END_TEST
+
+START_TEST(test_ice_index_must_name_an_mline_of_the_offer)
+{
+    const char *message = "ice: sdpMLineIndex must be a whole number from 0 to 1";
+
+    parse_refused("{\"type\":\"ice\",\"candidate\":\"c\"}", message);
+    parse_refused("{\"type\":\"ice\",\"candidate\":\"c\",\"sdpMLineIndex\":2}", message);
+    parse_refused("{\"type\":\"ice\",\"candidate\":\"c\",\"sdpMLineIndex\":-1}", message);
+    parse_refused("{\"type\":\"ice\",\"candidate\":\"c\",\"sdpMLineIndex\":0.5}", message);
+    parse_refused("{\"type\":\"ice\",\"candidate\":\"c\",\"sdpMLineIndex\":1.0}", message);
+    parse_refused("{\"type\":\"ice\",\"candidate\":\"c\",\"sdpMLineIndex\":\"0\"}", message);
+    parse_refused("{\"type\":\"ice\",\"candidate\":\"c\",\"sdpMLineIndex\":true}", message);
+    parse_refused("{\"type\":\"ice\",\"candidate\":\"c\",\"sdpMLineIndex\":null}", message);
+    parse_refused("{\"type\":\"ice\",\"candidate\":\"c\",\"sdpMLineIndex\":4294967296}", message);
+}
+END_TEST
+
+/* ---- codec choice and the server's messages ------------------------------------- */
+
+START_TEST(test_h264_is_preferred_when_both_sides_have_it)
+{
+    uint32_t codec = 0;
+    g_autofree char *error = NULL;
+
+    ck_assert_int_eq(sw_codec_choose(SW_CODEC_H264 | SW_CODEC_VP8, SW_CODEC_H264 | SW_CODEC_VP8, &codec, &error), 0);
+    ck_assert_uint_eq(codec, SW_CODEC_H264);
+    ck_assert_str_eq(sw_codec_name(codec), "H264");
+}
+END_TEST
+
+START_TEST(test_vp8_when_either_side_lacks_h264)
+{
+    uint32_t codec = 0;
+    g_autofree char *error = NULL;
+
+    ck_assert_int_eq(sw_codec_choose(SW_CODEC_VP8, SW_CODEC_H264 | SW_CODEC_VP8, &codec, &error), 0);
+    ck_assert_uint_eq(codec, SW_CODEC_VP8);
+    codec = 0;
+    ck_assert_int_eq(sw_codec_choose(SW_CODEC_H264 | SW_CODEC_VP8, SW_CODEC_VP8, &codec, &error), 0);
+    ck_assert_uint_eq(codec, SW_CODEC_VP8);
+    ck_assert_str_eq(sw_codec_name(codec), "VP8");
+}
+END_TEST
+
+START_TEST(test_no_codec_in_common_names_what_the_host_sends)
+{
+    uint32_t codec = 0;
+    g_autofree char *e1 = NULL, *e2 = NULL, *e3 = NULL;
+
+    ck_assert_int_eq(sw_codec_choose(0, SW_CODEC_H264 | SW_CODEC_VP8, &codec, &e1), -EINVAL);
+    ck_assert_str_eq(e1, "hello: no codec in common; this host sends H264, VP8");
+    ck_assert_int_eq(sw_codec_choose(SW_CODEC_H264, SW_CODEC_VP8, &codec, &e2), -EINVAL);
+    ck_assert_str_eq(e2, "hello: no codec in common; this host sends VP8");
+    ck_assert_int_eq(sw_codec_choose(SW_CODEC_H264, 0, &codec, &e3), -EINVAL);
+    ck_assert_str_eq(e3, "hello: this host has no video encoder (x264enc or vp8enc) installed");
+    ck_assert_uint_eq(codec, 0);
+}
+END_TEST
+
+START_TEST(test_offer_and_ice_messages_are_escaped_json)
+{
+    g_autofree char *offer = sw_msg_offer("v=0\r\na=\"x\"\r\n", SW_CODEC_VP8);
+    g_autofree char *ice = sw_msg_ice("candidate:1 1 UDP 1 198.18.0.1 9 typ host", 1);
+
+    ck_assert_str_eq(offer, "{\"type\":\"offer\",\"sdp\":\"v=0\\r\\na=\\\"x\\\"\\r\\n\",\"codec\":\"VP8\"}");
+    ck_assert_str_eq(ice, "{\"type\":\"ice\",\"candidate\":\"candidate:1 1 UDP 1 198.18.0.1 9 typ host\","
+                          "\"sdpMLineIndex\":1}");
+}
+END_TEST
+
+/* ---- the latency log ------------------------------------------------------------- */
+
+static char *
+read_fd(int fd)
+{
+    char buf[4096];
+    ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+    ck_assert_int_ge(n, 0);
+    buf[n] = 0;
+    return g_strdup(buf);
+}
+
+START_TEST(test_latency_waits_for_the_frame_showing_the_events_then_its_first_packet)
+{
+    char path[] = "/tmp/sw-latency-XXXXXX";
+    int fd = mkstemp(path), rfd = open(path, O_RDONLY);
+    sw_latency *lat = sw_latency_new(fd);
+    g_autofree char *text = NULL;
+
+    unlink(path);
+    ck_assert_uint_eq(sw_latency_frame(lat, 10, 50), 0);          /* the guest had applied 10 */
+    sw_latency_input(lat, 3, 100, 2);                              /* target 12 */
+    sw_latency_input(lat, 3, 110, -EPERM);                         /* refused: not logged */
+    sw_latency_input(lat, 3, 120, 1);                              /* target 13 */
+    ck_assert_uint_eq(sw_latency_frame(lat, 11, 200), 0);
+    ck_assert_uint_eq(sw_latency_frame(lat, 12, 300), 3);          /* completes the first */
+    sw_latency_tag(lat, 3, 7000);
+    sw_latency_encoded(lat, 3, 7000, 40);
+    sw_latency_sent(lat, 3, 6000, 350);                            /* another frame's packet */
+    sw_latency_sent(lat, 3, 7000, 400);
+    sw_latency_sent(lat, 3, 7000, 410);                            /* its second packet */
+    ck_assert_uint_eq(sw_latency_frame(lat, 14, 500), 3);          /* completes the second */
+    sw_latency_tag(lat, 3, 8000);
+    sw_latency_encoded(lat, 3, 8000, 30);
+    sw_latency_sent(lat, 3, 8000, 600);
+    text = read_fd(rfd);
+    ck_assert_str_eq(text, "100,300,400,40\n120,500,600,30\n");
+    ck_assert_uint_eq(sw_latency_written(lat), 2);
+    ck_assert_uint_eq(sw_latency_lost(lat), 0);
+    sw_latency_free(lat);
+    close(rfd);
+}
+END_TEST
+
+START_TEST(test_latency_target_counts_from_the_last_frame_seen)
+{
+    char path[] = "/tmp/sw-latency-XXXXXX";
+    int fd = mkstemp(path), rfd = open(path, O_RDONLY);
+    sw_latency *lat = sw_latency_new(fd);
+    g_autofree char *text = NULL;
+
+    unlink(path);
+    /* Input that went in through the API (not logged) moved the guest on. */
+    sw_latency_frame(lat, 100, 10);
+    sw_latency_input(lat, 1, 20, 1);                               /* target 101 */
+    ck_assert_uint_eq(sw_latency_frame(lat, 100, 30), 0);
+    ck_assert_uint_eq(sw_latency_frame(lat, 101, 40), 1);
+    sw_latency_tag(lat, 2, 5);                                     /* another viewer's copy */
+    sw_latency_tag(lat, 1, 9);
+    sw_latency_sent(lat, 2, 5, 45);
+    sw_latency_sent(lat, 1, 9, 50);
+    text = read_fd(rfd);
+    ck_assert_str_eq(text, "20,40,50,0\n");
+    sw_latency_free(lat);
+    close(rfd);
+}
+END_TEST
+
+START_TEST(test_latency_forgets_the_oldest_beyond_256_pending)
+{
+    sw_latency *lat = sw_latency_new(-1);
+
+    for (int i = 0; i < 300; i++)
+        sw_latency_input(lat, 1, (uint64_t)i, 1);
+    ck_assert_uint_eq(sw_latency_lost(lat), 44);
+    sw_latency_free(lat);
+}
+END_TEST
+
+/* ---- the backend: options ----------------------------------------------------------- */
+
+START_TEST(test_plugin_descriptor)
+{
+    const gh_plugin *plugin = gamehost_plugin_query();
+    const gh_backend_factory *f = webrtc_factory();
+
+    ck_assert_uint_eq(plugin->abi_major, GH_PLUGIN_ABI_MAJOR);
+    ck_assert_uint_eq(plugin->abi_minor, 2);
+    ck_assert_str_eq(plugin->name, "stream-webrtc");
+    ck_assert_str_eq(f->name, "stream.webrtc");
+    ck_assert_uint_eq(f->kind, GH_BACKEND_STREAM);
+    ck_assert_uint_ge(f->stream->version, 2);
+    ck_assert_ptr_nonnull(f->stream->push_frame);
+    ck_assert_ptr_nonnull(f->stream->request_keyframe);
+    ck_assert_ptr_nonnull(f->stream->peer_open);
+    ck_assert_ptr_nonnull(f->stream->peer_message);
+    ck_assert_ptr_nonnull(f->stream->peer_close);
+}
+END_TEST
+
+static void
+assert_refused(const char *key, const char *value, const char *message)
+{
+    gh_host *host = host_new();
+
+    ck_assert_ptr_null(create_with(host, key, value));
+    ck_assert_msg(strcmp(host->error, message) == 0, "%s=%s: got '%s', want '%s'", key, value, host->error, message);
+    host_free(host);
+}
+
+START_TEST(test_numeric_options_are_bounded)
+{
+    assert_refused("fps", "0", "stream.webrtc: option fps must be a whole number from 1 to 120");
+    assert_refused("fps", "121", "stream.webrtc: option fps must be a whole number from 1 to 120");
+    assert_refused("fps", "30 ", "stream.webrtc: option fps must be a whole number from 1 to 120");
+    assert_refused("bitrate_kbps", "99", "stream.webrtc: option bitrate_kbps must be a whole number from 100 to 100000");
+    assert_refused("bitrate_kbps", "-4000",
+                   "stream.webrtc: option bitrate_kbps must be a whole number from 100 to 100000");
+}
+END_TEST
+
+START_TEST(test_servers_must_be_urls_of_their_scheme)
+{
+    g_autofree char *lng = g_strdup_printf("stun://%s:3478", g_strnfill(510, 'a'));
+    const char *stun = "stream.webrtc: option stun_server must be stun://host:port (at most 512 characters)";
+    const char *turn = "stream.webrtc: option turn_server must be turn://user:password@host:port or turns://… "
+                       "(at most 512 characters)";
+
+    assert_refused("stun_server", "stun.example.net:3478", stun);
+    assert_refused("stun_server", "stun://", stun);
+    assert_refused("stun_server", "stun://a b:1", stun);
+    assert_refused("stun_server", "stun://a\n:1", stun);
+    assert_refused("stun_server", lng, stun);
+    assert_refused("turn_server", "stun://host:1", turn);
+    assert_refused("turn_server", "http://u:p@host:1", turn);
+}
+END_TEST
+
+START_TEST(test_latency_log_is_a_plain_name_in_the_session_dir)
+{
+    const char *plain = "stream.webrtc: option latency_log must be a plain file name of 1 to 64 characters from "
+                        "A-Z a-z 0-9 . _ -";
+
+    assert_refused("latency_log", "../x.csv", plain);
+    assert_refused("latency_log", "a/x.csv", plain);
+    assert_refused("latency_log", "/tmp/x.csv", plain);
+    assert_refused("latency_log", "", plain);
+    assert_refused("latency_log", "..", "stream.webrtc: option latency_log '..' must not start with '.'");
+}
+END_TEST
+
+START_TEST(test_a_host_without_signaling_is_refused)
+{
+    gh_host_services old = fake_services;
+    gh_host *host = host_new();
+
+    old.struct_size = offsetof(gh_host_services, signal_send);
+    old.version = 2;
+    ck_assert_ptr_null(webrtc_factory()->create(host, &old));
+    ck_assert_str_eq(host->error, "stream.webrtc: the host offers no signaling for players (it needs plugin ABI 1.2)");
+    host_free(host);
+}
+END_TEST
+
+START_TEST(test_good_options_are_taken)
+{
+    gh_host *host = host_new();
+    g_autofree char *log = g_build_filename(host->dir, "latency.csv", NULL);
+    gh_instance *inst;
+
+    g_hash_table_insert(host->options, "fps", "30");
+    g_hash_table_insert(host->options, "bitrate_kbps", "2500");
+    g_hash_table_insert(host->options, "stun_server", "stun://198.18.0.9:3478");
+    g_hash_table_insert(host->options, "turn_server", "turns://u:p@198.18.0.9:5349");
+    inst = create_with(host, "latency_log", "latency.csv");
+    ck_assert_msg(inst, "%s", host->error);
+    ck_assert(g_file_test(log, G_FILE_TEST_IS_REGULAR));
+    webrtc_factory()->destroy(inst);
+    host_free(host);
+}
+END_TEST
+
+/* ---- the backend: signaling ---------------------------------------------------------- */
+
+/* The next message the plugin sent, waiting for webrtcbin's threads. */
+static char *
+next_sent(gh_host *host, uint32_t peer)
+{
+    char *m = g_async_queue_timeout_pop(host->sent, 20 * G_USEC_PER_SEC);
+    g_autofree char *prefix = g_strdup_printf("%u:", peer);
+    char *body;
+
+    ck_assert_msg(m, "nothing was sent to viewer %u", peer);
+    ck_assert_msg(g_str_has_prefix(m, prefix), "sent to the wrong viewer: %s", m);
+    body = g_strdup(m + strlen(prefix));
+    g_free(m);
+    return body;
+}
+
+/* The offer's SDP, after checking the message around it. */
+static char *
+offer_sdp(const char *message, const char *codec)
+{
+    g_autoptr(JsonParser) parser = json_parser_new();
+    JsonObject *obj;
+
+    ck_assert_msg(json_parser_load_from_data(parser, message, -1, NULL), "%s", message);
+    obj = json_node_get_object(json_parser_get_root(parser));
+    ck_assert_str_eq(json_object_get_string_member(obj, "type"), "offer");
+    ck_assert_str_eq(json_object_get_string_member(obj, "codec"), codec);
+    return g_strdup(json_object_get_string_member(obj, "sdp"));
+}
+
+static void
+assert_offer(const char *sdp, const char *rtpmap)
+{
+    g_auto(GStrv) lines = g_strsplit(sdp, "\r\n", -1);
+    gboolean video = FALSE, application = FALSE, sendonly = FALSE, map = FALSE, nack = FALSE, rtx = FALSE;
+    gboolean in_video = FALSE;
+
+    for (char **l = lines; *l; l++) {
+        if (g_str_has_prefix(*l, "m="))
+            in_video = g_str_has_prefix(*l, "m=video ");
+        video = video || g_str_has_prefix(*l, "m=video ");
+        application = application || g_str_has_prefix(*l, "m=application ");
+        sendonly = sendonly || (in_video && strcmp(*l, "a=sendonly") == 0);
+        map = map || (in_video && g_str_has_prefix(*l, "a=rtpmap:") && strstr(*l, rtpmap));
+        nack = nack || (in_video && g_str_has_prefix(*l, "a=rtcp-fb:") && g_str_has_suffix(*l, " nack"));
+        rtx = rtx || (in_video && g_str_has_prefix(*l, "a=rtpmap:") && strstr(*l, " rtx/90000"));
+    }
+    ck_assert_msg(video && application, "no video or data channel m-line:\n%s", sdp);
+    ck_assert_msg(sendonly, "video is not sendonly:\n%s", sdp);
+    ck_assert_msg(map, "no rtpmap %s:\n%s", rtpmap, sdp);
+    ck_assert_msg(nack, "no NACK feedback:\n%s", sdp);
+    ck_assert_msg(rtx, "no RTX:\n%s", sdp);
+}
+
+static void
+assert_hello_gets_offer(const char *hello, const char *codec, const char *rtpmap)
+{
+    gh_host *host = host_new();
+    gh_instance *inst = create_with(host, NULL, NULL);
+    const gh_stream_ops *ops = webrtc_factory()->stream;
+    g_autofree char *message = NULL, *sdp = NULL;
+
+    ck_assert_msg(inst, "%s", host->error);
+    ck_assert_int_eq(ops->peer_open(inst, 7, GH_PEER_CONTROL), 0);
+    ck_assert_msg(ops->peer_message(inst, 7, hello) == 0, "%s", host->error);
+    message = next_sent(host, 7);
+    sdp = offer_sdp(message, codec);
+    assert_offer(sdp, rtpmap);
+    ops->peer_close(inst, 7);
+    webrtc_factory()->destroy(inst);
+    host_free(host);
+}
+
+START_TEST(test_hello_with_h264_gets_an_h264_offer_with_a_data_channel)
+{
+    assert_hello_gets_offer("{\"type\":\"hello\",\"codecs\":[\"VP8\",\"H264\"]}", "H264", " H264/90000");
+}
+END_TEST
+
+START_TEST(test_hello_with_vp8_only_gets_a_vp8_offer)
+{
+    assert_hello_gets_offer("{\"type\":\"hello\",\"codecs\":[\"VP8\",\"AV1\"]}", "VP8", " VP8/90000");
+}
+END_TEST
+
+START_TEST(test_viewers_are_not_limited_by_the_plugin)
+{
+    gh_host *host = host_new();
+    gh_instance *inst = create_with(host, NULL, NULL);
+    const gh_stream_ops *ops = webrtc_factory()->stream;
+
+    for (uint32_t p = 1; p <= 16; p++)
+        ck_assert_int_eq(ops->peer_open(inst, p, p == 1 ? GH_PEER_CONTROL : 0), 0);
+    ck_assert_int_eq(ops->peer_open(inst, 3, 0), -EEXIST);
+    ck_assert_str_eq(host->error, "stream.webrtc: viewer 3 is already open");
+    for (uint32_t p = 1; p <= 16; p++)
+        ops->peer_close(inst, p);
+    webrtc_factory()->destroy(inst);
+    host_free(host);
+}
+END_TEST
+
+static void
+assert_message_refused(gh_instance *inst, gh_host *host, uint32_t peer, const char *message, int rc,
+                       const char *error)
+{
+    ck_assert_int_eq(webrtc_factory()->stream->peer_message(inst, peer, message), rc);
+    ck_assert_msg(strcmp(host->error, error) == 0, "%s: got '%s', want '%s'", message, host->error, error);
+    host->error[0] = 0;
+}
+
+START_TEST(test_messages_out_of_order_or_malformed_are_refused)
+{
+    gh_host *host = host_new();
+    gh_instance *inst = create_with(host, NULL, NULL);
+    const gh_stream_ops *ops = webrtc_factory()->stream;
+    g_autofree char *offer = NULL;
+
+    ck_assert_int_eq(ops->peer_open(inst, 2, 0), 0);
+    assert_message_refused(inst, host, 9, "{\"type\":\"keyframe\"}", -ENOENT, "stream.webrtc: viewer 9 is not open");
+    assert_message_refused(inst, host, 2, "{\"type\":\"answer\",\"sdp\":\"v=0\"}", -EINVAL,
+                           "stream.webrtc: answer: no offer was made yet (send hello first)");
+    assert_message_refused(inst, host, 2, "{\"type\":\"ice\",\"candidate\":\"c\",\"sdpMLineIndex\":0}", -EINVAL,
+                           "stream.webrtc: ice: no offer was made yet (send hello first)");
+    assert_message_refused(inst, host, 2, "{\"type\":\"bye\"}", -EINVAL, "stream.webrtc: unknown message type 'bye'");
+    assert_message_refused(inst, host, 2, "{\"type\":\"hello\",\"codecs\":[\"AV1\"]}", -EINVAL,
+                           "stream.webrtc: hello: no codec in common; this host sends H264, VP8");
+    ck_assert_int_eq(ops->peer_message(inst, 2, "{\"type\":\"keyframe\"}"), 0);
+    ck_assert_int_eq(ops->peer_message(inst, 2, "{\"type\":\"hello\"}"), 0);
+    offer = next_sent(host, 2);
+    assert_message_refused(inst, host, 2, "{\"type\":\"hello\"}", -EALREADY,
+                           "stream.webrtc: hello: the offer was made already; reconnect to start over");
+    assert_message_refused(inst, host, 2, "{\"type\":\"answer\",\"sdp\":\"not sdp\"}", -EINVAL,
+                           "stream.webrtc: answer: sdp is not a session description with media");
+    assert_message_refused(inst, host, 2, "{\"type\":\"ice\",\"candidate\":\"c\",\"sdpMLineIndex\":2}", -EINVAL,
+                           "stream.webrtc: ice: sdpMLineIndex must be a whole number from 0 to 1");
+    ck_assert_int_eq(ops->peer_message(inst, 2, "{\"type\":\"ice\",\"candidate\":\"\",\"sdpMLineIndex\":0}"), 0);
+    ck_assert_int_eq(ops->peer_message(inst, 2, "{\"type\":\"keyframe\"}"), 0);
+    ops->request_keyframe(inst);
+    webrtc_factory()->destroy(inst); /* closes viewer 2 */
+    host_free(host);
+}
+END_TEST
+
+START_TEST(test_frames_before_any_connection_are_taken)
+{
+    gh_host *host = host_new();
+    gh_instance *inst = create_with(host, NULL, NULL);
+    const gh_stream_ops *ops = webrtc_factory()->stream;
+    g_autofree uint8_t *pixels = g_malloc0(64 * 4 * 48);
+    g_autofree char *offer = NULL;
+    gh_frame frame = {
+        .struct_size = sizeof(gh_frame), .format = GH_FORMAT_BGRX8888, .width = 64, .height = 48,
+        .stride = 64 * 4, .timestamp_ns = 1000, .frame_number = 1, .data = pixels,
+    };
+
+    ck_assert_int_eq(ops->push_frame(inst, &frame), 0);
+    ck_assert_int_eq(ops->peer_open(inst, 1, GH_PEER_CONTROL), 0);
+    ck_assert_int_eq(ops->peer_message(inst, 1, "{\"type\":\"hello\"}"), 0);
+    offer = next_sent(host, 1);
+    frame.timestamp_ns += 20000000;
+    ck_assert_int_eq(ops->push_frame(inst, &frame), 0);
+    frame.stride = 10;
+    ck_assert_int_eq(ops->push_frame(inst, &frame), -EINVAL);
+    ck_assert_str_eq(host->error, "stream.webrtc: cannot encode a 64x48 frame of format 1 with stride 10 "
+                                  "(BGRX or RGBX, up to 16384x16384)");
+    ops->peer_close(inst, 1);
+    webrtc_factory()->destroy(inst);
+    host_free(host);
+}
+END_TEST
+
+/* ---- a real connection (GH_TEST_WEBRTC_CONNECT, in a network namespace) ---------- */
+
+/* The browser's part, played by a second webrtcbin: answers the offer,
+ * decodes what comes, and sends input on the data channel it is given. */
+typedef struct {
+    GstElement *pipeline, *webrtc;
+    GAsyncQueue *to_plugin;      /* messages for peer_message, main thread */
+    GstWebRTCDataChannel *channel;
+    gint decoded;
+} Viewer;
+
+static void
+viewer_on_ice(GstElement *webrtc, guint mline, const char *candidate, gpointer data)
+{
+    Viewer *v = data;
+
+    (void)webrtc;
+    g_async_queue_push(v->to_plugin, sw_msg_ice(candidate, mline));
+}
+
+static GstPadProbeReturn
+viewer_on_frame(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+    Viewer *v = data;
+
+    (void)pad;
+    (void)info;
+    g_atomic_int_inc(&v->decoded);
+    return GST_PAD_PROBE_OK;
+}
+
+static void
+viewer_on_pad(GstElement *webrtc, GstPad *pad, gpointer data)
+{
+    Viewer *v = data;
+    GstElement *bin;
+    g_autoptr(GstPad) sink = NULL, counted = NULL;
+    g_autoptr(GstElement) fakesink = NULL;
+    g_autoptr(GstCaps) caps = NULL;
+    gboolean vp8;
+
+    (void)webrtc;
+    if (GST_PAD_DIRECTION(pad) != GST_PAD_SRC)
+        return;
+    caps = gst_pad_get_current_caps(pad);
+    if (g_getenv("GH_TEST_VERBOSE")) {
+        g_autofree char *s = caps ? gst_caps_to_string(caps) : g_strdup("none");
+        fprintf(stderr, "viewer pad caps: %s\n", s);
+    }
+    vp8 = caps && g_strcmp0(gst_structure_get_string(gst_caps_get_structure(caps, 0), "encoding-name"), "VP8") == 0;
+    bin = gst_parse_bin_from_description(vp8 ? "rtpvp8depay ! decodebin ! videoconvert ! fakesink name=out"
+                                             : "rtph264depay ! decodebin ! videoconvert ! fakesink name=out",
+                                         TRUE, NULL);
+    gst_bin_add(GST_BIN(v->pipeline), bin);
+    gst_element_sync_state_with_parent(bin);
+    sink = gst_element_get_static_pad(bin, "sink");
+    ck_assert_int_eq(gst_pad_link_full(pad, sink, GST_PAD_LINK_CHECK_NOTHING), GST_PAD_LINK_OK);
+    fakesink = gst_bin_get_by_name(GST_BIN(bin), "out");
+    counted = gst_element_get_static_pad(fakesink, "sink");
+    gst_pad_add_probe(counted, GST_PAD_PROBE_TYPE_BUFFER, viewer_on_frame, v, NULL);
+}
+
+static void
+viewer_on_channel(GstElement *webrtc, GstWebRTCDataChannel *channel, gpointer data)
+{
+    Viewer *v = data;
+
+    (void)webrtc;
+    g_atomic_pointer_set(&v->channel, g_object_ref(channel));
+}
+
+static Viewer *
+viewer_new(void)
+{
+    Viewer *v = g_new0(Viewer, 1);
+
+    v->pipeline = gst_pipeline_new("viewer");
+    v->webrtc = gst_element_factory_make("webrtcbin", NULL);
+    gst_util_set_object_arg(G_OBJECT(v->webrtc), "bundle-policy", "max-bundle");
+    gst_bin_add(GST_BIN(v->pipeline), v->webrtc);
+    v->to_plugin = g_async_queue_new_full(g_free);
+    g_signal_connect(v->webrtc, "on-ice-candidate", G_CALLBACK(viewer_on_ice), v);
+    g_signal_connect(v->webrtc, "pad-added", G_CALLBACK(viewer_on_pad), v);
+    g_signal_connect(v->webrtc, "on-data-channel", G_CALLBACK(viewer_on_channel), v);
+    gst_element_set_state(v->pipeline, GST_STATE_PLAYING);
+    return v;
+}
+
+static void
+viewer_free(Viewer *v)
+{
+    gst_element_set_state(v->pipeline, GST_STATE_NULL);
+    g_clear_object(&v->channel);
+    gst_object_unref(v->pipeline);
+    g_async_queue_unref(v->to_plugin);
+    g_free(v);
+}
+
+/* The offer in, the answer out (as the browser's JSON). */
+static char *
+viewer_answer(Viewer *v, const char *offer_sdp)
+{
+    GstSDPMessage *sdp = NULL;
+    GstWebRTCSessionDescription *offer, *answer = NULL;
+    GstPromise *promise;
+    g_autofree char *text = NULL;
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    g_autoptr(JsonGenerator) gen = json_generator_new();
+    g_autoptr(JsonNode) root = NULL;
+
+    ck_assert_int_eq(gst_sdp_message_new_from_text(offer_sdp, &sdp), GST_SDP_OK);
+    offer = gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_OFFER, sdp);
+    promise = gst_promise_new();
+    g_signal_emit_by_name(v->webrtc, "set-remote-description", offer, promise);
+    gst_promise_wait(promise);
+    gst_promise_unref(promise);
+    gst_webrtc_session_description_free(offer);
+    promise = gst_promise_new();
+    g_signal_emit_by_name(v->webrtc, "create-answer", NULL, promise);
+    ck_assert_int_eq(gst_promise_wait(promise), GST_PROMISE_RESULT_REPLIED);
+    gst_structure_get(gst_promise_get_reply(promise), "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, NULL);
+    gst_promise_unref(promise);
+    ck_assert_ptr_nonnull(answer);
+    g_signal_emit_by_name(v->webrtc, "set-local-description", answer, NULL);
+    text = gst_sdp_message_as_text(answer->sdp);
+    gst_webrtc_session_description_free(answer);
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "type");
+    json_builder_add_string_value(b, "answer");
+    json_builder_set_member_name(b, "sdp");
+    json_builder_add_string_value(b, text);
+    json_builder_end_object(b);
+    root = json_builder_get_root(b);
+    json_generator_set_root(gen, root);
+    return json_generator_to_data(gen, NULL);
+}
+
+/* The plugin's messages to the viewer: the offer, then candidates. */
+static void
+viewer_take(Viewer *v, gh_host *host, gh_instance *inst, const char *codec)
+{
+    const gh_stream_ops *ops = webrtc_factory()->stream;
+    char *m;
+
+    while ((m = g_async_queue_try_pop(host->sent))) {
+        g_autoptr(JsonParser) parser = json_parser_new();
+        JsonObject *obj;
+        const char *type;
+
+        ck_assert(g_str_has_prefix(m, "1:"));
+        ck_assert(json_parser_load_from_data(parser, m + 2, -1, NULL));
+        obj = json_node_get_object(json_parser_get_root(parser));
+        type = json_object_get_string_member(obj, "type");
+        if (strcmp(type, "offer") == 0) {
+            g_autofree char *sdp = offer_sdp(m + 2, codec);
+            g_autofree char *answer = viewer_answer(v, sdp);
+
+            ck_assert_msg(ops->peer_message(inst, 1, answer) == 0, "%s", host->error);
+        } else {
+            ck_assert_str_eq(type, "ice");
+            g_signal_emit_by_name(v->webrtc, "add-ice-candidate",
+                                  (guint)json_object_get_int_member(obj, "sdpMLineIndex"),
+                                  json_object_get_string_member(obj, "candidate"));
+        }
+        g_free(m);
+    }
+    while ((m = g_async_queue_try_pop(v->to_plugin))) {
+        ck_assert_msg(ops->peer_message(inst, 1, m) == 0, "%s: %s", m, host->error);
+        g_free(m);
+    }
+}
+
+/* Moving bars, 320x240 BGRX: something for the encoder to code. */
+typedef struct {
+    uint8_t *data;
+    gh_frame frame;
+} Frames;
+
+static Frames *
+frames_new(uint32_t width, uint32_t height)
+{
+    Frames *f = g_new0(Frames, 1);
+
+    f->data = g_malloc0((size_t)width * height * 4u);
+    f->frame = (gh_frame){ .struct_size = sizeof(gh_frame), .format = GH_FORMAT_BGRX8888, .width = width,
+                           .height = height, .stride = width * 4u, .data = f->data };
+    return f;
+}
+
+static gh_frame *
+frames_at(Frames *f, uint64_t n, uint32_t hz)
+{
+    for (size_t i = 0; i < (size_t)f->frame.width * f->frame.height; i++)
+        f->data[i * 4u + (n / 8u) % 3u] = (uint8_t)((i % f->frame.width + n * 4u) & 0xe0u);
+    f->frame.timestamp_ns = n * G_GUINT64_CONSTANT(1000000000) / hz;
+    f->frame.frame_number = n + 1;
+    return &f->frame;
+}
+
+static void
+frames_free(Frames *f)
+{
+    g_free(f->data);
+    g_free(f);
+}
+
+static void
+assert_connects(const char *hello, const char *codec)
+{
+    gh_host *host = host_new();
+    g_autofree char *log_path = g_build_filename(host->dir, "latency.csv", NULL);
+    g_autofree char *log = NULL;
+    gh_instance *inst = create_with(host, "latency_log", "latency.csv");
+    const gh_stream_ops *ops = webrtc_factory()->stream;
+    Frames *f = frames_new(320, 240);
+    Viewer *v = viewer_new();
+    uint64_t n = 0, sent_inputs = 0;
+    gint64 deadline = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+    guint lines = 0;
+
+    ck_assert_msg(inst, "%s", host->error);
+    ck_assert_int_eq(ops->peer_open(inst, 1, GH_PEER_CONTROL), 0);
+    ck_assert_int_eq(ops->peer_message(inst, 1, hello), 0);
+    /* 60 Hz frames, timestamped as they go; the "guest" applies each input
+     * event at the next frame, as the demo game does. */
+    while ((g_atomic_int_get(&v->decoded) < 90 || sent_inputs < 10) && g_get_monotonic_time() < deadline) {
+        GstWebRTCDataChannel *channel = g_atomic_pointer_get(&v->channel);
+        gh_frame *frame;
+
+        viewer_take(v, host, inst, codec);
+        if (channel && n % 6 == 0 && sent_inputs < 10) {
+            gst_webrtc_data_channel_send_string(channel, "{\"events\":[{\"type\":\"key\",\"code\":\"KEY_A\",\"value\":1}]}");
+            sent_inputs++;
+        }
+        frame = frames_at(f, n, 60);
+        frame->timestamp_ns = (uint64_t)g_get_monotonic_time() * 1000u;
+        frame->input_events = (uint64_t)g_atomic_int_get(&host->inputs);
+        ck_assert_int_eq(ops->push_frame(inst, frame), 0);
+        n++;
+        g_usleep(G_USEC_PER_SEC / 60);
+    }
+    /* A few more frames, to show the last inputs. */
+    for (int i = 0; i < 30; i++, n++) {
+        gh_frame *frame = frames_at(f, n, 60);
+
+        frame->timestamp_ns = (uint64_t)g_get_monotonic_time() * 1000u;
+        frame->input_events = (uint64_t)g_atomic_int_get(&host->inputs);
+        ops->push_frame(inst, frame);
+        g_usleep(G_USEC_PER_SEC / 60);
+    }
+    fprintf(stderr, "%s: %u frames decoded of %" G_GUINT64_FORMAT " pushed, %d of %" G_GUINT64_FORMAT " inputs\n",
+            codec, (guint)g_atomic_int_get(&v->decoded), n, g_atomic_int_get(&host->inputs), sent_inputs);
+    ck_assert_int_ge(g_atomic_int_get(&v->decoded), 90);
+    ck_assert_int_eq(g_atomic_int_get(&host->inputs), 10);
+    ck_assert_ptr_null(g_async_queue_try_pop(host->closed));
+    ops->peer_close(inst, 1);
+    webrtc_factory()->destroy(inst);
+    ck_assert(g_file_get_contents(log_path, &log, NULL, NULL));
+    for (const char *c = log; *c; c++)
+        lines += *c == '\n';
+    fprintf(stderr, "%s latency log (t_input,t_frame,t_sent,encode ns), %u lines:\n%s", codec, lines, log);
+    ck_assert_uint_ge(lines, 5);
+    viewer_free(v);
+    frames_free(f);
+    host_free(host);
+}
+
+START_TEST(test_a_webrtcbin_viewer_decodes_h264_and_sends_input)
+{
+    assert_connects("{\"type\":\"hello\",\"codecs\":[\"H264\"]}", "H264");
+}
+END_TEST
+
+START_TEST(test_a_webrtcbin_viewer_decodes_vp8_and_sends_input)
+{
+    assert_connects("{\"type\":\"hello\",\"codecs\":[\"VP8\"]}", "VP8");
+}
+END_TEST
+
+static Suite *
+stream_webrtc_suite(void)
+{
+    Suite *s = suite_create("stream-webrtc");
+    TCase *tc = tcase_create("signal-msg");
+
+    tcase_add_test(tc, test_hello_with_codecs_lists_the_ones_we_encode);
+    tcase_add_test(tc, test_hello_without_codecs_means_both_mandatory_ones);
+    tcase_add_test(tc, test_hello_with_an_empty_list_has_no_codec);
+    tcase_add_test(tc, test_answer_keeps_its_sdp);
+    tcase_add_test(tc, test_ice_keeps_candidate_and_index);
+    tcase_add_test(tc, test_ice_end_of_candidates_is_an_empty_string);
+    tcase_add_test(tc, test_keyframe_needs_nothing_else);
+    tcase_add_test(tc, test_a_message_must_be_an_object);
+    tcase_add_test(tc, test_a_message_needs_a_string_type);
+    tcase_add_test(tc, test_an_unknown_type_is_named_when_printable);
+    tcase_add_test(tc, test_hello_codecs_must_be_a_short_array_of_strings);
+    tcase_add_test(tc, test_answer_needs_an_sdp_string);
+    tcase_add_test(tc, test_ice_candidate_must_be_a_short_string);
+    tcase_add_test(tc, test_ice_index_must_name_an_mline_of_the_offer);
+    tcase_add_test(tc, test_h264_is_preferred_when_both_sides_have_it);
+    tcase_add_test(tc, test_vp8_when_either_side_lacks_h264);
+    tcase_add_test(tc, test_no_codec_in_common_names_what_the_host_sends);
+    tcase_add_test(tc, test_offer_and_ice_messages_are_escaped_json);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("latency");
+    tcase_add_test(tc, test_latency_waits_for_the_frame_showing_the_events_then_its_first_packet);
+    tcase_add_test(tc, test_latency_target_counts_from_the_last_frame_seen);
+    tcase_add_test(tc, test_latency_forgets_the_oldest_beyond_256_pending);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("backend");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_plugin_descriptor);
+    tcase_add_test(tc, test_numeric_options_are_bounded);
+    tcase_add_test(tc, test_servers_must_be_urls_of_their_scheme);
+    tcase_add_test(tc, test_latency_log_is_a_plain_name_in_the_session_dir);
+    tcase_add_test(tc, test_a_host_without_signaling_is_refused);
+    tcase_add_test(tc, test_good_options_are_taken);
+    tcase_add_test(tc, test_hello_with_h264_gets_an_h264_offer_with_a_data_channel);
+    tcase_add_test(tc, test_hello_with_vp8_only_gets_a_vp8_offer);
+    tcase_add_test(tc, test_viewers_are_not_limited_by_the_plugin);
+    tcase_add_test(tc, test_messages_out_of_order_or_malformed_are_refused);
+    tcase_add_test(tc, test_frames_before_any_connection_are_taken);
+    suite_add_tcase(s, tc);
+
+    /* Only where libnice has an address to use: netns-check.sh. */
+    if (g_getenv("GH_TEST_WEBRTC_CONNECT")) {
+        tc = tcase_create("connect");
+        tcase_set_timeout(tc, 120);
+        tcase_add_test(tc, test_a_webrtcbin_viewer_decodes_h264_and_sends_input);
+        tcase_add_test(tc, test_a_webrtcbin_viewer_decodes_vp8_and_sends_input);
+        suite_add_tcase(s, tc);
+    }
+    return s;
+}
+
+int
+main(void)
+{
+    SRunner *sr = srunner_create(stream_webrtc_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
