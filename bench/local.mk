@@ -29,10 +29,21 @@ bench_relay_bench_CFLAGS = $(AM_CFLAGS) -I$(srcdir)/include -I$(srcdir)/plugins/
 bench_relay_bench_LDADD = -ldl
 CLEANFILES += bench/relay-producer$(EXEEXT) bench/relay-bench$(EXEEXT)
 
+# bench/webrtc-bench.sh: the stream.webrtc benchmark (issue 5), one program
+# in two roles (host side through the plugin ABI, and a webrtcbin receiver
+# standing in for the browser).  On demand too:
+#     make -C build bench/webrtc-bench
+EXTRA_PROGRAMS += bench/webrtc-bench
+bench_webrtc_bench_SOURCES = bench/webrtc-bench.c
+bench_webrtc_bench_CFLAGS = $(AM_CFLAGS) -I$(srcdir)/include $(GST_CFLAGS) $(GST_WEBRTC_CFLAGS) $(JSONGLIB_CFLAGS)
+bench_webrtc_bench_LDADD = $(GST_LIBS) $(GST_WEBRTC_LIBS) $(JSONGLIB_LIBS) -ldl -lm -lpthread
+CLEANFILES += bench/webrtc-bench$(EXEEXT)
+
 EXTRA_DIST += \
 	bench/api-load.sh \
 	bench/capture-input.sh \
 	bench/bench-lib.sh \
 	bench/daemon-rss.sh \
 	bench/session-start.sh \
+	bench/webrtc-bench.sh \
 	docs/performance.md
