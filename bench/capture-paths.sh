@@ -128,8 +128,8 @@ for size in 640x480 1920x1080 3840x2160; do
         if [ "$mode" = copy ]; then r=${RELAY[$size]}; else r=${ZC[$size]}; fi
         awk -v s="$size" -v mode="$mode" -v fps="$(kv "$r" fps)" -v gm="$(kv "$r" grab_ms_mean)" -v gp="$(kv "$r" grab_ms_p50)" \
             -v mm="$(kv "$m" memcpy_ms_mean)" -v mb="$(kv "$m" memcpy_ms_best)" -v sk="$(kv "$r" skipped)" -v st="$(kv "$r" stale)" \
-            'BEGIN { if (gm <= 0) gm = 0.0005  # below the 1 us print resolution
-                     printf "| capture.relay, %s | %s | %.1f (skipped %d, stale %d) | %.3f / %.3f | %.0f | %.3f / %.3f | %.2fx |\n",
+            'BEGIN { if (gm <= 0) gm = 0.00005  # below the 0.1 us print resolution
+                     printf "| capture.relay, %s | %s | %.1f (skipped %d, stale %d) | %.4f / %.4f | %.0f | %.3f / %.3f | %.2fx |\n",
                      mode, s, fps, sk, st, gm, gp, 1000 / gm, mm, mb, mm / gm }'
     done
 done
@@ -167,7 +167,7 @@ zm=$(kv "${ZC[1920x1080]}" grab_ms_mean); zs=$(kv "${ZC[640x480]}" grab_ms_mean)
 shot_cap=$(awk '{ print $3 }' <<<"$SHOT")
 awk -v gm="$gm" -v gs="$gs" -v zm="$zm" -v zs="$zs" -v mm="$mm" -v sc="$shot_cap" \
     -v cpu="$(kv "${CPU[1920x1080.1.0]}" cpu_pct)" -v cpu0="$(kv "${CPU[1920x1080.0.0]}" cpu_pct)" 'BEGIN {
-    if (zm <= 0) zm = 0.0005; if (zs <= 0) zs = 0.0005  # below the 1 us print resolution
+    if (zm <= 0) zm = 0.00005; if (zs <= 0) zs = 0.00005  # below the 0.1 us print resolution
     printf "targets: relay 1080p >= 0.5x memcpy speed: copy %.2fx %s, zero-copy %.0fx\n", mm / gm, (mm / gm >= 0.5) ? "met" : "MISSED", mm / zm
     if (sc + 0 > 0) {
         printf "         relay >= 50x screenshot, same size (640x480, the only size the screenshot path has): copy %.0fx, zero-copy %.0fx %s\n",

@@ -211,7 +211,7 @@ run_grab(const gh_backend_factory *f, gh_instance *inst, gh_host *host, double s
     for (uint64_t i = 0; i < m; i++)
         sum += (double)times[i];
     qsort(times, m, sizeof(*times), cmp_u64);
-    printf("size=%ux%u frames=%" PRIu64 " seconds=%.2f fps=%.1f grab_ms_mean=%.3f grab_ms_p50=%.3f grab_ms_max=%.3f "
+    printf("size=%ux%u frames=%" PRIu64 " seconds=%.2f fps=%.1f grab_ms_mean=%.4f grab_ms_p50=%.4f grab_ms_max=%.3f "
            "skipped=%" PRIu64 " torn=%" PRIu64 " stale=%" PRIu64 " eagain=%" PRIu64 " cpu_s=%.3f cpu_pct=%.2f "
            "nvcsw=%ld zero_copy=%s touch=%d check=%" PRIu64 "\n",
            w, h, n, wall, (double)n / wall, m ? sum / (double)m / 1e6 : 0.0, m ? (double)times[m / 2] / 1e6 : 0.0,
