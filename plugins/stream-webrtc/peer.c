@@ -44,6 +44,8 @@ struct sw_peer {
     GstElement *src, *enc, *webrtc;
     GstWebRTCDataChannel *channel;
     GstCaps *caps;               /* pipeline thread: the appsrc's caps */
+    gboolean have_slot;          /* pipeline thread: the latest pts, in frames */
+    guint64 last_slot;
     /* Encoder timing, appsrc's streaming thread only. */
     sw_timing timing[SW_TIMING_SLOTS];
     uint32_t timing_next;
@@ -554,6 +556,21 @@ sw_peer_keyframe(sw_peer *peer)
 
 /* ---- frames (pipeline thread) ------------------------------------------------------ */
 
+/* Running time on the grid of 1/fps: x264enc counts time in frames of the
+ * caps' rate and gives back the pts it rounded, and the probes find a
+ * frame by its pts.  Strictly increasing, one frame a slot. */
+static GstClockTime
+sw_peer_pts(sw_peer *peer, GstClockTime running)
+{
+    guint64 slot = gst_util_uint64_scale_round(running, peer->fps, GST_SECOND);
+
+    if (peer->have_slot && slot <= peer->last_slot)
+        slot = peer->last_slot + 1;
+    peer->have_slot = TRUE;
+    peer->last_slot = slot;
+    return gst_util_uint64_scale(slot, GST_SECOND, peer->fps);
+}
+
 void
 sw_peer_push(sw_peer *peer, GstBuffer *shared, GstCaps *caps, gboolean mark)
 {
@@ -574,7 +591,7 @@ sw_peer_push(sw_peer *peer, GstBuffer *shared, GstCaps *caps, gboolean mark)
     base = gst_element_get_base_time(peer->pipeline);
     /* Shares the pixels: only the timestamps are this peer's. */
     buf = gst_buffer_copy(shared);
-    GST_BUFFER_PTS(buf) = now > base ? now - base : 0;
+    GST_BUFFER_PTS(buf) = sw_peer_pts(peer, now > base ? now - base : 0);
     GST_BUFFER_DTS(buf) = GST_CLOCK_TIME_NONE;
     GST_BUFFER_DURATION(buf) = GST_SECOND / peer->fps;
     if (mark && peer->latency)
