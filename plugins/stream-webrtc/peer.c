@@ -330,7 +330,7 @@ sw_on_rtp_out(GstPad *pad, GstPadProbeInfo *info, gpointer data)
                   : NULL;
     else
         buf = GST_PAD_PROBE_INFO_BUFFER(info);
-    if (buf)
+    if (buf && peer->latency)
         sw_latency_sent(peer->latency, peer->id, GST_BUFFER_PTS(buf), sw_now(peer));
     return GST_PAD_PROBE_OK;
 }
