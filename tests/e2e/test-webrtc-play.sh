@@ -115,7 +115,9 @@ wait_serial "$id" "demo-arena: ready"
 if ! GH_PLAY_SHOT="$T/play.png" in_ns node "$browser_dir/play.mjs" "$URL$purl" 198.18.0.1 127.0.0.1 \
         >"$T/play.json" 2>"$T/play.err"; then
     jq -c 'del(.before, .after)' "$T/play.json" >&2 2>/dev/null || cat "$T/play.json" >&2
-    kill -0 "$DAEMON_PID" 2>/dev/null || echo "gamehostd (pid $DAEMON_PID) died during the play" >&2
+    # (a dead daemon stays a zombie of this shell: kill -0 would still succeed)
+    grep -qs '^State:[[:space:]]*[RSD]' "/proc/$DAEMON_PID/status" ||
+        echo "gamehostd (pid $DAEMON_PID) died during the play" >&2
     fail "browser: $(tail -n 20 "$T/play.err")"
 fi
 jq -e .ok "$T/play.json" >/dev/null || fail "browser: $(cat "$T/play.json")"
