@@ -82,6 +82,7 @@
     let welcomed = false;
     let statsTimer = 0, statsPrev = null;
     let keyframeTimer = 0;
+    let frameWatch = 0;         // bumps per connection: an old frame callback loop stops
     const heldKeys = new Set(), heldButtons = new Set();
     let relX = 0, relY = 0, absPending = null, motionScheduled = false;
     const padPrev = [];
@@ -358,7 +359,10 @@
     function watchFrames() {
         if (!video.requestVideoFrameCallback)
             return;
+        const mine = ++frameWatch;
         const onFrame = (now, meta) => {
+            if (mine !== frameWatch)
+                return;
             player.framesPresented = meta.presentedFrames;
             if (player.state === 'connected' || player.state === 'negotiating') {
                 setState('playing');

@@ -147,8 +147,20 @@ got=$(signal "$id" "$ptoken")
 grep -aq '"type" *: *"welcome"' "$T/body" || fail "no welcome after the upgrade: $(head -c 200 "$T/body" | tr -cd '[:print:]')"
 grep -aq '"role" *: *"control"' "$T/body" || fail "the only peer is not in control: $(head -c 200 "$T/body" | tr -cd '[:print:]')"
 
+# A player still watching when the session ends is told so (bye, then 1001).
+ip netns exec "$GH_NETNS" node "$browser_dir/play.mjs" --wait-end "$URL$purl" >"$T/end.out" 2>"$T/end.err" &
+end_pid=$!
+for _ in $(seq 1 900); do
+    grep -qx READY "$T/end.out" && break
+    kill -0 "$end_pid" 2>/dev/null || break
+    sleep 0.1
+done
+grep -qx READY "$T/end.out" || { kill "$end_pid" 2>/dev/null; fail "second page did not play: $(cat "$T/end.out" "$T/end.err")"; }
 api DELETE "/v1/sessions/$id" >/dev/null
 expect_status 202 "$(cat "$T/status")" "delete"
+wait "$end_pid" || fail "the page did not show the end of the session: $(tail -n 1 "$T/end.out") $(cat "$T/end.err")"
+ended=$(tail -n 1 "$T/end.out" | jq -r .ended.title)
 wait_state "$id" stopped
 note "$(jq -r '"played \(.net.codec) over \(.net.local) <-> \(.net.remote) (rtt \(.net.rttMs) ms): player \(.before.yellow.cx),\(.before.yellow.cy) -> \(.after.yellow.cx),\(.after.yellow.cy) in \(.moveMs) ms after 3 x ArrowLeft; \(.player.framesDecoded) frames decoded"' "$T/play.json")"
 note "tokens: missing/unknown/malformed/expired -> 401, another session's -> 403, player token refused on /v1; signal refuses before the upgrade"
+note "after the page closed: no player, 6 input events, none dropped; a page open at delete said '$ended'"

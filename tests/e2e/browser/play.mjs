@@ -4,9 +4,12 @@
 // and an ICE path that stays on the test's own addresses.
 //
 // Usage: node play.mjs URL [ALLOWED_ADDRESS...]
+//        node play.mjs --wait-end URL
 //   URL: the player link (http://127.0.0.1:PORT/play/ID?token=…)
 //   ALLOWED_ADDRESS: addresses the selected candidate pair may use
 //   (default 198.18.0.1 127.0.0.1)
+//   --wait-end: only wait for the video, print READY on a line of its own,
+//   then wait (60 s at most) for the page to say the session has ended.
 // Env: GH_CHROMIUM (default /usr/bin/chromium), GH_PLAY_SHOT (write a PNG of
 // the page there at the end), GH_PLAY_INIT_SCRIPT (a script run in the page
 // before the player's own, for developing against a stand-in server).
@@ -14,12 +17,16 @@
 // check, with the reason on stderr.
 import { chromium } from 'playwright-core';
 
-const url = process.argv[2];
+const args = process.argv.slice(2);
+const waitEnd = args[0] === '--wait-end';
+if (waitEnd)
+    args.shift();
+const url = args[0];
 if (!url) {
-    console.error('usage: node play.mjs URL [ALLOWED_ADDRESS...]');
+    console.error('usage: node play.mjs [--wait-end] URL [ALLOWED_ADDRESS...]');
     process.exit(2);
 }
-const allowed = process.argv.length > 3 ? process.argv.slice(3) : ['198.18.0.1', '127.0.0.1'];
+const allowed = args.length > 1 ? args.slice(1) : ['198.18.0.1', '127.0.0.1'];
 
 // images/demo-arena/main.c: 640x480; player a 24x24 0xFFFF00 square centred
 // at 320,240 (pixels 308..331, 228..251), 8 px per arrow key; border 0x00A0E0
@@ -153,6 +160,23 @@ async function main() {
                 v.getVideoPlaybackQuality().totalVideoFrames >= 30;
         }, null, 90000);
         result.role = await page.evaluate(() => window.ghPlayer.role);
+        if (waitEnd) {
+            console.log('READY');
+            await waitFor(page, 'the page did not say the session ended',
+                () => window.ghPlayer.state === 'ended', null, 60000);
+            result.ended = await page.evaluate(() => ({
+                title: document.getElementById('message-title').textContent,
+                text: document.getElementById('message-text').textContent,
+                shown: !document.getElementById('message').hidden,
+                closeCode: window.ghPlayer.closeCode,
+            }));
+            if (!result.ended.shown || result.ended.title !== 'The session has ended')
+                fail(`end of session shown as ${JSON.stringify(result.ended)}`);
+            if (process.env.GH_PLAY_SHOT)
+                await page.screenshot({ path: process.env.GH_PLAY_SHOT });
+            result.ok = true;
+            return;
+        }
         if (result.role !== 'control')
             fail(`role is ${result.role}, expected control (first peer)`);
 
