@@ -260,7 +260,7 @@ START_TEST(test_plugin_descriptor)
 
     ck_assert_uint_eq(plugin->struct_size, sizeof(gh_plugin));
     ck_assert_uint_eq(plugin->abi_major, GH_PLUGIN_ABI_MAJOR);
-    ck_assert_uint_eq(plugin->abi_minor, 1);
+    ck_assert_uint_eq(plugin->abi_minor, GH_PLUGIN_ABI_MINOR);
     ck_assert_str_eq(plugin->name, "stream-record");
     ck_assert_str_eq(plugin->license, "MIT");
     ck_assert_uint_eq(f->kind, GH_BACKEND_STREAM);

@@ -514,7 +514,7 @@ START_TEST(test_plugin_descriptor)
     const gh_backend_factory *f = webrtc_factory();
 
     ck_assert_uint_eq(plugin->abi_major, GH_PLUGIN_ABI_MAJOR);
-    ck_assert_uint_eq(plugin->abi_minor, 2);
+    ck_assert_uint_eq(plugin->abi_minor, GH_PLUGIN_ABI_MINOR);
     ck_assert_str_eq(plugin->name, "stream-webrtc");
     ck_assert_str_eq(f->name, "stream.webrtc");
     ck_assert_uint_eq(f->kind, GH_BACKEND_STREAM);
