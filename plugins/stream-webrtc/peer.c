@@ -49,6 +49,12 @@ struct sw_peer {
     /* Encoder timing, appsrc's streaming thread only. */
     sw_timing timing[SW_TIMING_SLOTS];
     uint32_t timing_next;
+    uint64_t first_in_pts;
+    /* x264enc shifts every output pts by a constant (GstVideoEncoder's
+     * min-pts, 1000 h); learnt from the first frame out, taken off before
+     * matching.  Written and read on the encoder's output thread only. */
+    gboolean shift_known;
+    uint64_t pts_shift;
     _Atomic uint64_t frames_sent, frames_dropped, encode_ns_total, input_refused;
     uint64_t last_refusal_log_ns;    /* the data channel's thread only */
 };
@@ -292,6 +298,8 @@ sw_on_encoder_in(GstPad *pad, GstPadProbeInfo *info, gpointer data)
     GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
 
     (void)pad;
+    if (peer->timing_next == 0)
+        peer->first_in_pts = GST_BUFFER_PTS(buf);
     peer->timing[peer->timing_next++ % SW_TIMING_SLOTS] = (sw_timing){ GST_BUFFER_PTS(buf), sw_now(peer) };
     return GST_PAD_PROBE_OK;
 }
@@ -304,6 +312,13 @@ sw_on_encoder_out(GstPad *pad, GstPadProbeInfo *info, gpointer data)
     uint64_t pts = GST_BUFFER_PTS(buf), now = sw_now(peer);
 
     (void)pad;
+    /* No B-frames and no lookahead (zerolatency): the first frame out is
+     * the first frame in. */
+    if (!peer->shift_known) {
+        peer->pts_shift = pts - peer->first_in_pts;
+        peer->shift_known = TRUE;
+    }
+    pts -= peer->pts_shift;
     for (uint32_t i = 0; i < SW_TIMING_SLOTS; i++) {
         if (peer->timing[i].pts != pts || peer->timing[i].t == 0)
             continue;
@@ -330,8 +345,8 @@ sw_on_rtp_out(GstPad *pad, GstPadProbeInfo *info, gpointer data)
                   : NULL;
     else
         buf = GST_PAD_PROBE_INFO_BUFFER(info);
-    if (buf && peer->latency)
-        sw_latency_sent(peer->latency, peer->id, GST_BUFFER_PTS(buf), sw_now(peer));
+    if (buf && peer->latency && peer->shift_known)
+        sw_latency_sent(peer->latency, peer->id, GST_BUFFER_PTS(buf) - peer->pts_shift, sw_now(peer));
     return GST_PAD_PROBE_OK;
 }
 
@@ -420,9 +435,12 @@ sw_link_webrtc(sw_peer *peer, GstElement *pay, char **error_msg)
     prefs = gst_caps_new_simple("application/x-rtp", "media", G_TYPE_STRING, "video", "encoding-name", G_TYPE_STRING,
                                 sw_codec_name(peer->codec), "payload", G_TYPE_INT, SW_RTP_PT, "clock-rate", G_TYPE_INT,
                                 90000, NULL);
+    /* Level 5.2: x264enc refuses frame rates over the level's macroblock
+     * rate (3.1 stops at 720p30); browsers decode it, and with level
+     * asymmetry they accept a level above what they offer. */
     if (peer->codec == SW_CODEC_H264)
         gst_caps_set_simple(prefs, "packetization-mode", G_TYPE_STRING, "1", "profile-level-id", G_TYPE_STRING,
-                            "42e01f", "level-asymmetry-allowed", G_TYPE_STRING, "1", NULL);
+                            "42e034", "level-asymmetry-allowed", G_TYPE_STRING, "1", NULL);
     g_object_set(trans, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, "do-nack", TRUE,
                  "codec-preferences", prefs, NULL);
     sw_probe(peer->webrtc, GST_PAD_NAME(sink), GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, sw_on_rtp_out,
