@@ -23,6 +23,20 @@ pu_error(gh_host *host, const gh_host_services *svc, const char *backend, const 
         svc->set_error(host, full);
 }
 
+void
+pu_log(gh_host *host, const gh_host_services *svc, uint32_t level, const char *fmt, ...)
+{
+    g_autofree char *msg = NULL;
+    va_list ap;
+
+    if (!svc->log)
+        return;
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    svc->log(host, level, msg);
+}
+
 int
 pu_option_uint(gh_host *host, const gh_host_services *svc, const char *backend, const char *key, uint32_t min,
                uint32_t max, uint32_t fallback, uint32_t *out)

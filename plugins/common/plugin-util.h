@@ -1,5 +1,5 @@
 /* plugin-util: what every built-in plugin does with the host the same way:
- * messages prefixed with the backend's name, whole-number options, and files
+ * errors prefixed with the backend's name, log lines, whole-number options, and files
  * it creates by plain name in the session's directory.  Knows the SDK's
  * host-services table and nothing of any one plugin. */
 #pragma once
@@ -12,6 +12,8 @@
 /* "<backend>: <message>" through services->set_error, when there is one. */
 void pu_error(gh_host *host, const gh_host_services *svc, const char *backend, const char *fmt, ...)
     G_GNUC_PRINTF(4, 5);
+/* A formatted message through services->log at level, when there is one. */
+void pu_log(gh_host *host, const gh_host_services *svc, uint32_t level, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
 
 /* Option key as a whole number in [min, max] (digits only), fallback when
  * absent; -EINVAL with pu_error when it is not. */

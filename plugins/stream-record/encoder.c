@@ -6,10 +6,11 @@
 #include "encoder.h"
 
 #include <errno.h>
-#include <string.h>
 
 #include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
+
+#include "gst-frame.h"
 
 /* At most this much raw video waits for the encoder: bounded memory even
  * when x264 falls behind (a 4K frame is 33 MB), at least two frames. */
@@ -21,69 +22,25 @@ struct sr_encoder {
     GstElement *src;             /* appsrc, owned by pipeline */
     GstBus *bus;
     uint32_t width, height;
-    size_t row_bytes;
     guint64 max_queued;
     char *failure;               /* the pipeline's first error, sticky */
 };
 
-typedef struct {
-    const char *element, *package;
-} sr_element;
-
-static const sr_element sr_common[] = {
+static const gf_element sr_common[] = {
     { "appsrc", "gstreamer1.0-plugins-base" },   { "videoconvert", "gstreamer1.0-plugins-base" },
     { "x264enc", "gstreamer1.0-plugins-ugly" },  { "fdsink", "libgstreamer1.0-0" },
 };
-static const sr_element sr_matroska = { "matroskamux", "gstreamer1.0-plugins-good" };
-static const sr_element sr_mp4 = { "mp4mux", "gstreamer1.0-plugins-good" };
-
-static gpointer
-sr_gst_init_once(gpointer data)
-{
-    GError *err = NULL;
-
-    (void)data;
-    if (gst_init_check(NULL, NULL, &err))
-        return NULL;
-    /* Kept for every later caller: the result of a g_once is forever. */
-    return err;
-}
-
-int
-sr_encoder_init_gst(char **error_msg)
-{
-    static GOnce once = G_ONCE_INIT;
-    GError *err = g_once(&once, sr_gst_init_once, NULL);
-
-    if (!err)
-        return 0;
-    *error_msg = g_strdup_printf("cannot initialise GStreamer: %s", err->message);
-    return -ENOTSUP;
-}
-
-static int
-sr_check_element(const sr_element *e, char **error_msg)
-{
-    GstElementFactory *f = gst_element_factory_find(e->element);
-
-    if (f) {
-        gst_object_unref(f);
-        return 0;
-    }
-    *error_msg = g_strdup_printf("GStreamer element %s is not installed (Debian package %s)", e->element,
-                                 e->package);
-    return -ENOENT;
-}
+static const gf_element sr_matroska = { "matroskamux", "gstreamer1.0-plugins-good" };
+static const gf_element sr_mp4 = { "mp4mux", "gstreamer1.0-plugins-good" };
 
 int
 sr_encoder_check_elements(sr_container container, char **error_msg)
 {
-    int rc;
+    int rc = gf_check_elements(sr_common, G_N_ELEMENTS(sr_common), error_msg);
 
-    for (size_t i = 0; i < G_N_ELEMENTS(sr_common); i++)
-        if ((rc = sr_check_element(&sr_common[i], error_msg)) < 0)
-            return rc;
-    return sr_check_element(container == SR_CONTAINER_MP4 ? &sr_mp4 : &sr_matroska, error_msg);
+    if (rc < 0)
+        return rc;
+    return gf_check_elements(container == SR_CONTAINER_MP4 ? &sr_mp4 : &sr_matroska, 1, error_msg);
 }
 
 /* The first error on the bus, if any, without waiting (timeout 0) or for
@@ -130,9 +87,7 @@ sr_build(sr_encoder *enc, const sr_encoder_config *c, char **error_msg)
         !(mux = sr_make(p, c->container == SR_CONTAINER_MP4 ? "mp4mux" : "matroskamux", error_msg)) ||
         !(sink = sr_make(p, "fdsink", error_msg)))
         return FALSE;
-    caps = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, c->format, "width", G_TYPE_INT,
-                               (int)c->width, "height", G_TYPE_INT, (int)c->height, "framerate",
-                               GST_TYPE_FRACTION, (int)c->fps, 1, NULL);
+    caps = gf_caps_new(c->format, c->width, c->height, c->fps);
     /* Timestamps are ours (from the frames' capture times), not arrival's. */
     g_object_set(enc->src, "caps", caps, "is-live", TRUE, "format", GST_FORMAT_TIME, "do-timestamp", FALSE,
                  "stream-type", GST_APP_STREAM_TYPE_STREAM, "max-bytes", enc->max_queued, "block", FALSE, NULL);
@@ -155,7 +110,6 @@ sr_encoder_new(const sr_encoder_config *c, char **error_msg)
 
     enc->width = c->width;
     enc->height = c->height;
-    enc->row_bytes = (size_t)c->width * 4u;
     enc->max_queued = MAX((guint64)SR_QUEUE_BYTES, 2u * frame_bytes);
     enc->pipeline = gst_pipeline_new("stream-record");
     enc->bus = gst_element_get_bus(enc->pipeline);
@@ -171,17 +125,8 @@ sr_encoder_new(const sr_encoder_config *c, char **error_msg)
 static GstBuffer *
 sr_buffer(sr_encoder *enc, const uint8_t *data, uint32_t stride, uint64_t pts_ns, uint64_t duration_ns)
 {
-    GstBuffer *buf = gst_buffer_new_allocate(NULL, enc->row_bytes * enc->height, NULL);
-    GstMapInfo map;
+    GstBuffer *buf = gf_buffer_new(data, enc->width, enc->height, stride);
 
-    gst_buffer_map(buf, &map, GST_MAP_WRITE);
-    /* The frame's rows may be padded; the caps say tightly packed. */
-    if (stride == enc->row_bytes)
-        memcpy(map.data, data, enc->row_bytes * enc->height);
-    else
-        for (uint32_t y = 0; y < enc->height; y++)
-            memcpy(map.data + (size_t)y * enc->row_bytes, data + (size_t)y * stride, enc->row_bytes);
-    gst_buffer_unmap(buf, &map);
     GST_BUFFER_PTS(buf) = pts_ns;
     GST_BUFFER_DTS(buf) = GST_CLOCK_TIME_NONE;
     GST_BUFFER_DURATION(buf) = duration_ns;

@@ -1,8 +1,9 @@
 /* encoder: the GStreamer half of stream-record.  Owns one pipeline
  * appsrc ! videoconvert ! x264enc ! matroskamux|mp4mux ! fdsink
  * writing to a file the caller opened, fed with raw 32-bit frames at fixed
- * timestamps, and drained at the end so the file is complete.  Knows nothing
- * of the plugin ABI; errors are negative errno plus a message. */
+ * timestamps, and drained at the end so the file is complete.  Of the plugin
+ * ABI it knows only the GH_FORMAT_* of frames; GStreamer is initialised by
+ * gf_init_gst (gst-frame.h); errors are negative errno plus a message. */
 #pragma once
 
 #include <stddef.h>
@@ -18,12 +19,10 @@ typedef enum {
 typedef struct {
     int fd;                  /* the output file, seekable; stays the caller's */
     sr_container container;
-    const char *format;      /* GStreamer raw format: "BGRx" or "RGBx" */
+    uint32_t format;         /* GH_FORMAT_BGRX8888 or GH_FORMAT_RGBX8888 */
     uint32_t width, height, fps, bitrate_kbps;
 } sr_encoder_config;
 
-/* gst_init, once per process; 0 or -ENOTSUP with *error_msg (g_free). */
-int sr_encoder_init_gst(char **error_msg);
 /* 0 if every element the encoder needs is installed, else -ENOENT and the
  * missing element and the Debian package that has it. */
 int sr_encoder_check_elements(sr_container container, char **error_msg);

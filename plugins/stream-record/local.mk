@@ -1,12 +1,15 @@
 # stream-record: the recording stream backend (GStreamer, x264), built like
-# the other built-in plugins (plugins/local.mk), and its unit suite.  Only
-# this plugin links GStreamer; libghcore and the daemon do not.
+# the other built-in plugins (plugins/local.mk), and its unit suite.  It
+# shares plugins/common with stream-webrtc.  Only the stream plugins link
+# GStreamer; libghcore and the daemon do not.
 plugin_LTLIBRARIES += plugins/stream-record.la
 
 plugins_stream_record_la_SOURCES = \
 	plugins/stream-record/stream-record.c \
-	plugins/stream-record/encoder.c plugins/stream-record/encoder.h
-plugins_stream_record_la_CFLAGS = $(GH_PLUGIN_CFLAGS) $(GST_CFLAGS)
+	plugins/stream-record/encoder.c plugins/stream-record/encoder.h \
+	plugins/common/gst-frame.c plugins/common/gst-frame.h \
+	plugins/common/plugin-util.c plugins/common/plugin-util.h
+plugins_stream_record_la_CFLAGS = $(GH_PLUGIN_CFLAGS) -I$(srcdir)/plugins/common $(GST_CFLAGS)
 # nodelete: GStreamer registers types and threads that cannot be unloaded,
 # so neither can a plugin that brought it in.
 plugins_stream_record_la_LDFLAGS = $(GH_PLUGIN_LDFLAGS) -Wl,-z,nodelete
@@ -25,5 +28,5 @@ TESTS += plugins/tests/test_stream_record
 plugins_tests_test_stream_record_SOURCES = \
 	plugins/tests/test_stream_record.c $(plugins_stream_record_la_SOURCES)
 plugins_tests_test_stream_record_CFLAGS = $(GH_PLUGIN_CFLAGS) \
-	-I$(srcdir)/plugins/stream-record $(GST_CFLAGS) $(JSONGLIB_CFLAGS) $(CHECK_CFLAGS)
+	-I$(srcdir)/plugins/stream-record -I$(srcdir)/plugins/common $(GST_CFLAGS) $(JSONGLIB_CFLAGS) $(CHECK_CFLAGS)
 plugins_tests_test_stream_record_LDADD = $(GST_LIBS) $(JSONGLIB_LIBS) $(CHECK_LIBS)

@@ -7,16 +7,15 @@
  * Options: file (a plain name, default recording.mkv), fps (1..120, default
  * 30), bitrate (kbit/s, 100..100000, default 4000). */
 #include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib.h>
 #include <gamehost/plugin.h>
 
 #include "encoder.h"
+#include "gst-frame.h"
+#include "plugin-util.h"
 
 #ifndef GH_PLUGIN_VERSION
 #error "build with -DGH_PLUGIN_VERSION=\"...\""
@@ -42,121 +41,28 @@ struct gh_instance {
     int fd;                      /* the file, open from create to destroy */
     sr_encoder_config config;    /* width, height, format: from the first frame */
     sr_encoder *enc;             /* NULL until the first frame */
-    uint32_t frame_format;       /* GH_FORMAT_* of the first frame */
     uint64_t first_ns;           /* timestamp of the first frame */
     uint64_t next_slot;          /* the first output slot not yet filled */
     uint64_t kept, dropped;      /* frames encoded; frames a behind encoder lost */
 };
 
-/* ---- messages ------------------------------------------------------------- */
-
-static void
-sr_error(gh_host *host, const gh_host_services *svc, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-
-static void
-sr_error(gh_host *host, const gh_host_services *svc, const char *fmt, ...)
-{
-    g_autofree char *msg = NULL;
-    g_autofree char *full = NULL;
-    va_list ap;
-
-    va_start(ap, fmt);
-    msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    full = g_strconcat(SR_NAME ": ", msg, NULL);
-    if (svc->set_error)
-        svc->set_error(host, full);
-}
-
-static void
-sr_log(gh_instance *inst, uint32_t level, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-
-static void
-sr_log(gh_instance *inst, uint32_t level, const char *fmt, ...)
-{
-    g_autofree char *msg = NULL;
-    va_list ap;
-
-    if (!inst->svc.log)
-        return;
-    va_start(ap, fmt);
-    msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    inst->svc.log(inst->host, level, msg);
-}
-
 /* ---- options -------------------------------------------------------------- */
 
-/* A name in the session dir, never a path: the daemon writes it as root, and
- * the value comes from whoever created the session. */
+/* A plain name in the session dir (pu_check_file_name), whose suffix says
+ * the container. */
 static int
 sr_check_file(gh_host *host, const gh_host_services *svc, const char *file, sr_container *container)
 {
-    size_t len = strlen(file);
-
-    if (len == 0 || len > SR_FILE_MAX || strspn(file, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                                      "0123456789._-") != len) {
-        sr_error(host, svc, "option file must be a plain file name of 1 to %u characters from A-Z a-z 0-9 . _ -",
-                 SR_FILE_MAX);
+    if (pu_check_file_name(host, svc, SR_NAME, "file", file, SR_FILE_MAX) < 0)
         return -EINVAL;
-    }
-    if (file[0] == '.') {
-        sr_error(host, svc, "option file '%s' must not start with '.'", file);
-        return -EINVAL;
-    }
     if (g_str_has_suffix(file, ".mkv"))
         *container = SR_CONTAINER_MATROSKA;
     else if (g_str_has_suffix(file, ".mp4"))
         *container = SR_CONTAINER_MP4;
     else {
-        sr_error(host, svc, "option file '%s' must end in .mkv or .mp4", file);
+        pu_error(host, svc, SR_NAME, "option file '%s' must end in .mkv or .mp4", file);
         return -EINVAL;
     }
-    return 0;
-}
-
-static int
-sr_option_uint(gh_host *host, const gh_host_services *svc, const char *key, uint32_t min, uint32_t max,
-               uint32_t fallback, uint32_t *out)
-{
-    const char *value = svc->option ? svc->option(host, key) : NULL;
-    guint64 n = fallback;
-
-    /* Digits only: no sign, no spaces, no hex. */
-    if (value && (strspn(value, "0123456789") != strlen(value) ||
-                  !g_ascii_string_to_unsigned(value, 10, min, max, &n, NULL))) {
-        sr_error(host, svc, "option %s must be a whole number from %u to %u", key, min, max);
-        return -EINVAL;
-    }
-    *out = (uint32_t)n;
-    return 0;
-}
-
-/* Creates the file itself: never through a link that whoever else can write
- * the session dir (QEMU) may have put there. */
-static int
-sr_open_file(gh_host *host, const gh_host_services *svc, const char *path, int *fd_out)
-{
-    struct stat st;
-    int fd;
-
-    if (unlink(path) < 0 && errno != ENOENT) {
-        sr_error(host, svc, "cannot replace %s: %s", path, g_strerror(errno));
-        return -errno;
-    }
-    fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
-    if (fd < 0) {
-        int rc = -errno;
-
-        sr_error(host, svc, "cannot create %s: %s", path, g_strerror(errno));
-        return rc;
-    }
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        sr_error(host, svc, "%s is not a regular file", path);
-        close(fd);
-        return -EINVAL;
-    }
-    *fd_out = fd;
     return 0;
 }
 
@@ -178,24 +84,25 @@ sr_create(gh_host *host, const gh_host_services *services)
     if (services)
         memcpy(&svc, services, MIN((size_t)services->struct_size, sizeof(svc)));
     if (svc.version < 2 || !svc.session_dir) {
-        sr_error(host, &svc, "the host offers no session directory (it needs plugin ABI 1.1)");
+        pu_error(host, &svc, SR_NAME, "the host offers no session directory (it needs plugin ABI 1.1)");
         return NULL;
     }
     file = svc.option ? svc.option(host, "file") : NULL;
     if (!file)
         file = "recording.mkv";
     if (sr_check_file(host, &svc, file, &config.container) < 0 ||
-        sr_option_uint(host, &svc, "fps", 1, SR_FPS_MAX, SR_FPS_DEFAULT, &config.fps) < 0 ||
-        sr_option_uint(host, &svc, "bitrate", SR_BITRATE_MIN, SR_BITRATE_MAX, SR_BITRATE_DEFAULT,
+        pu_option_uint(host, &svc, SR_NAME, "fps", 1, SR_FPS_MAX, SR_FPS_DEFAULT, &config.fps) < 0 ||
+        pu_option_uint(host, &svc, SR_NAME, "bitrate", SR_BITRATE_MIN, SR_BITRATE_MAX, SR_BITRATE_DEFAULT,
                        &config.bitrate_kbps) < 0)
         return NULL;
     dir = svc.session_dir(host);
     if (!dir || !g_path_is_absolute(dir) || !g_file_test(dir, G_FILE_TEST_IS_DIR)) {
-        sr_error(host, &svc, "the session has no directory to record into%s%s", dir ? ": " : "", dir ? dir : "");
+        pu_error(host, &svc, SR_NAME, "the session has no directory to record into%s%s", dir ? ": " : "",
+                 dir ? dir : "");
         return NULL;
     }
-    if (sr_encoder_init_gst(&why) < 0 || sr_encoder_check_elements(config.container, &why) < 0) {
-        sr_error(host, &svc, "%s", why);
+    if (gf_init_gst(&why) < 0 || sr_encoder_check_elements(config.container, &why) < 0) {
+        pu_error(host, &svc, SR_NAME, "%s", why);
         return NULL;
     }
 
@@ -203,7 +110,7 @@ sr_create(gh_host *host, const gh_host_services *services)
     inst->host = host;
     inst->svc = svc;
     inst->path = g_build_filename(dir, file, NULL);
-    if (sr_open_file(host, &svc, inst->path, &fd) < 0) {
+    if ((fd = pu_create_file(host, &svc, SR_NAME, inst->path)) < 0) {
         g_free(inst->path);
         g_free(inst);
         return NULL;
@@ -222,16 +129,15 @@ sr_start(gh_instance *inst, const gh_frame *frame)
 
     inst->config.width = frame->width;
     inst->config.height = frame->height;
-    inst->config.format = frame->format == GH_FORMAT_RGBX8888 ? "RGBx" : "BGRx";
-    inst->frame_format = frame->format;
+    inst->config.format = frame->format;
     inst->first_ns = frame->timestamp_ns;
     inst->enc = sr_encoder_new(&inst->config, &why);
     if (!inst->enc) {
-        sr_error(inst->host, &inst->svc, "cannot start the encoder: %s", why);
+        pu_error(inst->host, &inst->svc, SR_NAME, "cannot start the encoder: %s", why);
         return -EIO;
     }
-    sr_log(inst, GH_LOG_INFO, "recording %ux%u at %u frames/s, %u kbit/s into %s", frame->width, frame->height,
-           inst->config.fps, inst->config.bitrate_kbps, inst->path);
+    pu_log(inst->host, &inst->svc, GH_LOG_INFO, "recording %ux%u at %u frames/s, %u kbit/s into %s", frame->width,
+           frame->height, inst->config.fps, inst->config.bitrate_kbps, inst->path);
     return 0;
 }
 
@@ -239,37 +145,24 @@ static int
 sr_check_frame(gh_instance *inst, const gh_frame *frame)
 {
     if (!frame || !frame->data) {
-        sr_error(inst->host, &inst->svc, "push_frame without a frame");
+        pu_error(inst->host, &inst->svc, SR_NAME, "push_frame without a frame");
         return -EINVAL;
     }
-    if (frame->width == 0 || frame->height == 0 || frame->width > SR_SIDE_MAX || frame->height > SR_SIDE_MAX ||
-        frame->stride / 4u < frame->width ||
-        (frame->format != GH_FORMAT_BGRX8888 && frame->format != GH_FORMAT_RGBX8888)) {
-        sr_error(inst->host, &inst->svc,
+    if (!gf_frame_usable(frame, SR_SIDE_MAX)) {
+        pu_error(inst->host, &inst->svc, SR_NAME,
                  "cannot encode a %ux%u frame of format %u with stride %u (BGRX or RGBX, up to %ux%u)",
                  frame->width, frame->height, frame->format, frame->stride, SR_SIDE_MAX, SR_SIDE_MAX);
         return -EINVAL;
     }
     if (inst->enc && (frame->width != inst->config.width || frame->height != inst->config.height ||
-                      frame->format != inst->frame_format)) {
+                      frame->format != inst->config.format)) {
         /* Renegotiating mid-file is for a later version. */
-        sr_error(inst->host, &inst->svc, "frame size changed from %ux%u to %ux%u; a recording keeps its first size",
-                 inst->config.width, inst->config.height, frame->width, frame->height);
+        pu_error(inst->host, &inst->svc, SR_NAME,
+                 "frame size changed from %ux%u to %ux%u; a recording keeps its first size", inst->config.width,
+                 inst->config.height, frame->width, frame->height);
         return -EINVAL;
     }
     return 0;
-}
-
-/* The output slot a frame falls in, by its capture time: frames come at
- * the display's rate (60 Hz), the file gets fps of them.  A quarter period
- * of slack keeps a frame that is a little early. */
-static uint64_t
-sr_slot(const gh_instance *inst, uint64_t timestamp_ns)
-{
-    uint64_t fps = inst->config.fps;
-    uint64_t elapsed = timestamp_ns - inst->first_ns;
-
-    return (elapsed + G_GUINT64_CONSTANT(1000000000) / (4u * fps)) * fps / G_GUINT64_CONSTANT(1000000000);
 }
 
 static int
@@ -283,7 +176,9 @@ sr_push_frame(gh_instance *inst, const gh_frame *frame)
         return rc;
     if (!inst->enc && (rc = sr_start(inst, frame)) < 0)
         return rc;
-    if (frame->timestamp_ns < inst->first_ns || (slot = sr_slot(inst, frame->timestamp_ns)) < inst->next_slot)
+    /* Frames come at the display's rate (60 Hz); the file gets fps of them. */
+    if (frame->timestamp_ns < inst->first_ns ||
+        (slot = gf_slot(inst->first_ns, frame->timestamp_ns, inst->config.fps)) < inst->next_slot)
         return 0;
     /* A slot's timestamp, not the count of frames kept: when frames come
      * slower than fps, the file still lasts as long as the session did. */
@@ -291,11 +186,11 @@ sr_push_frame(gh_instance *inst, const gh_frame *frame)
                          G_GUINT64_CONSTANT(1000000000) / fps, SR_PUSH_WAIT_MS, &why);
     if (rc == -EAGAIN) {
         if (inst->dropped++ == 0)
-            sr_log(inst, GH_LOG_WARNING, "dropping frames: %s", why);
+            pu_log(inst->host, &inst->svc, GH_LOG_WARNING, "dropping frames: %s", why);
         return 0;
     }
     if (rc < 0) {
-        sr_error(inst->host, &inst->svc, "recording into %s failed: %s", inst->path, why);
+        pu_error(inst->host, &inst->svc, SR_NAME, "recording into %s failed: %s", inst->path, why);
         return rc;
     }
     inst->next_slot = slot + 1;
@@ -314,10 +209,11 @@ sr_destroy(gh_instance *inst)
         /* Nothing was recorded: leave no empty file behind. */
         unlink(inst->path);
     } else if (sr_encoder_finish(inst->enc, SR_FINISH_MS, &why) < 0) {
-        sr_log(inst, GH_LOG_ERROR, "%s may be incomplete: %s", inst->path, why);
+        pu_log(inst->host, &inst->svc, GH_LOG_ERROR, "%s may be incomplete: %s", inst->path, why);
     } else {
-        sr_log(inst, GH_LOG_INFO, "recorded %" G_GUINT64_FORMAT " frames into %s (%" G_GUINT64_FORMAT
-               " dropped by a behind encoder)", inst->kept, inst->path, inst->dropped);
+        pu_log(inst->host, &inst->svc, GH_LOG_INFO,
+               "recorded %" G_GUINT64_FORMAT " frames into %s (%" G_GUINT64_FORMAT " dropped by a behind encoder)",
+               inst->kept, inst->path, inst->dropped);
     }
     sr_encoder_free(inst->enc);
     close(inst->fd);
