@@ -7,7 +7,9 @@
 # where main.c draws them), move the player 24 px left on three ArrowLeft
 # presses, and connect over the namespace's own addresses only.  Around it:
 # the player-token refusals of /play and of the signal endpoint (bad, expired,
-# another session's, refused elsewhere), and the game's own log of the keys.
+# another session's, refused elsewhere); after it, the game's own log of the
+# keys, the session's player and input counters, control for the next peer,
+# and a page that stays open while the session is deleted says it ended.
 . "$(dirname "$0")/lib.sh"
 browser_dir=$(cd "$(dirname "$0")/browser" && pwd)
 chromium=${GH_CHROMIUM:-/usr/bin/chromium}
