@@ -26,7 +26,9 @@ gh-stream-record-uninstall-hook:
 check_PROGRAMS += plugins/tests/test_stream_record
 TESTS += plugins/tests/test_stream_record
 plugins_tests_test_stream_record_SOURCES = \
-	plugins/tests/test_stream_record.c $(plugins_stream_record_la_SOURCES)
-plugins_tests_test_stream_record_CFLAGS = $(GH_PLUGIN_CFLAGS) \
-	-I$(srcdir)/plugins/stream-record -I$(srcdir)/plugins/common $(GST_CFLAGS) $(JSONGLIB_CFLAGS) $(CHECK_CFLAGS)
-plugins_tests_test_stream_record_LDADD = $(GST_LIBS) $(JSONGLIB_LIBS) $(CHECK_LIBS)
+	plugins/tests/test_stream_record.c \
+	plugins/tests/fake-host.c plugins/tests/fake-host.h \
+	$(plugins_stream_record_la_SOURCES)
+plugins_tests_test_stream_record_CFLAGS = $(GH_PLUGIN_CFLAGS) -I$(srcdir)/plugins/stream-record \
+	-I$(srcdir)/plugins/common -I$(srcdir)/tests/unit $(GST_CFLAGS) $(JSONGLIB_CFLAGS) $(CHECK_CFLAGS)
+plugins_tests_test_stream_record_LDADD = libghtest.la $(GST_LIBS) $(JSONGLIB_LIBS) $(CHECK_LIBS)

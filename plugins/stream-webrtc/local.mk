@@ -27,10 +27,12 @@ gh-stream-webrtc-uninstall-hook:
 check_PROGRAMS += plugins/tests/test_stream_webrtc
 TESTS += plugins/tests/test_stream_webrtc
 plugins_tests_test_stream_webrtc_SOURCES = \
-	plugins/tests/test_stream_webrtc.c $(plugins_stream_webrtc_la_SOURCES)
+	plugins/tests/test_stream_webrtc.c \
+	plugins/tests/fake-host.c plugins/tests/fake-host.h \
+	$(plugins_stream_webrtc_la_SOURCES)
 plugins_tests_test_stream_webrtc_CFLAGS = $(GH_PLUGIN_CFLAGS) -I$(srcdir)/plugins/stream-webrtc \
-	-I$(srcdir)/plugins/common $(GST_CFLAGS) $(GST_WEBRTC_CFLAGS) $(JSONGLIB_CFLAGS) $(CHECK_CFLAGS)
-plugins_tests_test_stream_webrtc_LDADD = $(GST_LIBS) $(GST_WEBRTC_LIBS) $(JSONGLIB_LIBS) $(CHECK_LIBS)
+	-I$(srcdir)/plugins/common -I$(srcdir)/tests/unit $(GST_CFLAGS) $(GST_WEBRTC_CFLAGS) $(JSONGLIB_CFLAGS) $(CHECK_CFLAGS)
+plugins_tests_test_stream_webrtc_LDADD = libghtest.la $(GST_LIBS) $(GST_WEBRTC_LIBS) $(JSONGLIB_LIBS) $(CHECK_LIBS)
 
 # A manual check, run as root, never by make check: two webrtcbins in a
 # network namespace, frames decoded on the far side.

@@ -16,118 +16,10 @@
 
 #include <gamehost/plugin.h>
 
-/* Defined by GH_PLUGIN_DEFINE in stream-record.c, linked in. */
-const gh_plugin *gamehost_plugin_query(void);
+#include "fake-host.h"
+#include "testutil.h"
 
 #define NS_PER_S G_GUINT64_CONSTANT(1000000000)
-
-/* For sanitizer builds.  GLib drops its first quark table, allocated by its
- * library constructor, when GStreamer's elements push the count of quarks
- * past 2048 (on purpose, for lock-free lookups); LeakSanitizer reports that
- * one block.  Only a full unwind (GLib has no frame pointers) shows that it
- * comes from _dl_init, and only that is suppressed.  Exported: the
- * sanitizer runtime looks the hooks up by name (this suite is built with
- * -fvisibility=hidden). */
-GH_PLUGIN_EXPORT const char *__asan_default_options(void);
-GH_PLUGIN_EXPORT const char *
-__asan_default_options(void)
-{
-    return "fast_unwind_on_malloc=0";
-}
-
-GH_PLUGIN_EXPORT const char *__lsan_default_suppressions(void);
-GH_PLUGIN_EXPORT const char *
-__lsan_default_suppressions(void)
-{
-    return "leak:_dl_init\n";
-}
-
-/* ---- the fake host ----------------------------------------------------------- */
-
-struct gh_host {
-    char *dir;                   /* the session dir, a fresh temporary one */
-    GHashTable *options;
-    char error[512];
-};
-
-static void
-fake_log(gh_host *host, uint32_t level, const char *msg)
-{
-    (void)host;
-    (void)level;
-    (void)msg;
-}
-
-static void
-fake_set_error(gh_host *host, const char *msg)
-{
-    snprintf(host->error, sizeof(host->error), "%s", msg ? msg : "");
-}
-
-static const char *
-fake_option(gh_host *host, const char *key)
-{
-    return g_hash_table_lookup(host->options, key);
-}
-
-static const char *
-fake_session_dir(gh_host *host)
-{
-    return host->dir;
-}
-
-static const gh_host_services fake_services = {
-    .struct_size = sizeof(gh_host_services),
-    .version = GH_HOST_SERVICES_VERSION,
-    .log = fake_log,
-    .set_error = fake_set_error,
-    .option = fake_option,
-    .session_dir = fake_session_dir,
-};
-
-static gh_host *
-host_new(void)
-{
-    gh_host *host = g_new0(gh_host, 1);
-
-    host->dir = g_dir_make_tmp("stream-record-XXXXXX", NULL);
-    ck_assert_ptr_nonnull(host->dir);
-    host->options = g_hash_table_new(g_str_hash, g_str_equal);
-    return host;
-}
-
-static void
-host_free(gh_host *host)
-{
-    g_autoptr(GDir) d = g_dir_open(host->dir, 0, NULL);
-    const char *name;
-
-    while (d && (name = g_dir_read_name(d))) {
-        g_autofree char *path = g_build_filename(host->dir, name, NULL);
-        g_unlink(path);
-    }
-    g_rmdir(host->dir);
-    g_free(host->dir);
-    g_hash_table_unref(host->options);
-    g_free(host);
-}
-
-static const gh_backend_factory *
-record_factory(void)
-{
-    const gh_plugin *plugin = gamehost_plugin_query();
-
-    ck_assert_uint_eq(plugin->n_factories, 1);
-    return plugin->factories[0];
-}
-
-static gh_instance *
-create_with(gh_host *host, const char *key, const char *value)
-{
-    if (key)
-        g_hash_table_insert(host->options, (gpointer)key, (gpointer)value);
-    return record_factory()->create(host, &fake_services);
-}
 
 /* ---- frames -------------------------------------------------------------------- */
 
@@ -191,7 +83,7 @@ frames_free(Frames *f)
 static void
 record(gh_host *host, gh_instance *inst, uint32_t width, uint32_t height, uint32_t n, uint32_t hz)
 {
-    const gh_backend_factory *fac = record_factory();
+    const gh_backend_factory *fac = fake_host_factory();
     Frames *f = frames_new(width, height);
 
     for (uint32_t i = 0; i < n; i++)
@@ -256,7 +148,7 @@ path_in(gh_host *host, const char *file)
 START_TEST(test_plugin_descriptor)
 {
     const gh_plugin *plugin = gamehost_plugin_query();
-    const gh_backend_factory *f = record_factory();
+    const gh_backend_factory *f = fake_host_factory();
 
     ck_assert_uint_eq(plugin->struct_size, sizeof(gh_plugin));
     ck_assert_uint_eq(plugin->abi_major, GH_PLUGIN_ABI_MAJOR);
@@ -276,8 +168,8 @@ END_TEST
 
 START_TEST(test_records_5_s_of_60_hz_frames_at_30_fps_into_a_playable_mkv)
 {
-    gh_host *host = host_new();
-    gh_instance *inst = create_with(host, NULL, NULL);
+    gh_host *host = fake_host_new();
+    gh_instance *inst = fake_host_create(host, NULL, NULL);
     g_autofree char *path = path_in(host, "recording.mkv");
     Probe p = { 0 };
 
@@ -291,20 +183,20 @@ START_TEST(test_records_5_s_of_60_hz_frames_at_30_fps_into_a_playable_mkv)
     ck_assert_msg(p.frames >= 135 && p.frames <= 165, "%" G_GINT64_FORMAT " frames, want 150 +-10%%", p.frames);
     ck_assert_msg(p.duration >= 4.5 && p.duration <= 5.5, "duration %.3f s, want 5.0 +-10%%", p.duration);
     probe_clear(&p);
-    host_free(host);
+    fake_host_free(host);
 }
 END_TEST
 
 START_TEST(test_records_mp4_at_the_configured_fps)
 {
-    gh_host *host = host_new();
+    gh_host *host = fake_host_new();
     g_autofree char *path = path_in(host, "clip_1.mp4");
     gh_instance *inst;
     Probe p = { 0 };
 
     g_hash_table_insert(host->options, "file", "clip_1.mp4");
     g_hash_table_insert(host->options, "bitrate", "1000");
-    inst = create_with(host, "fps", "10");
+    inst = fake_host_create(host, "fps", "10");
     ck_assert_msg(inst, "%s", host->error);
     record(host, inst, 320, 240, 120, 60);
     probe(path, &p);
@@ -315,14 +207,14 @@ START_TEST(test_records_mp4_at_the_configured_fps)
     ck_assert_msg(p.frames >= 18 && p.frames <= 22, "%" G_GINT64_FORMAT " frames, want 20", p.frames);
     ck_assert_msg(p.duration >= 1.8 && p.duration <= 2.2, "duration %.3f s, want 2.0", p.duration);
     probe_clear(&p);
-    host_free(host);
+    fake_host_free(host);
 }
 END_TEST
 
 START_TEST(test_frames_slower_than_fps_keep_the_sessions_duration)
 {
-    gh_host *host = host_new();
-    gh_instance *inst = create_with(host, NULL, NULL);
+    gh_host *host = fake_host_new();
+    gh_instance *inst = fake_host_create(host, NULL, NULL);
     g_autofree char *path = path_in(host, "recording.mkv");
     Probe p = { 0 };
 
@@ -333,29 +225,29 @@ START_TEST(test_frames_slower_than_fps_keep_the_sessions_duration)
     ck_assert_int_eq(p.frames, 30);
     ck_assert_msg(p.duration >= 2.7 && p.duration <= 3.3, "duration %.3f s, want 3.0", p.duration);
     probe_clear(&p);
-    host_free(host);
+    fake_host_free(host);
 }
 END_TEST
 
 START_TEST(test_no_frames_leave_no_file)
 {
-    gh_host *host = host_new();
-    gh_instance *inst = create_with(host, NULL, NULL);
+    gh_host *host = fake_host_new();
+    gh_instance *inst = fake_host_create(host, NULL, NULL);
     g_autofree char *path = path_in(host, "recording.mkv");
 
     ck_assert_ptr_nonnull(inst);
     ck_assert(g_file_test(path, G_FILE_TEST_IS_REGULAR));
-    record_factory()->destroy(inst);
+    fake_host_factory()->destroy(inst);
     ck_assert(!g_file_test(path, G_FILE_TEST_EXISTS));
-    host_free(host);
+    fake_host_free(host);
 }
 END_TEST
 
 START_TEST(test_a_size_change_is_refused)
 {
-    gh_host *host = host_new();
-    gh_instance *inst = create_with(host, NULL, NULL);
-    const gh_backend_factory *fac = record_factory();
+    gh_host *host = fake_host_new();
+    gh_instance *inst = fake_host_create(host, NULL, NULL);
+    const gh_backend_factory *fac = fake_host_factory();
     Frames *small = frames_new(160, 120), *big = frames_new(320, 240);
 
     ck_assert_int_eq(fac->stream->push_frame(inst, frames_at(small, 0, 60)), 0);
@@ -366,15 +258,15 @@ START_TEST(test_a_size_change_is_refused)
     fac->destroy(inst);
     frames_free(small);
     frames_free(big);
-    host_free(host);
+    fake_host_free(host);
 }
 END_TEST
 
 START_TEST(test_a_frame_it_cannot_encode_is_refused)
 {
-    gh_host *host = host_new();
-    gh_instance *inst = create_with(host, NULL, NULL);
-    const gh_backend_factory *fac = record_factory();
+    gh_host *host = fake_host_new();
+    gh_instance *inst = fake_host_create(host, NULL, NULL);
+    const gh_backend_factory *fac = fake_host_factory();
     Frames *f = frames_new(160, 120);
     gh_frame bad = *frames_at(f, 0, 60);
 
@@ -384,13 +276,13 @@ START_TEST(test_a_frame_it_cannot_encode_is_refused)
                                   "(BGRX or RGBX, up to 16384x16384)");
     fac->destroy(inst);
     frames_free(f);
-    host_free(host);
+    fake_host_free(host);
 }
 END_TEST
 
 START_TEST(test_replaces_a_link_instead_of_writing_through_it)
 {
-    gh_host *host = host_new();
+    gh_host *host = fake_host_new();
     g_autofree char *path = path_in(host, "recording.mkv");
     g_autofree char *target = path_in(host, "victim");
     g_autofree char *content = NULL;
@@ -398,48 +290,38 @@ START_TEST(test_replaces_a_link_instead_of_writing_through_it)
 
     ck_assert(g_file_set_contents(target, "keep", -1, NULL));
     ck_assert_int_eq(symlink(target, path), 0);
-    inst = create_with(host, NULL, NULL);
+    inst = fake_host_create(host, NULL, NULL);
     ck_assert_msg(inst, "%s", host->error);
     record(host, inst, 160, 120, 10, 60);
     ck_assert(!g_file_test(path, G_FILE_TEST_IS_SYMLINK));
     ck_assert(g_file_get_contents(target, &content, NULL, NULL));
     ck_assert_str_eq(content, "keep");
-    host_free(host);
+    fake_host_free(host);
 }
 END_TEST
 
 /* ---- refusals ------------------------------------------------------------------- */
 
-static void
-assert_refused(const char *key, const char *value, const char *message)
-{
-    gh_host *host = host_new();
-
-    ck_assert_ptr_null(create_with(host, key, value));
-    ck_assert_str_eq(host->error, message);
-    host_free(host);
-}
-
 #define BAD_NAME "stream.record: option file must be a plain file name of 1 to 64 characters from A-Z a-z 0-9 . _ -"
 
 START_TEST(test_file_must_be_a_plain_name_in_the_session_dir)
 {
-    assert_refused("file", "a/b.mkv", BAD_NAME);
-    assert_refused("file", "../x.mkv", BAD_NAME);
-    assert_refused("file", "/etc/x.mkv", BAD_NAME);
-    assert_refused("file", "", BAD_NAME);
-    assert_refused("file", "a b.mkv", BAD_NAME);
-    assert_refused("file", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.mkv", BAD_NAME);
-    assert_refused("file", "..", "stream.record: option file '..' must not start with '.'");
-    assert_refused("file", ".hidden.mkv", "stream.record: option file '.hidden.mkv' must not start with '.'");
+    fake_host_assert_refused("file", "a/b.mkv", BAD_NAME);
+    fake_host_assert_refused("file", "../x.mkv", BAD_NAME);
+    fake_host_assert_refused("file", "/etc/x.mkv", BAD_NAME);
+    fake_host_assert_refused("file", "", BAD_NAME);
+    fake_host_assert_refused("file", "a b.mkv", BAD_NAME);
+    fake_host_assert_refused("file", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.mkv", BAD_NAME);
+    fake_host_assert_refused("file", "..", "stream.record: option file '..' must not start with '.'");
+    fake_host_assert_refused("file", ".hidden.mkv", "stream.record: option file '.hidden.mkv' must not start with '.'");
 }
 END_TEST
 
 START_TEST(test_file_must_end_in_mkv_or_mp4)
 {
-    assert_refused("file", "x.avi", "stream.record: option file 'x.avi' must end in .mkv or .mp4");
-    assert_refused("file", "recording", "stream.record: option file 'recording' must end in .mkv or .mp4");
-    assert_refused("file", "x.MKV", "stream.record: option file 'x.MKV' must end in .mkv or .mp4");
+    fake_host_assert_refused("file", "x.avi", "stream.record: option file 'x.avi' must end in .mkv or .mp4");
+    fake_host_assert_refused("file", "recording", "stream.record: option file 'recording' must end in .mkv or .mp4");
+    fake_host_assert_refused("file", "x.MKV", "stream.record: option file 'x.MKV' must end in .mkv or .mp4");
 }
 END_TEST
 
@@ -447,13 +329,13 @@ START_TEST(test_fps_must_be_1_to_120)
 {
     const char *message = "stream.record: option fps must be a whole number from 1 to 120";
 
-    assert_refused("fps", "0", message);
-    assert_refused("fps", "500", message);
-    assert_refused("fps", "121", message);
-    assert_refused("fps", "-1", message);
-    assert_refused("fps", "30fps", message);
-    assert_refused("fps", " 30", message);
-    assert_refused("fps", "", message);
+    fake_host_assert_refused("fps", "0", message);
+    fake_host_assert_refused("fps", "500", message);
+    fake_host_assert_refused("fps", "121", message);
+    fake_host_assert_refused("fps", "-1", message);
+    fake_host_assert_refused("fps", "30fps", message);
+    fake_host_assert_refused("fps", " 30", message);
+    fake_host_assert_refused("fps", "", message);
 }
 END_TEST
 
@@ -461,9 +343,9 @@ START_TEST(test_bitrate_must_be_100_to_100000)
 {
     const char *message = "stream.record: option bitrate must be a whole number from 100 to 100000";
 
-    assert_refused("bitrate", "99", message);
-    assert_refused("bitrate", "100001", message);
-    assert_refused("bitrate", "4e3", message);
+    fake_host_assert_refused("bitrate", "99", message);
+    fake_host_assert_refused("bitrate", "100001", message);
+    fake_host_assert_refused("bitrate", "4e3", message);
 }
 END_TEST
 
@@ -471,27 +353,21 @@ START_TEST(test_a_1_0_host_without_session_dir_is_refused)
 {
     /* The table of a host built for ABI 1.0 ends before session_dir: the
      * plugin reads nothing past its struct_size. */
-    gh_host_services old = fake_services;
-    gh_host *host = host_new();
-
-    old.struct_size = offsetof(gh_host_services, session_dir);
-    old.version = 1;
-    ck_assert_ptr_null(record_factory()->create(host, &old));
-    ck_assert_str_eq(host->error, "stream.record: the host offers no session directory (it needs plugin ABI 1.1)");
-    host_free(host);
+    fake_host_assert_old_host_refused(offsetof(gh_host_services, session_dir), 1,
+                                      "stream.record: the host offers no session directory (it needs plugin ABI 1.1)");
 }
 END_TEST
 
 START_TEST(test_a_session_without_a_dir_is_refused)
 {
-    gh_host *host = host_new();
+    gh_host *host = fake_host_new();
     char *dir = host->dir;
 
     host->dir = NULL;
-    ck_assert_ptr_null(record_factory()->create(host, &fake_services));
+    ck_assert_ptr_null(fake_host_factory()->create(host, &fake_host_services));
     ck_assert_str_eq(host->error, "stream.record: the session has no directory to record into");
     host->dir = dir;
-    host_free(host);
+    fake_host_free(host);
 }
 END_TEST
 
@@ -527,11 +403,5 @@ stream_record_suite(void)
 int
 main(void)
 {
-    SRunner *sr = srunner_create(stream_record_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return gh_test_run(stream_record_suite());
 }

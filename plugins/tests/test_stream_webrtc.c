@@ -22,166 +22,10 @@
 
 #include <gamehost/plugin.h>
 
+#include "fake-host.h"
 #include "latency.h"
 #include "signal-msg.h"
-
-/* Defined by GH_PLUGIN_DEFINE in stream-webrtc.c, linked in. */
-const gh_plugin *gamehost_plugin_query(void);
-
-/* See test_stream_record.c: GLib's first quark table, dropped on purpose
- * once GStreamer's elements register enough quarks. */
-GH_PLUGIN_EXPORT const char *__asan_default_options(void);
-GH_PLUGIN_EXPORT const char *
-__asan_default_options(void)
-{
-    return "fast_unwind_on_malloc=0";
-}
-
-GH_PLUGIN_EXPORT const char *__lsan_default_suppressions(void);
-GH_PLUGIN_EXPORT const char *
-__lsan_default_suppressions(void)
-{
-    return "leak:_dl_init\n";
-}
-
-/* ---- the fake host ----------------------------------------------------------- */
-
-struct gh_host {
-    char *dir;
-    GHashTable *options;
-    uint32_t refresh_hz;
-    char error[512];
-    GAsyncQueue *sent;           /* "peer:message" strings from signal_send, any thread */
-    GAsyncQueue *closed;         /* "peer:reason" from peer_close */
-    gint inputs;                 /* peer_input calls, any thread */
-};
-
-static void
-fake_log(gh_host *host, uint32_t level, const char *msg)
-{
-    (void)host;
-    if (g_getenv("GH_TEST_VERBOSE"))
-        fprintf(stderr, "log %u: %s\n", level, msg);
-}
-
-static uint64_t
-fake_now_ns(gh_host *host)
-{
-    (void)host;
-    return (uint64_t)g_get_monotonic_time() * 1000u;
-}
-
-static void
-fake_set_error(gh_host *host, const char *msg)
-{
-    snprintf(host->error, sizeof(host->error), "%s", msg ? msg : "");
-}
-
-static const char *
-fake_option(gh_host *host, const char *key)
-{
-    return g_hash_table_lookup(host->options, key);
-}
-
-static void
-fake_display_size(gh_host *host, uint32_t *width, uint32_t *height, uint32_t *refresh_hz)
-{
-    *width = 640;
-    *height = 480;
-    *refresh_hz = host->refresh_hz;
-}
-
-static const char *
-fake_session_dir(gh_host *host)
-{
-    return host->dir;
-}
-
-static int
-fake_signal_send(gh_host *host, uint32_t peer, const char *message)
-{
-    g_async_queue_push(host->sent, g_strdup_printf("%u:%s", peer, message));
-    return 0;
-}
-
-static int
-fake_peer_input(gh_host *host, uint32_t peer, const char *json, size_t len)
-{
-    (void)peer;
-    (void)json;
-    (void)len;
-    g_atomic_int_inc(&host->inputs);
-    return 1;
-}
-
-static void
-fake_peer_close(gh_host *host, uint32_t peer, const char *reason)
-{
-    g_async_queue_push(host->closed, g_strdup_printf("%u:%s", peer, reason));
-}
-
-static const gh_host_services fake_services = {
-    .struct_size = sizeof(gh_host_services),
-    .version = GH_HOST_SERVICES_VERSION,
-    .log = fake_log,
-    .now_ns = fake_now_ns,
-    .set_error = fake_set_error,
-    .option = fake_option,
-    .display_size = fake_display_size,
-    .session_dir = fake_session_dir,
-    .signal_send = fake_signal_send,
-    .peer_input = fake_peer_input,
-    .peer_close = fake_peer_close,
-};
-
-static gh_host *
-host_new(void)
-{
-    gh_host *host = g_new0(gh_host, 1);
-
-    host->dir = g_dir_make_tmp("stream-webrtc-XXXXXX", NULL);
-    ck_assert_ptr_nonnull(host->dir);
-    host->options = g_hash_table_new(g_str_hash, g_str_equal);
-    host->refresh_hz = 60;
-    host->sent = g_async_queue_new_full(g_free);
-    host->closed = g_async_queue_new_full(g_free);
-    return host;
-}
-
-static void
-host_free(gh_host *host)
-{
-    g_autoptr(GDir) d = g_dir_open(host->dir, 0, NULL);
-    const char *name;
-
-    while (d && (name = g_dir_read_name(d))) {
-        g_autofree char *path = g_build_filename(host->dir, name, NULL);
-        g_unlink(path);
-    }
-    g_rmdir(host->dir);
-    g_free(host->dir);
-    g_hash_table_unref(host->options);
-    g_async_queue_unref(host->sent);
-    g_async_queue_unref(host->closed);
-    g_free(host);
-}
-
-static const gh_backend_factory *
-webrtc_factory(void)
-{
-    const gh_plugin *plugin = gamehost_plugin_query();
-
-    ck_assert_uint_eq(plugin->n_factories, 1);
-    return plugin->factories[0];
-}
-
-static gh_instance *
-create_with(gh_host *host, const char *key, const char *value)
-{
-    if (key)
-        g_hash_table_insert(host->options, (gpointer)key, (gpointer)value);
-    return webrtc_factory()->create(host, &fake_services);
-}
+#include "testutil.h"
 
 /* ---- parsing: good messages --------------------------------------------------- */
 
@@ -511,7 +355,7 @@ END_TEST
 START_TEST(test_plugin_descriptor)
 {
     const gh_plugin *plugin = gamehost_plugin_query();
-    const gh_backend_factory *f = webrtc_factory();
+    const gh_backend_factory *f = fake_host_factory();
 
     ck_assert_uint_eq(plugin->abi_major, GH_PLUGIN_ABI_MAJOR);
     ck_assert_uint_eq(plugin->abi_minor, GH_PLUGIN_ABI_MINOR);
@@ -527,24 +371,15 @@ START_TEST(test_plugin_descriptor)
 }
 END_TEST
 
-static void
-assert_refused(const char *key, const char *value, const char *message)
-{
-    gh_host *host = host_new();
-
-    ck_assert_ptr_null(create_with(host, key, value));
-    ck_assert_msg(strcmp(host->error, message) == 0, "%s=%s: got '%s', want '%s'", key, value, host->error, message);
-    host_free(host);
-}
-
 START_TEST(test_numeric_options_are_bounded)
 {
-    assert_refused("fps", "0", "stream.webrtc: option fps must be a whole number from 1 to 120");
-    assert_refused("fps", "121", "stream.webrtc: option fps must be a whole number from 1 to 120");
-    assert_refused("fps", "30 ", "stream.webrtc: option fps must be a whole number from 1 to 120");
-    assert_refused("bitrate_kbps", "99", "stream.webrtc: option bitrate_kbps must be a whole number from 100 to 100000");
-    assert_refused("bitrate_kbps", "-4000",
-                   "stream.webrtc: option bitrate_kbps must be a whole number from 100 to 100000");
+    fake_host_assert_refused("fps", "0", "stream.webrtc: option fps must be a whole number from 1 to 120");
+    fake_host_assert_refused("fps", "121", "stream.webrtc: option fps must be a whole number from 1 to 120");
+    fake_host_assert_refused("fps", "30 ", "stream.webrtc: option fps must be a whole number from 1 to 120");
+    fake_host_assert_refused("bitrate_kbps", "99",
+                             "stream.webrtc: option bitrate_kbps must be a whole number from 100 to 100000");
+    fake_host_assert_refused("bitrate_kbps", "-4000",
+                             "stream.webrtc: option bitrate_kbps must be a whole number from 100 to 100000");
 }
 END_TEST
 
@@ -555,13 +390,13 @@ START_TEST(test_servers_must_be_urls_of_their_scheme)
     const char *turn = "stream.webrtc: option turn_server must be turn://user:password@host:port or turns://… "
                        "(at most 512 characters)";
 
-    assert_refused("stun_server", "stun.example.net:3478", stun);
-    assert_refused("stun_server", "stun://", stun);
-    assert_refused("stun_server", "stun://a b:1", stun);
-    assert_refused("stun_server", "stun://a\n:1", stun);
-    assert_refused("stun_server", lng, stun);
-    assert_refused("turn_server", "stun://host:1", turn);
-    assert_refused("turn_server", "http://u:p@host:1", turn);
+    fake_host_assert_refused("stun_server", "stun.example.net:3478", stun);
+    fake_host_assert_refused("stun_server", "stun://", stun);
+    fake_host_assert_refused("stun_server", "stun://a b:1", stun);
+    fake_host_assert_refused("stun_server", "stun://a\n:1", stun);
+    fake_host_assert_refused("stun_server", lng, stun);
+    fake_host_assert_refused("turn_server", "stun://host:1", turn);
+    fake_host_assert_refused("turn_server", "http://u:p@host:1", turn);
 }
 END_TEST
 
@@ -570,30 +405,25 @@ START_TEST(test_latency_log_is_a_plain_name_in_the_session_dir)
     const char *plain = "stream.webrtc: option latency_log must be a plain file name of 1 to 64 characters from "
                         "A-Z a-z 0-9 . _ -";
 
-    assert_refused("latency_log", "../x.csv", plain);
-    assert_refused("latency_log", "a/x.csv", plain);
-    assert_refused("latency_log", "/tmp/x.csv", plain);
-    assert_refused("latency_log", "", plain);
-    assert_refused("latency_log", "..", "stream.webrtc: option latency_log '..' must not start with '.'");
+    fake_host_assert_refused("latency_log", "../x.csv", plain);
+    fake_host_assert_refused("latency_log", "a/x.csv", plain);
+    fake_host_assert_refused("latency_log", "/tmp/x.csv", plain);
+    fake_host_assert_refused("latency_log", "", plain);
+    fake_host_assert_refused("latency_log", "..", "stream.webrtc: option latency_log '..' must not start with '.'");
 }
 END_TEST
 
 START_TEST(test_a_host_without_signaling_is_refused)
 {
-    gh_host_services old = fake_services;
-    gh_host *host = host_new();
-
-    old.struct_size = offsetof(gh_host_services, signal_send);
-    old.version = 2;
-    ck_assert_ptr_null(webrtc_factory()->create(host, &old));
-    ck_assert_str_eq(host->error, "stream.webrtc: the host offers no signaling for players (it needs plugin ABI 1.2)");
-    host_free(host);
+    fake_host_assert_old_host_refused(
+        offsetof(gh_host_services, signal_send), 2,
+        "stream.webrtc: the host offers no signaling for players (it needs plugin ABI 1.2)");
 }
 END_TEST
 
 START_TEST(test_good_options_are_taken)
 {
-    gh_host *host = host_new();
+    gh_host *host = fake_host_new();
     g_autofree char *log = g_build_filename(host->dir, "latency.csv", NULL);
     gh_instance *inst;
 
@@ -601,11 +431,11 @@ START_TEST(test_good_options_are_taken)
     g_hash_table_insert(host->options, "bitrate_kbps", "2500");
     g_hash_table_insert(host->options, "stun_server", "stun://198.18.0.9:3478");
     g_hash_table_insert(host->options, "turn_server", "turns://u:p@198.18.0.9:5349");
-    inst = create_with(host, "latency_log", "latency.csv");
+    inst = fake_host_create(host, "latency_log", "latency.csv");
     ck_assert_msg(inst, "%s", host->error);
     ck_assert(g_file_test(log, G_FILE_TEST_IS_REGULAR));
-    webrtc_factory()->destroy(inst);
-    host_free(host);
+    fake_host_factory()->destroy(inst);
+    fake_host_free(host);
 }
 END_TEST
 
@@ -667,9 +497,9 @@ assert_offer(const char *sdp, const char *rtpmap)
 static void
 assert_hello_gets_offer(const char *hello, const char *codec, const char *rtpmap)
 {
-    gh_host *host = host_new();
-    gh_instance *inst = create_with(host, NULL, NULL);
-    const gh_stream_ops *ops = webrtc_factory()->stream;
+    gh_host *host = fake_host_new();
+    gh_instance *inst = fake_host_create(host, NULL, NULL);
+    const gh_stream_ops *ops = fake_host_factory()->stream;
     g_autofree char *message = NULL, *sdp = NULL;
 
     ck_assert_msg(inst, "%s", host->error);
@@ -679,8 +509,8 @@ assert_hello_gets_offer(const char *hello, const char *codec, const char *rtpmap
     sdp = offer_sdp(message, codec);
     assert_offer(sdp, rtpmap);
     ops->peer_close(inst, 7);
-    webrtc_factory()->destroy(inst);
-    host_free(host);
+    fake_host_factory()->destroy(inst);
+    fake_host_free(host);
 }
 
 START_TEST(test_hello_with_h264_gets_an_h264_offer_with_a_data_channel)
@@ -697,9 +527,9 @@ END_TEST
 
 START_TEST(test_viewers_are_not_limited_by_the_plugin)
 {
-    gh_host *host = host_new();
-    gh_instance *inst = create_with(host, NULL, NULL);
-    const gh_stream_ops *ops = webrtc_factory()->stream;
+    gh_host *host = fake_host_new();
+    gh_instance *inst = fake_host_create(host, NULL, NULL);
+    const gh_stream_ops *ops = fake_host_factory()->stream;
 
     for (uint32_t p = 1; p <= 16; p++)
         ck_assert_int_eq(ops->peer_open(inst, p, p == 1 ? GH_PEER_CONTROL : 0), 0);
@@ -707,8 +537,8 @@ START_TEST(test_viewers_are_not_limited_by_the_plugin)
     ck_assert_str_eq(host->error, "stream.webrtc: viewer 3 is already open");
     for (uint32_t p = 1; p <= 16; p++)
         ops->peer_close(inst, p);
-    webrtc_factory()->destroy(inst);
-    host_free(host);
+    fake_host_factory()->destroy(inst);
+    fake_host_free(host);
 }
 END_TEST
 
@@ -716,16 +546,16 @@ static void
 assert_message_refused(gh_instance *inst, gh_host *host, uint32_t peer, const char *message, int rc,
                        const char *error)
 {
-    ck_assert_int_eq(webrtc_factory()->stream->peer_message(inst, peer, message), rc);
+    ck_assert_int_eq(fake_host_factory()->stream->peer_message(inst, peer, message), rc);
     ck_assert_msg(strcmp(host->error, error) == 0, "%s: got '%s', want '%s'", message, host->error, error);
     host->error[0] = 0;
 }
 
 START_TEST(test_messages_out_of_order_or_malformed_are_refused)
 {
-    gh_host *host = host_new();
-    gh_instance *inst = create_with(host, NULL, NULL);
-    const gh_stream_ops *ops = webrtc_factory()->stream;
+    gh_host *host = fake_host_new();
+    gh_instance *inst = fake_host_create(host, NULL, NULL);
+    const gh_stream_ops *ops = fake_host_factory()->stream;
     g_autofree char *offer = NULL;
 
     ck_assert_int_eq(ops->peer_open(inst, 2, 0), 0);
@@ -749,16 +579,16 @@ START_TEST(test_messages_out_of_order_or_malformed_are_refused)
     ck_assert_int_eq(ops->peer_message(inst, 2, "{\"type\":\"ice\",\"candidate\":\"\",\"sdpMLineIndex\":0}"), 0);
     ck_assert_int_eq(ops->peer_message(inst, 2, "{\"type\":\"keyframe\"}"), 0);
     ops->request_keyframe(inst);
-    webrtc_factory()->destroy(inst); /* closes viewer 2 */
-    host_free(host);
+    fake_host_factory()->destroy(inst); /* closes viewer 2 */
+    fake_host_free(host);
 }
 END_TEST
 
 START_TEST(test_frames_before_any_connection_are_taken)
 {
-    gh_host *host = host_new();
-    gh_instance *inst = create_with(host, NULL, NULL);
-    const gh_stream_ops *ops = webrtc_factory()->stream;
+    gh_host *host = fake_host_new();
+    gh_instance *inst = fake_host_create(host, NULL, NULL);
+    const gh_stream_ops *ops = fake_host_factory()->stream;
     g_autofree uint8_t *pixels = g_malloc0(64 * 4 * 48);
     g_autofree char *offer = NULL;
     gh_frame frame = {
@@ -777,8 +607,8 @@ START_TEST(test_frames_before_any_connection_are_taken)
     ck_assert_str_eq(host->error, "stream.webrtc: cannot encode a 64x48 frame of format 1 with stride 10 "
                                   "(BGRX or RGBX, up to 16384x16384)");
     ops->peer_close(inst, 1);
-    webrtc_factory()->destroy(inst);
-    host_free(host);
+    fake_host_factory()->destroy(inst);
+    fake_host_free(host);
 }
 END_TEST
 
@@ -923,7 +753,7 @@ viewer_answer(Viewer *v, const char *offer_sdp)
 static void
 viewer_take(Viewer *v, gh_host *host, gh_instance *inst, const char *codec)
 {
-    const gh_stream_ops *ops = webrtc_factory()->stream;
+    const gh_stream_ops *ops = fake_host_factory()->stream;
     char *m;
 
     while ((m = g_async_queue_try_pop(host->sent))) {
@@ -991,11 +821,11 @@ frames_free(Frames *f)
 static void
 assert_connects(const char *hello, const char *codec)
 {
-    gh_host *host = host_new();
+    gh_host *host = fake_host_new();
     g_autofree char *log_path = g_build_filename(host->dir, "latency.csv", NULL);
     g_autofree char *log = NULL;
-    gh_instance *inst = create_with(host, "latency_log", "latency.csv");
-    const gh_stream_ops *ops = webrtc_factory()->stream;
+    gh_instance *inst = fake_host_create(host, "latency_log", "latency.csv");
+    const gh_stream_ops *ops = fake_host_factory()->stream;
     Frames *f = frames_new(320, 240);
     Viewer *v = viewer_new();
     uint64_t n = 0, sent_inputs = 0;
@@ -1036,7 +866,7 @@ assert_connects(const char *hello, const char *codec)
             codec, (guint)g_atomic_int_get(&v->decoded), n, g_atomic_int_get(&host->inputs), sent_inputs);
     ck_assert_ptr_null(g_async_queue_try_pop(host->closed));
     ops->peer_close(inst, 1);
-    webrtc_factory()->destroy(inst);
+    fake_host_factory()->destroy(inst);
     ck_assert(g_file_get_contents(log_path, &log, NULL, NULL));
     for (const char *c = log; *c; c++)
         lines += *c == '\n';
@@ -1046,7 +876,7 @@ assert_connects(const char *hello, const char *codec)
     ck_assert_int_ge(g_atomic_int_get(&v->decoded), 90);
     viewer_free(v);
     frames_free(f);
-    host_free(host);
+    fake_host_free(host);
 }
 
 START_TEST(test_a_webrtcbin_viewer_decodes_h264_and_sends_input)
@@ -1122,11 +952,5 @@ stream_webrtc_suite(void)
 int
 main(void)
 {
-    SRunner *sr = srunner_create(stream_webrtc_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return gh_test_run(stream_webrtc_suite());
 }

@@ -1,0 +1,46 @@
+/* fake-host: the host side of the plugin ABI for the stream backends' unit
+ * suites (stream-record, stream-webrtc), which link their plugin in: a
+ * services table that reads options and a fresh session dir from a gh_host,
+ * and leaves there what the plugin said and sent for the test to assert.
+ * Temporary dirs and the runner are tests/unit/testutil.h's. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <glib.h>
+#include <gamehost/plugin.h>
+
+/* Defined by GH_PLUGIN_DEFINE in the plugin linked into the suite. */
+const gh_plugin *gamehost_plugin_query(void);
+
+/* Opaque to the plugin; the suites read and set it directly. */
+struct gh_host {
+    char *dir;                   /* the session dir, a fresh temporary one */
+    GHashTable *options;         /* key -> value, neither owned */
+    uint32_t refresh_hz;         /* display_size's refresh rate: 60 */
+    char error[512];             /* the last set_error */
+    GAsyncQueue *sent;           /* "peer:message" strings from signal_send, any thread */
+    GAsyncQueue *closed;         /* "peer:reason" from peer_close */
+    gint inputs;                 /* peer_input calls, any thread */
+};
+
+/* Every service of GH_HOST_SERVICES_VERSION that a stream backend uses, on
+ * the gh_host it is handed; log is silent unless GH_TEST_VERBOSE is set. */
+extern const gh_host_services fake_host_services;
+
+/* A host with an empty session dir under the temporary directory. */
+gh_host *fake_host_new(void);
+/* Removes the session dir and what the plugin left in it; frees host. */
+void fake_host_free(gh_host *host);
+
+/* The one factory of the plugin linked into the suite. */
+const gh_backend_factory *fake_host_factory(void);
+/* An instance of that factory on host, with option key=value set first
+ * (none when key is NULL); NULL with host->error when it refused. */
+gh_instance *fake_host_create(gh_host *host, const char *key, const char *value);
+/* Asserts that option key=value makes create fail with exactly message. */
+void fake_host_assert_refused(const char *key, const char *value, const char *message);
+/* Asserts that an older host, whose services table of that version ends at
+ * struct_size, makes create fail with exactly message. */
+void fake_host_assert_old_host_refused(size_t struct_size, uint32_t version, const char *message);
