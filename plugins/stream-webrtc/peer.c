@@ -179,11 +179,12 @@ sw_on_offer(GstPromise *promise, gpointer data)
     }
     sdp = gst_sdp_message_as_text(offer->sdp);
     msg = sw_msg_offer(sdp, peer->codec);
-    /* Sent before the local description is set, which starts gathering:
-     * no candidate can reach the browser ahead of the offer. */
-    sw_send(peer, msg);
+    /* This runs on webrtcbin's operation thread, so set-local-description
+     * (and with it ICE gathering) runs only after we return: no candidate
+     * overtakes the offer, and an answer, however fast, queues behind it. */
     g_atomic_int_set(&peer->offer_sent, 1);
     g_signal_emit_by_name(peer->webrtc, "set-local-description", offer, NULL);
+    sw_send(peer, msg);
     gst_webrtc_session_description_free(offer);
 }
 
