@@ -1522,6 +1522,10 @@ print_results(void)
     g_mutex_unlock(&S.probe_lock);
     for (guint i = 0; i < outs->len; i++) {
         frame_out *o = &g_array_index(outs, frame_out, i);
+        /* A frame whose pts the plugin moved to the next slot (two pushes
+         * in one frame time) matches the next push: not a measurement. */
+        if (o->t_pay < o->cap)
+            continue;
         double c = (double)(o->t_pay - o->cap) / 1e6;
         g_array_append_val(cap, c);
     }
