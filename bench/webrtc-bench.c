@@ -1456,6 +1456,10 @@ input_latencies(GArray *outs, input_results *r)
         frame_out *o = &g_array_index(outs, frame_out, lo);
         if (o->cap != in->t_frame)
             r->later_frame++;
+        if (o->t_pay < in->t_input) { /* matched to a later push, as in frame_latencies */
+            r->no_packet++;
+            continue;
+        }
         double pk = (double)(o->t_pay - in->t_input) / 1e6;
         g_array_append_val(r->in_pkt, pk);
     }
