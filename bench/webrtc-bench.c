@@ -26,7 +26,10 @@
  * and the window closes tail_ms after the last one.  Latencies come from
  * the plugin's latency_log (t_input, t_frame, t_sent, encode_ns per input)
  * and, per frame, from pad probes this program puts on the plugin's own
- * encoder and payloader (GstBin "element-added" emission hook).
+ * appsrc, encoder and payloader (GstBin "element-added" emission hook).
+ * Each frame carries its number in its first pixels (canvas_stamp), which
+ * the appsrc probe reads back: that ties the pts the plugin gave a buffer
+ * to the push it came from, whatever the plugin dropped or rounded.
  *
  * Output: two markdown table rows on stdout, prefixed "latency:" and
  * "load:" (--header prints the headers); everything else on stderr.
@@ -489,9 +492,22 @@ typedef struct {
     uint64_t t_input, t_frame;
 } input_rec;
 
-/* Per-frame records from the pad probes, keyed by buffer PTS. */
+/* Frames carry their number in their first three pixels (magic, low and
+ * high word), for the probe on the plugin's appsrc: the plugin copies
+ * pixels unchanged and gives the buffer a pts of its own, rounded to its
+ * 1/fps slots, so that pts alone cannot name the push it came from. */
+#define STAMP_MAGIC 0x47484246u /* "GHBF" */
+
+/* A push of the window: the frame's number (its stamp) and capture time. */
 typedef struct {
-    uint64_t t_enc_in, t_enc_out, t_pay;
+    uint64_t frame, t_cap;
+} push_rec;
+
+/* Per-frame records from the pad probes, keyed by buffer PTS; frame is the
+ * stamp read out of appsrc (has_frame: one was read). */
+typedef struct {
+    uint64_t t_enc_in, t_enc_out, t_pay, frame;
+    int has_frame;
 } frame_probe;
 
 struct gh_host {
@@ -520,7 +536,7 @@ typedef struct {
     atomic_uint_fast64_t pending_events, applied_events;
     atomic_uint_fast64_t pushed, push_errors, missed_ticks;
     GMutex push_lock;
-    GArray *push_times; /* uint64 ns: frame timestamp of each push in the window, in order */
+    GArray *pushes;     /* push_rec: each push in the window, in frame order */
     GArray *push_ms;    /* double: push_frame call duration in the window */
     double gen_cpu_s;   /* frame thread CPU outside push_frame, in the window */
     atomic_int in_window;
@@ -529,8 +545,8 @@ typedef struct {
     GMutex probe_lock;
     GHashTable *probes; /* PTS -> frame_probe*; only while in window */
     atomic_uint_fast64_t entered, encoded, payloaded; /* entered: out of appsrc */
+    atomic_uint_fast64_t unstamped; /* in the window, out of appsrc without a stamp */
     char encoder_name[64], payloader_name[64], offer_codec[16];
-    GstElement *pipeline; /* the peer's pipeline (a ref), for its base time */
     /* x264enc (GstVideoEncoder's min-pts) shifts every PTS it outputs by a
      * constant: learnt from the first frame, in and out, and taken off the
      * PTS seen after the encoder so that a frame keeps one key. */
@@ -833,18 +849,28 @@ probe_get(uint64_t pts)
 
 enum { PROBE_SRC, PROBE_ENC_IN, PROBE_ENC_OUT, PROBE_PAY };
 
+/* The frame number canvas_stamp wrote, if the buffer carries one. */
+static int
+stamp_read(GstBuffer *buf, uint64_t *frame)
+{
+    uint32_t px[3];
+
+    if (gst_buffer_extract(buf, 0, px, sizeof(px)) != sizeof(px) || px[0] != STAMP_MAGIC)
+        return 0;
+    *frame = (uint64_t)px[1] | (uint64_t)px[2] << 32;
+    return 1;
+}
+
 static GstPadProbeReturn
 on_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
     int which = GPOINTER_TO_INT(data);
-    uint64_t t = now_ns();
-
-    if (which == PROBE_SRC) {
-        atomic_fetch_add(&S.entered, 1);
-        return GST_PAD_PROBE_OK;
-    }
+    uint64_t t = now_ns(), frame = 0;
     GstBuffer *buf = NULL;
+    int stamped = 0;
 
+    if (which == PROBE_SRC)
+        atomic_fetch_add(&S.entered, 1);
     if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
         buf = GST_PAD_PROBE_INFO_BUFFER(info);
     else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
@@ -854,6 +880,9 @@ on_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
     if (!buf || !GST_BUFFER_PTS_IS_VALID(buf))
         return GST_PAD_PROBE_OK;
     uint64_t pts = GST_BUFFER_PTS(buf);
+    /* Read outside the lock: the copy of three pixels is the only work. */
+    if (which == PROBE_SRC && atomic_load(&S.in_window) && !(stamped = stamp_read(buf, &frame)))
+        atomic_fetch_add(&S.unstamped, 1);
     g_mutex_lock(&S.probe_lock);
     if (which == PROBE_ENC_IN && !S.have_first_in) {
         S.first_in_pts = pts;
@@ -864,7 +893,7 @@ on_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
         if (getenv("WEBRTC_BENCH_DEBUG"))
             fprintf(stderr, "webrtc-bench: the encoder shifts PTS by %" PRIu64 " ns\n", S.pts_shift);
     }
-    if (which != PROBE_ENC_IN)
+    if (which == PROBE_ENC_OUT || which == PROBE_PAY)
         pts -= S.pts_shift;
     if (!atomic_load(&S.in_window)) {
         g_mutex_unlock(&S.probe_lock);
@@ -872,6 +901,12 @@ on_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
     }
     frame_probe *fp = probe_get(pts);
     switch (which) {
+    case PROBE_SRC:
+        if (stamped && !fp->has_frame) {
+            fp->frame = frame;
+            fp->has_frame = 1;
+        }
+        break;
     case PROBE_ENC_IN:
         if (!fp->t_enc_in)
             fp->t_enc_in = t;
@@ -913,9 +948,6 @@ on_element_added(GSignalInvocationHint *hint, guint n, const GValue *params, gpo
 
     if (n < 2)
         return TRUE;
-    GstObject *bin = g_value_get_object(&params[0]);
-    if (GST_IS_PIPELINE(bin) && !S.pipeline && g_str_has_prefix(GST_OBJECT_NAME(bin), "stream-webrtc"))
-        S.pipeline = gst_object_ref(GST_ELEMENT(bin));
     el = g_value_get_object(&params[1]);
     if (!el || !(f = gst_element_get_factory(el)))
         return TRUE;
@@ -1013,6 +1045,18 @@ canvas_scroll(canvas *c, gh_rect band, uint32_t shift)
     }
 }
 
+/* The stamp in the frame's first pixels (STAMP_MAGIC).  They lie in the
+ * scrolling band, redrawn every frame. */
+static void
+canvas_stamp(canvas *c, uint64_t n)
+{
+    uint32_t *px = (uint32_t *)c->buf;
+
+    px[0] = STAMP_MAGIC;
+    px[1] = (uint32_t)n;
+    px[2] = (uint32_t)(n >> 32);
+}
+
 /* Draws frame n: the top third of the screen scrolling, a box moving by
  * itself, a "player" box whose position is the input applied so far, and
  * a small patch of fresh noise (1/64 of the frame: detail no prediction
@@ -1074,6 +1118,7 @@ frame_thread_main(void *arg)
         uint64_t applied = atomic_fetch_add(&S.applied_events, add) + add;
         n++;
         canvas_draw(&c, n, applied, &old_a, &old_p);
+        canvas_stamp(&c, n);
         f.frame_number = n;
         f.input_events = applied;
         f.timestamp_ns = now_ns();
@@ -1094,8 +1139,9 @@ frame_thread_main(void *arg)
             atomic_fetch_add(&S.pushed, 1);
         if (win) {
             double ms = (double)(t_done - f.timestamp_ns) / 1e6;
+            push_rec rec = { n, f.timestamp_ns };
             g_mutex_lock(&S.push_lock);
-            g_array_append_val(S.push_times, f.timestamp_ns);
+            g_array_append_val(S.pushes, rec);
             g_array_append_val(S.push_ms, ms);
             g_mutex_unlock(&S.push_lock);
         }
@@ -1372,46 +1418,59 @@ cmp_frame_out(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* The window's push of frame `frame`, or NULL (pushed before the window). */
+static const push_rec *
+push_find(uint64_t frame)
+{
+    GArray *pushes = S.pushes; /* ascending frame numbers */
+    guint lo = 0, hi = pushes->len;
+
+    while (lo < hi) {
+        guint mid = (lo + hi) / 2;
+        const push_rec *p = &g_array_index(pushes, push_rec, mid);
+        if (p->frame == frame)
+            return p;
+        if (p->frame < frame)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
 /* Per frame from the probes: encode time (encoder sink -> src, same PTS)
- * and (capture time, first packet out of the payloader).  stream.webrtc
- * stamps PTS with the pipeline's running time at push (system clock,
- * CLOCK_MONOTONIC), so PTS + base time is when the frame entered its
- * appsrc; the frame is the latest one pushed at or before that time. */
+ * and (capture time, first packet out of the payloader).  The push a
+ * frame came from is the one whose stamp the appsrc probe read under the
+ * frame's pts: exact, whatever pts the plugin gave it and whichever
+ * frames the plugin or appsrc dropped.  *unmatched counts the payloaded
+ * frames with no push of the window (pushed before it opened, or read
+ * without a stamp). */
 static void
-probe_results(GArray *enc_ms, GArray *outs)
+probe_results(GArray *enc_ms, GArray *outs, unsigned *unmatched)
 {
     GHashTableIter it;
-    gpointer k, v;
-    GstClockTime base = S.pipeline ? gst_element_get_base_time(S.pipeline) : GST_CLOCK_TIME_NONE;
-    GArray *pushes = S.push_times; /* ascending */
-    uint64_t period = 1000000000u / S.cfg.fps;
+    gpointer v;
+    const push_rec *p;
 
+    *unmatched = 0;
+    g_mutex_lock(&S.push_lock);
     g_hash_table_iter_init(&it, S.probes);
-    while (g_hash_table_iter_next(&it, &k, &v)) {
+    while (g_hash_table_iter_next(&it, NULL, &v)) {
         frame_probe *fp = v;
-        uint64_t pts = *(uint64_t *)k;
         if (fp->t_enc_in && fp->t_enc_out) {
             double e = (double)(fp->t_enc_out - fp->t_enc_in) / 1e6;
             g_array_append_val(enc_ms, e);
         }
-        if (!GST_CLOCK_TIME_IS_VALID(base) || !fp->t_pay || pushes->len == 0)
+        if (!fp->t_pay)
             continue;
-        uint64_t entered = pts + base;
-        guint lo = 0, hi = pushes->len; /* first push after `entered` */
-        while (lo < hi) {
-            guint mid = (lo + hi) / 2;
-            if (g_array_index(pushes, uint64_t, mid) <= entered)
-                lo = mid + 1;
-            else
-                hi = mid;
+        if (!fp->has_frame || !(p = push_find(fp->frame))) {
+            (*unmatched)++;
+            continue;
         }
-        if (lo == 0)
-            continue;
-        frame_out o = { g_array_index(pushes, uint64_t, lo - 1), fp->t_pay };
-        if (entered - o.cap > period)
-            continue; /* not one of the window's pushes */
+        frame_out o = { p->t_cap, fp->t_pay };
         g_array_append_val(outs, o);
     }
+    g_mutex_unlock(&S.push_lock);
     g_array_sort(outs, cmp_frame_out);
 }
 
@@ -1456,11 +1515,8 @@ input_latencies(GArray *outs, input_results *r)
         frame_out *o = &g_array_index(outs, frame_out, lo);
         if (o->cap != in->t_frame)
             r->later_frame++;
-        if (o->t_pay < in->t_input) { /* matched to a later push, as in frame_latencies */
-            r->no_packet++;
-            continue;
-        }
-        double pk = (double)(o->t_pay - in->t_input) / 1e6;
+        /* Signed: a negative latency would be a matching bug, to be seen. */
+        double pk = ((double)o->t_pay - (double)in->t_input) / 1e6;
         g_array_append_val(r->in_pkt, pk);
     }
     g_mutex_unlock(&S.input_lock);
@@ -1517,20 +1573,16 @@ print_results(void)
     double wall = (double)(S.w_end - S.w_start) / 1e9;
     double cpu = (S.cpu_end - S.cpu_start) / wall * 100.0;
     uint64_t pushed = S.pushed1 - S.pushed0, encoded = S.enc1 - S.enc0, pay = S.pay1 - S.pay0;
-    unsigned log_lines;
+    unsigned log_lines, unmatched;
     double log_p50, gen;
     GArray *push_ms;
 
     g_mutex_lock(&S.probe_lock);
-    probe_results(enc, outs);
+    probe_results(enc, outs, &unmatched);
     g_mutex_unlock(&S.probe_lock);
     for (guint i = 0; i < outs->len; i++) {
         frame_out *o = &g_array_index(outs, frame_out, i);
-        /* A frame whose pts the plugin moved to the next slot (two pushes
-         * in one frame time) matches the next push: not a measurement. */
-        if (o->t_pay < o->cap)
-            continue;
-        double c = (double)(o->t_pay - o->cap) / 1e6;
+        double c = ((double)o->t_pay - (double)o->cap) / 1e6;
         g_array_append_val(cap, c);
     }
     input_latencies(outs, &in);
@@ -1542,11 +1594,13 @@ print_results(void)
 
     fprintf(stderr,
             "webrtc-bench: %s: offer codec %s, encoder %s, payloader %s; inputs in window %u (no frame %u, no "
-            "packet %u, packet of a later frame %u); peer_input took %" PRIu64 ", refused %" PRIu64
+            "packet %u, packet of a later frame %u); frames payloaded and matched to their push %u (unmatched %u, "
+            "unstamped out of appsrc %" PRIu64 "); peer_input took %" PRIu64 ", refused %" PRIu64
             "; receiver sent %" PRId64 " (%" PRId64 " before the channel opened); plugin latency_log: %u lines in "
             "the window, input→sent p50 %.2f ms\n",
             S.cfg.label, S.offer_codec[0] ? S.offer_codec : "none", S.encoder_name[0] ? S.encoder_name : "none",
             S.payloader_name[0] ? S.payloader_name : "none", in.n, in.no_frame, in.no_packet, in.later_frame,
+            outs->len, unmatched, (uint64_t)atomic_load(&S.unstamped),
             (uint64_t)atomic_load(&S.inputs_seen), (uint64_t)atomic_load(&S.inputs_bad), S.rx_inputs_sent,
             S.rx_not_open, log_lines, log_p50);
 
@@ -1610,7 +1664,7 @@ sender_main(config *cfg, const char *self)
     g_mutex_init(&S.send_lock);
     g_mutex_init(&S.push_lock);
     g_mutex_init(&S.probe_lock);
-    S.push_times = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    S.pushes = g_array_new(FALSE, FALSE, sizeof(push_rec));
     g_mutex_init(&S.input_lock);
     S.inputs = g_array_new(FALSE, FALSE, sizeof(input_rec));
     S.push_ms = g_array_new(FALSE, FALSE, sizeof(double));
@@ -1668,8 +1722,6 @@ sender_main(config *cfg, const char *self)
         S.factory->stream->peer_close(S.inst, 1);
     S.factory->destroy(S.inst);
     S.inst = NULL;
-    if (S.pipeline)
-        gst_object_unref(S.pipeline);
     {
         GHashTableIter it;
         gpointer k;
