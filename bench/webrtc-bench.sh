@@ -19,6 +19,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/../scripts/netns.sh"
 [ $# -ge 1 ] || { echo "usage: $0 PREFIX_OR_BUILD_DIR" >&2; exit 2; }
 base=$(cd "$1" && pwd) || { echo "bench: no such directory: $1" >&2; exit 2; }
 
@@ -45,20 +46,13 @@ RUNS=${RUNS:-"h264:640x480 h264:1280x720 h264:1920x1080 vp8:1280x720"}
 ns=ghbench-$$
 out=$(mktemp -d /tmp/gh-webrtc-bench.XXXXXX)
 cleanup() {
-    ip netns del "$ns" 2>/dev/null || true
+    gh_netns_delete "$ns"
     rm -rf "$out"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# The recipe of DESIGN.md ("WebRTC tests run in a network namespace").
-ip netns add "$ns"
-ip -n "$ns" link add gh0 type veth peer name gh1
-ip -n "$ns" addr add 198.18.0.1/24 dev gh0
-ip -n "$ns" link set lo up
-ip -n "$ns" link set gh0 up
-ip -n "$ns" link set gh1 up
-ip -n "$ns" route add default via 198.18.0.2 dev gh0
+gh_netns_create "$ns" || { echo "bench: cannot create network namespace $ns" >&2; exit 1; }
 
 pin=()
 [ "$PIN" = 1 ] && pin=(--sender-cpu 0 --receiver-cpu 1)

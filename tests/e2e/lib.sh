@@ -3,6 +3,7 @@
 # Sourced by each test; needs GH_PREFIX (an installed tree, see run.sh).
 
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/netns.sh"
 
 : "${GH_PREFIX:?GH_PREFIX must point at an installed gamehost tree}"
 GH_SHARE="$GH_PREFIX/share/gamehost"
@@ -29,20 +30,11 @@ in_ns() {
     if [ -n "$GH_NETNS" ]; then ip netns exec "$GH_NETNS" "$@"; else "$@"; fi
 }
 
-# A network namespace with no way out, for WebRTC (DESIGN.md, "WebRTC tests
-# run in a network namespace"): libnice ignores lo, so both ends of a veth
-# pair live inside it, 198.18.0.1/24 on gh0; Chromium gathers no candidate
-# without a default route, so one points at 198.18.0.2, which nothing holds.
+# A network namespace with no way out, for WebRTC (scripts/netns.sh).
 # Everything start_daemon and api run goes inside; cleanup deletes it.
 netns_create() {
     GH_NETNS="gh-e2e-${T##*.}"
-    ip netns add "$GH_NETNS" || fail "cannot create network namespace $GH_NETNS"
-    ip -n "$GH_NETNS" link add gh0 type veth peer name gh1
-    ip -n "$GH_NETNS" addr add 198.18.0.1/24 dev gh0
-    ip -n "$GH_NETNS" link set lo up
-    ip -n "$GH_NETNS" link set gh0 up
-    ip -n "$GH_NETNS" link set gh1 up
-    ip -n "$GH_NETNS" route add default via 198.18.0.2 dev gh0
+    gh_netns_create "$GH_NETNS" || fail "cannot create network namespace $GH_NETNS"
 }
 
 write_config() { # [max_sessions]
@@ -155,7 +147,7 @@ cleanup() {
     # Whatever the test left running under this state dir goes too.
     pkill -9 -f -- "$T/state/" 2>/dev/null || true
     for _ in $(seq 1 50); do pgrep -f -- "$T/state/" >/dev/null || break; sleep 0.1; done
-    if [ -n "$GH_NETNS" ]; then ip netns del "$GH_NETNS" 2>/dev/null || true; fi
+    if [ -n "$GH_NETNS" ]; then gh_netns_delete "$GH_NETNS"; fi
     if [ $rc -ne 0 ]; then echo "  (state kept in $T)"; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
