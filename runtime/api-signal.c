@@ -137,15 +137,36 @@ gh_api_peer_detach(GhApiPeer *p, gboolean hand_over)
         gh_api_peer_send_simple(heir, "role", "role", "control");
 }
 
-/* Says bye with reason, then closes with code; the connection stays listed
- * until libsoup reports it closed. */
+/* What a bye ends, so that a page can tell a failed stream connection
+ * (scope "peer": the session goes on, the player may reconnect) from the
+ * end of the game (scope "session") and a host that stops (scope "host":
+ * the session outlives the daemon). */
+#define GH_API_BYE_PEER    "peer"
+#define GH_API_BYE_SESSION "session"
+#define GH_API_BYE_HOST    "host"
+
+/* Says bye with reason and scope, then closes with code; the connection
+ * stays listed until libsoup reports it closed. */
 static void
-gh_api_peer_end(GhApiPeer *p, gushort code, const char *reason, gboolean hand_over)
+gh_api_peer_end(GhApiPeer *p, gushort code, const char *reason, const char *scope, gboolean hand_over)
 {
+    g_autoptr(JsonBuilder) b = NULL;
+    g_autoptr(JsonNode) node = NULL;
+
     gh_api_peer_detach(p, hand_over);
     if (soup_websocket_connection_get_state(p->conn) != SOUP_WEBSOCKET_STATE_OPEN)
         return;
-    gh_api_peer_send_simple(p, "bye", "reason", reason);
+    b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "type");
+    json_builder_add_string_value(b, "bye");
+    json_builder_set_member_name(b, "reason");
+    json_builder_add_string_value(b, reason);
+    json_builder_set_member_name(b, "scope");
+    json_builder_add_string_value(b, scope);
+    json_builder_end_object(b);
+    node = json_builder_get_root(b);
+    gh_api_peer_send_node(p, node);
     soup_websocket_connection_close(p->conn, code, NULL);
 }
 
@@ -321,7 +342,7 @@ gh_api_signal_sink_close(gpointer data, const char *session_id, guint32 peer, co
     GhApiPeer *p = gh_api_peer_find(data, session_id, peer);
 
     if (p)
-        gh_api_peer_end(p, SOUP_WEBSOCKET_CLOSE_NORMAL, reason, TRUE);
+        gh_api_peer_end(p, SOUP_WEBSOCKET_CLOSE_NORMAL, reason, GH_API_BYE_PEER, TRUE);
 }
 
 static const GhSessionSignalSink gh_api_signal_sink = {
@@ -349,7 +370,7 @@ gh_api_signal_session_event(GhApi *api, const GhSession *session, GhSessionState
     for (guint i = 0; i < api->signal_peers->len; i++) {
         GhApiPeer *p = api->signal_peers->pdata[i];
         if (p->open && g_str_equal(p->session_id, session->id))
-            gh_api_peer_end(p, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, reason, FALSE);
+            gh_api_peer_end(p, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, reason, GH_API_BYE_SESSION, FALSE);
     }
 }
 
@@ -361,6 +382,6 @@ gh_api_signal_close_all(GhApi *api)
     gh_session_manager_set_signal_sink(api->sessions, NULL, NULL);
     for (guint i = 0; i < api->signal_peers->len; i++)
         gh_api_peer_end(api->signal_peers->pdata[i], SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "the host is shutting down",
-                        FALSE);
+                        GH_API_BYE_HOST, FALSE);
     g_clear_pointer(&api->signal_peers, g_ptr_array_unref);
 }

@@ -9,7 +9,9 @@
  * one idle source on the main loop empties in order, so a backend's
  * messages and a player's input reach their destination in the order they
  * were made.  The queue holds a reference; `alive`, cleared when the
- * pipeline goes, makes work still queued then do nothing. */
+ * pipeline goes, makes work still queued then do nothing.  The pipeline's
+ * reference is dropped only after its backends are destroyed: until destroy
+ * returns, a backend may still call the services (they then fail). */
 #include <errno.h>
 #include <string.h>
 
@@ -60,10 +62,10 @@ peers_ref(SessionPeers *peers)
     return peers;
 }
 
-static void
-peers_unref(SessionPeers *peers)
+void
+session_peers_unref(SessionPeers *peers)
 {
-    if (!g_atomic_int_dec_and_test(&peers->refs))
+    if (!peers || !g_atomic_int_dec_and_test(&peers->refs))
         return;
     g_queue_clear_full(&peers->inbox, (GDestroyNotify)peer_work_free);
     g_array_unref(peers->open);
@@ -168,7 +170,7 @@ peers_queue_locked(SessionPeers *peers, PeerWork *w)
     {
         g_autoptr(GSource) src = g_idle_source_new();
         g_source_set_priority(src, G_PRIORITY_DEFAULT);
-        g_source_set_callback(src, peers_drain, peers_ref(peers), (GDestroyNotify)peers_unref);
+        g_source_set_callback(src, peers_drain, peers_ref(peers), (GDestroyNotify)session_peers_unref);
         g_source_set_name(src, "gh-session-peers");
         g_source_attach(src, peers->mgr->context);
     }
@@ -260,6 +262,13 @@ session_peers_input(SessionPeers *peers, guint32 peer, const char *json, gsize l
         g_mutex_unlock(&peers->lock);
         return -EINVAL;
     }
+    /* Asked again: while it was parsed (unlocked), the peer may have left
+     * or handed control over, or the pipeline gone. */
+    if (!peers->alive || peer != peers->controller) {
+        peers_count_drop(peers, FALSE);
+        g_mutex_unlock(&peers->lock);
+        return -EPERM;
+    }
     for (guint i = 0; i < events->len; i++)
         g_array_index(events, gh_input_event, i).timestamp_ns = now_ns;
     n = events->len;
@@ -290,7 +299,6 @@ session_peers_retire(SessionPeers *peers, GhPipeline *pipeline)
     /* The ABI promises peer_close for every peer before destroy. */
     for (guint i = 0; pipeline && i < open->len; i++)
         gh_pipeline_peer_close(pipeline, g_array_index(open, guint32, i));
-    peers_unref(peers);
 }
 
 JsonNode *
@@ -377,19 +385,28 @@ gh_session_manager_peer_open(GhSessionManager *mgr, const char *id, gboolean *co
     if (!sp)
         return 0;
     peers = sp->peers;
+    /* Open before the backend hears of it: its peer_open may already send
+     * to the peer (what it sends is queued, so it follows the welcome). */
     g_mutex_lock(&peers->lock);
     peer = ++peers->last;
     takes = peers->controller == 0;
-    g_mutex_unlock(&peers->lock);
-    if (!gh_pipeline_peer_open(sp->pipeline, peer, takes ? GH_PEER_CONTROL : 0, &err)) {
-        g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_PEER_REFUSED, "%s", err->message);
-        return 0;
-    }
-    g_mutex_lock(&peers->lock);
     g_array_append_val(peers->open, peer);
     if (takes)
         peers->controller = peer;
     g_mutex_unlock(&peers->lock);
+    if (!gh_pipeline_peer_open(sp->pipeline, peer, takes ? GH_PEER_CONTROL : 0, &err)) {
+        gint at;
+
+        /* Work queued for it meanwhile finds no open connection: dropped. */
+        g_mutex_lock(&peers->lock);
+        if ((at = peers_index(peers, peer)) >= 0)
+            g_array_remove_index(peers->open, (guint)at);
+        if (peers->controller == peer)
+            peers->controller = 0;
+        g_mutex_unlock(&peers->lock);
+        g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_PEER_REFUSED, "%s", err->message);
+        return 0;
+    }
     *control = takes;
     return peer;
 }

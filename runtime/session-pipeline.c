@@ -70,9 +70,12 @@ session_backends_check(GhSessionManager *mgr, const GhSessionRequest *req, GErro
 static void
 session_pipeline_free(SessionPipeline *sp)
 {
-    /* Players first: the stream backend hears peer_close before destroy. */
+    /* Players first: the stream backend hears peer_close before destroy.
+     * The peers go last: until destroy returns, a backend may still call
+     * signal_send, peer_input or peer_close, which reach sp->peers. */
     session_peers_retire(sp->peers, sp->pipeline);
     gh_pipeline_free(sp->pipeline);
+    session_peers_unref(sp->peers);
     gh_vm_access_free(sp->vm);
     g_free(sp->id);
     g_free(sp);

@@ -93,9 +93,11 @@ void session_gpu_restore(GhSessionManager *mgr, GhSession *s, const char *domain
 /* session-peers.c: the players of a running session's signal endpoint (see
  * the file).  New with the pipeline; retired (then nothing queued for the
  * main loop touches the manager) when the pipeline goes, after every open
- * peer was closed with the stream backend. */
+ * peer was closed with the stream backend; unref'd only once the pipeline
+ * is freed, as its backends may call the services until destroy returns. */
 SessionPeers *session_peers_new(GhSessionManager *mgr, const char *id);
 void session_peers_retire(SessionPeers *peers, GhPipeline *pipeline);
+void session_peers_unref(SessionPeers *peers);
 /* The host services of ABI 1.2, for SessionPipeline.ops; any thread. */
 int session_peers_signal_send(SessionPeers *peers, guint32 peer, const char *message);
 int session_peers_input(SessionPeers *peers, guint32 peer, const char *json, gsize len);

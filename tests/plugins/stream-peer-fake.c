@@ -12,8 +12,11 @@
  *                       replies {"type":"ghost-result","rc":N}
  *   anything else       sent back unchanged (signal_send)
  *
- * Option refuse_peers=1: peer_open refuses every player.  The state is
- * process-wide (stream-peer-fake.h). */
+ * Option refuse_peers=1: peer_open refuses every player.  Option greet=1:
+ * peer_open sends {"type":"greeting"} to the new peer (signal_send).  At
+ * destroy, which the ABI lets call the services, it sends to and hands
+ * input from the last peer opened, recording what they return.  The state
+ * is process-wide (stream-peer-fake.h). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,15 +36,16 @@ stream_peer_fake_state(void)
 struct gh_instance {
     gh_host *host;
     const gh_host_services *svc;
-    int refuse_peers;
+    int refuse_peers, greet;
     uint32_t open;                /* peers open now */
+    uint32_t last_peer;           /* the last peer opened, 0: none */
 };
 
 static gh_instance *
 fake_create(gh_host *host, const gh_host_services *svc)
 {
     gh_instance *inst;
-    const char *refuse;
+    const char *opt;
 
     if (svc->struct_size < offsetof(gh_host_services, peer_close) + sizeof(svc->peer_close) || svc->version < 3) {
         svc->set_error(host, "needs host services version 3");
@@ -50,8 +54,10 @@ fake_create(gh_host *host, const gh_host_services *svc)
     inst = calloc(1, sizeof(*inst));
     inst->host = host;
     inst->svc = svc;
-    refuse = svc->option(host, "refuse_peers");
-    inst->refuse_peers = refuse && atoi(refuse);
+    opt = svc->option(host, "refuse_peers");
+    inst->refuse_peers = opt && atoi(opt);
+    opt = svc->option(host, "greet");
+    inst->greet = opt && atoi(opt);
     __atomic_add_fetch(&state.instances, 1, __ATOMIC_SEQ_CST);
     return inst;
 }
@@ -59,8 +65,15 @@ fake_create(gh_host *host, const gh_host_services *svc)
 static void
 fake_destroy(gh_instance *inst)
 {
+    static const char input[] = "{\"events\":[{\"type\":\"key\",\"code\":\"KEY_LEFT\",\"value\":1}]}";
+
     if (inst->open)
         state.destroyed_with_open_peers = 1;
+    if (inst->last_peer) {
+        state.destroy_send_rc = inst->svc->signal_send(inst->host, inst->last_peer, "{\"type\":\"late\"}");
+        state.destroy_input_rc = inst->svc->peer_input(inst->host, inst->last_peer, input, strlen(input));
+        inst->svc->peer_close(inst->host, inst->last_peer, "late");
+    }
     __atomic_sub_fetch(&state.instances, 1, __ATOMIC_SEQ_CST);
     free(inst);
 }
@@ -91,6 +104,9 @@ fake_peer_open(gh_instance *inst, uint32_t peer, uint32_t flags)
     }
     state.opened++;
     inst->open++;
+    inst->last_peer = peer;
+    if (inst->greet)
+        state.greet_rc = inst->svc->signal_send(inst->host, peer, "{\"type\":\"greeting\"}");
     return 0;
 }
 

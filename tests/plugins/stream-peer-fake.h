@@ -18,6 +18,9 @@ typedef struct {
     uint32_t keyframes;             /* request_keyframe calls */
     uint64_t frames_pushed;
     int destroyed_with_open_peers;  /* destroy came while a peer was still open */
+    int greet_rc;                   /* signal_send of the greeting from peer_open (option greet=1) */
+    int destroy_send_rc;            /* from destroy, to the last peer opened (0: none opened) */
+    int destroy_input_rc;
 } StreamPeerFakeState;
 
 typedef StreamPeerFakeState *(*StreamPeerFakeStateFn)(void);

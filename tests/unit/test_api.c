@@ -2144,8 +2144,8 @@ START_TEST(test_signal_bye_to_every_peer_when_the_session_stops)
     g_free(ws_next(a));
     g_free(ws_next(b));
     stop = request("DELETE", del, TOKEN);
-    assert_next(a, "{\"type\":\"bye\",\"reason\":\"the session has ended\"}");
-    assert_next(b, "{\"type\":\"bye\",\"reason\":\"the session has ended\"}");
+    assert_next(a, "{\"type\":\"bye\",\"reason\":\"the session has ended\",\"scope\":\"session\"}");
+    assert_next(b, "{\"type\":\"bye\",\"reason\":\"the session has ended\",\"scope\":\"session\"}");
     ws_wait_closed(a);
     ws_wait_closed(b);
     ck_assert_uint_eq(a->close_code, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
@@ -2167,11 +2167,63 @@ START_TEST(test_signal_backend_closes_a_peer)
     g_free(ws_next(a));
     g_free(ws_next(b));
     soup_websocket_connection_send_text(a->conn, "{\"type\":\"close-me\"}");
-    assert_next(a, "{\"type\":\"bye\",\"reason\":\"closed by the fake\"}");
+    /* Only this peer ends: the page must not say that the session did. */
+    assert_next(a, "{\"type\":\"bye\",\"reason\":\"closed by the fake\",\"scope\":\"peer\"}");
     ws_wait_closed(a);
     ck_assert_uint_eq(a->close_code, SOUP_WEBSOCKET_CLOSE_NORMAL);
     assert_next(b, "{\"type\":\"role\",\"role\":\"control\"}");
     ck_assert_uint_eq(peer_fake->closed, 1);
+}
+END_TEST
+
+START_TEST(test_signal_bye_when_the_host_shuts_down)
+{
+    g_autofree char *token = NULL;
+    g_autofree char *id = player_session(PEER_BACKENDS, &token);
+    g_autoptr(Ws) a = ws_open(id, token);
+
+    g_free(ws_next(a));
+    fx.api = gh_api_free(fx.api);
+    /* The session outlives the daemon: not "the session has ended". */
+    assert_next(a, "{\"type\":\"bye\",\"reason\":\"the host is shutting down\",\"scope\":\"host\"}");
+    ws_wait_closed(a);
+    ck_assert_uint_eq(a->close_code, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
+    ck_assert_uint_eq(peer_fake->closed, 1);
+}
+END_TEST
+
+START_TEST(test_signal_backend_may_send_from_peer_open)
+{
+    g_autofree char *token = NULL;
+    g_autofree char *id = player_session(",\"capture\":\"capture.fake\",\"stream\":{\"backend\":\"stream.peerfake\","
+                                         "\"options\":{\"greet\":\"1\"}}", &token);
+    g_autofree char *w1 = welcome(id, 1, "control");
+    g_autoptr(Ws) ws = ws_open(id, token);
+
+    /* The welcome first, then what the backend sent while opening. */
+    assert_next(ws, w1);
+    assert_next(ws, "{\"type\":\"greeting\"}");
+    ck_assert_int_eq(peer_fake->greet_rc, 0);
+}
+END_TEST
+
+START_TEST(test_signal_services_called_from_destroy_fail_cleanly)
+{
+    g_autofree char *token = NULL;
+    g_autofree char *id = player_session(PEER_BACKENDS, &token);
+    g_autofree char *del = session_path(id, "");
+    g_autoptr(Ws) a = ws_open(id, token);
+    g_autoptr(Response) stop = NULL;
+
+    g_free(ws_next(a));
+    stop = request("DELETE", del, TOKEN);
+    wait_for_state(id, GH_SESSION_STOPPED);
+    /* The handle is valid until destroy returns, so the services answer
+     * (the players are gone) rather than reach freed memory. */
+    ck_assert_int_eq(peer_fake->instances, 0);
+    ck_assert_int_eq(peer_fake->destroy_send_rc, -ENOENT);
+    ck_assert_int_eq(peer_fake->destroy_input_rc, -EPERM);
+    ck_assert_uint_eq(pipeline_fake->n_events, 0);
 }
 END_TEST
 
@@ -2450,6 +2502,9 @@ api_suite(void)
     tcase_add_test(tc, test_signal_input_from_the_controller_reaches_the_input_backend);
     tcase_add_test(tc, test_signal_input_from_a_watcher_or_malformed_is_dropped_and_counted);
     tcase_add_test(tc, test_signal_bye_to_every_peer_when_the_session_stops);
+    tcase_add_test(tc, test_signal_bye_when_the_host_shuts_down);
+    tcase_add_test(tc, test_signal_backend_may_send_from_peer_open);
+    tcase_add_test(tc, test_signal_services_called_from_destroy_fail_cleanly);
     tcase_add_test(tc, test_signal_backend_closes_a_peer);
     tcase_add_test(tc, test_signal_peer_refused_by_the_backend_is_closed_with_its_reason);
     tcase_add_test(tc, test_signal_accepts_the_orchestrator_bearer);
