@@ -70,6 +70,7 @@
         lastError: null,
         closeCode: null,
         closeReason: null,
+        byeScope: null,         // the last bye's scope: "session", "peer" or "host"
         inputSent: 0,           // events sent on the data channel
         stats: {},              // the latest getStats() digest (see updateStats)
         getStats: () => (pc ? pc.getStats() : Promise.resolve(null)),
@@ -204,6 +205,7 @@
         player.codec = null;
         player.framesDecoded = player.framesPresented = 0;
         welcomed = false;
+        player.byeScope = null;
         setState('connecting');
         setStatus('Connecting…');
         const sock = new WebSocket(signalUrl(where));
@@ -236,6 +238,8 @@
         ws = null;
         if (['ended', 'failed', 'refused'].includes(player.state))
             return;
+        if (player.byeScope)
+            return; // the bye said why; the close that follows adds nothing
         if (code === 1001) {
             showMessage('ended', 'The session has ended', reason || 'The game was closed.', true);
         } else if (!welcomed) {
@@ -276,7 +280,18 @@
                 pendingIce.push(msg);
             break;
         case 'bye':
-            showMessage('ended', 'The session has ended', msg.reason || '', true);
+            // scope (docs/player.md): "peer" = only this connection was closed
+            // (the game goes on), "host" = gamehostd is restarting (sessions
+            // outlive it); anything else = the session ended.
+            player.byeScope = msg.scope || 'session';
+            if (msg.scope === 'peer')
+                showMessage('disconnected', 'The connection was closed',
+                    (msg.reason ? msg.reason + '. ' : '') + 'The game is still running: reconnect to go on.', true);
+            else if (msg.scope === 'host')
+                showMessage('disconnected', 'The game server is restarting',
+                    'Your game goes on; reconnect in a few seconds.', true);
+            else
+                showMessage('ended', 'The session has ended', msg.reason || '', true);
             teardown();
             break;
         case 'error':

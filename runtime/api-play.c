@@ -48,7 +48,7 @@ gh_api_respond_html_error(GhApi *api, SoupServerMessage *msg, guint status, cons
 }
 
 /* The file name from player_dir, with its contents; FALSE after answering
- * 500 naming the path. */
+ * 500 (naming the path on the token-gated page only). */
 static gboolean
 gh_api_play_read(GhApi *api, SoupServerMessage *msg, const char *name, gboolean html, GBytes **out)
 {
@@ -63,8 +63,9 @@ gh_api_play_read(GhApi *api, SoupServerMessage *msg, const char *name, gboolean 
             gh_api_respond_html_error(api, msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "Player unavailable",
                                       error->message);
         else
+            /* Assets need no token: the path stays in the daemon's log. */
             gh_api_respond_error(api, msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal",
-                                 "the web player is not installed: %s", error->message);
+                                 "the web player is not installed on this host (see gamehostd's log)");
         return FALSE;
     }
     *out = g_bytes_new_take(data, len);
