@@ -22,7 +22,9 @@
 #include "signal-msg.h"
 
 /* Raw frames waiting for a behind encoder: two at most, the oldest dropped,
- * so a slow viewer sees fewer frames rather than older ones. */
+ * so a slow viewer sees fewer frames rather than older ones.  The bound is
+ * in frames only: appsrc's default byte bound (200 kB) is less than one
+ * 320x240 frame, and made the queue one frame long. */
 #define SW_QUEUE_FRAMES  2u
 #define SW_RTP_PT        96
 #define SW_TIMING_SLOTS  8u
@@ -57,7 +59,10 @@ struct sw_peer {
      * matching.  Written and read on the encoder's output thread only. */
     gboolean shift_known;
     uint64_t pts_shift;
-    _Atomic uint64_t frames_sent, frames_dropped, encode_ns_total, input_refused;
+    /* appsrc says nothing when it drops: a frame pushed that never reached
+     * the encoder was dropped (or was still queued when the viewer left). */
+    _Atomic uint64_t frames_pushed, frames_encoder_in;
+    _Atomic uint64_t frames_sent, encode_ns_total, input_refused;
     uint64_t last_refusal_log_ns;    /* the data channel's thread only */
 };
 
@@ -185,13 +190,18 @@ static void
 sw_on_offer(GstPromise *promise, gpointer data)
 {
     sw_peer *peer = data;
-    const GstStructure *reply = gst_promise_get_reply(promise);
+    const GstStructure *reply = NULL;
     GstWebRTCSessionDescription *offer = NULL;
     g_autofree char *sdp = NULL, *msg = NULL;
 
-    if (gst_promise_wait(promise) != GST_PROMISE_RESULT_REPLIED || !reply ||
-        !gst_structure_get(reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, NULL)) {
+    /* A change func owns the promise's last reference (GStreamer's
+     * convention; the peer's reference goes with it).  Only a replied
+     * promise has a reply to ask for: one interrupted at teardown has none. */
+    if (gst_promise_wait(promise) == GST_PROMISE_RESULT_REPLIED)
+        reply = gst_promise_get_reply(promise);
+    if (!reply || !gst_structure_get(reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, NULL)) {
         sw_fail(peer, "webrtcbin could not create an offer");
+        gst_promise_unref(promise);
         return;
     }
     sdp = gst_sdp_message_as_text(offer->sdp);
@@ -203,18 +213,23 @@ sw_on_offer(GstPromise *promise, gpointer data)
     g_signal_emit_by_name(peer->webrtc, "set-local-description", offer, NULL);
     sw_send(peer, msg);
     gst_webrtc_session_description_free(offer);
+    gst_promise_unref(promise);
 }
 
 static void
 sw_on_remote_set(GstPromise *promise, gpointer data)
 {
     sw_peer *peer = data;
-    const GstStructure *reply = gst_promise_get_reply(promise);
+    const GstStructure *reply = NULL;
     g_autoptr(GError) err = NULL;
     g_autofree char *msg = NULL;
 
-    if (!reply || !gst_structure_has_field(reply, "error"))
+    if (gst_promise_wait(promise) == GST_PROMISE_RESULT_REPLIED)
+        reply = gst_promise_get_reply(promise);
+    if (!reply || !gst_structure_has_field(reply, "error")) {
+        gst_promise_unref(promise);
         return;
+    }
     gst_structure_get(reply, "error", G_TYPE_ERROR, &err, NULL);
     /* Asynchronous, so the host cannot answer it for us: the same error
      * message it would have sent. */
@@ -222,6 +237,7 @@ sw_on_remote_set(GstPromise *promise, gpointer data)
     sw_log(peer, GH_LOG_WARNING, "stream.webrtc: viewer %u: answer refused: %s", peer->id,
            err ? err->message : "no reason given");
     sw_send(peer, msg);
+    gst_promise_unref(promise);
 }
 
 static void
@@ -253,6 +269,21 @@ sw_on_connection_state(GObject *webrtc, GParamSpec *pspec, gpointer data)
     }
 }
 
+/* The host counts what it refuses and says why; this is only for the
+ * operator's log, and a flooding viewer must not flood it: one line per
+ * SW_REFUSAL_LOG_NS.  The data channel's thread only. */
+static void
+sw_input_refused(sw_peer *peer, uint64_t t, const char *why)
+{
+    uint64_t n = atomic_fetch_add(&peer->input_refused, 1) + 1;
+
+    if (peer->last_refusal_log_ns != 0 && t - peer->last_refusal_log_ns < SW_REFUSAL_LOG_NS)
+        return;
+    peer->last_refusal_log_ns = t;
+    sw_log(peer, GH_LOG_INFO, "stream.webrtc: viewer %u: input refused (%s); %" G_GUINT64_FORMAT " so far", peer->id,
+           why, (guint64)n);
+}
+
 static void
 sw_on_channel_text(GstWebRTCDataChannel *channel, const char *text, gpointer data)
 {
@@ -263,32 +294,28 @@ sw_on_channel_text(GstWebRTCDataChannel *channel, const char *text, gpointer dat
     (void)channel;
     if (!sw_peer_attached(peer) || !text)
         return;
+    /* The host bounds the size (GH_SIGNAL_MAX_MESSAGE) before it reads a
+     * byte, and counts what it refuses. */
     n = peer->svc->peer_input(peer->host, peer->id, text, strlen(text));
     if (n > 0) {
         if (peer->latency)
             sw_latency_input(peer->latency, peer->id, t, n);
         return;
     }
-    /* The host counts and says why; this is only for the operator's log,
-     * and a flooding viewer must not flood it. */
-    atomic_fetch_add(&peer->input_refused, 1);
-    if (peer->last_refusal_log_ns == 0 || t - peer->last_refusal_log_ns >= SW_REFUSAL_LOG_NS) {
-        peer->last_refusal_log_ns = t;
-        sw_log(peer, GH_LOG_INFO, "stream.webrtc: viewer %u: input refused (%s); %" G_GUINT64_FORMAT " so far",
-               peer->id, g_strerror(-n), (guint64)atomic_load(&peer->input_refused));
-    }
+    sw_input_refused(peer, t, g_strerror(-n));
 }
 
+/* Input is text (docs/player.md), as on the signal endpoint, which refuses
+ * binary frames too: never copied, never passed on. */
 static void
 sw_on_channel_data(GstWebRTCDataChannel *channel, GBytes *bytes, gpointer data)
 {
-    gsize len = 0;
-    const char *text = bytes ? g_bytes_get_data(bytes, &len) : NULL;
-    g_autofree char *copy = text ? g_strndup(text, len) : NULL;
+    sw_peer *peer = data;
 
-    /* Binary frames carry the same JSON for some clients: the host judges. */
-    if (copy && strlen(copy) == len)
-        sw_on_channel_text(channel, copy, data);
+    (void)channel;
+    (void)bytes;
+    if (sw_peer_attached(peer))
+        sw_input_refused(peer, sw_now(peer), "a binary message; input is JSON text");
 }
 
 static GstBusSyncReply
@@ -316,6 +343,7 @@ sw_on_encoder_in(GstPad *pad, GstPadProbeInfo *info, gpointer data)
     GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
 
     (void)pad;
+    atomic_fetch_add(&peer->frames_encoder_in, 1);
     if (peer->timing_next == 0)
         peer->first_in_pts = GST_BUFFER_PTS(buf);
     peer->timing[peer->timing_next++ % SW_TIMING_SLOTS] = (sw_timing){ GST_BUFFER_PTS(buf), sw_now(peer) };
@@ -389,6 +417,16 @@ sw_make(sw_peer *peer, const char *factory, char **error_msg)
     }
     gst_bin_add(GST_BIN(peer->pipeline), e);
     return e;
+}
+
+void
+sw_peer_queue_setup(GstElement *appsrc)
+{
+    /* Timestamps are the pipeline's running time at push (push_frame). */
+    g_object_set(appsrc, "is-live", TRUE, "format", GST_FORMAT_TIME, "do-timestamp", FALSE, "stream-type",
+                 GST_APP_STREAM_TYPE_STREAM, "max-buffers", (guint64)SW_QUEUE_FRAMES, "max-bytes", (guint64)0,
+                 "max-time", (guint64)0, "block", FALSE, NULL);
+    gst_util_set_object_arg(G_OBJECT(appsrc), "leaky-type", "downstream");
 }
 
 /* Encoder, payloader and their caps for the peer's codec; *first and *last
@@ -480,10 +518,7 @@ sw_build(sw_peer *peer, const sw_peer_config *c, char **error_msg)
     gst_util_set_object_arg(G_OBJECT(conv), "dither", "none");
     gst_util_set_object_arg(G_OBJECT(conv), "chroma-mode", "none");
     gst_util_set_object_arg(G_OBJECT(conv), "matrix-mode", "output-only");
-    /* Timestamps are the pipeline's running time at push (push_frame). */
-    g_object_set(peer->src, "is-live", TRUE, "format", GST_FORMAT_TIME, "do-timestamp", FALSE, "stream-type",
-                 GST_APP_STREAM_TYPE_STREAM, "max-buffers", (guint64)SW_QUEUE_FRAMES, "block", FALSE, NULL);
-    gst_util_set_object_arg(G_OBJECT(peer->src), "leaky-type", "downstream");
+    sw_peer_queue_setup(peer->src);
     gst_util_set_object_arg(G_OBJECT(peer->webrtc), "bundle-policy", "max-bundle");
     if (c->stun_server)
         g_object_set(peer->webrtc, "stun-server", c->stun_server, NULL);
@@ -627,8 +662,6 @@ sw_peer_push(sw_peer *peer, GstBuffer *shared, GstCaps *caps, gboolean mark)
         gst_app_src_set_caps(GST_APP_SRC(peer->src), caps);
         gst_caps_replace(&peer->caps, caps);
     }
-    if (gst_app_src_get_current_level_buffers(GST_APP_SRC(peer->src)) >= SW_QUEUE_FRAMES)
-        atomic_fetch_add(&peer->frames_dropped, 1); /* appsrc drops its oldest */
     now = gst_clock_get_time(clock);
     base = gst_element_get_base_time(peer->pipeline);
     /* Shares the pixels: only the timestamps are this peer's. */
@@ -638,6 +671,7 @@ sw_peer_push(sw_peer *peer, GstBuffer *shared, GstCaps *caps, gboolean mark)
     GST_BUFFER_DURATION(buf) = GST_SECOND / peer->fps;
     if (mark && peer->latency)
         sw_latency_tag(peer->latency, peer->id, GST_BUFFER_PTS(buf));
+    atomic_fetch_add(&peer->frames_pushed, 1);
     gst_app_src_push_buffer(GST_APP_SRC(peer->src), buf);
 }
 
@@ -659,19 +693,21 @@ sw_peer_detach(sw_peer *peer)
 sw_peer *
 sw_peer_free(sw_peer *peer)
 {
-    guint64 sent, dropped, encode_ns;
+    guint64 pushed, sent, dropped, encode_ns;
 
     if (!peer)
         return NULL;
     sw_peer_detach(peer);
     gst_element_set_state(peer->pipeline, GST_STATE_NULL);
+    pushed = (guint64)atomic_load(&peer->frames_pushed);
     sent = (guint64)atomic_load(&peer->frames_sent);
-    dropped = (guint64)atomic_load(&peer->frames_dropped);
+    dropped = pushed - MIN(pushed, (guint64)atomic_load(&peer->frames_encoder_in));
     encode_ns = (guint64)atomic_load(&peer->encode_ns_total);
     sw_log(peer, GH_LOG_INFO,
-           "stream.webrtc: viewer %u left: %" G_GUINT64_FORMAT " frames sent, %" G_GUINT64_FORMAT
-           " dropped, encode %.2f ms on average, %" G_GUINT64_FORMAT " input messages refused",
-           peer->id, sent, dropped, sent ? (double)encode_ns / (double)sent / 1e6 : 0.0,
+           "stream.webrtc: viewer %u left: %" G_GUINT64_FORMAT " frames pushed, %" G_GUINT64_FORMAT
+           " sent, %" G_GUINT64_FORMAT " dropped, encode %.2f ms on average, %" G_GUINT64_FORMAT
+           " input messages refused",
+           peer->id, pushed, sent, dropped, sent ? (double)encode_ns / (double)sent / 1e6 : 0.0,
            (guint64)atomic_load(&peer->input_refused));
     g_clear_object(&peer->channel);
     gst_clear_object(&peer->pipeline);

@@ -48,6 +48,9 @@ void sw_peer_keyframe(sw_peer *peer);
  * peer's appsrc; never blocks, drops (and counts) when the peer is behind.
  * mark: tag it in the latency log. */
 void sw_peer_push(sw_peer *peer, GstBuffer *buf, GstCaps *caps, gboolean mark);
+/* Sets up a viewer's raw-frame queue (an appsrc, before it starts): live,
+ * at most two frames, the oldest dropped when a third comes. */
+void sw_peer_queue_setup(GstElement *appsrc);
 /* Whether frames go in: the viewer is connected. */
 gboolean sw_peer_streaming(sw_peer *peer);
 /* Main thread: no more host calls from the peer's callbacks. */

@@ -17,13 +17,16 @@
 #include <json-glib/json-glib.h>
 #include <gst/gst.h>
 #include <gst/sdp/sdp.h>
+#include <gst/app/gstappsrc.h>
 #define GST_USE_UNSTABLE_API
 #include <gst/webrtc/webrtc.h>
 
 #include <gamehost/plugin.h>
 
 #include "fake-host.h"
+#include "gst-frame.h"
 #include "latency.h"
+#include "peer.h"
 #include "signal-msg.h"
 #include "testutil.h"
 
@@ -385,7 +388,8 @@ END_TEST
 
 START_TEST(test_servers_must_be_urls_of_their_scheme)
 {
-    g_autofree char *lng = g_strdup_printf("stun://%s:3478", g_strnfill(510, 'a'));
+    g_autofree char *host = g_strnfill(510, 'a');
+    g_autofree char *lng = g_strdup_printf("stun://%s:3478", host);
     const char *stun = "stream.webrtc: option stun_server must be stun://host:port (at most 512 characters)";
     const char *turn = "stream.webrtc: option turn_server must be turn://user:password@host:port or turns://… "
                        "(at most 512 characters)";
@@ -475,8 +479,11 @@ assert_offer(const char *sdp, const char *rtpmap)
 {
     g_auto(GStrv) lines = g_strsplit(sdp, "\r\n", -1);
     gboolean video = FALSE, application = FALSE, sendonly = FALSE, map = FALSE, nack = FALSE, rtx = FALSE;
+    gboolean pli = FALSE, fir = FALSE;
     gboolean in_video = FALSE;
 
+    if (g_getenv("GH_TEST_VERBOSE"))
+        fprintf(stderr, "offer:\n%s", sdp);
     for (char **l = lines; *l; l++) {
         if (g_str_has_prefix(*l, "m="))
             in_video = g_str_has_prefix(*l, "m=video ");
@@ -486,12 +493,17 @@ assert_offer(const char *sdp, const char *rtpmap)
         map = map || (in_video && g_str_has_prefix(*l, "a=rtpmap:") && strstr(*l, rtpmap));
         nack = nack || (in_video && g_str_has_prefix(*l, "a=rtcp-fb:") && g_str_has_suffix(*l, " nack"));
         rtx = rtx || (in_video && g_str_has_prefix(*l, "a=rtpmap:") && strstr(*l, " rtx/90000"));
+        pli = pli || (in_video && g_str_has_prefix(*l, "a=rtcp-fb:") && g_str_has_suffix(*l, " nack pli"));
+        fir = fir || (in_video && g_str_has_prefix(*l, "a=rtcp-fb:") && g_str_has_suffix(*l, " ccm fir"));
     }
     ck_assert_msg(video && application, "no video or data channel m-line:\n%s", sdp);
     ck_assert_msg(sendonly, "video is not sendonly:\n%s", sdp);
     ck_assert_msg(map, "no rtpmap %s:\n%s", rtpmap, sdp);
     ck_assert_msg(nack, "no NACK feedback:\n%s", sdp);
     ck_assert_msg(rtx, "no RTX:\n%s", sdp);
+    /* Without them the browser asks for no keyframe after a loss. */
+    ck_assert_msg(pli, "no PLI feedback:\n%s", sdp);
+    ck_assert_msg(fir, "no FIR feedback:\n%s", sdp);
 }
 
 static void
@@ -609,6 +621,89 @@ START_TEST(test_frames_before_any_connection_are_taken)
     ops->peer_close(inst, 1);
     fake_host_factory()->destroy(inst);
     fake_host_free(host);
+}
+END_TEST
+
+/* ---- a viewer's frame queue ---------------------------------------------------------- */
+
+/* appsrc ! fakesink whose streaming thread holds the first frame until
+ * told, as an encoder busy with it would. */
+typedef struct {
+    GMutex lock;
+    GCond cond;
+    gboolean holding, release;
+    GArray *pts;                 /* of the frames that came out, in frames */
+} QueueSink;
+
+static GstPadProbeReturn
+queue_sink_on_buffer(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+    QueueSink *q = data;
+    guint64 n = GST_BUFFER_PTS(GST_PAD_PROBE_INFO_BUFFER(info)) / GST_MSECOND;
+
+    (void)pad;
+    g_mutex_lock(&q->lock);
+    g_array_append_val(q->pts, n);
+    q->holding = TRUE;
+    g_cond_broadcast(&q->cond);
+    while (!q->release)
+        g_cond_wait(&q->cond, &q->lock);
+    g_mutex_unlock(&q->lock);
+    return GST_PAD_PROBE_OK;
+}
+
+START_TEST(test_a_behind_viewer_keeps_the_two_newest_frames)
+{
+    g_autofree char *why = NULL;
+    GstElement *pipeline, *src, *sink;
+    g_autoptr(GstPad) pad = NULL;
+    g_autoptr(GstCaps) caps = NULL;
+    g_autofree uint8_t *pixels = g_malloc0(320 * 240 * 4);
+    QueueSink q = { .pts = g_array_new(FALSE, FALSE, sizeof(guint64)) };
+    const guint64 expected[] = { 1, 5, 6 };
+
+    ck_assert_msg(gf_init_gst(&why) == 0, "%s", why);
+    caps = gf_caps_new(GH_FORMAT_BGRX8888, 320, 240, 60);
+    g_mutex_init(&q.lock);
+    g_cond_init(&q.cond);
+    pipeline = gst_pipeline_new(NULL);
+    src = gst_element_factory_make("appsrc", NULL);
+    sink = gst_element_factory_make("fakesink", NULL);
+    g_object_set(sink, "sync", FALSE, NULL);
+    gst_bin_add_many(GST_BIN(pipeline), src, sink, NULL);
+    ck_assert(gst_element_link(src, sink));
+    sw_peer_queue_setup(src);
+    gst_app_src_set_caps(GST_APP_SRC(src), caps);
+    pad = gst_element_get_static_pad(sink, "sink");
+    gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, queue_sink_on_buffer, &q, NULL);
+    gst_element_set_state(pipeline, GST_STATE_PLAYING);
+    /* A 320x240 frame is 307 kB: more than appsrc's default byte bound. */
+    for (guint64 i = 1; i <= 6; i++) {
+        GstBuffer *buf = gf_buffer_new(pixels, 320, 240, 320 * 4);
+
+        GST_BUFFER_PTS(buf) = i * GST_MSECOND;
+        ck_assert_int_eq(gst_app_src_push_buffer(GST_APP_SRC(src), buf), GST_FLOW_OK);
+        g_mutex_lock(&q.lock);
+        while (i == 1 && !q.holding)
+            g_cond_wait(&q.cond, &q.lock);
+        g_mutex_unlock(&q.lock);
+    }
+    ck_assert_uint_eq(gst_app_src_get_current_level_buffers(GST_APP_SRC(src)), 2);
+    g_mutex_lock(&q.lock);
+    q.release = TRUE;
+    g_cond_broadcast(&q.cond);
+    g_mutex_unlock(&q.lock);
+    for (gint64 end = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+         gst_app_src_get_current_level_buffers(GST_APP_SRC(src)) > 0 && g_get_monotonic_time() < end;)
+        g_usleep(1000);
+    gst_element_set_state(pipeline, GST_STATE_NULL);
+    ck_assert_uint_eq(q.pts->len, G_N_ELEMENTS(expected));
+    for (guint i = 0; i < q.pts->len; i++)
+        ck_assert_uint_eq(g_array_index(q.pts, guint64, i), expected[i]);
+    gst_object_unref(pipeline);
+    g_array_unref(q.pts);
+    g_mutex_clear(&q.lock);
+    g_cond_clear(&q.cond);
 }
 END_TEST
 
@@ -843,7 +938,15 @@ assert_connects(const char *hello, const char *codec)
 
         viewer_take(v, host, inst, codec);
         if (channel && n % 6 == 0 && sent_inputs < 10) {
-            gst_webrtc_data_channel_send_string(channel, "{\"events\":[{\"type\":\"key\",\"code\":\"KEY_A\",\"value\":1}]}");
+            const char *input = "{\"events\":[{\"type\":\"key\",\"code\":\"KEY_A\",\"value\":1}]}";
+
+            /* Input is text: the same JSON as binary never reaches the host. */
+            if (sent_inputs == 0) {
+                g_autoptr(GBytes) binary = g_bytes_new_static(input, strlen(input));
+
+                gst_webrtc_data_channel_send_data(channel, binary);
+            }
+            gst_webrtc_data_channel_send_string(channel, input);
             sent_inputs++;
         }
         frame = frames_at(f, n, 60);
@@ -936,6 +1039,7 @@ stream_webrtc_suite(void)
     tcase_add_test(tc, test_viewers_are_not_limited_by_the_plugin);
     tcase_add_test(tc, test_messages_out_of_order_or_malformed_are_refused);
     tcase_add_test(tc, test_frames_before_any_connection_are_taken);
+    tcase_add_test(tc, test_a_behind_viewer_keeps_the_two_newest_frames);
     suite_add_tcase(s, tc);
 
     /* Only where libnice has an address to use: netns-check.sh. */
