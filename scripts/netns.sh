@@ -1,8 +1,7 @@
 # shellcheck shell=bash
 # The network namespace of the WebRTC tests and benchmarks (DESIGN.md,
 # "WebRTC tests run in a network namespace"), in one place.  Sourced by
-# tests/e2e/lib.sh, bench/webrtc-bench.sh and
-# plugins/stream-webrtc/netns-check.sh; needs root.
+# tests/e2e/lib.sh and bench/webrtc-bench.sh; needs root.
 #
 # libnice ignores lo, so both ends of a veth pair live inside the namespace,
 # 198.18.0.1/24 on gh0; Chromium gathers no candidate without a default

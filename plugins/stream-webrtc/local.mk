@@ -34,6 +34,3 @@ plugins_tests_test_stream_webrtc_CFLAGS = $(GH_PLUGIN_CFLAGS) -I$(srcdir)/plugin
 	-I$(srcdir)/plugins/common -I$(srcdir)/tests/unit $(GST_CFLAGS) $(GST_WEBRTC_CFLAGS) $(JSONGLIB_CFLAGS) $(CHECK_CFLAGS)
 plugins_tests_test_stream_webrtc_LDADD = libghtest.la $(GST_LIBS) $(GST_WEBRTC_LIBS) $(JSONGLIB_LIBS) $(CHECK_LIBS)
 
-# A manual check, run as root, never by make check: two webrtcbins in a
-# network namespace, frames decoded on the far side.
-EXTRA_DIST += plugins/stream-webrtc/netns-check.sh

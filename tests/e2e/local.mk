@@ -13,6 +13,5 @@ EXTRA_DIST += tests/e2e/run.sh tests/e2e/lib.sh \
 	tests/e2e/test-webrtc-play.sh \
 	tests/e2e/browser/package.json tests/e2e/browser/package-lock.json tests/e2e/browser/play.mjs
 # The network namespace of WebRTC, sourced by lib.sh (as ../../scripts/netns.sh,
-# so at the same place in the tarball), bench/webrtc-bench.sh and
-# plugins/stream-webrtc/netns-check.sh.
+# so at the same place in the tarball) and bench/webrtc-bench.sh.
 EXTRA_DIST += scripts/netns.sh
