@@ -99,3 +99,31 @@ gf_slot(uint64_t first_ns, uint64_t timestamp_ns, uint32_t fps)
 
     return (elapsed + G_GUINT64_CONSTANT(1000000000) / (4u * fps)) * fps / G_GUINT64_CONSTANT(1000000000);
 }
+
+gboolean
+gf_pacer_keep(gf_pacer *pacer, uint64_t timestamp_ns, uint32_t fps)
+{
+    int64_t period = (int64_t)(G_GUINT64_CONSTANT(1000000000) / fps), t = (int64_t)timestamp_ns;
+    int64_t early, pull;
+
+    if (!pacer->started || t >= (int64_t)pacer->next_due_ns + period) {
+        /* The first frame, or one after a gap: a new grid from here. */
+        pacer->next_due_ns = (uint64_t)(t + period);
+        pacer->started = 1;
+        pacer->dropped_last = 0;
+        return TRUE;
+    }
+    early = (int64_t)pacer->next_due_ns - t; /* < 0: late */
+    if (early >= period / 2) {
+        pacer->dropped_last = 1;
+        return FALSE;
+    }
+    /* Due one period on, pulled a quarter of the way towards this frame's
+     * phase, so the grid follows the source's mean phase rather than its
+     * first frame's; never earlier right after a drop (a faster source's
+     * frames are all early: pulling would raise the rate). */
+    pull = early > 0 && pacer->dropped_last ? 0 : early / 4;
+    pacer->next_due_ns = (uint64_t)((int64_t)pacer->next_due_ns + period - pull);
+    pacer->dropped_last = 0;
+    return TRUE;
+}

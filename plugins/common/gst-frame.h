@@ -36,3 +36,16 @@ GstBuffer *gf_buffer_new(const uint8_t *data, uint32_t width, uint32_t height, u
  * 1/fps from first_ns: a rate limit by capture time, never wall time.  A
  * quarter period of slack keeps a frame that is a little early. */
 uint64_t gf_slot(uint64_t first_ns, uint64_t timestamp_ns, uint32_t fps);
+
+/* A rate limit by capture time: a frame is kept when it is at most half a
+ * period ahead of when the next one is due.  The grid follows the source's
+ * mean phase, so a source at the stream's own rate with a little jitter
+ * loses no frame (gf_slot's grid, fixed by the first frame's phase with a
+ * quarter period of slack, lost up to 8 % of a 60 Hz source at 60 fps when
+ * that frame came late); a faster source is thinned evenly; after a gap a
+ * new grid starts, so no burst follows.  Zero-initialise. */
+typedef struct {
+    uint32_t started, dropped_last;
+    uint64_t next_due_ns;
+} gf_pacer;
+gboolean gf_pacer_keep(gf_pacer *pacer, uint64_t timestamp_ns, uint32_t fps);

@@ -58,8 +58,7 @@ struct gh_instance {
     GHashTable *viewers;         /* peer number → sw_viewer*, under lock */
     GThreadPool *reaper;         /* stops closed viewers' pipelines */
     /* Pipeline thread only. */
-    gboolean started;
-    uint64_t first_ns, next_slot;
+    gf_pacer pacer;              /* pipeline thread */
     GstCaps *caps;               /* of the latest frame */
 };
 
@@ -353,21 +352,11 @@ sw_check_frame(gh_instance *inst, const gh_frame *frame)
     return 0;
 }
 
-/* Whether the frame falls in a new slot of 1/fps (by capture time). */
+/* The rate limit, by capture time (gf_pacer). */
 static gboolean
 sw_keep_frame(gh_instance *inst, const gh_frame *frame)
 {
-    uint64_t slot;
-
-    if (!inst->started) {
-        inst->started = TRUE;
-        inst->first_ns = frame->timestamp_ns;
-    }
-    if (frame->timestamp_ns < inst->first_ns ||
-        (slot = gf_slot(inst->first_ns, frame->timestamp_ns, inst->fps)) < inst->next_slot)
-        return FALSE;
-    inst->next_slot = slot + 1;
-    return TRUE;
+    return gf_pacer_keep(&inst->pacer, frame->timestamp_ns, inst->fps);
 }
 
 static GstCaps *

@@ -443,6 +443,70 @@ START_TEST(test_good_options_are_taken)
 }
 END_TEST
 
+/* ---- the rate limit (gf_pacer) ------------------------------------------------------ */
+
+#define MS G_GUINT64_CONSTANT(1000000)
+
+/* How many of n frames, captured at `period` ns plus jitter[i % n_jitter]
+ * ns from a start of 1 s, a pacer at fps keeps. */
+static unsigned
+paced(unsigned n, uint64_t period, const int64_t *jitter, unsigned n_jitter, uint32_t fps)
+{
+    gf_pacer pacer = { 0 };
+    unsigned kept = 0;
+
+    for (unsigned i = 0; i < n; i++)
+        kept += gf_pacer_keep(&pacer, (uint64_t)((int64_t)(1000 * MS + i * period) + jitter[i % n_jitter]), fps) ? 1 : 0;
+    return kept;
+}
+
+START_TEST(test_pacer_keeps_every_frame_of_a_jittery_source_at_its_own_rate)
+{
+    static const int64_t jitter[] = { 0, -3 * MS, 1 * MS, 3 * MS, -2 * MS, -3 * MS, 2 * MS };
+    /* The first frame 6 ms late (a peer had just connected): the old slot
+     * grid kept that phase with 4.2 ms of slack and dropped every frame
+     * 3 ms early, for good (8 % of them).  Now only the next frame, 9 ms
+     * early against the first one's grid, goes; the grid then follows. */
+    static const int64_t first_late[] = { 6 * MS, -3 * MS, 1 * MS, 3 * MS, -2 * MS, -3 * MS, 0 };
+
+    ck_assert_uint_eq(paced(600, 16666667, jitter, G_N_ELEMENTS(jitter), 60), 600);
+    ck_assert_uint_eq(paced(600, 16666667, first_late, G_N_ELEMENTS(first_late), 60), 599);
+}
+END_TEST
+
+START_TEST(test_pacer_thins_a_faster_source_evenly)
+{
+    static const int64_t none[] = { 0 };
+
+    ck_assert_uint_eq(paced(600, 10 * MS, none, 1, 50), 300); /* 100 Hz → 50 */
+    ck_assert_uint_eq(paced(600, 20 * MS, none, 1, 25), 300); /* 50 Hz → 25 */
+    /* 50 Hz → 10: frame 3 (60 ms) is the first less than half a period
+     * early, then one every 100 ms: 121 of the 12 s. */
+    ck_assert_uint_eq(paced(600, 20 * MS, none, 1, 10), 121);
+    ck_assert_uint_eq(paced(600, 8333333, none, 1, 60), 300); /* 120 Hz → 60 */
+}
+END_TEST
+
+START_TEST(test_pacer_restarts_after_a_gap_without_a_burst)
+{
+    gf_pacer pacer = { 0 };
+    uint64_t last = 0;
+    unsigned kept = 0;
+
+    ck_assert(gf_pacer_keep(&pacer, 1000 * MS, 50));
+    /* 1 s without frames, then one every 2 ms for 200 ms: a new grid, no
+     * catch-up, never two frames closer than half a period (10 ms). */
+    for (uint64_t t = 2000 * MS; t < 2200 * MS; t += 2 * MS) {
+        if (!gf_pacer_keep(&pacer, t, 50))
+            continue;
+        if (kept++)
+            ck_assert_uint_ge(t - last, 10 * MS);
+        last = t;
+    }
+    ck_assert_uint_eq(kept, 11); /* 2000, 2012, then every 20 ms */
+}
+END_TEST
+
 /* ---- the backend: signaling ---------------------------------------------------------- */
 
 /* The next message the plugin sent, waiting for webrtcbin's threads. */
@@ -737,6 +801,12 @@ stream_webrtc_suite(void)
     tcase_add_test(tc, test_latency_waits_for_the_frame_showing_the_events_then_its_first_packet);
     tcase_add_test(tc, test_latency_target_counts_from_the_last_frame_seen);
     tcase_add_test(tc, test_latency_forgets_the_oldest_beyond_256_pending);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("pacer");
+    tcase_add_test(tc, test_pacer_keeps_every_frame_of_a_jittery_source_at_its_own_rate);
+    tcase_add_test(tc, test_pacer_thins_a_faster_source_evenly);
+    tcase_add_test(tc, test_pacer_restarts_after_a_gap_without_a_burst);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("backend");
