@@ -24,7 +24,7 @@ CLEANFILES += bench/gh-domain-xml$(EXEEXT)
 EXTRA_PROGRAMS += bench/relay-producer bench/relay-bench
 bench_relay_producer_SOURCES = bench/relay-producer.c $(GH_RELAY_PRODUCER_SOURCES)
 bench_relay_producer_CFLAGS = $(AM_CFLAGS) -I$(srcdir)/include -I$(srcdir)/plugins/capture-relay
-bench_relay_bench_SOURCES = bench/relay-bench.c $(GH_RELAY_PRODUCER_SOURCES)
+bench_relay_bench_SOURCES = bench/relay-bench.c bench/bench-plugin.c bench/bench-plugin.h $(GH_RELAY_PRODUCER_SOURCES)
 bench_relay_bench_CFLAGS = $(AM_CFLAGS) -I$(srcdir)/include -I$(srcdir)/plugins/capture-relay
 bench_relay_bench_LDADD = -ldl
 CLEANFILES += bench/relay-producer$(EXEEXT) bench/relay-bench$(EXEEXT)
@@ -34,7 +34,7 @@ CLEANFILES += bench/relay-producer$(EXEEXT) bench/relay-bench$(EXEEXT)
 # standing in for the browser).  On demand too:
 #     make -C build bench/webrtc-bench
 EXTRA_PROGRAMS += bench/webrtc-bench
-bench_webrtc_bench_SOURCES = bench/webrtc-bench.c
+bench_webrtc_bench_SOURCES = bench/webrtc-bench.c bench/bench-plugin.c bench/bench-plugin.h
 bench_webrtc_bench_CFLAGS = $(AM_CFLAGS) -I$(srcdir)/include $(GST_CFLAGS) $(GST_WEBRTC_CFLAGS) $(JSONGLIB_CFLAGS)
 bench_webrtc_bench_LDADD = $(GST_LIBS) $(GST_WEBRTC_LIBS) $(JSONGLIB_LIBS) -ldl -lm -lpthread
 CLEANFILES += bench/webrtc-bench$(EXEEXT)

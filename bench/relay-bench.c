@@ -31,6 +31,8 @@
 
 #include <gamehost/plugin.h>
 
+#include "bench-plugin.h"
+
 #include "relay-producer.h"
 
 struct gh_host {
@@ -86,31 +88,6 @@ static const gh_host_services services = {
     .relay_path = svc_relay_path,
     .option = svc_option,
 };
-
-static const gh_backend_factory *
-load_factory(const char *so)
-{
-    void *dl = dlopen(so, RTLD_NOW | RTLD_LOCAL);
-    gh_plugin_query_fn query;
-    const gh_plugin *plugin;
-
-    if (!dl) {
-        fprintf(stderr, "relay-bench: %s\n", dlerror());
-        return NULL;
-    }
-    query = (gh_plugin_query_fn)dlsym(dl, GH_PLUGIN_ENTRY);
-    plugin = query ? query() : NULL;
-    if (!plugin || plugin->abi_major != GH_PLUGIN_ABI_MAJOR || plugin->abi_minor > GH_PLUGIN_ABI_MINOR) {
-        fprintf(stderr, "relay-bench: %s is not a gamehost plugin of ABI %u.%u\n", so, GH_PLUGIN_ABI_MAJOR,
-                GH_PLUGIN_ABI_MINOR);
-        return NULL;
-    }
-    for (uint32_t i = 0; i < plugin->n_factories; i++)
-        if (strcmp(plugin->factories[i]->name, "capture.relay") == 0)
-            return plugin->factories[i];
-    fprintf(stderr, "relay-bench: %s has no capture.relay backend\n", so);
-    return NULL;
-}
 
 static int
 cmp_u64(const void *a, const void *b)
@@ -270,7 +247,7 @@ main(int argc, char **argv)
                         "       relay-bench memcpy WIDTH HEIGHT\n");
         return 2;
     }
-    const gh_backend_factory *f = load_factory(argv[2]);
+    const gh_backend_factory *f = bench_load_factory("relay-bench", argv[2], "capture.relay");
     host.relay_path = argv[3];
     if (!f)
         return 1;

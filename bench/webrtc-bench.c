@@ -64,6 +64,8 @@
 
 #include <gamehost/plugin.h>
 
+#include "bench-plugin.h"
+
 static uint64_t
 now_ns(void)
 {
@@ -1373,36 +1375,17 @@ sender_timeout(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
+/* The stream.webrtc factory, with the peer ops it must have. */
 static const gh_backend_factory *
 load_factory(const char *so)
 {
-    void *dl = dlopen(so, RTLD_NOW | RTLD_LOCAL);
-    gh_plugin_query_fn query;
-    const gh_plugin *plugin;
+    const gh_backend_factory *f = bench_load_factory("webrtc-bench", so, "stream.webrtc");
 
-    if (!dl) {
-        fprintf(stderr, "webrtc-bench: %s\n", dlerror());
+    if (f && (!f->stream || f->stream->version < 2 || !f->stream->peer_open || !f->stream->peer_message)) {
+        fprintf(stderr, "webrtc-bench: %s: stream.webrtc has no peer ops\n", so);
         return NULL;
     }
-    query = (gh_plugin_query_fn)dlsym(dl, GH_PLUGIN_ENTRY);
-    plugin = query ? query() : NULL;
-    if (!plugin || plugin->abi_major != GH_PLUGIN_ABI_MAJOR || plugin->abi_minor > GH_PLUGIN_ABI_MINOR) {
-        fprintf(stderr, "webrtc-bench: %s is not a gamehost plugin of ABI %u.%u\n", so, GH_PLUGIN_ABI_MAJOR,
-                GH_PLUGIN_ABI_MINOR);
-        return NULL;
-    }
-    for (uint32_t i = 0; i < plugin->n_factories; i++) {
-        const gh_backend_factory *f = plugin->factories[i];
-        if (strcmp(f->name, "stream.webrtc") == 0) {
-            if (!f->stream || f->stream->version < 2 || !f->stream->peer_open || !f->stream->peer_message) {
-                fprintf(stderr, "webrtc-bench: %s: stream.webrtc has no peer ops\n", so);
-                return NULL;
-            }
-            return f;
-        }
-    }
-    fprintf(stderr, "webrtc-bench: %s has no stream.webrtc backend\n", so);
-    return NULL;
+    return f;
 }
 
 /* ---- results ---- */
