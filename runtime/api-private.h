@@ -98,7 +98,12 @@ void gh_api_handle_player_token(GhApi *api, SoupServerMessage *msg, const char *
 /* api-signal.c: the players' WebSocket */
 void gh_api_signal_init(GhApi *api);
 void gh_api_handle_session_signal(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
-/* A session left running: bye (close 1001) to each of its players. */
+/* A new player token replaced the session's: bye (scope peer, close 1000)
+ * to each of its players that came in with another player token; those on
+ * the orchestrator's token stay. */
+void gh_api_signal_player_link_replaced(GhApi *api, const char *session_id);
+/* A session left running: bye (close 1001) to each of its players, with a
+ * fixed reason (the failure's own is for the orchestrator only). */
 void gh_api_signal_session_event(GhApi *api, const GhSession *session, GhSessionState previous);
 void gh_api_signal_close_all(GhApi *api);
 guint gh_api_signal_players(GhApi *api);

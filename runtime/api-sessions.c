@@ -478,6 +478,9 @@ gh_api_mint_player(GhApi *api, const char *id, guint ttl_s, GError **error)
 
     if (!token)
         return NULL;
+    /* The old token is revoked: its players go too (an orchestrator
+     * re-mints to take the seat away). */
+    gh_api_signal_player_link_replaced(api, id);
     at = g_date_time_new_from_unix_utc(expires_at / G_USEC_PER_SEC);
     when = g_date_time_format(at, "%Y-%m-%dT%H:%M:%SZ");
     url = gh_api_player_url(id, token);

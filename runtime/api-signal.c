@@ -13,6 +13,7 @@
  * Everything runs on the API's main loop. */
 #include <string.h>
 #include "api-private.h"
+#include "player-token.h"
 
 /* A frame this big closes the connection (1009) inside libsoup, so that a
  * hostile client cannot make it buffer more; a message between the
@@ -23,6 +24,9 @@
  * noticed (the write fails) and its peer closed. */
 #define GH_API_SIGNAL_KEEPALIVE_S 15
 #define GH_API_SIGNAL_SESSION_KEY "gh-api-signal-session"
+/* The digest of the player token a connection came in with, from the
+ * handshake to the upgrade; absent for the orchestrator's token. */
+#define GH_API_SIGNAL_PLAYER_KEY "gh-api-signal-player"
 
 typedef struct {
     GhApi *api;
@@ -30,6 +34,12 @@ typedef struct {
     guint32 peer;                /* 0: refused, only closing */
     gboolean open;               /* the session manager has it open */
     SoupWebsocketConnection *conn;
+    /* How it authenticated: a player token (its digest, so that a re-mint
+     * can end the peers of the old link) or the orchestrator's bearer
+     * token, which no re-mint touches. */
+    gboolean by_player;
+    guint8 player_sha256[GH_PLAYER_DIGEST_BYTES];
+    gboolean leaving;            /* being ended with others: control is not handed to it */
 } GhApiPeer;
 
 static void
@@ -133,7 +143,7 @@ gh_api_peer_detach(GhApiPeer *p, gboolean hand_over)
         return;
     p->open = FALSE;
     next = gh_session_manager_peer_close(p->api->sessions, p->session_id, p->peer);
-    if (hand_over && next && (heir = gh_api_peer_find(p->api, p->session_id, next)))
+    if (hand_over && next && (heir = gh_api_peer_find(p->api, p->session_id, next)) && !heir->leaving)
         gh_api_peer_send_simple(heir, "role", "role", "control");
 }
 
@@ -144,6 +154,13 @@ gh_api_peer_detach(GhApiPeer *p, gboolean hand_over)
 #define GH_API_BYE_PEER    "peer"
 #define GH_API_BYE_SESSION "session"
 #define GH_API_BYE_HOST    "host"
+
+/* What players hear when their session failed.  The failure's reason may
+ * carry host internals (paths, libvirt errors, plugin messages): it is for
+ * the orchestrator (GET /v1/sessions/{id}), not for players. */
+#define GH_API_BYE_FAILED        "the game stopped because of an error on the server"
+#define GH_API_BYE_ENDED         "the session has ended"
+#define GH_API_BYE_LINK_REPLACED "the player link was replaced"
 
 /* Says bye with reason and scope, then closes with code; the connection
  * stays listed until libsoup reports it closed. */
@@ -168,6 +185,20 @@ gh_api_peer_end(GhApiPeer *p, gushort code, const char *reason, const char *scop
     node = json_builder_get_root(b);
     gh_api_peer_send_node(p, node);
     soup_websocket_connection_close(p->conn, code, NULL);
+}
+
+/* TRUE when p came in with a player token that is no longer its session's
+ * (a re-mint replaced it).  Expiry is not checked: it only gates new
+ * connections, and a player in the middle of a game stays. */
+static gboolean
+gh_api_peer_link_replaced(GhApiPeer *p)
+{
+    const GhSession *s;
+
+    if (!p->by_player)
+        return FALSE;
+    s = gh_session_manager_lookup(p->api->sessions, p->session_id);
+    return s && !(s->has_player_token && gh_player_token_digest_equal(s->player_token_sha256, p->player_sha256));
 }
 
 /* ---- messages from the browser ------------------------------------------ */
@@ -245,6 +276,7 @@ gh_api_signal_upgraded(SoupServerMessage *msg, gpointer data)
 {
     GhApi *api = data;
     const char *id = g_object_get_data(G_OBJECT(msg), GH_API_SIGNAL_SESSION_KEY);
+    const guint8 *player = g_object_get_data(G_OBJECT(msg), GH_API_SIGNAL_PLAYER_KEY);
     g_autoptr(GIOStream) stream = NULL;
     g_autoptr(GError) error = NULL;
     GhApiPeer *p;
@@ -255,6 +287,10 @@ gh_api_signal_upgraded(SoupServerMessage *msg, gpointer data)
     p = g_new0(GhApiPeer, 1);
     p->api = api;
     p->session_id = g_strdup(id);
+    if (player) {
+        p->by_player = TRUE;
+        memcpy(p->player_sha256, player, GH_PLAYER_DIGEST_BYTES);
+    }
     p->conn = soup_websocket_connection_new(
         stream, soup_server_message_get_uri(msg), SOUP_WEBSOCKET_CONNECTION_SERVER,
         soup_message_headers_get_one(soup_server_message_get_request_headers(msg), "Origin"), NULL, NULL);
@@ -265,8 +301,12 @@ gh_api_signal_upgraded(SoupServerMessage *msg, gpointer data)
     g_signal_connect(p->conn, "error", G_CALLBACK(gh_api_peer_on_error), p);
     g_ptr_array_add(api->signal_peers, p);
 
-    /* Checked before the upgrade; checked again, as another player or the
-     * session's end may have come in between. */
+    /* Checked before the upgrade; checked again, as a re-mint, another
+     * player or the session's end may have come in between. */
+    if (gh_api_peer_link_replaced(p)) {
+        gh_api_peer_end(p, SOUP_WEBSOCKET_CLOSE_NORMAL, GH_API_BYE_LINK_REPLACED, GH_API_BYE_PEER, FALSE);
+        return;
+    }
     p->peer = gh_session_manager_peer_open(api->sessions, id, &control, &error);
     if (!p->peer) {
         gh_api_peer_send_simple(p, "error", "message", error->message);
@@ -304,6 +344,7 @@ void
 gh_api_handle_session_signal(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query)
 {
     g_autoptr(GError) error = NULL;
+    const char *token = query ? g_hash_table_lookup(query, "token") : NULL;
 
     if (!gh_api_player_gate(api, msg, arg, query, FALSE))
         return;
@@ -322,6 +363,14 @@ gh_api_handle_session_signal(GhApi *api, SoupServerMessage *msg, const char *arg
     }
     gh_metrics_count_request(api->metrics, soup_server_message_get_status(msg));
     g_object_set_data_full(G_OBJECT(msg), GH_API_SIGNAL_SESSION_KEY, g_strdup(arg), g_free);
+    /* The gate let it in; a good player token in the URL makes it a player
+     * (ended with its link), even beside the orchestrator's header. */
+    if (token && gh_session_manager_check_player_token(api->sessions, arg, token) == GH_PLAYER_TOKEN_ACCEPTED) {
+        guint8 *digest = g_malloc(GH_PLAYER_DIGEST_BYTES);
+
+        gh_player_token_digest(token, digest);
+        g_object_set_data_full(G_OBJECT(msg), GH_API_SIGNAL_PLAYER_KEY, digest, g_free);
+    }
     g_signal_connect(msg, "wrote-informational", G_CALLBACK(gh_api_signal_upgraded), api);
 }
 
@@ -358,15 +407,35 @@ gh_api_signal_init(GhApi *api)
 }
 
 void
+gh_api_signal_player_link_replaced(GhApi *api, const char *session_id)
+{
+    if (!api->signal_peers)
+        return;
+    /* Marked first, so that control passes over the whole group to a peer
+     * that stays, not to one about to leave. */
+    for (guint i = 0; i < api->signal_peers->len; i++) {
+        GhApiPeer *p = api->signal_peers->pdata[i];
+        p->leaving = p->open && g_str_equal(p->session_id, session_id) && gh_api_peer_link_replaced(p);
+    }
+    for (guint i = 0; i < api->signal_peers->len; i++) {
+        GhApiPeer *p = api->signal_peers->pdata[i];
+        if (!p->leaving)
+            continue;
+        g_message("session %s: player %u disconnected: its player link was replaced", session_id, p->peer);
+        gh_api_peer_end(p, SOUP_WEBSOCKET_CLOSE_NORMAL, GH_API_BYE_LINK_REPLACED, GH_API_BYE_PEER, TRUE);
+    }
+}
+
+void
 gh_api_signal_session_event(GhApi *api, const GhSession *session, GhSessionState previous)
 {
-    g_autofree char *reason = NULL;
+    const char *reason;
 
     if (session->state == GH_SESSION_RUNNING || previous != GH_SESSION_RUNNING)
         return;
     reason = session->state == GH_SESSION_FAILED || (session->reason && session->state == GH_SESSION_STOPPING)
-                 ? g_strdup_printf("the session failed: %s", session->reason ? session->reason : "unknown")
-                 : g_strdup("the session has ended");
+                 ? GH_API_BYE_FAILED
+                 : GH_API_BYE_ENDED;
     for (guint i = 0; i < api->signal_peers->len; i++) {
         GhApiPeer *p = api->signal_peers->pdata[i];
         if (p->open && g_str_equal(p->session_id, session->id))

@@ -2192,6 +2192,98 @@ START_TEST(test_signal_bye_when_the_host_shuts_down)
 }
 END_TEST
 
+START_TEST(test_signal_bye_when_the_session_fails_keeps_the_reason_from_players)
+{
+    g_autofree char *token = NULL;
+    g_autofree char *id = player_session(",\"capture\":{\"backend\":\"capture.fake\",\"options\":{\"fail_after\":"
+                                         "\"2\"}},\"stream\":\"stream.peerfake\",\"input\":\"input.fake\"", &token);
+    g_autofree char *path = session_path(id, "");
+    g_autoptr(Ws) a = ws_open(id, token);
+    g_autoptr(Response) show = NULL;
+
+    /* Frames flow once a player watches; the third grab fails. */
+    g_free(ws_next(a));
+    assert_next(a, "{\"type\":\"bye\",\"reason\":\"the game stopped because of an error on the server\","
+                   "\"scope\":\"session\"}");
+    ws_wait_closed(a);
+    ck_assert_uint_eq(a->close_code, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
+    wait_for_state(id, GH_SESSION_FAILED);
+    show = request("GET", path, TOKEN);
+    ck_assert_str_eq(member_string(show->json, "reason"), "capture.fake failed: fake capture broke");
+}
+END_TEST
+
+START_TEST(test_signal_remint_ends_the_old_links_players)
+{
+    g_autofree char *old = NULL;
+    g_autofree char *id = player_session(PEER_BACKENDS, &old);
+    g_autofree char *mint = session_path(id, "/player-token");
+    g_autofree char *old_path = signal_path(id, old);
+    g_autofree char *w2 = welcome(id, 2, "control");
+    g_autoptr(Ws) a = ws_open(id, old);
+    g_autoptr(Ws) refused = NULL;
+    g_autoptr(Ws) b = NULL;
+    g_autoptr(Response) r = NULL;
+
+    g_free(ws_next(a));
+    r = post_json_as(mint, "application/json", "{}", NULL);
+    ck_assert_uint_eq(r->status, 200);
+    assert_next(a, "{\"type\":\"bye\",\"reason\":\"the player link was replaced\",\"scope\":\"peer\"}");
+    ws_wait_closed(a);
+    ck_assert_uint_eq(a->close_code, SOUP_WEBSOCKET_CLOSE_NORMAL);
+    ck_assert_uint_eq(peer_fake->closed, 1);
+    refused = ws_connect(old_path, NULL);
+    ck_assert_ptr_null(refused->conn);
+    ck_assert_uint_eq(refused->status, 401);
+    b = ws_open(id, member_string(r->json, "token"));
+    assert_next(b, w2);
+}
+END_TEST
+
+START_TEST(test_signal_remint_leaves_the_orchestrators_peer_connected)
+{
+    g_autofree char *token = NULL;
+    g_autofree char *id = player_session(PEER_BACKENDS, &token);
+    g_autofree char *mint = session_path(id, "/player-token");
+    g_autofree char *bearer_path = signal_path(id, NULL);
+    g_autoptr(Ws) player = ws_open(id, token);
+    g_autoptr(Ws) orchestrator = ws_connect(bearer_path, TOKEN);
+    g_autoptr(Response) r = NULL;
+
+    g_free(ws_next(player));
+    g_free(ws_next(orchestrator));
+    r = post_json_as(mint, "application/json", "{}", NULL);
+    ck_assert_uint_eq(r->status, 200);
+    assert_next(player, "{\"type\":\"bye\",\"reason\":\"the player link was replaced\",\"scope\":\"peer\"}");
+    ws_wait_closed(player);
+    /* The player had control: it passes to the peer that stays. */
+    assert_next(orchestrator, "{\"type\":\"role\",\"role\":\"control\"}");
+    soup_websocket_connection_send_text(orchestrator->conn, "{\"type\":\"hello\"}");
+    assert_next(orchestrator, "{\"type\":\"hello\"}");
+    ck_assert(!orchestrator->closed);
+    ck_assert_uint_eq(peer_fake->closed, 1);
+}
+END_TEST
+
+START_TEST(test_signal_token_expiry_leaves_a_connected_player)
+{
+    g_autofree char *token = NULL;
+    g_autofree char *id = player_session(PEER_BACKENDS ",\"player\":{\"ttl_s\":1}", &token);
+    g_autofree char *path = signal_path(id, token);
+    g_autoptr(Ws) a = ws_open(id, token);
+    g_autoptr(Response) r = NULL;
+
+    g_free(ws_next(a));
+    fake_now += G_USEC_PER_SEC;
+    r = request("GET", path, NULL);
+    assert_error(r, 401, "token_expired");
+    /* Expiry gates new connections only: the game in progress goes on. */
+    soup_websocket_connection_send_text(a->conn, "{\"type\":\"hello\"}");
+    assert_next(a, "{\"type\":\"hello\"}");
+    ck_assert(!a->closed);
+}
+END_TEST
+
 START_TEST(test_signal_backend_may_send_from_peer_open)
 {
     g_autofree char *token = NULL;
@@ -2503,6 +2595,10 @@ api_suite(void)
     tcase_add_test(tc, test_signal_input_from_a_watcher_or_malformed_is_dropped_and_counted);
     tcase_add_test(tc, test_signal_bye_to_every_peer_when_the_session_stops);
     tcase_add_test(tc, test_signal_bye_when_the_host_shuts_down);
+    tcase_add_test(tc, test_signal_bye_when_the_session_fails_keeps_the_reason_from_players);
+    tcase_add_test(tc, test_signal_remint_ends_the_old_links_players);
+    tcase_add_test(tc, test_signal_remint_leaves_the_orchestrators_peer_connected);
+    tcase_add_test(tc, test_signal_token_expiry_leaves_a_connected_player);
     tcase_add_test(tc, test_signal_backend_may_send_from_peer_open);
     tcase_add_test(tc, test_signal_services_called_from_destroy_fail_cleanly);
     tcase_add_test(tc, test_signal_backend_closes_a_peer);
