@@ -343,8 +343,7 @@ pipeline_wait(GhPipeline *p, gint64 period, gint64 next, gint64 retry_at, gboole
     gint64 now = g_get_monotonic_time();
     gboolean asked = !g_queue_is_empty(&p->requests) && now >= retry_at;
     /* An interactive stream is fed only while someone watches. */
-    gboolean streaming = period && (!p->stream || !gh_plugin_instance_backend(p->stream)->stream.peer_open ||
-                                    p->peers_open > 0);
+    gboolean streaming = period && (!gh_pipeline_is_interactive(p) || p->peers_open > 0);
     gint64 until = streaming ? next : G_MAXINT64;
 
     *due = streaming && now >= next;
