@@ -10,13 +10,13 @@
  *
  * The catalog is loaded and the XML built by the same libghcore functions the
  * daemon uses (gh_catalog_load, gh_domain_build_xml). */
-#include "config.h"
+#include "conf/config.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "domain.h"
-#include "image.h"
+#include "virt/domain.h"
+#include "conf/catalog.h"
 
 int
 main(int argc, char **argv)

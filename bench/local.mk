@@ -3,7 +3,7 @@
 # docs/performance.md.
 #
 # gh-domain-xml prints the domain XML gamehostd would start for a session
-# (same libghcore code), for the raw `virsh create` baseline of
+# (same runtime code), for the raw `virsh create` baseline of
 # bench/session-start.sh.  It is built on demand only:
 #     make -C build bench/gh-domain-xml
 # (EXTRA_PROGRAMS: Makefile.am does not initialise it, this fragment owns it.)
@@ -11,8 +11,8 @@
 # project's warnings and sanitizers on.
 EXTRA_PROGRAMS = bench/gh-domain-xml
 bench_gh_domain_xml_SOURCES = bench/gh-domain-xml.c
-bench_gh_domain_xml_CFLAGS = $(AM_CFLAGS) $(GH_CORE_CFLAGS)
-bench_gh_domain_xml_LDADD = $(GH_CORE_LIBS)
+bench_gh_domain_xml_CFLAGS = $(GH_RUNTIME_CFLAGS)
+bench_gh_domain_xml_LDADD = $(GH_VIRT_LIBS)
 # Programs in EXTRA_PROGRAMS are not removed by `make clean` otherwise.
 CLEANFILES += bench/gh-domain-xml$(EXEEXT)
 

@@ -49,7 +49,7 @@ bench_start_daemon
 bench_follow_events
 
 # The raw-libvirt baseline gets its own embed root: only one process may
-# hold a root, and the daemon holds its own.  Same qemu.conf as runtime/virt.c.
+# hold a root, and the daemon holds its own.  Same qemu.conf as runtime/virt/virt.c.
 VROOT="$T/virsh-root"
 VURI="qemu:///embed?root=$VROOT"
 mkdir -p "$VROOT/etc" "$T/virsh-sessions"

@@ -1,7 +1,6 @@
-# images/local.mk: game image manifests, their RelaxNG schemas, console
-# profiles, and the image catalog's unit test.  Included by the top
-# Makefile.am, which initialises noinst_DATA, CLEANFILES, EXTRA_DIST,
-# check_PROGRAMS and TESTS, and defines GH_CORE_CFLAGS / GH_CORE_LIBS.
+# images/local.mk: game image manifests, their RelaxNG schemas and console
+# profiles.  Included by the top Makefile.am, which initialises noinst_DATA,
+# CLEANFILES and EXTRA_DIST.
 
 image_manifest_templates = \
 	images/demo-arena/demo-arena.image.xml.in \

@@ -6,7 +6,7 @@
 'use strict';
 
 (function () {
-    // KeyboardEvent.code → evdev key name (runtime/input-json.c lists what the host takes).
+    // KeyboardEvent.code → evdev key name (runtime/util/input-json.c lists what the host takes).
     // F2 and F11 are the player's own keys (statistics, fullscreen) and are not sent.
     const KEYS = {
         Escape: 'KEY_ESC', Enter: 'KEY_ENTER', NumpadEnter: 'KEY_ENTER', Space: 'KEY_SPACE',

@@ -12,9 +12,9 @@
 
 #include <dlfcn.h>
 
-#include "api.h"
-#include "api-private.h"   /* SSE client count, for the disconnect test */
-#include "metrics.h"
+#include "api/api.h"
+#include "api/api-private.h"   /* SSE client count, for the disconnect test */
+#include "api/metrics.h"
 #include "../plugins/pipeline-fake.h"
 #include "../plugins/stream-peer-fake.h"
 

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "config.h"
-#include "gpu.h"
+#include "conf/config.h"
+#include "gpu/gpu.h"
 #include "testutil.h"
 
 /* ---- fixtures --------------------------------------------------------- */

@@ -9,12 +9,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ctl-input.h"
-#include "ctl-render.h"
-#include "ctl-sse.h"
-#include "ctl-table.h"
-#include "ctl-util.h"
-#include "input-json.h"
+#include "ctl/ctl-input.h"
+#include "ctl/ctl-render.h"
+#include "ctl/ctl-sse.h"
+#include "ctl/ctl-table.h"
+#include "ctl/ctl-util.h"
+#include "util/input-json.h"
 
 /* 2024-01-02T03:04:05Z */
 #define NOW_USEC (G_GINT64_CONSTANT(1704164645) * G_USEC_PER_SEC)

@@ -10,8 +10,8 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
-#include "domain.h"
-#include "domain-private.h"
+#include "virt/domain.h"
+#include "virt/domain-private.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xmlFreeDoc)
 

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "gpu-fixture.h"
-#include "gpu.h"
+#include "gpu/gpu.h"
 #include "testutil.h"
 
 #define L4 "0000:01:00.0"

@@ -10,7 +10,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
-#include "gpu-claim.h"
+#include "gpu/gpu-claim.h"
 #include "testutil.h"
 
 /* ---- hosts built in memory -------------------------------------------- */

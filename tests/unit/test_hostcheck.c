@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctl-hostcheck.h"
+#include "ctl/ctl-hostcheck.h"
 #include "gpu-fixture.h"
 #include "testutil.h"
 

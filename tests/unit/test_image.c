@@ -1,4 +1,4 @@
-/* Unit tests of the image catalog (runtime/image.c): manifests and profiles,
+/* Unit tests of the image catalog (runtime/conf/catalog.c): manifests and profiles,
  * good, bad and hostile.  Image dirs are built in a temp dir per test so
  * artefact checksums are computed here; hostile and out-of-range files are
  * static, under tests/data/. */
@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "image.h"
+#include "conf/catalog.h"
 #include "testutil.h"
 
 #define KERNEL_DATA "demo kernel\n"

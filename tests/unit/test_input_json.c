@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "input-json.h"
+#include "util/input-json.h"
 
 static JsonNode *
 parse_json(const char *text)

@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "../plugins/pipeline-fake.h"
-#include "frame-png.h"
-#include "pipeline.h"
+#include "plugin/frame-png.h"
+#include "plugin/pipeline.h"
 #include "testutil.h"
 
 typedef struct {

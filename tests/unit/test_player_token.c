@@ -1,10 +1,10 @@
-/* Specification of player tokens (runtime/player-token.c): their shape, the
+/* Specification of player tokens (runtime/session/player-token.c): their shape, the
  * digest the session record keeps, the constant-time comparison and expiry. */
 #include <check.h>
 #include <glib.h>
 #include <string.h>
 
-#include "player-token.h"
+#include "session/player-token.h"
 
 START_TEST(test_mint_is_43_base64url_characters)
 {

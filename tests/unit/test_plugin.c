@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "plugin.h"
+#include "plugin/plugin-registry.h"
 #include "../plugins/record.h"
 #include "testutil.h"
 

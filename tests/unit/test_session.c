@@ -9,11 +9,11 @@
 #include <string.h>
 
 #include "../plugins/pipeline-fake.h"
-#include "domain.h"
+#include "virt/domain.h"
 #include "gpu-fixture.h"
-#include "session.h"
+#include "session/session.h"
 #include "testutil.h"
-#include "vm-access.h"
+#include "virt/vm-access.h"
 
 typedef struct {
     char *tmp;

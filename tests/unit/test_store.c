@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "store.h"
+#include "session/store.h"
 #include "testutil.h"
 
 #define ID_A "5b0c7d4e-8a2f-4c1e-9d3b-6f7a8e9c0d12"

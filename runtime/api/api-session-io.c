@@ -1,0 +1,207 @@
+/* api-session-io: what goes into and comes out of a running session: input
+ * events (POST /v1/sessions/{id}/input) for its input backend, and its
+ * current frame as PNG (GET /v1/sessions/{id}/frame) from its capture
+ * backend.  A frame takes a capture, so its request is paused while the
+ * pipeline works and answered from the callback on the main loop. */
+#include <string.h>
+#include "api-private.h"
+#include "util/input-json.h"
+#include "plugin/pipeline.h"
+
+/* Long enough for a screenshot of a busy VM under TCG, short enough that an
+ * orchestrator's probe learns of a stuck capture. */
+#define GH_API_FRAME_TIMEOUT_MS 5000
+
+/* Errors of send_input and frame_png, as the API names them. */
+static void
+gh_api_respond_io_error(GhApi *api, SoupServerMessage *msg, const GError *error)
+{
+    static const struct { GQuark (*domain)(void); int code; guint status; const char *name; } map[] = {
+        { gh_session_error_quark,  GH_SESSION_ERROR_NOT_FOUND,     SOUP_STATUS_NOT_FOUND,   "not_found" },
+        { gh_session_error_quark,  GH_SESSION_ERROR_NOT_RUNNING,   SOUP_STATUS_CONFLICT,    "not_running" },
+        { gh_session_error_quark,  GH_SESSION_ERROR_BACKEND,       SOUP_STATUS_BAD_GATEWAY, "backend_failed" },
+        { gh_pipeline_error_quark, GH_PIPELINE_ERROR_NO_CAPTURE,   SOUP_STATUS_CONFLICT,    "no_capture" },
+        { gh_pipeline_error_quark, GH_PIPELINE_ERROR_NO_INPUT,     SOUP_STATUS_CONFLICT,    "no_input" },
+        { gh_pipeline_error_quark, GH_PIPELINE_ERROR_BACKEND,      SOUP_STATUS_BAD_GATEWAY, "backend_failed" },
+        { gh_pipeline_error_quark, GH_PIPELINE_ERROR_FAILED,       SOUP_STATUS_BAD_GATEWAY, "backend_failed" },
+        { g_io_error_quark,        G_IO_ERROR_TIMED_OUT,           SOUP_STATUS_GATEWAY_TIMEOUT, "timeout" },
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(map); i++) {
+        if (g_error_matches(error, map[i].domain(), map[i].code)) {
+            gh_api_respond_error(api, msg, map[i].status, map[i].name, "%s", error->message);
+            return;
+        }
+    }
+    g_warning("session I/O failed: %s", error->message);
+    gh_api_respond_error(api, msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal", "%s", error->message);
+}
+
+/* The checks the manager would answer with one "backend" error, made here
+ * so that each gets its own code: the session runs, and has a backend of
+ * kind ("capture", "input").  FALSE after answering. */
+static gboolean
+gh_api_check_backend(GhApi *api, SoupServerMessage *msg, const GhSession *session, const char *kind)
+{
+    g_autoptr(JsonNode) node = NULL;
+    JsonObject *pipeline = NULL;
+    JsonNode *member, *backend;
+
+    if (session->state != GH_SESSION_RUNNING) {
+        gh_api_respond_error(api, msg, SOUP_STATUS_CONFLICT, "not_running", "session %s is %s, not running",
+                             session->id, gh_session_state_to_string(session->state));
+        return FALSE;
+    }
+    node = gh_api_session_json(api, session);
+    member = json_object_get_member(json_node_get_object(node), "pipeline");
+    if (member && JSON_NODE_HOLDS_OBJECT(member))
+        pipeline = json_node_get_object(member);
+    backend = pipeline ? json_object_get_member(pipeline, kind) : NULL;
+    if (backend && JSON_NODE_HOLDS_VALUE(backend) && json_node_get_value_type(backend) == G_TYPE_STRING)
+        return TRUE;
+    gh_api_respond_error(api, msg, SOUP_STATUS_CONFLICT, g_str_equal(kind, "capture") ? "no_capture" : "no_input",
+                         "session %s has no %s backend%s", session->id, kind,
+                         pipeline ? "" : " (this host loaded no plugins that serve it)");
+    return FALSE;
+}
+
+/* ---- input ------------------------------------------------------------------ */
+
+void
+gh_api_handle_session_input(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query)
+{
+    g_autoptr(JsonNode) root = NULL;
+    g_autoptr(GArray) events = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonBuilder) b = NULL;
+    g_autoptr(JsonNode) reply = NULL;
+    const GhSession *session = gh_session_manager_lookup(api->sessions, arg);
+    guint64 now_ns;
+
+    if (!session) {
+        gh_api_respond_no_session(api, msg);
+        return;
+    }
+    if (!gh_api_check_content_type(api, msg) || !(root = gh_api_parse_body(api, msg)))
+        return;
+    if (!gh_input_events_from_json(root, &events, &error)) {
+        gh_api_respond_error(api, msg, SOUP_STATUS_BAD_REQUEST, "invalid_request", "%s", error->message);
+        return;
+    }
+    if (!gh_api_check_backend(api, msg, session, "input"))
+        return;
+    now_ns = (guint64) g_get_monotonic_time() * 1000;
+    for (guint i = 0; i < events->len; i++)
+        g_array_index(events, gh_input_event, i).timestamp_ns = now_ns;
+    if (!gh_session_manager_send_input(api->sessions, arg, (const gh_input_event *) events->data, events->len,
+                                       &error)) {
+        gh_api_respond_io_error(api, msg, error);
+        return;
+    }
+    b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "delivered");
+    json_builder_add_int_value(b, events->len);
+    json_builder_end_object(b);
+    reply = json_builder_get_root(b);
+    gh_api_respond_json(api, msg, SOUP_STATUS_OK, reply);
+}
+
+/* ---- frame ------------------------------------------------------------------ */
+
+/* One paused GET /frame.  It holds a ref on the message so the callback never
+ * touches a freed one; gone is set when the client went away (nothing to
+ * answer) and api cleared when the API is freed first. */
+typedef struct {
+    GhApi *api;
+    GhSessionManager *sessions;
+    SoupServerMessage *msg;
+    GCancellable *cancellable;
+    gulong finished_id;
+    gboolean gone;
+} GhApiFrameRequest;
+
+static void
+gh_api_frame_request_free(GhApiFrameRequest *req)
+{
+    if (req->api)
+        g_ptr_array_remove_fast(req->api->frame_requests, req);
+    g_signal_handler_disconnect(req->msg, req->finished_id);
+    g_object_unref(req->msg);
+    g_object_unref(req->cancellable);
+    g_free(req);
+}
+
+static void
+gh_api_frame_on_finished(SoupServerMessage *msg, gpointer user_data)
+{
+    GhApiFrameRequest *req = user_data;
+
+    req->gone = TRUE;
+    g_cancellable_cancel(req->cancellable);
+}
+
+static void
+gh_api_frame_respond_png(GhApi *api, SoupServerMessage *msg, GBytes *png)
+{
+    SoupMessageHeaders *out = soup_server_message_get_response_headers(msg);
+
+    soup_message_headers_replace(out, "Cache-Control", "no-store");
+    soup_message_headers_set_content_type(out, "image/png", NULL);
+    soup_message_body_append_bytes(soup_server_message_get_response_body(msg), png);
+    gh_api_set_status(api, msg, SOUP_STATUS_OK);
+}
+
+static void
+gh_api_frame_done(GObject *source, GAsyncResult *result, gpointer user_data)
+{
+    GhApiFrameRequest *req = user_data;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GBytes) png = gh_session_manager_frame_png_finish(req->sessions, result, &error);
+
+    if (req->api && !req->gone) {
+        if (png)
+            gh_api_frame_respond_png(req->api, req->msg, png);
+        else
+            gh_api_respond_io_error(req->api, req->msg, error);
+        soup_server_message_unpause(req->msg);
+    }
+    gh_api_frame_request_free(req);
+}
+
+void
+gh_api_handle_session_frame(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query)
+{
+    const GhSession *session = gh_session_manager_lookup(api->sessions, arg);
+    GhApiFrameRequest *req;
+
+    if (!session) {
+        gh_api_respond_no_session(api, msg);
+        return;
+    }
+    if (!gh_api_check_backend(api, msg, session, "capture"))
+        return;
+    req = g_new0(GhApiFrameRequest, 1);
+    req->api = api;
+    req->sessions = api->sessions;
+    req->msg = g_object_ref(msg);
+    req->cancellable = g_cancellable_new();
+    req->finished_id = g_signal_connect(msg, "finished", G_CALLBACK(gh_api_frame_on_finished), req);
+    g_ptr_array_add(api->frame_requests, req);
+    soup_server_message_pause(msg);
+    gh_session_manager_frame_png_async(api->sessions, arg, GH_API_FRAME_TIMEOUT_MS, req->cancellable,
+                                       gh_api_frame_done, req);
+}
+
+void
+gh_api_frames_abandon_all(GhApi *api)
+{
+    g_autoptr(GPtrArray) pending = g_ptr_array_copy(api->frame_requests, NULL, NULL);
+
+    /* Detach all first: a cancellation may complete a request at once. */
+    for (guint i = 0; i < pending->len; i++)
+        ((GhApiFrameRequest *) g_ptr_array_index(pending, i))->api = NULL;
+    g_ptr_array_set_size(api->frame_requests, 0);
+    for (guint i = 0; i < pending->len; i++)
+        g_cancellable_cancel(((GhApiFrameRequest *) g_ptr_array_index(pending, i))->cancellable);
+}

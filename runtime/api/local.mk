@@ -1,0 +1,31 @@
+# api: the REST API (libsoup 3 + json-glib): routing and auth, responders,
+# one handler file per resource, server-sent events, player signalling, the
+# player page, /metrics.  Uses every layer to its left.
+# Where the web player's files are installed (player/local.mk); [api] player_dir.
+AM_CPPFLAGS += -DGH_PLAYER_DIR=\"$(pkgdatadir)/player\"
+
+noinst_LTLIBRARIES += libghapi.la
+libghapi_la_CFLAGS = $(GH_RUNTIME_CFLAGS)
+libghapi_la_SOURCES = \
+	runtime/api/api.c runtime/api/api.h runtime/api/api-private.h \
+	runtime/api/api-events.c \
+	runtime/api/api-host.c \
+	runtime/api/api-images.c \
+	runtime/api/api-play.c \
+	runtime/api/api-plugins.c \
+	runtime/api/api-session-io.c \
+	runtime/api/api-sessions.c \
+	runtime/api/api-signal.c \
+	runtime/api/metrics.c runtime/api/metrics.h
+GH_API_LIBS = libghapi.la $(GH_SESSION_LIBS) $(SOUP_LIBS)
+
+check_PROGRAMS += tests/unit/test_api
+TESTS += tests/unit/test_api
+tests_unit_test_api_SOURCES = tests/unit/test_api.c tests/plugins/stream-peer-fake.h
+tests_unit_test_api_CFLAGS = $(GH_TEST_CFLAGS)
+tests_unit_test_api_LDADD = libghtest.la $(GH_API_LIBS) $(CHECK_LIBS)
+
+EXTRA_DIST += docs/api.yaml
+# A stand-in for the web player's files (the real ones: player/, installed
+# by player/local.mk), for the /play tests.
+EXTRA_DIST += tests/data/player/index.html tests/data/player/player.js tests/data/player/player.css

@@ -1,0 +1,92 @@
+/* catalog: the game image catalog.  Manifests (XML, validated against
+ * images/schema/image.rng) and console profiles (images/profiles/, validated
+ * against images/schema/profile.rng) are loaded once; invalid ones are
+ * reported with file:line and a reason, and skipped. */
+#pragma once
+
+#include <glib.h>
+
+typedef enum {
+    GH_BOOT_KERNEL,          /* direct kernel boot (<os><kernel>) */
+    GH_BOOT_DISK,            /* boot from a disk image through the firmware */
+} GhBootKind;
+
+typedef enum {
+    GH_FIRMWARE_BIOS,
+    GH_FIRMWARE_UEFI,
+} GhFirmware;
+
+typedef enum {
+    GH_GPU_NONE,             /* emulated display only */
+    GH_GPU_OPTIONAL,         /* uses a GPU when one is assigned */
+    GH_GPU_REQUIRED,         /* refuses to start without one */
+} GhGpuNeed;
+
+/* A console profile: a fixed hardware shape, as consoles have. */
+typedef struct {
+    char *id;
+    char *title;
+    guint vcpus;
+    guint64 memory_mib;
+    guint width, height, refresh_hz;
+    gboolean keyboard, mouse, gamepad;
+    GhGpuNeed gpu;
+    char *gpu_class;         /* alias wanted when gpu != NONE, may be NULL */
+} GhProfile;
+
+typedef struct {
+    char *id;                /* [a-z0-9][a-z0-9._-]{0,63}, unique in the catalog */
+    char *title;
+    char *version;
+    char *manifest_path;     /* absolute */
+    GhBootKind boot;
+    GhFirmware firmware;
+    char *kernel_path;       /* absolute; GH_BOOT_KERNEL only */
+    char *cmdline;           /* may be NULL */
+    char *disk_path;         /* absolute; GH_BOOT_DISK only */
+    char *disk_format;       /* "qcow2" or "raw"; GH_BOOT_DISK only */
+    char *sha256;            /* of the boot artefact, lowercase hex */
+    const GhProfile *profile;/* owned by the catalog */
+    GStrv capture;           /* capture paths the image supports ("screenshot", "vnc", "relay") */
+} GhImage;
+
+/* One rejected manifest or profile. */
+typedef struct {
+    char *file;              /* path of the file */
+    int line;                /* 0 when unknown */
+    char *reason;
+} GhImageProblem;
+
+typedef struct GhCatalog GhCatalog;
+
+#define GH_IMAGE_ERROR (gh_image_error_quark())
+GQuark gh_image_error_quark(void);
+typedef enum {
+    GH_IMAGE_ERROR_INVALID,  /* manifest or profile invalid */
+    GH_IMAGE_ERROR_NOT_FOUND,
+} GhImageError;
+
+/* Loads profiles from profile_dirs (files *.xml) and manifests from image_dirs
+ * (files *.image.xml directly inside each dir and inside its immediate
+ * subdirectories), validating against <schema_dir>/image.rng and
+ * <schema_dir>/profile.rng.  Never fails for a bad manifest: each problem is
+ * appended to the catalog's problem list and the manifest skipped.  Fails only
+ * when the schemas themselves cannot be loaded. */
+GhCatalog *gh_catalog_load(const char *schema_dir,
+                           const char *const *profile_dirs,
+                           const char *const *image_dirs,
+                           GError **error);
+GhCatalog *gh_catalog_free(GhCatalog *catalog);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(GhCatalog, gh_catalog_free)
+
+/* NULL when the id is unknown or not a valid image id (no path is ever built
+ * from the id). */
+const GhImage *gh_catalog_lookup(const GhCatalog *catalog, const char *id);
+/* Images sorted by id; the array and its elements are owned by the catalog. */
+const GPtrArray *gh_catalog_images(const GhCatalog *catalog);
+/* GhImageProblem elements, in load order. */
+const GPtrArray *gh_catalog_problems(const GhCatalog *catalog);
+
+gboolean gh_image_id_is_valid(const char *id);
+const char *gh_boot_kind_to_string(GhBootKind kind);
+const char *gh_gpu_need_to_string(GhGpuNeed need);

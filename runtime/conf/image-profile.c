@@ -1,0 +1,173 @@
+/* image-profile: console profiles for the image catalog.  Each file in a
+ * profile dir is read and validated through image-xml, then checked for what
+ * the schema cannot say: an id that matches the file name, sane hardware
+ * numbers, and no id defined twice. */
+#include "catalog-private.h"
+
+/* The destroy function of GhCatalog.profiles. */
+void
+gh_image_profile_free(gpointer data)
+{
+    GhProfile *profile = data;
+
+    g_free(profile->id);
+    g_free(profile->title);
+    g_free(profile->gpu_class);
+    g_free(profile);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(GhProfile, gh_image_profile_free)
+
+/* Parses a decimal attribute or text and checks its range; out-of-range and
+ * unparsable (e.g. 30 digits) numbers get the same reason. */
+static gboolean
+gh_profile_number(GPtrArray *problems, const char *file, xmlNodePtr node,
+                  const char *what, const char *text, guint64 min, guint64 max,
+                  guint64 *out)
+{
+    guint64 value = 0;
+
+    if (text && g_ascii_string_to_unsigned(text, 10, min, max, &value, NULL)) {
+        *out = value;
+        return TRUE;
+    }
+    gh_image_add_problem(problems, file, gh_image_xml_line(node),
+                         "%s '%s' is out of range %" G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT,
+                         what, text ? text : "", min, max);
+    return FALSE;
+}
+
+static gboolean
+gh_profile_read_memory(GPtrArray *problems, const char *file, xmlNodePtr node,
+                       guint64 *mib)
+{
+    g_autofree char *unit = gh_image_xml_prop(node, "unit");
+    g_autofree char *text = gh_image_xml_text(node);
+    gboolean gib = g_strcmp0(unit, "GiB") == 0;
+    guint64 value = 0;
+    const guint64 min_mib = 16, max_mib = 256 * 1024;
+
+    g_strstrip(text);
+    if (g_ascii_string_to_unsigned(text, 10, 0, G_MAXUINT32, &value, NULL)) {
+        *mib = gib ? value * 1024 : value;
+        if (*mib >= min_mib && *mib <= max_mib)
+            return TRUE;
+    }
+    gh_image_add_problem(problems, file, gh_image_xml_line(node),
+                         "memory '%s %s' is out of range 16 MiB..256 GiB", text, unit);
+    return FALSE;
+}
+
+static gboolean
+gh_profile_read_display(GPtrArray *problems, const char *file, xmlNodePtr node,
+                        GhProfile *profile)
+{
+    g_autofree char *w = gh_image_xml_prop(node, "width");
+    g_autofree char *h = gh_image_xml_prop(node, "height");
+    g_autofree char *r = gh_image_xml_prop(node, "refresh");
+    guint64 width = 0, height = 0, refresh = 0;
+    gboolean ok = TRUE;
+
+    ok &= gh_profile_number(problems, file, node, "display width", w, 320, 7680, &width);
+    ok &= gh_profile_number(problems, file, node, "display height", h, 240, 4320, &height);
+    ok &= gh_profile_number(problems, file, node, "display refresh", r, 24, 240, &refresh);
+    profile->width = width;
+    profile->height = height;
+    profile->refresh_hz = refresh;
+    return ok;
+}
+
+static gboolean
+gh_profile_read_gpu(GPtrArray *problems, const char *file, xmlNodePtr node,
+                    GhProfile *profile)
+{
+    g_autofree char *need = gh_image_xml_prop(node, "need");
+
+    profile->gpu = g_str_equal(need, "required") ? GH_GPU_REQUIRED :
+                   g_str_equal(need, "optional") ? GH_GPU_OPTIONAL : GH_GPU_NONE;
+    profile->gpu_class = gh_image_xml_prop(node, "class");
+    if (profile->gpu == GH_GPU_NONE && profile->gpu_class) {
+        gh_image_add_problem(problems, file, gh_image_xml_line(node),
+                             "gpu class '%s' given but need is 'none'", profile->gpu_class);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* The schema has already vouched for the structure, so elements exist. */
+static GhProfile *
+gh_profile_from_doc(xmlDocPtr doc, const char *file, GPtrArray *problems)
+{
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    xmlNodePtr ctl = gh_image_xml_child(root, "controllers");
+    xmlNodePtr cpu = gh_image_xml_child(root, "cpu");
+    g_autoptr(GhProfile) profile = g_new0(GhProfile, 1);
+    g_autofree char *vcpus = gh_image_xml_prop(cpu, "vcpus");
+    g_autofree char *base = g_path_get_basename(file);
+    g_autofree char *expected = NULL;
+    guint64 value = 0;
+    gboolean ok = TRUE;
+
+    profile->id = gh_image_xml_prop(root, "id");
+    profile->title = gh_image_xml_text(gh_image_xml_child(root, "title"));
+    expected = g_strconcat(profile->id, ".xml", NULL);
+    if (!gh_image_id_is_valid(profile->id)) {
+        gh_image_add_problem(problems, file, gh_image_xml_line(root),
+                             "invalid profile id '%s'", profile->id);
+        ok = FALSE;
+    } else if (!g_str_equal(base, expected)) {
+        gh_image_add_problem(problems, file, gh_image_xml_line(root),
+                             "profile id '%s' does not match its file name '%s'",
+                             profile->id, base);
+        ok = FALSE;
+    }
+    ok &= gh_profile_number(problems, file, cpu, "vcpus", vcpus, 1, 64, &value);
+    profile->vcpus = value;
+    ok &= gh_profile_read_memory(problems, file, gh_image_xml_child(root, "memory"),
+                                 &profile->memory_mib);
+    ok &= gh_profile_read_display(problems, file, gh_image_xml_child(root, "display"), profile);
+    ok &= gh_profile_read_gpu(problems, file, gh_image_xml_child(root, "gpu"), profile);
+    profile->keyboard = gh_image_xml_child(ctl, "keyboard") != NULL;
+    profile->mouse = gh_image_xml_child(ctl, "mouse") != NULL;
+    profile->gamepad = gh_image_xml_child(ctl, "gamepad") != NULL;
+    return ok ? g_steal_pointer(&profile) : NULL;
+}
+
+static void
+gh_catalog_load_profile(GhCatalog *catalog, xmlRelaxNGPtr schema, const char *path)
+{
+    g_autoptr(xmlDoc) doc = gh_image_xml_read(path, catalog->problems);
+    g_autoptr(GhProfile) profile = NULL;
+    const char *first;
+
+    if (doc == NULL || !gh_image_xml_validate(schema, doc, path, catalog->problems))
+        return;
+    profile = gh_profile_from_doc(doc, path, catalog->problems);
+    if (profile == NULL)
+        return;
+    first = g_hash_table_lookup(catalog->profile_files, profile->id);
+    if (first) {
+        gh_image_add_problem(catalog->problems, path, gh_image_xml_line(xmlDocGetRootElement(doc)),
+                             "duplicate profile id '%s' (first defined in %s)",
+                             profile->id, first);
+        return;
+    }
+    g_hash_table_insert(catalog->profile_files, g_strdup(profile->id), g_strdup(path));
+    g_hash_table_insert(catalog->profiles, profile->id, profile);
+    g_steal_pointer(&profile);
+}
+
+/* Loads each *.xml file of dir into the catalog's profiles. */
+void
+gh_catalog_load_profile_dir(GhCatalog *catalog, xmlRelaxNGPtr schema, const char *dir)
+{
+    g_autoptr(GPtrArray) names = gh_image_list_dir(dir, catalog->problems);
+
+    for (guint i = 0; names && i < names->len; i++) {
+        const char *name = names->pdata[i];
+        g_autofree char *path = g_build_filename(dir, name, NULL);
+
+        if (g_str_has_suffix(name, ".xml") && g_file_test(path, G_FILE_TEST_IS_REGULAR))
+            gh_catalog_load_profile(catalog, schema, path);
+    }
+}

@@ -1,0 +1,208 @@
+/* gamehostd: the game-server daemon.  Wires the modules together: config →
+ * libvirt connection → image catalog → sessions (restored, adopting running
+ * VMs) → REST API, then runs the main loop until SIGINT/SIGTERM.  VMs outlive
+ * the daemon; stopping it never stops a session. */
+
+#include <glib-unix.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+
+#include "api/api.h"
+#include "conf/config.h"
+#include "conf/catalog.h"
+#include "plugin/plugin-registry.h"
+#include "session/session.h"
+#include "virt/virt.h"
+
+static GLogLevelFlags max_level = G_LOG_LEVEL_INFO;
+
+static void
+gamehostd_log(const char *domain, GLogLevelFlags level, const char *message, gpointer data)
+{
+    const char *tag = "info";
+
+    if ((level & G_LOG_LEVEL_MASK) > max_level)
+        return;
+    if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL))
+        tag = "error";
+    else if (level & G_LOG_LEVEL_WARNING)
+        tag = "warning";
+    else if (level & G_LOG_LEVEL_DEBUG)
+        tag = "debug";
+    fprintf(stderr, "gamehostd: %s: %s\n", tag, message);
+}
+
+static void
+gamehostd_set_log_level(const char *name)
+{
+    if (g_str_equal(name, "error"))
+        max_level = G_LOG_LEVEL_CRITICAL;
+    else if (g_str_equal(name, "warning"))
+        max_level = G_LOG_LEVEL_WARNING;
+    else if (g_str_equal(name, "debug"))
+        max_level = G_LOG_LEVEL_DEBUG;
+    else
+        max_level = G_LOG_LEVEL_INFO;
+    g_log_set_default_handler(gamehostd_log, NULL);
+}
+
+static gboolean
+gamehostd_quit(gpointer loop)
+{
+    g_message("signal received: exiting; sessions keep running and are adopted at the next start");
+    g_main_loop_quit(loop);
+    return G_SOURCE_REMOVE;
+}
+
+static void
+gamehostd_on_signal(GMainContext *context, int signum, GMainLoop *loop)
+{
+    g_autoptr(GSource) src = g_unix_signal_source_new(signum);
+
+    g_source_set_callback(src, gamehostd_quit, loop, NULL);
+    g_source_attach(src, context);
+}
+
+/* The host's GPUs with their verdicts; none (a warning) when sysfs cannot be
+ * read, since a host without GPUs still serves emulated-display sessions. */
+static GhGpuInventory *
+gamehostd_scan_gpus(const GhConfig *config)
+{
+    g_autoptr(GError) err = NULL;
+    GhGpuInventory *inv = gh_gpu_inventory_scan(config->gpu_sysfs_root, config->gpu_allow, &err);
+    guint assignable = 0;
+
+    if (!inv) {
+        g_warning("no GPU inventory: %s", err->message);
+        return NULL;
+    }
+    for (guint i = 0; i < inv->devices->len; i++) {
+        const GhGpuDevice *d = inv->devices->pdata[i];
+        assignable += d->verdict == GH_GPU_ASSIGNABLE;
+        g_message("gpu %s %04x:%04x: %s", d->address, d->vendor, d->device, d->reason);
+    }
+    g_message("%u GPUs, %u assignable", inv->devices->len, assignable);
+    return inv;
+}
+
+/* Plugins from the built-in dir, then the configured ones.  A refused plugin
+ * (logged with its file and reason by the loader) never stops the daemon. */
+static GhPluginRegistry *
+gamehostd_load_plugins(const GhConfig *config)
+{
+    GhPluginRegistry *reg = gh_plugin_registry_new();
+    const GPtrArray *plugins;
+    guint backends = 0;
+
+    for (guint i = 0; config->plugin_dirs && config->plugin_dirs[i]; i++)
+        gh_plugin_registry_load_dir(reg, config->plugin_dirs[i]);
+    plugins = gh_plugin_registry_plugins(reg);
+    for (guint i = 0; i < plugins->len; i++)
+        backends += ((const GhPlugin *)plugins->pdata[i])->backends->len;
+    g_message("%u plugins loaded (%u backends), %u refused", plugins->len, backends,
+              gh_plugin_registry_refusals(reg)->len);
+    return reg;
+}
+
+static GhCatalog *
+gamehostd_load_catalog(const GhConfig *config, GError **error)
+{
+    g_autofree char *schema_dir = g_build_filename(config->data_dir, "schema", NULL);
+    GhCatalog *catalog = gh_catalog_load(schema_dir, (const char *const *)config->profile_dirs,
+                                         (const char *const *)config->image_dirs, error);
+    const GPtrArray *problems;
+
+    if (!catalog)
+        return NULL;
+    problems = gh_catalog_problems(catalog);
+    for (guint i = 0; i < problems->len; i++) {
+        const GhImageProblem *p = problems->pdata[i];
+        g_warning("image skipped: %s:%d: %s", p->file, p->line, p->reason);
+    }
+    g_message("%u images in the catalog", gh_catalog_images(catalog)->len);
+    return catalog;
+}
+
+int
+main(int argc, char **argv)
+{
+    g_autofree char *config_path = NULL;
+    gboolean version = FALSE;
+    GOptionEntry entries[] = {
+        { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, "Config file (INI)", "FILE" },
+        { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
+        { NULL },
+    };
+    g_autoptr(GOptionContext) opts = g_option_context_new("- gamehost game-server daemon");
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GhConfig) config = NULL;
+    g_autoptr(GhVirt) virt = NULL;
+    g_autoptr(GhCatalog) catalog = NULL;
+    g_autoptr(GhPluginRegistry) plugins = NULL; /* outlives the sessions' pipelines */
+    g_autoptr(GhGpuInventory) gpus = NULL;
+    g_autoptr(GhGpuClaims) claims = NULL;     /* refers to gpus */
+    g_autoptr(GhSessionManager) sessions = NULL; /* refers to claims: freed first */
+    g_auto(GStrv) tokens = NULL;
+    g_autoptr(GMainLoop) loop = NULL;
+    g_autofree char *token_path = NULL;
+    GhApi *api = NULL;
+
+    setlocale(LC_ALL, "");
+    /* libvirt's RPC and plugins write sockets whose peer may be gone. */
+    signal(SIGPIPE, SIG_IGN);
+    /* Our loop runs on a context of its own: libvirt's event thread iterates
+     * the global default one. */
+    g_autoptr(GMainContext) context = g_main_context_new();
+    g_main_context_push_thread_default(context);
+    g_option_context_add_main_entries(opts, entries, NULL);
+    if (!g_option_context_parse(opts, &argc, &argv, &err)) {
+        fprintf(stderr, "gamehostd: %s\n", err->message);
+        return 64;
+    }
+    if (version) {
+        printf("gamehostd %s\n", PACKAGE_VERSION);
+        return 0;
+    }
+    config = config_path ? gh_config_load(config_path, &err) : gh_config_new_default();
+    if (!config) {
+        fprintf(stderr, "gamehostd: %s\n", err->message);
+        return 78;
+    }
+    gamehostd_set_log_level(config->log_level);
+    token_path = gh_config_token_path(config);
+    if (!(tokens = gh_config_load_tokens(config, &err)) ||
+        !(virt = gh_virt_open(config->libvirt_uri, config->state_dir, config->domain_type, NULL, &err)) ||
+        !(catalog = gamehostd_load_catalog(config, &err)) ||
+        !(sessions = gh_session_manager_new(config, virt, catalog, &err)))
+        goto fail;
+    gpus = gamehostd_scan_gpus(config);
+    claims = gpus ? gh_gpu_claims_new(gpus) : NULL;
+    gh_session_manager_set_gpus(sessions, claims);
+    plugins = gamehostd_load_plugins(config);
+    gh_session_manager_set_plugins(sessions, plugins);
+    if (!gh_session_manager_restore(sessions, &err))
+        goto fail;
+    g_message("libvirt %s, domain type %s", gh_virt_uri(virt), gh_virt_domain_type(virt));
+
+    GhApiDeps deps = {
+        .config = config, .sessions = sessions, .catalog = catalog, .virt = virt,
+        .tokens = (const char *const *)tokens, .version = PACKAGE_VERSION,
+        .gpus = gpus, .gpu_claims = claims, .plugins = plugins,
+    };
+    if (!(api = gh_api_new(&deps, &err)) || !gh_api_listen(api, config->listen_host, config->listen_port, &err))
+        goto fail;
+    g_message("API on http://%s:%u/ (token in %s)", config->listen_host, gh_api_port(api), token_path);
+
+    loop = g_main_loop_new(context, FALSE);
+    gamehostd_on_signal(context, SIGINT, loop);
+    gamehostd_on_signal(context, SIGTERM, loop);
+    g_main_loop_run(loop);
+    gh_api_free(api);
+    return 0;
+
+fail:
+    g_critical("%s", err->message);
+    gh_api_free(api);
+    return 1;
+}

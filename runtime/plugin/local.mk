@@ -1,0 +1,22 @@
+# plugin: the host side of the plugin ABI (registry, ABI checks, instances and
+# the host-services table), the per-session pipeline (capture -> stream
+# thread, input), and PNG frames.  Uses util, gpu, conf.
+noinst_LTLIBRARIES += libghplugin.la
+libghplugin_la_CFLAGS = $(GH_RUNTIME_CFLAGS)
+libghplugin_la_SOURCES = \
+	runtime/plugin/plugin-registry.c runtime/plugin/plugin-registry.h \
+	runtime/plugin/plugin-host.c \
+	runtime/plugin/pipeline.c runtime/plugin/pipeline.h \
+	runtime/plugin/frame-png.c runtime/plugin/frame-png.h
+GH_PLUGIN_LIBS = libghplugin.la $(GH_CONF_LIBS) $(PNG_LIBS) -ldl
+
+# The loader against good and deliberately bad plugins (tests/plugins/), and
+# the pipeline over pipeline-fake with fake VM access.
+check_PROGRAMS += tests/unit/test_plugin tests/unit/test_pipeline
+TESTS += tests/unit/test_plugin tests/unit/test_pipeline
+tests_unit_test_plugin_SOURCES = tests/unit/test_plugin.c tests/plugins/record.h
+tests_unit_test_plugin_CFLAGS = $(GH_TEST_CFLAGS)
+tests_unit_test_plugin_LDADD = libghtest.la $(GH_PLUGIN_LIBS) $(CHECK_LIBS)
+tests_unit_test_pipeline_SOURCES = tests/unit/test_pipeline.c tests/plugins/pipeline-fake.h
+tests_unit_test_pipeline_CFLAGS = $(GH_TEST_CFLAGS)
+tests_unit_test_pipeline_LDADD = libghtest.la $(GH_PLUGIN_LIBS) $(CHECK_LIBS)

@@ -1,0 +1,75 @@
+/* pipeline: one per running session.  Owns the session's capture, stream and
+ * input backend instances; a thread of its own pumps capture → stream (at
+ * the profile's refresh rate while a stream backend is attached) and serves
+ * on-demand frames (GET /frame); input from the API or a stream backend goes
+ * to the input backend on the main loop.  A backend that fails ends the
+ * pipeline with a reason, never the daemon. */
+#pragma once
+
+#include <glib.h>
+#include "plugin-registry.h"
+
+typedef struct {
+    const char *capture;         /* backend names, NULL = the image's preferred, else the first that probes */
+    const char *stream;          /* NULL = none */
+    const char *input;           /* NULL = the first input backend that probes */
+    GHashTable *options;         /* "backend-name" → GHashTable (string → string); may be NULL */
+} GhPipelineChoice;
+
+typedef struct {
+    guint64 frames_captured;
+    double fps;                  /* over the last second */
+    double capture_ms_avg;       /* mean capture time per frame */
+    double capture_ms_last;
+    guint64 frames_torn;         /* streamed frames the capture's release said were overwritten while in use */
+    guint64 input_events;        /* delivered to the input backend */
+    guint64 input_errors;
+} GhPipelineStats;
+
+typedef struct GhPipeline GhPipeline;
+
+/* Called on the main loop when a backend fails at run time. */
+typedef void (*GhPipelineFailFunc)(gpointer user_data, const char *reason);
+
+#define GH_PIPELINE_ERROR (gh_pipeline_error_quark())
+GQuark gh_pipeline_error_quark(void);
+typedef enum {
+    GH_PIPELINE_ERROR_BACKEND,   /* no such backend, wrong kind, or it refused (400 naming it) */
+    GH_PIPELINE_ERROR_NO_CAPTURE,/* frame asked for but no capture backend */
+    GH_PIPELINE_ERROR_NO_INPUT,
+    GH_PIPELINE_ERROR_FAILED,    /* a backend op failed (a frame that never came is G_IO_ERROR_TIMED_OUT) */
+} GhPipelineError;
+
+/* Chooses and creates the instances (probe, create); FALSE names the backend
+ * and the reason.  info->options is ignored (per-backend options come from
+ * choice->options). */
+GhPipeline *gh_pipeline_new(GhPluginRegistry *reg, const GhPipelineChoice *choice,
+                            const char *const *image_capture_paths, const GhPluginSessionInfo *info,
+                            GhPipelineFailFunc on_fail, gpointer fail_data, GError **error);
+/* Stops the thread (joining it: this waits for a capture call in progress,
+ * so the session manager calls it on a worker thread) and answers waiting
+ * frame requests.  Any thread but the pipeline's; idempotent. */
+void gh_pipeline_stop(GhPipeline *p);
+/* Stops the thread if still running, destroys the instances (main thread). */
+GhPipeline *gh_pipeline_free(GhPipeline *p);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(GhPipeline, gh_pipeline_free)
+
+/* Main thread.  Sends events to the input backend, in order. */
+gboolean gh_pipeline_send_input(GhPipeline *p, const gh_input_event *events, guint n, GError **error);
+/* Any thread except the pipeline's: a fresh frame as PNG (blocks up to
+ * timeout_ms for the capture). */
+GBytes *gh_pipeline_frame_png(GhPipeline *p, guint timeout_ms, GError **error);
+void gh_pipeline_get_stats(GhPipeline *p, GhPipelineStats *stats);
+/* Backend names in use (NULL when none of that kind). */
+const char *gh_pipeline_backend_name(GhPipeline *p, guint32 kind);
+
+/* Interactive streams (ABI 1.2), main thread.  A stream backend with
+ * peer_open serves players; while it has one, frames are pumped to it only
+ * while at least one peer is open. */
+gboolean gh_pipeline_is_interactive(GhPipeline *p);
+/* peer_open, then a keyframe request; FALSE with the backend's reason. */
+gboolean gh_pipeline_peer_open(GhPipeline *p, guint32 peer, guint32 flags, GError **error);
+/* peer_message: 0 or the backend's negative errno with *why (free it). */
+int gh_pipeline_peer_message(GhPipeline *p, guint32 peer, const char *message, char **why);
+/* peer_close of a peer peer_open accepted. */
+void gh_pipeline_peer_close(GhPipeline *p, guint32 peer);

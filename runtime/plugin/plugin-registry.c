@@ -1,0 +1,567 @@
+/* plugin-registry: loading plugins and the registry of their backends.  Every plugin
+ * is checked against the ABI before anything of it is kept; the descriptor,
+ * factories and ops are copied into host-sized zeroed structs (SPA style) so
+ * an older minor reads as "member absent", and nothing the host calls later
+ * points at a plugin struct whose size the host does not know. */
+#include "plugin-registry.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <string.h>
+
+/* Far beyond any layout this ABI will reach: a bigger struct_size means the
+ * "descriptor" is garbage, not a newer build. */
+#define GH_PLUGIN_MAX_STRUCT_SIZE (64u * 1024u)
+#define GH_PLUGIN_MAX_FACTORIES   64u
+#define GH_PLUGIN_NAME_MAX        32u
+
+/* End of a member: the smallest struct_size that still holds it. */
+#define END_OF(type, member) (offsetof(type, member) + sizeof(((type *)0)->member))
+
+/* The smallest layouts ABI 1.0 accepts.  A factory may stop after the ops
+ * pointer of its own kind (checked per kind); an ops table after its one
+ * required op, the optional ones reading as absent. */
+#define MIN_PLUGIN_SIZE  END_OF(gh_plugin, factories)
+#define MIN_FACTORY_SIZE END_OF(gh_backend_factory, capture)
+#define MIN_CAPTURE_OPS  END_OF(gh_capture_ops, grab)
+#define MIN_STREAM_OPS   END_OF(gh_stream_ops, push_frame)
+#define MIN_INPUT_OPS    END_OF(gh_input_ops, send)
+
+struct GhPluginRegistry {
+    GPtrArray *plugins;      /* GhPlugin*, released (not always freed) with the registry */
+    GPtrArray *refusals;     /* GhPluginRefusal*, owned */
+    GHashTable *by_name;     /* backend name → GhBackend*, borrowed from plugins */
+};
+
+G_DEFINE_QUARK(gh-plugin-error-quark, gh_plugin_error)
+
+/* ---- plugin lifetime --------------------------------------------------- */
+
+/* Plugins the registry let go of while instances were alive: freed (and
+ * dlclose'd) when the last instance goes.  Guarded by orphans_lock, which also
+ * orders the instance count against the registry's release. */
+static GMutex orphans_lock;
+static GHashTable *orphans;
+
+static void
+backend_free(gpointer data)
+{
+    GhBackend *b = data;
+
+    g_free(b->name);
+    g_free(b->description);
+    g_free(b);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(GhBackend, backend_free)
+
+static void
+plugin_free(GhPlugin *p)
+{
+    if (!p)
+        return;
+    g_clear_pointer(&p->backends, g_ptr_array_unref);
+    if (p->handle)
+        dlclose(p->handle);
+    g_free(p->path);
+    g_free(p->name);
+    g_free(p->version);
+    g_free(p->license);
+    g_free(p);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(GhPlugin, plugin_free)
+
+/* The registry's release: a plugin with live instances stays loaded, and is
+ * unloaded by gh_plugin_instance_removed() when its last instance goes. */
+static void
+plugin_release(gpointer data)
+{
+    GhPlugin *p = data;
+    g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&orphans_lock);
+
+    if (g_atomic_int_get(&p->instances) > 0) {
+        if (!orphans)
+            orphans = g_hash_table_new(NULL, NULL);
+        g_hash_table_add(orphans, p);
+        return;
+    }
+    g_clear_pointer(&locker, g_mutex_locker_free);
+    plugin_free(p);
+}
+
+void
+gh_plugin_instance_added(GhPlugin *plugin)
+{
+    g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&orphans_lock);
+
+    g_atomic_int_inc(&plugin->instances);
+}
+
+void
+gh_plugin_instance_removed(GhPlugin *plugin)
+{
+    g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&orphans_lock);
+
+    g_return_if_fail(g_atomic_int_get(&plugin->instances) > 0);
+    if (!g_atomic_int_dec_and_test(&plugin->instances))
+        return;
+    if (!orphans || !g_hash_table_remove(orphans, plugin))
+        return;
+    if (g_hash_table_size(orphans) == 0)
+        g_clear_pointer(&orphans, g_hash_table_unref);
+    g_clear_pointer(&locker, g_mutex_locker_free);
+    plugin_free(plugin);
+}
+
+/* ---- registry ---------------------------------------------------------- */
+
+static void
+refusal_free(gpointer data)
+{
+    GhPluginRefusal *r = data;
+
+    g_free(r->file);
+    g_free(r->reason);
+    g_free(r);
+}
+
+GhPluginRegistry *
+gh_plugin_registry_new(void)
+{
+    GhPluginRegistry *reg = g_new0(GhPluginRegistry, 1);
+
+    reg->plugins = g_ptr_array_new_with_free_func(plugin_release);
+    reg->refusals = g_ptr_array_new_with_free_func(refusal_free);
+    reg->by_name = g_hash_table_new(g_str_hash, g_str_equal);
+    return reg;
+}
+
+GhPluginRegistry *
+gh_plugin_registry_free(GhPluginRegistry *reg)
+{
+    if (!reg)
+        return NULL;
+    g_hash_table_unref(reg->by_name);
+    g_ptr_array_unref(reg->plugins);
+    g_ptr_array_unref(reg->refusals);
+    g_free(reg);
+    return NULL;
+}
+
+const GPtrArray *
+gh_plugin_registry_plugins(GhPluginRegistry *reg)
+{
+    return reg->plugins;
+}
+
+const GPtrArray *
+gh_plugin_registry_refusals(GhPluginRegistry *reg)
+{
+    return reg->refusals;
+}
+
+const GhBackend *
+gh_plugin_registry_lookup(GhPluginRegistry *reg, const char *name)
+{
+    return name ? g_hash_table_lookup(reg->by_name, name) : NULL;
+}
+
+GPtrArray *
+gh_plugin_registry_backends(GhPluginRegistry *reg, guint32 kind)
+{
+    GPtrArray *out = g_ptr_array_new();
+
+    for (guint i = 0; i < reg->plugins->len; i++) {
+        GhPlugin *p = reg->plugins->pdata[i];
+
+        for (guint j = 0; j < p->backends->len; j++) {
+            GhBackend *b = p->backends->pdata[j];
+
+            if (b->kind == kind)
+                g_ptr_array_add(out, b);
+        }
+    }
+    return out;
+}
+
+static void
+refuse(GhPluginRegistry *reg, const char *file, const char *reason)
+{
+    GhPluginRefusal *r = g_new0(GhPluginRefusal, 1);
+
+    r->file = g_strdup(file);
+    r->reason = g_strdup(reason);
+    g_ptr_array_add(reg->refusals, r);
+    g_warning("plugin %s refused: %s", file, reason);
+}
+
+/* ---- checking a descriptor --------------------------------------------- */
+
+static const char *
+kind_prefix(guint32 kind)
+{
+    switch (kind) {
+    case GH_BACKEND_CAPTURE: return "capture";
+    case GH_BACKEND_STREAM: return "stream";
+    case GH_BACKEND_INPUT: return "input";
+    default: return NULL;
+    }
+}
+
+/* ^PREFIX\.[a-z0-9][a-z0-9_-]{0,31}$, by hand: the name is untrusted memory,
+ * so it is read at most a little past the longest valid name. */
+static gboolean
+backend_name_valid(const char *name, const char *prefix)
+{
+    gsize plen = strlen(prefix);
+    const char *rest;
+    gsize n;
+
+    if (strncmp(name, prefix, plen) != 0 || name[plen] != '.')
+        return FALSE;
+    rest = name + plen + 1;
+    n = strnlen(rest, GH_PLUGIN_NAME_MAX + 1);
+    if (n == 0 || n > GH_PLUGIN_NAME_MAX || !(g_ascii_islower(rest[0]) || g_ascii_isdigit(rest[0])))
+        return FALSE;
+    for (gsize i = 0; i < n; i++)
+        if (!g_ascii_islower(rest[i]) && !g_ascii_isdigit(rest[i]) && rest[i] != '_' && rest[i] != '-')
+            return FALSE;
+    return TRUE;
+}
+
+/* Copies a plugin struct of claimed size `size` into the host's `dst`. */
+static gboolean
+copy_sized(void *dst, gsize dst_size, const void *src, guint32 size, gsize min, const char *what,
+           char **reason)
+{
+    if (size < min) {
+        *reason = g_strdup_printf("%s struct_size %u is too small (at least %zu)", what, size, min);
+        return FALSE;
+    }
+    if (size > GH_PLUGIN_MAX_STRUCT_SIZE) {
+        *reason = g_strdup_printf("%s struct_size %u is absurd (more than %u)", what, size,
+                                  GH_PLUGIN_MAX_STRUCT_SIZE);
+        return FALSE;
+    }
+    memset(dst, 0, dst_size);
+    memcpy(dst, src, MIN((gsize)size, dst_size));
+    return TRUE;
+}
+
+/* The ops table of the backend's own kind: present, big enough, its
+ * required op set; the other kinds' tables absent. */
+static gboolean
+check_ops(GhBackend *b, const gh_backend_factory *f, char **reason)
+{
+    const char *kind = kind_prefix(b->kind);
+    g_autofree char *what = g_strdup_printf("backend %s: %s ops", b->name, kind);
+    const void *mine = b->kind == GH_BACKEND_CAPTURE ? (const void *)f->capture
+                     : b->kind == GH_BACKEND_STREAM  ? (const void *)f->stream
+                                                     : (const void *)f->input;
+    gboolean ok;
+
+    if ((f->capture && f->capture != mine) || (f->stream && f->stream != mine) ||
+        (f->input && f->input != mine)) {
+        *reason = g_strdup_printf("backend %s has ops of another kind (a %s backend has only %s ops)",
+                                  b->name, kind, kind);
+        return FALSE;
+    }
+    if (!mine) {
+        *reason = g_strdup_printf("backend %s has no %s ops", b->name, kind);
+        return FALSE;
+    }
+    /* Only the struct_size member is read before its size is known. */
+    if (b->kind == GH_BACKEND_CAPTURE) {
+        ok = copy_sized(&b->capture, sizeof b->capture, f->capture, f->capture->struct_size,
+                        MIN_CAPTURE_OPS, what, reason);
+        if (ok && !b->capture.grab)
+            *reason = g_strdup_printf("backend %s: capture ops have no grab", b->name);
+        ok = ok && b->capture.grab;
+    } else if (b->kind == GH_BACKEND_STREAM) {
+        ok = copy_sized(&b->stream, sizeof b->stream, f->stream, f->stream->struct_size,
+                        MIN_STREAM_OPS, what, reason);
+        if (ok && !b->stream.push_frame)
+            *reason = g_strdup_printf("backend %s: stream ops have no push_frame", b->name);
+        ok = ok && b->stream.push_frame;
+    } else {
+        ok = copy_sized(&b->input, sizeof b->input, f->input, f->input->struct_size,
+                        MIN_INPUT_OPS, what, reason);
+        if (ok && !b->input.send)
+            *reason = g_strdup_printf("backend %s: input ops have no send", b->name);
+        ok = ok && b->input.send;
+    }
+    return ok;
+}
+
+/* One factory into a new GhBackend, or NULL with the reason. */
+static GhBackend *
+check_factory(const gh_backend_factory *src, guint idx, char **reason)
+{
+    g_autoptr(GhBackend) b = g_new0(GhBackend, 1);
+    g_autofree char *what = g_strdup_printf("factory %u:", idx);
+    gh_backend_factory *f = &b->factory;
+    const char *prefix;
+
+    if (!src) {
+        *reason = g_strdup_printf("factory %u is NULL", idx);
+        return NULL;
+    }
+    if (!copy_sized(f, sizeof *f, src, src->struct_size, MIN_FACTORY_SIZE, what, reason))
+        return NULL;
+    prefix = kind_prefix(f->kind);
+    if (!prefix) {
+        *reason = g_strdup_printf("factory %u: unknown kind %u", idx, f->kind);
+        return NULL;
+    }
+    if (!f->name) {
+        *reason = g_strdup_printf("factory %u has no name", idx);
+        return NULL;
+    }
+    if (!backend_name_valid(f->name, prefix)) {
+        g_autofree char *shown = g_strndup(f->name, GH_PLUGIN_NAME_MAX + 16);
+
+        *reason = g_strdup_printf("factory %u: backend name '%s' does not match %s.NAME "
+                                  "(NAME: 1-%u of a-z 0-9 _ -, starting with a letter or digit)",
+                                  idx, shown, prefix, GH_PLUGIN_NAME_MAX);
+        return NULL;
+    }
+    b->name = g_strdup(f->name);
+    b->kind = f->kind;
+    b->description = g_strdup(f->description ? f->description : "");
+    if (!f->create || !f->destroy) {
+        *reason = g_strdup_printf("backend %s has no %s", b->name, f->create ? "destroy" : "create");
+        return NULL;
+    }
+    if (!check_ops(b, f, reason))
+        return NULL;
+    /* Whoever holds the factory copy reaches the host-sized ops copies. */
+    f->capture = b->kind == GH_BACKEND_CAPTURE ? &b->capture : NULL;
+    f->stream = b->kind == GH_BACKEND_STREAM ? &b->stream : NULL;
+    f->input = b->kind == GH_BACKEND_INPUT ? &b->input : NULL;
+    return g_steal_pointer(&b);
+}
+
+/* The descriptor's own header: ABI version, size, facts. */
+static gboolean
+check_descriptor(const gh_plugin *src, gh_plugin *d, GhPluginError *code, char **reason)
+{
+    *code = GH_PLUGIN_ERROR_ABI;
+    if (src->abi_major != GH_PLUGIN_ABI_MAJOR) {
+        *reason = g_strdup_printf("ABI major %u, this host speaks %u", src->abi_major, GH_PLUGIN_ABI_MAJOR);
+        return FALSE;
+    }
+    if (src->abi_minor > GH_PLUGIN_ABI_MINOR) {
+        *reason = g_strdup_printf("built for ABI %u.%u, this host speaks %u.%u", src->abi_major,
+                                  src->abi_minor, GH_PLUGIN_ABI_MAJOR, GH_PLUGIN_ABI_MINOR);
+        return FALSE;
+    }
+    if (!copy_sized(d, sizeof *d, src, src->struct_size, MIN_PLUGIN_SIZE, "descriptor", reason))
+        return FALSE;
+    *code = GH_PLUGIN_ERROR_INVALID;
+    if (d->n_factories == 0 || d->n_factories > GH_PLUGIN_MAX_FACTORIES || !d->factories) {
+        *reason = d->n_factories > GH_PLUGIN_MAX_FACTORIES
+                      ? g_strdup_printf("%u backend factories (at most %u)", d->n_factories,
+                                        GH_PLUGIN_MAX_FACTORIES)
+                      : g_strdup("no backend factories");
+        return FALSE;
+    }
+    if (!d->name || !d->version || !d->license) {
+        *reason = g_strdup_printf("descriptor has no %s", !d->name ? "name" : !d->version ? "version" : "license");
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* Every factory, and no backend name already taken (here or earlier). */
+static gboolean
+check_backends(GhPluginRegistry *reg, GhPlugin *p, const gh_plugin *d, GhPluginError *code, char **reason)
+{
+    for (guint i = 0; i < d->n_factories; i++) {
+        GhBackend *b = check_factory(d->factories[i], i, reason);
+        const GhBackend *other;
+
+        *code = GH_PLUGIN_ERROR_INVALID;
+        if (!b)
+            return FALSE;
+        b->plugin = p;
+        g_ptr_array_add(p->backends, b);
+        *code = GH_PLUGIN_ERROR_DUPLICATE;
+        other = g_hash_table_lookup(reg->by_name, b->name);
+        if (other) {
+            *reason = g_strdup_printf("backend %s is already provided by plugin %s (%s)", b->name,
+                                      other->plugin->name, other->plugin->path);
+            return FALSE;
+        }
+        for (guint j = 0; j + 1 < p->backends->len; j++)
+            if (g_str_equal(((GhBackend *)p->backends->pdata[j])->name, b->name)) {
+                *reason = g_strdup_printf("backend %s is listed twice", b->name);
+                return FALSE;
+            }
+    }
+    return TRUE;
+}
+
+/* ---- loading ----------------------------------------------------------- */
+
+/* dlopen, entry, checks: the checked plugin, or NULL with code and reason. */
+static GhPlugin *
+plugin_open(GhPluginRegistry *reg, const char *path, GhPluginError *code, char **reason)
+{
+    g_autoptr(GhPlugin) p = g_new0(GhPlugin, 1);
+    gh_plugin_query_fn entry;
+    const gh_plugin *src;
+    gh_plugin d;
+
+    p->path = g_strdup(path);
+    p->backends = g_ptr_array_new_with_free_func(backend_free);
+    dlerror();
+    p->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!p->handle) {
+        const char *why = dlerror();
+
+        *code = GH_PLUGIN_ERROR_LOAD;
+        *reason = g_strdup_printf("cannot load: %s", why ? why : "unknown dlopen error");
+        return NULL;
+    }
+    *code = GH_PLUGIN_ERROR_NO_ENTRY;
+    /* Object-to-function pointer conversion: POSIX guarantees it for dlsym. */
+    *(void **)&entry = dlsym(p->handle, GH_PLUGIN_ENTRY);
+    if (!entry) {
+        *reason = g_strdup("no entry symbol " GH_PLUGIN_ENTRY);
+        return NULL;
+    }
+    src = entry();
+    if (!src) {
+        *reason = g_strdup(GH_PLUGIN_ENTRY " returned NULL");
+        return NULL;
+    }
+    if (!check_descriptor(src, &d, code, reason))
+        return NULL;
+    p->name = g_strdup(d.name);
+    p->version = g_strdup(d.version);
+    p->license = g_strdup(d.license);
+    p->abi_major = d.abi_major;
+    p->abi_minor = d.abi_minor;
+    if (!check_backends(reg, p, &d, code, reason))
+        return NULL;
+    return g_steal_pointer(&p);
+}
+
+gboolean
+gh_plugin_registry_load_file(GhPluginRegistry *reg, const char *path, GError **error)
+{
+    g_autofree char *reason = NULL;
+    GhPluginError code = GH_PLUGIN_ERROR_LOAD;
+    GhPlugin *p;
+
+    g_return_val_if_fail(reg && path, FALSE);
+    p = plugin_open(reg, path, &code, &reason);
+    if (!p) {
+        refuse(reg, path, reason);
+        g_set_error_literal(error, GH_PLUGIN_ERROR, code, reason);
+        return FALSE;
+    }
+    g_ptr_array_add(reg->plugins, p);
+    for (guint i = 0; i < p->backends->len; i++) {
+        GhBackend *b = p->backends->pdata[i];
+
+        g_hash_table_insert(reg->by_name, b->name, b);
+    }
+    g_debug("plugin %s loaded: %s %s, %u backends", path, p->name, p->version, p->backends->len);
+    return TRUE;
+}
+
+/* g_ptr_array_sort hands pointers to the elements. */
+static gint
+compare_names(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void
+gh_plugin_registry_load_dir(GhPluginRegistry *reg, const char *dir)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GDir) d = g_dir_open(dir, 0, &err);
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    const char *name;
+
+    if (!d) {
+        g_autofree char *reason = g_strdup_printf("cannot read plugin dir: %s", err->message);
+
+        refuse(reg, dir, reason);
+        return;
+    }
+    while ((name = g_dir_read_name(d)))
+        if (g_str_has_suffix(name, ".so"))
+            g_ptr_array_add(names, g_strdup(name));
+    g_ptr_array_sort(names, compare_names);
+    for (guint i = 0; i < names->len; i++) {
+        g_autofree char *path = g_build_filename(dir, names->pdata[i], NULL);
+
+        /* Refusals are recorded and logged by load_file; the next one goes on. */
+        gh_plugin_registry_load_file(reg, path, NULL);
+    }
+}
+
+/* ---- JSON view (GET /v1/plugins, gamehostctl plugin check) -------------- */
+
+static void
+backend_to_json(JsonBuilder *b, const GhBackend *be)
+{
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "name");
+    json_builder_add_string_value(b, be->name);
+    json_builder_set_member_name(b, "kind");
+    json_builder_add_string_value(b, kind_prefix(be->kind));
+    json_builder_set_member_name(b, "description");
+    json_builder_add_string_value(b, be->description);
+    json_builder_end_object(b);
+}
+
+static void
+plugin_to_json(JsonBuilder *b, const GhPlugin *p)
+{
+    g_autofree char *abi = g_strdup_printf("%u.%u", p->abi_major, p->abi_minor);
+    const char *keys[] = { "name", "version", "license", "path", "abi" };
+    const char *values[] = { p->name, p->version, p->license, p->path, abi };
+
+    json_builder_begin_object(b);
+    for (guint i = 0; i < G_N_ELEMENTS(keys); i++) {
+        json_builder_set_member_name(b, keys[i]);
+        json_builder_add_string_value(b, values[i]);
+    }
+    json_builder_set_member_name(b, "backends");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < p->backends->len; i++)
+        backend_to_json(b, p->backends->pdata[i]);
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+}
+
+JsonNode *
+gh_plugin_registry_to_json(GhPluginRegistry *reg)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "plugins");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < reg->plugins->len; i++)
+        plugin_to_json(b, reg->plugins->pdata[i]);
+    json_builder_end_array(b);
+    json_builder_set_member_name(b, "refused");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < reg->refusals->len; i++) {
+        const GhPluginRefusal *r = reg->refusals->pdata[i];
+
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "file");
+        json_builder_add_string_value(b, r->file);
+        json_builder_set_member_name(b, "reason");
+        json_builder_add_string_value(b, r->reason);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+    return json_builder_get_root(b);
+}

@@ -1,0 +1,132 @@
+/* plugin-registry: the host side of the plugin ABI (include/gamehost/plugin.h).
+ * Loads plugins with dlopen from the built-in dir and the configured dirs,
+ * checks each against the ABI (refusing, with the file and the reason, and
+ * going on), keeps the registry of backends, and creates backend instances
+ * with their host-services table (plugin-host.c).  Plugins are never
+ * unloaded while an instance exists. */
+#pragma once
+
+#include <glib.h>
+#include <gamehost/plugin.h>
+
+typedef struct GhPlugin GhPlugin;
+
+/* One backend a loaded plugin offers; the factory and its ops are copies
+ * made at the host's struct sizes (members the plugin lacks are zero). */
+typedef struct {
+    char *name;                  /* "capture.screenshot" */
+    guint32 kind;                /* GH_BACKEND_* */
+    char *description;
+    gh_backend_factory factory;
+    gh_capture_ops capture;
+    gh_stream_ops stream;
+    gh_input_ops input;
+    GhPlugin *plugin;            /* owner */
+} GhBackend;
+
+struct GhPlugin {
+    char *path;
+    char *name, *version, *license;
+    guint32 abi_major, abi_minor;
+    GPtrArray *backends;         /* GhBackend*, owned */
+    gint instances;              /* live instances: never unloaded while > 0 */
+    void *handle;                /* dlopen handle */
+};
+
+typedef struct {
+    char *file;
+    char *reason;
+} GhPluginRefusal;
+
+typedef struct GhPluginRegistry GhPluginRegistry;
+
+#define GH_PLUGIN_ERROR (gh_plugin_error_quark())
+GQuark gh_plugin_error_quark(void);
+typedef enum {
+    GH_PLUGIN_ERROR_LOAD,        /* dlopen failed */
+    GH_PLUGIN_ERROR_NO_ENTRY,    /* gamehost_plugin_query missing or returned NULL */
+    GH_PLUGIN_ERROR_ABI,         /* wrong major, newer minor, bad struct size */
+    GH_PLUGIN_ERROR_INVALID,     /* missing required op, bad kind, bad name */
+    GH_PLUGIN_ERROR_DUPLICATE,   /* a backend name already registered */
+    GH_PLUGIN_ERROR_UNKNOWN,     /* no such backend */
+    GH_PLUGIN_ERROR_CREATE,      /* probe or create failed */
+} GhPluginError;
+
+GhPluginRegistry *gh_plugin_registry_new(void);
+/* Frees the registry; plugins with live instances are kept loaded (leaked)
+ * rather than unloaded under them. */
+GhPluginRegistry *gh_plugin_registry_free(GhPluginRegistry *reg);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(GhPluginRegistry, gh_plugin_registry_free)
+
+/* Loads every *.so in dir, in name order; each refusal is logged (file and
+ * reason) and recorded, never fatal.  A missing dir is recorded too. */
+void gh_plugin_registry_load_dir(GhPluginRegistry *reg, const char *dir);
+/* Loads one file; FALSE with the refusal reason in error (also recorded). */
+gboolean gh_plugin_registry_load_file(GhPluginRegistry *reg, const char *path, GError **error);
+
+const GPtrArray *gh_plugin_registry_plugins(GhPluginRegistry *reg);   /* GhPlugin* */
+const GPtrArray *gh_plugin_registry_refusals(GhPluginRegistry *reg);  /* GhPluginRefusal* */
+const GhBackend *gh_plugin_registry_lookup(GhPluginRegistry *reg, const char *name);
+/* Backends of one kind, in load order (for "first that probes"). */
+GPtrArray *gh_plugin_registry_backends(GhPluginRegistry *reg, guint32 kind);
+
+/* ---- instances (plugin-host.c) ---------------------------------------- */
+
+/* What the host side needs to serve a backend instance for a session. */
+typedef struct GhPluginSessionOps GhPluginSessionOps;
+struct GhPluginSessionOps {
+    /* VM access, called from any thread; return 0 or -errno with *error_msg. */
+    int (*screenshot)(gpointer ctx, guint8 **data, gsize *len, char **mime, char **error_msg);
+    int (*send_keys)(gpointer ctx, const guint32 *codes, guint n, guint hold_ms, char **error_msg);
+    int (*qmp_command)(gpointer ctx, const char *command, char **reply, char **error_msg);
+    /* Main thread: input from a stream backend for the session's input backend. */
+    int (*submit_input)(gpointer ctx, const gh_input_event *events, guint n);
+    /* Any thread (services version 3): the players of the signal endpoint.
+     * Arguments are checked by plugin-host.c first. */
+    int (*signal_send)(gpointer ctx, guint32 peer, const char *message);
+    int (*peer_input)(gpointer ctx, guint32 peer, const char *json, gsize len);
+    void (*peer_close)(gpointer ctx, guint32 peer, const char *reason);
+};
+
+typedef struct {
+    const char *session_id;
+    const char *image_id;
+    guint width, height, refresh_hz;
+    const char *vnc_socket;      /* may be NULL */
+    const char *relay_path;      /* may be NULL */
+    const char *session_dir;     /* may be NULL; services since 1.1 */
+    GHashTable *options;         /* string → string for this backend, may be NULL */
+    GMainContext *context;       /* the main loop's context (timers, fds) */
+    const GhPluginSessionOps *ops;
+    gpointer ops_ctx;
+} GhPluginSessionInfo;
+
+typedef struct GhPluginInstance GhPluginInstance;
+
+/* probe (when present) then create; NULL with GH_PLUGIN_ERROR_CREATE and the
+ * plugin's message when either refuses. */
+GhPluginInstance *gh_plugin_instance_new(const GhBackend *backend, const GhPluginSessionInfo *info,
+                                         GError **error);
+/* Only probes. */
+gboolean gh_plugin_backend_probe(const GhBackend *backend, const GhPluginSessionInfo *info, GError **error);
+GhPluginInstance *gh_plugin_instance_free(GhPluginInstance *inst);
+const GhBackend *gh_plugin_instance_backend(GhPluginInstance *inst);
+gh_instance *gh_plugin_instance_handle(GhPluginInstance *inst);
+/* A copy of the message the plugin last gave through set_error, or NULL. */
+char *gh_plugin_instance_last_error(GhPluginInstance *inst);
+void gh_plugin_instance_clear_error(GhPluginInstance *inst);
+
+/* ---- added by the plugin loader (exception to "headers are final"; move as
+ * the owner sees fit) ------------------------------------------------------ */
+#include <json-glib/json-glib.h>
+
+/* {"plugins":[{"name","version","license","path","abi":"1.0","backends":
+ *   [{"name","kind":"capture|stream|input","description"}]}],
+ *  "refused":[{"file","reason"}]}: GET /v1/plugins, gamehostctl plugin check. */
+JsonNode *gh_plugin_registry_to_json(GhPluginRegistry *reg);
+
+/* Between plugin-registry.c and plugin-host.c only: count an instance of plugin in
+ * and out.  The last one out of a plugin the registry already let go of
+ * unloads it. */
+void gh_plugin_instance_added(GhPlugin *plugin);
+void gh_plugin_instance_removed(GhPlugin *plugin);

@@ -1,0 +1,478 @@
+/* session-peers: the players connected to a running session's signal
+ * endpoint (docs/player.md), as the session manager sees them: their
+ * numbers, who is in control, and the host services of ABI 1.2 that a
+ * stream backend calls about them (signal_send, peer_input, peer_close).
+ *
+ * Threads.  Opening, closing and relaying run on the main loop.  The
+ * services run on any thread: they check what they can under `lock` (is
+ * the peer open, is it in control), then queue their work in `inbox`, which
+ * one idle source on the main loop empties in order, so a backend's
+ * messages and a player's input reach their destination in the order they
+ * were made.  The queue holds a reference; `alive`, cleared when the
+ * pipeline goes, makes work still queued then do nothing.  The pipeline's
+ * reference is dropped only after its backends are destroyed: until destroy
+ * returns, a backend may still call the services (they then fail). */
+#include <errno.h>
+#include <string.h>
+
+#include <gamehost/plugin.h>
+#include "util/input-json.h"
+#include "session-private.h"
+
+/* Input from a player is one data-channel message: the same bound as a
+ * signaling message. */
+#define PEERS_MAX_INPUT_BYTES GH_SIGNAL_MAX_MESSAGE
+
+struct SessionPeers {
+    gint refs;
+    GMutex lock;
+    gboolean alive;              /* main loop writes; any thread reads under lock */
+    GhSessionManager *mgr;       /* touched on the main loop only, while alive */
+    char *session_id;
+    GArray *open;                /* guint32 peer numbers, in connect order */
+    guint32 controller;          /* 0: nobody */
+    guint32 last;                /* the last number given: numbers are never reused */
+    GQueue inbox;                /* PeerWork* for the main loop */
+    gboolean scheduled;          /* an idle source will empty inbox */
+    guint64 dropped_malformed, dropped_not_controller;
+};
+
+typedef enum { PEER_WORK_SEND, PEER_WORK_CLOSE, PEER_WORK_INPUT } PeerWorkKind;
+
+typedef struct {
+    PeerWorkKind kind;
+    guint32 peer;
+    char *text;                  /* SEND: the message; CLOSE: the reason */
+    GArray *events;              /* INPUT: gh_input_event */
+} PeerWork;
+
+static void
+peer_work_free(PeerWork *w)
+{
+    g_free(w->text);
+    if (w->events)
+        g_array_unref(w->events);
+    g_free(w);
+}
+
+static SessionPeers *
+peers_ref(SessionPeers *peers)
+{
+    g_atomic_int_inc(&peers->refs);
+    return peers;
+}
+
+void
+gh_session_peers_unref(SessionPeers *peers)
+{
+    if (!peers || !g_atomic_int_dec_and_test(&peers->refs))
+        return;
+    g_queue_clear_full(&peers->inbox, (GDestroyNotify)peer_work_free);
+    g_array_unref(peers->open);
+    g_mutex_clear(&peers->lock);
+    g_free(peers->session_id);
+    g_free(peers);
+}
+
+SessionPeers *
+gh_session_peers_new(GhSessionManager *mgr, const char *id)
+{
+    SessionPeers *peers = g_new0(SessionPeers, 1);
+
+    peers->refs = 1;
+    peers->alive = TRUE;
+    peers->mgr = mgr;
+    peers->session_id = g_strdup(id);
+    peers->open = g_array_new(FALSE, FALSE, sizeof(guint32));
+    g_mutex_init(&peers->lock);
+    g_queue_init(&peers->inbox);
+    return peers;
+}
+
+/* Under lock. */
+static gint
+peers_index(SessionPeers *peers, guint32 peer)
+{
+    for (guint i = 0; i < peers->open->len; i++)
+        if (g_array_index(peers->open, guint32, i) == peer)
+            return (gint)i;
+    return -1;
+}
+
+/* ---- the inbox: work for the main loop, in order ------------------------ */
+
+static SessionPipeline *
+peers_pipeline(SessionPeers *peers)
+{
+    return g_hash_table_lookup(peers->mgr->pipelines, peers->session_id);
+}
+
+static void
+peers_do(SessionPeers *peers, PeerWork *w)
+{
+    GhSessionManager *mgr = peers->mgr;
+    SessionPipeline *sp;
+    g_autoptr(GError) err = NULL;
+
+    switch (w->kind) {
+    case PEER_WORK_SEND:
+        if (mgr->sink.send)
+            mgr->sink.send(mgr->sink_data, peers->session_id, w->peer, w->text);
+        break;
+    case PEER_WORK_CLOSE:
+        if (mgr->sink.close)
+            mgr->sink.close(mgr->sink_data, peers->session_id, w->peer, w->text);
+        break;
+    case PEER_WORK_INPUT:
+        sp = peers_pipeline(peers);
+        if (sp && sp->peers == peers &&
+            !gh_pipeline_send_input(sp->pipeline, (const gh_input_event *)w->events->data, w->events->len, &err))
+            g_message("session %s: input from player %u not delivered: %s", peers->session_id, w->peer,
+                      err->message);
+        break;
+    }
+}
+
+static gboolean
+peers_drain(gpointer data)
+{
+    SessionPeers *peers = data;
+    PeerWork *w;
+
+    for (;;) {
+        gboolean alive;
+
+        g_mutex_lock(&peers->lock);
+        w = g_queue_pop_head(&peers->inbox);
+        if (!w)
+            peers->scheduled = FALSE;
+        alive = peers->alive;
+        g_mutex_unlock(&peers->lock);
+        if (!w)
+            break;
+        if (alive)
+            peers_do(peers, w);
+        peer_work_free(w);
+    }
+    return G_SOURCE_REMOVE;
+}
+
+/* Under lock: queues w; the main loop runs it after everything queued before. */
+static void
+peers_queue_locked(SessionPeers *peers, PeerWork *w)
+{
+    g_queue_push_tail(&peers->inbox, w);
+    if (peers->scheduled)
+        return;
+    peers->scheduled = TRUE;
+    /* An idle source, even from the main thread itself: running the work
+     * at once there could overtake work queued earlier by another thread. */
+    {
+        g_autoptr(GSource) src = g_idle_source_new();
+        g_source_set_priority(src, G_PRIORITY_DEFAULT);
+        g_source_set_callback(src, peers_drain, peers_ref(peers), (GDestroyNotify)gh_session_peers_unref);
+        g_source_set_name(src, "gh-session-peers");
+        g_source_attach(src, peers->mgr->context);
+    }
+}
+
+/* ---- host services (any thread) ----------------------------------------- */
+
+int
+gh_session_peers_signal_send(SessionPeers *peers, guint32 peer, const char *message)
+{
+    g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&peers->lock);
+    PeerWork *w;
+
+    if (!peers->alive || peers_index(peers, peer) < 0)
+        return -ENOENT;
+    w = g_new0(PeerWork, 1);
+    w->kind = PEER_WORK_SEND;
+    w->peer = peer;
+    w->text = g_strdup(message);
+    peers_queue_locked(peers, w);
+    return 0;
+}
+
+void
+gh_session_peers_request_close(SessionPeers *peers, guint32 peer, const char *reason)
+{
+    g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&peers->lock);
+    PeerWork *w;
+
+    if (!peers->alive || peers_index(peers, peer) < 0)
+        return;
+    w = g_new0(PeerWork, 1);
+    w->kind = PEER_WORK_CLOSE;
+    w->peer = peer;
+    w->text = g_strdup(reason && *reason ? reason : "closed by the stream backend");
+    peers_queue_locked(peers, w);
+}
+
+static void
+peers_count_drop(SessionPeers *peers, gboolean malformed)
+{
+    /* Under lock for the session's count; the manager's totals are read
+     * from the main loop while any thread adds. */
+    if (malformed) {
+        peers->dropped_malformed++;
+        __atomic_add_fetch(&peers->mgr->dropped_malformed, 1, __ATOMIC_RELAXED);
+    } else {
+        peers->dropped_not_controller++;
+        __atomic_add_fetch(&peers->mgr->dropped_not_controller, 1, __ATOMIC_RELAXED);
+    }
+}
+
+/* {"events":[...]} of len bytes (not NUL-terminated) → events, or NULL. */
+static GArray *
+peers_parse_input(const char *json, gsize len)
+{
+    g_autoptr(JsonParser) parser = json_parser_new_immutable();
+    g_autoptr(GError) err = NULL;
+    GArray *events = NULL;
+
+    if (!json || len == 0 || len > PEERS_MAX_INPUT_BYTES ||
+        !json_parser_load_from_data(parser, json, (gssize)len, &err) || !json_parser_get_root(parser) ||
+        !gh_input_events_from_json(json_parser_get_root(parser), &events, &err))
+        return NULL;
+    return events;
+}
+
+int
+gh_session_peers_input(SessionPeers *peers, guint32 peer, const char *json, gsize len)
+{
+    g_autoptr(GArray) events = NULL;
+    guint64 now_ns = (guint64)g_get_monotonic_time() * 1000u;
+    PeerWork *w;
+    guint n;
+
+    g_mutex_lock(&peers->lock);
+    /* A watcher's input is dropped unread: control is the first question. */
+    if (!peers->alive || peer == 0 || peer != peers->controller) {
+        peers_count_drop(peers, FALSE);
+        g_mutex_unlock(&peers->lock);
+        return -EPERM;
+    }
+    g_mutex_unlock(&peers->lock);
+
+    events = peers_parse_input(json, len);
+    g_mutex_lock(&peers->lock);
+    if (!events) {
+        peers_count_drop(peers, TRUE);
+        g_mutex_unlock(&peers->lock);
+        return -EINVAL;
+    }
+    /* Asked again: while it was parsed (unlocked), the peer may have left
+     * or handed control over, or the pipeline gone. */
+    if (!peers->alive || peer != peers->controller) {
+        peers_count_drop(peers, FALSE);
+        g_mutex_unlock(&peers->lock);
+        return -EPERM;
+    }
+    for (guint i = 0; i < events->len; i++)
+        g_array_index(events, gh_input_event, i).timestamp_ns = now_ns;
+    n = events->len;
+    w = g_new0(PeerWork, 1);
+    w->kind = PEER_WORK_INPUT;
+    w->peer = peer;
+    w->events = g_steal_pointer(&events);
+    peers_queue_locked(peers, w);
+    g_mutex_unlock(&peers->lock);
+    return (int)n;
+}
+
+/* ---- the main loop's side ------------------------------------------------- */
+
+void
+gh_session_peers_retire(SessionPeers *peers, GhPipeline *pipeline)
+{
+    g_autoptr(GArray) open = NULL;
+
+    if (!peers)
+        return;
+    g_mutex_lock(&peers->lock);
+    open = g_steal_pointer(&peers->open);
+    peers->open = g_array_new(FALSE, FALSE, sizeof(guint32));
+    peers->controller = 0;
+    peers->alive = FALSE;
+    g_mutex_unlock(&peers->lock);
+    /* The ABI promises peer_close for every peer before destroy. */
+    for (guint i = 0; pipeline && i < open->len; i++)
+        gh_pipeline_peer_close(pipeline, g_array_index(open, guint32, i));
+}
+
+JsonNode *
+gh_session_peers_json(SessionPeers *peers)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&peers->lock);
+
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "connected");
+    json_builder_add_int_value(b, peers->open->len);
+    json_builder_set_member_name(b, "control");
+    if (peers->controller)
+        json_builder_add_int_value(b, peers->controller);
+    else
+        json_builder_add_null_value(b);
+    json_builder_set_member_name(b, "input_dropped");
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "malformed");
+    json_builder_add_int_value(b, (gint64)peers->dropped_malformed);
+    json_builder_set_member_name(b, "not_controller");
+    json_builder_add_int_value(b, (gint64)peers->dropped_not_controller);
+    json_builder_end_object(b);
+    json_builder_end_object(b);
+    return json_builder_get_root(b);
+}
+
+/* The running session's pipeline that serves players, or NULL with the
+ * admission error. */
+static SessionPipeline *
+peers_admit(GhSessionManager *mgr, const char *id, GError **error)
+{
+    GhSession *s = id ? g_hash_table_lookup(mgr->sessions, id) : NULL;
+    SessionPipeline *sp = s ? g_hash_table_lookup(mgr->pipelines, s->id) : NULL;
+    guint connected;
+
+    if (!s) {
+        g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_NOT_FOUND, "no session '%s'", id ? id : "");
+        return NULL;
+    }
+    if (s->state != GH_SESSION_RUNNING || !sp || sp->closing) {
+        g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_NOT_RUNNING, "session %s is %s, not running", s->id,
+                    gh_session_state_to_string(s->state));
+        return NULL;
+    }
+    if (!gh_pipeline_is_interactive(sp->pipeline)) {
+        const char *stream = gh_pipeline_backend_name(sp->pipeline, GH_BACKEND_STREAM);
+        if (stream)
+            g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_NO_STREAM,
+                        "session %s streams with %s, which serves no players", s->id, stream);
+        else
+            g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_NO_STREAM, "session %s has no stream backend",
+                        s->id);
+        return NULL;
+    }
+    g_mutex_lock(&sp->peers->lock);
+    connected = sp->peers->open->len;
+    g_mutex_unlock(&sp->peers->lock);
+    if (connected >= mgr->config->max_viewers) {
+        g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_TOO_MANY_VIEWERS,
+                    "session %s already has %u players connected (at most %u)", s->id, connected,
+                    mgr->config->max_viewers);
+        return NULL;
+    }
+    return sp;
+}
+
+gboolean
+gh_session_manager_peer_admit(GhSessionManager *mgr, const char *id, GError **error)
+{
+    return peers_admit(mgr, id, error) != NULL;
+}
+
+guint32
+gh_session_manager_peer_open(GhSessionManager *mgr, const char *id, gboolean *control, GError **error)
+{
+    SessionPipeline *sp = peers_admit(mgr, id, error);
+    SessionPeers *peers;
+    g_autoptr(GError) err = NULL;
+    guint32 peer;
+    gboolean takes;
+
+    *control = FALSE;
+    if (!sp)
+        return 0;
+    peers = sp->peers;
+    /* Open before the backend hears of it: its peer_open may already send
+     * to the peer (what it sends is queued, so it follows the welcome). */
+    g_mutex_lock(&peers->lock);
+    peer = ++peers->last;
+    takes = peers->controller == 0;
+    g_array_append_val(peers->open, peer);
+    if (takes)
+        peers->controller = peer;
+    g_mutex_unlock(&peers->lock);
+    if (!gh_pipeline_peer_open(sp->pipeline, peer, takes ? GH_PEER_CONTROL : 0, &err)) {
+        gint at;
+
+        /* Work queued for it meanwhile finds no open connection: dropped. */
+        g_mutex_lock(&peers->lock);
+        if ((at = peers_index(peers, peer)) >= 0)
+            g_array_remove_index(peers->open, (guint)at);
+        if (peers->controller == peer)
+            peers->controller = 0;
+        g_mutex_unlock(&peers->lock);
+        g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_PEER_REFUSED, "%s", err->message);
+        return 0;
+    }
+    *control = takes;
+    return peer;
+}
+
+int
+gh_session_manager_peer_message(GhSessionManager *mgr, const char *id, guint32 peer, const char *message,
+                                char **why)
+{
+    SessionPipeline *sp = id ? g_hash_table_lookup(mgr->pipelines, id) : NULL;
+    gboolean open;
+
+    *why = NULL;
+    if (!sp || sp->closing) {
+        *why = g_strdup("the session is not running");
+        return -ENOENT;
+    }
+    g_mutex_lock(&sp->peers->lock);
+    open = peers_index(sp->peers, peer) >= 0;
+    g_mutex_unlock(&sp->peers->lock);
+    if (!open) {
+        *why = g_strdup("this player is not connected");
+        return -ENOENT;
+    }
+    return gh_pipeline_peer_message(sp->pipeline, peer, message, why);
+}
+
+guint32
+gh_session_manager_peer_close(GhSessionManager *mgr, const char *id, guint32 peer)
+{
+    SessionPipeline *sp = id ? g_hash_table_lookup(mgr->pipelines, id) : NULL;
+    SessionPeers *peers;
+    guint32 next = 0;
+    gint at;
+
+    if (!sp)
+        return 0;  /* the pipeline went first and closed its peers */
+    peers = sp->peers;
+    g_mutex_lock(&peers->lock);
+    at = peers_index(peers, peer);
+    if (at >= 0) {
+        g_array_remove_index(peers->open, (guint)at);
+        /* The longest-connected watcher: numbers grow with connect time. */
+        if (peers->controller == peer) {
+            peers->controller = peers->open->len ? g_array_index(peers->open, guint32, 0) : 0;
+            next = peers->controller;
+        }
+    }
+    g_mutex_unlock(&peers->lock);
+    if (at >= 0)
+        gh_pipeline_peer_close(sp->pipeline, peer);
+    return next;
+}
+
+void
+gh_session_manager_set_signal_sink(GhSessionManager *mgr, const GhSessionSignalSink *sink, gpointer data)
+{
+    if (sink)
+        mgr->sink = *sink;
+    else
+        memset(&mgr->sink, 0, sizeof mgr->sink);
+    mgr->sink_data = data;
+}
+
+void
+gh_session_manager_input_dropped(GhSessionManager *mgr, guint64 *malformed, guint64 *not_controller)
+{
+    *malformed = __atomic_load_n(&mgr->dropped_malformed, __ATOMIC_RELAXED);
+    *not_controller = __atomic_load_n(&mgr->dropped_not_controller, __ATOMIC_RELAXED);
+}

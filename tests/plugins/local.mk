@@ -1,0 +1,113 @@
+# Test plugins, good and deliberately bad, that the unit suites dlopen from
+# tests/plugins/.libs/.  -rpath makes libtool build a shared object although
+# check_LTLIBRARIES are never installed.  variant.c is one valid plugin with
+# the one defect its -D picks.  pipeline-fake (one fake backend of each kind)
+# serves test_pipeline and test_session; stream-peer-fake (an interactive
+# stream backend) the signal endpoint's tests.
+GH_TEST_PLUGIN_CFLAGS = $(AM_CFLAGS) -I$(srcdir)/include
+GH_TEST_PLUGIN_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -rpath /nowhere
+
+check_LTLIBRARIES += tests/plugins/pipeline-fake.la tests/plugins/stream-peer-fake.la
+tests_plugins_pipeline_fake_la_SOURCES = tests/plugins/pipeline-fake.c tests/plugins/pipeline-fake.h
+tests_plugins_pipeline_fake_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS)
+tests_plugins_pipeline_fake_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+tests_plugins_stream_peer_fake_la_SOURCES = tests/plugins/stream-peer-fake.c tests/plugins/stream-peer-fake.h
+tests_plugins_stream_peer_fake_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS)
+tests_plugins_stream_peer_fake_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+check_LTLIBRARIES += \
+	tests/plugins/good.la \
+	tests/plugins/old-minor.la \
+	tests/plugins/no-entry.la \
+	tests/plugins/null-entry.la \
+	tests/plugins/create-fails.la \
+	tests/plugins/probe-fails.la \
+	tests/plugins/misuse.la \
+	tests/plugins/wrong-major.la \
+	tests/plugins/newer-minor.la \
+	tests/plugins/bad-struct-size.la \
+	tests/plugins/absurd-struct-size.la \
+	tests/plugins/no-factories.la \
+	tests/plugins/no-license.la \
+	tests/plugins/missing-op.la \
+	tests/plugins/ops-too-small.la \
+	tests/plugins/bad-kind.la \
+	tests/plugins/bad-name.la \
+	tests/plugins/no-destroy.la \
+	tests/plugins/duplicate.la
+
+tests_plugins_good_la_SOURCES = tests/plugins/good.c tests/plugins/record.h tests/plugins/stubs.h
+tests_plugins_good_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS)
+tests_plugins_good_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_old_minor_la_SOURCES = tests/plugins/old-minor.c tests/plugins/stubs.h
+tests_plugins_old_minor_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS)
+tests_plugins_old_minor_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_no_entry_la_SOURCES = tests/plugins/no-entry.c tests/plugins/stubs.h
+tests_plugins_no_entry_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS)
+tests_plugins_no_entry_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_null_entry_la_SOURCES = tests/plugins/null-entry.c tests/plugins/stubs.h
+tests_plugins_null_entry_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS)
+tests_plugins_null_entry_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_create_fails_la_SOURCES = tests/plugins/create-fails.c tests/plugins/stubs.h
+tests_plugins_create_fails_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS)
+tests_plugins_create_fails_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_probe_fails_la_SOURCES = tests/plugins/probe-fails.c tests/plugins/stubs.h
+tests_plugins_probe_fails_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS)
+tests_plugins_probe_fails_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_misuse_la_SOURCES = tests/plugins/misuse.c tests/plugins/record.h tests/plugins/stubs.h
+tests_plugins_misuse_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS)
+tests_plugins_misuse_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_wrong_major_la_SOURCES = tests/plugins/variant.c tests/plugins/stubs.h
+tests_plugins_wrong_major_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS) -DWRONG_MAJOR
+tests_plugins_wrong_major_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_newer_minor_la_SOURCES = tests/plugins/variant.c tests/plugins/stubs.h
+tests_plugins_newer_minor_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS) -DNEWER_MINOR
+tests_plugins_newer_minor_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_bad_struct_size_la_SOURCES = tests/plugins/variant.c tests/plugins/stubs.h
+tests_plugins_bad_struct_size_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS) -DBAD_STRUCT_SIZE
+tests_plugins_bad_struct_size_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_absurd_struct_size_la_SOURCES = tests/plugins/variant.c tests/plugins/stubs.h
+tests_plugins_absurd_struct_size_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS) -DABSURD_STRUCT_SIZE
+tests_plugins_absurd_struct_size_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_no_factories_la_SOURCES = tests/plugins/variant.c tests/plugins/stubs.h
+tests_plugins_no_factories_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS) -DNO_FACTORIES
+tests_plugins_no_factories_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_no_license_la_SOURCES = tests/plugins/variant.c tests/plugins/stubs.h
+tests_plugins_no_license_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS) -DNO_LICENSE
+tests_plugins_no_license_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_missing_op_la_SOURCES = tests/plugins/variant.c tests/plugins/stubs.h
+tests_plugins_missing_op_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS) -DMISSING_OP
+tests_plugins_missing_op_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_ops_too_small_la_SOURCES = tests/plugins/variant.c tests/plugins/stubs.h
+tests_plugins_ops_too_small_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS) -DOPS_TOO_SMALL
+tests_plugins_ops_too_small_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_bad_kind_la_SOURCES = tests/plugins/variant.c tests/plugins/stubs.h
+tests_plugins_bad_kind_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS) -DBAD_KIND
+tests_plugins_bad_kind_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_bad_name_la_SOURCES = tests/plugins/variant.c tests/plugins/stubs.h
+tests_plugins_bad_name_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS) -DBAD_NAME
+tests_plugins_bad_name_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_no_destroy_la_SOURCES = tests/plugins/variant.c tests/plugins/stubs.h
+tests_plugins_no_destroy_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS) -DNO_DESTROY
+tests_plugins_no_destroy_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_duplicate_la_SOURCES = tests/plugins/variant.c tests/plugins/stubs.h
+tests_plugins_duplicate_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS) -DDUPLICATE
+tests_plugins_duplicate_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
