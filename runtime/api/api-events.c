@@ -15,7 +15,7 @@ typedef struct {
 } GhApiSseClient;
 
 static void
-gh_api_sse_client_free(GhApiSseClient *client)
+api_sse_client_free(GhApiSseClient *client)
 {
     g_signal_handler_disconnect(client->msg, client->finished_handler);
     g_object_unref(client->msg);
@@ -23,7 +23,7 @@ gh_api_sse_client_free(GhApiSseClient *client)
 }
 
 static void
-gh_api_sse_send(GhApiSseClient *client, const char *text)
+api_sse_send(GhApiSseClient *client, const char *text)
 {
     soup_message_body_append(soup_server_message_get_response_body(client->msg),
                              SOUP_MEMORY_COPY, text, strlen(text));
@@ -31,35 +31,35 @@ gh_api_sse_send(GhApiSseClient *client, const char *text)
 }
 
 static void
-gh_api_sse_broadcast(GhApi *api, const char *text)
+api_sse_broadcast(GhApi *api, const char *text)
 {
     /* "finished" may fire from inside libsoup while a chunk is handed over,
      * so walk a snapshot of the list. */
     g_autoptr(GPtrArray) snapshot = g_ptr_array_copy(api->sse_clients, NULL, NULL);
 
     for (guint i = 0; i < snapshot->len; i++)
-        gh_api_sse_send(g_ptr_array_index(snapshot, i), text);
+        api_sse_send(g_ptr_array_index(snapshot, i), text);
 }
 
 static gboolean
-gh_api_sse_keepalive(gpointer user_data)
+api_sse_keepalive(gpointer user_data)
 {
-    gh_api_sse_broadcast(user_data, ": keepalive\n\n");
+    api_sse_broadcast(user_data, ": keepalive\n\n");
     return G_SOURCE_CONTINUE;
 }
 
 static void
-gh_api_sse_start_keepalive(GhApi *api)
+api_sse_start_keepalive(GhApi *api)
 {
     if (api->keepalive)
         return;
     api->keepalive = g_timeout_source_new_seconds(GH_API_SSE_KEEPALIVE_S);
-    g_source_set_callback(api->keepalive, gh_api_sse_keepalive, api, NULL);
+    g_source_set_callback(api->keepalive, api_sse_keepalive, api, NULL);
     g_source_attach(api->keepalive, api->context);
 }
 
 static void
-gh_api_sse_stop_keepalive(GhApi *api)
+api_sse_stop_keepalive(GhApi *api)
 {
     if (!api->keepalive)
         return;
@@ -68,15 +68,15 @@ gh_api_sse_stop_keepalive(GhApi *api)
 }
 
 static void
-gh_api_sse_on_finished(SoupServerMessage *msg, gpointer user_data)
+api_sse_on_finished(SoupServerMessage *msg, gpointer user_data)
 {
     GhApiSseClient *client = user_data;
     GhApi *api = client->api;
 
     g_ptr_array_remove(api->sse_clients, client);
-    gh_api_sse_client_free(client);
+    api_sse_client_free(client);
     if (api->sse_clients->len == 0)
-        gh_api_sse_stop_keepalive(api);
+        api_sse_stop_keepalive(api);
 }
 
 void
@@ -95,14 +95,14 @@ gh_api_handle_events(GhApi *api, SoupServerMessage *msg, const char *arg, GHashT
 
     client->api = api;
     client->msg = g_object_ref(msg);
-    client->finished_handler = g_signal_connect(msg, "finished", G_CALLBACK(gh_api_sse_on_finished), client);
+    client->finished_handler = g_signal_connect(msg, "finished", G_CALLBACK(api_sse_on_finished), client);
     g_ptr_array_add(api->sse_clients, client);
-    gh_api_sse_start_keepalive(api);
-    gh_api_sse_send(client, hello);
+    api_sse_start_keepalive(api);
+    api_sse_send(client, hello);
 }
 
 static char *
-gh_api_event_text(GhApi *api, const GhSession *session, GhSessionState previous)
+api_event_text(GhApi *api, const GhSession *session, GhSessionState previous)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
     g_autoptr(JsonNode) node = NULL;
@@ -134,20 +134,20 @@ gh_api_events_publish(GhApi *api, const GhSession *session, GhSessionState previ
         api->event_seq++;       /* ids stay a global sequence, listened to or not */
         return;
     }
-    text = gh_api_event_text(api, session, previous);
-    gh_api_sse_broadcast(api, text);
+    text = api_event_text(api, session, previous);
+    api_sse_broadcast(api, text);
 }
 
 void
 gh_api_events_close_all(GhApi *api)
 {
-    gh_api_sse_stop_keepalive(api);
+    api_sse_stop_keepalive(api);
     /* End each stream properly so clients see a clean close, not a reset. */
     while (api->sse_clients && api->sse_clients->len) {
         GhApiSseClient *client = g_ptr_array_steal_index(api->sse_clients, api->sse_clients->len - 1);
 
         soup_message_body_complete(soup_server_message_get_response_body(client->msg));
         soup_server_message_unpause(client->msg);
-        gh_api_sse_client_free(client);
+        api_sse_client_free(client);
     }
 }

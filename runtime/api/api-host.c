@@ -4,7 +4,7 @@
 #include "api-private.h"
 
 static void
-gh_api_respond_status(GhApi *api, SoupServerMessage *msg, guint status,
+api_respond_status(GhApi *api, SoupServerMessage *msg, guint status,
                       const char *value, const char *reason)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
@@ -25,19 +25,19 @@ gh_api_respond_status(GhApi *api, SoupServerMessage *msg, guint status,
 void
 gh_api_handle_healthz(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query)
 {
-    gh_api_respond_status(api, msg, SOUP_STATUS_OK, "ok", NULL);
+    api_respond_status(api, msg, SOUP_STATUS_OK, "ok", NULL);
 }
 
 void
 gh_api_handle_readyz(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query)
 {
     if (!gh_virt_is_alive(api->virt))
-        gh_api_respond_status(api, msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "not_ready",
+        api_respond_status(api, msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "not_ready",
                               "libvirt connection lost");
     else if (gh_session_manager_is_draining(api->sessions))
-        gh_api_respond_status(api, msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "not_ready", "draining");
+        api_respond_status(api, msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "not_ready", "draining");
     else
-        gh_api_respond_status(api, msg, SOUP_STATUS_OK, "ready", NULL);
+        api_respond_status(api, msg, SOUP_STATUS_OK, "ready", NULL);
 }
 
 void
@@ -60,7 +60,7 @@ gh_api_handle_metrics(GhApi *api, SoupServerMessage *msg, const char *arg, GHash
 }
 
 static JsonNode *
-gh_api_host_to_json(GhApi *api)
+api_host_to_json(GhApi *api)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
 
@@ -93,31 +93,31 @@ gh_api_host_to_json(GhApi *api)
 void
 gh_api_handle_host(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query)
 {
-    g_autoptr(JsonNode) node = gh_api_host_to_json(api);
+    g_autoptr(JsonNode) node = api_host_to_json(api);
 
     gh_api_respond_json(api, msg, SOUP_STATUS_OK, node);
 }
 
 static void
-gh_api_set_draining(GhApi *api, SoupServerMessage *msg, gboolean draining)
+api_set_draining(GhApi *api, SoupServerMessage *msg, gboolean draining)
 {
     g_autoptr(JsonNode) node = NULL;
 
     gh_session_manager_set_draining(api->sessions, draining);
-    node = gh_api_host_to_json(api);
+    node = api_host_to_json(api);
     gh_api_respond_json(api, msg, SOUP_STATUS_OK, node);
 }
 
 void
 gh_api_handle_drain(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query)
 {
-    gh_api_set_draining(api, msg, TRUE);
+    api_set_draining(api, msg, TRUE);
 }
 
 void
 gh_api_handle_undrain(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query)
 {
-    gh_api_set_draining(api, msg, FALSE);
+    api_set_draining(api, msg, FALSE);
 }
 
 /* The GPU inventory with verdicts and claims; an empty one where the daemon

@@ -2,13 +2,13 @@
 #include "api-private.h"
 
 static const char *
-gh_api_firmware_to_string(GhFirmware firmware)
+api_firmware_to_string(GhFirmware firmware)
 {
     return firmware == GH_FIRMWARE_UEFI ? "uefi" : "bios";
 }
 
 static void
-gh_api_add_profile(JsonBuilder *b, const GhProfile *p)
+api_add_profile(JsonBuilder *b, const GhProfile *p)
 {
     json_builder_begin_object(b);
     json_builder_set_member_name(b, "id");
@@ -57,9 +57,9 @@ gh_api_image_to_json(const GhImage *image)
     json_builder_set_member_name(b, "boot");
     json_builder_add_string_value(b, gh_boot_kind_to_string(image->boot));
     json_builder_set_member_name(b, "firmware");
-    json_builder_add_string_value(b, gh_api_firmware_to_string(image->firmware));
+    json_builder_add_string_value(b, api_firmware_to_string(image->firmware));
     json_builder_set_member_name(b, "profile");
-    gh_api_add_profile(b, image->profile);
+    api_add_profile(b, image->profile);
     json_builder_set_member_name(b, "capture");
     json_builder_begin_array(b);
     for (char **c = image->capture; c && *c; c++)
@@ -70,7 +70,7 @@ gh_api_image_to_json(const GhImage *image)
 }
 
 static void
-gh_api_add_problems(JsonBuilder *b, const GPtrArray *problems)
+api_add_problems(JsonBuilder *b, const GPtrArray *problems)
 {
     json_builder_begin_array(b);
     for (guint i = 0; problems && i < problems->len; i++) {
@@ -102,7 +102,7 @@ gh_api_handle_images(GhApi *api, SoupServerMessage *msg, const char *arg, GHashT
         json_builder_add_value(b, gh_api_image_to_json(g_ptr_array_index(images, i)));
     json_builder_end_array(b);
     json_builder_set_member_name(b, "problems");
-    gh_api_add_problems(b, gh_catalog_problems(api->catalog));
+    api_add_problems(b, gh_catalog_problems(api->catalog));
     json_builder_end_object(b);
     node = json_builder_get_root(b);
     gh_api_respond_json(api, msg, SOUP_STATUS_OK, node);

@@ -11,7 +11,7 @@ typedef struct {
     const char *content_type;
 } GhApiPlayAsset;
 
-static const GhApiPlayAsset gh_api_play_assets[] = {
+static const GhApiPlayAsset api_play_assets[] = {
     { "player.js",  "text/javascript; charset=utf-8" },
     { "player.css", "text/css; charset=utf-8" },
 };
@@ -23,7 +23,7 @@ static const GhApiPlayAsset gh_api_play_assets[] = {
 /* Headers every player response carries: the page's URL holds the token, so
  * it is neither cached nor sent on as a Referer. */
 static void
-gh_api_play_headers(SoupServerMessage *msg, const char *cache_control)
+api_play_headers(SoupServerMessage *msg, const char *cache_control)
 {
     SoupMessageHeaders *h = soup_server_message_get_response_headers(msg);
 
@@ -42,7 +42,7 @@ gh_api_respond_html_error(GhApi *api, SoupServerMessage *msg, guint status, cons
                                  "<title>%s</title></head>\n<body>\n<h1>%s</h1>\n<p>%s</p>\n</body>\n</html>\n",
                                  t, t, m);
 
-    gh_api_play_headers(msg, "no-store");
+    api_play_headers(msg, "no-store");
     soup_server_message_set_response(msg, "text/html; charset=utf-8", SOUP_MEMORY_TAKE, body, strlen(body));
     gh_api_set_status(api, msg, status);
 }
@@ -50,7 +50,7 @@ gh_api_respond_html_error(GhApi *api, SoupServerMessage *msg, guint status, cons
 /* The file name from player_dir, with its contents; FALSE after answering
  * 500 (naming the path on the token-gated page only). */
 static gboolean
-gh_api_play_read(GhApi *api, SoupServerMessage *msg, const char *name, gboolean html, GBytes **out)
+api_play_read(GhApi *api, SoupServerMessage *msg, const char *name, gboolean html, GBytes **out)
 {
     g_autofree char *path = g_build_filename(api->config->player_dir, name, NULL);
     g_autoptr(GError) error = NULL;
@@ -84,9 +84,9 @@ gh_api_handle_play(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTab
                                   "There is no game session at this address.");
         return;
     }
-    if (!gh_api_play_read(api, msg, GH_API_PLAY_PAGE, TRUE, &page))
+    if (!api_play_read(api, msg, GH_API_PLAY_PAGE, TRUE, &page))
         return;
-    gh_api_play_headers(msg, "no-store");
+    api_play_headers(msg, "no-store");
     soup_server_message_set_response(msg, "text/html; charset=utf-8", SOUP_MEMORY_COPY,
                                      g_bytes_get_data(page, NULL), g_bytes_get_size(page));
     gh_api_set_status(api, msg, SOUP_STATUS_OK);
@@ -97,13 +97,13 @@ gh_api_handle_play_asset(GhApi *api, SoupServerMessage *msg, const char *arg, GH
 {
     g_autoptr(GBytes) bytes = NULL;
 
-    for (gsize i = 0; i < G_N_ELEMENTS(gh_api_play_assets); i++) {
-        if (strcmp(arg, gh_api_play_assets[i].name) != 0)
+    for (gsize i = 0; i < G_N_ELEMENTS(api_play_assets); i++) {
+        if (strcmp(arg, api_play_assets[i].name) != 0)
             continue;
-        if (!gh_api_play_read(api, msg, gh_api_play_assets[i].name, FALSE, &bytes))
+        if (!api_play_read(api, msg, api_play_assets[i].name, FALSE, &bytes))
             return;
-        gh_api_play_headers(msg, GH_API_PLAY_ASSET_CACHE);
-        soup_server_message_set_response(msg, gh_api_play_assets[i].content_type, SOUP_MEMORY_COPY,
+        api_play_headers(msg, GH_API_PLAY_ASSET_CACHE);
+        soup_server_message_set_response(msg, api_play_assets[i].content_type, SOUP_MEMORY_COPY,
                                          g_bytes_get_data(bytes, NULL), g_bytes_get_size(bytes));
         gh_api_set_status(api, msg, SOUP_STATUS_OK);
         return;

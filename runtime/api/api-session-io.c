@@ -14,7 +14,7 @@
 
 /* Errors of send_input and frame_png, as the API names them. */
 static void
-gh_api_respond_io_error(GhApi *api, SoupServerMessage *msg, const GError *error)
+api_respond_io_error(GhApi *api, SoupServerMessage *msg, const GError *error)
 {
     static const struct { GQuark (*domain)(void); int code; guint status; const char *name; } map[] = {
         { gh_session_error_quark,  GH_SESSION_ERROR_NOT_FOUND,     SOUP_STATUS_NOT_FOUND,   "not_found" },
@@ -41,7 +41,7 @@ gh_api_respond_io_error(GhApi *api, SoupServerMessage *msg, const GError *error)
  * so that each gets its own code: the session runs, and has a backend of
  * kind ("capture", "input").  FALSE after answering. */
 static gboolean
-gh_api_check_backend(GhApi *api, SoupServerMessage *msg, const GhSession *session, const char *kind)
+api_check_backend(GhApi *api, SoupServerMessage *msg, const GhSession *session, const char *kind)
 {
     g_autoptr(JsonNode) node = NULL;
     JsonObject *pipeline = NULL;
@@ -88,14 +88,14 @@ gh_api_handle_session_input(GhApi *api, SoupServerMessage *msg, const char *arg,
         gh_api_respond_error(api, msg, SOUP_STATUS_BAD_REQUEST, "invalid_request", "%s", error->message);
         return;
     }
-    if (!gh_api_check_backend(api, msg, session, "input"))
+    if (!api_check_backend(api, msg, session, "input"))
         return;
     now_ns = (guint64) g_get_monotonic_time() * 1000;
     for (guint i = 0; i < events->len; i++)
         g_array_index(events, gh_input_event, i).timestamp_ns = now_ns;
     if (!gh_session_manager_send_input(api->sessions, arg, (const gh_input_event *) events->data, events->len,
                                        &error)) {
-        gh_api_respond_io_error(api, msg, error);
+        api_respond_io_error(api, msg, error);
         return;
     }
     b = json_builder_new();
@@ -122,7 +122,7 @@ typedef struct {
 } GhApiFrameRequest;
 
 static void
-gh_api_frame_request_free(GhApiFrameRequest *req)
+api_frame_request_free(GhApiFrameRequest *req)
 {
     if (req->api)
         g_ptr_array_remove_fast(req->api->frame_requests, req);
@@ -133,7 +133,7 @@ gh_api_frame_request_free(GhApiFrameRequest *req)
 }
 
 static void
-gh_api_frame_on_finished(SoupServerMessage *msg, gpointer user_data)
+api_frame_on_finished(SoupServerMessage *msg, gpointer user_data)
 {
     GhApiFrameRequest *req = user_data;
 
@@ -142,7 +142,7 @@ gh_api_frame_on_finished(SoupServerMessage *msg, gpointer user_data)
 }
 
 static void
-gh_api_frame_respond_png(GhApi *api, SoupServerMessage *msg, GBytes *png)
+api_frame_respond_png(GhApi *api, SoupServerMessage *msg, GBytes *png)
 {
     SoupMessageHeaders *out = soup_server_message_get_response_headers(msg);
 
@@ -153,7 +153,7 @@ gh_api_frame_respond_png(GhApi *api, SoupServerMessage *msg, GBytes *png)
 }
 
 static void
-gh_api_frame_done(GObject *source, GAsyncResult *result, gpointer user_data)
+api_frame_done(GObject *source, GAsyncResult *result, gpointer user_data)
 {
     GhApiFrameRequest *req = user_data;
     g_autoptr(GError) error = NULL;
@@ -161,12 +161,12 @@ gh_api_frame_done(GObject *source, GAsyncResult *result, gpointer user_data)
 
     if (req->api && !req->gone) {
         if (png)
-            gh_api_frame_respond_png(req->api, req->msg, png);
+            api_frame_respond_png(req->api, req->msg, png);
         else
-            gh_api_respond_io_error(req->api, req->msg, error);
+            api_respond_io_error(req->api, req->msg, error);
         soup_server_message_unpause(req->msg);
     }
-    gh_api_frame_request_free(req);
+    api_frame_request_free(req);
 }
 
 void
@@ -179,18 +179,18 @@ gh_api_handle_session_frame(GhApi *api, SoupServerMessage *msg, const char *arg,
         gh_api_respond_no_session(api, msg);
         return;
     }
-    if (!gh_api_check_backend(api, msg, session, "capture"))
+    if (!api_check_backend(api, msg, session, "capture"))
         return;
     req = g_new0(GhApiFrameRequest, 1);
     req->api = api;
     req->sessions = api->sessions;
     req->msg = g_object_ref(msg);
     req->cancellable = g_cancellable_new();
-    req->finished_id = g_signal_connect(msg, "finished", G_CALLBACK(gh_api_frame_on_finished), req);
+    req->finished_id = g_signal_connect(msg, "finished", G_CALLBACK(api_frame_on_finished), req);
     g_ptr_array_add(api->frame_requests, req);
     soup_server_message_pause(msg);
     gh_session_manager_frame_png_async(api->sessions, arg, GH_API_FRAME_TIMEOUT_MS, req->cancellable,
-                                       gh_api_frame_done, req);
+                                       api_frame_done, req);
 }
 
 void

@@ -15,9 +15,9 @@
 
 /* Named in DESIGN's API but not served by this version: refused by name so an
  * orchestrator learns the host's limits instead of silently losing a field. */
-static const char *const gh_api_unsupported_fields[] = { NULL };
+static const char *const api_unsupported_fields[] = { NULL };
 
-static const char *const gh_api_create_fields[] = {
+static const char *const api_create_fields[] = {
     "image", "labels", "gpu", "capture", "stream", "input", "player", NULL,
 };
 
@@ -30,7 +30,7 @@ typedef struct {
 
 /* The fields, in the order the idempotency hash lists them. */
 enum { GH_API_CHOICE_CAPTURE, GH_API_CHOICE_STREAM, GH_API_CHOICE_INPUT };
-static const char *const gh_api_choice_fields[] = { "capture", "stream", "input" };
+static const char *const api_choice_fields[] = { "capture", "stream", "input" };
 
 typedef struct {
     const char *image;           /* borrowed from the parsed body */
@@ -39,20 +39,20 @@ typedef struct {
     gboolean gpu_required;
     const char *gpu_alias;       /* borrowed; NULL = any */
     guint16 gpu_vendor;          /* 0 = any */
-    GhApiBackendChoice choices[G_N_ELEMENTS(gh_api_choice_fields)];
+    GhApiBackendChoice choices[G_N_ELEMENTS(api_choice_fields)];
     GHashTable *backend_options; /* owned: backend name → options, for the manager */
     guint player_ttl_s;          /* 0: [api] player_token_ttl */
 } GhApiCreateRequest;
 
 static void
-gh_api_create_request_clear(GhApiCreateRequest *req)
+api_create_request_clear(GhApiCreateRequest *req)
 {
     g_clear_pointer(&req->labels, g_hash_table_unref);
     for (gsize i = 0; i < G_N_ELEMENTS(req->choices); i++)
         g_clear_pointer(&req->choices[i].options, g_hash_table_unref);
     g_clear_pointer(&req->backend_options, g_hash_table_unref);
 }
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(GhApiCreateRequest, gh_api_create_request_clear)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(GhApiCreateRequest, api_create_request_clear)
 
 JsonNode *
 gh_api_session_json(GhApi *api, const GhSession *session)
@@ -61,7 +61,7 @@ gh_api_session_json(GhApi *api, const GhSession *session)
 }
 
 static void
-gh_api_respond_session(GhApi *api, SoupServerMessage *msg, guint status, const GhSession *session)
+api_respond_session(GhApi *api, SoupServerMessage *msg, guint status, const GhSession *session)
 {
     g_autoptr(JsonNode) node = gh_api_session_json(api, session);
 
@@ -87,7 +87,7 @@ gh_api_check_content_type(GhApi *api, SoupServerMessage *msg)
 }
 
 static gboolean
-gh_api_idempotency_key_is_valid(const char *key)
+api_idempotency_key_is_valid(const char *key)
 {
     gsize len = strlen(key);
 
@@ -100,10 +100,10 @@ gh_api_idempotency_key_is_valid(const char *key)
 }
 
 static gboolean
-gh_api_check_idempotency_key(GhApi *api, SoupServerMessage *msg, const char **key)
+api_check_idempotency_key(GhApi *api, SoupServerMessage *msg, const char **key)
 {
     *key = soup_message_headers_get_one(soup_server_message_get_request_headers(msg), "Idempotency-Key");
-    if (!*key || gh_api_idempotency_key_is_valid(*key))
+    if (!*key || api_idempotency_key_is_valid(*key))
         return TRUE;
     gh_api_respond_error(api, msg, SOUP_STATUS_BAD_REQUEST, "invalid_request",
                          "Idempotency-Key must be 1 to %d printable ASCII characters",
@@ -112,7 +112,7 @@ gh_api_check_idempotency_key(GhApi *api, SoupServerMessage *msg, const char **ke
 }
 
 static gboolean
-gh_api_label_key_is_valid(const char *key)
+api_label_key_is_valid(const char *key)
 {
     gsize len = strlen(key);
 
@@ -125,7 +125,7 @@ gh_api_label_key_is_valid(const char *key)
 }
 
 static gboolean
-gh_api_parse_labels(GhApi *api, SoupServerMessage *msg, JsonNode *node, GHashTable **out)
+api_parse_labels(GhApi *api, SoupServerMessage *msg, JsonNode *node, GHashTable **out)
 {
     g_autoptr(GHashTable) labels = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     g_autoptr(GList) members = NULL;
@@ -148,7 +148,7 @@ gh_api_parse_labels(GhApi *api, SoupServerMessage *msg, JsonNode *node, GHashTab
         const char *value = JSON_NODE_HOLDS_VALUE(v) && json_node_get_value_type(v) == G_TYPE_STRING
                             ? json_node_get_string(v) : NULL;
 
-        if (!gh_api_label_key_is_valid(m->data)) {
+        if (!api_label_key_is_valid(m->data)) {
             gh_api_respond_error(api, msg, SOUP_STATUS_BAD_REQUEST, "invalid_request",
                                  "label key '%s' must match [a-zA-Z0-9_.-/]{1,63}", (char *) m->data);
             return FALSE;
@@ -166,19 +166,19 @@ gh_api_parse_labels(GhApi *api, SoupServerMessage *msg, JsonNode *node, GHashTab
 }
 
 static gboolean
-gh_api_check_fields(GhApi *api, SoupServerMessage *msg, JsonObject *obj)
+api_check_fields(GhApi *api, SoupServerMessage *msg, JsonObject *obj)
 {
     g_autoptr(GList) members = json_object_get_members(obj);
 
     for (GList *m = members; m; m = m->next) {
         const char *name = m->data;
 
-        if (g_strv_contains(gh_api_unsupported_fields, name)) {
+        if (g_strv_contains(api_unsupported_fields, name)) {
             gh_api_respond_error(api, msg, SOUP_STATUS_BAD_REQUEST, "unsupported",
                                  "field '%s' is not supported by this host yet", name);
             return FALSE;
         }
-        if (!g_strv_contains(gh_api_create_fields, name)) {
+        if (!g_strv_contains(api_create_fields, name)) {
             gh_api_respond_error(api, msg, SOUP_STATUS_BAD_REQUEST, "invalid_request",
                                  "unknown field '%s'", name);
             return FALSE;
@@ -190,7 +190,7 @@ gh_api_check_fields(GhApi *api, SoupServerMessage *msg, JsonObject *obj)
 /* "gpu": {"alias": "l4", "vendor": "10de", "required": true}, every member
  * optional; required defaults to true. */
 static gboolean
-gh_api_parse_gpu(GhApi *api, SoupServerMessage *msg, JsonNode *node, GhApiCreateRequest *req)
+api_parse_gpu(GhApi *api, SoupServerMessage *msg, JsonNode *node, GhApiCreateRequest *req)
 {
     g_autoptr(GList) members = NULL;
     JsonObject *obj;
@@ -235,7 +235,7 @@ gh_api_parse_gpu(GhApi *api, SoupServerMessage *msg, JsonNode *node, GhApiCreate
 }
 
 static gboolean
-gh_api_is_string(JsonNode *node)
+api_is_string(JsonNode *node)
 {
     return node && JSON_NODE_HOLDS_VALUE(node) && json_node_get_value_type(node) == G_TYPE_STRING;
 }
@@ -243,19 +243,19 @@ gh_api_is_string(JsonNode *node)
 /* Backend names are checked here only for shape, so that no hostile text
  * reaches a message; whether one exists is the manager's answer. */
 static gboolean
-gh_api_backend_name_is_valid(const char *name)
+api_backend_name_is_valid(const char *name)
 {
     return g_regex_match_simple("^[a-z0-9][a-z0-9._-]{0,63}$", name, 0, 0);
 }
 
 static gboolean
-gh_api_option_key_is_valid(const char *key)
+api_option_key_is_valid(const char *key)
 {
     return g_regex_match_simple("^[a-z0-9_.-]{1,63}$", key, 0, 0);
 }
 
 static gboolean
-gh_api_parse_options(GhApi *api, SoupServerMessage *msg, const char *field, JsonNode *node, GHashTable **out)
+api_parse_options(GhApi *api, SoupServerMessage *msg, const char *field, JsonNode *node, GHashTable **out)
 {
     g_autoptr(GHashTable) options = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     g_autoptr(GList) members = NULL;
@@ -276,14 +276,14 @@ gh_api_parse_options(GhApi *api, SoupServerMessage *msg, const char *field, Json
     for (GList *m = members; m; m = m->next) {
         JsonNode *v = json_object_get_member(obj, m->data);
 
-        if (!gh_api_option_key_is_valid(m->data)) {
+        if (!api_option_key_is_valid(m->data)) {
             g_autofree char *shown = g_strescape(m->data, NULL);
             gh_api_respond_error(api, msg, SOUP_STATUS_BAD_REQUEST, "invalid_request",
                                  "option key '%.63s' in field '%s.options' must match [a-z0-9_.-]{1,63}",
                                  shown, field);
             return FALSE;
         }
-        if (!gh_api_is_string(v) || strlen(json_node_get_string(v)) > GH_API_MAX_OPTION_VALUE) {
+        if (!api_is_string(v) || strlen(json_node_get_string(v)) > GH_API_MAX_OPTION_VALUE) {
             gh_api_respond_error(api, msg, SOUP_STATUS_BAD_REQUEST, "invalid_request",
                                  "field '%s.options.%s' must be a string of at most %d bytes", field,
                                  (char *) m->data, GH_API_MAX_OPTION_VALUE);
@@ -296,15 +296,15 @@ gh_api_parse_options(GhApi *api, SoupServerMessage *msg, const char *field, Json
 }
 
 static gboolean
-gh_api_parse_choice(GhApi *api, SoupServerMessage *msg, const char *field, JsonNode *node,
+api_parse_choice(GhApi *api, SoupServerMessage *msg, const char *field, JsonNode *node,
                     GhApiBackendChoice *choice)
 {
     g_autoptr(GList) members = NULL;
     JsonObject *obj;
     JsonNode *backend;
 
-    if (gh_api_is_string(node)) {
-        if (!gh_api_backend_name_is_valid(json_node_get_string(node))) {
+    if (api_is_string(node)) {
+        if (!api_backend_name_is_valid(json_node_get_string(node))) {
             gh_api_respond_error(api, msg, SOUP_STATUS_BAD_REQUEST, "invalid_request",
                                  "field '%s' must be a backend name ([a-z0-9][a-z0-9._-]{0,63})", field);
             return FALSE;
@@ -327,7 +327,7 @@ gh_api_parse_choice(GhApi *api, SoupServerMessage *msg, const char *field, JsonN
         }
     }
     backend = json_object_get_member(obj, "backend");
-    if (!backend || !gh_api_is_string(backend) || !gh_api_backend_name_is_valid(json_node_get_string(backend))) {
+    if (!backend || !api_is_string(backend) || !api_backend_name_is_valid(json_node_get_string(backend))) {
         if (!backend)
             gh_api_respond_error(api, msg, SOUP_STATUS_BAD_REQUEST, "invalid_request",
                                  "field '%s.backend' is required", field);
@@ -338,21 +338,21 @@ gh_api_parse_choice(GhApi *api, SoupServerMessage *msg, const char *field, JsonN
     }
     choice->backend = json_node_get_string(backend);
     if (json_object_has_member(obj, "options") &&
-        !gh_api_parse_options(api, msg, field, json_object_get_member(obj, "options"), &choice->options))
+        !api_parse_options(api, msg, field, json_object_get_member(obj, "options"), &choice->options))
         return FALSE;
     return TRUE;
 }
 
 static gboolean
-gh_api_parse_choices(GhApi *api, SoupServerMessage *msg, JsonObject *obj, GhApiCreateRequest *req)
+api_parse_choices(GhApi *api, SoupServerMessage *msg, JsonObject *obj, GhApiCreateRequest *req)
 {
-    for (gsize i = 0; i < G_N_ELEMENTS(gh_api_choice_fields); i++) {
-        const char *field = gh_api_choice_fields[i];
+    for (gsize i = 0; i < G_N_ELEMENTS(api_choice_fields); i++) {
+        const char *field = api_choice_fields[i];
         GhApiBackendChoice *c = &req->choices[i];
 
         if (!json_object_has_member(obj, field))
             continue;
-        if (!gh_api_parse_choice(api, msg, field, json_object_get_member(obj, field), c))
+        if (!api_parse_choice(api, msg, field, json_object_get_member(obj, field), c))
             return FALSE;
         if (c->options) {
             if (!req->backend_options)
@@ -367,7 +367,7 @@ gh_api_parse_choices(GhApi *api, SoupServerMessage *msg, JsonObject *obj, GhApiC
 /* {"ttl_s": N}, 1 <= N <= [api] player_token_ttl; field names the object
  * ("player" in a create body, "" for the player-token body). */
 static gboolean
-gh_api_parse_player(GhApi *api, SoupServerMessage *msg, const char *field, JsonNode *node, guint *ttl_s)
+api_parse_player(GhApi *api, SoupServerMessage *msg, const char *field, JsonNode *node, guint *ttl_s)
 {
     g_autoptr(GList) members = NULL;
     const char *dot = *field ? "." : "";
@@ -402,7 +402,7 @@ gh_api_parse_player(GhApi *api, SoupServerMessage *msg, const char *field, JsonN
 }
 
 static gboolean
-gh_api_parse_create(GhApi *api, SoupServerMessage *msg, JsonNode *root, GhApiCreateRequest *req)
+api_parse_create(GhApi *api, SoupServerMessage *msg, JsonNode *root, GhApiCreateRequest *req)
 {
     JsonObject *obj;
     JsonNode *image, *labels;
@@ -413,7 +413,7 @@ gh_api_parse_create(GhApi *api, SoupServerMessage *msg, JsonNode *root, GhApiCre
         return FALSE;
     }
     obj = json_node_get_object(root);
-    if (!gh_api_check_fields(api, msg, obj))
+    if (!api_check_fields(api, msg, obj))
         return FALSE;
     image = json_object_get_member(obj, "image");
     if (!image || !JSON_NODE_HOLDS_VALUE(image) || json_node_get_value_type(image) != G_TYPE_STRING) {
@@ -423,14 +423,14 @@ gh_api_parse_create(GhApi *api, SoupServerMessage *msg, JsonNode *root, GhApiCre
     }
     req->image = json_node_get_string(image);
     labels = json_object_get_member(obj, "labels");
-    if (labels && !gh_api_parse_labels(api, msg, labels, &req->labels))
+    if (labels && !api_parse_labels(api, msg, labels, &req->labels))
         return FALSE;
-    if (json_object_has_member(obj, "gpu") && !gh_api_parse_gpu(api, msg, json_object_get_member(obj, "gpu"), req))
+    if (json_object_has_member(obj, "gpu") && !api_parse_gpu(api, msg, json_object_get_member(obj, "gpu"), req))
         return FALSE;
-    if (!gh_api_parse_choices(api, msg, obj, req))
+    if (!api_parse_choices(api, msg, obj, req))
         return FALSE;
     if (json_object_has_member(obj, "player") &&
-        !gh_api_parse_player(api, msg, "player", json_object_get_member(obj, "player"), &req->player_ttl_s))
+        !api_parse_player(api, msg, "player", json_object_get_member(obj, "player"), &req->player_ttl_s))
         return FALSE;
     if (!gh_image_id_is_valid(req->image) || !gh_catalog_lookup(api->catalog, req->image)) {
         gh_api_respond_error(api, msg, SOUP_STATUS_BAD_REQUEST, "unknown_image",
@@ -462,12 +462,12 @@ gh_api_parse_body(GhApi *api, SoupServerMessage *msg)
 
 /* ---- create ----------------------------------------------------------------- */
 
-static void gh_api_respond_session_error(GhApi *api, SoupServerMessage *msg, const GError *error);
+static void api_respond_session_error(GhApi *api, SoupServerMessage *msg, const GError *error);
 
 /* {"token","expires_at","url"} of a fresh token for the session, or NULL
  * with the manager's error. */
 static JsonObject *
-gh_api_mint_player(GhApi *api, const char *id, guint ttl_s, GError **error)
+api_mint_player(GhApi *api, const char *id, guint ttl_s, GError **error)
 {
     gint64 expires_at = 0;
     g_autofree char *token = gh_session_manager_mint_player_token(api->sessions, id, ttl_s, &expires_at, error);
@@ -497,16 +497,16 @@ gh_api_mint_player(GhApi *api, const char *id, guint ttl_s, GError **error)
  * revoked): only the digest was kept, and the retrying caller needs one.
  * An ended session has none (player: null). */
 static void
-gh_api_respond_session_with_player(GhApi *api, SoupServerMessage *msg, guint status, const GhSession *session,
+api_respond_session_with_player(GhApi *api, SoupServerMessage *msg, guint status, const GhSession *session,
                                    guint ttl_s)
 {
     g_autoptr(JsonNode) node = gh_api_session_json(api, session);
     g_autoptr(GError) error = NULL;
     g_autofree char *id = g_strdup(session->id);
-    JsonObject *player = gh_api_mint_player(api, id, ttl_s, &error);
+    JsonObject *player = api_mint_player(api, id, ttl_s, &error);
 
     if (!player && !g_error_matches(error, GH_SESSION_ERROR, GH_SESSION_ERROR_NOT_RUNNING)) {
-        gh_api_respond_session_error(api, msg, error);
+        api_respond_session_error(api, msg, error);
         return;
     }
     if (player)
@@ -532,10 +532,10 @@ gh_api_handle_player_token(GhApi *api, SoupServerMessage *msg, const char *arg, 
     }
     /* The body is optional: {"ttl_s": N}. */
     if (body->length > 0 && (!gh_api_check_content_type(api, msg) || !(root = gh_api_parse_body(api, msg)) ||
-                             !gh_api_parse_player(api, msg, "", root, &ttl_s)))
+                             !api_parse_player(api, msg, "", root, &ttl_s)))
         return;
-    if (!(player = gh_api_mint_player(api, arg, ttl_s, &error))) {
-        gh_api_respond_session_error(api, msg, error);
+    if (!(player = api_mint_player(api, arg, ttl_s, &error))) {
+        api_respond_session_error(api, msg, error);
         return;
     }
     node = json_node_init_object(json_node_alloc(), player);
@@ -544,7 +544,7 @@ gh_api_handle_player_token(GhApi *api, SoupServerMessage *msg, const char *arg, 
 }
 
 static void
-gh_api_add_sorted_strings(JsonBuilder *b, GHashTable *table)
+api_add_sorted_strings(JsonBuilder *b, GHashTable *table)
 {
     g_autoptr(GList) keys = table ? g_hash_table_get_keys(table) : NULL;
 
@@ -562,7 +562,7 @@ gh_api_add_sorted_strings(JsonBuilder *b, GHashTable *table)
  * same request.  Members absent from the request are absent here too, which
  * keeps the hashes of requests made before backend choices existed. */
 static char *
-gh_api_request_hash(const GhApiCreateRequest *req)
+api_request_hash(const GhApiCreateRequest *req)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
     g_autoptr(JsonNode) node = NULL;
@@ -572,7 +572,7 @@ gh_api_request_hash(const GhApiCreateRequest *req)
     json_builder_set_member_name(b, "image");
     json_builder_add_string_value(b, req->image);
     json_builder_set_member_name(b, "labels");
-    gh_api_add_sorted_strings(b, req->labels);
+    api_add_sorted_strings(b, req->labels);
     if (req->want_gpu) {
         json_builder_set_member_name(b, "gpu");
         json_builder_begin_object(b);
@@ -584,15 +584,15 @@ gh_api_request_hash(const GhApiCreateRequest *req)
         json_builder_add_boolean_value(b, req->gpu_required);
         json_builder_end_object(b);
     }
-    for (gsize i = 0; i < G_N_ELEMENTS(gh_api_choice_fields); i++) {
+    for (gsize i = 0; i < G_N_ELEMENTS(api_choice_fields); i++) {
         if (!req->choices[i].backend)
             continue;
-        json_builder_set_member_name(b, gh_api_choice_fields[i]);
+        json_builder_set_member_name(b, api_choice_fields[i]);
         json_builder_begin_object(b);
         json_builder_set_member_name(b, "backend");
         json_builder_add_string_value(b, req->choices[i].backend);
         json_builder_set_member_name(b, "options");
-        gh_api_add_sorted_strings(b, req->choices[i].options);
+        api_add_sorted_strings(b, req->choices[i].options);
         json_builder_end_object(b);
     }
     if (req->player_ttl_s) {
@@ -609,7 +609,7 @@ gh_api_request_hash(const GhApiCreateRequest *req)
 }
 
 static void
-gh_api_respond_session_error(GhApi *api, SoupServerMessage *msg, const GError *error)
+api_respond_session_error(GhApi *api, SoupServerMessage *msg, const GError *error)
 {
     static const struct { int code; guint status; const char *name; } map[] = {
         { GH_SESSION_ERROR_CAPACITY,      SOUP_STATUS_CONFLICT,             "capacity_exhausted" },
@@ -648,12 +648,12 @@ gh_api_handle_sessions_create(GhApi *api, SoupServerMessage *msg, const char *ar
     gboolean replayed = FALSE;
     SoupMessageHeaders *out = soup_server_message_get_response_headers(msg);
 
-    if (!gh_api_check_content_type(api, msg) || !gh_api_check_idempotency_key(api, msg, &key))
+    if (!gh_api_check_content_type(api, msg) || !api_check_idempotency_key(api, msg, &key))
         return;
-    if (!(root = gh_api_parse_body(api, msg)) || !gh_api_parse_create(api, msg, root, &req))
+    if (!(root = gh_api_parse_body(api, msg)) || !api_parse_create(api, msg, root, &req))
         return;
 
-    hash = gh_api_request_hash(&req);
+    hash = api_request_hash(&req);
     session = gh_session_manager_create(api->sessions,
                                         &(GhSessionRequest) {
                                             .image_id = req.image,
@@ -670,14 +670,14 @@ gh_api_handle_sessions_create(GhApi *api, SoupServerMessage *msg, const char *ar
                                         },
                                         &replayed, &error);
     if (!session) {
-        gh_api_respond_session_error(api, msg, error);
+        api_respond_session_error(api, msg, error);
         return;
     }
     location = g_strdup_printf("/v1/sessions/%s", session->id);
     soup_message_headers_replace(out, "Location", location);
     if (replayed)
         soup_message_headers_replace(out, "Idempotent-Replayed", "true");
-    gh_api_respond_session_with_player(api, msg, SOUP_STATUS_CREATED, session, req.player_ttl_s);
+    api_respond_session_with_player(api, msg, SOUP_STATUS_CREATED, session, req.player_ttl_s);
 }
 
 /* ---- list, show, stop --------------------------------------------------------- */
@@ -726,7 +726,7 @@ gh_api_handle_session_show(GhApi *api, SoupServerMessage *msg, const char *arg, 
         gh_api_respond_no_session(api, msg);
         return;
     }
-    gh_api_respond_session(api, msg, SOUP_STATUS_OK, session);
+    api_respond_session(api, msg, SOUP_STATUS_OK, session);
 }
 
 void
@@ -744,11 +744,11 @@ gh_api_handle_session_delete(GhApi *api, SoupServerMessage *msg, const char *arg
         if (g_error_matches(error, GH_SESSION_ERROR, GH_SESSION_ERROR_NOT_FOUND))
             gh_api_respond_no_session(api, msg);
         else
-            gh_api_respond_session_error(api, msg, error);
+            api_respond_session_error(api, msg, error);
         return;
     }
     /* 202: the stop is under way; 200: there was nothing left to stop. */
-    gh_api_respond_session(api, msg,
+    api_respond_session(api, msg,
                            gh_session_state_is_active(session->state) ? SOUP_STATUS_ACCEPTED : SOUP_STATUS_OK,
                            session);
 }

@@ -43,7 +43,7 @@ typedef struct {
 } GhApiPeer;
 
 static void
-gh_api_peer_free(GhApiPeer *p)
+api_peer_free(GhApiPeer *p)
 {
     if (p->conn) {
         g_signal_handlers_disconnect_by_data(p->conn, p);
@@ -54,7 +54,7 @@ gh_api_peer_free(GhApiPeer *p)
 }
 
 static GhApiPeer *
-gh_api_peer_find(GhApi *api, const char *session_id, guint32 peer)
+api_peer_find(GhApi *api, const char *session_id, guint32 peer)
 {
     for (guint i = 0; i < api->signal_peers->len; i++) {
         GhApiPeer *p = api->signal_peers->pdata[i];
@@ -77,7 +77,7 @@ gh_api_signal_players(GhApi *api)
 /* ---- messages the host sends ------------------------------------------- */
 
 static void
-gh_api_peer_send_node(GhApiPeer *p, JsonNode *node)
+api_peer_send_node(GhApiPeer *p, JsonNode *node)
 {
     g_autofree char *text = gh_api_json_to_string(node);
 
@@ -87,7 +87,7 @@ gh_api_peer_send_node(GhApiPeer *p, JsonNode *node)
 
 /* {"type": type, key: value} with string values; key may be NULL. */
 static void
-gh_api_peer_send_simple(GhApiPeer *p, const char *type, const char *key, const char *value)
+api_peer_send_simple(GhApiPeer *p, const char *type, const char *key, const char *value)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
     g_autoptr(JsonNode) node = NULL;
@@ -101,18 +101,18 @@ gh_api_peer_send_simple(GhApiPeer *p, const char *type, const char *key, const c
     }
     json_builder_end_object(b);
     node = json_builder_get_root(b);
-    gh_api_peer_send_node(p, node);
+    api_peer_send_node(p, node);
 }
 
 static void
-gh_api_peer_refuse_message(GhApiPeer *p, const char *message)
+api_peer_refuse_message(GhApiPeer *p, const char *message)
 {
     gh_metrics_count_signal_refused(p->api->metrics);
-    gh_api_peer_send_simple(p, "error", "message", message);
+    api_peer_send_simple(p, "error", "message", message);
 }
 
 static void
-gh_api_peer_send_welcome(GhApiPeer *p, gboolean control)
+api_peer_send_welcome(GhApiPeer *p, gboolean control)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
     g_autoptr(JsonNode) node = NULL;
@@ -128,13 +128,13 @@ gh_api_peer_send_welcome(GhApiPeer *p, gboolean control)
     json_builder_add_string_value(b, control ? "control" : "watch");
     json_builder_end_object(b);
     node = json_builder_get_root(b);
-    gh_api_peer_send_node(p, node);
+    api_peer_send_node(p, node);
 }
 
 /* The peer leaves the session (the backend hears peer_close); control
  * passes to the longest-connected watcher, who is told. */
 static void
-gh_api_peer_detach(GhApiPeer *p, gboolean hand_over)
+api_peer_detach(GhApiPeer *p, gboolean hand_over)
 {
     guint32 next;
     GhApiPeer *heir;
@@ -143,8 +143,8 @@ gh_api_peer_detach(GhApiPeer *p, gboolean hand_over)
         return;
     p->open = FALSE;
     next = gh_session_manager_peer_close(p->api->sessions, p->session_id, p->peer);
-    if (hand_over && next && (heir = gh_api_peer_find(p->api, p->session_id, next)) && !heir->leaving)
-        gh_api_peer_send_simple(heir, "role", "role", "control");
+    if (hand_over && next && (heir = api_peer_find(p->api, p->session_id, next)) && !heir->leaving)
+        api_peer_send_simple(heir, "role", "role", "control");
 }
 
 /* What a bye ends, so that a page can tell a failed stream connection
@@ -165,12 +165,12 @@ gh_api_peer_detach(GhApiPeer *p, gboolean hand_over)
 /* Says bye with reason and scope, then closes with code; the connection
  * stays listed until libsoup reports it closed. */
 static void
-gh_api_peer_end(GhApiPeer *p, gushort code, const char *reason, const char *scope, gboolean hand_over)
+api_peer_end(GhApiPeer *p, gushort code, const char *reason, const char *scope, gboolean hand_over)
 {
     g_autoptr(JsonBuilder) b = NULL;
     g_autoptr(JsonNode) node = NULL;
 
-    gh_api_peer_detach(p, hand_over);
+    api_peer_detach(p, hand_over);
     if (soup_websocket_connection_get_state(p->conn) != SOUP_WEBSOCKET_STATE_OPEN)
         return;
     b = json_builder_new();
@@ -183,7 +183,7 @@ gh_api_peer_end(GhApiPeer *p, gushort code, const char *reason, const char *scop
     json_builder_add_string_value(b, scope);
     json_builder_end_object(b);
     node = json_builder_get_root(b);
-    gh_api_peer_send_node(p, node);
+    api_peer_send_node(p, node);
     soup_websocket_connection_close(p->conn, code, NULL);
 }
 
@@ -191,7 +191,7 @@ gh_api_peer_end(GhApiPeer *p, gushort code, const char *reason, const char *scop
  * (a re-mint replaced it).  Expiry is not checked: it only gates new
  * connections, and a player in the middle of a game stays. */
 static gboolean
-gh_api_peer_link_replaced(GhApiPeer *p)
+api_peer_link_replaced(GhApiPeer *p)
 {
     const GhSession *s;
 
@@ -205,7 +205,7 @@ gh_api_peer_link_replaced(GhApiPeer *p)
 
 /* NULL when text is one JSON object with a string "type", else why not. */
 static const char *
-gh_api_signal_message_problem(const char *text, gsize len)
+api_signal_message_problem(const char *text, gsize len)
 {
     g_autoptr(JsonParser) parser = json_parser_new_immutable();
     JsonNode *root, *type;
@@ -221,7 +221,7 @@ gh_api_signal_message_problem(const char *text, gsize len)
 }
 
 static void
-gh_api_peer_on_message(SoupWebsocketConnection *conn, gint type, GBytes *message, gpointer data)
+api_peer_on_message(SoupWebsocketConnection *conn, gint type, GBytes *message, gpointer data)
 {
     GhApiPeer *p = data;
     gsize len;
@@ -233,36 +233,36 @@ gh_api_peer_on_message(SoupWebsocketConnection *conn, gint type, GBytes *message
     if (!p->open)
         return;
     if (type != SOUP_WEBSOCKET_DATA_TEXT) {
-        gh_api_peer_refuse_message(p, "binary messages are not accepted: send one JSON object per text message");
+        api_peer_refuse_message(p, "binary messages are not accepted: send one JSON object per text message");
         return;
     }
     if (len > GH_SIGNAL_MAX_MESSAGE) {
         refusal = g_strdup_printf("the message has %" G_GSIZE_FORMAT " bytes, more than %u", len,
                                   GH_SIGNAL_MAX_MESSAGE);
-        gh_api_peer_refuse_message(p, refusal);
+        api_peer_refuse_message(p, refusal);
         return;
     }
-    if ((problem = gh_api_signal_message_problem(text ? text : "", len))) {
-        gh_api_peer_refuse_message(p, problem);
+    if ((problem = api_signal_message_problem(text ? text : "", len))) {
+        api_peer_refuse_message(p, problem);
         return;
     }
     /* libsoup NUL-terminates text messages: text is a C string here. */
     if (gh_session_manager_peer_message(p->api->sessions, p->session_id, p->peer, text, &why) < 0)
-        gh_api_peer_refuse_message(p, why ? why : "the stream backend refused the message");
+        api_peer_refuse_message(p, why ? why : "the stream backend refused the message");
 }
 
 static void
-gh_api_peer_on_closed(SoupWebsocketConnection *conn, gpointer data)
+api_peer_on_closed(SoupWebsocketConnection *conn, gpointer data)
 {
     GhApiPeer *p = data;
     GhApi *api = p->api;
 
-    gh_api_peer_detach(p, TRUE);
+    api_peer_detach(p, TRUE);
     g_ptr_array_remove_fast(api->signal_peers, p);
 }
 
 static void
-gh_api_peer_on_error(SoupWebsocketConnection *conn, GError *error, gpointer data)
+api_peer_on_error(SoupWebsocketConnection *conn, GError *error, gpointer data)
 {
     GhApiPeer *p = data;
 
@@ -272,7 +272,7 @@ gh_api_peer_on_error(SoupWebsocketConnection *conn, GError *error, gpointer data
 /* ---- the upgrade ----------------------------------------------------------- */
 
 static void
-gh_api_signal_upgraded(SoupServerMessage *msg, gpointer data)
+api_signal_upgraded(SoupServerMessage *msg, gpointer data)
 {
     GhApi *api = data;
     const char *id = g_object_get_data(G_OBJECT(msg), GH_API_SIGNAL_SESSION_KEY);
@@ -282,7 +282,7 @@ gh_api_signal_upgraded(SoupServerMessage *msg, gpointer data)
     GhApiPeer *p;
     gboolean control = FALSE;
 
-    g_signal_handlers_disconnect_by_func(msg, gh_api_signal_upgraded, data);
+    g_signal_handlers_disconnect_by_func(msg, api_signal_upgraded, data);
     stream = soup_server_message_steal_connection(msg);
     p = g_new0(GhApiPeer, 1);
     p->api = api;
@@ -296,20 +296,20 @@ gh_api_signal_upgraded(SoupServerMessage *msg, gpointer data)
         soup_message_headers_get_one(soup_server_message_get_request_headers(msg), "Origin"), NULL, NULL);
     soup_websocket_connection_set_max_incoming_payload_size(p->conn, GH_API_SIGNAL_MAX_FRAME);
     soup_websocket_connection_set_keepalive_interval(p->conn, GH_API_SIGNAL_KEEPALIVE_S);
-    g_signal_connect(p->conn, "message", G_CALLBACK(gh_api_peer_on_message), p);
-    g_signal_connect(p->conn, "closed", G_CALLBACK(gh_api_peer_on_closed), p);
-    g_signal_connect(p->conn, "error", G_CALLBACK(gh_api_peer_on_error), p);
+    g_signal_connect(p->conn, "message", G_CALLBACK(api_peer_on_message), p);
+    g_signal_connect(p->conn, "closed", G_CALLBACK(api_peer_on_closed), p);
+    g_signal_connect(p->conn, "error", G_CALLBACK(api_peer_on_error), p);
     g_ptr_array_add(api->signal_peers, p);
 
     /* Checked before the upgrade; checked again, as a re-mint, another
      * player or the session's end may have come in between. */
-    if (gh_api_peer_link_replaced(p)) {
-        gh_api_peer_end(p, SOUP_WEBSOCKET_CLOSE_NORMAL, GH_API_BYE_LINK_REPLACED, GH_API_BYE_PEER, FALSE);
+    if (api_peer_link_replaced(p)) {
+        api_peer_end(p, SOUP_WEBSOCKET_CLOSE_NORMAL, GH_API_BYE_LINK_REPLACED, GH_API_BYE_PEER, FALSE);
         return;
     }
     p->peer = gh_session_manager_peer_open(api->sessions, id, &control, &error);
     if (!p->peer) {
-        gh_api_peer_send_simple(p, "error", "message", error->message);
+        api_peer_send_simple(p, "error", "message", error->message);
         soup_websocket_connection_close(
             p->conn,
             g_error_matches(error, GH_SESSION_ERROR, GH_SESSION_ERROR_NOT_RUNNING) ? SOUP_WEBSOCKET_CLOSE_GOING_AWAY
@@ -319,11 +319,11 @@ gh_api_signal_upgraded(SoupServerMessage *msg, gpointer data)
     }
     p->open = TRUE;
     g_message("session %s: player %u connected (%s)", id, p->peer, control ? "control" : "watch");
-    gh_api_peer_send_welcome(p, control);
+    api_peer_send_welcome(p, control);
 }
 
 static void
-gh_api_signal_refuse(GhApi *api, SoupServerMessage *msg, const GError *error)
+api_signal_refuse(GhApi *api, SoupServerMessage *msg, const GError *error)
 {
     static const struct { int code; guint status; const char *name; } map[] = {
         { GH_SESSION_ERROR_NOT_FOUND,        SOUP_STATUS_NOT_FOUND,           "not_found" },
@@ -349,7 +349,7 @@ gh_api_handle_session_signal(GhApi *api, SoupServerMessage *msg, const char *arg
     if (!gh_api_player_gate(api, msg, arg, query, FALSE))
         return;
     if (!gh_session_manager_peer_admit(api->sessions, arg, &error)) {
-        gh_api_signal_refuse(api, msg, error);
+        api_signal_refuse(api, msg, error);
         return;
     }
     if (!soup_websocket_server_check_handshake(msg, NULL, NULL, NULL, &error)) {
@@ -371,39 +371,39 @@ gh_api_handle_session_signal(GhApi *api, SoupServerMessage *msg, const char *arg
         gh_player_token_digest(token, digest);
         g_object_set_data_full(G_OBJECT(msg), GH_API_SIGNAL_PLAYER_KEY, digest, g_free);
     }
-    g_signal_connect(msg, "wrote-informational", G_CALLBACK(gh_api_signal_upgraded), api);
+    g_signal_connect(msg, "wrote-informational", G_CALLBACK(api_signal_upgraded), api);
 }
 
 /* ---- the session manager's side (GhSessionSignalSink) ------------------------ */
 
 static void
-gh_api_signal_sink_send(gpointer data, const char *session_id, guint32 peer, const char *message)
+api_signal_sink_send(gpointer data, const char *session_id, guint32 peer, const char *message)
 {
-    GhApiPeer *p = gh_api_peer_find(data, session_id, peer);
+    GhApiPeer *p = api_peer_find(data, session_id, peer);
 
     if (p && soup_websocket_connection_get_state(p->conn) == SOUP_WEBSOCKET_STATE_OPEN)
         soup_websocket_connection_send_text(p->conn, message);
 }
 
 static void
-gh_api_signal_sink_close(gpointer data, const char *session_id, guint32 peer, const char *reason)
+api_signal_sink_close(gpointer data, const char *session_id, guint32 peer, const char *reason)
 {
-    GhApiPeer *p = gh_api_peer_find(data, session_id, peer);
+    GhApiPeer *p = api_peer_find(data, session_id, peer);
 
     if (p)
-        gh_api_peer_end(p, SOUP_WEBSOCKET_CLOSE_NORMAL, reason, GH_API_BYE_PEER, TRUE);
+        api_peer_end(p, SOUP_WEBSOCKET_CLOSE_NORMAL, reason, GH_API_BYE_PEER, TRUE);
 }
 
-static const GhSessionSignalSink gh_api_signal_sink = {
-    .send = gh_api_signal_sink_send,
-    .close = gh_api_signal_sink_close,
+static const GhSessionSignalSink api_signal_sink = {
+    .send = api_signal_sink_send,
+    .close = api_signal_sink_close,
 };
 
 void
 gh_api_signal_init(GhApi *api)
 {
-    api->signal_peers = g_ptr_array_new_with_free_func((GDestroyNotify)gh_api_peer_free);
-    gh_session_manager_set_signal_sink(api->sessions, &gh_api_signal_sink, api);
+    api->signal_peers = g_ptr_array_new_with_free_func((GDestroyNotify)api_peer_free);
+    gh_session_manager_set_signal_sink(api->sessions, &api_signal_sink, api);
 }
 
 void
@@ -415,14 +415,14 @@ gh_api_signal_player_link_replaced(GhApi *api, const char *session_id)
      * that stays, not to one about to leave. */
     for (guint i = 0; i < api->signal_peers->len; i++) {
         GhApiPeer *p = api->signal_peers->pdata[i];
-        p->leaving = p->open && g_str_equal(p->session_id, session_id) && gh_api_peer_link_replaced(p);
+        p->leaving = p->open && g_str_equal(p->session_id, session_id) && api_peer_link_replaced(p);
     }
     for (guint i = 0; i < api->signal_peers->len; i++) {
         GhApiPeer *p = api->signal_peers->pdata[i];
         if (!p->leaving)
             continue;
         g_message("session %s: player %u disconnected: its player link was replaced", session_id, p->peer);
-        gh_api_peer_end(p, SOUP_WEBSOCKET_CLOSE_NORMAL, GH_API_BYE_LINK_REPLACED, GH_API_BYE_PEER, TRUE);
+        api_peer_end(p, SOUP_WEBSOCKET_CLOSE_NORMAL, GH_API_BYE_LINK_REPLACED, GH_API_BYE_PEER, TRUE);
     }
 }
 
@@ -439,7 +439,7 @@ gh_api_signal_session_event(GhApi *api, const GhSession *session, GhSessionState
     for (guint i = 0; i < api->signal_peers->len; i++) {
         GhApiPeer *p = api->signal_peers->pdata[i];
         if (p->open && g_str_equal(p->session_id, session->id))
-            gh_api_peer_end(p, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, reason, GH_API_BYE_SESSION, FALSE);
+            api_peer_end(p, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, reason, GH_API_BYE_SESSION, FALSE);
     }
 }
 
@@ -450,7 +450,7 @@ gh_api_signal_close_all(GhApi *api)
         return;
     gh_session_manager_set_signal_sink(api->sessions, NULL, NULL);
     for (guint i = 0; i < api->signal_peers->len; i++)
-        gh_api_peer_end(api->signal_peers->pdata[i], SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "the host is shutting down",
+        api_peer_end(api->signal_peers->pdata[i], SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "the host is shutting down",
                         GH_API_BYE_HOST, FALSE);
     g_clear_pointer(&api->signal_peers, g_ptr_array_unref);
 }

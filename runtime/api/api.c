@@ -16,7 +16,7 @@ typedef struct {
     GhApiHandler handler;
 } GhApiRoute;
 
-static const GhApiRoute gh_api_routes[] = {
+static const GhApiRoute api_routes[] = {
     { "/healthz",          "GET",    gh_api_handle_healthz },
     { "/readyz",           "GET",    gh_api_handle_readyz },
     { "/metrics",          "GET",    gh_api_handle_metrics },
@@ -96,7 +96,7 @@ gh_api_respond_error(GhApi *api, SoupServerMessage *msg, guint status,
 /* ---- the gate: auth and body limits, run once the headers are in ---------- */
 
 static void
-gh_api_sha256(const char *s, guint8 digest[32])
+api_sha256(const char *s, guint8 digest[32])
 {
     g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
     gsize len = 32;
@@ -108,15 +108,15 @@ gh_api_sha256(const char *s, guint8 digest[32])
 /* Compares digests rather than the tokens, and every token to the end, so
  * neither a token's length nor its prefix shows in the timing. */
 static gboolean
-gh_api_token_accepted(GhApi *api, const char *presented)
+api_token_accepted(GhApi *api, const char *presented)
 {
     guint8 got[32], want[32];
     gboolean ok = FALSE;
 
-    gh_api_sha256(presented, got);
+    api_sha256(presented, got);
     for (char **t = api->tokens; *t; t++) {
         guint8 diff = 0;
-        gh_api_sha256(*t, want);
+        api_sha256(*t, want);
         for (gsize i = 0; i < sizeof got; i++)
             diff |= got[i] ^ want[i];
         ok |= (diff == 0);
@@ -125,7 +125,7 @@ gh_api_token_accepted(GhApi *api, const char *presented)
 }
 
 static gboolean
-gh_api_authorized(GhApi *api, SoupServerMessage *msg)
+api_authorized(GhApi *api, SoupServerMessage *msg)
 {
     SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
     const char *auth = soup_message_headers_get_one(h, "Authorization");
@@ -135,14 +135,14 @@ gh_api_authorized(GhApi *api, SoupServerMessage *msg)
     auth += 7;
     while (*auth == ' ')
         auth++;
-    return *auth && gh_api_token_accepted(api, auth);
+    return *auth && api_token_accepted(api, auth);
 }
 
 /* The player endpoints authorize in their handlers: a browser cannot send
  * the Authorization header (a WebSocket, a link), so they also take
  * ?token=, and /play/assets/ needs nothing (the player's own files). */
 static gboolean
-gh_api_path_is_player(const char *path)
+api_path_is_player(const char *path)
 {
     g_auto(GStrv) seg = NULL;
 
@@ -170,7 +170,7 @@ gh_api_player_gate(GhApi *api, SoupServerMessage *msg, const char *id, GHashTabl
     const char *code = "unauthorized", *title = "Not allowed", *message;
 
     /* The orchestrator's token only in the header: a URL ends up in logs. */
-    if (gh_api_authorized(api, msg))
+    if (api_authorized(api, msg))
         return TRUE;
     if (!token || !*token) {
         message = "missing token: open the player with the link the game service gave you (?token=...)";
@@ -203,7 +203,7 @@ gh_api_player_gate(GhApi *api, SoupServerMessage *msg, const char *id, GHashTabl
 }
 
 static void
-gh_api_reject_body(GhApi *api, SoupServerMessage *msg)
+api_reject_body(GhApi *api, SoupServerMessage *msg)
 {
     /* Keep reading (HTTP/1.1 needs the body off the wire) but drop it. */
     soup_message_body_set_accumulate(soup_server_message_get_request_body(msg), FALSE);
@@ -214,7 +214,7 @@ gh_api_reject_body(GhApi *api, SoupServerMessage *msg)
 }
 
 static void
-gh_api_on_got_chunk(SoupServerMessage *msg, GBytes *chunk, gpointer user_data)
+api_on_got_chunk(SoupServerMessage *msg, GBytes *chunk, gpointer user_data)
 {
     GhApi *api = user_data;
     gsize seen = GPOINTER_TO_SIZE(g_object_get_data(G_OBJECT(msg), GH_API_BODY_SEEN));
@@ -224,17 +224,17 @@ gh_api_on_got_chunk(SoupServerMessage *msg, GBytes *chunk, gpointer user_data)
     seen += g_bytes_get_size(chunk);
     g_object_set_data(G_OBJECT(msg), GH_API_BODY_SEEN, GSIZE_TO_POINTER(seen));
     if (seen > api->config->max_body_bytes)
-        gh_api_reject_body(api, msg);
+        api_reject_body(api, msg);
 }
 
 static void
-gh_api_early_handler(SoupServer *server, SoupServerMessage *msg, const char *path,
+api_early_handler(SoupServer *server, SoupServerMessage *msg, const char *path,
                      GHashTable *query, gpointer user_data)
 {
     GhApi *api = user_data;
     SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
 
-    if (g_strcmp0(path, "/healthz") != 0 && !gh_api_path_is_player(path) && !gh_api_authorized(api, msg)) {
+    if (g_strcmp0(path, "/healthz") != 0 && !api_path_is_player(path) && !api_authorized(api, msg)) {
         soup_message_body_set_accumulate(soup_server_message_get_request_body(msg), FALSE);
         soup_message_headers_replace(soup_server_message_get_response_headers(msg),
                                      "WWW-Authenticate", "Bearer realm=\"gamehost\"");
@@ -244,17 +244,17 @@ gh_api_early_handler(SoupServer *server, SoupServerMessage *msg, const char *pat
     }
     if (soup_message_headers_get_encoding(h) == SOUP_ENCODING_CONTENT_LENGTH &&
         soup_message_headers_get_content_length(h) > (goffset) api->config->max_body_bytes) {
-        gh_api_reject_body(api, msg);
+        api_reject_body(api, msg);
         return;
     }
-    g_signal_connect(msg, "got-chunk", G_CALLBACK(gh_api_on_got_chunk), api);
+    g_signal_connect(msg, "got-chunk", G_CALLBACK(api_on_got_chunk), api);
 }
 
 /* ---- routing -------------------------------------------------------------- */
 
 /* On a match, *arg is the decoded {} segment (NULL when the pattern has none). */
 static gboolean
-gh_api_route_match(const char *pattern, char **segments, char **arg)
+api_route_match(const char *pattern, char **segments, char **arg)
 {
     g_auto(GStrv) want = g_strsplit(pattern, "/", -1);
     g_autofree char *found = NULL;
@@ -277,22 +277,22 @@ gh_api_route_match(const char *pattern, char **segments, char **arg)
 }
 
 static void
-gh_api_route(GhApi *api, SoupServerMessage *msg, const char *path, GHashTable *query)
+api_route(GhApi *api, SoupServerMessage *msg, const char *path, GHashTable *query)
 {
     g_auto(GStrv) segments = g_strsplit(path, "/", -1);
     const char *method = soup_server_message_get_method(msg);
     g_autoptr(GString) allow = g_string_new(NULL);
 
-    for (gsize r = 0; r < G_N_ELEMENTS(gh_api_routes); r++) {
+    for (gsize r = 0; r < G_N_ELEMENTS(api_routes); r++) {
         g_autofree char *arg = NULL;
 
-        if (!gh_api_route_match(gh_api_routes[r].pattern, segments, &arg))
+        if (!api_route_match(api_routes[r].pattern, segments, &arg))
             continue;
-        if (strcmp(gh_api_routes[r].method, method) == 0) {
-            gh_api_routes[r].handler(api, msg, arg, query);
+        if (strcmp(api_routes[r].method, method) == 0) {
+            api_routes[r].handler(api, msg, arg, query);
             return;
         }
-        g_string_append_printf(allow, "%s%s", allow->len ? ", " : "", gh_api_routes[r].method);
+        g_string_append_printf(allow, "%s%s", allow->len ? ", " : "", api_routes[r].method);
     }
     if (allow->len) {
         soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Allow", allow->str);
@@ -304,7 +304,7 @@ gh_api_route(GhApi *api, SoupServerMessage *msg, const char *path, GHashTable *q
 }
 
 static void
-gh_api_handler(SoupServer *server, SoupServerMessage *msg, const char *path,
+api_handler(SoupServer *server, SoupServerMessage *msg, const char *path,
                GHashTable *query, gpointer user_data)
 {
     GhApi *api = user_data;
@@ -313,16 +313,16 @@ gh_api_handler(SoupServer *server, SoupServerMessage *msg, const char *path,
     /* The gate counted bodies sent without Content-Length as they came;
      * this catches a Content-Length that lied. */
     if (body->length > (goffset) api->config->max_body_bytes) {
-        gh_api_reject_body(api, msg);
+        api_reject_body(api, msg);
         return;
     }
-    gh_api_route(api, msg, path, query);
+    api_route(api, msg, path, query);
 }
 
 /* ---- lifecycle -------------------------------------------------------------- */
 
 static void
-gh_api_on_session_event(const GhSession *session, GhSessionState previous, gpointer user_data)
+api_on_session_event(const GhSession *session, GhSessionState previous, gpointer user_data)
 {
     GhApi *api = user_data;
 
@@ -335,7 +335,7 @@ gh_api_on_session_event(const GhSession *session, GhSessionState previous, gpoin
 
 /* An empty accepted token would let "Bearer " through, so refuse to serve. */
 static GStrv
-gh_api_copy_tokens(const char *const *tokens, GError **error)
+api_copy_tokens(const char *const *tokens, GError **error)
 {
     g_autoptr(GStrvBuilder) b = g_strv_builder_new();
     guint n = 0;
@@ -360,7 +360,7 @@ gh_api_new(const GhApiDeps *deps, GError **error)
     GStrv tokens;
 
     g_return_val_if_fail(deps && deps->config && deps->sessions && deps->catalog && deps->virt, NULL);
-    if (!(tokens = gh_api_copy_tokens(deps->tokens, error)))
+    if (!(tokens = api_copy_tokens(deps->tokens, error)))
         return NULL;
 
     api = g_new0(GhApi, 1);
@@ -379,14 +379,14 @@ gh_api_new(const GhApiDeps *deps, GError **error)
     api->frame_requests = g_ptr_array_new();
     gh_api_signal_init(api);
     api->server = soup_server_new("server-header", "gamehost", NULL);
-    soup_server_add_early_handler(api->server, NULL, gh_api_early_handler, api, NULL);
-    soup_server_add_handler(api->server, NULL, gh_api_handler, api, NULL);
-    api->subscription = gh_session_manager_subscribe(api->sessions, gh_api_on_session_event, api);
+    soup_server_add_early_handler(api->server, NULL, api_early_handler, api, NULL);
+    soup_server_add_handler(api->server, NULL, api_handler, api, NULL);
+    api->subscription = gh_session_manager_subscribe(api->sessions, api_on_session_event, api);
     return g_steal_pointer(&api);
 }
 
 static GInetAddress *
-gh_api_parse_host(const char *host, GError **error)
+api_parse_host(const char *host, GError **error)
 {
     GInetAddress *addr;
 
@@ -402,7 +402,7 @@ gh_api_parse_host(const char *host, GError **error)
 gboolean
 gh_api_listen(GhApi *api, const char *host, guint16 port, GError **error)
 {
-    g_autoptr(GInetAddress) inet = gh_api_parse_host(host, error);
+    g_autoptr(GInetAddress) inet = api_parse_host(host, error);
     g_autoptr(GSocketAddress) addr = NULL;
     g_autoptr(GError) local = NULL;
     GSList *uris;

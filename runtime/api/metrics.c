@@ -6,8 +6,8 @@
 
 /* Upper bounds of the start-time buckets, in seconds; +Inf is implicit.  Booting
  * a VM under TCG takes seconds, so the buckets reach up to a minute. */
-static const double gh_metrics_start_bounds[] = { 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60 };
-#define GH_METRICS_N_BOUNDS G_N_ELEMENTS(gh_metrics_start_bounds)
+static const double metrics_start_bounds[] = { 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60 };
+#define GH_METRICS_N_BOUNDS G_N_ELEMENTS(metrics_start_bounds)
 
 struct GhMetrics {
     guint64 requests[GH_METRICS_MAX_STATUS - GH_METRICS_MIN_STATUS + 1];
@@ -58,7 +58,7 @@ gh_metrics_observe_start(GhMetrics *metrics, double seconds)
     if (seconds < 0)        /* clock stepped back: count it as instant */
         seconds = 0;
     for (gsize i = 0; i < GH_METRICS_N_BOUNDS; i++) {
-        if (seconds <= gh_metrics_start_bounds[i]) {
+        if (seconds <= metrics_start_bounds[i]) {
             metrics->start_buckets[i]++;
             break;
         }
@@ -69,13 +69,13 @@ gh_metrics_observe_start(GhMetrics *metrics, double seconds)
 
 /* Prometheus floats: locale-independent, short, and "+Inf" spelled its way. */
 static const char *
-gh_metrics_format_double(char *buf, gsize size, double value)
+metrics_format_double(char *buf, gsize size, double value)
 {
     return g_ascii_formatd(buf, size, "%.9g", value);
 }
 
 static void
-gh_metrics_render_gauges(GString *out, const GhMetricsGauges *gauges)
+metrics_render_gauges(GString *out, const GhMetricsGauges *gauges)
 {
     g_string_append(out,
                     "# HELP gamehost_sessions Sessions known to this host, by state.\n"
@@ -95,7 +95,7 @@ gh_metrics_render_gauges(GString *out, const GhMetricsGauges *gauges)
 }
 
 static void
-gh_metrics_render_histogram(GString *out, const GhMetrics *metrics)
+metrics_render_histogram(GString *out, const GhMetrics *metrics)
 {
     char bound[G_ASCII_DTOSTR_BUF_SIZE], sum[G_ASCII_DTOSTR_BUF_SIZE];
     guint64 cumulative = 0;
@@ -106,7 +106,7 @@ gh_metrics_render_histogram(GString *out, const GhMetrics *metrics)
     for (gsize i = 0; i < GH_METRICS_N_BOUNDS; i++) {
         cumulative += metrics->start_buckets[i];
         g_string_append_printf(out, "gamehost_session_start_seconds_bucket{le=\"%s\"} %" G_GUINT64_FORMAT "\n",
-                               gh_metrics_format_double(bound, sizeof bound, gh_metrics_start_bounds[i]),
+                               metrics_format_double(bound, sizeof bound, metrics_start_bounds[i]),
                                cumulative);
     }
     g_string_append_printf(out,
@@ -114,12 +114,12 @@ gh_metrics_render_histogram(GString *out, const GhMetrics *metrics)
                            "gamehost_session_start_seconds_sum %s\n"
                            "gamehost_session_start_seconds_count %" G_GUINT64_FORMAT "\n",
                            metrics->start_count,
-                           gh_metrics_format_double(sum, sizeof sum, metrics->start_sum),
+                           metrics_format_double(sum, sizeof sum, metrics->start_sum),
                            metrics->start_count);
 }
 
 static void
-gh_metrics_render_requests(GString *out, const GhMetrics *metrics)
+metrics_render_requests(GString *out, const GhMetrics *metrics)
 {
     g_string_append(out,
                     "# HELP gamehost_api_requests_total API requests answered, by HTTP status code.\n"
@@ -133,7 +133,7 @@ gh_metrics_render_requests(GString *out, const GhMetrics *metrics)
 }
 
 static void
-gh_metrics_render_players(GString *out, const GhMetrics *metrics, const GhMetricsGauges *gauges)
+metrics_render_players(GString *out, const GhMetrics *metrics, const GhMetricsGauges *gauges)
 {
     g_string_append_printf(out,
                            "# HELP gamehost_players Players connected to sessions' signal endpoints.\n"
@@ -155,9 +155,9 @@ gh_metrics_render(const GhMetrics *metrics, const GhMetricsGauges *gauges)
 {
     GString *out = g_string_sized_new(2048);
 
-    gh_metrics_render_gauges(out, gauges);
-    gh_metrics_render_histogram(out, metrics);
-    gh_metrics_render_requests(out, metrics);
-    gh_metrics_render_players(out, metrics, gauges);
+    metrics_render_gauges(out, gauges);
+    metrics_render_histogram(out, metrics);
+    metrics_render_requests(out, metrics);
+    metrics_render_players(out, metrics, gauges);
     return g_string_free(out, FALSE);
 }

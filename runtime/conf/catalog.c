@@ -73,7 +73,7 @@ gh_image_problem_free(gpointer data)
 }
 
 static void
-gh_image_free(gpointer data)
+image_free(gpointer data)
 {
     GhImage *image = data;
 
@@ -90,7 +90,7 @@ gh_image_free(gpointer data)
     g_free(image);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(GhImage, gh_image_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(GhImage, image_free)
 
 /* Appends a problem with file and line (0: unknown) to problems. */
 void
@@ -109,7 +109,7 @@ gh_image_add_problem(GPtrArray *problems, const char *file, int line,
 }
 
 static gint
-gh_image_compare_name(gconstpointer a, gconstpointer b)
+image_compare_name(gconstpointer a, gconstpointer b)
 {
     return strcmp(*(const char *const *) a, *(const char *const *) b);
 }
@@ -131,14 +131,14 @@ gh_image_list_dir(const char *dir, GPtrArray *problems)
     names = g_ptr_array_new_with_free_func(g_free);
     while ((name = g_dir_read_name(gdir)) != NULL)
         g_ptr_array_add(names, g_strdup(name));
-    g_ptr_array_sort(names, gh_image_compare_name);
+    g_ptr_array_sort(names, image_compare_name);
     return names;
 }
 
 /* ---- manifests -------------------------------------------------------- */
 
 static char *
-gh_image_file_sha256(const char *path, GError **error)
+image_file_sha256(const char *path, GError **error)
 {
     g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
     g_autofree guchar *buf = g_malloc(64 * 1024);
@@ -171,7 +171,7 @@ gh_image_file_sha256(const char *path, GError **error)
 }
 
 static gboolean
-gh_image_path_is_tame(const char *rel)
+image_path_is_tame(const char *rel)
 {
     g_auto(GStrv) parts = NULL;
 
@@ -188,7 +188,7 @@ gh_image_path_is_tame(const char *rel)
 /* Returns the artefact's real path, or NULL with a problem: it must be a
  * regular file inside real_dir even after symlinks, and match its sha256. */
 static char *
-gh_image_check_artefact(const char *file, xmlNodePtr node, const char *real_dir,
+image_check_artefact(const char *file, xmlNodePtr node, const char *real_dir,
                         GPtrArray *problems)
 {
     g_autofree char *rel = gh_image_xml_prop(node, "path");
@@ -204,7 +204,7 @@ gh_image_check_artefact(const char *file, xmlNodePtr node, const char *real_dir,
                              "artefact path '%s' is absolute; it must be relative to the manifest", rel);
         return NULL;
     }
-    if (!gh_image_path_is_tame(rel)) {
+    if (!image_path_is_tame(rel)) {
         gh_image_add_problem(problems, file, line,
                              "artefact path '%s' must not contain '..'", rel);
         return NULL;
@@ -228,7 +228,7 @@ gh_image_check_artefact(const char *file, xmlNodePtr node, const char *real_dir,
         gh_image_add_problem(problems, file, line, "artefact '%s' is not a regular file", rel);
         return NULL;
     }
-    have = gh_image_file_sha256(real, &error);
+    have = image_file_sha256(real, &error);
     if (have == NULL) {
         gh_image_add_problem(problems, file, line, "artefact '%s': %s", rel, error->message);
         return NULL;
@@ -245,7 +245,7 @@ gh_image_check_artefact(const char *file, xmlNodePtr node, const char *real_dir,
 /* Fills the boot fields from <boot>; FALSE (with a problem) when its
  * artefact is refused. */
 static gboolean
-gh_image_read_boot(GhImage *image, const char *file, xmlNodePtr boot,
+image_read_boot(GhImage *image, const char *file, xmlNodePtr boot,
                    const char *real_dir, GPtrArray *problems)
 {
     g_autofree char *firmware = gh_image_xml_prop(boot, "firmware");
@@ -256,7 +256,7 @@ gh_image_read_boot(GhImage *image, const char *file, xmlNodePtr boot,
 
     image->firmware = g_strcmp0(firmware, "uefi") == 0 ? GH_FIRMWARE_UEFI : GH_FIRMWARE_BIOS;
     image->boot = kernel ? GH_BOOT_KERNEL : GH_BOOT_DISK;
-    real = gh_image_check_artefact(file, artefact, real_dir, problems);
+    real = image_check_artefact(file, artefact, real_dir, problems);
     if (real == NULL)
         return FALSE;
     image->sha256 = gh_image_xml_prop(artefact, "sha256");
@@ -273,7 +273,7 @@ gh_image_read_boot(GhImage *image, const char *file, xmlNodePtr boot,
 }
 
 static GStrv
-gh_image_read_capture(const char *file, xmlNodePtr capture, GPtrArray *problems)
+image_read_capture(const char *file, xmlNodePtr capture, GPtrArray *problems)
 {
     g_autoptr(GStrvBuilder) builder = g_strv_builder_new();
     g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -295,7 +295,7 @@ gh_image_read_capture(const char *file, xmlNodePtr capture, GPtrArray *problems)
 }
 
 static GhImage *
-gh_image_from_doc(GhCatalog *catalog, xmlDocPtr doc, const char *file)
+image_from_doc(GhCatalog *catalog, xmlDocPtr doc, const char *file)
 {
     xmlNodePtr root = xmlDocGetRootElement(doc);
     xmlNodePtr profile_node = gh_image_xml_child(root, "profile");
@@ -333,23 +333,23 @@ gh_image_from_doc(GhCatalog *catalog, xmlDocPtr doc, const char *file)
                              "unknown profile '%s'", profile_id);
         ok = FALSE;
     }
-    image->capture = gh_image_read_capture(file, gh_image_xml_child(root, "capture"), problems);
+    image->capture = image_read_capture(file, gh_image_xml_child(root, "capture"), problems);
     ok &= image->capture != NULL;
     real_dir = g_path_get_dirname(image->manifest_path);
-    ok &= gh_image_read_boot(image, file, gh_image_xml_child(root, "boot"),
+    ok &= image_read_boot(image, file, gh_image_xml_child(root, "boot"),
                                          real_dir, problems);
     return ok ? g_steal_pointer(&image) : NULL;
 }
 
 static void
-gh_catalog_load_manifest(GhCatalog *catalog, xmlRelaxNGPtr schema, const char *path)
+catalog_load_manifest(GhCatalog *catalog, xmlRelaxNGPtr schema, const char *path)
 {
     g_autoptr(xmlDoc) doc = gh_image_xml_read(path, catalog->problems);
     GhImage *image;
 
     if (doc == NULL || !gh_image_xml_validate(schema, doc, path, catalog->problems))
         return;
-    image = gh_image_from_doc(catalog, doc, path);
+    image = image_from_doc(catalog, doc, path);
     if (image == NULL)
         return;
     g_ptr_array_add(catalog->images, image);
@@ -359,7 +359,7 @@ gh_catalog_load_manifest(GhCatalog *catalog, xmlRelaxNGPtr schema, const char *p
 /* Manifests live directly in an image dir or one level down (one folder per
  * game, next to its artefacts). */
 static void
-gh_catalog_load_image_dir(GhCatalog *catalog, xmlRelaxNGPtr schema, const char *dir,
+catalog_load_image_dir(GhCatalog *catalog, xmlRelaxNGPtr schema, const char *dir,
                           gboolean descend)
 {
     g_autoptr(GPtrArray) names = gh_image_list_dir(dir, catalog->problems);
@@ -369,16 +369,16 @@ gh_catalog_load_image_dir(GhCatalog *catalog, xmlRelaxNGPtr schema, const char *
         g_autofree char *path = g_build_filename(dir, name, NULL);
 
         if (g_str_has_suffix(name, ".image.xml") && g_file_test(path, G_FILE_TEST_IS_REGULAR))
-            gh_catalog_load_manifest(catalog, schema, path);
+            catalog_load_manifest(catalog, schema, path);
         else if (descend && name[0] != '.' && g_file_test(path, G_FILE_TEST_IS_DIR))
-            gh_catalog_load_image_dir(catalog, schema, path, FALSE);
+            catalog_load_image_dir(catalog, schema, path, FALSE);
     }
 }
 
 /* ---- the catalog ------------------------------------------------------ */
 
 static gint
-gh_image_compare_id(gconstpointer a, gconstpointer b)
+image_compare_id(gconstpointer a, gconstpointer b)
 {
     const GhImage *ia = *(const GhImage *const *) a;
     const GhImage *ib = *(const GhImage *const *) b;
@@ -387,11 +387,11 @@ gh_image_compare_id(gconstpointer a, gconstpointer b)
 }
 
 static GhCatalog *
-gh_catalog_new(void)
+catalog_new(void)
 {
     GhCatalog *catalog = g_new0(GhCatalog, 1);
 
-    catalog->images = g_ptr_array_new_with_free_func(gh_image_free);
+    catalog->images = g_ptr_array_new_with_free_func(image_free);
     catalog->by_id = g_hash_table_new(g_str_hash, g_str_equal);
     catalog->profiles = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, gh_image_profile_free);
     catalog->profile_files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
@@ -414,16 +414,16 @@ gh_catalog_free(GhCatalog *catalog)
 }
 
 static GhCatalog *
-gh_catalog_load_with(xmlRelaxNGPtr image_rng, xmlRelaxNGPtr profile_rng,
+catalog_load_with(xmlRelaxNGPtr image_rng, xmlRelaxNGPtr profile_rng,
                      const char *const *profile_dirs, const char *const *image_dirs)
 {
-    GhCatalog *catalog = gh_catalog_new();
+    GhCatalog *catalog = catalog_new();
 
     for (guint i = 0; profile_dirs && profile_dirs[i]; i++)
         gh_catalog_load_profile_dir(catalog, profile_rng, profile_dirs[i]);
     for (guint i = 0; image_dirs && image_dirs[i]; i++)
-        gh_catalog_load_image_dir(catalog, image_rng, image_dirs[i], TRUE);
-    g_ptr_array_sort(catalog->images, gh_image_compare_id);
+        catalog_load_image_dir(catalog, image_rng, image_dirs[i], TRUE);
+    g_ptr_array_sort(catalog->images, image_compare_id);
     return catalog;
 }
 
@@ -447,7 +447,7 @@ gh_catalog_load(const char *schema_dir, const char *const *profile_dirs,
     if (image_rng)
         profile_rng = gh_image_load_schema(schema_dir, "profile.rng", error);
     if (profile_rng)
-        catalog = gh_catalog_load_with(image_rng, profile_rng, profile_dirs, image_dirs);
+        catalog = catalog_load_with(image_rng, profile_rng, profile_dirs, image_dirs);
     xmlSetGenericErrorFunc(old_generic_ctx, old_generic);
     xmlSetStructuredErrorFunc(old_serror_ctx, old_serror);
     return catalog;

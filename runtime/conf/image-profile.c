@@ -21,7 +21,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(GhProfile, gh_image_profile_free)
 /* Parses a decimal attribute or text and checks its range; out-of-range and
  * unparsable (e.g. 30 digits) numbers get the same reason. */
 static gboolean
-gh_profile_number(GPtrArray *problems, const char *file, xmlNodePtr node,
+profile_number(GPtrArray *problems, const char *file, xmlNodePtr node,
                   const char *what, const char *text, guint64 min, guint64 max,
                   guint64 *out)
 {
@@ -38,7 +38,7 @@ gh_profile_number(GPtrArray *problems, const char *file, xmlNodePtr node,
 }
 
 static gboolean
-gh_profile_read_memory(GPtrArray *problems, const char *file, xmlNodePtr node,
+profile_read_memory(GPtrArray *problems, const char *file, xmlNodePtr node,
                        guint64 *mib)
 {
     g_autofree char *unit = gh_image_xml_prop(node, "unit");
@@ -59,7 +59,7 @@ gh_profile_read_memory(GPtrArray *problems, const char *file, xmlNodePtr node,
 }
 
 static gboolean
-gh_profile_read_display(GPtrArray *problems, const char *file, xmlNodePtr node,
+profile_read_display(GPtrArray *problems, const char *file, xmlNodePtr node,
                         GhProfile *profile)
 {
     g_autofree char *w = gh_image_xml_prop(node, "width");
@@ -68,9 +68,9 @@ gh_profile_read_display(GPtrArray *problems, const char *file, xmlNodePtr node,
     guint64 width = 0, height = 0, refresh = 0;
     gboolean ok = TRUE;
 
-    ok &= gh_profile_number(problems, file, node, "display width", w, 320, 7680, &width);
-    ok &= gh_profile_number(problems, file, node, "display height", h, 240, 4320, &height);
-    ok &= gh_profile_number(problems, file, node, "display refresh", r, 24, 240, &refresh);
+    ok &= profile_number(problems, file, node, "display width", w, 320, 7680, &width);
+    ok &= profile_number(problems, file, node, "display height", h, 240, 4320, &height);
+    ok &= profile_number(problems, file, node, "display refresh", r, 24, 240, &refresh);
     profile->width = width;
     profile->height = height;
     profile->refresh_hz = refresh;
@@ -78,7 +78,7 @@ gh_profile_read_display(GPtrArray *problems, const char *file, xmlNodePtr node,
 }
 
 static gboolean
-gh_profile_read_gpu(GPtrArray *problems, const char *file, xmlNodePtr node,
+profile_read_gpu(GPtrArray *problems, const char *file, xmlNodePtr node,
                     GhProfile *profile)
 {
     g_autofree char *need = gh_image_xml_prop(node, "need");
@@ -96,7 +96,7 @@ gh_profile_read_gpu(GPtrArray *problems, const char *file, xmlNodePtr node,
 
 /* The schema has already vouched for the structure, so elements exist. */
 static GhProfile *
-gh_profile_from_doc(xmlDocPtr doc, const char *file, GPtrArray *problems)
+profile_from_doc(xmlDocPtr doc, const char *file, GPtrArray *problems)
 {
     xmlNodePtr root = xmlDocGetRootElement(doc);
     xmlNodePtr ctl = gh_image_xml_child(root, "controllers");
@@ -121,12 +121,12 @@ gh_profile_from_doc(xmlDocPtr doc, const char *file, GPtrArray *problems)
                              profile->id, base);
         ok = FALSE;
     }
-    ok &= gh_profile_number(problems, file, cpu, "vcpus", vcpus, 1, 64, &value);
+    ok &= profile_number(problems, file, cpu, "vcpus", vcpus, 1, 64, &value);
     profile->vcpus = value;
-    ok &= gh_profile_read_memory(problems, file, gh_image_xml_child(root, "memory"),
+    ok &= profile_read_memory(problems, file, gh_image_xml_child(root, "memory"),
                                  &profile->memory_mib);
-    ok &= gh_profile_read_display(problems, file, gh_image_xml_child(root, "display"), profile);
-    ok &= gh_profile_read_gpu(problems, file, gh_image_xml_child(root, "gpu"), profile);
+    ok &= profile_read_display(problems, file, gh_image_xml_child(root, "display"), profile);
+    ok &= profile_read_gpu(problems, file, gh_image_xml_child(root, "gpu"), profile);
     profile->keyboard = gh_image_xml_child(ctl, "keyboard") != NULL;
     profile->mouse = gh_image_xml_child(ctl, "mouse") != NULL;
     profile->gamepad = gh_image_xml_child(ctl, "gamepad") != NULL;
@@ -134,7 +134,7 @@ gh_profile_from_doc(xmlDocPtr doc, const char *file, GPtrArray *problems)
 }
 
 static void
-gh_catalog_load_profile(GhCatalog *catalog, xmlRelaxNGPtr schema, const char *path)
+catalog_load_profile(GhCatalog *catalog, xmlRelaxNGPtr schema, const char *path)
 {
     g_autoptr(xmlDoc) doc = gh_image_xml_read(path, catalog->problems);
     g_autoptr(GhProfile) profile = NULL;
@@ -142,7 +142,7 @@ gh_catalog_load_profile(GhCatalog *catalog, xmlRelaxNGPtr schema, const char *pa
 
     if (doc == NULL || !gh_image_xml_validate(schema, doc, path, catalog->problems))
         return;
-    profile = gh_profile_from_doc(doc, path, catalog->problems);
+    profile = profile_from_doc(doc, path, catalog->problems);
     if (profile == NULL)
         return;
     first = g_hash_table_lookup(catalog->profile_files, profile->id);
@@ -168,6 +168,6 @@ gh_catalog_load_profile_dir(GhCatalog *catalog, xmlRelaxNGPtr schema, const char
         g_autofree char *path = g_build_filename(dir, name, NULL);
 
         if (g_str_has_suffix(name, ".xml") && g_file_test(path, G_FILE_TEST_IS_REGULAR))
-            gh_catalog_load_profile(catalog, schema, path);
+            catalog_load_profile(catalog, schema, path);
     }
 }

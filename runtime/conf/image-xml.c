@@ -76,7 +76,7 @@ gh_image_xml_line(xmlNodePtr node)
 /* libxml2's text, trimmed, with the element named when the text does not
  * already name it ("Expecting an element , got nothing" names nothing). */
 static char *
-gh_xml_error_reason(GH_XML_ERROR *err)
+xml_error_reason(GH_XML_ERROR *err)
 {
     g_autofree char *msg = g_strstrip(g_strdup(err->message ? err->message : "unknown error"));
     xmlNodePtr node = err->node;
@@ -99,7 +99,7 @@ gh_xml_error_reason(GH_XML_ERROR *err)
 }
 
 static void
-gh_xml_sink_add(GhXmlSink *sink, GH_XML_ERROR *err)
+xml_sink_add(GhXmlSink *sink, GH_XML_ERROR *err)
 {
     g_autofree char *reason = NULL;
     GhImageProblem *last;
@@ -109,7 +109,7 @@ gh_xml_sink_add(GhXmlSink *sink, GH_XML_ERROR *err)
     if (sink->first_only && sink->errors > 0)
         return;
     sink->errors++;
-    reason = gh_xml_error_reason(err);
+    reason = xml_error_reason(err);
     last = sink->problems->len ?
         g_ptr_array_index(sink->problems, sink->problems->len - 1) : NULL;
     if (last && last->line == err->line && g_str_equal(last->reason, reason) &&
@@ -119,23 +119,23 @@ gh_xml_sink_add(GhXmlSink *sink, GH_XML_ERROR *err)
 }
 
 static void
-gh_xml_on_parse_error(void *user_data, GH_XML_ERROR *err)
+xml_on_parse_error(void *user_data, GH_XML_ERROR *err)
 {
     xmlParserCtxtPtr ctxt = user_data;   /* libxml2 passes ctxt->userData */
 
-    gh_xml_sink_add(ctxt->_private, err);
+    xml_sink_add(ctxt->_private, err);
 }
 
 static void
-gh_xml_on_valid_error(void *user_data, GH_XML_ERROR *err)
+xml_on_valid_error(void *user_data, GH_XML_ERROR *err)
 {
-    gh_xml_sink_add(user_data, err);
+    xml_sink_add(user_data, err);
 }
 
 /* A DOCTYPE is the door to entity expansion (billion laughs) and external
  * entities: stop parsing the moment one appears. */
 static void
-gh_xml_on_internal_subset(void *user_data, const xmlChar *name,
+xml_on_internal_subset(void *user_data, const xmlChar *name,
                           const xmlChar *external_id, const xmlChar *system_id)
 {
     xmlParserCtxtPtr ctxt = user_data;
@@ -191,8 +191,8 @@ gh_image_xml_read(const char *path, GPtrArray *problems)
         return NULL;
     }
     ctxt->_private = &sink;
-    ctxt->sax->serror = gh_xml_on_parse_error;
-    ctxt->sax->internalSubset = gh_xml_on_internal_subset;
+    ctxt->sax->serror = xml_on_parse_error;
+    ctxt->sax->internalSubset = xml_on_internal_subset;
     doc = xmlCtxtReadMemory(ctxt, data, (int) len, path, NULL, GH_IMAGE_XML_OPTIONS);
     if (doc && (sink.errors > 0 || sink.saw_dtd || xmlDocGetRootElement(doc) == NULL)) {
         if (sink.errors == 0 && !sink.saw_dtd)
@@ -217,7 +217,7 @@ gh_image_xml_validate(xmlRelaxNGPtr schema, xmlDocPtr doc, const char *path,
         gh_image_add_problem(problems, path, 0, "cannot validate: out of memory");
         return FALSE;
     }
-    xmlRelaxNGSetValidStructuredErrors(vctxt, gh_xml_on_valid_error, &sink);
+    xmlRelaxNGSetValidStructuredErrors(vctxt, xml_on_valid_error, &sink);
     rc = xmlRelaxNGValidateDoc(vctxt, doc);
     if (rc != 0 && sink.errors == 0)
         gh_image_add_problem(problems, path, 0, "does not match its schema");
@@ -242,7 +242,7 @@ gh_image_load_schema(const char *schema_dir, const char *name, GError **error)
     }
     pctxt = xmlRelaxNGNewParserCtxt(path);
     if (pctxt)
-        xmlRelaxNGSetParserStructuredErrors(pctxt, gh_xml_on_valid_error, &sink);
+        xmlRelaxNGSetParserStructuredErrors(pctxt, xml_on_valid_error, &sink);
     schema = pctxt ? xmlRelaxNGParse(pctxt) : NULL;
     if (schema == NULL) {
         const GhImageProblem *first = problems->len ? problems->pdata[0] : NULL;

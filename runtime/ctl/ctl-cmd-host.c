@@ -111,7 +111,7 @@ gh_ctl_cmd_image(GhCtl *ctl, int argc, char **argv, GError **error)
 /* An event that cannot be shown is reported and skipped: one odd event
  * must not end an operator's watch. */
 static gboolean
-gh_ctl_print_event(const char *event, const char *data, G_GNUC_UNUSED const char *id, gpointer user_data)
+ctl_print_event(const char *event, const char *data, G_GNUC_UNUSED const char *id, gpointer user_data)
 {
     GhCtl *ctl = user_data;
     g_autoptr(GError) local = NULL;
@@ -132,7 +132,7 @@ gh_ctl_cmd_events(GhCtl *ctl, int argc, char **argv, GError **error)
                               NULL, &argc, &argv, 0, error) ||
         !gh_ctl_connect(ctl, TRUE, error))
         return FALSE;
-    return gh_ctl_client_follow(ctl->client, "/v1/events", gh_ctl_print_event, ctl, error);
+    return gh_ctl_client_follow(ctl->client, "/v1/events", ctl_print_event, ctl, error);
 }
 
 /* ---- plugins ---------------------------------------------------------------------- */
@@ -149,7 +149,7 @@ gh_ctl_cmd_plugins(GhCtl *ctl, int argc, char **argv, GError **error)
 /* The loader logs each refusal for the daemon's journal; here the verdict
  * is the output, so the log line would only repeat it. */
 static void
-gh_ctl_drop_log(const char *domain, GLogLevelFlags level, const char *message, gpointer user_data)
+ctl_drop_log(const char *domain, GLogLevelFlags level, const char *message, gpointer user_data)
 {
 }
 
@@ -175,7 +175,7 @@ gh_ctl_cmd_plugin_check(GhCtl *ctl, int argc, char **argv, GError **error)
     path = g_canonicalize_filename(argv[1], NULL);
     reg = gh_plugin_registry_new();
     handler = g_log_set_handler(G_LOG_DOMAIN, G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO |
-                                G_LOG_LEVEL_DEBUG, gh_ctl_drop_log, NULL);
+                                G_LOG_LEVEL_DEBUG, ctl_drop_log, NULL);
     gh_plugin_registry_load_file(reg, path, NULL);
     g_log_remove_handler(G_LOG_DOMAIN, handler);
     node = gh_plugin_registry_to_json(reg);

@@ -16,13 +16,13 @@
 #define GH_CTL_POLL_USEC (500 * 1000)
 
 static char *
-gh_ctl_render_session_now(JsonNode *node, GError **error)
+ctl_render_session_now(JsonNode *node, GError **error)
 {
     return gh_ctl_render_session(node, g_get_real_time(), error);
 }
 
 static char *
-gh_ctl_render_sessions_now(JsonNode *node, GError **error)
+ctl_render_sessions_now(JsonNode *node, GError **error)
 {
     return gh_ctl_render_sessions(node, g_get_real_time(), error);
 }
@@ -43,7 +43,7 @@ gh_ctl_cmd_sessions(GhCtl *ctl, int argc, char **argv, GError **error)
     if (state != NULL && !gh_ctl_check_state(state, error))
         return FALSE;
     path = state ? g_strconcat("/v1/sessions?state=", state, NULL) : g_strdup("/v1/sessions");
-    return gh_ctl_get_and_show(ctl, "GET", path, gh_ctl_render_sessions_now, error);
+    return gh_ctl_get_and_show(ctl, "GET", path, ctl_render_sessions_now, error);
 }
 
 gboolean
@@ -55,14 +55,14 @@ gh_ctl_cmd_show(GhCtl *ctl, int argc, char **argv, GError **error)
         !gh_ctl_check_id("session id", argv[1], error))
         return FALSE;
     path = gh_ctl_path_with_id("/v1/sessions", argv[1]);
-    return gh_ctl_get_and_show(ctl, "GET", path, gh_ctl_render_session_now, error);
+    return gh_ctl_get_and_show(ctl, "GET", path, ctl_render_session_now, error);
 }
 
 /* Polls the session until gh_ctl_wait_check decides; *session is the last
  * one seen.  A session that disappears while stopping counts as stopped:
  * the daemon may forget stopped sessions. */
 static gboolean
-gh_ctl_wait(GhCtl *ctl, const char *goal, JsonNode **session, GhCtlWait *outcome, GError **error)
+ctl_wait(GhCtl *ctl, const char *goal, JsonNode **session, GhCtlWait *outcome, GError **error)
 {
     g_autofree char *path = gh_ctl_path_with_id("/v1/sessions", gh_ctl_session_id(*session));
 
@@ -90,7 +90,7 @@ gh_ctl_wait(GhCtl *ctl, const char *goal, JsonNode **session, GhCtlWait *outcome
 
 /* Shows the session, then fails if it will not reach goal. */
 static gboolean
-gh_ctl_wait_and_show(GhCtl *ctl, const char *goal, JsonNode **session, GError **error)
+ctl_wait_and_show(GhCtl *ctl, const char *goal, JsonNode **session, GError **error)
 {
     GhCtlWait outcome = GH_CTL_WAIT_REACHED;
     const char *reason;
@@ -102,8 +102,8 @@ gh_ctl_wait_and_show(GhCtl *ctl, const char *goal, JsonNode **session, GError **
                             "unexpected reply from gamehostd: the session has no id");
         return FALSE;
     }
-    if (!gh_ctl_wait(ctl, goal, session, &outcome, error) ||
-        !gh_ctl_show(ctl, *session, gh_ctl_render_session_now, error))
+    if (!ctl_wait(ctl, goal, session, &outcome, error) ||
+        !gh_ctl_show(ctl, *session, ctl_render_session_now, error))
         return FALSE;
     if (outcome == GH_CTL_WAIT_REACHED)
         return TRUE;
@@ -125,7 +125,7 @@ gh_ctl_wait_and_show(GhCtl *ctl, const char *goal, JsonNode **session, GError **
 }
 
 static JsonNode *
-gh_ctl_create_body(const char *image, GHashTable *labels)
+ctl_create_body(const char *image, GHashTable *labels)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
     g_autoptr(GList) keys = g_list_sort(g_hash_table_get_keys(labels), (GCompareFunc) strcmp);
@@ -149,7 +149,7 @@ gh_ctl_create_body(const char *image, GHashTable *labels)
 /* The session's player link, absolute (the daemon answers with its path):
  * what the orchestrator would hand a player.  NULL when the answer has none. */
 static char *
-gh_ctl_player_link(GhCtl *ctl, JsonNode *session)
+ctl_player_link(GhCtl *ctl, JsonNode *session)
 {
     JsonObject *o = session && JSON_NODE_HOLDS_OBJECT(session) ? json_node_get_object(session) : NULL;
     JsonNode *player = o ? json_object_get_member(o, "player") : NULL;
@@ -195,15 +195,15 @@ gh_ctl_cmd_create(GhCtl *ctl, int argc, char **argv, GError **error)
     for (guint i = 0; label_args && label_args[i]; i++)
         if (!gh_ctl_add_label(labels, label_args[i], error))
             return FALSE;
-    body = gh_ctl_create_body(argv[1], labels);
+    body = ctl_create_body(argv[1], labels);
     if (!gh_ctl_connect(ctl, FALSE, error) || !gh_ctl_call(ctl, "POST", "/v1/sessions", body, key, &session, error))
         return FALSE;
     /* Only this answer carries the player link: taken before any wait. */
-    player = gh_ctl_player_link(ctl, session);
+    player = ctl_player_link(ctl, session);
     if (!wait)
-        ok = gh_ctl_show(ctl, session, gh_ctl_render_session_now, error);
+        ok = gh_ctl_show(ctl, session, ctl_render_session_now, error);
     else
-        ok = gh_ctl_wait_and_show(ctl, "running", &session, error);
+        ok = ctl_wait_and_show(ctl, "running", &session, error);
     if (ok && player && !ctl->json)
         printf("player:      %s\n", player);
     return ok;
@@ -227,14 +227,14 @@ gh_ctl_cmd_stop(GhCtl *ctl, int argc, char **argv, GError **error)
     if (!gh_ctl_connect(ctl, FALSE, error) || !gh_ctl_call(ctl, "DELETE", path, NULL, NULL, &session, error))
         return FALSE;
     if (!wait)
-        return gh_ctl_show(ctl, session, gh_ctl_render_session_now, error);
-    return gh_ctl_wait_and_show(ctl, "stopped", &session, error);
+        return gh_ctl_show(ctl, session, ctl_render_session_now, error);
+    return ctl_wait_and_show(ctl, "stopped", &session, error);
 }
 
 /* ---- input, frames ---------------------------------------------------------------- */
 
 static JsonNode *
-gh_ctl_read_json_file(const char *file, GError **error)
+ctl_read_json_file(const char *file, GError **error)
 {
     g_autoptr(JsonParser) parser = json_parser_new();
     g_autoptr(GError) local = NULL;
@@ -300,7 +300,7 @@ gh_ctl_cmd_input(GhCtl *ctl, int argc, char **argv, GError **error)
         return FALSE;
     }
     if (body_file != NULL)
-        body = gh_ctl_read_json_file(body_file, error);
+        body = ctl_read_json_file(body_file, error);
     else if (argc > 2)
         body = gh_ctl_input_body((const char *const *) argv + 2, argc - 2, error);
     else
@@ -324,7 +324,7 @@ gh_ctl_cmd_input(GhCtl *ctl, int argc, char **argv, GError **error)
 }
 
 static gboolean
-gh_ctl_write_stdout(GBytes *bytes, GError **error)
+ctl_write_stdout(GBytes *bytes, GError **error)
 {
     gsize len = 0;
     const void *data = g_bytes_get_data(bytes, &len);
@@ -368,7 +368,7 @@ gh_ctl_cmd_frame(GhCtl *ctl, int argc, char **argv, GError **error)
         !gh_ctl_client_get_bytes(ctl->client, path, "image/png", &png, error))
         return FALSE;
     if (to_stdout)
-        return gh_ctl_write_stdout(png, error);
+        return ctl_write_stdout(png, error);
     if (!g_file_set_contents(out, g_bytes_get_data(png, NULL), g_bytes_get_size(png), &local)) {
         g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_FAILED, "%s", local->message);
         return FALSE;

@@ -107,7 +107,7 @@ gh_ctl_parse_command(GhCtl *ctl, const char *args, const char *summary, const GO
 /* The token file the daemon generates, wherever this build put its state,
  * and the packaged location. */
 static const char *const *
-gh_ctl_default_token_files(void)
+ctl_default_token_files(void)
 {
 #ifdef GH_LOCALSTATEDIR
     static const char *const files[] = { GH_LOCALSTATEDIR "/lib/gamehost/api-token",
@@ -139,7 +139,7 @@ gh_ctl_connect(GhCtl *ctl, gboolean streaming, GError **error)
         return FALSE;
     }
     if (!gh_ctl_resolve_token(ctl->token, g_getenv("GAMEHOST_TOKEN"), ctl->token_file,
-                              gh_ctl_default_token_files(), &token, error))
+                              ctl_default_token_files(), &token, error))
         return FALSE;
     ctl->client = gh_ctl_client_new(base, token, timeout, "gamehostctl/" GH_CTL_VERSION);
     if (token != NULL)

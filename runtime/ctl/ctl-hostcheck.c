@@ -47,7 +47,7 @@ gh_host_check_free(GhHostCheck *check)
 }
 
 static void
-check_destroy(gpointer check)
+hostcheck_check_destroy(gpointer check)
 {
     gh_host_check_free(check);
 }
@@ -64,13 +64,13 @@ gh_host_check_status_to_string(GhHostCheckStatus status)
 }
 
 static gboolean
-is_real_root(const char *root)
+hostcheck_is_real_root(const char *root)
 {
     return root == NULL || g_str_equal(root, "/");
 }
 
 static char *
-host_path(const char *root, const char *path)
+hostcheck_host_path(const char *root, const char *path)
 {
     return g_build_filename(root ? root : "/", path, NULL);
 }
@@ -83,7 +83,7 @@ gh_host_check_kvm(const char *root)
     g_autoptr(GError) error = NULL;
     int api = -1;
 
-    if (!is_real_root(root))
+    if (!hostcheck_is_real_root(root))
         return gh_host_check_new(GH_HOST_CHECK_WARN, "kvm", "skipped under a fixture root");
     if (!gh_ctl_kvm_probe("/dev/kvm", &api, &error))
         return gh_host_check_new(GH_HOST_CHECK_FAIL, "kvm", "/dev/kvm not usable: %s", error->message);
@@ -93,7 +93,7 @@ gh_host_check_kvm(const char *root)
 /* ---- iommu -------------------------------------------------------------------- */
 
 static guint
-count_entries(const char *dir_path, GError **error)
+hostcheck_count_entries(const char *dir_path, GError **error)
 {
     g_autoptr(GDir) dir = g_dir_open(dir_path, 0, error);
     guint n = 0;
@@ -108,9 +108,9 @@ count_entries(const char *dir_path, GError **error)
 /* The IOMMU words of the kernel command line ("intel_iommu=on iommu=pt"),
  * NULL when there are none or the file cannot be read. */
 static char *
-cmdline_iommu_words(const char *root)
+hostcheck_cmdline_iommu_words(const char *root)
 {
-    g_autofree char *path = host_path(root, "proc/cmdline");
+    g_autofree char *path = hostcheck_host_path(root, "proc/cmdline");
     g_autofree char *text = NULL;
     g_auto(GStrv) words = NULL;
     g_autoptr(GPtrArray) found = g_ptr_array_new();
@@ -129,7 +129,7 @@ cmdline_iommu_words(const char *root)
 }
 
 static gboolean
-words_turn_iommu_on(const char *words)
+hostcheck_words_turn_iommu_on(const char *words)
 {
     g_auto(GStrv) v = g_strsplit(words, " ", -1);
 
@@ -142,9 +142,9 @@ words_turn_iommu_on(const char *words)
 GhHostCheck *
 gh_host_check_iommu(const char *root)
 {
-    g_autofree char *groups_dir = host_path(root, "sys/kernel/iommu_groups");
-    g_autofree char *words = cmdline_iommu_words(root);
-    guint groups = count_entries(groups_dir, NULL);
+    g_autofree char *groups_dir = hostcheck_host_path(root, "sys/kernel/iommu_groups");
+    g_autofree char *words = hostcheck_cmdline_iommu_words(root);
+    guint groups = hostcheck_count_entries(groups_dir, NULL);
 
     const char *plural = groups == 1 ? "" : "s";
 
@@ -153,7 +153,7 @@ gh_host_check_iommu(const char *root)
                                  plural, words);
     if (groups > 0)
         return gh_host_check_new(GH_HOST_CHECK_PASS, "iommu", "%u IOMMU group%s", groups, plural);
-    if (words != NULL && words_turn_iommu_on(words))
+    if (words != NULL && hostcheck_words_turn_iommu_on(words))
         return gh_host_check_new(GH_HOST_CHECK_FAIL, "iommu",
                                  "no IOMMU groups although the kernel command line has %s: "
                                  "enable VT-d or AMD-Vi in the firmware", words);
@@ -176,7 +176,7 @@ gh_host_check_vfio(const char *root)
 
     for (guint i = 0; i < G_N_ELEMENTS(modules); i++) {
         g_autofree char *rel = g_build_filename("sys/module", modules[i], NULL);
-        g_autofree char *path = host_path(root, rel);
+        g_autofree char *path = hostcheck_host_path(root, rel);
         if (!g_file_test(path, G_FILE_TEST_IS_DIR))
             g_ptr_array_add(missing, (gpointer) modules[i]);
     }
@@ -195,7 +195,7 @@ gh_host_check_vfio(const char *root)
 /* The file's text, or NULL with errno set: open(2) first, so a missing
  * file reads "No such file or directory" like every other line. */
 static char *
-read_text(const char *path)
+hostcheck_read_text(const char *path)
 {
     char *text = NULL;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -212,7 +212,7 @@ read_text(const char *path)
 
 /* "Key:   123 kB" → 123; FALSE when the key is absent. */
 static gboolean
-meminfo_value(const char *text, const char *key, guint64 *value)
+hostcheck_meminfo_value(const char *text, const char *key, guint64 *value)
 {
     g_autofree char *needle = g_strconcat(key, ":", NULL);
     const char *p = text;
@@ -230,19 +230,19 @@ meminfo_value(const char *text, const char *key, guint64 *value)
 GhHostCheck *
 gh_host_check_hugepages(const char *root)
 {
-    g_autofree char *path = host_path(root, "proc/meminfo");
-    g_autofree char *text = read_text(path);
+    g_autofree char *path = hostcheck_host_path(root, "proc/meminfo");
+    g_autofree char *text = hostcheck_read_text(path);
     guint64 total = 0, free_pages = 0, size_kb = 0;
 
     if (text == NULL)
         return gh_host_check_new(GH_HOST_CHECK_WARN, "hugepages", "cannot read %s: %s", path, g_strerror(errno));
-    if (!meminfo_value(text, "HugePages_Total", &total))
+    if (!hostcheck_meminfo_value(text, "HugePages_Total", &total))
         return gh_host_check_new(GH_HOST_CHECK_WARN, "hugepages", "%s has no HugePages_Total: no hugepage support",
                                  path);
     if (total == 0)
         return gh_host_check_new(GH_HOST_CHECK_WARN, "hugepages", "no hugepages reserved (HugePages_Total = 0)");
-    meminfo_value(text, "HugePages_Free", &free_pages);
-    if (!meminfo_value(text, "Hugepagesize", &size_kb))
+    hostcheck_meminfo_value(text, "HugePages_Free", &free_pages);
+    if (!hostcheck_meminfo_value(text, "Hugepagesize", &size_kb))
         return gh_host_check_new(GH_HOST_CHECK_PASS, "hugepages", "%" G_GUINT64_FORMAT " hugepages reserved, %"
                                  G_GUINT64_FORMAT " free", total, free_pages);
     return gh_host_check_new(GH_HOST_CHECK_PASS, "hugepages",
@@ -254,13 +254,13 @@ gh_host_check_hugepages(const char *root)
 /* ---- libvirt ------------------------------------------------------------------ */
 
 static void
-libvirt_quiet(G_GNUC_UNUSED void *data, G_GNUC_UNUSED virErrorPtr error)
+hostcheck_libvirt_quiet(G_GNUC_UNUSED void *data, G_GNUC_UNUSED virErrorPtr error)
 {
     /* Errors are reported in the check's line, not on stderr. */
 }
 
 static char *
-version_text(unsigned long v)
+hostcheck_version_text(unsigned long v)
 {
     return g_strdup_printf("%lu.%lu.%lu", v / 1000000, v / 1000 % 1000, v % 1000);
 }
@@ -268,7 +268,7 @@ version_text(unsigned long v)
 /* TRUE when the capabilities offer x86_64 guests a kvm domain; FALSE with
  * *error set when the XML cannot be read. */
 static gboolean
-caps_have_kvm(const char *caps, gboolean *kvm, GError **error)
+hostcheck_caps_have_kvm(const char *caps, gboolean *kvm, GError **error)
 {
     xmlDocPtr doc = xmlReadMemory(caps, (int) strlen(caps), "capabilities.xml", NULL,
                                   XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
@@ -310,7 +310,7 @@ gh_host_check_libvirt(const char *uri)
     gboolean kvm = FALSE;
     GhHostCheck *check;
 
-    virSetErrorFunc(NULL, libvirt_quiet);
+    virSetErrorFunc(NULL, hostcheck_libvirt_quiet);
     if (virInitialize() < 0)
         return gh_host_check_new(GH_HOST_CHECK_FAIL, "libvirt", "cannot initialise libvirt: %s",
                                  virGetLastErrorMessage());
@@ -327,13 +327,13 @@ gh_host_check_libvirt(const char *uri)
         virConnectClose(conn);
         return check;
     }
-    lib_text = version_text(lib);
-    hv_text = version_text(hv);
+    lib_text = hostcheck_version_text(lib);
+    hv_text = hostcheck_version_text(hv);
     caps_xml = virConnectGetCapabilities(conn);
     if (caps_xml == NULL)
         check = gh_host_check_new(GH_HOST_CHECK_WARN, "libvirt", "%s: libvirt %s, %s %s, no capabilities: %s", uri,
                                   lib_text, type, hv_text, virGetLastErrorMessage());
-    else if (!caps_have_kvm(caps_xml, &kvm, &error))
+    else if (!hostcheck_caps_have_kvm(caps_xml, &kvm, &error))
         check = gh_host_check_new(GH_HOST_CHECK_WARN, "libvirt", "%s: libvirt %s, %s %s, %s", uri, lib_text, type,
                                   hv_text, error->message);
     else if (!kvm)
@@ -362,7 +362,7 @@ gh_host_check_class_name(guint32 class_code)
 }
 
 static char *
-link_text(const GhGpuDevice *gpu)
+hostcheck_link_text(const GhGpuDevice *gpu)
 {
     if (gpu->link_speed != NULL && gpu->link_width > 0)
         return g_strdup_printf("link %s x%u", gpu->link_speed, gpu->link_width);
@@ -379,7 +379,7 @@ gh_host_check_gpu(const GhGpuDevice *gpu)
     g_autofree char *name = g_strconcat("gpu ", gpu->address, NULL);
     g_autofree char *numa = gpu->numa_node >= 0 ? g_strdup_printf("NUMA %d", gpu->numa_node) : g_strdup("NUMA unknown");
     g_autofree char *driver = gpu->driver ? g_strconcat("driver ", gpu->driver, NULL) : g_strdup("no driver");
-    g_autofree char *link = link_text(gpu);
+    g_autofree char *link = hostcheck_link_text(gpu);
     g_autofree char *facts = g_strdup_printf("%04x:%04x %s, %s, %s, %s", gpu->vendor, gpu->device,
                                              gh_host_check_class_name(gpu->class_code), driver, numa, link);
     const char *alias = gpu->allow ? gpu->allow->alias : NULL;
@@ -420,7 +420,7 @@ gh_host_check_report_new(void)
 {
     GhHostCheckReport *report = g_new0(GhHostCheckReport, 1);
 
-    report->checks = g_ptr_array_new_with_free_func(check_destroy);
+    report->checks = g_ptr_array_new_with_free_func(hostcheck_check_destroy);
     return report;
 }
 

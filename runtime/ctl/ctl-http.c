@@ -53,7 +53,7 @@ gh_ctl_client_last_status(const GhCtlClient *client)
 }
 
 static SoupMessage *
-new_message(GhCtlClient *c, const char *method, const char *path, const char *accept, GError **error)
+http_new_message(GhCtlClient *c, const char *method, const char *path, const char *accept, GError **error)
 {
     g_autofree char *url = g_strconcat(c->base_url, path, NULL);
     g_autoptr(GUri) uri = g_uri_parse(url, SOUP_HTTP_URI_FLAGS, NULL);
@@ -79,7 +79,7 @@ new_message(GhCtlClient *c, const char *method, const char *path, const char *ac
 }
 
 static void
-set_transport_error(GhCtlClient *c, const GError *local, GError **error)
+http_set_transport_error(GhCtlClient *c, const GError *local, GError **error)
 {
     if (g_error_matches(local, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
         g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_CONNECT,
@@ -94,7 +94,7 @@ set_transport_error(GhCtlClient *c, const GError *local, GError **error)
 }
 
 static void
-set_status_error(GhCtlClient *c, SoupMessage *msg, const char *body, gsize len, GError **error)
+http_set_status_error(GhCtlClient *c, SoupMessage *msg, const char *body, gsize len, GError **error)
 {
     guint status = soup_message_get_status(msg);
     g_autofree char *text = gh_ctl_format_api_error(status, soup_message_get_reason_phrase(msg), body, len);
@@ -107,7 +107,7 @@ set_status_error(GhCtlClient *c, SoupMessage *msg, const char *body, gsize len, 
 }
 
 static gboolean
-parse_reply(GBytes *bytes, JsonNode **reply, GError **error)
+http_parse_reply(GBytes *bytes, JsonNode **reply, GError **error)
 {
     g_autoptr(JsonParser) parser = json_parser_new();
     g_autoptr(GError) local = NULL;
@@ -130,7 +130,7 @@ gboolean
 gh_ctl_client_call(GhCtlClient *client, const char *method, const char *path, JsonNode *body,
                    const char *idempotency_key, JsonNode **reply, GError **error)
 {
-    g_autoptr(SoupMessage) msg = new_message(client, method, path, "application/json", error);
+    g_autoptr(SoupMessage) msg = http_new_message(client, method, path, "application/json", error);
     g_autoptr(GBytes) bytes = NULL;
     g_autoptr(GError) local = NULL;
 
@@ -148,31 +148,31 @@ gh_ctl_client_call(GhCtlClient *client, const char *method, const char *path, Js
         soup_message_headers_replace(soup_message_get_request_headers(msg), "Idempotency-Key", idempotency_key);
     bytes = soup_session_send_and_read(client->session, msg, NULL, &local);
     if (bytes == NULL) {
-        set_transport_error(client, local, error);
+        http_set_transport_error(client, local, error);
         return FALSE;
     }
     client->last_status = soup_message_get_status(msg);
     if (!SOUP_STATUS_IS_SUCCESSFUL(client->last_status)) {
         gsize len = 0;
         const char *data = g_bytes_get_data(bytes, &len);
-        set_status_error(client, msg, data, len, error);
+        http_set_status_error(client, msg, data, len, error);
         return FALSE;
     }
-    return parse_reply(bytes, reply, error);
+    return http_parse_reply(bytes, reply, error);
 }
 
 static void
-set_stream_status_error(GhCtlClient *c, SoupMessage *msg, GInputStream *in, GError **error)
+http_set_stream_status_error(GhCtlClient *c, SoupMessage *msg, GInputStream *in, GError **error)
 {
     g_autoptr(GBytes) body = g_input_stream_read_bytes(in, GH_CTL_ERROR_BODY_MAX, NULL, NULL);
     gsize len = 0;
     const char *data = body ? g_bytes_get_data(body, &len) : NULL;
 
-    set_status_error(c, msg, data, len, error);
+    http_set_status_error(c, msg, data, len, error);
 }
 
 static gboolean
-check_event_stream(SoupMessage *msg, GError **error)
+http_check_event_stream(SoupMessage *msg, GError **error)
 {
     const char *type = soup_message_headers_get_content_type(soup_message_get_response_headers(msg), NULL);
 
@@ -184,7 +184,7 @@ check_event_stream(SoupMessage *msg, GError **error)
 }
 
 static gboolean
-read_events(GhCtlClient *c, GInputStream *in, GhCtlSseFunc func, gpointer user_data, GError **error)
+http_read_events(GhCtlClient *c, GInputStream *in, GhCtlSseFunc func, gpointer user_data, GError **error)
 {
     g_autoptr(GhCtlSse) sse = gh_ctl_sse_new(func, user_data);
     g_autofree char *buf = g_malloc(GH_CTL_READ_CHUNK);
@@ -194,7 +194,7 @@ read_events(GhCtlClient *c, GInputStream *in, GhCtlSseFunc func, gpointer user_d
         gssize n = g_input_stream_read(in, buf, GH_CTL_READ_CHUNK, NULL, &local);
 
         if (n < 0) {
-            set_transport_error(c, local, error);
+            http_set_transport_error(c, local, error);
             return FALSE;
         }
         if (n == 0) {
@@ -215,7 +215,7 @@ gboolean
 gh_ctl_client_follow(GhCtlClient *client, const char *path, GhCtlSseFunc func, gpointer user_data,
                      GError **error)
 {
-    g_autoptr(SoupMessage) msg = new_message(client, "GET", path, "text/event-stream", error);
+    g_autoptr(SoupMessage) msg = http_new_message(client, "GET", path, "text/event-stream", error);
     g_autoptr(GInputStream) in = NULL;
     g_autoptr(GError) local = NULL;
 
@@ -224,24 +224,24 @@ gh_ctl_client_follow(GhCtlClient *client, const char *path, GhCtlSseFunc func, g
         return FALSE;
     in = soup_session_send(client->session, msg, NULL, &local);
     if (in == NULL) {
-        set_transport_error(client, local, error);
+        http_set_transport_error(client, local, error);
         return FALSE;
     }
     client->last_status = soup_message_get_status(msg);
     if (!SOUP_STATUS_IS_SUCCESSFUL(client->last_status)) {
-        set_stream_status_error(client, msg, in, error);
+        http_set_stream_status_error(client, msg, in, error);
         return FALSE;
     }
-    if (!check_event_stream(msg, error))
+    if (!http_check_event_stream(msg, error))
         return FALSE;
-    return read_events(client, in, func, user_data, error);
+    return http_read_events(client, in, func, user_data, error);
 }
 
 gboolean
 gh_ctl_client_get_bytes(GhCtlClient *client, const char *path, const char *accept, GBytes **body,
                         GError **error)
 {
-    g_autoptr(SoupMessage) msg = new_message(client, "GET", path, accept, error);
+    g_autoptr(SoupMessage) msg = http_new_message(client, "GET", path, accept, error);
     g_autoptr(GBytes) bytes = NULL;
     g_autoptr(GError) local = NULL;
     const char *type;
@@ -252,14 +252,14 @@ gh_ctl_client_get_bytes(GhCtlClient *client, const char *path, const char *accep
         return FALSE;
     bytes = soup_session_send_and_read(client->session, msg, NULL, &local);
     if (bytes == NULL) {
-        set_transport_error(client, local, error);
+        http_set_transport_error(client, local, error);
         return FALSE;
     }
     client->last_status = soup_message_get_status(msg);
     if (!SOUP_STATUS_IS_SUCCESSFUL(client->last_status)) {
         gsize len = 0;
         const char *data = g_bytes_get_data(bytes, &len);
-        set_status_error(client, msg, data, len, error);
+        http_set_status_error(client, msg, data, len, error);
         return FALSE;
     }
     type = soup_message_headers_get_content_type(soup_message_get_response_headers(msg), NULL);

@@ -6,7 +6,7 @@
 #include "util/input-json.h"
 
 static gboolean
-usage(GError **error, const char *arg, const char *what)
+input_usage(GError **error, const char *arg, const char *what)
 {
     g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_USAGE, "event '%s': %s", arg, what);
     return FALSE;
@@ -15,24 +15,24 @@ usage(GError **error, const char *arg, const char *what)
 /* A key or button: press and release are "down" and "up" on the command
  * line, "tap" (both) when not given. */
 static gboolean
-add_press(JsonBuilder *b, const char *arg, guint32 type, char **parts, guint n, GError **error)
+input_add_press(JsonBuilder *b, const char *arg, guint32 type, char **parts, guint n, GError **error)
 {
     const char *action = n > 2 ? parts[2] : "tap";
     guint32 code;
 
     if (n < 2 || n > 3)
-        return usage(error, arg, "expected " GH_CTL_INPUT_SYNTAX);
+        return input_usage(error, arg, "expected " GH_CTL_INPUT_SYNTAX);
     if (!gh_input_code_from_name(type, parts[1], &code)) {
         g_autofree char *what = g_strdup_printf("unknown %s '%s'", type == GH_INPUT_KEY ? "key" : "button",
                                                 parts[1]);
-        return usage(error, arg, what);
+        return input_usage(error, arg, what);
     }
     if (strcmp(action, "down") == 0)
         action = "press";
     else if (strcmp(action, "up") == 0)
         action = "release";
     else if (strcmp(action, "tap") != 0)
-        return usage(error, arg, "expected down, up or tap after the name");
+        return input_usage(error, arg, "expected down, up or tap after the name");
     json_builder_set_member_name(b, "code");
     json_builder_add_string_value(b, parts[1]);
     json_builder_set_member_name(b, "action");
@@ -41,14 +41,14 @@ add_press(JsonBuilder *b, const char *arg, guint32 type, char **parts, guint n, 
 }
 
 static gboolean
-add_value(JsonBuilder *b, const char *arg, const char *text, gint64 min, gint64 max, GError **error)
+input_add_value(JsonBuilder *b, const char *arg, const char *text, gint64 min, gint64 max, GError **error)
 {
     gint64 v;
 
     if (!g_ascii_string_to_signed(text, 10, min, max, &v, NULL)) {
         g_autofree char *what = g_strdup_printf("value '%s' must be an integer from %" G_GINT64_FORMAT
                                                 " to %" G_GINT64_FORMAT, text, min, max);
-        return usage(error, arg, what);
+        return input_usage(error, arg, what);
     }
     json_builder_set_member_name(b, "value");
     json_builder_add_int_value(b, v);
@@ -57,19 +57,19 @@ add_value(JsonBuilder *b, const char *arg, const char *text, gint64 min, gint64 
 
 /* rel:REL_X:-5 and abs:ABS_X:16384 */
 static gboolean
-add_axis(JsonBuilder *b, const char *arg, guint32 type, char **parts, guint n, GError **error)
+input_add_axis(JsonBuilder *b, const char *arg, guint32 type, char **parts, guint n, GError **error)
 {
     gboolean rel = type == GH_INPUT_REL;
 
     if (n != 3)
-        return usage(error, arg, "expected " GH_CTL_INPUT_SYNTAX);
+        return input_usage(error, arg, "expected " GH_CTL_INPUT_SYNTAX);
     if (!gh_input_code_from_name(type, parts[1], NULL)) {
         g_autofree char *what = g_strdup_printf("unknown %s axis '%s'", rel ? "relative" : "absolute", parts[1]);
-        return usage(error, arg, what);
+        return input_usage(error, arg, what);
     }
     json_builder_set_member_name(b, "code");
     json_builder_add_string_value(b, parts[1]);
-    return add_value(b, arg, parts[2], rel ? -GH_INPUT_JSON_MAX_REL : 0,
+    return input_add_value(b, arg, parts[2], rel ? -GH_INPUT_JSON_MAX_REL : 0,
                      rel ? GH_INPUT_JSON_MAX_REL : GH_INPUT_ABS_MAX, error);
 }
 
@@ -86,17 +86,17 @@ gh_ctl_input_event(const char *arg, GError **error)
     json_builder_set_member_name(b, "type");
     if (strcmp(kind, "key") == 0 || strcmp(kind, "button") == 0) {
         json_builder_add_string_value(b, kind);
-        ok = add_press(b, arg, kind[0] == 'k' ? GH_INPUT_KEY : GH_INPUT_BUTTON, parts, n, error);
+        ok = input_add_press(b, arg, kind[0] == 'k' ? GH_INPUT_KEY : GH_INPUT_BUTTON, parts, n, error);
     } else if (strcmp(kind, "rel") == 0 || strcmp(kind, "abs") == 0) {
         json_builder_add_string_value(b, kind);
-        ok = add_axis(b, arg, kind[0] == 'r' ? GH_INPUT_REL : GH_INPUT_ABS, parts, n, error);
+        ok = input_add_axis(b, arg, kind[0] == 'r' ? GH_INPUT_REL : GH_INPUT_ABS, parts, n, error);
     } else if (strcmp(kind, "wheel") == 0 && n == 2) {
         json_builder_add_string_value(b, "rel");
         json_builder_set_member_name(b, "code");
         json_builder_add_string_value(b, "REL_WHEEL");
-        ok = add_value(b, arg, parts[1], -GH_INPUT_JSON_MAX_REL, GH_INPUT_JSON_MAX_REL, error);
+        ok = input_add_value(b, arg, parts[1], -GH_INPUT_JSON_MAX_REL, GH_INPUT_JSON_MAX_REL, error);
     } else {
-        ok = usage(error, arg, "expected " GH_CTL_INPUT_SYNTAX);
+        ok = input_usage(error, arg, "expected " GH_CTL_INPUT_SYNTAX);
     }
     if (!ok)
         return NULL;

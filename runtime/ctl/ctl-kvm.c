@@ -32,7 +32,7 @@ typedef struct {
 } Probe;
 
 static void
-probe_clear(Probe *p)
+kvm_probe_clear(Probe *p)
 {
     if (p->have_timer) {
         timer_delete(p->timer);
@@ -51,40 +51,40 @@ probe_clear(Probe *p)
 }
 
 static gboolean
-fail_errno(GError **error, int err, const char *what)
+kvm_fail_errno(GError **error, int err, const char *what)
 {
     g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_FAILED, "%s: %s", what, g_strerror(err));
     return FALSE;
 }
 
 static void
-on_alarm(G_GNUC_UNUSED int sig)
+kvm_on_alarm(G_GNUC_UNUSED int sig)
 {
 }
 
 static gboolean
-arm_timer(Probe *p, GError **error)
+kvm_arm_timer(Probe *p, GError **error)
 {
-    struct sigaction sa = { .sa_handler = on_alarm };
+    struct sigaction sa = { .sa_handler = kvm_on_alarm };
     struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGALRM };
     struct itimerspec when = { .it_value = { .tv_sec = RUN_TIMEOUT_S } };
 
     sigemptyset(&sa.sa_mask);   /* no SA_RESTART: KVM_RUN must return */
     if (sigaction(SIGALRM, &sa, &p->old_action) < 0)
-        return fail_errno(error, errno, "cannot install a SIGALRM handler");
+        return kvm_fail_errno(error, errno, "cannot install a SIGALRM handler");
     if (timer_create(CLOCK_MONOTONIC, &ev, &p->timer) < 0) {
         int err = errno;
         sigaction(SIGALRM, &p->old_action, NULL);
-        return fail_errno(error, err, "cannot create a timer");
+        return kvm_fail_errno(error, err, "cannot create a timer");
     }
     p->have_timer = TRUE;
     if (timer_settime(p->timer, 0, &when, NULL) < 0)
-        return fail_errno(error, errno, "cannot arm a timer");
+        return kvm_fail_errno(error, errno, "cannot arm a timer");
     return TRUE;
 }
 
 static gboolean
-setup_vm(Probe *p, const char *device, int *api, GError **error)
+kvm_setup_vm(Probe *p, const char *device, int *api, GError **error)
 {
     static const guint8 code[] = { 0xb0, GUEST_VALUE, 0xe6, GUEST_PORT, 0xf4 };
     struct kvm_userspace_memory_region region = { 0 };
@@ -97,7 +97,7 @@ setup_vm(Probe *p, const char *device, int *api, GError **error)
     }
     *api = ioctl(p->kvm, KVM_GET_API_VERSION, 0);
     if (*api < 0)
-        return fail_errno(error, errno, "KVM_GET_API_VERSION failed");
+        return kvm_fail_errno(error, errno, "KVM_GET_API_VERSION failed");
     if (*api != GH_CTL_KVM_API_VERSION) {
         g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_FAILED, "KVM API version %d, expected %d", *api,
                     GH_CTL_KVM_API_VERSION);
@@ -105,11 +105,11 @@ setup_vm(Probe *p, const char *device, int *api, GError **error)
     }
     p->vm = ioctl(p->kvm, KVM_CREATE_VM, 0);
     if (p->vm < 0)
-        return fail_errno(error, errno, "KVM_CREATE_VM failed");
+        return kvm_fail_errno(error, errno, "KVM_CREATE_VM failed");
     p->mem = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (p->mem == MAP_FAILED) {
         p->mem = NULL;
-        return fail_errno(error, errno, "cannot map guest memory");
+        return kvm_fail_errno(error, errno, "cannot map guest memory");
     }
     memcpy(p->mem, code, sizeof code);
     region.slot = 0;
@@ -117,43 +117,43 @@ setup_vm(Probe *p, const char *device, int *api, GError **error)
     region.memory_size = GUEST_SIZE;
     region.userspace_addr = (guint64) (guintptr) p->mem;
     if (ioctl(p->vm, KVM_SET_USER_MEMORY_REGION, &region) < 0)
-        return fail_errno(error, errno, "KVM_SET_USER_MEMORY_REGION failed");
+        return kvm_fail_errno(error, errno, "KVM_SET_USER_MEMORY_REGION failed");
     p->vcpu = ioctl(p->vm, KVM_CREATE_VCPU, 0);
     if (p->vcpu < 0)
-        return fail_errno(error, errno, "KVM_CREATE_VCPU failed");
+        return kvm_fail_errno(error, errno, "KVM_CREATE_VCPU failed");
     mmap_size = ioctl(p->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
     if (mmap_size < (int) sizeof *p->run)
-        return fail_errno(error, mmap_size < 0 ? errno : EINVAL, "KVM_GET_VCPU_MMAP_SIZE failed");
+        return kvm_fail_errno(error, mmap_size < 0 ? errno : EINVAL, "KVM_GET_VCPU_MMAP_SIZE failed");
     p->run = mmap(NULL, (size_t) mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, p->vcpu, 0);
     if (p->run == MAP_FAILED) {
         p->run = NULL;
-        return fail_errno(error, errno, "cannot map the vCPU's kvm_run");
+        return kvm_fail_errno(error, errno, "cannot map the vCPU's kvm_run");
     }
     p->run_size = (size_t) mmap_size;
     return TRUE;
 }
 
 static gboolean
-setup_vcpu(Probe *p, GError **error)
+kvm_setup_vcpu(Probe *p, GError **error)
 {
     struct kvm_sregs sregs;
     struct kvm_regs regs = { 0 };
 
     if (ioctl(p->vcpu, KVM_GET_SREGS, &sregs) < 0)
-        return fail_errno(error, errno, "KVM_GET_SREGS failed");
+        return kvm_fail_errno(error, errno, "KVM_GET_SREGS failed");
     sregs.cs.base = 0;
     sregs.cs.selector = 0;
     if (ioctl(p->vcpu, KVM_SET_SREGS, &sregs) < 0)
-        return fail_errno(error, errno, "KVM_SET_SREGS failed");
+        return kvm_fail_errno(error, errno, "KVM_SET_SREGS failed");
     regs.rip = GUEST_ADDR;
     regs.rflags = 0x2;   /* bit 1 is reserved and must be set */
     if (ioctl(p->vcpu, KVM_SET_REGS, &regs) < 0)
-        return fail_errno(error, errno, "KVM_SET_REGS failed");
+        return kvm_fail_errno(error, errno, "KVM_SET_REGS failed");
     return TRUE;
 }
 
 static const char *
-exit_name(guint32 reason)
+kvm_exit_name(guint32 reason)
 {
     switch (reason) {
     case KVM_EXIT_UNKNOWN: return "KVM_EXIT_UNKNOWN";
@@ -169,7 +169,7 @@ exit_name(guint32 reason)
 }
 
 static gboolean
-run_once(Probe *p, guint32 expected, GError **error)
+kvm_run_once(Probe *p, guint32 expected, GError **error)
 {
     const char *name;
 
@@ -179,31 +179,31 @@ run_once(Probe *p, guint32 expected, GError **error)
                         "KVM_RUN did not return within %d s", RUN_TIMEOUT_S);
             return FALSE;
         }
-        return fail_errno(error, errno, "KVM_RUN failed");
+        return kvm_fail_errno(error, errno, "KVM_RUN failed");
     }
     if (p->run->exit_reason == expected)
         return TRUE;
-    name = exit_name(p->run->exit_reason);
+    name = kvm_exit_name(p->run->exit_reason);
     if (p->run->exit_reason == KVM_EXIT_FAIL_ENTRY)
         g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_FAILED,
                     "KVM_RUN: the test guest exited with KVM_EXIT_FAIL_ENTRY (hardware reason 0x%llx), expected %s",
-                    (unsigned long long) p->run->fail_entry.hardware_entry_failure_reason, exit_name(expected));
+                    (unsigned long long) p->run->fail_entry.hardware_entry_failure_reason, kvm_exit_name(expected));
     else if (name != NULL)
         g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_FAILED, "KVM_RUN: the test guest exited with %s, expected %s",
-                    name, exit_name(expected));
+                    name, kvm_exit_name(expected));
     else
         g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_FAILED,
                     "KVM_RUN: the test guest exited with reason %u, expected %s", p->run->exit_reason,
-                    exit_name(expected));
+                    kvm_exit_name(expected));
     return FALSE;
 }
 
 static gboolean
-run_guest(Probe *p, GError **error)
+kvm_run_guest(Probe *p, GError **error)
 {
     const guint8 *data;
 
-    if (!arm_timer(p, error) || !run_once(p, KVM_EXIT_IO, error))
+    if (!kvm_arm_timer(p, error) || !kvm_run_once(p, KVM_EXIT_IO, error))
         return FALSE;
     data = (const guint8 *) p->run + p->run->io.data_offset;
     if (p->run->io.direction != KVM_EXIT_IO_OUT || p->run->io.port != GUEST_PORT || p->run->io.size != 1 ||
@@ -215,7 +215,7 @@ run_guest(Probe *p, GError **error)
                     data[0], GUEST_PORT, GUEST_VALUE);
         return FALSE;
     }
-    return run_once(p, KVM_EXIT_HLT, error);
+    return kvm_run_once(p, KVM_EXIT_HLT, error);
 }
 
 gboolean
@@ -225,7 +225,7 @@ gh_ctl_kvm_probe(const char *device, int *api, GError **error)
     gboolean ok;
 
     *api = -1;
-    ok = setup_vm(&p, device, api, error) && setup_vcpu(&p, error) && run_guest(&p, error);
-    probe_clear(&p);
+    ok = kvm_setup_vm(&p, device, api, error) && kvm_setup_vcpu(&p, error) && kvm_run_guest(&p, error);
+    kvm_probe_clear(&p);
     return ok;
 }

@@ -10,19 +10,19 @@ static const char *const state_order[] = { "starting", "running", "stopping", "s
 /* ---- lenient readers ------------------------------------------------------ */
 
 static JsonObject *
-as_object(JsonNode *node)
+render_as_object(JsonNode *node)
 {
     return node != NULL && JSON_NODE_HOLDS_OBJECT(node) ? json_node_get_object(node) : NULL;
 }
 
 static JsonObject *
-object_member(JsonObject *o, const char *name)
+render_object_member(JsonObject *o, const char *name)
 {
-    return o != NULL ? as_object(json_object_get_member(o, name)) : NULL;
+    return o != NULL ? render_as_object(json_object_get_member(o, name)) : NULL;
 }
 
 static JsonArray *
-array_member(JsonObject *o, const char *name)
+render_array_member(JsonObject *o, const char *name)
 {
     JsonNode *n = o != NULL ? json_object_get_member(o, name) : NULL;
 
@@ -30,7 +30,7 @@ array_member(JsonObject *o, const char *name)
 }
 
 static const char *
-string_member(JsonObject *o, const char *name)
+render_string_member(JsonObject *o, const char *name)
 {
     JsonNode *n = o != NULL ? json_object_get_member(o, name) : NULL;
 
@@ -40,7 +40,7 @@ string_member(JsonObject *o, const char *name)
 }
 
 static char *
-node_text(JsonNode *n)
+render_node_text(JsonNode *n)
 {
     if (n == NULL || JSON_NODE_HOLDS_NULL(n))
         return NULL;
@@ -64,18 +64,18 @@ node_text(JsonNode *n)
 
 /* Any scalar as text; an array as its items joined by ", "; NULL if absent. */
 static char *
-member_text(JsonObject *o, const char *name)
+render_member_text(JsonObject *o, const char *name)
 {
     JsonNode *n = o != NULL ? json_object_get_member(o, name) : NULL;
     g_autoptr(GPtrArray) items = NULL;
     JsonArray *a;
 
     if (n == NULL || !JSON_NODE_HOLDS_ARRAY(n))
-        return node_text(n);
+        return render_node_text(n);
     a = json_node_get_array(n);
     items = g_ptr_array_new_with_free_func(g_free);
     for (guint i = 0; i < json_array_get_length(a); i++) {
-        char *t = node_text(json_array_get_element(a, i));
+        char *t = render_node_text(json_array_get_element(a, i));
         if (t != NULL)
             g_ptr_array_add(items, t);
     }
@@ -84,9 +84,9 @@ member_text(JsonObject *o, const char *name)
 }
 
 static JsonObject *
-expect_object(JsonNode *node, const char *what, GError **error)
+render_expect_object(JsonNode *node, const char *what, GError **error)
 {
-    JsonObject *o = as_object(node);
+    JsonObject *o = render_as_object(node);
 
     if (o == NULL)
         g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_FAILED,
@@ -95,9 +95,9 @@ expect_object(JsonNode *node, const char *what, GError **error)
 }
 
 static JsonArray *
-expect_array(JsonObject *o, const char *name, GError **error)
+render_expect_array(JsonObject *o, const char *name, GError **error)
 {
-    JsonArray *a = array_member(o, name);
+    JsonArray *a = render_array_member(o, name);
 
     if (a == NULL)
         g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_FAILED,
@@ -116,26 +116,26 @@ gh_ctl_render_json(JsonNode *node)
 const char *
 gh_ctl_session_state(JsonNode *session)
 {
-    return string_member(as_object(session), "state");
+    return render_string_member(render_as_object(session), "state");
 }
 
 const char *
 gh_ctl_session_id(JsonNode *session)
 {
-    return string_member(as_object(session), "id");
+    return render_string_member(render_as_object(session), "id");
 }
 
 const char *
 gh_ctl_session_reason(JsonNode *session)
 {
-    return string_member(as_object(session), "reason");
+    return render_string_member(render_as_object(session), "reason");
 }
 
 /* ---- host ----------------------------------------------------------------- */
 
 /* Known states first in lifecycle order, then anything newer the daemon adds. */
 static char *
-sessions_by_state_text(JsonObject *by_state)
+render_sessions_by_state_text(JsonObject *by_state)
 {
     g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(GList) members = by_state ? json_object_get_members(by_state) : NULL;
@@ -143,7 +143,7 @@ sessions_by_state_text(JsonObject *by_state)
     if (by_state == NULL)
         return NULL;
     for (guint i = 0; state_order[i]; i++) {
-        g_autofree char *n = member_text(by_state, state_order[i]);
+        g_autofree char *n = render_member_text(by_state, state_order[i]);
         if (n != NULL)
             g_ptr_array_add(parts, g_strdup_printf("%s=%s", state_order[i], n));
     }
@@ -151,7 +151,7 @@ sessions_by_state_text(JsonObject *by_state)
         g_autofree char *n = NULL;
         if (g_strv_contains(state_order, l->data))
             continue;
-        n = member_text(by_state, l->data);
+        n = render_member_text(by_state, l->data);
         g_ptr_array_add(parts, g_strdup_printf("%s=%s", (const char *) l->data, n ? n : "-"));
     }
     g_ptr_array_add(parts, NULL);
@@ -167,17 +167,17 @@ gh_ctl_render_host(JsonNode *host, GError **error)
         { "capacity", "capacity" },       { "active_sessions", "active sessions" },
         { "draining", "draining" },
     };
-    JsonObject *o = expect_object(host, "the host", error);
+    JsonObject *o = render_expect_object(host, "the host", error);
     g_autoptr(GhCtlTable) t = gh_ctl_table_new_kv();
     g_autofree char *by_state = NULL;
 
     if (o == NULL)
         return NULL;
     for (guint i = 0; i < G_N_ELEMENTS(fields); i++) {
-        g_autofree char *v = member_text(o, fields[i].key);
+        g_autofree char *v = render_member_text(o, fields[i].key);
         gh_ctl_table_add_kv(t, fields[i].label, v);
     }
-    by_state = sessions_by_state_text(object_member(o, "sessions_by_state"));
+    by_state = render_sessions_by_state_text(render_object_member(o, "sessions_by_state"));
     gh_ctl_table_add_kv(t, "sessions", by_state);
     return gh_ctl_table_render(t);
 }
@@ -185,11 +185,11 @@ gh_ctl_render_host(JsonNode *host, GError **error)
 /* ---- images ----------------------------------------------------------------- */
 
 static char *
-display_text(JsonObject *display)
+render_display_text(JsonObject *display)
 {
-    g_autofree char *w = member_text(display, "width");
-    g_autofree char *h = member_text(display, "height");
-    g_autofree char *r = member_text(display, "refresh");
+    g_autofree char *w = render_member_text(display, "width");
+    g_autofree char *h = render_member_text(display, "height");
+    g_autofree char *r = render_member_text(display, "refresh");
 
     if (w == NULL || h == NULL)
         return NULL;
@@ -205,9 +205,9 @@ render_problems(JsonArray *problems)
     g_autofree char *table = NULL;
 
     for (guint i = 0; i < json_array_get_length(problems); i++) {
-        JsonObject *p = as_object(json_array_get_element(problems, i));
-        g_autofree char *line = member_text(p, "line");
-        const char *cells[] = { string_member(p, "file"), line, string_member(p, "reason") };
+        JsonObject *p = render_as_object(json_array_get_element(problems, i));
+        g_autofree char *line = render_member_text(p, "line");
+        const char *cells[] = { render_string_member(p, "file"), line, render_string_member(p, "reason") };
         gh_ctl_table_add_row(t, cells);
     }
     table = gh_ctl_table_render(t);
@@ -217,9 +217,9 @@ render_problems(JsonArray *problems)
 char *
 gh_ctl_render_images(JsonNode *reply, GError **error)
 {
-    JsonObject *o = expect_object(reply, "the image list", error);
-    JsonArray *images = o ? expect_array(o, "images", error) : NULL;
-    JsonArray *problems = array_member(o, "problems");
+    JsonObject *o = render_expect_object(reply, "the image list", error);
+    JsonArray *images = o ? render_expect_array(o, "images", error) : NULL;
+    JsonArray *problems = render_array_member(o, "problems");
     g_autoptr(GhCtlTable) t = gh_ctl_table_new("ID", "TITLE", "BOOT", "PROFILE", "DISPLAY", NULL);
     g_autofree char *table = NULL;
     g_autofree char *problem_table = NULL;
@@ -227,11 +227,11 @@ gh_ctl_render_images(JsonNode *reply, GError **error)
     if (images == NULL)
         return NULL;
     for (guint i = 0; i < json_array_get_length(images); i++) {
-        JsonObject *img = as_object(json_array_get_element(images, i));
-        JsonObject *profile = object_member(img, "profile");
-        g_autofree char *display = display_text(object_member(profile, "display"));
-        const char *cells[] = { string_member(img, "id"), string_member(img, "title"),
-                                string_member(img, "boot"), string_member(profile, "id"), display };
+        JsonObject *img = render_as_object(json_array_get_element(images, i));
+        JsonObject *profile = render_object_member(img, "profile");
+        g_autofree char *display = render_display_text(render_object_member(profile, "display"));
+        const char *cells[] = { render_string_member(img, "id"), render_string_member(img, "title"),
+                                render_string_member(img, "boot"), render_string_member(profile, "id"), display };
         gh_ctl_table_add_row(t, cells);
     }
     table = gh_ctl_table_render(t);
@@ -242,10 +242,10 @@ gh_ctl_render_images(JsonNode *reply, GError **error)
 }
 
 static char *
-profile_text(JsonObject *profile)
+render_profile_text(JsonObject *profile)
 {
-    const char *id = string_member(profile, "id");
-    const char *title = string_member(profile, "title");
+    const char *id = render_string_member(profile, "id");
+    const char *title = render_string_member(profile, "title");
 
     if (id == NULL)
         return NULL;
@@ -255,26 +255,26 @@ profile_text(JsonObject *profile)
 char *
 gh_ctl_render_image(JsonNode *image, GError **error)
 {
-    JsonObject *o = expect_object(image, "the image", error);
-    JsonObject *profile = object_member(o, "profile");
+    JsonObject *o = render_expect_object(image, "the image", error);
+    JsonObject *profile = render_object_member(o, "profile");
     g_autoptr(GhCtlTable) t = gh_ctl_table_new_kv();
-    g_autofree char *version = member_text(o, "version");
-    g_autofree char *prof = profile_text(profile);
-    g_autofree char *vcpus = member_text(profile, "vcpus");
-    g_autofree char *mem = member_text(profile, "memory_mib");
+    g_autofree char *version = render_member_text(o, "version");
+    g_autofree char *prof = render_profile_text(profile);
+    g_autofree char *vcpus = render_member_text(profile, "vcpus");
+    g_autofree char *mem = render_member_text(profile, "memory_mib");
     g_autofree char *mem_text = mem ? g_strdup_printf("%s MiB", mem) : NULL;
-    g_autofree char *display = display_text(object_member(profile, "display"));
-    g_autofree char *controllers = member_text(profile, "controllers");
-    g_autofree char *gpu = member_text(profile, "gpu");
-    g_autofree char *capture = member_text(o, "capture");
+    g_autofree char *display = render_display_text(render_object_member(profile, "display"));
+    g_autofree char *controllers = render_member_text(profile, "controllers");
+    g_autofree char *gpu = render_member_text(profile, "gpu");
+    g_autofree char *capture = render_member_text(o, "capture");
 
     if (o == NULL)
         return NULL;
-    gh_ctl_table_add_kv(t, "id", string_member(o, "id"));
-    gh_ctl_table_add_kv(t, "title", string_member(o, "title"));
+    gh_ctl_table_add_kv(t, "id", render_string_member(o, "id"));
+    gh_ctl_table_add_kv(t, "title", render_string_member(o, "title"));
     gh_ctl_table_add_kv(t, "version", version);
-    gh_ctl_table_add_kv(t, "boot", string_member(o, "boot"));
-    gh_ctl_table_add_kv(t, "firmware", string_member(o, "firmware"));
+    gh_ctl_table_add_kv(t, "boot", render_string_member(o, "boot"));
+    gh_ctl_table_add_kv(t, "firmware", render_string_member(o, "firmware"));
     gh_ctl_table_add_kv(t, "profile", prof);
     gh_ctl_table_add_kv(t, "vcpus", vcpus);
     gh_ctl_table_add_kv(t, "memory", mem_text);
@@ -290,17 +290,17 @@ gh_ctl_render_image(JsonNode *image, GError **error)
 char *
 gh_ctl_render_sessions(JsonNode *reply, gint64 now_usec, GError **error)
 {
-    JsonObject *o = expect_object(reply, "the session list", error);
-    JsonArray *sessions = o ? expect_array(o, "sessions", error) : NULL;
+    JsonObject *o = render_expect_object(reply, "the session list", error);
+    JsonArray *sessions = o ? render_expect_array(o, "sessions", error) : NULL;
     g_autoptr(GhCtlTable) t = gh_ctl_table_new("ID", "STATE", "IMAGE", "AGE", "REASON", NULL);
 
     if (sessions == NULL)
         return NULL;
     for (guint i = 0; i < json_array_get_length(sessions); i++) {
-        JsonObject *s = as_object(json_array_get_element(sessions, i));
-        g_autofree char *age = gh_ctl_format_age(string_member(s, "created_at"), now_usec);
-        const char *cells[] = { string_member(s, "id"), string_member(s, "state"), string_member(s, "image"),
-                                age, string_member(s, "reason") };
+        JsonObject *s = render_as_object(json_array_get_element(sessions, i));
+        g_autofree char *age = gh_ctl_format_age(render_string_member(s, "created_at"), now_usec);
+        const char *cells[] = { render_string_member(s, "id"), render_string_member(s, "state"), render_string_member(s, "image"),
+                                age, render_string_member(s, "reason") };
         gh_ctl_table_add_row(t, cells);
     }
     return gh_ctl_table_render(t);
@@ -308,9 +308,9 @@ gh_ctl_render_sessions(JsonNode *reply, gint64 now_usec, GError **error)
 
 /* "2025-01-01T12:00:00Z (5m ago)" */
 static char *
-time_text(JsonObject *o, const char *name, gint64 now_usec)
+render_time_text(JsonObject *o, const char *name, gint64 now_usec)
 {
-    const char *when = string_member(o, name);
+    const char *when = render_string_member(o, name);
     g_autoptr(GDateTime) dt = when ? g_date_time_new_from_iso8601(when, NULL) : NULL;
     g_autofree char *age = NULL;
 
@@ -321,14 +321,14 @@ time_text(JsonObject *o, const char *name, gint64 now_usec)
 }
 
 static char *
-labels_text(JsonObject *labels)
+render_labels_text(JsonObject *labels)
 {
     g_autoptr(GList) keys = labels ? json_object_get_members(labels) : NULL;
     g_autoptr(GString) out = g_string_new(NULL);
 
     keys = g_list_sort(keys, (GCompareFunc) strcmp);
     for (GList *l = keys; l; l = l->next) {
-        g_autofree char *v = member_text(labels, l->data);
+        g_autofree char *v = render_member_text(labels, l->data);
         g_string_append_printf(out, "%s%s=%s", out->len ? ", " : "", (const char *) l->data, v ? v : "");
     }
     return g_strdup(out->str);
@@ -337,27 +337,27 @@ labels_text(JsonObject *labels)
 char *
 gh_ctl_render_session(JsonNode *session, gint64 now_usec, GError **error)
 {
-    JsonObject *o = expect_object(session, "the session", error);
+    JsonObject *o = render_expect_object(session, "the session", error);
     g_autoptr(GhCtlTable) t = gh_ctl_table_new_kv();
-    g_autofree char *created = time_text(o, "created_at", now_usec);
-    g_autofree char *started = time_text(o, "started_at", now_usec);
-    g_autofree char *stopped = time_text(o, "stopped_at", now_usec);
-    g_autofree char *labels = labels_text(object_member(o, "labels"));
-    g_autofree char *adopted = member_text(o, "adopted");
+    g_autofree char *created = render_time_text(o, "created_at", now_usec);
+    g_autofree char *started = render_time_text(o, "started_at", now_usec);
+    g_autofree char *stopped = render_time_text(o, "stopped_at", now_usec);
+    g_autofree char *labels = render_labels_text(render_object_member(o, "labels"));
+    g_autofree char *adopted = render_member_text(o, "adopted");
 
     if (o == NULL)
         return NULL;
-    gh_ctl_table_add_kv(t, "id", string_member(o, "id"));
-    gh_ctl_table_add_kv(t, "image", string_member(o, "image"));
-    gh_ctl_table_add_kv(t, "state", string_member(o, "state"));
-    gh_ctl_table_add_kv(t, "reason", string_member(o, "reason"));
-    gh_ctl_table_add_kv(t, "domain", string_member(o, "domain"));
+    gh_ctl_table_add_kv(t, "id", render_string_member(o, "id"));
+    gh_ctl_table_add_kv(t, "image", render_string_member(o, "image"));
+    gh_ctl_table_add_kv(t, "state", render_string_member(o, "state"));
+    gh_ctl_table_add_kv(t, "reason", render_string_member(o, "reason"));
+    gh_ctl_table_add_kv(t, "domain", render_string_member(o, "domain"));
     gh_ctl_table_add_kv(t, "created", created);
     gh_ctl_table_add_kv(t, "started", started);
     gh_ctl_table_add_kv(t, "stopped", stopped);
     gh_ctl_table_add_kv(t, "labels", labels);
-    gh_ctl_table_add_kv(t, "serial log", string_member(o, "serial_log"));
-    gh_ctl_table_add_kv(t, "vnc socket", string_member(o, "vnc_socket"));
+    gh_ctl_table_add_kv(t, "serial log", render_string_member(o, "serial_log"));
+    gh_ctl_table_add_kv(t, "vnc socket", render_string_member(o, "vnc_socket"));
     gh_ctl_table_add_kv(t, "adopted", adopted);
     return gh_ctl_table_render(t);
 }
@@ -365,10 +365,10 @@ gh_ctl_render_session(JsonNode *session, gint64 now_usec, GError **error)
 /* ---- GPUs ------------------------------------------------------------------------ */
 
 static char *
-gpu_id_text(JsonObject *gpu)
+render_gpu_id_text(JsonObject *gpu)
 {
-    const char *vendor = string_member(gpu, "vendor");
-    const char *device = string_member(gpu, "device");
+    const char *vendor = render_string_member(gpu, "vendor");
+    const char *device = render_string_member(gpu, "device");
 
     if (vendor == NULL || device == NULL)
         return NULL;
@@ -376,10 +376,10 @@ gpu_id_text(JsonObject *gpu)
 }
 
 static char *
-gpu_link_text(JsonObject *link)
+render_gpu_link_text(JsonObject *link)
 {
-    const char *speed = string_member(link, "speed");
-    g_autofree char *width = member_text(link, "width");
+    const char *speed = render_string_member(link, "speed");
+    g_autofree char *width = render_member_text(link, "width");
 
     if (speed != NULL && width != NULL)
         return g_strdup_printf("%s x%s", speed, width);
@@ -390,14 +390,14 @@ gpu_link_text(JsonObject *link)
 
 /* -1 is sysfs's "unknown". */
 static char *
-gpu_numa_text(JsonObject *gpu)
+render_gpu_numa_text(JsonObject *gpu)
 {
     JsonNode *n = json_object_get_member(gpu, "numa_node");
 
     if (n != NULL && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_INT64 &&
         json_node_get_int(n) < 0)
         return NULL;
-    return member_text(gpu, "numa_node");
+    return render_member_text(gpu, "numa_node");
 }
 
 static char *
@@ -407,9 +407,9 @@ render_gpu_reasons(JsonArray *gpus)
     g_autofree char *table = NULL;
 
     for (guint i = 0; i < json_array_get_length(gpus); i++) {
-        JsonObject *g = as_object(json_array_get_element(gpus, i));
-        const char *cells[] = { string_member(g, "address"), string_member(g, "reason") };
-        if (g_strcmp0(string_member(g, "verdict"), "assignable") != 0)
+        JsonObject *g = render_as_object(json_array_get_element(gpus, i));
+        const char *cells[] = { render_string_member(g, "address"), render_string_member(g, "reason") };
+        if (g_strcmp0(render_string_member(g, "verdict"), "assignable") != 0)
             gh_ctl_table_add_row(t, cells);
     }
     if (gh_ctl_table_n_rows(t) == 0)
@@ -421,8 +421,8 @@ render_gpu_reasons(JsonArray *gpus)
 char *
 gh_ctl_render_gpus(JsonNode *reply, GError **error)
 {
-    JsonObject *o = expect_object(reply, "the GPU list", error);
-    JsonArray *gpus = o ? expect_array(o, "gpus", error) : NULL;
+    JsonObject *o = render_expect_object(reply, "the GPU list", error);
+    JsonArray *gpus = o ? render_expect_array(o, "gpus", error) : NULL;
     g_autoptr(GhCtlTable) t =
         gh_ctl_table_new("ADDRESS", "ID", "DRIVER", "NUMA", "LINK", "ALIAS", "VERDICT", "CLAIMED-BY", NULL);
     g_autofree char *table = NULL;
@@ -431,13 +431,13 @@ gh_ctl_render_gpus(JsonNode *reply, GError **error)
     if (gpus == NULL)
         return NULL;
     for (guint i = 0; i < json_array_get_length(gpus); i++) {
-        JsonObject *g = as_object(json_array_get_element(gpus, i));
-        g_autofree char *id = gpu_id_text(g);
-        g_autofree char *numa = gpu_numa_text(g);
-        g_autofree char *link = gpu_link_text(object_member(g, "link"));
-        const char *cells[] = { string_member(g, "address"), id, string_member(g, "driver"), numa, link,
-                                string_member(g, "alias"), string_member(g, "verdict"),
-                                string_member(g, "claimed_by") };
+        JsonObject *g = render_as_object(json_array_get_element(gpus, i));
+        g_autofree char *id = render_gpu_id_text(g);
+        g_autofree char *numa = render_gpu_numa_text(g);
+        g_autofree char *link = render_gpu_link_text(render_object_member(g, "link"));
+        const char *cells[] = { render_string_member(g, "address"), id, render_string_member(g, "driver"), numa, link,
+                                render_string_member(g, "alias"), render_string_member(g, "verdict"),
+                                render_string_member(g, "claimed_by") };
         gh_ctl_table_add_row(t, cells);
     }
     table = gh_ctl_table_render(t);
@@ -450,14 +450,14 @@ gh_ctl_render_gpus(JsonNode *reply, GError **error)
 /* ---- events ------------------------------------------------------------------- */
 
 static char *
-event_summary(const char *type, JsonObject *data)
+render_event_summary(const char *type, JsonObject *data)
 {
-    JsonObject *s = object_member(data, "session");
-    const char *id = string_member(s, "id");
-    const char *image = string_member(s, "image");
-    const char *state = string_member(s, "state");
-    const char *previous = string_member(data, "previous");
-    const char *reason = string_member(s, "reason");
+    JsonObject *s = render_object_member(data, "session");
+    const char *id = render_string_member(s, "id");
+    const char *image = render_string_member(s, "image");
+    const char *state = render_string_member(s, "state");
+    const char *previous = render_string_member(data, "previous");
+    const char *reason = render_string_member(s, "reason");
     g_autoptr(GString) out = g_string_new(type);
 
     if (s == NULL) {
@@ -497,11 +497,11 @@ gh_ctl_render_event(const char *event, const char *data, gint64 now_usec, gboole
         g_autofree char *compact = json_to_string(json_parser_get_root(parser), FALSE);
         return g_strconcat(compact, "\n", NULL);
     }
-    o = expect_object(json_parser_get_root(parser), "the event", error);
+    o = render_expect_object(json_parser_get_root(parser), "the event", error);
     if (o == NULL)
         return NULL;
-    type = string_member(o, "type");
-    summary = event_summary(type ? type : event, o);
+    type = render_string_member(o, "type");
+    summary = render_event_summary(type ? type : event, o);
     stamp = g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
     line = gh_ctl_sanitize(summary);
     return g_strdup_printf("%s %s\n", stamp, line);
@@ -516,8 +516,8 @@ render_refused_plugins(JsonArray *refused)
     g_autofree char *table = NULL;
 
     for (guint i = 0; i < json_array_get_length(refused); i++) {
-        JsonObject *r = as_object(json_array_get_element(refused, i));
-        const char *cells[] = { string_member(r, "file"), string_member(r, "reason") };
+        JsonObject *r = render_as_object(json_array_get_element(refused, i));
+        const char *cells[] = { render_string_member(r, "file"), render_string_member(r, "reason") };
         gh_ctl_table_add_row(t, cells);
     }
     table = gh_ctl_table_render(t);
@@ -527,9 +527,9 @@ render_refused_plugins(JsonArray *refused)
 char *
 gh_ctl_render_plugins(JsonNode *reply, GError **error)
 {
-    JsonObject *o = expect_object(reply, "the plugin list", error);
-    JsonArray *plugins = o ? expect_array(o, "plugins", error) : NULL;
-    JsonArray *refused = array_member(o, "refused");
+    JsonObject *o = render_expect_object(reply, "the plugin list", error);
+    JsonArray *plugins = o ? render_expect_array(o, "plugins", error) : NULL;
+    JsonArray *refused = render_array_member(o, "refused");
     g_autoptr(GhCtlTable) t = gh_ctl_table_new("NAME", "KIND", "PLUGIN", "VERSION", "LICENSE", NULL);
     g_autofree char *table = NULL;
     g_autofree char *refused_table = NULL;
@@ -537,15 +537,15 @@ gh_ctl_render_plugins(JsonNode *reply, GError **error)
     if (plugins == NULL)
         return NULL;
     for (guint i = 0; i < json_array_get_length(plugins); i++) {
-        JsonObject *p = as_object(json_array_get_element(plugins, i));
-        JsonArray *backends = array_member(p, "backends");
+        JsonObject *p = render_as_object(json_array_get_element(plugins, i));
+        JsonArray *backends = render_array_member(p, "backends");
         guint n = backends ? json_array_get_length(backends) : 0;
 
         /* One row per backend; a plugin without any still shows. */
         for (guint j = 0; j < MAX(n, 1); j++) {
-            JsonObject *b = n ? as_object(json_array_get_element(backends, j)) : NULL;
-            const char *cells[] = { string_member(b, "name"), string_member(b, "kind"), string_member(p, "name"),
-                                    string_member(p, "version"), string_member(p, "license") };
+            JsonObject *b = n ? render_as_object(json_array_get_element(backends, j)) : NULL;
+            const char *cells[] = { render_string_member(b, "name"), render_string_member(b, "kind"), render_string_member(p, "name"),
+                                    render_string_member(p, "version"), render_string_member(p, "license") };
             gh_ctl_table_add_row(t, cells);
         }
     }
@@ -558,9 +558,9 @@ gh_ctl_render_plugins(JsonNode *reply, GError **error)
 
 /* Text from the registry, made safe for a terminal, "-" when absent. */
 static char *
-safe_member(JsonObject *o, const char *name)
+render_safe_member(JsonObject *o, const char *name)
 {
-    const char *s = string_member(o, name);
+    const char *s = render_string_member(o, name);
 
     return gh_ctl_sanitize(s && *s ? s : "-");
 }
@@ -568,9 +568,9 @@ safe_member(JsonObject *o, const char *name)
 char *
 gh_ctl_render_plugin_check(const char *file, JsonNode *registry, gboolean *ok, GError **error)
 {
-    JsonObject *o = expect_object(registry, "the registry", error);
-    JsonArray *plugins = o ? expect_array(o, "plugins", error) : NULL;
-    JsonArray *refused = plugins ? expect_array(o, "refused", error) : NULL;
+    JsonObject *o = render_expect_object(registry, "the registry", error);
+    JsonArray *plugins = o ? render_expect_array(o, "plugins", error) : NULL;
+    JsonArray *refused = plugins ? render_expect_array(o, "refused", error) : NULL;
     g_autofree char *shown = gh_ctl_sanitize(file);
     g_autoptr(GString) out = NULL;
     JsonObject *p;
@@ -579,7 +579,7 @@ gh_ctl_render_plugin_check(const char *file, JsonNode *registry, gboolean *ok, G
     if (refused == NULL)
         return NULL;
     if (json_array_get_length(refused) > 0) {
-        g_autofree char *reason = safe_member(as_object(json_array_get_element(refused, 0)), "reason");
+        g_autofree char *reason = render_safe_member(render_as_object(json_array_get_element(refused, 0)), "reason");
         *ok = FALSE;
         return g_strdup_printf("REFUSED %s: %s\n", shown, reason);
     }
@@ -587,21 +587,21 @@ gh_ctl_render_plugin_check(const char *file, JsonNode *registry, gboolean *ok, G
         g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_FAILED, "%s: neither loaded nor refused", shown);
         return NULL;
     }
-    p = as_object(json_array_get_element(plugins, 0));
-    backends = array_member(p, "backends");
+    p = render_as_object(json_array_get_element(plugins, 0));
+    backends = render_array_member(p, "backends");
     out = g_string_new(NULL);
     {
-        g_autofree char *name = safe_member(p, "name");
-        g_autofree char *version = safe_member(p, "version");
-        g_autofree char *license = safe_member(p, "license");
-        g_autofree char *abi = safe_member(p, "abi");
+        g_autofree char *name = render_safe_member(p, "name");
+        g_autofree char *version = render_safe_member(p, "version");
+        g_autofree char *license = render_safe_member(p, "license");
+        g_autofree char *abi = render_safe_member(p, "abi");
         g_string_append_printf(out, "OK %s: plugin %s %s (%s), ABI %s\n", shown, name, version, license, abi);
     }
     for (guint i = 0; backends && i < json_array_get_length(backends); i++) {
-        JsonObject *b = as_object(json_array_get_element(backends, i));
-        g_autofree char *name = safe_member(b, "name");
-        g_autofree char *kind = safe_member(b, "kind");
-        const char *description = string_member(b, "description");
+        JsonObject *b = render_as_object(json_array_get_element(backends, i));
+        g_autofree char *name = render_safe_member(b, "name");
+        g_autofree char *kind = render_safe_member(b, "kind");
+        const char *description = render_string_member(b, "description");
         g_autofree char *desc = description && *description ? gh_ctl_sanitize(description) : NULL;
 
         g_string_append_printf(out, "  %s (%s)%s%s\n", name, kind, desc ? ": " : "", desc ? desc : "");

@@ -42,7 +42,7 @@ gh_ctl_sse_free(GhCtlSse *sse)
 
 /* A blank line ends an event; one without data lines is dropped (spec). */
 static gboolean
-dispatch(GhCtlSse *sse)
+sse_dispatch(GhCtlSse *sse)
 {
     gboolean go_on = TRUE;
 
@@ -57,7 +57,7 @@ dispatch(GhCtlSse *sse)
 }
 
 static gboolean
-process_field(GhCtlSse *sse, const char *field, const char *value, GError **error)
+sse_process_field(GhCtlSse *sse, const char *field, const char *value, GError **error)
 {
     if (g_str_equal(field, "data")) {
         if (sse->data->len + strlen(value) + 1 > GH_CTL_SSE_MAX_DATA) {
@@ -80,14 +80,14 @@ process_field(GhCtlSse *sse, const char *field, const char *value, GError **erro
 }
 
 static gboolean
-process_line(GhCtlSse *sse, GError **error)
+sse_process_line(GhCtlSse *sse, GError **error)
 {
     char *line = sse->line->str;
     char *colon;
     const char *value = "";
 
     if (sse->line->len == 0)
-        return dispatch(sse);
+        return sse_dispatch(sse);
     if (line[0] == ':')
         return TRUE;    /* a comment: keepalives */
     /* A NUL inside a line would cut the field short silently. */
@@ -102,7 +102,7 @@ process_line(GhCtlSse *sse, GError **error)
         if (*value == ' ')
             value++;
     }
-    return process_field(sse, line, value, error);
+    return sse_process_field(sse, line, value, error);
 }
 
 gboolean
@@ -126,7 +126,7 @@ gh_ctl_sse_feed(GhCtlSse *sse, const char *buf, gsize len, GError **error)
             g_string_append_c(sse->line, c);
             continue;
         }
-        ok = process_line(sse, error);
+        ok = sse_process_line(sse, error);
         g_string_truncate(sse->line, 0);
         if (!ok)
             return FALSE;

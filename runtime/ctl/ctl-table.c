@@ -105,7 +105,7 @@ gh_ctl_display_width(const char *s)
 }
 
 static void
-append_line(GString *out, char *const *cells, guint n, const gsize *widths)
+table_append_line(GString *out, char *const *cells, guint n, const gsize *widths)
 {
     for (guint i = 0; i < n; i++) {
         g_string_append(out, cells[i]);
@@ -135,8 +135,8 @@ gh_ctl_table_render(const GhCtlTable *table)
             widths[i] = MAX(widths[i], gh_ctl_display_width(row[i]));
     }
     if (!table->kv)
-        append_line(out, (char *const *) table->headers->pdata, table->n_columns, widths);
+        table_append_line(out, (char *const *) table->headers->pdata, table->n_columns, widths);
     for (guint r = 0; r < table->rows->len; r++)
-        append_line(out, table->rows->pdata[r], table->n_columns, widths);
+        table_append_line(out, table->rows->pdata[r], table->n_columns, widths);
     return g_string_free(out, FALSE);
 }

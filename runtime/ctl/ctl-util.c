@@ -59,7 +59,7 @@ gh_ctl_sanitize(const char *s)
 /* ---- durations ---------------------------------------------------------- */
 
 static char *
-format_two_units(gint64 big, char big_unit, gint64 small, char small_unit)
+util_format_two_units(gint64 big, char big_unit, gint64 small, char small_unit)
 {
     if (small == 0)
         return g_strdup_printf("%" G_GINT64_FORMAT "%c", big, big_unit);
@@ -74,10 +74,10 @@ gh_ctl_format_duration(gint64 seconds)
     if (seconds < 60)
         return g_strdup_printf("%" G_GINT64_FORMAT "s", seconds);
     if (seconds < 3600)
-        return format_two_units(seconds / 60, 'm', seconds % 60, 's');
+        return util_format_two_units(seconds / 60, 'm', seconds % 60, 's');
     if (seconds < 86400)
-        return format_two_units(seconds / 3600, 'h', seconds % 3600 / 60, 'm');
-    return format_two_units(seconds / 86400, 'd', seconds % 86400 / 3600, 'h');
+        return util_format_two_units(seconds / 3600, 'h', seconds % 3600 / 60, 'm');
+    return util_format_two_units(seconds / 86400, 'd', seconds % 86400 / 3600, 'h');
 }
 
 char *
@@ -99,7 +99,7 @@ gh_ctl_format_age(const char *rfc3339, gint64 now_usec)
 /* ---- arguments ------------------------------------------------------------ */
 
 static gboolean
-has_control_chars(const char *s)
+util_has_control_chars(const char *s)
 {
     for (const unsigned char *p = (const unsigned char *) s; *p; p++)
         if (*p < 0x20 || *p == 0x7f)
@@ -120,7 +120,7 @@ gh_ctl_parse_label(const char *arg, char **key, char **value, GError **error)
         g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_USAGE, "--label '%s': the key is empty", arg);
         return FALSE;
     }
-    if (!g_utf8_validate(arg, -1, NULL) || has_control_chars(arg)) {
+    if (!g_utf8_validate(arg, -1, NULL) || util_has_control_chars(arg)) {
         g_set_error_literal(error, GH_CTL_ERROR, GH_CTL_ERROR_USAGE,
                             "--label: contains control characters or invalid UTF-8");
         return FALSE;
@@ -176,7 +176,7 @@ gh_ctl_check_id(const char *what, const char *id, GError **error)
         problem = "is empty";
     else if (strlen(id) > GH_CTL_MAX_ID_BYTES)
         problem = "is too long";
-    else if (!g_utf8_validate(id, -1, NULL) || has_control_chars(id))
+    else if (!g_utf8_validate(id, -1, NULL) || util_has_control_chars(id))
         problem = "contains control characters or invalid UTF-8";
     else if (g_str_equal(id, ".") || g_str_equal(id, "..") || strchr(id, '/'))
         problem = "is not a valid id";
@@ -272,7 +272,7 @@ gh_ctl_path_with_id(const char *prefix, const char *id)
 /* The token goes into an Authorization header: no spaces, controls or
  * non-ASCII.  The message never quotes the token itself. */
 static gboolean
-check_token(const char *token, const char *source, GError **error)
+util_check_token(const char *token, const char *source, GError **error)
 {
     if (*token == '\0') {
         g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_USAGE, "the token from %s is empty", source);
@@ -347,7 +347,7 @@ gh_ctl_resolve_token(const char *opt_token, const char *env_token, const char *o
         if (found == NULL)
             return TRUE;
     }
-    if (!check_token(found, source, error))
+    if (!util_check_token(found, source, error))
         return FALSE;
     *token = g_steal_pointer(&found);
     return TRUE;
@@ -356,7 +356,7 @@ gh_ctl_resolve_token(const char *opt_token, const char *env_token, const char *o
 /* ---- error bodies ----------------------------------------------------------- */
 
 static const char *
-object_string(JsonObject *o, const char *name)
+util_object_string(JsonObject *o, const char *name)
 {
     JsonNode *n = json_object_get_member(o, name);
 
@@ -384,8 +384,8 @@ gh_ctl_parse_error_body(const char *body, gssize len, char **code, char **messag
     err = json_object_get_member(json_node_get_object(root), "error");
     if (err == NULL || !JSON_NODE_HOLDS_OBJECT(err))
         return FALSE;
-    c = object_string(json_node_get_object(err), "code");
-    m = object_string(json_node_get_object(err), "message");
+    c = util_object_string(json_node_get_object(err), "code");
+    m = util_object_string(json_node_get_object(err), "message");
     if (c == NULL || *c == '\0')
         return FALSE;
     *code = gh_ctl_sanitize(c);

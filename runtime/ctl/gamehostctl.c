@@ -51,7 +51,7 @@ static const GhCtlCommand ctl_commands[] = {
 /* How many of argv's words name the command ("host check" is two), 0 if
  * they do not; two-word commands come first in the table. */
 static int
-gh_ctl_command_matches(const char *name, int argc, char **argv)
+ctl_command_matches(const char *name, int argc, char **argv)
 {
     const char *space = strchr(name, ' ');
 
@@ -64,7 +64,7 @@ gh_ctl_command_matches(const char *name, int argc, char **argv)
 }
 
 static char *
-gh_ctl_commands_help(void)
+ctl_commands_help(void)
 {
     GString *out = g_string_new("Commands:\n");
 
@@ -83,10 +83,10 @@ gh_ctl_commands_help(void)
 }
 
 static gboolean
-gh_ctl_run(GhCtl *ctl, int argc, char **argv, GError **error)
+ctl_run(GhCtl *ctl, int argc, char **argv, GError **error)
 {
     g_autoptr(GOptionContext) oc = g_option_context_new("COMMAND [ARGS…]");
-    g_autofree char *help = gh_ctl_commands_help();
+    g_autofree char *help = ctl_commands_help();
     gboolean version = FALSE;
     const GOptionEntry entries[] = {
         { "version", 0, 0, G_OPTION_ARG_NONE, &version, "print the version and exit", NULL },
@@ -111,7 +111,7 @@ gh_ctl_run(GhCtl *ctl, int argc, char **argv, GError **error)
         return FALSE;
     }
     for (guint i = 0; i < G_N_ELEMENTS(ctl_commands); i++) {
-        int words = gh_ctl_command_matches(ctl_commands[i].name, argc - 1, argv + 1);
+        int words = ctl_command_matches(ctl_commands[i].name, argc - 1, argv + 1);
         if (words > 0) {
             ctl->command = ctl_commands[i].name;
             return ctl_commands[i].run(ctl, argc - words, argv + words, error);
@@ -130,7 +130,7 @@ main(int argc, char **argv)
 
     setlocale(LC_ALL, "");
     g_set_prgname("gamehostctl");
-    if (!gh_ctl_run(&ctl, argc, argv, &error)) {
+    if (!ctl_run(&ctl, argc, argv, &error)) {
         fprintf(stderr, "gamehostctl: %s\n", error->message);
         if (gh_ctl_exit_code(error) == GH_CTL_EXIT_USAGE)
             fprintf(stderr, "Try 'gamehostctl%s%s --help' for more information.\n", ctl.command ? " " : "",

@@ -34,7 +34,7 @@ struct GhGpuClaims {
 /* ---- footprints ------------------------------------------------------- */
 
 static gboolean
-strv_has(const GPtrArray *list, const char *s)
+claims_strv_has(const GPtrArray *list, const char *s)
 {
     for (guint i = 0; list && i < list->len; i++)
         if (g_strcmp0(list->pdata[i], s) == 0)
@@ -43,44 +43,44 @@ strv_has(const GPtrArray *list, const char *s)
 }
 
 static void
-add_unique(GPtrArray *list, const char *s)
+claims_add_unique(GPtrArray *list, const char *s)
 {
-    if (s && !strv_has(list, s))
+    if (s && !claims_strv_has(list, s))
         g_ptr_array_add(list, g_strdup(s));
 }
 
 static void
-add_all(GPtrArray *list, const GPtrArray *from)
+claims_add_all(GPtrArray *list, const GPtrArray *from)
 {
     for (guint i = 0; from && i < from->len; i++)
-        add_unique(list, from->pdata[i]);
+        claims_add_unique(list, from->pdata[i]);
 }
 
 /* The IOMMU group of address.  Also asked of the other group members, so that
  * an address the inventory no longer lists as a GPU still brings its group. */
 static void
-add_group(const GhGpuInventory *inv, const char *address, GPtrArray *out)
+claims_add_group(const GhGpuInventory *inv, const char *address, GPtrArray *out)
 {
     for (guint i = 0; i < inv->devices->len; i++) {
         const GhGpuDevice *d = inv->devices->pdata[i];
-        if (g_strcmp0(d->address, address) == 0 || strv_has(d->group, address))
-            add_all(out, d->group);
+        if (g_strcmp0(d->address, address) == 0 || claims_strv_has(d->group, address))
+            claims_add_all(out, d->group);
     }
 }
 
 /* The PF and VFs of address, seen from either side of the relation for the
  * same reason. */
 static void
-add_sriov_relatives(const GhGpuInventory *inv, const char *address, GPtrArray *out)
+claims_add_sriov_relatives(const GhGpuInventory *inv, const char *address, GPtrArray *out)
 {
     for (guint i = 0; i < inv->devices->len; i++) {
         const GhGpuDevice *d = inv->devices->pdata[i];
         if (g_strcmp0(d->address, address) == 0) {
-            add_unique(out, d->physfn);
-            add_all(out, d->vfs);
+            claims_add_unique(out, d->physfn);
+            claims_add_all(out, d->vfs);
         }
-        if (g_strcmp0(d->physfn, address) == 0 || strv_has(d->vfs, address))
-            add_unique(out, d->address);
+        if (g_strcmp0(d->physfn, address) == 0 || claims_strv_has(d->vfs, address))
+            claims_add_unique(out, d->address);
     }
 }
 
@@ -91,16 +91,16 @@ footprint_build(Footprint *fp, const GhGpuInventory *inv, GhGpuAssignKind kind, 
     fp->occupy = g_ptr_array_new_with_free_func(g_free);
     fp->touch = g_ptr_array_new_with_free_func(g_free);
     if (kind != GH_GPU_ASSIGN_MDEV) {
-        add_unique(fp->occupy, address);
-        add_all(fp->occupy, companions);
-        add_group(inv, address, fp->occupy);
-        add_all(fp->touch, fp->occupy);
+        claims_add_unique(fp->occupy, address);
+        claims_add_all(fp->occupy, companions);
+        claims_add_group(inv, address, fp->occupy);
+        claims_add_all(fp->touch, fp->occupy);
     } else {
         /* An mdev lives on its parent, which stays with the host driver. */
-        add_unique(fp->touch, address);
+        claims_add_unique(fp->touch, address);
     }
     for (guint i = 0, n = fp->touch->len; i < n; i++)
-        add_sriov_relatives(inv, fp->touch->pdata[i], fp->touch);
+        claims_add_sriov_relatives(inv, fp->touch->pdata[i], fp->touch);
 }
 
 static void
@@ -115,16 +115,16 @@ static const char *
 footprint_clash(const Footprint *fp, const Footprint *other)
 {
     for (guint i = 0; i < fp->occupy->len; i++)
-        if (strv_has(other->touch, fp->occupy->pdata[i]))
+        if (claims_strv_has(other->touch, fp->occupy->pdata[i]))
             return fp->occupy->pdata[i];
     for (guint i = 0; i < fp->touch->len; i++)
-        if (strv_has(other->occupy, fp->touch->pdata[i]))
+        if (claims_strv_has(other->occupy, fp->touch->pdata[i]))
             return fp->touch->pdata[i];
     return NULL;
 }
 
 static void
-held_free(gpointer data)
+claims_held_free(gpointer data)
 {
     Held *h = data;
 
@@ -160,7 +160,7 @@ claims_find_clash(GhGpuClaims *claims, const Footprint *fp, const Held **holder,
  * excludes it through `via`.  Named after the relation, so that an operator
  * sees which rule applied. */
 static char *
-clash_text(const GhGpuInventory *inv, const char *address, const char *sid, const Held *h, const char *via)
+claims_clash_text(const GhGpuInventory *inv, const char *address, const char *sid, const Held *h, const char *via)
 {
     const GhGpuDevice *d = gh_gpu_inventory_lookup(inv, address);
     /* The other end of the relation: what h holds when it touches address
@@ -173,7 +173,7 @@ clash_text(const GhGpuInventory *inv, const char *address, const char *sid, cons
                    : g_strdup_printf("%s claimed by session %s", address, sid);
     if (d && g_strcmp0(d->physfn, other) == 0)
         return g_strdup_printf("%s is a VF of PF %s, claimed by session %s", address, other, sid);
-    if (d && strv_has(d->vfs, other))
+    if (d && claims_strv_has(d->vfs, other))
         return g_strdup_printf("%s is the PF of VF %s, claimed by session %s", address, other, sid);
     if (d && d->iommu_group >= 0)
         return g_strdup_printf("%s shares IOMMU group %d with %s, claimed by session %s", address, d->iommu_group,
@@ -223,7 +223,7 @@ typedef struct {
 } Candidate;
 
 static GhGpuAssignKind
-device_kind(const GhGpuDevice *d)
+claims_device_kind(const GhGpuDevice *d)
 {
     if (d->allow && d->allow->mdev_type)
         return GH_GPU_ASSIGN_MDEV;
@@ -231,7 +231,7 @@ device_kind(const GhGpuDevice *d)
 }
 
 static gboolean
-device_matches(const GhGpuDevice *d, const GhGpuRequest *req)
+claims_device_matches(const GhGpuDevice *d, const GhGpuRequest *req)
 {
     if (req->alias && (!d->allow || g_strcmp0(d->allow->alias, req->alias) != 0))
         return FALSE;
@@ -241,7 +241,7 @@ device_matches(const GhGpuDevice *d, const GhGpuRequest *req)
 /* VFs and mdevs first: they leave whole GPUs for the sessions that need
  * one.  Then by address, which the inventory's order already is. */
 static gint
-candidate_compare(gconstpointer pa, gconstpointer pb)
+claims_candidate_compare(gconstpointer pa, gconstpointer pb)
 {
     const Candidate *a = pa, *b = pb;
     int wa = a->kind == GH_GPU_ASSIGN_PCI, wb = b->kind == GH_GPU_ASSIGN_PCI;
@@ -258,17 +258,17 @@ claims_candidates(GhGpuClaims *claims, const GhGpuRequest *req)
 
     for (guint i = 0; i < claims->inv->devices->len; i++) {
         const GhGpuDevice *d = claims->inv->devices->pdata[i];
-        if (device_matches(d, req)) {
-            Candidate c = { d, device_kind(d) };
+        if (claims_device_matches(d, req)) {
+            Candidate c = { d, claims_device_kind(d) };
             g_array_append_val(out, c);
         }
     }
-    g_array_sort(out, candidate_compare);
+    g_array_sort(out, claims_candidate_compare);
     return out;
 }
 
 static char *
-request_text(const GhGpuRequest *req)
+claims_request_text(const GhGpuRequest *req)
 {
     if (req->alias && req->vendor)
         return g_strdup_printf("alias '%s' and vendor %04x", req->alias, req->vendor);
@@ -294,7 +294,7 @@ claims_refusal(GhGpuClaims *claims, const Candidate *c)
     footprint_build(&fp, claims->inv, c->kind, d->address, d->companions);
     sid = claims_find_clash(claims, &fp, &h, &via);
     if (sid)
-        why = clash_text(claims->inv, d->address, sid, h, via);
+        why = claims_clash_text(claims->inv, d->address, sid, h, via);
     else if (c->kind == GH_GPU_ASSIGN_MDEV)
         why = claims_mdev_refusal(claims, d, d->allow->mdev_type);
     footprint_clear(&fp);
@@ -311,7 +311,7 @@ assignment_for(const Candidate *c)
     a->address = g_strdup(d->address);
     a->companions = g_ptr_array_new_with_free_func(g_free);
     if (c->kind == GH_GPU_ASSIGN_PCI)
-        add_all(a->companions, d->companions);
+        claims_add_all(a->companions, d->companions);
     a->alias = g_strdup(d->allow ? d->allow->alias : NULL);
     a->managed = d->allow ? d->allow->managed : TRUE;
     if (c->kind == GH_GPU_ASSIGN_MDEV) {
@@ -357,7 +357,7 @@ gh_gpu_claims_claim(GhGpuClaims *claims, const char *session_id, const GhGpuRequ
     g_autofree char *wanted = NULL;
 
     req = req ? req : &any;
-    wanted = request_text(req);
+    wanted = claims_request_text(req);
 
     if (!claims_check_session_free(claims, session_id, error))
         return NULL;
@@ -382,7 +382,7 @@ gh_gpu_claims_claim(GhGpuClaims *claims, const char *session_id, const GhGpuRequ
 /* An identical claim restored twice is not a conflict: reconciliation sees a
  * claim both in the session record and in the running domain. */
 static gboolean
-same_claim(const GhGpuAssignment *x, const GhGpuAssignment *y)
+claims_same_claim(const GhGpuAssignment *x, const GhGpuAssignment *y)
 {
     return x->kind == y->kind && strcmp(x->address, y->address) == 0 && g_strcmp0(x->mdev_uuid, y->mdev_uuid) == 0;
 }
@@ -403,7 +403,7 @@ gh_gpu_claims_restore(GhGpuClaims *claims, const char *session_id, const GhGpuAs
     const char *via = NULL, *sid;
 
     g_return_val_if_fail(a && a->address, FALSE);
-    if (mine && same_claim(mine->a, a)) {
+    if (mine && claims_same_claim(mine->a, a)) {
         if (a->state == GH_GPU_ALLOCATED)
             mine->a->state = GH_GPU_ALLOCATED;
         return TRUE;
@@ -413,7 +413,7 @@ gh_gpu_claims_restore(GhGpuClaims *claims, const char *session_id, const GhGpuAs
     footprint_build(&fp, claims->inv, a->kind, a->address, a->companions);
     sid = claims_find_clash(claims, &fp, &h, &via);
     if (sid) {
-        g_autofree char *text = clash_text(claims->inv, a->address, sid, h, via);
+        g_autofree char *text = claims_clash_text(claims->inv, a->address, sid, h, via);
         g_set_error(error, GH_GPU_ERROR, GH_GPU_ERROR_NONE_FREE, "cannot restore %s %s for session %s: %s",
                     gh_gpu_assign_kind_to_string(a->kind), a->address, session_id, text);
     }
@@ -433,7 +433,7 @@ gh_gpu_claims_new(const GhGpuInventory *inv)
 
     claims->inv = inv;
     g_mutex_init(&claims->lock);
-    claims->held = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, held_free);
+    claims->held = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, claims_held_free);
     return claims;
 }
 
@@ -478,7 +478,7 @@ gh_gpu_claims_holder(GhGpuClaims *claims, const char *address)
      * answer stable. */
     g_hash_table_iter_init(&iter, claims->held);
     while (g_hash_table_iter_next(&iter, &key, &value))
-        if (strv_has(((Held *)value)->fp.touch, address) && (!best || strcmp(key, best) < 0))
+        if (claims_strv_has(((Held *)value)->fp.touch, address) && (!best || strcmp(key, best) < 0))
             best = key;
     return g_strdup(best);
 }
@@ -583,58 +583,58 @@ gh_gpu_assignment_to_json(const GhGpuAssignment *a)
 /* ---- reading an assignment back --------------------------------------- */
 
 static gboolean
-bad_field(GError **error, const char *name, const char *what)
+claims_bad_field(GError **error, const char *name, const char *what)
 {
     g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "GPU assignment: field '%s' %s", name, what);
     return FALSE;
 }
 
 static gboolean
-holds_type(JsonNode *n, GType type)
+claims_holds_type(JsonNode *n, GType type)
 {
     return n && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == type;
 }
 
 /* A string member; NULL for null or absent where nullable. */
 static gboolean
-get_string(JsonObject *o, const char *name, gboolean nullable, char **out, GError **error)
+claims_get_string(JsonObject *o, const char *name, gboolean nullable, char **out, GError **error)
 {
     JsonNode *n = json_object_get_member(o, name);
 
     if (nullable && (!n || JSON_NODE_HOLDS_NULL(n)))
         return TRUE;
-    if (!holds_type(n, G_TYPE_STRING))
-        return bad_field(error, name, nullable ? "must be a string or null" : "must be a string");
+    if (!claims_holds_type(n, G_TYPE_STRING))
+        return claims_bad_field(error, name, nullable ? "must be a string or null" : "must be a string");
     *out = g_strdup(json_node_get_string(n));
     return TRUE;
 }
 
 static gboolean
-get_address(JsonObject *o, char **out, GError **error)
+claims_get_address(JsonObject *o, char **out, GError **error)
 {
-    if (!get_string(o, "address", FALSE, out, error))
+    if (!claims_get_string(o, "address", FALSE, out, error))
         return FALSE;
     if (!gh_gpu_address_is_valid(*out)) {
         g_autofree char *what = g_strdup_printf("is not a PCI address: '%s'", *out);
-        return bad_field(error, "address", what);
+        return claims_bad_field(error, "address", what);
     }
     return TRUE;
 }
 
 static gboolean
-get_companions(JsonObject *o, GPtrArray *out, GError **error)
+claims_get_companions(JsonObject *o, GPtrArray *out, GError **error)
 {
     JsonNode *n = json_object_get_member(o, "companions");
     JsonArray *arr;
 
     if (!n || !JSON_NODE_HOLDS_ARRAY(n))
-        return bad_field(error, "companions", "must be an array of PCI addresses");
+        return claims_bad_field(error, "companions", "must be an array of PCI addresses");
     arr = json_node_get_array(n);
     for (guint i = 0; i < json_array_get_length(arr); i++) {
         JsonNode *e = json_array_get_element(arr, i);
-        if (!holds_type(e, G_TYPE_STRING) || !gh_gpu_address_is_valid(json_node_get_string(e))) {
+        if (!claims_holds_type(e, G_TYPE_STRING) || !gh_gpu_address_is_valid(json_node_get_string(e))) {
             g_autofree char *name = g_strdup_printf("companions[%u]", i);
-            return bad_field(error, name, "is not a PCI address");
+            return claims_bad_field(error, name, "is not a PCI address");
         }
         g_ptr_array_add(out, g_strdup(json_node_get_string(e)));
     }
@@ -642,11 +642,11 @@ get_companions(JsonObject *o, GPtrArray *out, GError **error)
 }
 
 static gboolean
-get_kind(JsonObject *o, GhGpuAssignKind *out, GError **error)
+claims_get_kind(JsonObject *o, GhGpuAssignKind *out, GError **error)
 {
     g_autofree char *text = NULL;
 
-    if (!get_string(o, "kind", FALSE, &text, error))
+    if (!claims_get_string(o, "kind", FALSE, &text, error))
         return FALSE;
     for (GhGpuAssignKind k = GH_GPU_ASSIGN_PCI; k <= GH_GPU_ASSIGN_MDEV; k++) {
         if (strcmp(text, gh_gpu_assign_kind_to_string(k)) == 0) {
@@ -654,36 +654,36 @@ get_kind(JsonObject *o, GhGpuAssignKind *out, GError **error)
             return TRUE;
         }
     }
-    return bad_field(error, "kind", "must be one of pci, vf, mdev");
+    return claims_bad_field(error, "kind", "must be one of pci, vf, mdev");
 }
 
 static gboolean
-get_state(JsonObject *o, GhGpuClaimState *out, GError **error)
+claims_get_state(JsonObject *o, GhGpuClaimState *out, GError **error)
 {
     g_autofree char *text = NULL;
 
-    if (!get_string(o, "state", FALSE, &text, error))
+    if (!claims_get_string(o, "state", FALSE, &text, error))
         return FALSE;
     if (strcmp(text, "claimed") == 0)
         *out = GH_GPU_CLAIMED;
     else if (strcmp(text, "allocated") == 0)
         *out = GH_GPU_ALLOCATED;
     else
-        return bad_field(error, "state", "must be claimed or allocated");
+        return claims_bad_field(error, "state", "must be claimed or allocated");
     return TRUE;
 }
 
 static gboolean
-get_scalars(JsonObject *o, GhGpuAssignment *a, GError **error)
+claims_get_scalars(JsonObject *o, GhGpuAssignment *a, GError **error)
 {
     JsonNode *managed = json_object_get_member(o, "managed");
     JsonNode *numa = json_object_get_member(o, "numa_node");
 
-    if (!holds_type(managed, G_TYPE_BOOLEAN))
-        return bad_field(error, "managed", "must be a boolean");
+    if (!claims_holds_type(managed, G_TYPE_BOOLEAN))
+        return claims_bad_field(error, "managed", "must be a boolean");
     a->managed = json_node_get_boolean(managed);
-    if (!holds_type(numa, G_TYPE_INT64) || json_node_get_int(numa) < -1 || json_node_get_int(numa) > G_MAXINT)
-        return bad_field(error, "numa_node", "must be an integer, -1 when unknown");
+    if (!claims_holds_type(numa, G_TYPE_INT64) || json_node_get_int(numa) < -1 || json_node_get_int(numa) > G_MAXINT)
+        return claims_bad_field(error, "numa_node", "must be an integer, -1 when unknown");
     a->numa_node = (int)json_node_get_int(numa);
     return TRUE;
 }
@@ -691,22 +691,22 @@ get_scalars(JsonObject *o, GhGpuAssignment *a, GError **error)
 /* The mdev fields are there exactly when the kind is mdev, so that a record
  * cannot say two things at once. */
 static gboolean
-get_mdev(JsonObject *o, GhGpuAssignment *a, GError **error)
+claims_get_mdev(JsonObject *o, GhGpuAssignment *a, GError **error)
 {
-    if (!get_string(o, "mdev_type", TRUE, &a->mdev_type, error) ||
-        !get_string(o, "mdev_uuid", TRUE, &a->mdev_uuid, error))
+    if (!claims_get_string(o, "mdev_type", TRUE, &a->mdev_type, error) ||
+        !claims_get_string(o, "mdev_uuid", TRUE, &a->mdev_uuid, error))
         return FALSE;
     if (a->kind != GH_GPU_ASSIGN_MDEV) {
         if (a->mdev_type)
-            return bad_field(error, "mdev_type", "must be null unless kind is mdev");
+            return claims_bad_field(error, "mdev_type", "must be null unless kind is mdev");
         if (a->mdev_uuid)
-            return bad_field(error, "mdev_uuid", "must be null unless kind is mdev");
+            return claims_bad_field(error, "mdev_uuid", "must be null unless kind is mdev");
         return TRUE;
     }
     if (!a->mdev_type || !*a->mdev_type)
-        return bad_field(error, "mdev_type", "must name the mdev type for kind mdev");
+        return claims_bad_field(error, "mdev_type", "must name the mdev type for kind mdev");
     if (!a->mdev_uuid || !g_uuid_string_is_valid(a->mdev_uuid))
-        return bad_field(error, "mdev_uuid", "must be a UUID for kind mdev");
+        return claims_bad_field(error, "mdev_uuid", "must be a UUID for kind mdev");
     return TRUE;
 }
 
@@ -722,10 +722,10 @@ gh_gpu_assignment_from_json(JsonNode *node, GError **error)
         return NULL;
     }
     o = json_node_get_object(node);
-    if (!get_kind(o, &a->kind, error) || !get_address(o, &a->address, error) ||
-        !get_companions(o, a->companions, error) || !get_string(o, "alias", TRUE, &a->alias, error) ||
-        !get_scalars(o, a, error) || !get_mdev(o, a, error) ||
-        !get_string(o, "local_cpus", TRUE, &a->local_cpus, error) || !get_state(o, &a->state, error))
+    if (!claims_get_kind(o, &a->kind, error) || !claims_get_address(o, &a->address, error) ||
+        !claims_get_companions(o, a->companions, error) || !claims_get_string(o, "alias", TRUE, &a->alias, error) ||
+        !claims_get_scalars(o, a, error) || !claims_get_mdev(o, a, error) ||
+        !claims_get_string(o, "local_cpus", TRUE, &a->local_cpus, error) || !claims_get_state(o, &a->state, error))
         return NULL;
     return g_steal_pointer(&a);
 }

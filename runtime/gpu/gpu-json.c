@@ -5,14 +5,14 @@
 
 /* Lowercase hex, zero-padded to digits, as lspci and sysfs write ids. */
 static void
-json_add_hex(JsonBuilder *b, const char *name, const char *prefix, int digits, guint value)
+gpu_json_json_add_hex(JsonBuilder *b, const char *name, const char *prefix, int digits, guint value)
 {
     g_autofree char *text = g_strdup_printf("%s%0*x", prefix, digits, value);
     gh_json_add_string(b, name, text);
 }
 
 static void
-json_add_strings(JsonBuilder *b, const char *name, const GPtrArray *list)
+gpu_json_json_add_strings(JsonBuilder *b, const char *name, const GPtrArray *list)
 {
     json_builder_set_member_name(b, name);
     json_builder_begin_array(b);
@@ -22,7 +22,7 @@ json_add_strings(JsonBuilder *b, const char *name, const GPtrArray *list)
 }
 
 static void
-json_add_link(JsonBuilder *b, const GhGpuDevice *d)
+gpu_json_json_add_link(JsonBuilder *b, const GhGpuDevice *d)
 {
     json_builder_set_member_name(b, "link");
     json_builder_begin_object(b);
@@ -36,7 +36,7 @@ json_add_link(JsonBuilder *b, const GhGpuDevice *d)
 }
 
 static void
-json_add_mdev_types(JsonBuilder *b, const GhGpuDevice *d)
+gpu_json_json_add_mdev_types(JsonBuilder *b, const GhGpuDevice *d)
 {
     json_builder_set_member_name(b, "mdev_types");
     json_builder_begin_array(b);
@@ -54,36 +54,36 @@ json_add_mdev_types(JsonBuilder *b, const GhGpuDevice *d)
 }
 
 static void
-json_add_device(JsonBuilder *b, const GhGpuDevice *d, GhGpuClaims *claims)
+gpu_json_json_add_device(JsonBuilder *b, const GhGpuDevice *d, GhGpuClaims *claims)
 {
     g_autofree char *holder = claims ? gh_gpu_claims_holder(claims, d->address) : NULL;
 
     json_builder_begin_object(b);
     gh_json_add_string(b, "address", d->address);
-    json_add_hex(b, "class", "0x", 6, d->class_code);
-    json_add_hex(b, "vendor", "", 4, d->vendor);
-    json_add_hex(b, "device", "", 4, d->device);
-    json_add_hex(b, "subsystem_vendor", "", 4, d->subsystem_vendor);
-    json_add_hex(b, "subsystem_device", "", 4, d->subsystem_device);
+    gpu_json_json_add_hex(b, "class", "0x", 6, d->class_code);
+    gpu_json_json_add_hex(b, "vendor", "", 4, d->vendor);
+    gpu_json_json_add_hex(b, "device", "", 4, d->device);
+    gpu_json_json_add_hex(b, "subsystem_vendor", "", 4, d->subsystem_vendor);
+    gpu_json_json_add_hex(b, "subsystem_device", "", 4, d->subsystem_device);
     gh_json_add_string(b, "driver", d->driver);
     json_builder_set_member_name(b, "iommu_group");
     if (d->iommu_group >= 0)
         json_builder_add_int_value(b, d->iommu_group);
     else
         json_builder_add_null_value(b);
-    json_add_strings(b, "group", d->group);
-    json_add_strings(b, "companions", d->companions);
+    gpu_json_json_add_strings(b, "group", d->group);
+    gpu_json_json_add_strings(b, "companions", d->companions);
     json_builder_set_member_name(b, "numa_node");
     json_builder_add_int_value(b, d->numa_node);
     gh_json_add_string(b, "local_cpus", d->local_cpus);
-    json_add_link(b, d);
+    gpu_json_json_add_link(b, d);
     json_builder_set_member_name(b, "boot_vga");
     json_builder_add_boolean_value(b, d->boot_vga);
     gh_json_add_string(b, "physfn", d->physfn);
-    json_add_strings(b, "vfs", d->vfs);
+    gpu_json_json_add_strings(b, "vfs", d->vfs);
     json_builder_set_member_name(b, "sriov_total");
     json_builder_add_int_value(b, d->sriov_total);
-    json_add_mdev_types(b, d);
+    gpu_json_json_add_mdev_types(b, d);
     gh_json_add_string(b, "alias", d->allow ? d->allow->alias : NULL);
     json_builder_set_member_name(b, "managed");
     json_builder_add_boolean_value(b, d->allow ? d->allow->managed : FALSE);
@@ -106,7 +106,7 @@ gh_gpu_inventory_to_json(const GhGpuInventory *inv, GhGpuClaims *claims)
     json_builder_set_member_name(b, "gpus");
     json_builder_begin_array(b);
     for (guint i = 0; i < inv->devices->len; i++)
-        json_add_device(b, inv->devices->pdata[i], claims);
+        gpu_json_json_add_device(b, inv->devices->pdata[i], claims);
     json_builder_end_array(b);
     json_builder_end_object(b);
     return json_builder_get_root(b);

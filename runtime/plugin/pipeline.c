@@ -95,21 +95,21 @@ struct GhPipeline {
 /* ---- failure reports ---------------------------------------------------- */
 
 static FailLink *
-fail_link_ref(FailLink *link)
+pipeline_fail_link_ref(FailLink *link)
 {
     g_atomic_int_inc(&link->refs);
     return link;
 }
 
 static void
-fail_link_unref(FailLink *link)
+pipeline_fail_link_unref(FailLink *link)
 {
     if (g_atomic_int_dec_and_test(&link->refs))
         g_free(link);
 }
 
 static gboolean
-fail_report_deliver(gpointer data)
+pipeline_fail_report_deliver(gpointer data)
 {
     FailReport *r = data;
 
@@ -119,11 +119,11 @@ fail_report_deliver(gpointer data)
 }
 
 static void
-fail_report_free(gpointer data)
+pipeline_fail_report_free(gpointer data)
 {
     FailReport *r = data;
 
-    fail_link_unref(r->link);
+    pipeline_fail_link_unref(r->link);
     g_free(r->reason);
     g_free(r);
 }
@@ -134,9 +134,9 @@ pipeline_report_failure(GhPipeline *p, const char *reason)
 {
     FailReport *r = g_new0(FailReport, 1);
 
-    r->link = fail_link_ref(p->fail);
+    r->link = pipeline_fail_link_ref(p->fail);
     r->reason = g_strdup(reason);
-    g_main_context_invoke_full(p->context, G_PRIORITY_DEFAULT, fail_report_deliver, r, fail_report_free);
+    g_main_context_invoke_full(p->context, G_PRIORITY_DEFAULT, pipeline_fail_report_deliver, r, pipeline_fail_report_free);
 }
 
 /* "capture.screenshot failed: <the plugin's message, or strerror>" */
@@ -732,7 +732,7 @@ gh_pipeline_free(GhPipeline *p)
     gh_pipeline_stop(p);
 
     p->fail->alive = FALSE;
-    fail_link_unref(p->fail);
+    pipeline_fail_link_unref(p->fail);
     gh_plugin_instance_free(p->stream);
     gh_plugin_instance_free(p->input);
     gh_plugin_instance_free(p->capture);

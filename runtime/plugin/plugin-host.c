@@ -94,7 +94,7 @@ host_name(const gh_host *h)
 
 /* Main-loop services touch GSources of info->context: only its thread may. */
 static gboolean
-on_main_thread(gh_host *h, const char *service)
+host_on_main_thread(gh_host *h, const char *service)
 {
     if (g_thread_self() == h->main_thread || g_main_context_is_owner(h->context))
         return TRUE;
@@ -212,7 +212,7 @@ typedef struct {
 /* A callback returning 0 ends its source; forget it first so remove_source
  * and destroy do not touch a source GLib is about to free. */
 static gboolean
-source_done(SourceClosure *c, int rc)
+host_source_done(SourceClosure *c, int rc)
 {
     if (rc != 0)
         return G_SOURCE_CONTINUE;
@@ -221,20 +221,20 @@ source_done(SourceClosure *c, int rc)
 }
 
 static gboolean
-timer_dispatch(gpointer data)
+host_timer_dispatch(gpointer data)
 {
     SourceClosure *c = data;
 
-    return source_done(c, c->timer(c->data));
+    return host_source_done(c, c->timer(c->data));
 }
 
 static gboolean
-fd_dispatch(gint fd, GIOCondition cond, gpointer data)
+host_fd_dispatch(gint fd, GIOCondition cond, gpointer data)
 {
     SourceClosure *c = data;
 
     /* GH_FD_* are poll(2) bits, as G_IO_* are on Linux; ERR and HUP too. */
-    return source_done(c, c->fd(fd, (uint32_t)cond & (G_IO_IN | G_IO_OUT | G_IO_ERR | G_IO_HUP), c->data));
+    return host_source_done(c, c->fd(fd, (uint32_t)cond & (G_IO_IN | G_IO_OUT | G_IO_ERR | G_IO_HUP), c->data));
 }
 
 static uint32_t
@@ -254,7 +254,7 @@ svc_add_timer(gh_host *host, uint32_t interval_ms, gh_timer_fn fn, void *data)
     g_autoptr(GSource) src = NULL;
     SourceClosure *c;
 
-    if (!on_main_thread(h, "add_timer"))
+    if (!host_on_main_thread(h, "add_timer"))
         return 0;
     if (!fn) {
         g_warning("backend %s: add_timer without a callback", host_name(h));
@@ -264,7 +264,7 @@ svc_add_timer(gh_host *host, uint32_t interval_ms, gh_timer_fn fn, void *data)
     c = g_new0(SourceClosure, 1);
     c->timer = fn;
     c->data = data;
-    g_source_set_callback(src, timer_dispatch, c, g_free);
+    g_source_set_callback(src, host_timer_dispatch, c, g_free);
     return host_attach(h, src, c);
 }
 
@@ -275,7 +275,7 @@ svc_add_fd(gh_host *host, int fd, uint32_t events, gh_fd_fn fn, void *data)
     g_autoptr(GSource) src = NULL;
     SourceClosure *c;
 
-    if (!on_main_thread(h, "add_fd"))
+    if (!host_on_main_thread(h, "add_fd"))
         return 0;
     if (fd < 0 || !fn || events == 0 || (events & ~(GH_FD_IN | GH_FD_OUT))) {
         g_warning("backend %s: add_fd(fd %d, events %#x, %s) is invalid", host_name(h), fd, events,
@@ -286,7 +286,7 @@ svc_add_fd(gh_host *host, int fd, uint32_t events, gh_fd_fn fn, void *data)
     c = g_new0(SourceClosure, 1);
     c->fd = fn;
     c->data = data;
-    g_source_set_callback(src, G_SOURCE_FUNC(fd_dispatch), c, g_free);
+    g_source_set_callback(src, G_SOURCE_FUNC(host_fd_dispatch), c, g_free);
     return host_attach(h, src, c);
 }
 
@@ -296,7 +296,7 @@ svc_remove_source(gh_host *host, uint32_t id)
     HOST_OR_RETURN(h, host, );
     GSource *src;
 
-    if (!on_main_thread(h, "remove_source"))
+    if (!host_on_main_thread(h, "remove_source"))
         return;
     src = g_hash_table_lookup(h->sources, GUINT_TO_POINTER(id));
     if (!src) {
@@ -383,7 +383,7 @@ svc_submit_input(gh_host *host, const gh_input_event *events, uint32_t n_events)
 {
     HOST_OR_RETURN(h, host, -EINVAL);
 
-    if (!on_main_thread(h, "submit_input"))
+    if (!host_on_main_thread(h, "submit_input"))
         return -EPERM;
     if ((!events && n_events > 0) || n_events > GH_HOST_MAX_EVENTS) {
         g_warning("backend %s: submit_input with %u events at %p", host_name(h), n_events, (const void *)events);

@@ -44,7 +44,7 @@ static GMutex orphans_lock;
 static GHashTable *orphans;
 
 static void
-backend_free(gpointer data)
+registry_backend_free(gpointer data)
 {
     GhBackend *b = data;
 
@@ -52,7 +52,7 @@ backend_free(gpointer data)
     g_free(b->description);
     g_free(b);
 }
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(GhBackend, backend_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(GhBackend, registry_backend_free)
 
 static void
 plugin_free(GhPlugin *p)
@@ -115,7 +115,7 @@ gh_plugin_instance_removed(GhPlugin *plugin)
 /* ---- registry ---------------------------------------------------------- */
 
 static void
-refusal_free(gpointer data)
+registry_refusal_free(gpointer data)
 {
     GhPluginRefusal *r = data;
 
@@ -130,7 +130,7 @@ gh_plugin_registry_new(void)
     GhPluginRegistry *reg = g_new0(GhPluginRegistry, 1);
 
     reg->plugins = g_ptr_array_new_with_free_func(plugin_release);
-    reg->refusals = g_ptr_array_new_with_free_func(refusal_free);
+    reg->refusals = g_ptr_array_new_with_free_func(registry_refusal_free);
     reg->by_name = g_hash_table_new(g_str_hash, g_str_equal);
     return reg;
 }
@@ -184,7 +184,7 @@ gh_plugin_registry_backends(GhPluginRegistry *reg, guint32 kind)
 }
 
 static void
-refuse(GhPluginRegistry *reg, const char *file, const char *reason)
+registry_refuse(GhPluginRegistry *reg, const char *file, const char *reason)
 {
     GhPluginRefusal *r = g_new0(GhPluginRefusal, 1);
 
@@ -197,7 +197,7 @@ refuse(GhPluginRegistry *reg, const char *file, const char *reason)
 /* ---- checking a descriptor --------------------------------------------- */
 
 static const char *
-kind_prefix(guint32 kind)
+registry_kind_prefix(guint32 kind)
 {
     switch (kind) {
     case GH_BACKEND_CAPTURE: return "capture";
@@ -210,7 +210,7 @@ kind_prefix(guint32 kind)
 /* ^PREFIX\.[a-z0-9][a-z0-9_-]{0,31}$, by hand: the name is untrusted memory,
  * so it is read at most a little past the longest valid name. */
 static gboolean
-backend_name_valid(const char *name, const char *prefix)
+registry_backend_name_valid(const char *name, const char *prefix)
 {
     gsize plen = strlen(prefix);
     const char *rest;
@@ -230,7 +230,7 @@ backend_name_valid(const char *name, const char *prefix)
 
 /* Copies a plugin struct of claimed size `size` into the host's `dst`. */
 static gboolean
-copy_sized(void *dst, gsize dst_size, const void *src, guint32 size, gsize min, const char *what,
+registry_copy_sized(void *dst, gsize dst_size, const void *src, guint32 size, gsize min, const char *what,
            char **reason)
 {
     if (size < min) {
@@ -250,9 +250,9 @@ copy_sized(void *dst, gsize dst_size, const void *src, guint32 size, gsize min, 
 /* The ops table of the backend's own kind: present, big enough, its
  * required op set; the other kinds' tables absent. */
 static gboolean
-check_ops(GhBackend *b, const gh_backend_factory *f, char **reason)
+registry_check_ops(GhBackend *b, const gh_backend_factory *f, char **reason)
 {
-    const char *kind = kind_prefix(b->kind);
+    const char *kind = registry_kind_prefix(b->kind);
     g_autofree char *what = g_strdup_printf("backend %s: %s ops", b->name, kind);
     const void *mine = b->kind == GH_BACKEND_CAPTURE ? (const void *)f->capture
                      : b->kind == GH_BACKEND_STREAM  ? (const void *)f->stream
@@ -271,19 +271,19 @@ check_ops(GhBackend *b, const gh_backend_factory *f, char **reason)
     }
     /* Only the struct_size member is read before its size is known. */
     if (b->kind == GH_BACKEND_CAPTURE) {
-        ok = copy_sized(&b->capture, sizeof b->capture, f->capture, f->capture->struct_size,
+        ok = registry_copy_sized(&b->capture, sizeof b->capture, f->capture, f->capture->struct_size,
                         MIN_CAPTURE_OPS, what, reason);
         if (ok && !b->capture.grab)
             *reason = g_strdup_printf("backend %s: capture ops have no grab", b->name);
         ok = ok && b->capture.grab;
     } else if (b->kind == GH_BACKEND_STREAM) {
-        ok = copy_sized(&b->stream, sizeof b->stream, f->stream, f->stream->struct_size,
+        ok = registry_copy_sized(&b->stream, sizeof b->stream, f->stream, f->stream->struct_size,
                         MIN_STREAM_OPS, what, reason);
         if (ok && !b->stream.push_frame)
             *reason = g_strdup_printf("backend %s: stream ops have no push_frame", b->name);
         ok = ok && b->stream.push_frame;
     } else {
-        ok = copy_sized(&b->input, sizeof b->input, f->input, f->input->struct_size,
+        ok = registry_copy_sized(&b->input, sizeof b->input, f->input, f->input->struct_size,
                         MIN_INPUT_OPS, what, reason);
         if (ok && !b->input.send)
             *reason = g_strdup_printf("backend %s: input ops have no send", b->name);
@@ -294,7 +294,7 @@ check_ops(GhBackend *b, const gh_backend_factory *f, char **reason)
 
 /* One factory into a new GhBackend, or NULL with the reason. */
 static GhBackend *
-check_factory(const gh_backend_factory *src, guint idx, char **reason)
+registry_check_factory(const gh_backend_factory *src, guint idx, char **reason)
 {
     g_autoptr(GhBackend) b = g_new0(GhBackend, 1);
     g_autofree char *what = g_strdup_printf("factory %u:", idx);
@@ -305,9 +305,9 @@ check_factory(const gh_backend_factory *src, guint idx, char **reason)
         *reason = g_strdup_printf("factory %u is NULL", idx);
         return NULL;
     }
-    if (!copy_sized(f, sizeof *f, src, src->struct_size, MIN_FACTORY_SIZE, what, reason))
+    if (!registry_copy_sized(f, sizeof *f, src, src->struct_size, MIN_FACTORY_SIZE, what, reason))
         return NULL;
-    prefix = kind_prefix(f->kind);
+    prefix = registry_kind_prefix(f->kind);
     if (!prefix) {
         *reason = g_strdup_printf("factory %u: unknown kind %u", idx, f->kind);
         return NULL;
@@ -316,7 +316,7 @@ check_factory(const gh_backend_factory *src, guint idx, char **reason)
         *reason = g_strdup_printf("factory %u has no name", idx);
         return NULL;
     }
-    if (!backend_name_valid(f->name, prefix)) {
+    if (!registry_backend_name_valid(f->name, prefix)) {
         g_autofree char *shown = g_strndup(f->name, GH_PLUGIN_NAME_MAX + 16);
 
         *reason = g_strdup_printf("factory %u: backend name '%s' does not match %s.NAME "
@@ -331,7 +331,7 @@ check_factory(const gh_backend_factory *src, guint idx, char **reason)
         *reason = g_strdup_printf("backend %s has no %s", b->name, f->create ? "destroy" : "create");
         return NULL;
     }
-    if (!check_ops(b, f, reason))
+    if (!registry_check_ops(b, f, reason))
         return NULL;
     /* Whoever holds the factory copy reaches the host-sized ops copies. */
     f->capture = b->kind == GH_BACKEND_CAPTURE ? &b->capture : NULL;
@@ -342,7 +342,7 @@ check_factory(const gh_backend_factory *src, guint idx, char **reason)
 
 /* The descriptor's own header: ABI version, size, facts. */
 static gboolean
-check_descriptor(const gh_plugin *src, gh_plugin *d, GhPluginError *code, char **reason)
+registry_check_descriptor(const gh_plugin *src, gh_plugin *d, GhPluginError *code, char **reason)
 {
     *code = GH_PLUGIN_ERROR_ABI;
     if (src->abi_major != GH_PLUGIN_ABI_MAJOR) {
@@ -354,7 +354,7 @@ check_descriptor(const gh_plugin *src, gh_plugin *d, GhPluginError *code, char *
                                   src->abi_minor, GH_PLUGIN_ABI_MAJOR, GH_PLUGIN_ABI_MINOR);
         return FALSE;
     }
-    if (!copy_sized(d, sizeof *d, src, src->struct_size, MIN_PLUGIN_SIZE, "descriptor", reason))
+    if (!registry_copy_sized(d, sizeof *d, src, src->struct_size, MIN_PLUGIN_SIZE, "descriptor", reason))
         return FALSE;
     *code = GH_PLUGIN_ERROR_INVALID;
     if (d->n_factories == 0 || d->n_factories > GH_PLUGIN_MAX_FACTORIES || !d->factories) {
@@ -373,10 +373,10 @@ check_descriptor(const gh_plugin *src, gh_plugin *d, GhPluginError *code, char *
 
 /* Every factory, and no backend name already taken (here or earlier). */
 static gboolean
-check_backends(GhPluginRegistry *reg, GhPlugin *p, const gh_plugin *d, GhPluginError *code, char **reason)
+registry_check_backends(GhPluginRegistry *reg, GhPlugin *p, const gh_plugin *d, GhPluginError *code, char **reason)
 {
     for (guint i = 0; i < d->n_factories; i++) {
-        GhBackend *b = check_factory(d->factories[i], i, reason);
+        GhBackend *b = registry_check_factory(d->factories[i], i, reason);
         const GhBackend *other;
 
         *code = GH_PLUGIN_ERROR_INVALID;
@@ -412,7 +412,7 @@ plugin_open(GhPluginRegistry *reg, const char *path, GhPluginError *code, char *
     gh_plugin d;
 
     p->path = g_strdup(path);
-    p->backends = g_ptr_array_new_with_free_func(backend_free);
+    p->backends = g_ptr_array_new_with_free_func(registry_backend_free);
     dlerror();
     p->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!p->handle) {
@@ -434,14 +434,14 @@ plugin_open(GhPluginRegistry *reg, const char *path, GhPluginError *code, char *
         *reason = g_strdup(GH_PLUGIN_ENTRY " returned NULL");
         return NULL;
     }
-    if (!check_descriptor(src, &d, code, reason))
+    if (!registry_check_descriptor(src, &d, code, reason))
         return NULL;
     p->name = g_strdup(d.name);
     p->version = g_strdup(d.version);
     p->license = g_strdup(d.license);
     p->abi_major = d.abi_major;
     p->abi_minor = d.abi_minor;
-    if (!check_backends(reg, p, &d, code, reason))
+    if (!registry_check_backends(reg, p, &d, code, reason))
         return NULL;
     return g_steal_pointer(&p);
 }
@@ -456,7 +456,7 @@ gh_plugin_registry_load_file(GhPluginRegistry *reg, const char *path, GError **e
     g_return_val_if_fail(reg && path, FALSE);
     p = plugin_open(reg, path, &code, &reason);
     if (!p) {
-        refuse(reg, path, reason);
+        registry_refuse(reg, path, reason);
         g_set_error_literal(error, GH_PLUGIN_ERROR, code, reason);
         return FALSE;
     }
@@ -472,7 +472,7 @@ gh_plugin_registry_load_file(GhPluginRegistry *reg, const char *path, GError **e
 
 /* g_ptr_array_sort hands pointers to the elements. */
 static gint
-compare_names(gconstpointer a, gconstpointer b)
+registry_compare_names(gconstpointer a, gconstpointer b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
@@ -488,13 +488,13 @@ gh_plugin_registry_load_dir(GhPluginRegistry *reg, const char *dir)
     if (!d) {
         g_autofree char *reason = g_strdup_printf("cannot read plugin dir: %s", err->message);
 
-        refuse(reg, dir, reason);
+        registry_refuse(reg, dir, reason);
         return;
     }
     while ((name = g_dir_read_name(d)))
         if (g_str_has_suffix(name, ".so"))
             g_ptr_array_add(names, g_strdup(name));
-    g_ptr_array_sort(names, compare_names);
+    g_ptr_array_sort(names, registry_compare_names);
     for (guint i = 0; i < names->len; i++) {
         g_autofree char *path = g_build_filename(dir, names->pdata[i], NULL);
 
@@ -506,13 +506,13 @@ gh_plugin_registry_load_dir(GhPluginRegistry *reg, const char *dir)
 /* ---- JSON view (GET /v1/plugins, gamehostctl plugin check) -------------- */
 
 static void
-backend_to_json(JsonBuilder *b, const GhBackend *be)
+registry_backend_to_json(JsonBuilder *b, const GhBackend *be)
 {
     json_builder_begin_object(b);
     json_builder_set_member_name(b, "name");
     json_builder_add_string_value(b, be->name);
     json_builder_set_member_name(b, "kind");
-    json_builder_add_string_value(b, kind_prefix(be->kind));
+    json_builder_add_string_value(b, registry_kind_prefix(be->kind));
     json_builder_set_member_name(b, "description");
     json_builder_add_string_value(b, be->description);
     json_builder_end_object(b);
@@ -533,7 +533,7 @@ plugin_to_json(JsonBuilder *b, const GhPlugin *p)
     json_builder_set_member_name(b, "backends");
     json_builder_begin_array(b);
     for (guint i = 0; i < p->backends->len; i++)
-        backend_to_json(b, p->backends->pdata[i]);
+        registry_backend_to_json(b, p->backends->pdata[i]);
     json_builder_end_array(b);
     json_builder_end_object(b);
 }

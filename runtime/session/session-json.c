@@ -64,7 +64,7 @@ gh_session_destroy(gpointer session)
 }
 
 static void
-json_add_time(JsonBuilder *b, const char *name, gint64 usec)
+session_json_add_time(JsonBuilder *b, const char *name, gint64 usec)
 {
     json_builder_set_member_name(b, name);
     if (usec == 0) {
@@ -79,7 +79,7 @@ json_add_time(JsonBuilder *b, const char *name, gint64 usec)
 
 /* A string → string table as an object, keys sorted. */
 static void
-json_add_string_table(JsonBuilder *b, GHashTable *table)
+session_json_add_string_table(JsonBuilder *b, GHashTable *table)
 {
     g_autoptr(GList) keys = table ? g_hash_table_get_keys(table) : NULL;
 
@@ -95,7 +95,7 @@ json_add_string_table(JsonBuilder *b, GHashTable *table)
 /* "backends": what was asked for at create (names or null, and options per
  * backend name), so an adopted session rebuilds the same pipeline. */
 static void
-json_add_backends(JsonBuilder *b, const GhSession *s)
+session_json_add_backends(JsonBuilder *b, const GhSession *s)
 {
     g_autoptr(GList) names = s->backend_options ? g_hash_table_get_keys(s->backend_options) : NULL;
 
@@ -109,7 +109,7 @@ json_add_backends(JsonBuilder *b, const GhSession *s)
     names = g_list_sort(names, (GCompareFunc)strcmp);
     for (GList *l = names; l; l = l->next) {
         json_builder_set_member_name(b, l->data);
-        json_add_string_table(b, g_hash_table_lookup(s->backend_options, l->data));
+        session_json_add_string_table(b, g_hash_table_lookup(s->backend_options, l->data));
     }
     json_builder_end_object(b);
     json_builder_end_object(b);
@@ -127,9 +127,9 @@ gh_session_to_json(const GhSession *s)
     gh_json_add_string(b, "state", gh_session_state_to_string(s->state));
     gh_json_add_string(b, "reason", s->reason);
     gh_json_add_string(b, "domain", s->domain_name);
-    json_add_time(b, "created_at", s->created_at);
-    json_add_time(b, "started_at", s->started_at);
-    json_add_time(b, "stopped_at", s->stopped_at);
+    session_json_add_time(b, "created_at", s->created_at);
+    session_json_add_time(b, "started_at", s->started_at);
+    session_json_add_time(b, "stopped_at", s->stopped_at);
     json_builder_set_member_name(b, "labels");
     json_builder_begin_object(b);
     keys = g_list_sort(keys, (GCompareFunc)strcmp);
@@ -153,7 +153,7 @@ gh_session_to_json(const GhSession *s)
         json_builder_add_value(b, gh_gpu_assignment_to_json(s->gpu));
     else
         json_builder_add_null_value(b);
-    json_add_backends(b, s);
+    session_json_add_backends(b, s);
     /* The digest only: the record never holds a token that would open the
      * player (gh_session_manager_session_json keeps even this out of the API). */
     json_builder_set_member_name(b, "player_token");
@@ -161,7 +161,7 @@ gh_session_to_json(const GhSession *s)
         g_autofree char *hex = gh_player_token_digest_to_hex(s->player_token_sha256);
         json_builder_begin_object(b);
         gh_json_add_string(b, "sha256", hex);
-        json_add_time(b, "expires_at", s->player_token_expires_at);
+        session_json_add_time(b, "expires_at", s->player_token_expires_at);
         json_builder_end_object(b);
     } else {
         json_builder_add_null_value(b);
@@ -172,7 +172,7 @@ gh_session_to_json(const GhSession *s)
 
 /* Member as a string; NULL for null or absent.  FALSE when it has another type. */
 static gboolean
-json_get_string(JsonObject *o, const char *name, char **out, gboolean required, GError **error)
+session_json_get_string(JsonObject *o, const char *name, char **out, gboolean required, GError **error)
 {
     JsonNode *n = json_object_get_member(o, name);
 
@@ -188,13 +188,13 @@ json_get_string(JsonObject *o, const char *name, char **out, gboolean required, 
 }
 
 static gboolean
-json_get_time(JsonObject *o, const char *name, gint64 *out, GError **error)
+session_json_get_time(JsonObject *o, const char *name, gint64 *out, GError **error)
 {
     g_autofree char *text = NULL;
     g_autoptr(GDateTime) dt = NULL;
 
     *out = 0;
-    if (!json_get_string(o, name, &text, FALSE, error))
+    if (!session_json_get_string(o, name, &text, FALSE, error))
         return FALSE;
     if (!text)
         return TRUE;
@@ -211,7 +211,7 @@ json_get_time(JsonObject *o, const char *name, gint64 *out, GError **error)
  * has another type: json_object_get_boolean_member_with_default() would
  * g_critical on an object and read a string as FALSE. */
 static gboolean
-json_get_bool(JsonObject *o, const char *name, gboolean *out, GError **error)
+session_json_get_bool(JsonObject *o, const char *name, gboolean *out, GError **error)
 {
     JsonNode *n = json_object_get_member(o, name);
 
@@ -227,7 +227,7 @@ json_get_bool(JsonObject *o, const char *name, gboolean *out, GError **error)
 }
 
 static gboolean
-json_get_labels(JsonObject *o, GHashTable *labels, GError **error)
+session_json_get_labels(JsonObject *o, GHashTable *labels, GError **error)
 {
     JsonNode *n = json_object_get_member(o, "labels");
     g_autoptr(GList) members = NULL;
@@ -241,7 +241,7 @@ json_get_labels(JsonObject *o, GHashTable *labels, GError **error)
     members = json_object_get_members(json_node_get_object(n));
     for (GList *l = members; l; l = l->next) {
         char *value = NULL;
-        if (!json_get_string(json_node_get_object(n), l->data, &value, TRUE, error))
+        if (!session_json_get_string(json_node_get_object(n), l->data, &value, TRUE, error))
             return FALSE;
         g_hash_table_insert(labels, g_strdup(l->data), value);
     }
@@ -250,7 +250,7 @@ json_get_labels(JsonObject *o, GHashTable *labels, GError **error)
 
 /* An object of strings into a new table; NULL with the error naming field. */
 static GHashTable *
-json_get_string_table(JsonNode *n, const char *field, GError **error)
+session_json_get_string_table(JsonNode *n, const char *field, GError **error)
 {
     g_autoptr(GHashTable) table = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     g_autoptr(GList) members = NULL;
@@ -274,7 +274,7 @@ json_get_string_table(JsonNode *n, const char *field, GError **error)
 
 /* "backends", absent in records written before plugins. */
 static gboolean
-json_get_backends(JsonObject *o, GhSession *s, GError **error)
+session_json_get_backends(JsonObject *o, GhSession *s, GError **error)
 {
     JsonNode *n = json_object_get_member(o, "backends");
     JsonNode *opts;
@@ -288,9 +288,9 @@ json_get_backends(JsonObject *o, GhSession *s, GError **error)
         return FALSE;
     }
     bo = json_node_get_object(n);
-    if (!json_get_string(bo, "capture", &s->capture, FALSE, error) ||
-        !json_get_string(bo, "stream", &s->stream, FALSE, error) ||
-        !json_get_string(bo, "input", &s->input, FALSE, error))
+    if (!session_json_get_string(bo, "capture", &s->capture, FALSE, error) ||
+        !session_json_get_string(bo, "stream", &s->stream, FALSE, error) ||
+        !session_json_get_string(bo, "input", &s->input, FALSE, error))
         return FALSE;
     opts = json_object_get_member(bo, "options");
     if (!opts || JSON_NODE_HOLDS_NULL(opts))
@@ -303,7 +303,7 @@ json_get_backends(JsonObject *o, GhSession *s, GError **error)
     names = json_object_get_members(json_node_get_object(opts));
     for (GList *l = names; l; l = l->next) {
         g_autofree char *field = g_strdup_printf("backends.options.%s", (const char *)l->data);
-        GHashTable *table = json_get_string_table(json_object_get_member(json_node_get_object(opts), l->data),
+        GHashTable *table = session_json_get_string_table(json_object_get_member(json_node_get_object(opts), l->data),
                                                   field, error);
         if (!table)
             return FALSE;
@@ -314,7 +314,7 @@ json_get_backends(JsonObject *o, GhSession *s, GError **error)
 
 /* "player_token", absent in records written before players. */
 static gboolean
-json_get_player_token(JsonObject *o, GhSession *s, GError **error)
+session_json_get_player_token(JsonObject *o, GhSession *s, GError **error)
 {
     JsonNode *n = json_object_get_member(o, "player_token");
     g_autofree char *hex = NULL;
@@ -325,8 +325,8 @@ json_get_player_token(JsonObject *o, GhSession *s, GError **error)
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "field 'player_token' must be an object");
         return FALSE;
     }
-    if (!json_get_string(json_node_get_object(n), "sha256", &hex, TRUE, error) ||
-        !json_get_time(json_node_get_object(n), "expires_at", &s->player_token_expires_at, error))
+    if (!session_json_get_string(json_node_get_object(n), "sha256", &hex, TRUE, error) ||
+        !session_json_get_time(json_node_get_object(n), "expires_at", &s->player_token_expires_at, error))
         return FALSE;
     if (!gh_player_token_digest_from_hex(hex, s->player_token_sha256)) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
@@ -354,18 +354,18 @@ gh_session_from_json(JsonNode *node, GError **error)
         return NULL;
     }
     o = json_node_get_object(node);
-    if (!json_get_string(o, "id", &s->id, TRUE, error) || !json_get_string(o, "image", &s->image_id, TRUE, error) ||
-        !json_get_string(o, "state", &state, TRUE, error) || !json_get_string(o, "reason", &s->reason, FALSE, error) ||
-        !json_get_string(o, "domain", &s->domain_name, TRUE, error) ||
-        !json_get_string(o, "dir", &s->dir, TRUE, error) ||
-        !json_get_string(o, "serial_log", &s->serial_log, TRUE, error) ||
-        !json_get_string(o, "vnc_socket", &s->vnc_socket, FALSE, error) ||
-        !json_get_string(o, "overlay", &s->overlay_path, FALSE, error) ||
-        !json_get_string(o, "idempotency_key", &s->idempotency_key, FALSE, error) ||
-        !json_get_string(o, "request_hash", &s->request_hash, FALSE, error) ||
-        !json_get_time(o, "created_at", &s->created_at, error) ||
-        !json_get_time(o, "started_at", &s->started_at, error) ||
-        !json_get_time(o, "stopped_at", &s->stopped_at, error) || !json_get_labels(o, s->labels, error))
+    if (!session_json_get_string(o, "id", &s->id, TRUE, error) || !session_json_get_string(o, "image", &s->image_id, TRUE, error) ||
+        !session_json_get_string(o, "state", &state, TRUE, error) || !session_json_get_string(o, "reason", &s->reason, FALSE, error) ||
+        !session_json_get_string(o, "domain", &s->domain_name, TRUE, error) ||
+        !session_json_get_string(o, "dir", &s->dir, TRUE, error) ||
+        !session_json_get_string(o, "serial_log", &s->serial_log, TRUE, error) ||
+        !session_json_get_string(o, "vnc_socket", &s->vnc_socket, FALSE, error) ||
+        !session_json_get_string(o, "overlay", &s->overlay_path, FALSE, error) ||
+        !session_json_get_string(o, "idempotency_key", &s->idempotency_key, FALSE, error) ||
+        !session_json_get_string(o, "request_hash", &s->request_hash, FALSE, error) ||
+        !session_json_get_time(o, "created_at", &s->created_at, error) ||
+        !session_json_get_time(o, "started_at", &s->started_at, error) ||
+        !session_json_get_time(o, "stopped_at", &s->stopped_at, error) || !session_json_get_labels(o, s->labels, error))
         return NULL;
     if (!g_uuid_string_is_valid(s->id)) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "field 'id' is not a UUID");
@@ -379,8 +379,8 @@ gh_session_from_json(JsonNode *node, GError **error)
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "field 'created_at' is missing");
         return NULL;
     }
-    if (!json_get_bool(o, "adopted", &s->adopted, error) ||
-        !json_get_bool(o, "stop_requested", &s->stop_requested, error))
+    if (!session_json_get_bool(o, "adopted", &s->adopted, error) ||
+        !session_json_get_bool(o, "stop_requested", &s->stop_requested, error))
         return NULL;
     JsonNode *gpu = json_object_get_member(o, "gpu");
     if (gpu && !JSON_NODE_HOLDS_NULL(gpu)) {
@@ -391,7 +391,7 @@ gh_session_from_json(JsonNode *node, GError **error)
             return NULL;
         }
     }
-    if (!json_get_backends(o, s, error) || !json_get_player_token(o, s, error))
+    if (!session_json_get_backends(o, s, error) || !session_json_get_player_token(o, s, error))
         return NULL;
     return g_steal_pointer(&s);
 }

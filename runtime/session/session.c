@@ -34,7 +34,7 @@ typedef struct {
 } Job;
 
 static void
-job_free(Job *job)
+session_job_free(Job *job)
 {
     g_free(job->id);
     g_free(job->domain_name);
@@ -190,7 +190,7 @@ gh_session_end(GhSessionManager *mgr, GhSession *s, GhSessionState state, const 
 /* ---- workers ---------------------------------------------------------- */
 
 static gboolean
-job_create_overlay(Job *job, GError **error)
+session_job_create_overlay(Job *job, GError **error)
 {
     g_autofree char *out = NULL;
     int status = 0;
@@ -209,13 +209,13 @@ job_create_overlay(Job *job, GError **error)
 }
 
 static void
-job_start(GTask *task, gpointer source, gpointer data, GCancellable *cancel)
+session_job_start(GTask *task, gpointer source, gpointer data, GCancellable *cancel)
 {
     Job *job = data;
     GError *error = NULL;
     virDomainPtr dom;
 
-    if (job->overlay_path && !job_create_overlay(job, &error)) {
+    if (job->overlay_path && !session_job_create_overlay(job, &error)) {
         g_task_return_error(task, error);
         return;
     }
@@ -233,7 +233,7 @@ job_start(GTask *task, gpointer source, gpointer data, GCancellable *cancel)
  * although QEMU is gone (see DESIGN.md), so the outcome is judged by looking
  * the domain up again, not by the error. */
 static void
-job_stop(GTask *task, gpointer source, gpointer data, GCancellable *cancel)
+session_job_stop(GTask *task, gpointer source, gpointer data, GCancellable *cancel)
 {
     Job *job = data;
     virConnectPtr conn = gh_virt_conn(job->mgr->virt);
@@ -337,7 +337,7 @@ session_run_job(GhSessionManager *mgr, Job *job, GTaskThreadFunc fn, GAsyncReady
     g_autoptr(GTask) task = g_task_new(NULL, NULL, done, NULL);
 
     job->mgr = mgr;
-    g_task_set_task_data(task, job, (GDestroyNotify)job_free);
+    g_task_set_task_data(task, job, (GDestroyNotify)session_job_free);
     mgr->pending++;
     g_task_run_in_thread(task, fn);
 }
@@ -354,7 +354,7 @@ session_stop_destroy(GhSessionManager *mgr, const char *id)
     job = g_new0(Job, 1);
     job->id = g_strdup(s->id);
     job->domain_name = g_strdup(s->domain_name);
-    session_run_job(mgr, job, job_stop, session_on_stopped);
+    session_run_job(mgr, job, session_job_stop, session_on_stopped);
 }
 
 void
@@ -602,7 +602,7 @@ gh_session_manager_create(GhSessionManager *mgr, const GhSessionRequest *req, gb
     job->overlay_path = g_strdup(s->overlay_path);
     job->backing_path = g_strdup(image->disk_path);
     job->backing_format = g_strdup(image->disk_format);
-    session_run_job(mgr, job, job_start, session_on_started);
+    session_run_job(mgr, job, session_job_start, session_on_started);
     return s;
 }
 

@@ -14,7 +14,7 @@ typedef struct {
 
 /* What the first backends and the demo game use; a name outside these
  * tables is refused rather than passed on for a guest to misread. */
-static const GhInputName gh_input_keys[] = {
+static const GhInputName input_keys[] = {
     GH_N(KEY_A), GH_N(KEY_B), GH_N(KEY_C), GH_N(KEY_D), GH_N(KEY_E), GH_N(KEY_F), GH_N(KEY_G),
     GH_N(KEY_H), GH_N(KEY_I), GH_N(KEY_J), GH_N(KEY_K), GH_N(KEY_L), GH_N(KEY_M), GH_N(KEY_N),
     GH_N(KEY_O), GH_N(KEY_P), GH_N(KEY_Q), GH_N(KEY_R), GH_N(KEY_S), GH_N(KEY_T), GH_N(KEY_U),
@@ -33,30 +33,30 @@ static const GhInputName gh_input_keys[] = {
     GH_N(KEY_INSERT), GH_N(KEY_DELETE), GH_N(KEY_HOME), GH_N(KEY_END), GH_N(KEY_PAGEUP), GH_N(KEY_PAGEDOWN),
 };
 
-static const GhInputName gh_input_buttons[] = {
+static const GhInputName input_buttons[] = {
     GH_N(BTN_LEFT), GH_N(BTN_RIGHT), GH_N(BTN_MIDDLE), GH_N(BTN_SIDE), GH_N(BTN_EXTRA),
 };
 
-static const GhInputName gh_input_rels[] = {
+static const GhInputName input_rels[] = {
     GH_N(REL_X), GH_N(REL_Y), GH_N(REL_WHEEL), GH_N(REL_HWHEEL),
 };
 
-static const GhInputName gh_input_abs[] = {
+static const GhInputName input_abs[] = {
     GH_N(ABS_X), GH_N(ABS_Y),
 };
 
-static const GhInputName gh_input_pad_buttons[] = {
+static const GhInputName input_pad_buttons[] = {
     GH_N(BTN_SOUTH), GH_N(BTN_EAST), GH_N(BTN_NORTH), GH_N(BTN_WEST), GH_N(BTN_TL), GH_N(BTN_TR),
     GH_N(BTN_TL2), GH_N(BTN_TR2), GH_N(BTN_SELECT), GH_N(BTN_START), GH_N(BTN_MODE), GH_N(BTN_THUMBL),
     GH_N(BTN_THUMBR), GH_N(BTN_DPAD_UP), GH_N(BTN_DPAD_DOWN), GH_N(BTN_DPAD_LEFT), GH_N(BTN_DPAD_RIGHT),
 };
 
-static const GhInputName gh_input_pad_axes[] = {
+static const GhInputName input_pad_axes[] = {
     GH_N(ABS_X), GH_N(ABS_Y), GH_N(ABS_RX), GH_N(ABS_RY), GH_N(ABS_Z), GH_N(ABS_RZ),
 };
 
 /* input.h: touch code 1 down, 0 up, 2 motion. */
-static const GhInputName gh_input_touch_codes[] = {
+static const GhInputName input_touch_codes[] = {
     { "down", 1 }, { "up", 0 }, { "motion", 2 },
 };
 
@@ -80,51 +80,51 @@ typedef struct {
     const char *const *fields;   /* the members an event of this type may have */
 } GhInputType;
 
-static const char *const gh_fields_press[] = { "type", "code", "value", "action", NULL };
-static const char *const gh_fields_range[] = { "type", "code", "value", NULL };
-static const char *const gh_fields_pad_button[] = { "type", "code", "value", "action", "pad", NULL };
-static const char *const gh_fields_pad_axis[] = { "type", "code", "value", "pad", NULL };
-static const char *const gh_fields_touch[] = { "type", "code", "slot", "x", "y", NULL };
+static const char *const fields_press[] = { "type", "code", "value", "action", NULL };
+static const char *const fields_range[] = { "type", "code", "value", NULL };
+static const char *const fields_pad_button[] = { "type", "code", "value", "action", "pad", NULL };
+static const char *const fields_pad_axis[] = { "type", "code", "value", "pad", NULL };
+static const char *const fields_touch[] = { "type", "code", "slot", "x", "y", NULL };
 
-static const GhInputType gh_input_types[] = {
-    { "key", GH_INPUT_KEY, "key", gh_input_keys, G_N_ELEMENTS(gh_input_keys),
-      GH_INPUT_VALUE_PRESS, 0, 1, FALSE, gh_fields_press },
-    { "button", GH_INPUT_BUTTON, "button", gh_input_buttons, G_N_ELEMENTS(gh_input_buttons),
-      GH_INPUT_VALUE_PRESS, 0, 1, FALSE, gh_fields_press },
-    { "rel", GH_INPUT_REL, "relative axis", gh_input_rels, G_N_ELEMENTS(gh_input_rels),
-      GH_INPUT_VALUE_RANGE, -GH_INPUT_JSON_MAX_REL, GH_INPUT_JSON_MAX_REL, FALSE, gh_fields_range },
-    { "abs", GH_INPUT_ABS, "absolute axis", gh_input_abs, G_N_ELEMENTS(gh_input_abs),
-      GH_INPUT_VALUE_RANGE, 0, GH_INPUT_ABS_MAX, FALSE, gh_fields_range },
-    { "pad_button", GH_INPUT_PAD_BUTTON, "pad button", gh_input_pad_buttons, G_N_ELEMENTS(gh_input_pad_buttons),
-      GH_INPUT_VALUE_PRESS, 0, 1, TRUE, gh_fields_pad_button },
-    { "pad_axis", GH_INPUT_PAD_AXIS, "pad axis", gh_input_pad_axes, G_N_ELEMENTS(gh_input_pad_axes),
-      GH_INPUT_VALUE_RANGE, G_MININT16, G_MAXINT16, TRUE, gh_fields_pad_axis },
-    { "touch", GH_INPUT_TOUCH, "touch code", gh_input_touch_codes, G_N_ELEMENTS(gh_input_touch_codes),
-      GH_INPUT_VALUE_TOUCH, 0, 0, FALSE, gh_fields_touch },
+static const GhInputType input_types[] = {
+    { "key", GH_INPUT_KEY, "key", input_keys, G_N_ELEMENTS(input_keys),
+      GH_INPUT_VALUE_PRESS, 0, 1, FALSE, fields_press },
+    { "button", GH_INPUT_BUTTON, "button", input_buttons, G_N_ELEMENTS(input_buttons),
+      GH_INPUT_VALUE_PRESS, 0, 1, FALSE, fields_press },
+    { "rel", GH_INPUT_REL, "relative axis", input_rels, G_N_ELEMENTS(input_rels),
+      GH_INPUT_VALUE_RANGE, -GH_INPUT_JSON_MAX_REL, GH_INPUT_JSON_MAX_REL, FALSE, fields_range },
+    { "abs", GH_INPUT_ABS, "absolute axis", input_abs, G_N_ELEMENTS(input_abs),
+      GH_INPUT_VALUE_RANGE, 0, GH_INPUT_ABS_MAX, FALSE, fields_range },
+    { "pad_button", GH_INPUT_PAD_BUTTON, "pad button", input_pad_buttons, G_N_ELEMENTS(input_pad_buttons),
+      GH_INPUT_VALUE_PRESS, 0, 1, TRUE, fields_pad_button },
+    { "pad_axis", GH_INPUT_PAD_AXIS, "pad axis", input_pad_axes, G_N_ELEMENTS(input_pad_axes),
+      GH_INPUT_VALUE_RANGE, G_MININT16, G_MAXINT16, TRUE, fields_pad_axis },
+    { "touch", GH_INPUT_TOUCH, "touch code", input_touch_codes, G_N_ELEMENTS(input_touch_codes),
+      GH_INPUT_VALUE_TOUCH, 0, 0, FALSE, fields_touch },
 };
 
 static const GhInputType *
-gh_input_type_lookup(guint32 type)
+input_type_lookup(guint32 type)
 {
-    for (gsize i = 0; i < G_N_ELEMENTS(gh_input_types); i++)
-        if (gh_input_types[i].type == type)
-            return &gh_input_types[i];
+    for (gsize i = 0; i < G_N_ELEMENTS(input_types); i++)
+        if (input_types[i].type == type)
+            return &input_types[i];
     return NULL;
 }
 
 static const GhInputType *
-gh_input_type_lookup_name(const char *name)
+input_type_lookup_name(const char *name)
 {
-    for (gsize i = 0; i < G_N_ELEMENTS(gh_input_types); i++)
-        if (strcmp(gh_input_types[i].name, name) == 0)
-            return &gh_input_types[i];
+    for (gsize i = 0; i < G_N_ELEMENTS(input_types); i++)
+        if (strcmp(input_types[i].name, name) == 0)
+            return &input_types[i];
     return NULL;
 }
 
 const char *
 gh_input_type_name(guint32 type)
 {
-    const GhInputType *t = gh_input_type_lookup(type);
+    const GhInputType *t = input_type_lookup(type);
 
     return t ? t->name : NULL;
 }
@@ -132,7 +132,7 @@ gh_input_type_name(guint32 type)
 gboolean
 gh_input_type_from_name(const char *name, guint32 *type)
 {
-    const GhInputType *t = name ? gh_input_type_lookup_name(name) : NULL;
+    const GhInputType *t = name ? input_type_lookup_name(name) : NULL;
 
     if (t && type)
         *type = t->type;
@@ -142,7 +142,7 @@ gh_input_type_from_name(const char *name, guint32 *type)
 const char *
 gh_input_code_name(guint32 type, guint32 code)
 {
-    const GhInputType *t = gh_input_type_lookup(type);
+    const GhInputType *t = input_type_lookup(type);
 
     for (gsize i = 0; t && i < t->n_codes; i++)
         if (t->codes[i].code == code)
@@ -153,7 +153,7 @@ gh_input_code_name(guint32 type, guint32 code)
 gboolean
 gh_input_code_from_name(guint32 type, const char *name, guint32 *code)
 {
-    const GhInputType *t = gh_input_type_lookup(type);
+    const GhInputType *t = input_type_lookup(type);
 
     for (gsize i = 0; t && name && i < t->n_codes; i++) {
         if (strcmp(t->codes[i].name, name) == 0) {
@@ -168,10 +168,10 @@ gh_input_code_from_name(guint32 type, const char *name, guint32 *code)
 /* ---- parsing: each helper returns FALSE with the error set ------------------ */
 
 static gboolean
-gh_input_fail(GError **error, guint index, const char *field, const char *format, ...) G_GNUC_PRINTF(4, 5);
+input_fail(GError **error, guint index, const char *field, const char *format, ...) G_GNUC_PRINTF(4, 5);
 
 static gboolean
-gh_input_fail(GError **error, guint index, const char *field, const char *format, ...)
+input_fail(GError **error, guint index, const char *field, const char *format, ...)
 {
     g_autofree char *what = NULL;
     va_list ap;
@@ -185,14 +185,14 @@ gh_input_fail(GError **error, guint index, const char *field, const char *format
 }
 
 static gboolean
-gh_input_is_string(JsonNode *n)
+input_is_string(JsonNode *n)
 {
     return n && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING;
 }
 
 /* An optional (or required) integer member within [min, max]. */
 static gboolean
-gh_input_get_int(JsonObject *o, guint index, const char *field, gboolean required, gint64 min, gint64 max,
+input_get_int(JsonObject *o, guint index, const char *field, gboolean required, gint64 min, gint64 max,
                  gint64 *out, GError **error)
 {
     JsonNode *n = json_object_get_member(o, field);
@@ -200,16 +200,16 @@ gh_input_get_int(JsonObject *o, guint index, const char *field, gboolean require
 
     if (!n) {
         if (required)
-            return gh_input_fail(error, index, field, "is required");
+            return input_fail(error, index, field, "is required");
         return TRUE;
     }
     if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_INT64)
-        return gh_input_fail(error, index, field, "must be an integer");
+        return input_fail(error, index, field, "must be an integer");
     v = json_node_get_int(n);
     if (v < min || v > max) {
         if (min == 0 && max == 1)
-            return gh_input_fail(error, index, field, "must be 0 or 1");
-        return gh_input_fail(error, index, field, "must be between %" G_GINT64_FORMAT " and %" G_GINT64_FORMAT,
+            return input_fail(error, index, field, "must be 0 or 1");
+        return input_fail(error, index, field, "must be between %" G_GINT64_FORMAT " and %" G_GINT64_FORMAT,
                              min, max);
     }
     *out = v;
@@ -217,29 +217,29 @@ gh_input_get_int(JsonObject *o, guint index, const char *field, gboolean require
 }
 
 static gboolean
-gh_input_check_fields(JsonObject *o, guint index, const GhInputType *t, GError **error)
+input_check_fields(JsonObject *o, guint index, const GhInputType *t, GError **error)
 {
     g_autoptr(GList) members = json_object_get_members(o);
 
     for (GList *m = members; m; m = m->next)
         if (!g_strv_contains(t->fields, m->data))
-            return gh_input_fail(error, index, m->data, "unknown field for type '%s'", t->name);
+            return input_fail(error, index, m->data, "unknown field for type '%s'", t->name);
     return TRUE;
 }
 
 /* value 0/1 or action press/release/tap; *tap when the event is to expand. */
 static gboolean
-gh_input_get_press(JsonObject *o, guint index, gint64 *value, gboolean *tap, GError **error)
+input_get_press(JsonObject *o, guint index, gint64 *value, gboolean *tap, GError **error)
 {
     JsonNode *action = json_object_get_member(o, "action");
     const char *a;
 
     *tap = FALSE;
     if (!action)
-        return gh_input_get_int(o, index, "value", TRUE, 0, 1, value, error);
+        return input_get_int(o, index, "value", TRUE, 0, 1, value, error);
     if (json_object_has_member(o, "value"))
-        return gh_input_fail(error, index, "action", "give 'value' or 'action', not both");
-    a = gh_input_is_string(action) ? json_node_get_string(action) : "";
+        return input_fail(error, index, "action", "give 'value' or 'action', not both");
+    a = input_is_string(action) ? json_node_get_string(action) : "";
     if (strcmp(a, "press") == 0) {
         *value = 1;
     } else if (strcmp(a, "release") == 0) {
@@ -248,20 +248,20 @@ gh_input_get_press(JsonObject *o, guint index, gint64 *value, gboolean *tap, GEr
         *value = 1;
         *tap = TRUE;
     } else {
-        return gh_input_fail(error, index, "action", "must be one of press, release, tap");
+        return input_fail(error, index, "action", "must be one of press, release, tap");
     }
     return TRUE;
 }
 
 static gboolean
-gh_input_parse_touch(JsonObject *o, guint index, gh_input_event *ev, GError **error)
+input_parse_touch(JsonObject *o, guint index, gh_input_event *ev, GError **error)
 {
     gboolean needs_xy = ev->code != 0; /* down and motion say where; up need not */
     gint64 slot = 0, x = 0, y = 0;
 
-    if (!gh_input_get_int(o, index, "slot", FALSE, 0, GH_INPUT_MAX_TOUCH - 1, &slot, error) ||
-        !gh_input_get_int(o, index, "x", needs_xy, 0, GH_INPUT_ABS_MAX, &x, error) ||
-        !gh_input_get_int(o, index, "y", needs_xy, 0, GH_INPUT_ABS_MAX, &y, error))
+    if (!input_get_int(o, index, "slot", FALSE, 0, GH_INPUT_MAX_TOUCH - 1, &slot, error) ||
+        !input_get_int(o, index, "x", needs_xy, 0, GH_INPUT_ABS_MAX, &x, error) ||
+        !input_get_int(o, index, "y", needs_xy, 0, GH_INPUT_ABS_MAX, &y, error))
         return FALSE;
     ev->device = (guint32) slot;
     ev->x = (gint32) x;
@@ -270,7 +270,7 @@ gh_input_parse_touch(JsonObject *o, guint index, gh_input_event *ev, GError **er
 }
 
 static gboolean
-gh_input_parse_event(JsonNode *node, guint index, GArray *out, GError **error)
+input_parse_event(JsonNode *node, guint index, GArray *out, GError **error)
 {
     gh_input_event ev = { 0 };
     JsonObject *o;
@@ -281,47 +281,47 @@ gh_input_parse_event(JsonNode *node, guint index, GArray *out, GError **error)
     gint64 value = 0, pad = 0;
 
     if (!JSON_NODE_HOLDS_OBJECT(node))
-        return gh_input_fail(error, index, NULL, "must be an object");
+        return input_fail(error, index, NULL, "must be an object");
     o = json_node_get_object(node);
     type = json_object_get_member(o, "type");
     if (!type)
-        return gh_input_fail(error, index, "type", "is required");
-    if (!gh_input_is_string(type))
-        return gh_input_fail(error, index, "type", "must be a string");
-    if (!(t = gh_input_type_lookup_name(json_node_get_string(type))))
-        return gh_input_fail(error, index, "type",
+        return input_fail(error, index, "type", "is required");
+    if (!input_is_string(type))
+        return input_fail(error, index, "type", "must be a string");
+    if (!(t = input_type_lookup_name(json_node_get_string(type))))
+        return input_fail(error, index, "type",
                              "unknown type '%s' (key, button, rel, abs, pad_button, pad_axis, touch)",
                              json_node_get_string(type));
-    if (!gh_input_check_fields(o, index, t, error))
+    if (!input_check_fields(o, index, t, error))
         return FALSE;
     code = json_object_get_member(o, "code");
     if (!code)
-        return gh_input_fail(error, index, "code", "is required");
-    if (!gh_input_is_string(code))
-        return gh_input_fail(error, index, "code", "must be a string");
+        return input_fail(error, index, "code", "is required");
+    if (!input_is_string(code))
+        return input_fail(error, index, "code", "must be a string");
     name = json_node_get_string(code);
     if (!gh_input_code_from_name(t->type, name, &ev.code)) {
         if (t->type == GH_INPUT_TOUCH)
-            return gh_input_fail(error, index, "code", "must be one of down, up, motion");
-        return gh_input_fail(error, index, "code", "unknown %s '%s'", t->noun, name);
+            return input_fail(error, index, "code", "must be one of down, up, motion");
+        return input_fail(error, index, "code", "unknown %s '%s'", t->noun, name);
     }
     ev.type = t->type;
 
     switch (t->value) {
     case GH_INPUT_VALUE_PRESS:
-        if (!gh_input_get_press(o, index, &value, &tap, error))
+        if (!input_get_press(o, index, &value, &tap, error))
             return FALSE;
         break;
     case GH_INPUT_VALUE_RANGE:
-        if (!gh_input_get_int(o, index, "value", TRUE, t->min, t->max, &value, error))
+        if (!input_get_int(o, index, "value", TRUE, t->min, t->max, &value, error))
             return FALSE;
         break;
     case GH_INPUT_VALUE_TOUCH:
-        if (!gh_input_parse_touch(o, index, &ev, error))
+        if (!input_parse_touch(o, index, &ev, error))
             return FALSE;
         break;
     }
-    if (t->pad && !gh_input_get_int(o, index, "pad", FALSE, 0, GH_INPUT_MAX_PADS - 1, &pad, error))
+    if (t->pad && !input_get_int(o, index, "pad", FALSE, 0, GH_INPUT_MAX_PADS - 1, &pad, error))
         return FALSE;
     if (t->pad)
         ev.device = (guint32) pad;
@@ -379,7 +379,7 @@ gh_input_events_from_json(JsonNode *node, GArray **events, GError **error)
     }
     out = g_array_sized_new(FALSE, TRUE, sizeof(gh_input_event), n);
     for (guint i = 0; i < n; i++)
-        if (!gh_input_parse_event(json_array_get_element(a, i), i, out, error))
+        if (!input_parse_event(json_array_get_element(a, i), i, out, error))
             return FALSE;
     *events = g_steal_pointer(&out);
     return TRUE;

@@ -27,7 +27,7 @@ typedef struct {
 } PciAddress;
 
 static gboolean
-parse_hex(const char *s, size_t len, guint32 max, guint32 *out)
+domain_gpu_parse_hex(const char *s, size_t len, guint32 max, guint32 *out)
 {
     guint64 v = 0;
     if (len == 0)
@@ -46,7 +46,7 @@ parse_hex(const char *s, size_t len, guint32 max, guint32 *out)
 /* "DDDD:BB:SS.F", as sysfs names the device (gpu.c has its own reader; the
  * domain module needs only the numbers). */
 static gboolean
-pci_address_parse(const char *s, PciAddress *addr)
+domain_gpu_pci_address_parse(const char *s, PciAddress *addr)
 {
     if (s == NULL)
         return FALSE;
@@ -59,14 +59,14 @@ pci_address_parse(const char *s, PciAddress *addr)
     size_t domain_len = (size_t) (colon1 - s);
     return domain_len >= PCI_DOMAIN_MIN_DIGITS && domain_len <= PCI_DOMAIN_MAX_DIGITS &&
            colon2 - colon1 == 3 && dot - colon2 == 3 && strlen(dot + 1) == 1 &&
-           parse_hex(s, domain_len, G_MAXUINT32, &addr->domain) &&
-           parse_hex(colon1 + 1, 2, 0xff, &addr->bus) &&
-           parse_hex(colon2 + 1, 2, PCI_SLOT_MAX, &addr->slot) &&
-           parse_hex(dot + 1, 1, PCI_FUNCTION_MAX, &addr->function);
+           domain_gpu_parse_hex(s, domain_len, G_MAXUINT32, &addr->domain) &&
+           domain_gpu_parse_hex(colon1 + 1, 2, 0xff, &addr->bus) &&
+           domain_gpu_parse_hex(colon2 + 1, 2, PCI_SLOT_MAX, &addr->slot) &&
+           domain_gpu_parse_hex(dot + 1, 1, PCI_FUNCTION_MAX, &addr->function);
 }
 
 static gboolean
-parse_cpu_number(const char **p, guint *out)
+domain_gpu_parse_cpu_number(const char **p, guint *out)
 {
     guint v = 0;
     const char *start = *p;
@@ -83,16 +83,16 @@ parse_cpu_number(const char **p, guint *out)
 /* A Linux cpulist ("0-15,32-47"), which is also what libvirt's cpuset
  * pattern accepts (less the '^' exclusions sysfs never writes). */
 static gboolean
-cpulist_is_valid(const char *s)
+domain_gpu_cpulist_is_valid(const char *s)
 {
     const char *p = s;
     for (;;) {
         guint first = 0, last = 0;
-        if (!parse_cpu_number(&p, &first))
+        if (!domain_gpu_parse_cpu_number(&p, &first))
             return FALSE;
         if (*p == '-') {
             p++;
-            if (!parse_cpu_number(&p, &last) || last < first)
+            if (!domain_gpu_parse_cpu_number(&p, &last) || last < first)
                 return FALSE;
         }
         if (*p == '\0')
@@ -104,10 +104,10 @@ cpulist_is_valid(const char *s)
 }
 
 static gboolean
-check_pci_address(const char *field, const char *value, GError **error)
+domain_gpu_check_pci_address(const char *field, const char *value, GError **error)
 {
     PciAddress addr;
-    if (pci_address_parse(value, &addr))
+    if (domain_gpu_pci_address_parse(value, &addr))
         return TRUE;
     g_autofree char *shown = value ? g_strescape(value, NULL) : g_strdup("(null)");
     g_set_error(error, GH_DOMAIN_ERROR, GH_DOMAIN_ERROR_INVALID,
@@ -123,10 +123,10 @@ gh_domain_gpu_check(const GhGpuAssignment *gpu, const char *vnc_socket, GError *
     switch (gpu->kind) {
     case GH_GPU_ASSIGN_PCI:
     case GH_GPU_ASSIGN_VF:
-        if (!check_pci_address("gpu address", gpu->address, error))
+        if (!domain_gpu_check_pci_address("gpu address", gpu->address, error))
             return FALSE;
         for (guint i = 0; i < n_companions; i++) {
-            if (!check_pci_address("gpu companion", g_ptr_array_index(gpu->companions, i),
+            if (!domain_gpu_check_pci_address("gpu companion", g_ptr_array_index(gpu->companions, i),
                                    error))
                 return FALSE;
         }
@@ -161,7 +161,7 @@ gh_domain_gpu_check(const GhGpuAssignment *gpu, const char *vnc_socket, GError *
         return FALSE;
     }
 
-    if (gh_domain_gpu_cpuset(gpu) && !cpulist_is_valid(gpu->local_cpus)) {
+    if (gh_domain_gpu_cpuset(gpu) && !domain_gpu_cpulist_is_valid(gpu->local_cpus)) {
         g_autofree char *shown = g_strescape(gpu->local_cpus, NULL);
         g_set_error(error, GH_DOMAIN_ERROR, GH_DOMAIN_ERROR_INVALID,
                     "gpu local_cpus '%s' is not a CPU list (digits, ',' and '-')", shown);
@@ -204,10 +204,10 @@ gh_domain_gpu_add_numatune(xmlNodePtr domain, const GhGpuAssignment *gpu)
 /* A VF is a PCI function like any other to the guest (libvirt's
  * <interface type='hostdev'> is for NICs only), so both kinds use this. */
 static void
-add_pci_hostdev(xmlNodePtr devices, const char *address, gboolean managed)
+domain_gpu_add_pci_hostdev(xmlNodePtr devices, const char *address, gboolean managed)
 {
     PciAddress addr;
-    g_return_if_fail(pci_address_parse(address, &addr));
+    g_return_if_fail(domain_gpu_pci_address_parse(address, &addr));
 
     xmlNodePtr hostdev = xmlNewChild(devices, NULL, BAD_XML("hostdev"), NULL);
     xmlNewProp(hostdev, BAD_XML("mode"), BAD_XML("subsystem"));
@@ -233,7 +233,7 @@ add_pci_hostdev(xmlNodePtr devices, const char *address, gboolean managed)
  * gives the guest a boot display for firmware and boot loader output before
  * its vGPU driver loads. */
 static void
-add_mdev_hostdev(xmlNodePtr devices, const char *uuid)
+domain_gpu_add_mdev_hostdev(xmlNodePtr devices, const char *uuid)
 {
     xmlNodePtr hostdev = xmlNewChild(devices, NULL, BAD_XML("hostdev"), NULL);
     xmlNewProp(hostdev, BAD_XML("mode"), BAD_XML("subsystem"));
@@ -251,12 +251,12 @@ void
 gh_domain_gpu_add_hostdevs(xmlNodePtr devices, const GhGpuAssignment *gpu)
 {
     if (gpu->kind == GH_GPU_ASSIGN_MDEV) {
-        add_mdev_hostdev(devices, gpu->mdev_uuid);
+        domain_gpu_add_mdev_hostdev(devices, gpu->mdev_uuid);
         return;
     }
     /* The GPU first, so that it gets the lowest guest PCI address libvirt
      * hands out and the guest enumerates it before its audio function. */
-    add_pci_hostdev(devices, gpu->address, gpu->managed);
+    domain_gpu_add_pci_hostdev(devices, gpu->address, gpu->managed);
     for (guint i = 0; gpu->companions && i < gpu->companions->len; i++)
-        add_pci_hostdev(devices, g_ptr_array_index(gpu->companions, i), gpu->managed);
+        domain_gpu_add_pci_hostdev(devices, g_ptr_array_index(gpu->companions, i), gpu->managed);
 }

@@ -56,7 +56,7 @@ gh_domain_relay_path(const char *session_id)
  * include/gamehost/relay.h with the minimum number of slots, a power of two
  * of at least 1 MiB (libvirt gives ivshmem sizes in whole MiB). */
 static guint64
-relay_region_mib(const GhProfile *profile)
+domain_relay_region_mib(const GhProfile *profile)
 {
     guint64 bytes = gh_relay_region_size(profile->width, profile->height, GH_RELAY_MIN_SLOTS);
     return bytes < 1024 * 1024 ? 1 : bytes / (1024 * 1024);
@@ -66,7 +66,7 @@ relay_region_mib(const GhProfile *profile)
  * carriage return (libxml2 would write them as character references that
  * libvirt's parser then rejects), so such values are refused up front. */
 static gboolean
-text_is_xml_safe(const char *s)
+domain_text_is_xml_safe(const char *s)
 {
     if (!g_utf8_validate(s, -1, NULL))
         return FALSE;
@@ -81,7 +81,7 @@ text_is_xml_safe(const char *s)
  * a relative one would be resolved against whatever directory the
  * hypervisor runs in, which is never what the caller meant. */
 static gboolean
-check_path(const char *field, const char *value, gboolean required, GError **error)
+domain_check_path(const char *field, const char *value, gboolean required, GError **error)
 {
     if (value == NULL) {
         if (!required)
@@ -95,7 +95,7 @@ check_path(const char *field, const char *value, gboolean required, GError **err
                     "%s '%s' is not an absolute file path", field, value);
         return FALSE;
     }
-    if (strchr(value, '\n') || strchr(value, '\r') || !text_is_xml_safe(value)) {
+    if (strchr(value, '\n') || strchr(value, '\r') || !domain_text_is_xml_safe(value)) {
         g_set_error(error, GH_DOMAIN_ERROR, GH_DOMAIN_ERROR_INVALID,
                     "%s contains control characters or invalid UTF-8", field);
         return FALSE;
@@ -104,7 +104,7 @@ check_path(const char *field, const char *value, gboolean required, GError **err
 }
 
 static gboolean
-check_params(const GhImage *image, const GhDomainParams *params, GError **error)
+domain_check_params(const GhImage *image, const GhDomainParams *params, GError **error)
 {
     if (image == NULL || params == NULL) {
         g_set_error(error, GH_DOMAIN_ERROR, GH_DOMAIN_ERROR_INVALID,
@@ -131,7 +131,7 @@ check_params(const GhImage *image, const GhDomainParams *params, GError **error)
                     "created_at %" G_GINT64_FORMAT " is negative", params->created_at);
         return FALSE;
     }
-    if (image->id == NULL || image->id[0] == '\0' || !text_is_xml_safe(image->id)) {
+    if (image->id == NULL || image->id[0] == '\0' || !domain_text_is_xml_safe(image->id)) {
         g_set_error(error, GH_DOMAIN_ERROR, GH_DOMAIN_ERROR_INVALID,
                     "image id is missing or not printable");
         return FALSE;
@@ -162,16 +162,16 @@ check_params(const GhImage *image, const GhDomainParams *params, GError **error)
 
     switch (image->boot) {
     case GH_BOOT_KERNEL:
-        if (!check_path("kernel_path", image->kernel_path, TRUE, error))
+        if (!domain_check_path("kernel_path", image->kernel_path, TRUE, error))
             return FALSE;
-        if (image->cmdline && !text_is_xml_safe(image->cmdline)) {
+        if (image->cmdline && !domain_text_is_xml_safe(image->cmdline)) {
             g_set_error(error, GH_DOMAIN_ERROR, GH_DOMAIN_ERROR_INVALID,
                         "cmdline contains control characters or invalid UTF-8");
             return FALSE;
         }
         break;
     case GH_BOOT_DISK:
-        if (!check_path("overlay_path", params->overlay_path, TRUE, error))
+        if (!domain_check_path("overlay_path", params->overlay_path, TRUE, error))
             return FALSE;
         break;
     default:
@@ -185,8 +185,8 @@ check_params(const GhImage *image, const GhDomainParams *params, GError **error)
         return FALSE;
     }
 
-    if (!check_path("serial_log", params->serial_log, TRUE, error) ||
-        !check_path("vnc_socket", params->vnc_socket, FALSE, error))
+    if (!domain_check_path("serial_log", params->serial_log, TRUE, error) ||
+        !domain_check_path("vnc_socket", params->vnc_socket, FALSE, error))
         return FALSE;
     return params->gpu == NULL || gh_domain_gpu_check(params->gpu, params->vnc_socket, error);
 }
@@ -195,7 +195,7 @@ check_params(const GhImage *image, const GhDomainParams *params, GError **error)
  * rejects newlines) or XML cannot carry is mended rather than failing the
  * session. */
 static char *
-sanitize_title(const char *title)
+domain_sanitize_title(const char *title)
 {
     char *t = g_utf8_make_valid(title, -1);
     for (char *p = t; *p; p++) {
@@ -210,29 +210,29 @@ sanitize_title(const char *title)
 /* xmlNewTextChild, never xmlNewChild: the latter parses its content for
  * entity references, so a '&' in a title would be taken as markup. */
 static xmlNodePtr
-add_text(xmlNodePtr parent, const char *name, const char *text)
+domain_add_text(xmlNodePtr parent, const char *name, const char *text)
 {
     return xmlNewTextChild(parent, NULL, BAD_XML(name), BAD_XML(text));
 }
 
 static xmlNodePtr
-add_elem(xmlNodePtr parent, const char *name)
+domain_add_elem(xmlNodePtr parent, const char *name)
 {
     return xmlNewChild(parent, NULL, BAD_XML(name), NULL);
 }
 
 /* xmlNewProp stores the value as text and escapes it on output. */
 static void
-set_attr(xmlNodePtr node, const char *name, const char *value)
+domain_set_attr(xmlNodePtr node, const char *name, const char *value)
 {
     xmlNewProp(node, BAD_XML(name), BAD_XML(value));
 }
 
 static void
-add_metadata(xmlNodePtr domain, const GhImage *image, const GhDomainParams *params)
+domain_add_metadata(xmlNodePtr domain, const GhImage *image, const GhDomainParams *params)
 {
-    xmlNodePtr metadata = add_elem(domain, "metadata");
-    xmlNodePtr session = add_elem(metadata, "session");
+    xmlNodePtr metadata = domain_add_elem(domain, "metadata");
+    xmlNodePtr session = domain_add_elem(metadata, "session");
     xmlNsPtr ns = xmlNewNs(session, BAD_XML(GH_DOMAIN_METADATA_NS),
                            BAD_XML(GH_DOMAIN_METADATA_PREFIX));
     xmlSetNs(session, ns);
@@ -240,74 +240,74 @@ add_metadata(xmlNodePtr domain, const GhImage *image, const GhDomainParams *para
     char created[G_ASCII_DTOSTR_BUF_SIZE];
     g_snprintf(created, sizeof created, "%" G_GINT64_FORMAT, params->created_at);
 
-    set_attr(session, "id", params->session_id);
-    set_attr(session, "image", image->id);
-    set_attr(session, "created", created);
+    domain_set_attr(session, "id", params->session_id);
+    domain_set_attr(session, "image", image->id);
+    domain_set_attr(session, "created", created);
     if (image->boot == GH_BOOT_DISK)
-        set_attr(session, "overlay", params->overlay_path);
+        domain_set_attr(session, "overlay", params->overlay_path);
 }
 
 static void
-add_os(xmlNodePtr domain, const GhImage *image)
+domain_add_os(xmlNodePtr domain, const GhImage *image)
 {
-    xmlNodePtr os = add_elem(domain, "os");
+    xmlNodePtr os = domain_add_elem(domain, "os");
     /* Firmware autoselection: libvirt picks an OVMF build matching the
      * machine from the host's firmware descriptors. */
     if (image->firmware == GH_FIRMWARE_UEFI)
-        set_attr(os, "firmware", "efi");
+        domain_set_attr(os, "firmware", "efi");
 
-    xmlNodePtr type = add_text(os, "type", "hvm");
-    set_attr(type, "arch", "x86_64");
-    set_attr(type, "machine", "pc");
+    xmlNodePtr type = domain_add_text(os, "type", "hvm");
+    domain_set_attr(type, "arch", "x86_64");
+    domain_set_attr(type, "machine", "pc");
 
     if (image->boot == GH_BOOT_KERNEL) {
-        add_text(os, "kernel", image->kernel_path);
+        domain_add_text(os, "kernel", image->kernel_path);
         if (image->cmdline)
-            add_text(os, "cmdline", image->cmdline);
+            domain_add_text(os, "cmdline", image->cmdline);
     } else {
-        set_attr(add_elem(os, "boot"), "dev", "hd");
+        domain_set_attr(domain_add_elem(os, "boot"), "dev", "hd");
     }
 }
 
 static void
-add_devices(xmlNodePtr domain, const GhImage *image, const GhDomainParams *params)
+domain_add_devices(xmlNodePtr domain, const GhImage *image, const GhDomainParams *params)
 {
-    xmlNodePtr devices = add_elem(domain, "devices");
+    xmlNodePtr devices = domain_add_elem(domain, "devices");
 
     if (image->boot == GH_BOOT_DISK) {
         /* The session writes only to its overlay, which is always qcow2
          * whatever the image's own format: a copy-on-write layer over the
          * read-only image, discarded when the session ends. */
-        xmlNodePtr disk = add_elem(devices, "disk");
-        set_attr(disk, "type", "file");
-        set_attr(disk, "device", "disk");
-        xmlNodePtr driver = add_elem(disk, "driver");
-        set_attr(driver, "name", "qemu");
-        set_attr(driver, "type", "qcow2");
-        set_attr(add_elem(disk, "source"), "file", params->overlay_path);
-        xmlNodePtr target = add_elem(disk, "target");
-        set_attr(target, "dev", "hda");
-        set_attr(target, "bus", "ide");
+        xmlNodePtr disk = domain_add_elem(devices, "disk");
+        domain_set_attr(disk, "type", "file");
+        domain_set_attr(disk, "device", "disk");
+        xmlNodePtr driver = domain_add_elem(disk, "driver");
+        domain_set_attr(driver, "name", "qemu");
+        domain_set_attr(driver, "type", "qcow2");
+        domain_set_attr(domain_add_elem(disk, "source"), "file", params->overlay_path);
+        xmlNodePtr target = domain_add_elem(disk, "target");
+        domain_set_attr(target, "dev", "hda");
+        domain_set_attr(target, "bus", "ide");
     }
 
     /* libvirt adds the matching <console> for the first serial port
      * itself; declaring one too would ask for a second character device. */
-    xmlNodePtr serial = add_elem(devices, "serial");
-    set_attr(serial, "type", "file");
-    xmlNodePtr source = add_elem(serial, "source");
-    set_attr(source, "path", params->serial_log);
-    set_attr(source, "append", "off");
-    set_attr(add_elem(serial, "target"), "port", "0");
+    xmlNodePtr serial = domain_add_elem(devices, "serial");
+    domain_set_attr(serial, "type", "file");
+    xmlNodePtr source = domain_add_elem(serial, "source");
+    domain_set_attr(source, "path", params->serial_log);
+    domain_set_attr(source, "append", "off");
+    domain_set_attr(domain_add_elem(serial, "target"), "port", "0");
 
     if (image->profile->keyboard) {
-        xmlNodePtr input = add_elem(devices, "input");
-        set_attr(input, "type", "keyboard");
-        set_attr(input, "bus", "ps2");
+        xmlNodePtr input = domain_add_elem(devices, "input");
+        domain_set_attr(input, "type", "keyboard");
+        domain_set_attr(input, "bus", "ps2");
     }
     if (image->profile->mouse) {
-        xmlNodePtr input = add_elem(devices, "input");
-        set_attr(input, "type", "mouse");
-        set_attr(input, "bus", "ps2");
+        xmlNodePtr input = domain_add_elem(devices, "input");
+        domain_set_attr(input, "type", "mouse");
+        domain_set_attr(input, "bus", "ps2");
     }
 
     /* A passed-through GPU (PCI or VF) drives its own outputs, which QEMU
@@ -315,29 +315,29 @@ add_devices(xmlNodePtr domain, const GhImage *image, const GhDomainParams *param
      * none and frames leave through the relay.  An mdev shows its display
      * through the VNC graphics (display='on' needs one). */
     if (params->vnc_socket && !gh_domain_gpu_replaces_graphics(params->gpu)) {
-        xmlNodePtr graphics = add_elem(devices, "graphics");
-        set_attr(graphics, "type", "vnc");
-        set_attr(graphics, "socket", params->vnc_socket);
+        xmlNodePtr graphics = domain_add_elem(devices, "graphics");
+        domain_set_attr(graphics, "type", "vnc");
+        domain_set_attr(graphics, "socket", params->vnc_socket);
     }
 
     /* Without an explicit backend QEMU may try the host's sound server;
      * a game session's audio, when it has any, goes through the stream. */
-    xmlNodePtr audio = add_elem(devices, "audio");
-    set_attr(audio, "id", "1");
-    set_attr(audio, "type", "none");
+    xmlNodePtr audio = domain_add_elem(devices, "audio");
+    domain_set_attr(audio, "id", "1");
+    domain_set_attr(audio, "type", "none");
 
-    xmlNodePtr model = add_elem(add_elem(devices, "video"), "model");
+    xmlNodePtr model = domain_add_elem(domain_add_elem(devices, "video"), "model");
     if (params->gpu) {
         /* The GPU is the only display: an emulated VGA beside it would be a
          * second head the guest could pick as its primary one. */
-        set_attr(model, "type", "none");
+        domain_set_attr(model, "type", "none");
     } else {
         /* Standard VGA is the Bochs display (PCI 1234:1111) whose VBE
          * framebuffer the demo game programs directly. */
-        set_attr(model, "type", "vga");
-        set_attr(model, "vram", "16384");
-        set_attr(model, "heads", "1");
-        set_attr(model, "primary", "yes");
+        domain_set_attr(model, "type", "vga");
+        domain_set_attr(model, "vram", "16384");
+        domain_set_attr(model, "heads", "1");
+        domain_set_attr(model, "primary", "yes");
     }
 
     /* After the video, where libvirt itself writes hostdevs. */
@@ -345,7 +345,7 @@ add_devices(xmlNodePtr domain, const GhImage *image, const GhDomainParams *param
         gh_domain_gpu_add_hostdevs(devices, params->gpu);
 
     /* A session's memory is fixed by its console profile. */
-    set_attr(add_elem(devices, "memballoon"), "model", "none");
+    domain_set_attr(domain_add_elem(devices, "memballoon"), "model", "none");
 
     /* The frame relay (include/gamehost/relay.h): an ivshmem-plain region
      * named like the domain, which libvirt backs with /dev/shm/<name>
@@ -354,64 +354,64 @@ add_devices(xmlNodePtr domain, const GhImage *image, const GhDomainParams *param
     if (gh_domain_image_has_relay(image)) {
         g_autofree char *shm_name = gh_domain_name_for_session(params->session_id);
         char size[G_ASCII_DTOSTR_BUF_SIZE];
-        g_snprintf(size, sizeof size, "%" G_GUINT64_FORMAT, relay_region_mib(image->profile));
-        xmlNodePtr shmem = add_elem(devices, "shmem");
-        set_attr(shmem, "name", shm_name);
-        set_attr(add_elem(shmem, "model"), "type", "ivshmem-plain");
-        set_attr(add_text(shmem, "size", size), "unit", "M");
+        g_snprintf(size, sizeof size, "%" G_GUINT64_FORMAT, domain_relay_region_mib(image->profile));
+        xmlNodePtr shmem = domain_add_elem(devices, "shmem");
+        domain_set_attr(shmem, "name", shm_name);
+        domain_set_attr(domain_add_elem(shmem, "model"), "type", "ivshmem-plain");
+        domain_set_attr(domain_add_text(shmem, "size", size), "unit", "M");
     }
 }
 
 char *
 gh_domain_build_xml(const GhImage *image, const GhDomainParams *params, GError **error)
 {
-    if (!check_params(image, params, error))
+    if (!domain_check_params(image, params, error))
         return NULL;
 
     const GhProfile *profile = image->profile;
     g_autoptr(xmlDoc) doc = xmlNewDoc(BAD_XML("1.0"));
     xmlNodePtr domain = xmlNewNode(NULL, BAD_XML("domain"));
     xmlDocSetRootElement(doc, domain);
-    set_attr(domain, "type", params->domain_type);
+    domain_set_attr(domain, "type", params->domain_type);
 
     g_autofree char *name = gh_domain_name_for_session(params->session_id);
-    add_text(domain, "name", name);
-    add_text(domain, "uuid", params->session_id);
+    domain_add_text(domain, "name", name);
+    domain_add_text(domain, "uuid", params->session_id);
     if (image->title && image->title[0]) {
-        g_autofree char *title = sanitize_title(image->title);
-        add_text(domain, "title", title);
+        g_autofree char *title = domain_sanitize_title(image->title);
+        domain_add_text(domain, "title", title);
     }
-    add_metadata(domain, image, params);
+    domain_add_metadata(domain, image, params);
 
     char buf[G_ASCII_DTOSTR_BUF_SIZE];
     g_snprintf(buf, sizeof buf, "%" G_GUINT64_FORMAT, profile->memory_mib);
-    set_attr(add_text(domain, "memory", buf), "unit", "MiB");
-    set_attr(add_text(domain, "currentMemory", buf), "unit", "MiB");
+    domain_set_attr(domain_add_text(domain, "memory", buf), "unit", "MiB");
+    domain_set_attr(domain_add_text(domain, "currentMemory", buf), "unit", "MiB");
     /* Fewer TLB misses on the guest's whole memory; the operator reserves
      * the pages (the host check reports them), libvirt fails the start
      * when they are short. */
     if (params->hugepages)
-        add_elem(add_elem(domain, "memoryBacking"), "hugepages");
+        domain_add_elem(domain_add_elem(domain, "memoryBacking"), "hugepages");
     g_snprintf(buf, sizeof buf, "%u", profile->vcpus);
-    xmlNodePtr vcpu = add_text(domain, "vcpu", buf);
-    set_attr(vcpu, "placement", "static");
+    xmlNodePtr vcpu = domain_add_text(domain, "vcpu", buf);
+    domain_set_attr(vcpu, "placement", "static");
     const char *cpuset = gh_domain_gpu_cpuset(params->gpu);
     if (cpuset)
-        set_attr(vcpu, "cpuset", cpuset);
+        domain_set_attr(vcpu, "cpuset", cpuset);
     gh_domain_gpu_add_numatune(domain, params->gpu);
 
-    add_os(domain, image);
-    add_elem(add_elem(domain, "features"), "acpi");
+    domain_add_os(domain, image);
+    domain_add_elem(domain_add_elem(domain, "features"), "acpi");
     /* Under TCG host-passthrough means nothing (libvirt refuses it), and
      * QEMU's default CPU model is what the demo image is tested on. */
     if (g_str_equal(params->domain_type, "kvm"))
-        set_attr(add_elem(domain, "cpu"), "mode", "host-passthrough");
-    set_attr(add_elem(domain, "clock"), "offset", "utc");
-    add_text(domain, "on_poweroff", "destroy");
-    add_text(domain, "on_reboot", "restart");
-    add_text(domain, "on_crash", "destroy");
+        domain_set_attr(domain_add_elem(domain, "cpu"), "mode", "host-passthrough");
+    domain_set_attr(domain_add_elem(domain, "clock"), "offset", "utc");
+    domain_add_text(domain, "on_poweroff", "destroy");
+    domain_add_text(domain, "on_reboot", "restart");
+    domain_add_text(domain, "on_crash", "destroy");
 
-    add_devices(domain, image, params);
+    domain_add_devices(domain, image, params);
 
     xmlChar *out = NULL;
     int len = 0;
@@ -444,7 +444,7 @@ gh_domain_metadata_free(GhDomainMetadata *md)
  * means no entity is ever declared, so none can be expanded (no billion
  * laughs, no external entities). */
 static void
-refuse_doctype(void *ctx, const xmlChar *name G_GNUC_UNUSED,
+domain_refuse_doctype(void *ctx, const xmlChar *name G_GNUC_UNUSED,
                const xmlChar *external_id G_GNUC_UNUSED,
                const xmlChar *system_id G_GNUC_UNUSED)
 {
@@ -454,7 +454,7 @@ refuse_doctype(void *ctx, const xmlChar *name G_GNUC_UNUSED,
 }
 
 static char *
-get_attr(xmlNodePtr node, const char *name)
+domain_get_attr(xmlNodePtr node, const char *name)
 {
     xmlChar *v = xmlGetNoNsProp(node, BAD_XML(name));
     if (v == NULL)
@@ -465,10 +465,10 @@ get_attr(xmlNodePtr node, const char *name)
 }
 
 static gboolean
-metadata_fail(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+domain_metadata_fail(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
 static gboolean
-metadata_fail(GError **error, const char *fmt, ...)
+domain_metadata_fail(GError **error, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -480,34 +480,34 @@ metadata_fail(GError **error, const char *fmt, ...)
 }
 
 static xmlDocPtr
-metadata_read(const char *xml, GError **error)
+domain_metadata_read(const char *xml, GError **error)
 {
     size_t len = xml ? strlen(xml) : 0;
     if (len == 0) {
-        metadata_fail(error, "empty document");
+        domain_metadata_fail(error, "empty document");
         return NULL;
     }
     if (len > GH_DOMAIN_METADATA_MAX_BYTES) {
-        metadata_fail(error, "document of %zu bytes exceeds %d bytes",
+        domain_metadata_fail(error, "document of %zu bytes exceeds %d bytes",
                       len, GH_DOMAIN_METADATA_MAX_BYTES);
         return NULL;
     }
 
     g_autoptr(xmlParserCtxt) ctxt = xmlNewParserCtxt();
     if (ctxt == NULL) {
-        metadata_fail(error, "cannot allocate an XML parser");
+        domain_metadata_fail(error, "cannot allocate an XML parser");
         return NULL;
     }
     gboolean saw_doctype = FALSE;
     ctxt->_private = &saw_doctype;
-    ctxt->sax->internalSubset = refuse_doctype;
+    ctxt->sax->internalSubset = domain_refuse_doctype;
 
     xmlDocPtr doc = xmlCtxtReadMemory(ctxt, xml, (int) len, "metadata.xml", "UTF-8",
                                       XML_PARSE_NONET | XML_PARSE_NOERROR |
                                       XML_PARSE_NOWARNING);
     if (saw_doctype) {
         xmlFreeDoc(doc);
-        metadata_fail(error, "a DOCTYPE is not allowed");
+        domain_metadata_fail(error, "a DOCTYPE is not allowed");
         return NULL;
     }
     if (doc == NULL || !ctxt->wellFormed) {
@@ -515,7 +515,7 @@ metadata_read(const char *xml, GError **error)
         g_autofree char *why = g_strstrip(g_strdup(e && e->message ? e->message
                                                                    : "unknown error"));
         xmlFreeDoc(doc);
-        metadata_fail(error, "not well-formed XML at line %d: %s", e ? e->line : 0, why);
+        domain_metadata_fail(error, "not well-formed XML at line %d: %s", e ? e->line : 0, why);
         return NULL;
     }
     return doc;
@@ -524,7 +524,7 @@ metadata_read(const char *xml, GError **error)
 GhDomainMetadata *
 gh_domain_metadata_parse(const char *xml, GError **error)
 {
-    g_autoptr(xmlDoc) doc = metadata_read(xml, error);
+    g_autoptr(xmlDoc) doc = domain_metadata_read(xml, error);
     if (doc == NULL)
         return NULL;
 
@@ -536,46 +536,46 @@ gh_domain_metadata_parse(const char *xml, GError **error)
     if (root == NULL || !xmlStrEqual(root->name, BAD_XML("session")) ||
         (root->ns != NULL &&
          !xmlStrEqual(root->ns->href, BAD_XML(GH_DOMAIN_METADATA_NS)))) {
-        metadata_fail(error, "root element is not <session> in namespace %s",
+        domain_metadata_fail(error, "root element is not <session> in namespace %s",
                       GH_DOMAIN_METADATA_NS);
         return NULL;
     }
 
     g_autoptr(GhDomainMetadata) md = g_new0(GhDomainMetadata, 1);
-    md->session_id = get_attr(root, "id");
-    md->image_id = get_attr(root, "image");
-    md->overlay_path = get_attr(root, "overlay");
-    g_autofree char *created = get_attr(root, "created");
+    md->session_id = domain_get_attr(root, "id");
+    md->image_id = domain_get_attr(root, "image");
+    md->overlay_path = domain_get_attr(root, "overlay");
+    g_autofree char *created = domain_get_attr(root, "created");
 
     if (md->session_id == NULL) {
-        metadata_fail(error, "attribute 'id' is missing");
+        domain_metadata_fail(error, "attribute 'id' is missing");
         return NULL;
     }
     if (!g_uuid_string_is_valid(md->session_id)) {
         g_autofree char *shown = g_strescape(md->session_id, NULL);
-        metadata_fail(error, "attribute id '%s' is not a UUID", shown);
+        domain_metadata_fail(error, "attribute id '%s' is not a UUID", shown);
         return NULL;
     }
     if (md->image_id == NULL || md->image_id[0] == '\0') {
-        metadata_fail(error, "attribute 'image' is missing or empty");
+        domain_metadata_fail(error, "attribute 'image' is missing or empty");
         return NULL;
     }
     if (created == NULL) {
-        metadata_fail(error, "attribute 'created' is missing");
+        domain_metadata_fail(error, "attribute 'created' is missing");
         return NULL;
     }
     guint64 when = 0;
     g_autoptr(GError) num_error = NULL;
     if (!g_ascii_string_to_unsigned(created, 10, 0, G_MAXINT64, &when, &num_error)) {
         g_autofree char *shown = g_strescape(created, NULL);
-        metadata_fail(error, "attribute created '%s' is not a non-negative integer "
+        domain_metadata_fail(error, "attribute created '%s' is not a non-negative integer "
                       "of microseconds: %s", shown, num_error->message);
         return NULL;
     }
     md->created_at = (gint64) when;
     if (md->overlay_path && md->overlay_path[0] != '/') {
         g_autofree char *shown = g_strescape(md->overlay_path, NULL);
-        metadata_fail(error, "attribute overlay '%s' is not an absolute path", shown);
+        domain_metadata_fail(error, "attribute overlay '%s' is not an absolute path", shown);
         return NULL;
     }
     return g_steal_pointer(&md);
