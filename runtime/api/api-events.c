@@ -110,14 +110,11 @@ api_event_text(GhApi *api, const GhSession *session, GhSessionState previous)
     gboolean created = previous == session->state;   /* the manager's convention */
 
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "type");
-    json_builder_add_string_value(b, created ? "session.created" : "session.state");
+    gh_json_add_string(b, "type", created ? "session.created" : "session.state");
     if (!created) {
-        json_builder_set_member_name(b, "previous");
-        json_builder_add_string_value(b, gh_session_state_to_string(previous));
+        gh_json_add_string(b, "previous", gh_session_state_to_string(previous));
     }
-    json_builder_set_member_name(b, "session");
-    json_builder_add_value(b, gh_api_session_json(api, session));
+    gh_json_add_node(b, "session", gh_api_session_json(api, session));
     json_builder_end_object(b);
     node = json_builder_get_root(b);
     data = gh_api_json_to_string(node);     /* compact: never contains a newline */

@@ -11,11 +11,9 @@ api_respond_status(GhApi *api, SoupServerMessage *msg, guint status,
     g_autoptr(JsonNode) node = NULL;
 
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "status");
-    json_builder_add_string_value(b, value);
+    gh_json_add_string(b, "status", value);
     if (reason) {
-        json_builder_set_member_name(b, "reason");
-        json_builder_add_string_value(b, reason);
+        gh_json_add_string(b, "reason", reason);
     }
     json_builder_end_object(b);
     node = json_builder_get_root(b);
@@ -65,25 +63,16 @@ api_host_to_json(GhApi *api)
     g_autoptr(JsonBuilder) b = json_builder_new();
 
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "version");
-    json_builder_add_string_value(b, api->version);
-    json_builder_set_member_name(b, "hostname");
-    json_builder_add_string_value(b, g_get_host_name());
-    json_builder_set_member_name(b, "libvirt_uri");
-    json_builder_add_string_value(b, gh_virt_uri(api->virt));
-    json_builder_set_member_name(b, "domain_type");
-    json_builder_add_string_value(b, gh_virt_domain_type(api->virt));
-    json_builder_set_member_name(b, "capacity");
-    json_builder_add_int_value(b, gh_session_manager_capacity(api->sessions));
-    json_builder_set_member_name(b, "active_sessions");
-    json_builder_add_int_value(b, gh_session_manager_active(api->sessions));
-    json_builder_set_member_name(b, "draining");
-    json_builder_add_boolean_value(b, gh_session_manager_is_draining(api->sessions));
-    json_builder_set_member_name(b, "sessions_by_state");
-    json_builder_begin_object(b);
+    gh_json_add_string(b, "version", api->version);
+    gh_json_add_string(b, "hostname", g_get_host_name());
+    gh_json_add_string(b, "libvirt_uri", gh_virt_uri(api->virt));
+    gh_json_add_string(b, "domain_type", gh_virt_domain_type(api->virt));
+    gh_json_add_int(b, "capacity", gh_session_manager_capacity(api->sessions));
+    gh_json_add_int(b, "active_sessions", gh_session_manager_active(api->sessions));
+    gh_json_add_bool(b, "draining", gh_session_manager_is_draining(api->sessions));
+    gh_json_begin_object(b, "sessions_by_state");
     for (int s = 0; s < GH_METRICS_N_STATES; s++) {
-        json_builder_set_member_name(b, gh_session_state_to_string((GhSessionState) s));
-        json_builder_add_int_value(b, gh_session_manager_count_in_state(api->sessions, (GhSessionState) s));
+        gh_json_add_int(b, gh_session_state_to_string((GhSessionState) s), gh_session_manager_count_in_state(api->sessions, (GhSessionState) s));
     }
     json_builder_end_object(b);
     json_builder_end_object(b);

@@ -11,25 +11,16 @@ static void
 api_add_profile(JsonBuilder *b, const GhProfile *p)
 {
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "id");
-    json_builder_add_string_value(b, p->id);
-    json_builder_set_member_name(b, "title");
-    json_builder_add_string_value(b, p->title);
-    json_builder_set_member_name(b, "vcpus");
-    json_builder_add_int_value(b, p->vcpus);
-    json_builder_set_member_name(b, "memory_mib");
-    json_builder_add_int_value(b, (gint64) p->memory_mib);
-    json_builder_set_member_name(b, "display");
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "width");
-    json_builder_add_int_value(b, p->width);
-    json_builder_set_member_name(b, "height");
-    json_builder_add_int_value(b, p->height);
-    json_builder_set_member_name(b, "refresh");
-    json_builder_add_int_value(b, p->refresh_hz);
+    gh_json_add_string(b, "id", p->id);
+    gh_json_add_string(b, "title", p->title);
+    gh_json_add_int(b, "vcpus", p->vcpus);
+    gh_json_add_int(b, "memory_mib", (gint64) p->memory_mib);
+    gh_json_begin_object(b, "display");
+    gh_json_add_int(b, "width", p->width);
+    gh_json_add_int(b, "height", p->height);
+    gh_json_add_int(b, "refresh", p->refresh_hz);
     json_builder_end_object(b);
-    json_builder_set_member_name(b, "controllers");
-    json_builder_begin_array(b);
+    gh_json_begin_array(b, "controllers");
     if (p->keyboard)
         json_builder_add_string_value(b, "keyboard");
     if (p->mouse)
@@ -37,8 +28,7 @@ api_add_profile(JsonBuilder *b, const GhProfile *p)
     if (p->gamepad)
         json_builder_add_string_value(b, "gamepad");
     json_builder_end_array(b);
-    json_builder_set_member_name(b, "gpu");
-    json_builder_add_string_value(b, gh_gpu_need_to_string(p->gpu));
+    gh_json_add_string(b, "gpu", gh_gpu_need_to_string(p->gpu));
     json_builder_end_object(b);
 }
 
@@ -48,20 +38,14 @@ gh_api_image_to_json(const GhImage *image)
     g_autoptr(JsonBuilder) b = json_builder_new();
 
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "id");
-    json_builder_add_string_value(b, image->id);
-    json_builder_set_member_name(b, "title");
-    json_builder_add_string_value(b, image->title);
-    json_builder_set_member_name(b, "version");
-    json_builder_add_string_value(b, image->version);
-    json_builder_set_member_name(b, "boot");
-    json_builder_add_string_value(b, gh_boot_kind_to_string(image->boot));
-    json_builder_set_member_name(b, "firmware");
-    json_builder_add_string_value(b, api_firmware_to_string(image->firmware));
+    gh_json_add_string(b, "id", image->id);
+    gh_json_add_string(b, "title", image->title);
+    gh_json_add_string(b, "version", image->version);
+    gh_json_add_string(b, "boot", gh_boot_kind_to_string(image->boot));
+    gh_json_add_string(b, "firmware", api_firmware_to_string(image->firmware));
     json_builder_set_member_name(b, "profile");
     api_add_profile(b, image->profile);
-    json_builder_set_member_name(b, "capture");
-    json_builder_begin_array(b);
+    gh_json_begin_array(b, "capture");
     for (char **c = image->capture; c && *c; c++)
         json_builder_add_string_value(b, *c);
     json_builder_end_array(b);
@@ -77,12 +61,9 @@ api_add_problems(JsonBuilder *b, const GPtrArray *problems)
         const GhImageProblem *p = g_ptr_array_index(problems, i);
 
         json_builder_begin_object(b);
-        json_builder_set_member_name(b, "file");
-        json_builder_add_string_value(b, p->file);
-        json_builder_set_member_name(b, "line");
-        json_builder_add_int_value(b, p->line);
-        json_builder_set_member_name(b, "reason");
-        json_builder_add_string_value(b, p->reason);
+        gh_json_add_string(b, "file", p->file);
+        gh_json_add_int(b, "line", p->line);
+        gh_json_add_string(b, "reason", p->reason);
         json_builder_end_object(b);
     }
     json_builder_end_array(b);
@@ -96,8 +77,7 @@ gh_api_handle_images(GhApi *api, SoupServerMessage *msg, const char *arg, GHashT
     g_autoptr(JsonNode) node = NULL;
 
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "images");
-    json_builder_begin_array(b);
+    gh_json_begin_array(b, "images");
     for (guint i = 0; images && i < images->len; i++)
         json_builder_add_value(b, gh_api_image_to_json(g_ptr_array_index(images, i)));
     json_builder_end_array(b);

@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 #include "api.h"
 #include "metrics.h"
+#include "util/json-util.h"
 
 struct GhApi {
     const GhConfig *config;

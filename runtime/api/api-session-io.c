@@ -100,8 +100,7 @@ gh_api_handle_session_input(GhApi *api, SoupServerMessage *msg, const char *arg,
     }
     b = json_builder_new();
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "delivered");
-    json_builder_add_int_value(b, events->len);
+    gh_json_add_int(b, "delivered", events->len);
     json_builder_end_object(b);
     reply = json_builder_get_root(b);
     gh_api_respond_json(api, msg, SOUP_STATUS_OK, reply);

@@ -551,8 +551,7 @@ api_add_sorted_strings(JsonBuilder *b, GHashTable *table)
     keys = g_list_sort(keys, (GCompareFunc) strcmp);
     json_builder_begin_object(b);
     for (GList *k = keys; k; k = k->next) {
-        json_builder_set_member_name(b, k->data);
-        json_builder_add_string_value(b, g_hash_table_lookup(table, k->data));
+        gh_json_add_string(b, k->data, g_hash_table_lookup(table, k->data));
     }
     json_builder_end_object(b);
 }
@@ -569,37 +568,28 @@ api_request_hash(const GhApiCreateRequest *req)
     g_autofree char *canonical = NULL;
 
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "image");
-    json_builder_add_string_value(b, req->image);
+    gh_json_add_string(b, "image", req->image);
     json_builder_set_member_name(b, "labels");
     api_add_sorted_strings(b, req->labels);
     if (req->want_gpu) {
-        json_builder_set_member_name(b, "gpu");
-        json_builder_begin_object(b);
-        json_builder_set_member_name(b, "alias");
-        json_builder_add_string_value(b, req->gpu_alias);
-        json_builder_set_member_name(b, "vendor");
-        json_builder_add_int_value(b, req->gpu_vendor);
-        json_builder_set_member_name(b, "required");
-        json_builder_add_boolean_value(b, req->gpu_required);
+        gh_json_begin_object(b, "gpu");
+        gh_json_add_string(b, "alias", req->gpu_alias);
+        gh_json_add_int(b, "vendor", req->gpu_vendor);
+        gh_json_add_bool(b, "required", req->gpu_required);
         json_builder_end_object(b);
     }
     for (gsize i = 0; i < G_N_ELEMENTS(api_choice_fields); i++) {
         if (!req->choices[i].backend)
             continue;
-        json_builder_set_member_name(b, api_choice_fields[i]);
-        json_builder_begin_object(b);
-        json_builder_set_member_name(b, "backend");
-        json_builder_add_string_value(b, req->choices[i].backend);
+        gh_json_begin_object(b, api_choice_fields[i]);
+        gh_json_add_string(b, "backend", req->choices[i].backend);
         json_builder_set_member_name(b, "options");
         api_add_sorted_strings(b, req->choices[i].options);
         json_builder_end_object(b);
     }
     if (req->player_ttl_s) {
-        json_builder_set_member_name(b, "player");
-        json_builder_begin_object(b);
-        json_builder_set_member_name(b, "ttl_s");
-        json_builder_add_int_value(b, req->player_ttl_s);
+        gh_json_begin_object(b, "player");
+        gh_json_add_int(b, "ttl_s", req->player_ttl_s);
         json_builder_end_object(b);
     }
     json_builder_end_object(b);
@@ -698,8 +688,7 @@ gh_api_handle_sessions_list(GhApi *api, SoupServerMessage *msg, const char *arg,
     }
     sessions = gh_session_manager_list(api->sessions);
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "sessions");
-    json_builder_begin_array(b);
+    gh_json_begin_array(b, "sessions");
     for (guint i = 0; i < sessions->len; i++) {
         const GhSession *s = g_ptr_array_index(sessions, i);
         if (!filter || s->state == state)

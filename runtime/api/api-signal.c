@@ -93,11 +93,9 @@ api_peer_send_simple(GhApiPeer *p, const char *type, const char *key, const char
     g_autoptr(JsonNode) node = NULL;
 
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "type");
-    json_builder_add_string_value(b, type);
+    gh_json_add_string(b, "type", type);
     if (key) {
-        json_builder_set_member_name(b, key);
-        json_builder_add_string_value(b, value);
+        gh_json_add_string(b, key, value);
     }
     json_builder_end_object(b);
     node = json_builder_get_root(b);
@@ -118,14 +116,10 @@ api_peer_send_welcome(GhApiPeer *p, gboolean control)
     g_autoptr(JsonNode) node = NULL;
 
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "type");
-    json_builder_add_string_value(b, "welcome");
-    json_builder_set_member_name(b, "session");
-    json_builder_add_string_value(b, p->session_id);
-    json_builder_set_member_name(b, "peer");
-    json_builder_add_int_value(b, p->peer);
-    json_builder_set_member_name(b, "role");
-    json_builder_add_string_value(b, control ? "control" : "watch");
+    gh_json_add_string(b, "type", "welcome");
+    gh_json_add_string(b, "session", p->session_id);
+    gh_json_add_int(b, "peer", p->peer);
+    gh_json_add_string(b, "role", control ? "control" : "watch");
     json_builder_end_object(b);
     node = json_builder_get_root(b);
     api_peer_send_node(p, node);
@@ -175,12 +169,9 @@ api_peer_end(GhApiPeer *p, gushort code, const char *reason, const char *scope, 
         return;
     b = json_builder_new();
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "type");
-    json_builder_add_string_value(b, "bye");
-    json_builder_set_member_name(b, "reason");
-    json_builder_add_string_value(b, reason);
-    json_builder_set_member_name(b, "scope");
-    json_builder_add_string_value(b, scope);
+    gh_json_add_string(b, "type", "bye");
+    gh_json_add_string(b, "reason", reason);
+    gh_json_add_string(b, "scope", scope);
     json_builder_end_object(b);
     node = json_builder_get_root(b);
     api_peer_send_node(p, node);

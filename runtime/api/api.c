@@ -81,12 +81,9 @@ gh_api_respond_error(GhApi *api, SoupServerMessage *msg, guint status,
     va_end(ap);
 
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "error");
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "code");
-    json_builder_add_string_value(b, code);
-    json_builder_set_member_name(b, "message");
-    json_builder_add_string_value(b, message);
+    gh_json_begin_object(b, "error");
+    gh_json_add_string(b, "code", code);
+    gh_json_add_string(b, "message", message);
     json_builder_end_object(b);
     json_builder_end_object(b);
     node = json_builder_get_root(b);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "ctl-cmd.h"
+#include "util/json-util.h"
 #include "ctl-input.h"
 #include "ctl-render.h"
 #include "ctl-util.h"
@@ -131,14 +132,11 @@ ctl_create_body(const char *image, GHashTable *labels)
     g_autoptr(GList) keys = g_list_sort(g_hash_table_get_keys(labels), (GCompareFunc) strcmp);
 
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "image");
-    json_builder_add_string_value(b, image);
+    gh_json_add_string(b, "image", image);
     if (keys != NULL) {
-        json_builder_set_member_name(b, "labels");
-        json_builder_begin_object(b);
+        gh_json_begin_object(b, "labels");
         for (GList *l = keys; l; l = l->next) {
-            json_builder_set_member_name(b, l->data);
-            json_builder_add_string_value(b, g_hash_table_lookup(labels, l->data));
+            gh_json_add_string(b, l->data, g_hash_table_lookup(labels, l->data));
         }
         json_builder_end_object(b);
     }

@@ -489,8 +489,7 @@ gh_host_check_to_json(const GhHostCheckReport *report)
     g_autoptr(JsonBuilder) b = json_builder_new();
 
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "checks");
-    json_builder_begin_array(b);
+    gh_json_begin_array(b, "checks");
     for (guint i = 0; i < report->checks->len; i++) {
         const GhHostCheck *c = report->checks->pdata[i];
         json_builder_begin_object(b);

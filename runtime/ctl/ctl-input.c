@@ -1,5 +1,6 @@
 /* ctl-input: EVENT arguments → the input API's JSON body. */
 #include "ctl-input.h"
+#include "util/json-util.h"
 
 #include <string.h>
 #include "ctl-util.h"
@@ -33,10 +34,8 @@ input_add_press(JsonBuilder *b, const char *arg, guint32 type, char **parts, gui
         action = "release";
     else if (strcmp(action, "tap") != 0)
         return input_usage(error, arg, "expected down, up or tap after the name");
-    json_builder_set_member_name(b, "code");
-    json_builder_add_string_value(b, parts[1]);
-    json_builder_set_member_name(b, "action");
-    json_builder_add_string_value(b, action);
+    gh_json_add_string(b, "code", parts[1]);
+    gh_json_add_string(b, "action", action);
     return TRUE;
 }
 
@@ -50,8 +49,7 @@ input_add_value(JsonBuilder *b, const char *arg, const char *text, gint64 min, g
                                                 " to %" G_GINT64_FORMAT, text, min, max);
         return input_usage(error, arg, what);
     }
-    json_builder_set_member_name(b, "value");
-    json_builder_add_int_value(b, v);
+    gh_json_add_int(b, "value", v);
     return TRUE;
 }
 
@@ -67,8 +65,7 @@ input_add_axis(JsonBuilder *b, const char *arg, guint32 type, char **parts, guin
         g_autofree char *what = g_strdup_printf("unknown %s axis '%s'", rel ? "relative" : "absolute", parts[1]);
         return input_usage(error, arg, what);
     }
-    json_builder_set_member_name(b, "code");
-    json_builder_add_string_value(b, parts[1]);
+    gh_json_add_string(b, "code", parts[1]);
     return input_add_value(b, arg, parts[2], rel ? -GH_INPUT_JSON_MAX_REL : 0,
                      rel ? GH_INPUT_JSON_MAX_REL : GH_INPUT_ABS_MAX, error);
 }
@@ -92,8 +89,7 @@ gh_ctl_input_event(const char *arg, GError **error)
         ok = input_add_axis(b, arg, kind[0] == 'r' ? GH_INPUT_REL : GH_INPUT_ABS, parts, n, error);
     } else if (strcmp(kind, "wheel") == 0 && n == 2) {
         json_builder_add_string_value(b, "rel");
-        json_builder_set_member_name(b, "code");
-        json_builder_add_string_value(b, "REL_WHEEL");
+        gh_json_add_string(b, "code", "REL_WHEEL");
         ok = input_add_value(b, arg, parts[1], -GH_INPUT_JSON_MAX_REL, GH_INPUT_JSON_MAX_REL, error);
     } else {
         ok = input_usage(error, arg, "expected " GH_CTL_INPUT_SYNTAX);

@@ -562,18 +562,15 @@ gh_gpu_assignment_to_json(const GhGpuAssignment *a)
     json_builder_begin_object(b);
     gh_json_add_string(b, "kind", gh_gpu_assign_kind_to_string(a->kind));
     gh_json_add_string(b, "address", a->address);
-    json_builder_set_member_name(b, "companions");
-    json_builder_begin_array(b);
+    gh_json_begin_array(b, "companions");
     for (guint i = 0; a->companions && i < a->companions->len; i++)
         json_builder_add_string_value(b, a->companions->pdata[i]);
     json_builder_end_array(b);
     gh_json_add_string(b, "alias", a->alias);
-    json_builder_set_member_name(b, "managed");
-    json_builder_add_boolean_value(b, a->managed);
+    gh_json_add_bool(b, "managed", a->managed);
     gh_json_add_string(b, "mdev_type", a->mdev_type);
     gh_json_add_string(b, "mdev_uuid", a->mdev_uuid);
-    json_builder_set_member_name(b, "numa_node");
-    json_builder_add_int_value(b, a->numa_node);
+    gh_json_add_int(b, "numa_node", a->numa_node);
     gh_json_add_string(b, "local_cpus", a->local_cpus);
     gh_json_add_string(b, "state", claim_state_to_string(a->state));
     json_builder_end_object(b);

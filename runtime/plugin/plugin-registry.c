@@ -4,6 +4,7 @@
  * an older minor reads as "member absent", and nothing the host calls later
  * points at a plugin struct whose size the host does not know. */
 #include "plugin-registry.h"
+#include "util/json-util.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -509,12 +510,9 @@ static void
 registry_backend_to_json(JsonBuilder *b, const GhBackend *be)
 {
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "name");
-    json_builder_add_string_value(b, be->name);
-    json_builder_set_member_name(b, "kind");
-    json_builder_add_string_value(b, registry_kind_prefix(be->kind));
-    json_builder_set_member_name(b, "description");
-    json_builder_add_string_value(b, be->description);
+    gh_json_add_string(b, "name", be->name);
+    gh_json_add_string(b, "kind", registry_kind_prefix(be->kind));
+    gh_json_add_string(b, "description", be->description);
     json_builder_end_object(b);
 }
 
@@ -527,11 +525,9 @@ plugin_to_json(JsonBuilder *b, const GhPlugin *p)
 
     json_builder_begin_object(b);
     for (guint i = 0; i < G_N_ELEMENTS(keys); i++) {
-        json_builder_set_member_name(b, keys[i]);
-        json_builder_add_string_value(b, values[i]);
+        gh_json_add_string(b, keys[i], values[i]);
     }
-    json_builder_set_member_name(b, "backends");
-    json_builder_begin_array(b);
+    gh_json_begin_array(b, "backends");
     for (guint i = 0; i < p->backends->len; i++)
         registry_backend_to_json(b, p->backends->pdata[i]);
     json_builder_end_array(b);
@@ -544,21 +540,17 @@ gh_plugin_registry_to_json(GhPluginRegistry *reg)
     g_autoptr(JsonBuilder) b = json_builder_new();
 
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "plugins");
-    json_builder_begin_array(b);
+    gh_json_begin_array(b, "plugins");
     for (guint i = 0; i < reg->plugins->len; i++)
         plugin_to_json(b, reg->plugins->pdata[i]);
     json_builder_end_array(b);
-    json_builder_set_member_name(b, "refused");
-    json_builder_begin_array(b);
+    gh_json_begin_array(b, "refused");
     for (guint i = 0; i < reg->refusals->len; i++) {
         const GhPluginRefusal *r = reg->refusals->pdata[i];
 
         json_builder_begin_object(b);
-        json_builder_set_member_name(b, "file");
-        json_builder_add_string_value(b, r->file);
-        json_builder_set_member_name(b, "reason");
-        json_builder_add_string_value(b, r->reason);
+        gh_json_add_string(b, "file", r->file);
+        gh_json_add_string(b, "reason", r->reason);
         json_builder_end_object(b);
     }
     json_builder_end_array(b);

@@ -63,20 +63,6 @@ gh_session_destroy(gpointer session)
     gh_session_free(session);
 }
 
-static void
-session_json_add_time(JsonBuilder *b, const char *name, gint64 usec)
-{
-    json_builder_set_member_name(b, name);
-    if (usec == 0) {
-        json_builder_add_null_value(b);
-        return;
-    }
-    g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(usec / G_USEC_PER_SEC);
-    g_autoptr(GDateTime) exact = g_date_time_add(dt, usec % G_USEC_PER_SEC);
-    g_autofree char *text = g_date_time_format_iso8601(exact);
-    json_builder_add_string_value(b, text);
-}
-
 /* A string → string table as an object, keys sorted. */
 static void
 session_json_add_string_table(JsonBuilder *b, GHashTable *table)
@@ -86,8 +72,7 @@ session_json_add_string_table(JsonBuilder *b, GHashTable *table)
     json_builder_begin_object(b);
     keys = g_list_sort(keys, (GCompareFunc)strcmp);
     for (GList *l = keys; l; l = l->next) {
-        json_builder_set_member_name(b, l->data);
-        json_builder_add_string_value(b, g_hash_table_lookup(table, l->data));
+        gh_json_add_string(b, l->data, g_hash_table_lookup(table, l->data));
     }
     json_builder_end_object(b);
 }
@@ -99,13 +84,11 @@ session_json_add_backends(JsonBuilder *b, const GhSession *s)
 {
     g_autoptr(GList) names = s->backend_options ? g_hash_table_get_keys(s->backend_options) : NULL;
 
-    json_builder_set_member_name(b, "backends");
-    json_builder_begin_object(b);
+    gh_json_begin_object(b, "backends");
     gh_json_add_string(b, "capture", s->capture);
     gh_json_add_string(b, "stream", s->stream);
     gh_json_add_string(b, "input", s->input);
-    json_builder_set_member_name(b, "options");
-    json_builder_begin_object(b);
+    gh_json_begin_object(b, "options");
     names = g_list_sort(names, (GCompareFunc)strcmp);
     for (GList *l = names; l; l = l->next) {
         json_builder_set_member_name(b, l->data);
@@ -127,15 +110,13 @@ gh_session_to_json(const GhSession *s)
     gh_json_add_string(b, "state", gh_session_state_to_string(s->state));
     gh_json_add_string(b, "reason", s->reason);
     gh_json_add_string(b, "domain", s->domain_name);
-    session_json_add_time(b, "created_at", s->created_at);
-    session_json_add_time(b, "started_at", s->started_at);
-    session_json_add_time(b, "stopped_at", s->stopped_at);
-    json_builder_set_member_name(b, "labels");
-    json_builder_begin_object(b);
+    gh_json_add_time(b, "created_at", s->created_at);
+    gh_json_add_time(b, "started_at", s->started_at);
+    gh_json_add_time(b, "stopped_at", s->stopped_at);
+    gh_json_begin_object(b, "labels");
     keys = g_list_sort(keys, (GCompareFunc)strcmp);
     for (GList *l = keys; l; l = l->next) {
-        json_builder_set_member_name(b, l->data);
-        json_builder_add_string_value(b, g_hash_table_lookup(s->labels, l->data));
+        gh_json_add_string(b, l->data, g_hash_table_lookup(s->labels, l->data));
     }
     json_builder_end_object(b);
     gh_json_add_string(b, "dir", s->dir);
@@ -144,15 +125,9 @@ gh_session_to_json(const GhSession *s)
     gh_json_add_string(b, "overlay", s->overlay_path);
     gh_json_add_string(b, "idempotency_key", s->idempotency_key);
     gh_json_add_string(b, "request_hash", s->request_hash);
-    json_builder_set_member_name(b, "adopted");
-    json_builder_add_boolean_value(b, s->adopted);
-    json_builder_set_member_name(b, "stop_requested");
-    json_builder_add_boolean_value(b, s->stop_requested);
-    json_builder_set_member_name(b, "gpu");
-    if (s->gpu)
-        json_builder_add_value(b, gh_gpu_assignment_to_json(s->gpu));
-    else
-        json_builder_add_null_value(b);
+    gh_json_add_bool(b, "adopted", s->adopted);
+    gh_json_add_bool(b, "stop_requested", s->stop_requested);
+    gh_json_add_node(b, "gpu", s->gpu ? gh_gpu_assignment_to_json(s->gpu) : NULL);
     session_json_add_backends(b, s);
     /* The digest only: the record never holds a token that would open the
      * player (gh_session_manager_session_json keeps even this out of the API). */
@@ -161,7 +136,7 @@ gh_session_to_json(const GhSession *s)
         g_autofree char *hex = gh_player_token_digest_to_hex(s->player_token_sha256);
         json_builder_begin_object(b);
         gh_json_add_string(b, "sha256", hex);
-        session_json_add_time(b, "expires_at", s->player_token_expires_at);
+        gh_json_add_time(b, "expires_at", s->player_token_expires_at);
         json_builder_end_object(b);
     } else {
         json_builder_add_null_value(b);

@@ -17,6 +17,7 @@
 
 #include <gamehost/plugin.h>
 #include "util/input-json.h"
+#include "util/json-util.h"
 #include "session-private.h"
 
 /* Input from a player is one data-channel message: the same bound as a
@@ -308,19 +309,15 @@ gh_session_peers_json(SessionPeers *peers)
     g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&peers->lock);
 
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "connected");
-    json_builder_add_int_value(b, peers->open->len);
+    gh_json_add_int(b, "connected", peers->open->len);
     json_builder_set_member_name(b, "control");
     if (peers->controller)
         json_builder_add_int_value(b, peers->controller);
     else
         json_builder_add_null_value(b);
-    json_builder_set_member_name(b, "input_dropped");
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "malformed");
-    json_builder_add_int_value(b, (gint64)peers->dropped_malformed);
-    json_builder_set_member_name(b, "not_controller");
-    json_builder_add_int_value(b, (gint64)peers->dropped_not_controller);
+    gh_json_begin_object(b, "input_dropped");
+    gh_json_add_int(b, "malformed", (gint64)peers->dropped_malformed);
+    gh_json_add_int(b, "not_controller", (gint64)peers->dropped_not_controller);
     json_builder_end_object(b);
     json_builder_end_object(b);
     return json_builder_get_root(b);
