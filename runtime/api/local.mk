@@ -8,6 +8,7 @@ noinst_LTLIBRARIES += libghapi.la
 libghapi_la_CFLAGS = $(GH_RUNTIME_CFLAGS)
 libghapi_la_SOURCES = \
 	runtime/api/api.c runtime/api/api.h runtime/api/api-private.h \
+	runtime/api/api-respond.c runtime/api/api-respond.h \
 	runtime/api/api-events.c \
 	runtime/api/api-host.c \
 	runtime/api/api-images.c \
