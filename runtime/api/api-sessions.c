@@ -513,13 +513,14 @@ gh_api_handle_player_token(GhApi *api, SoupServerMessage *msg, const char *arg, 
     gh_api_respond_json(api, msg, SOUP_STATUS_OK, node);
 }
 
+/* Member name: an object of table's strings, sorted by key. */
 static void
-api_add_sorted_strings(JsonBuilder *b, GHashTable *table)
+api_add_sorted_strings(JsonBuilder *b, const char *name, GHashTable *table)
 {
     g_autoptr(GList) keys = table ? g_hash_table_get_keys(table) : NULL;
 
     keys = g_list_sort(keys, (GCompareFunc) strcmp);
-    json_builder_begin_object(b);
+    gh_json_begin_object(b, name);
     for (GList *k = keys; k; k = k->next) {
         gh_json_add_string(b, k->data, g_hash_table_lookup(table, k->data));
     }
@@ -539,8 +540,7 @@ api_request_hash(const GhApiCreateRequest *req)
 
     json_builder_begin_object(b);
     gh_json_add_string(b, "image", req->image);
-    json_builder_set_member_name(b, "labels");
-    api_add_sorted_strings(b, req->labels);
+    api_add_sorted_strings(b, "labels", req->labels);
     if (req->want_gpu) {
         gh_json_begin_object(b, "gpu");
         gh_json_add_string(b, "alias", req->gpu_alias);
@@ -553,8 +553,7 @@ api_request_hash(const GhApiCreateRequest *req)
             continue;
         gh_json_begin_object(b, api_choice_fields[i]);
         gh_json_add_string(b, "backend", req->choices[i].backend);
-        json_builder_set_member_name(b, "options");
-        api_add_sorted_strings(b, req->choices[i].options);
+        api_add_sorted_strings(b, "options", req->choices[i].options);
         json_builder_end_object(b);
     }
     if (req->player_ttl_s) {
