@@ -7,10 +7,11 @@ api_firmware_to_string(GhFirmware firmware)
     return firmware == GH_FIRMWARE_UEFI ? "uefi" : "bios";
 }
 
+/* Member name: the console profile p. */
 static void
-api_add_profile(JsonBuilder *b, const GhProfile *p)
+api_add_profile(JsonBuilder *b, const char *name, const GhProfile *p)
 {
-    json_builder_begin_object(b);
+    gh_json_begin_object(b, name);
     gh_json_add_string(b, "id", p->id);
     gh_json_add_string(b, "title", p->title);
     gh_json_add_int(b, "vcpus", p->vcpus);
@@ -43,8 +44,7 @@ gh_api_image_to_json(const GhImage *image)
     gh_json_add_string(b, "version", image->version);
     gh_json_add_string(b, "boot", gh_boot_kind_to_string(image->boot));
     gh_json_add_string(b, "firmware", api_firmware_to_string(image->firmware));
-    json_builder_set_member_name(b, "profile");
-    api_add_profile(b, image->profile);
+    api_add_profile(b, "profile", image->profile);
     gh_json_begin_array(b, "capture");
     for (char **c = image->capture; c && *c; c++)
         json_builder_add_string_value(b, *c);
@@ -53,10 +53,11 @@ gh_api_image_to_json(const GhImage *image)
     return json_builder_get_root(b);
 }
 
+/* Member name: the catalog's problems, one {file, line, reason} each. */
 static void
-api_add_problems(JsonBuilder *b, const GPtrArray *problems)
+api_add_problems(JsonBuilder *b, const char *name, const GPtrArray *problems)
 {
-    json_builder_begin_array(b);
+    gh_json_begin_array(b, name);
     for (guint i = 0; problems && i < problems->len; i++) {
         const GhImageProblem *p = g_ptr_array_index(problems, i);
 
@@ -81,8 +82,7 @@ gh_api_handle_images(GhApi *api, SoupServerMessage *msg, const char *arg, GHashT
     for (guint i = 0; images && i < images->len; i++)
         json_builder_add_value(b, gh_api_image_to_json(g_ptr_array_index(images, i)));
     json_builder_end_array(b);
-    json_builder_set_member_name(b, "problems");
-    api_add_problems(b, gh_catalog_problems(api->catalog));
+    api_add_problems(b, "problems", gh_catalog_problems(api->catalog));
     json_builder_end_object(b);
     node = json_builder_get_root(b);
     gh_api_respond_json(api, msg, SOUP_STATUS_OK, node);

@@ -20,33 +20,6 @@ static const GhApiPlayAsset api_play_assets[] = {
 /* Assets are the same for every session and carry no secret. */
 #define GH_API_PLAY_ASSET_CACHE "public, max-age=3600"
 
-/* Headers every player response carries: the page's URL holds the token, so
- * it is neither cached nor sent on as a Referer. */
-static void
-api_play_headers(SoupServerMessage *msg, const char *cache_control)
-{
-    SoupMessageHeaders *h = soup_server_message_get_response_headers(msg);
-
-    soup_message_headers_replace(h, "Cache-Control", cache_control);
-    soup_message_headers_replace(h, "Referrer-Policy", "no-referrer");
-    soup_message_headers_replace(h, "X-Content-Type-Options", "nosniff");
-}
-
-void
-gh_api_respond_html_error(GhApi *api, SoupServerMessage *msg, guint status, const char *title,
-                          const char *message)
-{
-    g_autofree char *t = g_markup_escape_text(title, -1);
-    g_autofree char *m = g_markup_escape_text(message, -1);
-    char *body = g_strdup_printf("<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">"
-                                 "<title>%s</title></head>\n<body>\n<h1>%s</h1>\n<p>%s</p>\n</body>\n</html>\n",
-                                 t, t, m);
-
-    api_play_headers(msg, "no-store");
-    soup_server_message_set_response(msg, "text/html; charset=utf-8", SOUP_MEMORY_TAKE, body, strlen(body));
-    gh_api_set_status(api, msg, status);
-}
-
 /* The file name from player_dir, with its contents; FALSE after answering
  * 500 (naming the path on the token-gated page only). */
 static gboolean
@@ -86,7 +59,7 @@ gh_api_handle_play(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTab
     }
     if (!api_play_read(api, msg, GH_API_PLAY_PAGE, TRUE, &page))
         return;
-    api_play_headers(msg, "no-store");
+    gh_api_set_player_headers(msg, "no-store");
     soup_server_message_set_response(msg, "text/html; charset=utf-8", SOUP_MEMORY_COPY,
                                      g_bytes_get_data(page, NULL), g_bytes_get_size(page));
     gh_api_set_status(api, msg, SOUP_STATUS_OK);
@@ -102,7 +75,7 @@ gh_api_handle_play_asset(GhApi *api, SoupServerMessage *msg, const char *arg, GH
             continue;
         if (!api_play_read(api, msg, api_play_assets[i].name, FALSE, &bytes))
             return;
-        api_play_headers(msg, GH_API_PLAY_ASSET_CACHE);
+        gh_api_set_player_headers(msg, GH_API_PLAY_ASSET_CACHE);
         soup_server_message_set_response(msg, api_play_assets[i].content_type, SOUP_MEMORY_COPY,
                                          g_bytes_get_data(bytes, NULL), g_bytes_get_size(bytes));
         gh_api_set_status(api, msg, SOUP_STATUS_OK);

@@ -1,12 +1,13 @@
-/* api-private: what the API's files (api.c, api-host.c, api-images.c,
- * api-plugins.c, api-sessions.c, api-session-io.c, api-events.c,
- * api-signal.c, api-play.c) share.
- * Not for other modules. */
+/* api-private: what the API's files (api.c, api-respond.c, api-host.c,
+ * api-images.c, api-plugins.c, api-sessions.c, api-session-io.c,
+ * api-events.c, api-signal.c, api-play.c) share: the server's state and
+ * the handlers that api.c routes to.  Not for other modules. */
 #pragma once
 
 #include <libsoup/soup.h>
 #include <json-glib/json-glib.h>
 #include "api.h"
+#include "api-respond.h"
 #include "metrics.h"
 #include "util/json-util.h"
 
@@ -40,14 +41,6 @@ struct GhApi {
 typedef void (*GhApiHandler)(GhApi *api, SoupServerMessage *msg, const char *arg,
                              GHashTable *query);
 
-/* Responses.  Each counts the request in the metrics exactly once. */
-void gh_api_respond_json(GhApi *api, SoupServerMessage *msg, guint status, JsonNode *node);
-void gh_api_respond_error(GhApi *api, SoupServerMessage *msg, guint status,
-                          const char *code, const char *format, ...) G_GNUC_PRINTF(5, 6);
-/* Sets the status only (streams); counts it like the two above. */
-void gh_api_set_status(GhApi *api, SoupServerMessage *msg, guint status);
-char *gh_api_json_to_string(JsonNode *node);
-
 /* api-host.c */
 void gh_api_handle_healthz(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
 void gh_api_handle_readyz(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
@@ -62,21 +55,17 @@ void gh_api_handle_images(GhApi *api, SoupServerMessage *msg, const char *arg, G
 void gh_api_handle_image(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
 JsonNode *gh_api_image_to_json(const GhImage *image);
 
-/* Request helpers; each returns FALSE (or NULL) after answering. */
-gboolean gh_api_check_content_type(GhApi *api, SoupServerMessage *msg);
-JsonNode *gh_api_parse_body(GhApi *api, SoupServerMessage *msg);
-void gh_api_respond_no_session(GhApi *api, SoupServerMessage *msg);
-/* A session as the API shows it: the record plus its live pipeline. */
-JsonNode *gh_api_session_json(GhApi *api, const GhSession *session);
-
 /* api-plugins.c */
 void gh_api_handle_plugins(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
 
 /* api-sessions.c */
+/* A session as the API shows it: the record plus its live pipeline. */
+JsonNode *gh_api_session_json(GhApi *api, const GhSession *session);
 void gh_api_handle_sessions_list(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
 void gh_api_handle_sessions_create(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
 void gh_api_handle_session_show(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
 void gh_api_handle_session_delete(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
+void gh_api_handle_player_token(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
 
 /* api-session-io.c: input into and frames out of a running session */
 void gh_api_handle_session_input(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
@@ -84,7 +73,7 @@ void gh_api_handle_session_frame(GhApi *api, SoupServerMessage *msg, const char 
 /* At gh_api_free: the frames still being captured will answer nobody. */
 void gh_api_frames_abandon_all(GhApi *api);
 
-/* The gate of the player endpoints (/play/{id}, /v1/sessions/{id}/signal):
+/* api.c: the gate of the player endpoints (/play/{id}, /v1/sessions/{id}/signal):
  * an orchestrator token in the Authorization header, or the session's player
  * token as ?token=.  FALSE after answering (an HTML page when html) 401
  * unauthorized, 401 token_expired or 403 wrong_session. */
@@ -92,9 +81,6 @@ gboolean gh_api_player_gate(GhApi *api, SoupServerMessage *msg, const char *id, 
                             gboolean html);
 /* "/play/{id}?token=…" for a token of session id. */
 char *gh_api_player_url(const char *id, const char *token);
-
-/* api-sessions.c */
-void gh_api_handle_player_token(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
 
 /* api-signal.c: the players' WebSocket */
 void gh_api_signal_init(GhApi *api);
@@ -112,8 +98,6 @@ guint gh_api_signal_players(GhApi *api);
 /* api-play.c: the web player */
 void gh_api_handle_play(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
 void gh_api_handle_play_asset(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
-void gh_api_respond_html_error(GhApi *api, SoupServerMessage *msg, guint status, const char *title,
-                               const char *message);
 
 /* api-events.c */
 void gh_api_handle_events(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);

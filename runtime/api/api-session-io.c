@@ -6,36 +6,18 @@
 #include <string.h>
 #include "api-private.h"
 #include "util/input-json.h"
-#include "plugin/pipeline.h"
 
 /* Long enough for a screenshot of a busy VM under TCG, short enough that an
  * orchestrator's probe learns of a stuck capture. */
 #define GH_API_FRAME_TIMEOUT_MS 5000
 
-/* Errors of send_input and frame_png, as the API names them. */
-static void
-api_respond_io_error(GhApi *api, SoupServerMessage *msg, const GError *error)
-{
-    static const struct { GQuark (*domain)(void); int code; guint status; const char *name; } map[] = {
-        { gh_session_error_quark,  GH_SESSION_ERROR_NOT_FOUND,     SOUP_STATUS_NOT_FOUND,   "not_found" },
-        { gh_session_error_quark,  GH_SESSION_ERROR_NOT_RUNNING,   SOUP_STATUS_CONFLICT,    "not_running" },
-        { gh_session_error_quark,  GH_SESSION_ERROR_BACKEND,       SOUP_STATUS_BAD_GATEWAY, "backend_failed" },
-        { gh_pipeline_error_quark, GH_PIPELINE_ERROR_NO_CAPTURE,   SOUP_STATUS_CONFLICT,    "no_capture" },
-        { gh_pipeline_error_quark, GH_PIPELINE_ERROR_NO_INPUT,     SOUP_STATUS_CONFLICT,    "no_input" },
-        { gh_pipeline_error_quark, GH_PIPELINE_ERROR_BACKEND,      SOUP_STATUS_BAD_GATEWAY, "backend_failed" },
-        { gh_pipeline_error_quark, GH_PIPELINE_ERROR_FAILED,       SOUP_STATUS_BAD_GATEWAY, "backend_failed" },
-        { g_io_error_quark,        G_IO_ERROR_TIMED_OUT,           SOUP_STATUS_GATEWAY_TIMEOUT, "timeout" },
-    };
-
-    for (gsize i = 0; i < G_N_ELEMENTS(map); i++) {
-        if (g_error_matches(error, map[i].domain(), map[i].code)) {
-            gh_api_respond_error(api, msg, map[i].status, map[i].name, "%s", error->message);
-            return;
-        }
-    }
-    g_warning("session I/O failed: %s", error->message);
-    gh_api_respond_error(api, msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal", "%s", error->message);
-}
+/* What these endpoints make of an error that means otherwise elsewhere; the
+ * rest is api-respond.c's map.  A backend error here is one that failed
+ * while serving a running session. */
+static const GhApiErrorMap api_io_errors[] = {
+    GH_API_ERROR_MAP(gh_session_error_quark, GH_SESSION_ERROR_BACKEND, SOUP_STATUS_BAD_GATEWAY, "backend_failed"),
+    GH_API_ERROR_MAP_END,
+};
 
 /* The checks the manager would answer with one "backend" error, made here
  * so that each gets its own code: the session runs, and has a backend of
@@ -95,7 +77,7 @@ gh_api_handle_session_input(GhApi *api, SoupServerMessage *msg, const char *arg,
         g_array_index(events, gh_input_event, i).timestamp_ns = now_ns;
     if (!gh_session_manager_send_input(api->sessions, arg, (const gh_input_event *) events->data, events->len,
                                        &error)) {
-        api_respond_io_error(api, msg, error);
+        gh_api_respond_gerror(api, msg, api_io_errors, error);
         return;
     }
     b = json_builder_new();
@@ -162,7 +144,7 @@ api_frame_done(GObject *source, GAsyncResult *result, gpointer user_data)
         if (png)
             api_frame_respond_png(req->api, req->msg, png);
         else
-            api_respond_io_error(req->api, req->msg, error);
+            gh_api_respond_gerror(req->api, req->msg, api_io_errors, error);
         soup_server_message_unpause(req->msg);
     }
     api_frame_request_free(req);

@@ -32,6 +32,14 @@ typedef struct {
 enum { GH_API_CHOICE_CAPTURE, GH_API_CHOICE_STREAM, GH_API_CHOICE_INPUT };
 static const char *const api_choice_fields[] = { "capture", "stream", "input" };
 
+/* What these endpoints make of an error that means otherwise elsewhere; the
+ * rest is api-respond.c's map.  A backend error here is a bad choice in the
+ * request (unknown, or of the wrong kind), not a backend that failed. */
+static const GhApiErrorMap api_session_errors[] = {
+    GH_API_ERROR_MAP(gh_session_error_quark, GH_SESSION_ERROR_BACKEND, SOUP_STATUS_BAD_REQUEST, "invalid_backend"),
+    GH_API_ERROR_MAP_END,
+};
+
 typedef struct {
     const char *image;           /* borrowed from the parsed body */
     GHashTable *labels;          /* owned; NULL when absent */
@@ -69,22 +77,6 @@ api_respond_session(GhApi *api, SoupServerMessage *msg, guint status, const GhSe
 }
 
 /* ---- request validation: each returns FALSE after answering ---------------- */
-
-gboolean
-gh_api_check_content_type(GhApi *api, SoupServerMessage *msg)
-{
-    g_autoptr(GHashTable) params = NULL;
-    const char *type = soup_message_headers_get_content_type(
-        soup_server_message_get_request_headers(msg), &params);
-    const char *charset = params ? g_hash_table_lookup(params, "charset") : NULL;
-
-    if (type && g_ascii_strcasecmp(type, "application/json") == 0 &&
-        (!charset || g_ascii_strcasecmp(charset, "utf-8") == 0))
-        return TRUE;
-    gh_api_respond_error(api, msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
-                         "request body must be application/json (UTF-8)");
-    return FALSE;
-}
 
 static gboolean
 api_idempotency_key_is_valid(const char *key)
@@ -440,29 +432,7 @@ api_parse_create(GhApi *api, SoupServerMessage *msg, JsonNode *root, GhApiCreate
     return TRUE;
 }
 
-JsonNode *
-gh_api_parse_body(GhApi *api, SoupServerMessage *msg)
-{
-    g_autoptr(GBytes) bytes = soup_message_body_flatten(soup_server_message_get_request_body(msg));
-    g_autoptr(JsonParser) parser = json_parser_new_immutable();
-    g_autoptr(GError) error = NULL;
-    gsize len;
-    const char *data = g_bytes_get_data(bytes, &len);
-
-    if (!json_parser_load_from_data(parser, data ? data : "", (gssize) len, &error)) {
-        gh_api_respond_error(api, msg, SOUP_STATUS_BAD_REQUEST, "invalid_json", "%s", error->message);
-        return NULL;
-    }
-    if (!json_parser_get_root(parser)) {
-        gh_api_respond_error(api, msg, SOUP_STATUS_BAD_REQUEST, "invalid_json", "request body is empty");
-        return NULL;
-    }
-    return json_node_ref(json_parser_get_root(parser));
-}
-
 /* ---- create ----------------------------------------------------------------- */
-
-static void api_respond_session_error(GhApi *api, SoupServerMessage *msg, const GError *error);
 
 /* {"token","expires_at","url"} of a fresh token for the session, or NULL
  * with the manager's error. */
@@ -506,7 +476,7 @@ api_respond_session_with_player(GhApi *api, SoupServerMessage *msg, guint status
     JsonObject *player = api_mint_player(api, id, ttl_s, &error);
 
     if (!player && !g_error_matches(error, GH_SESSION_ERROR, GH_SESSION_ERROR_NOT_RUNNING)) {
-        api_respond_session_error(api, msg, error);
+        gh_api_respond_gerror(api, msg, api_session_errors, error);
         return;
     }
     if (player)
@@ -535,7 +505,7 @@ gh_api_handle_player_token(GhApi *api, SoupServerMessage *msg, const char *arg, 
                              !api_parse_player(api, msg, "", root, &ttl_s)))
         return;
     if (!(player = api_mint_player(api, arg, ttl_s, &error))) {
-        api_respond_session_error(api, msg, error);
+        gh_api_respond_gerror(api, msg, api_session_errors, error);
         return;
     }
     node = json_node_init_object(json_node_alloc(), player);
@@ -543,13 +513,14 @@ gh_api_handle_player_token(GhApi *api, SoupServerMessage *msg, const char *arg, 
     gh_api_respond_json(api, msg, SOUP_STATUS_OK, node);
 }
 
+/* Member name: an object of table's strings, sorted by key. */
 static void
-api_add_sorted_strings(JsonBuilder *b, GHashTable *table)
+api_add_sorted_strings(JsonBuilder *b, const char *name, GHashTable *table)
 {
     g_autoptr(GList) keys = table ? g_hash_table_get_keys(table) : NULL;
 
     keys = g_list_sort(keys, (GCompareFunc) strcmp);
-    json_builder_begin_object(b);
+    gh_json_begin_object(b, name);
     for (GList *k = keys; k; k = k->next) {
         gh_json_add_string(b, k->data, g_hash_table_lookup(table, k->data));
     }
@@ -569,8 +540,7 @@ api_request_hash(const GhApiCreateRequest *req)
 
     json_builder_begin_object(b);
     gh_json_add_string(b, "image", req->image);
-    json_builder_set_member_name(b, "labels");
-    api_add_sorted_strings(b, req->labels);
+    api_add_sorted_strings(b, "labels", req->labels);
     if (req->want_gpu) {
         gh_json_begin_object(b, "gpu");
         gh_json_add_string(b, "alias", req->gpu_alias);
@@ -583,8 +553,7 @@ api_request_hash(const GhApiCreateRequest *req)
             continue;
         gh_json_begin_object(b, api_choice_fields[i]);
         gh_json_add_string(b, "backend", req->choices[i].backend);
-        json_builder_set_member_name(b, "options");
-        api_add_sorted_strings(b, req->choices[i].options);
+        api_add_sorted_strings(b, "options", req->choices[i].options);
         json_builder_end_object(b);
     }
     if (req->player_ttl_s) {
@@ -596,33 +565,6 @@ api_request_hash(const GhApiCreateRequest *req)
     node = json_builder_get_root(b);
     canonical = gh_api_json_to_string(node);
     return g_compute_checksum_for_string(G_CHECKSUM_SHA256, canonical, -1);
-}
-
-static void
-api_respond_session_error(GhApi *api, SoupServerMessage *msg, const GError *error)
-{
-    static const struct { int code; guint status; const char *name; } map[] = {
-        { GH_SESSION_ERROR_CAPACITY,      SOUP_STATUS_CONFLICT,             "capacity_exhausted" },
-        { GH_SESSION_ERROR_DRAINING,      SOUP_STATUS_SERVICE_UNAVAILABLE,  "draining" },
-        { GH_SESSION_ERROR_UNKNOWN_IMAGE, SOUP_STATUS_BAD_REQUEST,          "unknown_image" },
-        { GH_SESSION_ERROR_IDEMPOTENCY,   SOUP_STATUS_UNPROCESSABLE_ENTITY, "idempotency_key_reused" },
-        { GH_SESSION_ERROR_UNSUPPORTED,   SOUP_STATUS_CONFLICT,             "unsupported" },
-        { GH_SESSION_ERROR_NO_GPU,        SOUP_STATUS_CONFLICT,             "no_gpu" },
-        { GH_SESSION_ERROR_BACKEND,       SOUP_STATUS_BAD_REQUEST,          "invalid_backend" },
-        { GH_SESSION_ERROR_NOT_FOUND,     SOUP_STATUS_NOT_FOUND,            "not_found" },
-        { GH_SESSION_ERROR_NOT_RUNNING,   SOUP_STATUS_CONFLICT,             "not_running" },
-    };
-
-    if (error->domain == GH_SESSION_ERROR) {
-        for (gsize i = 0; i < G_N_ELEMENTS(map); i++) {
-            if (map[i].code == error->code) {
-                gh_api_respond_error(api, msg, map[i].status, map[i].name, "%s", error->message);
-                return;
-            }
-        }
-    }
-    g_warning("session request failed: %s", error->message);
-    gh_api_respond_error(api, msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal", "%s", error->message);
 }
 
 void
@@ -660,7 +602,7 @@ gh_api_handle_sessions_create(GhApi *api, SoupServerMessage *msg, const char *ar
                                         },
                                         &replayed, &error);
     if (!session) {
-        api_respond_session_error(api, msg, error);
+        gh_api_respond_gerror(api, msg, api_session_errors, error);
         return;
     }
     location = g_strdup_printf("/v1/sessions/%s", session->id);
@@ -701,12 +643,6 @@ gh_api_handle_sessions_list(GhApi *api, SoupServerMessage *msg, const char *arg,
 }
 
 void
-gh_api_respond_no_session(GhApi *api, SoupServerMessage *msg)
-{
-    gh_api_respond_error(api, msg, SOUP_STATUS_NOT_FOUND, "not_found", "no session with that id");
-}
-
-void
 gh_api_handle_session_show(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query)
 {
     const GhSession *session = gh_session_manager_lookup(api->sessions, arg);
@@ -733,7 +669,7 @@ gh_api_handle_session_delete(GhApi *api, SoupServerMessage *msg, const char *arg
         if (g_error_matches(error, GH_SESSION_ERROR, GH_SESSION_ERROR_NOT_FOUND))
             gh_api_respond_no_session(api, msg);
         else
-            api_respond_session_error(api, msg, error);
+            gh_api_respond_gerror(api, msg, api_session_errors, error);
         return;
     }
     /* 202: the stop is under way; 200: there was nothing left to stop. */

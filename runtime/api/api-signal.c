@@ -313,24 +313,6 @@ api_signal_upgraded(SoupServerMessage *msg, gpointer data)
     api_peer_send_welcome(p, control);
 }
 
-static void
-api_signal_refuse(GhApi *api, SoupServerMessage *msg, const GError *error)
-{
-    static const struct { int code; guint status; const char *name; } map[] = {
-        { GH_SESSION_ERROR_NOT_FOUND,        SOUP_STATUS_NOT_FOUND,           "not_found" },
-        { GH_SESSION_ERROR_NOT_RUNNING,      SOUP_STATUS_CONFLICT,            "not_running" },
-        { GH_SESSION_ERROR_NO_STREAM,        SOUP_STATUS_CONFLICT,            "no_stream" },
-        { GH_SESSION_ERROR_TOO_MANY_VIEWERS, SOUP_STATUS_SERVICE_UNAVAILABLE, "too_many_viewers" },
-    };
-
-    for (gsize i = 0; i < G_N_ELEMENTS(map); i++)
-        if (error->domain == GH_SESSION_ERROR && map[i].code == error->code) {
-            gh_api_respond_error(api, msg, map[i].status, map[i].name, "%s", error->message);
-            return;
-        }
-    gh_api_respond_error(api, msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal", "%s", error->message);
-}
-
 void
 gh_api_handle_session_signal(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query)
 {
@@ -340,7 +322,7 @@ gh_api_handle_session_signal(GhApi *api, SoupServerMessage *msg, const char *arg
     if (!gh_api_player_gate(api, msg, arg, query, FALSE))
         return;
     if (!gh_session_manager_peer_admit(api->sessions, arg, &error)) {
-        api_signal_refuse(api, msg, error);
+        gh_api_respond_gerror(api, msg, NULL, error);
         return;
     }
     if (!soup_websocket_server_check_handshake(msg, NULL, NULL, NULL, &error)) {
@@ -352,7 +334,7 @@ gh_api_handle_session_signal(GhApi *api, SoupServerMessage *msg, const char *arg
         gh_api_respond_error(api, msg, SOUP_STATUS_BAD_REQUEST, "invalid_request", "WebSocket handshake failed");
         return;
     }
-    gh_metrics_count_request(api->metrics, soup_server_message_get_status(msg));
+    gh_api_count_status(api, msg);
     g_object_set_data_full(G_OBJECT(msg), GH_API_SIGNAL_SESSION_KEY, g_strdup(arg), g_free);
     /* The gate let it in; a good player token in the URL makes it a player
      * (ended with its link), even beside the orchestrator's header. */

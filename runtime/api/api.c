@@ -1,7 +1,8 @@
 /* api: the server itself: lifecycle, listening, the gate every request passes
- * (bearer auth, player tokens, body limits), routing, and the JSON response
- * helpers.  The endpoints live in api-host.c, api-images.c, api-plugins.c,
- * api-sessions.c, api-session-io.c, api-events.c, api-signal.c and api-play.c. */
+ * (bearer auth, player tokens, body limits) and routing.  Responses and the
+ * error map are api-respond.c's; the endpoints live in api-host.c,
+ * api-images.c, api-plugins.c, api-sessions.c, api-session-io.c,
+ * api-events.c, api-signal.c and api-play.c. */
 #include <string.h>
 #include "api-private.h"
 
@@ -39,56 +40,6 @@ static const GhApiRoute api_routes[] = {
     { "/play/{}",          "GET",    gh_api_handle_play },
     { "/v1/events",        "GET",    gh_api_handle_events },
 };
-
-/* ---- responses ---------------------------------------------------------- */
-
-char *
-gh_api_json_to_string(JsonNode *node)
-{
-    g_autoptr(JsonGenerator) gen = json_generator_new();
-
-    json_generator_set_root(gen, node);
-    return json_generator_to_data(gen, NULL);
-}
-
-void
-gh_api_set_status(GhApi *api, SoupServerMessage *msg, guint status)
-{
-    soup_server_message_set_status(msg, status, NULL);
-    gh_metrics_count_request(api->metrics, status);
-}
-
-void
-gh_api_respond_json(GhApi *api, SoupServerMessage *msg, guint status, JsonNode *node)
-{
-    char *body = gh_api_json_to_string(node);
-
-    soup_server_message_set_response(msg, "application/json", SOUP_MEMORY_TAKE, body, strlen(body));
-    gh_api_set_status(api, msg, status);
-}
-
-void
-gh_api_respond_error(GhApi *api, SoupServerMessage *msg, guint status,
-                     const char *code, const char *format, ...)
-{
-    g_autoptr(JsonBuilder) b = json_builder_new();
-    g_autoptr(JsonNode) node = NULL;
-    g_autofree char *message = NULL;
-    va_list ap;
-
-    va_start(ap, format);
-    message = g_strdup_vprintf(format, ap);
-    va_end(ap);
-
-    json_builder_begin_object(b);
-    gh_json_begin_object(b, "error");
-    gh_json_add_string(b, "code", code);
-    gh_json_add_string(b, "message", message);
-    json_builder_end_object(b);
-    json_builder_end_object(b);
-    node = json_builder_get_root(b);
-    gh_api_respond_json(api, msg, status, node);
-}
 
 /* ---- the gate: auth and body limits, run once the headers are in ---------- */
 

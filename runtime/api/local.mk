@@ -8,6 +8,7 @@ noinst_LTLIBRARIES += libghapi.la
 libghapi_la_CFLAGS = $(GH_RUNTIME_CFLAGS)
 libghapi_la_SOURCES = \
 	runtime/api/api.c runtime/api/api.h runtime/api/api-private.h \
+	runtime/api/api-respond.c runtime/api/api-respond.h \
 	runtime/api/api-events.c \
 	runtime/api/api-host.c \
 	runtime/api/api-images.c \
@@ -19,11 +20,39 @@ libghapi_la_SOURCES = \
 	runtime/api/metrics.c runtime/api/metrics.h
 GH_API_LIBS = libghapi.la $(GH_SESSION_LIBS) $(SOUP_LIBS)
 
-check_PROGRAMS += tests/unit/test_api
-TESTS += tests/unit/test_api
-tests_unit_test_api_SOURCES = tests/unit/test_api.c tests/plugins/stream-peer-fake.h
+# Its suites, one per file they specify (test_api.c: api.c and
+# api-respond.c).  They share one fixture, the daemon in process and an HTTP
+# client (tests/unit/api-fixture), compiled once.
+check_LTLIBRARIES += libghapitest.la
+libghapitest_la_SOURCES = tests/unit/api-fixture.c tests/unit/api-fixture.h \
+	tests/plugins/pipeline-fake.h tests/plugins/stream-peer-fake.h
+libghapitest_la_CFLAGS = $(GH_TEST_CFLAGS)
+GH_API_TEST_LIBS = libghapitest.la libghtest.la $(GH_API_LIBS) $(CHECK_LIBS)
+
+GH_API_SUITES = \
+	tests/unit/test_api \
+	tests/unit/test_api_host \
+	tests/unit/test_api_sessions \
+	tests/unit/test_api_session_io \
+	tests/unit/test_api_signal \
+	tests/unit/test_api_play \
+	tests/unit/test_api_events
+check_PROGRAMS += $(GH_API_SUITES)
+TESTS += $(GH_API_SUITES)
 tests_unit_test_api_CFLAGS = $(GH_TEST_CFLAGS)
-tests_unit_test_api_LDADD = libghtest.la $(GH_API_LIBS) $(CHECK_LIBS)
+tests_unit_test_api_LDADD = $(GH_API_TEST_LIBS)
+tests_unit_test_api_host_CFLAGS = $(GH_TEST_CFLAGS)
+tests_unit_test_api_host_LDADD = $(GH_API_TEST_LIBS)
+tests_unit_test_api_sessions_CFLAGS = $(GH_TEST_CFLAGS)
+tests_unit_test_api_sessions_LDADD = $(GH_API_TEST_LIBS)
+tests_unit_test_api_session_io_CFLAGS = $(GH_TEST_CFLAGS)
+tests_unit_test_api_session_io_LDADD = $(GH_API_TEST_LIBS)
+tests_unit_test_api_signal_CFLAGS = $(GH_TEST_CFLAGS)
+tests_unit_test_api_signal_LDADD = $(GH_API_TEST_LIBS)
+tests_unit_test_api_play_CFLAGS = $(GH_TEST_CFLAGS)
+tests_unit_test_api_play_LDADD = $(GH_API_TEST_LIBS)
+tests_unit_test_api_events_CFLAGS = $(GH_TEST_CFLAGS)
+tests_unit_test_api_events_LDADD = $(GH_API_TEST_LIBS)
 
 EXTRA_DIST += docs/api.yaml
 # A stand-in for the web player's files (the real ones: player/, installed
