@@ -60,6 +60,7 @@ http_new_message(GhCtlClient *c, const char *method, const char *path, const cha
     SoupMessage *msg;
     SoupMessageHeaders *headers;
 
+    c->last_status = 0;
     if (uri == NULL) {
         g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_USAGE, "cannot make a URL of '%s' and '%s'", c->shown_url,
                     path);
@@ -126,16 +127,53 @@ http_parse_reply(GBytes *bytes, JsonNode **reply, GError **error)
     return TRUE;
 }
 
+/* The one way a request goes out: sends msg, records its status, and turns a
+ * transport failure (GH_CTL_ERROR_CONNECT) or an error status (the API's
+ * error) into the error.  With body, the whole response is read into *body;
+ * with stream, the response stays open in *stream for the caller to read as
+ * it arrives, and a failed one's body is read only up to
+ * GH_CTL_ERROR_BODY_MAX.  Exactly one of body and stream is given. */
+static gboolean
+http_send(GhCtlClient *c, SoupMessage *msg, GBytes **body, GInputStream **stream, GError **error)
+{
+    g_autoptr(GBytes) bytes = NULL;
+    g_autoptr(GInputStream) in = NULL;
+    g_autoptr(GError) local = NULL;
+
+    if (body != NULL)
+        bytes = soup_session_send_and_read(c->session, msg, NULL, &local);
+    else
+        in = soup_session_send(c->session, msg, NULL, &local);
+    if (bytes == NULL && in == NULL) {
+        http_set_transport_error(c, local, error);
+        return FALSE;
+    }
+    c->last_status = soup_message_get_status(msg);
+    if (!SOUP_STATUS_IS_SUCCESSFUL(c->last_status)) {
+        gsize len = 0;
+        const char *data;
+
+        if (in != NULL)
+            bytes = g_input_stream_read_bytes(in, GH_CTL_ERROR_BODY_MAX, NULL, NULL);
+        data = bytes != NULL ? g_bytes_get_data(bytes, &len) : NULL;
+        http_set_status_error(c, msg, data, len, error);
+        return FALSE;
+    }
+    if (body != NULL)
+        *body = g_steal_pointer(&bytes);
+    else
+        *stream = g_steal_pointer(&in);
+    return TRUE;
+}
+
 gboolean
 gh_ctl_client_call(GhCtlClient *client, const char *method, const char *path, JsonNode *body,
                    const char *idempotency_key, JsonNode **reply, GError **error)
 {
     g_autoptr(SoupMessage) msg = http_new_message(client, method, path, "application/json", error);
     g_autoptr(GBytes) bytes = NULL;
-    g_autoptr(GError) local = NULL;
 
     *reply = NULL;
-    client->last_status = 0;
     if (msg == NULL)
         return FALSE;
     if (body != NULL) {
@@ -146,29 +184,9 @@ gh_ctl_client_call(GhCtlClient *client, const char *method, const char *path, Js
     }
     if (idempotency_key != NULL)
         soup_message_headers_replace(soup_message_get_request_headers(msg), "Idempotency-Key", idempotency_key);
-    bytes = soup_session_send_and_read(client->session, msg, NULL, &local);
-    if (bytes == NULL) {
-        http_set_transport_error(client, local, error);
+    if (!http_send(client, msg, &bytes, NULL, error))
         return FALSE;
-    }
-    client->last_status = soup_message_get_status(msg);
-    if (!SOUP_STATUS_IS_SUCCESSFUL(client->last_status)) {
-        gsize len = 0;
-        const char *data = g_bytes_get_data(bytes, &len);
-        http_set_status_error(client, msg, data, len, error);
-        return FALSE;
-    }
     return http_parse_reply(bytes, reply, error);
-}
-
-static void
-http_set_stream_status_error(GhCtlClient *c, SoupMessage *msg, GInputStream *in, GError **error)
-{
-    g_autoptr(GBytes) body = g_input_stream_read_bytes(in, GH_CTL_ERROR_BODY_MAX, NULL, NULL);
-    gsize len = 0;
-    const char *data = body ? g_bytes_get_data(body, &len) : NULL;
-
-    http_set_status_error(c, msg, data, len, error);
 }
 
 static gboolean
@@ -217,22 +235,8 @@ gh_ctl_client_follow(GhCtlClient *client, const char *path, GhCtlSseFunc func, g
 {
     g_autoptr(SoupMessage) msg = http_new_message(client, "GET", path, "text/event-stream", error);
     g_autoptr(GInputStream) in = NULL;
-    g_autoptr(GError) local = NULL;
 
-    client->last_status = 0;
-    if (msg == NULL)
-        return FALSE;
-    in = soup_session_send(client->session, msg, NULL, &local);
-    if (in == NULL) {
-        http_set_transport_error(client, local, error);
-        return FALSE;
-    }
-    client->last_status = soup_message_get_status(msg);
-    if (!SOUP_STATUS_IS_SUCCESSFUL(client->last_status)) {
-        http_set_stream_status_error(client, msg, in, error);
-        return FALSE;
-    }
-    if (!http_check_event_stream(msg, error))
+    if (msg == NULL || !http_send(client, msg, NULL, &in, error) || !http_check_event_stream(msg, error))
         return FALSE;
     return http_read_events(client, in, func, user_data, error);
 }
@@ -243,25 +247,11 @@ gh_ctl_client_get_bytes(GhCtlClient *client, const char *path, const char *accep
 {
     g_autoptr(SoupMessage) msg = http_new_message(client, "GET", path, accept, error);
     g_autoptr(GBytes) bytes = NULL;
-    g_autoptr(GError) local = NULL;
     const char *type;
 
     *body = NULL;
-    client->last_status = 0;
-    if (msg == NULL)
+    if (msg == NULL || !http_send(client, msg, &bytes, NULL, error))
         return FALSE;
-    bytes = soup_session_send_and_read(client->session, msg, NULL, &local);
-    if (bytes == NULL) {
-        http_set_transport_error(client, local, error);
-        return FALSE;
-    }
-    client->last_status = soup_message_get_status(msg);
-    if (!SOUP_STATUS_IS_SUCCESSFUL(client->last_status)) {
-        gsize len = 0;
-        const char *data = g_bytes_get_data(bytes, &len);
-        http_set_status_error(client, msg, data, len, error);
-        return FALSE;
-    }
     type = soup_message_headers_get_content_type(soup_message_get_response_headers(msg), NULL);
     if (type == NULL || g_ascii_strcasecmp(type, accept) != 0) {
         g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_FAILED, "unexpected reply from gamehostd: expected %s, got '%s'",

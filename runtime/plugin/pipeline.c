@@ -30,7 +30,6 @@ G_DEFINE_QUARK(gh-pipeline-error-quark, gh_pipeline_error)
 #define PIPELINE_MAX_STALE      3u      /* on-demand frames overwritten while copied: grabs before giving up */
 
 static const char *const kind_names[] = { "unknown", "capture", "stream", "input" };
-static const char *const kind_articles[] = { "an unknown", "a capture", "a stream", "an input" };
 
 /* One on-demand frame, owned by the requester (on its stack) and queued
  * while it waits; the pipeline thread fills it. */
@@ -543,21 +542,15 @@ pipeline_op_peer_close(gpointer ctx, guint32 peer, const char *reason)
 
 /* ---- choosing backends -------------------------------------------------- */
 
+/* The registry's refusal, as this layer's error. */
 static const GhBackend *
 pipeline_lookup(GhPluginRegistry *reg, const char *name, guint32 kind, GError **error)
 {
-    const GhBackend *b = reg ? gh_plugin_registry_lookup(reg, name) : NULL;
+    g_autoptr(GError) err = NULL;
+    const GhBackend *b = gh_plugin_registry_lookup_kind(reg, name, kind, &err);
 
-    if (!b) {
-        g_set_error(error, GH_PIPELINE_ERROR, GH_PIPELINE_ERROR_BACKEND, "unknown %s backend '%s'",
-                    kind_names[kind], name);
-        return NULL;
-    }
-    if (b->kind != kind) {
-        g_set_error(error, GH_PIPELINE_ERROR, GH_PIPELINE_ERROR_BACKEND, "backend '%s' is not %s backend", name,
-                    kind_articles[kind]);
-        return NULL;
-    }
+    if (!b)
+        g_set_error_literal(error, GH_PIPELINE_ERROR, GH_PIPELINE_ERROR_BACKEND, err->message);
     return b;
 }
 
@@ -593,8 +586,8 @@ pipeline_first(GhPipeline *p, GhPluginRegistry *reg, guint32 kind, GPtrArray *na
     g_autoptr(GPtrArray) order = g_ptr_array_new();
 
     for (guint i = 0; names && i < names->len; i++) {
-        const GhBackend *b = reg ? gh_plugin_registry_lookup(reg, names->pdata[i]) : NULL;
-        if (b && b->kind == kind)
+        const GhBackend *b = gh_plugin_registry_lookup_kind(reg, names->pdata[i], kind, NULL);
+        if (b)
             g_ptr_array_add(order, (gpointer)b);
     }
     for (guint i = 0; all && i < all->len; i++)

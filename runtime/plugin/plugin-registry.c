@@ -166,6 +166,26 @@ gh_plugin_registry_lookup(GhPluginRegistry *reg, const char *name)
     return name ? g_hash_table_lookup(reg->by_name, name) : NULL;
 }
 
+const GhBackend *
+gh_plugin_registry_lookup_kind(GhPluginRegistry *reg, const char *name, guint32 kind, GError **error)
+{
+    static const char *const kinds[] = { "unknown", "capture", "stream", "input" };
+    static const char *const articles[] = { "an unknown", "a capture", "a stream", "an input" };
+    const GhBackend *b = reg ? gh_plugin_registry_lookup(reg, name) : NULL;
+    guint32 k = kind < G_N_ELEMENTS(kinds) ? kind : 0;
+
+    if (!b) {
+        g_set_error(error, GH_PLUGIN_ERROR, GH_PLUGIN_ERROR_UNKNOWN, "unknown %s backend '%s'", kinds[k], name);
+        return NULL;
+    }
+    if (b->kind != kind) {
+        g_set_error(error, GH_PLUGIN_ERROR, GH_PLUGIN_ERROR_WRONG_KIND, "backend '%s' is not %s backend", name,
+                    articles[k]);
+        return NULL;
+    }
+    return b;
+}
+
 GPtrArray *
 gh_plugin_registry_backends(GhPluginRegistry *reg, guint32 kind)
 {

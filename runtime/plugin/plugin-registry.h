@@ -50,6 +50,7 @@ typedef enum {
     GH_PLUGIN_ERROR_DUPLICATE,   /* a backend name already registered */
     GH_PLUGIN_ERROR_UNKNOWN,     /* no such backend */
     GH_PLUGIN_ERROR_CREATE,      /* probe or create failed */
+    GH_PLUGIN_ERROR_WRONG_KIND,  /* a backend of another kind than asked for */
 } GhPluginError;
 
 GhPluginRegistry *gh_plugin_registry_new(void);
@@ -67,6 +68,12 @@ gboolean gh_plugin_registry_load_file(GhPluginRegistry *reg, const char *path, G
 const GPtrArray *gh_plugin_registry_plugins(GhPluginRegistry *reg);   /* GhPlugin* */
 const GPtrArray *gh_plugin_registry_refusals(GhPluginRegistry *reg);  /* GhPluginRefusal* */
 const GhBackend *gh_plugin_registry_lookup(GhPluginRegistry *reg, const char *name);
+/* The backend a request names, which must be of kind; else NULL with
+ * GH_PLUGIN_ERROR_UNKNOWN ("unknown capture backend 'x'") or
+ * GH_PLUGIN_ERROR_WRONG_KIND ("backend 'x' is not a capture backend").  reg
+ * may be NULL: a host without plugins knows no backend. */
+const GhBackend *gh_plugin_registry_lookup_kind(GhPluginRegistry *reg, const char *name, guint32 kind,
+                                                GError **error);
 /* Backends of one kind, in load order (for "first that probes"). */
 GPtrArray *gh_plugin_registry_backends(GhPluginRegistry *reg, guint32 kind);
 

@@ -17,30 +17,19 @@
 #include "virt/vm-access.h"
 #include "util/json-util.h"
 
-static const char *const kind_names[] = { "unknown", "capture", "stream", "input" };
-static const char *const kind_articles[] = { "an unknown", "a capture", "a stream", "an input" };
-
 /* ---- checks at create --------------------------------------------------- */
 
+/* A backend the request names (none: the pipeline chooses), checked as the
+ * pipeline will check it, so a bad name is refused before anything exists. */
 static gboolean
 session_backend_check(GhSessionManager *mgr, const char *name, guint32 kind, GError **error)
 {
-    const GhBackend *b;
+    g_autoptr(GError) err = NULL;
 
-    if (!name)
+    if (!name || gh_plugin_registry_lookup_kind(mgr->plugins, name, kind, &err))
         return TRUE;
-    b = mgr->plugins ? gh_plugin_registry_lookup(mgr->plugins, name) : NULL;
-    if (!b) {
-        g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_BACKEND, "unknown %s backend '%s'", kind_names[kind],
-                    name);
-        return FALSE;
-    }
-    if (b->kind != kind) {
-        g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_BACKEND, "backend '%s' is not %s backend", name,
-                    kind_articles[kind]);
-        return FALSE;
-    }
-    return TRUE;
+    g_set_error_literal(error, GH_SESSION_ERROR, GH_SESSION_ERROR_BACKEND, err->message);
+    return FALSE;
 }
 
 gboolean

@@ -64,6 +64,11 @@ void gh_session_index(GhSessionManager *mgr, GhSession *s);
 void gh_session_stop_begin(GhSessionManager *mgr, GhSession *s, const char *fail_reason);
 /* A running session's plugin failed: stop it, ending FAILED with reason. */
 void gh_session_fail(GhSessionManager *mgr, GhSession *s, const char *reason);
+/* A session whose domain runs, started by its job or adopted at daemon start,
+ * becomes RUNNING: its GPU claim is marked allocated; a stop asked for while
+ * it started is honoured now; else its pipeline is built, and one that
+ * cannot be stops it, ending FAILED with the reason. */
+void gh_session_enter_running(GhSessionManager *mgr, GhSession *s);
 
 /* session-pipeline.c: a running session's pipeline.  Refuses a request
  * naming unknown backends (GH_SESSION_ERROR_BACKEND, naming it). */

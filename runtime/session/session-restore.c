@@ -57,25 +57,13 @@ restore_adopt(GhSessionManager *mgr, GhSession *s, virDomainPtr dom)
     }
     switch (s->state) {
     case GH_SESSION_STARTING:
-    case GH_SESSION_RUNNING: {
-        g_autoptr(GError) err = NULL;
+    case GH_SESSION_RUNNING:
         s->adopted = TRUE;
         g_message("session %s: adopted running domain %s", s->id, s->domain_name);
-        gh_session_gpu_allocated(mgr, s);
-        if (s->stop_requested) {
-            /* Its DELETE came while it was starting, before the restart. */
-            s->stop_requested = FALSE;
-            gh_session_set_state(mgr, s, GH_SESSION_RUNNING, NULL);
-            gh_session_stop_begin(mgr, s, NULL);
-            break;
-        }
-        if (!gh_session_pipeline_start(mgr, s, &err)) {
-            gh_session_stop_begin(mgr, s, err->message);
-            break;
-        }
-        gh_session_set_state(mgr, s, GH_SESSION_RUNNING, NULL);
+        /* A record already running keeps its started_at (set_state sets it
+         * only once); one still starting becomes running now. */
+        gh_session_enter_running(mgr, s);
         break;
-    }
     case GH_SESSION_STOPPING:
         s->adopted = TRUE;
         gh_session_stop_begin(mgr, s, NULL); /* a failing stop keeps its reason */

@@ -292,18 +292,14 @@ session_job_done(GAsyncResult *res, GhSessionState expected, const char *what)
     return s;
 }
 
-static void
-session_on_started(GObject *source, GAsyncResult *res, gpointer data)
+void
+gh_session_enter_running(GhSessionManager *mgr, GhSession *s)
 {
-    GhSessionManager *mgr = ((Job *)g_task_get_task_data(G_TASK(res)))->mgr;
-    GhSession *s = session_job_done(res, GH_SESSION_STARTING, "start");
-
     g_autoptr(GError) err = NULL;
 
-    if (!s)
-        return;
     gh_session_gpu_allocated(mgr, s);
     if (s->stop_requested) {
+        /* A DELETE came while it was starting (before a restart, too). */
         s->stop_requested = FALSE;
         gh_session_set_state(mgr, s, GH_SESSION_RUNNING, NULL);
         gh_session_stop_begin(mgr, s, NULL);
@@ -316,6 +312,16 @@ session_on_started(GObject *source, GAsyncResult *res, gpointer data)
         return;
     }
     gh_session_set_state(mgr, s, GH_SESSION_RUNNING, NULL);
+}
+
+static void
+session_on_started(GObject *source, GAsyncResult *res, gpointer data)
+{
+    GhSessionManager *mgr = ((Job *)g_task_get_task_data(G_TASK(res)))->mgr;
+    GhSession *s = session_job_done(res, GH_SESSION_STARTING, "start");
+
+    if (s)
+        gh_session_enter_running(mgr, s);
 }
 
 static void

@@ -310,6 +310,53 @@ START_TEST(test_plugin_good_loads_with_its_backends)
 }
 END_TEST
 
+START_TEST(test_plugin_lookup_kind_gives_the_backend_of_that_kind)
+{
+    g_autoptr(GhPluginRegistry) reg = registry_with("good");
+    g_autoptr(GError) error = NULL;
+
+    ck_assert_ptr_eq(gh_plugin_registry_lookup_kind(reg, "input.good", GH_BACKEND_INPUT, &error),
+                     gh_plugin_registry_lookup(reg, "input.good"));
+    ck_assert_ptr_null(error);
+}
+END_TEST
+
+static void
+assert_lookup_refused(GhPluginRegistry *reg, const char *name, guint32 kind, GhPluginError code,
+                      const char *message)
+{
+    g_autoptr(GError) error = NULL;
+
+    ck_assert_ptr_null(gh_plugin_registry_lookup_kind(reg, name, kind, &error));
+    ck_assert(g_error_matches(error, GH_PLUGIN_ERROR, code));
+    ck_assert_str_eq(error->message, message);
+}
+
+START_TEST(test_plugin_lookup_kind_refuses_an_unknown_name)
+{
+    g_autoptr(GhPluginRegistry) reg = registry_with("good");
+
+    assert_lookup_refused(reg, "capture.none", GH_BACKEND_CAPTURE, GH_PLUGIN_ERROR_UNKNOWN,
+                          "unknown capture backend 'capture.none'");
+}
+END_TEST
+
+START_TEST(test_plugin_lookup_kind_refuses_a_backend_of_another_kind)
+{
+    g_autoptr(GhPluginRegistry) reg = registry_with("good");
+
+    assert_lookup_refused(reg, "capture.good", GH_BACKEND_INPUT, GH_PLUGIN_ERROR_WRONG_KIND,
+                          "backend 'capture.good' is not an input backend");
+}
+END_TEST
+
+START_TEST(test_plugin_lookup_kind_without_registry_knows_no_backend)
+{
+    assert_lookup_refused(NULL, "stream.any", GH_BACKEND_STREAM, GH_PLUGIN_ERROR_UNKNOWN,
+                          "unknown stream backend 'stream.any'");
+}
+END_TEST
+
 START_TEST(test_plugin_older_minor_loads_and_its_instance_works)
 {
     g_autoptr(GhPluginRegistry) reg = registry_with("old-minor");
@@ -686,6 +733,10 @@ plugin_suite(void)
     suite_add_tcase(s, refuse);
 
     tcase_add_test(load, test_plugin_good_loads_with_its_backends);
+    tcase_add_test(load, test_plugin_lookup_kind_gives_the_backend_of_that_kind);
+    tcase_add_test(load, test_plugin_lookup_kind_refuses_an_unknown_name);
+    tcase_add_test(load, test_plugin_lookup_kind_refuses_a_backend_of_another_kind);
+    tcase_add_test(load, test_plugin_lookup_kind_without_registry_knows_no_backend);
     tcase_add_test(load, test_plugin_older_minor_loads_and_its_instance_works);
     tcase_add_test(load, test_plugin_load_dir_loads_good_ones_refuses_bad_ones_in_name_order);
     tcase_add_test(load, test_plugin_load_dir_records_a_missing_dir);

@@ -227,6 +227,26 @@ record_flag(const char *id, const char *member)
     return json_object_get_boolean_member(json_node_get_object(json_parser_get_root(p)), member);
 }
 
+/* The record as the daemon left it, for a test to change what a restarted
+ * daemon finds; record_save writes it back. */
+static JsonObject *
+record_load(const char *id, JsonParser *parser)
+{
+    g_autofree char *path = g_strdup_printf("%s/sessions/%s.json", fx.config->state_dir, id);
+
+    ck_assert(json_parser_load_from_file(parser, path, NULL));
+    return json_node_get_object(json_parser_get_root(parser));
+}
+
+static void
+record_save(const char *id, JsonParser *parser)
+{
+    g_autofree char *path = g_strdup_printf("%s/sessions/%s.json", fx.config->state_dir, id);
+    g_autofree char *text = json_to_string(json_parser_get_root(parser), TRUE);
+
+    ck_assert(g_file_set_contents(path, text, -1, NULL));
+}
+
 START_TEST(test_create_starts_domain_and_reaches_running)
 {
     g_autofree char *id = create_running("arena");
@@ -490,19 +510,15 @@ START_TEST(test_restore_honours_a_stop_requested_while_starting)
 {
     g_autofree char *id = create_running("arena");
     g_autofree char *name = gh_domain_name_for_session(id);
-    g_autofree char *path = g_strdup_printf("%s/sessions/%s.json", fx.config->state_dir, id);
     g_autoptr(JsonParser) parser = json_parser_new();
     JsonObject *o;
-    g_autofree char *text = NULL;
 
     /* The daemon died after accepting a DELETE for a starting session. */
     fx.mgr = gh_session_manager_free(fx.mgr);
-    ck_assert(json_parser_load_from_file(parser, path, NULL));
-    o = json_node_get_object(json_parser_get_root(parser));
+    o = record_load(id, parser);
     json_object_set_string_member(o, "state", "starting");
     json_object_set_boolean_member(o, "stop_requested", TRUE);
-    text = json_to_string(json_parser_get_root(parser), TRUE);
-    ck_assert(g_file_set_contents(path, text, -1, NULL));
+    record_save(id, parser);
     fx.mgr = new_manager();
     ck_assert(gh_session_manager_restore(fx.mgr, NULL));
     wait_state(fx.mgr, id, GH_SESSION_STOPPED);
@@ -538,6 +554,50 @@ START_TEST(test_restore_adopts_running_domain)
     ck_assert_ptr_nonnull(gh_session_manager_stop(fx.mgr, id, NULL));
     wait_state(fx.mgr, id, GH_SESSION_STOPPED);
     ck_assert_int_eq(domain_is_active(s->domain_name), 0);
+}
+END_TEST
+
+START_TEST(test_restore_keeps_started_at_of_adopted_running_session)
+{
+    g_autofree char *id = create_running("arena");
+    gint64 started_at = gh_session_manager_lookup(fx.mgr, id)->started_at;
+    const GhSession *s;
+
+    fx.mgr = gh_session_manager_free(fx.mgr);
+    fx.mgr = new_manager();
+    ck_assert(gh_session_manager_restore(fx.mgr, NULL));
+    s = gh_session_manager_lookup(fx.mgr, id);
+    ck_assert_int_eq(s->state, GH_SESSION_RUNNING);
+    ck_assert_int_eq(s->started_at, started_at);
+}
+END_TEST
+
+/* The daemon died between the domain's start and the session's "running". */
+START_TEST(test_restore_runs_a_session_adopted_while_starting)
+{
+    g_autofree char *id = create_running("arena");
+    g_autoptr(JsonParser) parser = json_parser_new();
+    g_autofree char *state = NULL;
+    g_autofree char *events = NULL;
+    JsonObject *o;
+    const GhSession *s;
+
+    fx.mgr = gh_session_manager_free(fx.mgr);
+    o = record_load(id, parser);
+    json_object_set_string_member(o, "state", "starting");
+    json_object_set_null_member(o, "started_at");
+    record_save(id, parser);
+    g_ptr_array_set_size(fx.events, 0);
+    fx.mgr = new_manager();
+    ck_assert(gh_session_manager_restore(fx.mgr, NULL));
+    s = gh_session_manager_lookup(fx.mgr, id);
+    state = record_state(id);
+    events = events_joined();
+    ck_assert_int_eq(s->state, GH_SESSION_RUNNING);
+    ck_assert(s->adopted);
+    ck_assert(s->started_at >= s->created_at);
+    ck_assert_str_eq(state, "running");
+    ck_assert_str_eq(events, "running");
 }
 END_TEST
 
@@ -1281,6 +1341,33 @@ START_TEST(test_restore_rebuilds_the_same_pipeline)
 }
 END_TEST
 
+START_TEST(test_restore_fails_adopted_session_whose_pipeline_cannot_be_built)
+{
+    g_autofree char *id = create_running_with("capture.fake", NULL, NULL);
+    g_autoptr(JsonParser) parser = json_parser_new();
+    JsonObject *options = json_object_new();
+    JsonObject *o;
+    const GhSession *s;
+
+    fx.mgr = gh_session_manager_free(fx.mgr);
+    o = record_load(id, parser);
+    json_object_set_string_member(options, "refuse", "1");
+    json_object_set_object_member(json_object_get_object_member(json_object_get_object_member(o, "backends"),
+                                                                "options"),
+                                  "capture.fake", options);
+    record_save(id, parser);
+    fx.mgr = new_manager();
+    plugins_attach(fx.mgr);
+    ck_assert(gh_session_manager_restore(fx.mgr, NULL));
+    wait_state(fx.mgr, id, GH_SESSION_FAILED);
+    s = gh_session_manager_lookup(fx.mgr, id);
+    ck_assert_msg(g_str_has_prefix(s->reason, "capture backend 'capture.fake' cannot serve this session: "), "%s",
+                  s->reason);
+    ck_assert_int_eq(domain_is_active(s->domain_name), 0);
+    ck_assert_int_eq(pl.fake->capture_instances, 0);
+}
+END_TEST
+
 START_TEST(test_record_keeps_backends)
 {
     g_autofree char *id = NULL;
@@ -1393,6 +1480,8 @@ session_suite(void)
     tcase_add_test(tc, test_restore_honours_a_stop_requested_while_starting);
     tcase_add_test(tc, test_stop_unknown_session_is_not_found);
     tcase_add_test(tc, test_restore_adopts_running_domain);
+    tcase_add_test(tc, test_restore_keeps_started_at_of_adopted_running_session);
+    tcase_add_test(tc, test_restore_runs_a_session_adopted_while_starting);
     tcase_add_test(tc, test_restore_fails_session_whose_domain_is_gone);
     tcase_add_test(tc, test_player_token_survives_restart_and_only_its_digest_is_kept);
     tcase_add_test(tc, test_player_token_expires_and_reminting_revokes);
@@ -1433,6 +1522,7 @@ session_suite(void)
     tcase_add_test(p, test_stop_does_not_block_the_main_loop_on_a_slow_capture);
     tcase_add_test(p, test_vm_dying_frees_the_pipeline);
     tcase_add_test(p, test_restore_rebuilds_the_same_pipeline);
+    tcase_add_test(p, test_restore_fails_adopted_session_whose_pipeline_cannot_be_built);
     tcase_add_test(p, test_record_keeps_backends);
     tcase_add_test(p, test_record_with_bad_backends_is_refused);
     suite_add_tcase(s, p);
