@@ -48,7 +48,9 @@ plugins_tests_test_input_qmp_CFLAGS = $(GH_PLUGIN_CFLAGS) \
 	-I$(srcdir)/plugins/input-qmp $(CHECK_CFLAGS)
 plugins_tests_test_input_qmp_LDADD = $(CHECK_LIBS)
 
-# The out-of-tree example and the plugin guide.
+# The out-of-tree example (built with only the installed SDK: plugin.h and
+# the helpers of plugin-util.h, both in gamehostinclude_HEADERS) and the
+# plugin guide.
 EXTRA_DIST += \
 	docs/plugins.md \
 	examples/plugin-hello/hello.c \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hello: the smallest useful gamehost plugin, built out of tree against the
  * installed SDK only (pkg-config gamehost-plugin).  It offers one capture
  * backend, "capture.hello", whose frames are a solid colour of the session's
@@ -5,12 +6,15 @@
  * 202040).  It paces itself to the display's refresh rate, as a real
  * capture backend waits for the VM's next frame.  MIT licensed: copy it. */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <gamehost/plugin.h>
+/* plugin.h and the SDK's helpers over it (copying the services table,
+ * errors and log lines through the host). */
+#include <gamehost/plugin-util.h>
+
+#define HELLO_NAME "capture.hello"
 
 struct gh_instance {
     gh_host *host;
@@ -20,13 +24,6 @@ struct gh_instance {
     uint64_t next_ns;        /* when the next frame is due */
     uint64_t frame_number;
 };
-
-static void
-hello_error(gh_host *host, const gh_host_services *svc, const char *msg)
-{
-    if (svc->set_error)
-        svc->set_error(host, msg);
-}
 
 /* "ff8000" or "#ff8000" → 0xff8000; -1 if it is not six hex digits. */
 static long
@@ -49,26 +46,23 @@ hello_create(gh_host *host, const gh_host_services *services)
     gh_host_services svc;
     const char *color;
     long rgb = 0x202040;
-    char msg[160];
 
     /* The host's table may be older (smaller) or newer (larger) than ours:
      * copy what both know into zeroed memory; what it lacks reads as NULL. */
-    memset(&svc, 0, sizeof(svc));
-    memcpy(&svc, services, services->struct_size < sizeof(svc) ? services->struct_size : sizeof(svc));
+    gh_host_services_copy(&svc, services);
     if (!svc.now_ns || !svc.display_size) {
-        hello_error(host, &svc, "capture.hello: the host lacks the clock or display services");
+        gh_host_error(host, &svc, HELLO_NAME, "the host lacks the clock or display services");
         return NULL;
     }
     color = svc.option ? svc.option(host, "color") : NULL;
     if (color && (rgb = hello_parse_color(color)) < 0) {
-        snprintf(msg, sizeof(msg), "capture.hello: option color '%.32s' is not rrggbb hex", color);
-        hello_error(host, &svc, msg);
+        gh_host_error(host, &svc, HELLO_NAME, "option color '%.32s' is not rrggbb hex", color);
         return NULL;
     }
 
     gh_instance *inst = calloc(1, sizeof(*inst));
     if (!inst) {
-        hello_error(host, &svc, "capture.hello: out of memory");
+        gh_host_error(host, &svc, HELLO_NAME, "out of memory");
         return NULL;
     }
     inst->host = host;
@@ -83,7 +77,7 @@ hello_create(gh_host *host, const gh_host_services *services)
     inst->stride = inst->width * 4;
     inst->pixels = malloc((size_t)inst->stride * inst->height);
     if (!inst->pixels) {
-        hello_error(host, &svc, "capture.hello: out of memory");
+        gh_host_error(host, &svc, HELLO_NAME, "out of memory");
         free(inst);
         return NULL;
     }
@@ -93,11 +87,9 @@ hello_create(gh_host *host, const gh_host_services *services)
         inst->pixels[i * 4 + 2] = (uint8_t)((rgb >> 16) & 0xff);  /* red */
         inst->pixels[i * 4 + 3] = 0xff;
     }
-    if (svc.log) {
-        snprintf(msg, sizeof(msg), "capture.hello: %ux%u at %u Hz, colour %06lx",
-                 inst->width, inst->height, inst->refresh_hz, rgb);
-        svc.log(host, GH_LOG_INFO, msg);
-    }
+    /* The host tags the line with "capture.hello" itself. */
+    gh_host_log(host, &svc, GH_LOG_INFO, "%ux%u at %u Hz, colour %06lx", inst->width, inst->height,
+                inst->refresh_hz, rgb);
     return inst;
 }
 
@@ -158,7 +150,7 @@ static const gh_capture_ops hello_capture_ops = {
 static const gh_backend_factory hello_factory = {
     .struct_size = sizeof(gh_backend_factory),
     .kind = GH_BACKEND_CAPTURE,
-    .name = "capture.hello",
+    .name = HELLO_NAME,
     .description = "A solid colour frame (option color=rrggbb): the SDK's example plugin",
     .probe = NULL,           /* absent: it can serve any session */
     .create = hello_create,

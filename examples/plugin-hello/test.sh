@@ -1,6 +1,6 @@
 #!/bin/sh
 # Builds the hello plugin out of tree, in a new temporary directory, with
-# only an installed gamehost SDK (header + gamehost-plugin.pc), checks that
+# only an installed gamehost SDK (headers + gamehost-plugin.pc), checks that
 # it exports just the entry symbol, and prints the path of hello.so.
 #
 #   test.sh [STAGE]
@@ -36,13 +36,14 @@ fi
 "$PKG_CONFIG" --exists gamehost-plugin || die "gamehost-plugin.pc not found (PKG_CONFIG_PATH=${PKG_CONFIG_PATH:-})"
 cflags=$("$PKG_CONFIG" --cflags gamehost-plugin)
 
-# Is <gamehost/plugin.h> in one of the -I dirs (and, under a stage, in the
-# stage)?  If not, add the stage's include dir by hand.
+# Is <gamehost/plugin-util.h> (the newest SDK header hello.c uses) in one of
+# the -I dirs (and, under a stage, in the stage)?  If not, add the stage's
+# include dir by hand.
 found=
 for flag in $cflags; do
     case $flag in
     -I*) dir=${flag#-I}
-         if [ -f "$dir/gamehost/plugin.h" ]; then
+         if [ -f "$dir/gamehost/plugin-util.h" ]; then
              case $dir in "$stage"*) found=$dir ;; esac
          fi ;;
     esac
@@ -50,7 +51,7 @@ done
 if [ -z "$found" ]; then
     incdir=$("$PKG_CONFIG" --variable=includedir gamehost-plugin)
     case $incdir in "$stage"*) ;; *) incdir=$stage$incdir ;; esac
-    [ -f "$incdir/gamehost/plugin.h" ] || die "gamehost/plugin.h is not in $incdir"
+    [ -f "$incdir/gamehost/plugin-util.h" ] || die "gamehost/plugin-util.h is not in $incdir (an SDK from before it?)"
     cflags="-I$incdir $cflags"
 fi
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* gamehost plugin SDK: the input event model.
  *
  * One event is one change of one control, named with Linux evdev codes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* gamehost plugin SDK: the plugin ABI.
  *
  * A plugin is a shared object that exports one symbol, GH_PLUGIN_ENTRY

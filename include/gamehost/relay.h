@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* gamehost frame relay: the shared-memory layout a guest-side producer
  * writes frames into and the host's capture.relay plugin reads, with no
  * syscall per frame.  The memory is an ivshmem-plain device in the guest

@@ -11,8 +11,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -20,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <gamehost/plugin.h>
+#include <gamehost/plugin-util.h>
 #include <gamehost/relay.h>
 
 #include "capture-relay.h"
@@ -30,6 +28,7 @@
 #error "build with -DGH_PLUGIN_VERSION=\"...\""
 #endif
 
+#define CR_NAME           "capture.relay"
 #define CR_TORN_RETRIES   3
 #define CR_WAIT_STEP_NS   1000000ull     /* sleep between looks while no new frame exists */
 #define CR_WAIT_MARGIN_NS 2000000ull     /* start looking this long before a frame is due */
@@ -63,50 +62,6 @@ struct gh_instance {
     void *hook_data;
 };
 
-static void
-cr_error(gh_host *host, const gh_host_services *svc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void
-cr_error(gh_host *host, const gh_host_services *svc, const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-
-    if (!svc->set_error)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    svc->set_error(host, msg);
-}
-
-static void
-cr_log(gh_instance *inst, uint32_t level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void
-cr_log(gh_instance *inst, uint32_t level, const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-
-    if (!inst->svc.log)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    inst->svc.log(inst->host, level, msg);
-}
-
-static void
-cr_copy_services(gh_host_services *svc, const gh_host_services *services)
-{
-    /* Copy what both sides know into zeroed memory: members a newer host
-     * added are ignored, members an older host lacks read as NULL. */
-    memset(svc, 0, sizeof(*svc));
-    if (services)
-        memcpy(svc, services, services->struct_size < sizeof(*svc) ? services->struct_size : sizeof(*svc));
-}
-
 static int
 cr_probe(gh_host *host, const gh_host_services *services)
 {
@@ -114,14 +69,14 @@ cr_probe(gh_host *host, const gh_host_services *services)
     const char *path;
     struct stat st;
 
-    cr_copy_services(&svc, services);
+    gh_host_services_copy(&svc, services);
     path = svc.relay_path ? svc.relay_path(host) : NULL;
     if (!path) {
-        cr_error(host, &svc, "capture.relay: the session has no frame relay");
+        gh_host_error(host, &svc, CR_NAME, "the session has no frame relay");
         return -ENODEV;
     }
     if (stat(path, &st) < 0) {
-        cr_error(host, &svc, "capture.relay: frame relay '%s': %s", path, strerror(errno));
+        gh_host_error(host, &svc, CR_NAME, "frame relay '%s': %s", path, strerror(errno));
         return -ENODEV;
     }
     return 0;
@@ -142,7 +97,7 @@ cr_option_zero_copy(gh_host *host, const gh_host_services *svc)
         return 1;
     if (strcmp(v, "0") == 0)
         return 0;
-    cr_error(host, svc, "capture.relay: option zero_copy is '%s', not 0 or 1", v);
+    gh_host_error(host, svc, CR_NAME, "option zero_copy is '%s', not 0 or 1", v);
     return -EINVAL;
 }
 
@@ -156,9 +111,9 @@ cr_create(gh_host *host, const gh_host_services *services)
     void *mem;
     int fd, zero_copy;
 
-    cr_copy_services(&svc, services);
+    gh_host_services_copy(&svc, services);
     if (!svc.now_ns || !svc.relay_path) {
-        cr_error(host, &svc, "capture.relay: the host offers no clock or relay_path service");
+        gh_host_error(host, &svc, CR_NAME, "the host offers no clock or relay_path service");
         return NULL;
     }
     zero_copy = cr_option_zero_copy(host, &svc);
@@ -166,29 +121,29 @@ cr_create(gh_host *host, const gh_host_services *services)
         return NULL;
     path = svc.relay_path(host);
     if (!path) {
-        cr_error(host, &svc, "capture.relay: the session has no frame relay");
+        gh_host_error(host, &svc, CR_NAME, "the session has no frame relay");
         return NULL;
     }
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        cr_error(host, &svc, "capture.relay: cannot open frame relay '%s': %s", path, strerror(errno));
+        gh_host_error(host, &svc, CR_NAME, "cannot open frame relay '%s': %s", path, strerror(errno));
         return NULL;
     }
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size < GH_RELAY_SLOTS_OFFSET) {
-        cr_error(host, &svc, "capture.relay: frame relay '%s' is not a region file of at least %u bytes", path,
-                 GH_RELAY_SLOTS_OFFSET);
+        gh_host_error(host, &svc, CR_NAME, "frame relay '%s' is not a region file of at least %u bytes", path,
+                      GH_RELAY_SLOTS_OFFSET);
         close(fd);
         return NULL;
     }
     mem = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
     close(fd);
     if (mem == MAP_FAILED) {
-        cr_error(host, &svc, "capture.relay: cannot map frame relay '%s': %s", path, strerror(errno));
+        gh_host_error(host, &svc, CR_NAME, "cannot map frame relay '%s': %s", path, strerror(errno));
         return NULL;
     }
     inst = calloc(1, sizeof(*inst));
     if (!inst || !(inst->path = strdup(path))) {
-        cr_error(host, &svc, "capture.relay: out of memory");
+        gh_host_error(host, &svc, CR_NAME, "out of memory");
         munmap(mem, (size_t)st.st_size);
         free(inst);
         return NULL;
@@ -237,12 +192,12 @@ cr_refresh_layout(gh_instance *inst, uint64_t now)
 
     r = cr_layout_check(inst->mem, inst->size, &layout, err, sizeof(err));
     if (r == -EAGAIN) {
-        cr_error(inst->host, &inst->svc, "capture.relay: %s: waiting for the producer to write the header",
-                 inst->path);
+        gh_host_error(inst->host, &inst->svc, CR_NAME, "%s: waiting for the producer to write the header",
+                      inst->path);
         return r;
     }
     if (r < 0) {
-        cr_error(inst->host, &inst->svc, "capture.relay: %s: %s", inst->path, err);
+        gh_host_error(inst->host, &inst->svc, CR_NAME, "%s: %s", inst->path, err);
         return r;
     }
     if (!inst->have_layout || memcmp(&layout, &inst->layout, sizeof(layout)) != 0) {
@@ -250,7 +205,7 @@ cr_refresh_layout(gh_instance *inst, uint64_t now)
         if (!inst->zero_copy && need > inst->buf_size) {
             uint8_t *buf = realloc(inst->buf, (size_t)need);
             if (!buf) {
-                cr_error(inst->host, &inst->svc, "capture.relay: out of memory for a %" PRIu64 "-byte frame", need);
+                gh_host_error(inst->host, &inst->svc, CR_NAME, "out of memory for a %" PRIu64 "-byte frame", need);
                 return -ENOMEM;
             }
             inst->buf = buf;
@@ -274,8 +229,8 @@ cr_check_heartbeat(gh_instance *inst, uint64_t now)
 
     if (beat != inst->heartbeat) {
         if (inst->stopped)
-            cr_log(inst, GH_LOG_INFO, "capture.relay: relay producer resumed after %" PRIu64 " ms",
-                   (now - inst->heartbeat_at) / 1000000u);
+            gh_host_log(inst->host, &inst->svc, GH_LOG_INFO, "relay producer resumed after %" PRIu64 " ms",
+                        (now - inst->heartbeat_at) / 1000000u);
         inst->stopped = 0;
         inst->heartbeat = beat;
         inst->heartbeat_at = now;
@@ -283,11 +238,11 @@ cr_check_heartbeat(gh_instance *inst, uint64_t now)
     }
     if (now - inst->heartbeat_at <= CR_HEARTBEAT_NS)
         return 0;
-    cr_error(inst->host, &inst->svc, "capture.relay: relay producer stopped (no heartbeat for %" PRIu64 " ms)",
-             (now - inst->heartbeat_at) / 1000000u);
+    gh_host_error(inst->host, &inst->svc, CR_NAME, "relay producer stopped (no heartbeat for %" PRIu64 " ms)",
+                  (now - inst->heartbeat_at) / 1000000u);
     if (!inst->stopped)
-        cr_log(inst, GH_LOG_WARNING, "capture.relay: relay producer stopped (no heartbeat for %" PRIu64 " ms)",
-               (now - inst->heartbeat_at) / 1000000u);
+        gh_host_log(inst->host, &inst->svc, GH_LOG_WARNING,
+                    "relay producer stopped (no heartbeat for %" PRIu64 " ms)", (now - inst->heartbeat_at) / 1000000u);
     inst->stopped = 1;
     return -EAGAIN;
 }
@@ -316,10 +271,10 @@ cr_read_latest(gh_instance *inst, cr_slot_meta *meta, const uint8_t **data, uint
         }
     }
     if (r == -EINVAL)
-        cr_error(inst->host, &inst->svc, "capture.relay: %s: %s", inst->path, err);
+        gh_host_error(inst->host, &inst->svc, CR_NAME, "%s: %s", inst->path, err);
     else if (r == -EAGAIN)
-        cr_error(inst->host, &inst->svc, "capture.relay: %s: the latest slot was torn %d times in a row", inst->path,
-                 CR_TORN_RETRIES);
+        gh_host_error(inst->host, &inst->svc, CR_NAME, "%s: the latest slot was torn %d times in a row", inst->path,
+                      CR_TORN_RETRIES);
     return r;
 }
 
@@ -346,7 +301,7 @@ cr_grab(gh_instance *inst, gh_frame *frame, uint32_t timeout_ms)
         if (r != -EALREADY)
             return r;
         if (now - start >= timeout_ns) {
-            cr_error(inst->host, &inst->svc, "capture.relay: no new frame within %" PRIu32 " ms", timeout_ms);
+            gh_host_error(inst->host, &inst->svc, CR_NAME, "no new frame within %" PRIu32 " ms", timeout_ms);
             return -EAGAIN;
         }
         /* Only while no new frame exists: the steady state with one ready
@@ -364,8 +319,9 @@ cr_grab(gh_instance *inst, gh_frame *frame, uint32_t timeout_ms)
     }
 
     if (meta.frame_number < inst->last_frame && inst->last_frame - meta.frame_number >= inst->layout.slot_count)
-        cr_log(inst, GH_LOG_INFO, "capture.relay: relay producer restarted at frame %" PRIu64 " (last was %" PRIu64 ")",
-               meta.frame_number, inst->last_frame);
+        gh_host_log(inst->host, &inst->svc, GH_LOG_INFO,
+                    "relay producer restarted at frame %" PRIu64 " (last was %" PRIu64 ")", meta.frame_number,
+                    inst->last_frame);
     /* The producer's frame interval, as its own clock says; a hostile
      * value only makes us sleep up to timeout_ms. */
     if (inst->last_frame && meta.frame_number == inst->last_frame + 1 && meta.timestamp_ns > inst->last_guest_ns)
@@ -409,14 +365,14 @@ cr_release(gh_instance *inst, const gh_frame *frame)
     if (!inst->zero_copy)
         return 0;
     if (!inst->held || !frame || frame->data != inst->held_data) {
-        cr_error(inst->host, &inst->svc, "capture.relay: release of a frame that is not the last one grabbed");
+        gh_host_error(inst->host, &inst->svc, CR_NAME, "release of a frame that is not the last one grabbed");
         return -EINVAL;
     }
     inst->held = 0;
     r = cr_slot_unchanged(inst->mem, inst->held_offset, inst->held_seq);
     if (r == -ESTALE)
-        cr_error(inst->host, &inst->svc, "capture.relay: %s: frame %" PRIu64 " was overwritten while in use",
-                 inst->path, frame->frame_number);
+        gh_host_error(inst->host, &inst->svc, CR_NAME, "%s: frame %" PRIu64 " was overwritten while in use",
+                      inst->path, frame->frame_number);
     return r;
 }
 

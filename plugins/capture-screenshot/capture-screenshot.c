@@ -5,11 +5,10 @@
  * emulated display, so it is the fallback every other capture path is
  * measured against.  This file is only the ABI glue; decode.c does the work. */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <gamehost/plugin.h>
+#include <gamehost/plugin-util.h>
 
 #include "decode.h"
 
@@ -17,19 +16,14 @@
 #error "build with -DGH_PLUGIN_VERSION=\"...\""
 #endif
 
+#define CS_NAME "capture.screenshot"
+
 struct gh_instance {
     gh_host *host;
     gh_host_services svc;    /* the host's table, copied at our size */
     cs_image image;          /* the frame handed out by the last grab */
     uint64_t frame_number;   /* of the last frame handed out */
 };
-
-static void
-cs_set_error(gh_host *host, const gh_host_services *svc, const char *msg)
-{
-    if (svc->set_error)
-        svc->set_error(host, msg);
-}
 
 static int
 cs_probe(gh_host *host, const gh_host_services *services)
@@ -41,7 +35,7 @@ cs_probe(gh_host *host, const gh_host_services *services)
     if (services->display_size)
         services->display_size(host, &width, &height, &hz);
     if (width == 0 || height == 0) {
-        cs_set_error(host, services, "capture.screenshot: the session has no display");
+        gh_host_error(host, services, CS_NAME, "the session has no display");
         return -ENODEV;
     }
     return 0;
@@ -53,25 +47,21 @@ cs_create(gh_host *host, const gh_host_services *services)
     gh_host_services svc;
     uint32_t width = 0, height = 0, hz = 0;
 
-    /* Copy what both sides know into zeroed memory: members a newer host
-     * added are ignored, members an older host lacks read as NULL. */
-    memset(&svc, 0, sizeof(svc));
-    if (services)
-        memcpy(&svc, services, services->struct_size < sizeof(svc) ? services->struct_size : sizeof(svc));
+    gh_host_services_copy(&svc, services);
     if (!svc.screenshot || !svc.now_ns) {
-        cs_set_error(host, &svc, "capture.screenshot: the host offers no screenshot or clock service");
+        gh_host_error(host, &svc, CS_NAME, "the host offers no screenshot or clock service");
         return NULL;
     }
     if (svc.display_size)
         svc.display_size(host, &width, &height, &hz);
     if (width == 0 || height == 0) {
-        cs_set_error(host, &svc, "capture.screenshot: the session has no display to screenshot");
+        gh_host_error(host, &svc, CS_NAME, "the session has no display to screenshot");
         return NULL;
     }
 
     gh_instance *inst = calloc(1, sizeof(*inst));
     if (!inst) {
-        cs_set_error(host, &svc, "capture.screenshot: out of memory");
+        gh_host_error(host, &svc, CS_NAME, "out of memory");
         return NULL;
     }
     inst->host = host;
@@ -94,7 +84,7 @@ cs_grab(gh_instance *inst, gh_frame *frame, uint32_t timeout_ms)
     uint8_t *data = NULL;
     size_t len = 0;
     char *mime = NULL;
-    char err[256], msg[320];
+    char err[256];
     int r;
 
     /* The screenshot service blocks until the image is there; it has no
@@ -111,8 +101,7 @@ cs_grab(gh_instance *inst, gh_frame *frame, uint32_t timeout_ms)
     free(data);
     free(mime);
     if (r < 0) {
-        snprintf(msg, sizeof(msg), "capture.screenshot: %s", err);
-        cs_set_error(inst->host, &inst->svc, msg);
+        gh_host_error(inst->host, &inst->svc, CS_NAME, "%s", err);
         return r;
     }
 
@@ -148,7 +137,7 @@ static const gh_capture_ops cs_capture_ops = {
 static const gh_backend_factory cs_factory = {
     .struct_size = sizeof(gh_backend_factory),
     .kind = GH_BACKEND_CAPTURE,
-    .name = "capture.screenshot",
+    .name = CS_NAME,
     .description = "Frames from the VM display's screenshot (PPM/PNG); slow, works with any emulated display",
     .probe = cs_probe,
     .create = cs_create,

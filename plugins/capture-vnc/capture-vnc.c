@@ -31,7 +31,7 @@
 
 #include <rfb/rfbclient.h>
 
-#include <gamehost/plugin.h>
+#include <gamehost/plugin-util.h>
 
 #include "damage.h"
 
@@ -39,6 +39,7 @@
 #error "build with -DGH_PLUGIN_VERSION=\"...\""
 #endif
 
+#define CV_NAME              "capture.vnc"
 #define CV_MAX_SIDE          16384u /* larger framebuffers are refused */
 #define CV_IO_TIMEOUT_S      2u     /* connect, and any one message once it began */
 #define CV_DRAIN_MAX         8u     /* messages read without waiting after a frame */
@@ -68,7 +69,7 @@ __attribute__((format(printf, 1, 2))) static void
 cv_client_log(const char *format, ...)
 {
     gh_instance *inst = cv_log_target;
-    char line[sizeof(inst->last_log)], msg[sizeof(line) + 32];
+    char line[sizeof(inst->last_log)];
     va_list ap;
 
     if (!inst)
@@ -78,10 +79,7 @@ cv_client_log(const char *format, ...)
     va_end(ap);
     line[strcspn(line, "\n")] = '\0';
     memcpy(inst->last_log, line, sizeof(line));
-    if (inst->svc.log) {
-        snprintf(msg, sizeof(msg), "capture.vnc: libvncclient: %s", line);
-        inst->svc.log(inst->host, GH_LOG_DEBUG, msg);
-    }
+    gh_host_log(inst->host, &inst->svc, GH_LOG_DEBUG, "libvncclient: %s", line);
 }
 
 static void
@@ -198,23 +196,6 @@ cv_no_password(rfbClient *client)
 
 /* ---- connection ----------------------------------------------------------- */
 
-static void
-cv_set_error(gh_instance *inst, const char *format, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-cv_set_error(gh_instance *inst, const char *format, ...)
-{
-    char msg[512];
-    va_list ap;
-
-    if (!inst->svc.set_error)
-        return;
-    va_start(ap, format);
-    vsnprintf(msg, sizeof(msg), format, ap);
-    va_end(ap);
-    inst->svc.set_error(inst->host, msg);
-}
-
 static const char *
 cv_last_log(const gh_instance *inst, const char *fallback)
 {
@@ -300,11 +281,11 @@ cv_connect(gh_instance *inst)
     int fd;
 
     if (stat(inst->socket_path, &st) < 0) {
-        cv_set_error(inst, "capture.vnc: VNC socket '%s': %s", inst->socket_path, strerror(errno));
+        gh_host_error(inst->host, &inst->svc, CV_NAME, "VNC socket '%s': %s", inst->socket_path, strerror(errno));
         return -EIO;
     }
     if (!S_ISSOCK(st.st_mode)) {
-        cv_set_error(inst, "capture.vnc: '%s' is not a socket", inst->socket_path);
+        gh_host_error(inst->host, &inst->svc, CV_NAME, "'%s' is not a socket", inst->socket_path);
         return -EIO;
     }
 
@@ -312,7 +293,7 @@ cv_connect(gh_instance *inst)
      * little-endian bytes B, G, R, X: GH_FORMAT_BGRX8888. */
     client = rfbGetClient(8, 3, 4);
     if (!client) {
-        cv_set_error(inst, "capture.vnc: out of memory");
+        gh_host_error(inst->host, &inst->svc, CV_NAME, "out of memory");
         return -ENOMEM;
     }
     client->format.bigEndian = FALSE;
@@ -334,8 +315,8 @@ cv_connect(gh_instance *inst)
     fd = ConnectClientToUnixSockWithTimeout(inst->socket_path, CV_IO_TIMEOUT_S);
     if (fd < 0) {
         cv_leave(&call);
-        cv_set_error(inst, "capture.vnc: cannot connect to VNC socket '%s': %s", inst->socket_path,
-                     cv_last_log(inst, "connect failed"));
+        gh_host_error(inst->host, &inst->svc, CV_NAME, "cannot connect to VNC socket '%s': %s", inst->socket_path,
+                      cv_last_log(inst, "connect failed"));
         rfbClientCleanup(client);
         return -EIO;
     }
@@ -344,8 +325,9 @@ cv_connect(gh_instance *inst)
         int e = errno;
         cv_leave(&call);
         close(fd);
-        cv_set_error(inst, "capture.vnc: VNC socket '%s': cannot move descriptor %d below FD_SETSIZE: %s",
-                     inst->socket_path, fd, strerror(e));
+        gh_host_error(inst->host, &inst->svc, CV_NAME,
+                      "VNC socket '%s': cannot move descriptor %d below FD_SETSIZE: %s", inst->socket_path, fd,
+                      strerror(e));
         rfbClientCleanup(client);
         return -EIO;
     }
@@ -355,8 +337,8 @@ cv_connect(gh_instance *inst)
     ok = rfbInitClient(client, NULL, NULL);
     if (!ok) {
         cv_leave(&call);
-        cv_set_error(inst, "capture.vnc: VNC handshake on '%s' failed: %s", inst->socket_path,
-                     cv_last_log(inst, "the server closed the connection"));
+        gh_host_error(inst->host, &inst->svc, CV_NAME, "VNC handshake on '%s' failed: %s", inst->socket_path,
+                      cv_last_log(inst, "the server closed the connection"));
         return -EIO;
     }
     ok = cv_send_encodings(client);
@@ -374,30 +356,22 @@ cv_probe(gh_host *host, const gh_host_services *services)
 {
     const char *path = services->vnc_socket ? services->vnc_socket(host) : NULL;
     struct stat st;
-    char msg[512];
 
     if (!path) {
-        if (services->set_error)
-            services->set_error(host, "capture.vnc: the session has no VNC socket");
+        gh_host_error(host, services, CV_NAME, "the session has no VNC socket");
         return -ENODEV;
     }
     if (strlen(path) >= sizeof(((struct sockaddr_un *)NULL)->sun_path)) {
-        snprintf(msg, sizeof(msg), "capture.vnc: VNC socket path '%s' is longer than a UNIX socket address allows",
-                 path);
-        if (services->set_error)
-            services->set_error(host, msg);
+        gh_host_error(host, services, CV_NAME, "VNC socket path '%s' is longer than a UNIX socket address allows",
+                      path);
         return -ENODEV;
     }
     if (stat(path, &st) < 0) {
-        snprintf(msg, sizeof(msg), "capture.vnc: VNC socket '%s': %s", path, strerror(errno));
-        if (services->set_error)
-            services->set_error(host, msg);
+        gh_host_error(host, services, CV_NAME, "VNC socket '%s': %s", path, strerror(errno));
         return -ENODEV;
     }
     if (!S_ISSOCK(st.st_mode)) {
-        snprintf(msg, sizeof(msg), "capture.vnc: VNC socket '%s' is not a socket", path);
-        if (services->set_error)
-            services->set_error(host, msg);
+        gh_host_error(host, services, CV_NAME, "VNC socket '%s' is not a socket", path);
         return -ENODEV;
     }
     return 0;
@@ -410,15 +384,10 @@ cv_create(gh_host *host, const gh_host_services *services)
     const char *path;
     gh_instance *inst;
 
-    /* Copy what both sides know into zeroed memory: members a newer host
-     * added are ignored, members an older host lacks read as NULL. */
-    memset(&svc, 0, sizeof(svc));
-    if (services)
-        memcpy(&svc, services, services->struct_size < sizeof(svc) ? services->struct_size : sizeof(svc));
+    gh_host_services_copy(&svc, services);
     path = svc.vnc_socket ? svc.vnc_socket(host) : NULL;
     if (!svc.now_ns || !path) {
-        if (svc.set_error)
-            svc.set_error(host, "capture.vnc: the host offers no clock or no VNC socket");
+        gh_host_error(host, &svc, CV_NAME, "the host offers no clock or no VNC socket");
         return NULL;
     }
 
@@ -427,8 +396,7 @@ cv_create(gh_host *host, const gh_host_services *services)
         inst->socket_path = strdup(path);
     if (!inst || !inst->socket_path) {
         free(inst);
-        if (svc.set_error)
-            svc.set_error(host, "capture.vnc: out of memory");
+        gh_host_error(host, &svc, CV_NAME, "out of memory");
         return NULL;
     }
     inst->host = host;
@@ -486,7 +454,7 @@ cv_wait_message(gh_instance *inst, int timeout_ms)
 static int
 cv_lost(gh_instance *inst, const char *why)
 {
-    cv_set_error(inst, "capture.vnc: lost the VNC connection on '%s': %s", inst->socket_path, why);
+    gh_host_error(inst->host, &inst->svc, CV_NAME, "lost the VNC connection on '%s': %s", inst->socket_path, why);
     cv_disconnect(inst);
     return -EIO;
 }
@@ -566,7 +534,7 @@ static const gh_capture_ops cv_capture_ops = {
 static const gh_backend_factory cv_factory = {
     .struct_size = sizeof(gh_backend_factory),
     .kind = GH_BACKEND_CAPTURE,
-    .name = "capture.vnc",
+    .name = CV_NAME,
     .description = "Frames and damage rectangles from QEMU's VNC server on the session's UNIX socket",
     .probe = cv_probe,
     .create = cv_create,

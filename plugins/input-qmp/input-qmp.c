@@ -6,11 +6,9 @@
  * tablet for absolute motion), so every image can use it.  This file is
  * only the ABI glue; qmp-json.c builds and checks the JSON. */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include <gamehost/plugin.h>
+#include <gamehost/plugin-util.h>
 
 #include "qmp-json.h"
 
@@ -18,21 +16,12 @@
 #error "build with -DGH_PLUGIN_VERSION=\"...\""
 #endif
 
+#define IQ_NAME "input.qmp"
+
 struct gh_instance {
     gh_host *host;
     gh_host_services svc;    /* the host's table, copied at our size */
 };
-
-static void
-iq_set_error(gh_instance *inst, const char *prefix, const char *detail)
-{
-    char msg[320];
-
-    if (!inst->svc.set_error)
-        return;
-    snprintf(msg, sizeof(msg), "%s%s", prefix, detail);
-    inst->svc.set_error(inst->host, msg);
-}
 
 static int
 iq_probe(gh_host *host, const gh_host_services *services)
@@ -49,13 +38,9 @@ iq_create(gh_host *host, const gh_host_services *services)
     if (!inst)
         return NULL;
     inst->host = host;
-    /* Copy what both sides know into zeroed memory: members a newer host
-     * added are ignored, members an older host lacks read as NULL. */
-    if (services)
-        memcpy(&inst->svc, services,
-               services->struct_size < sizeof(inst->svc) ? services->struct_size : sizeof(inst->svc));
+    gh_host_services_copy(&inst->svc, services);
     if (!inst->svc.qmp_command) {
-        iq_set_error(inst, "input.qmp: ", "the host offers no QMP command service");
+        gh_host_error(host, &inst->svc, IQ_NAME, "the host offers no QMP command service");
         free(inst);
         return NULL;
     }
@@ -81,15 +66,14 @@ iq_send(gh_instance *inst, const gh_input_event *events, uint32_t n_events)
         return 0;
     /* Measure (and validate) first, then build into a buffer of that size. */
     if ((r = iq_build_command(events, n_events, NULL, 0, &length, &n_qemu, err, sizeof(err))) < 0) {
-        iq_set_error(inst, "input.qmp: ", err);
+        gh_host_error(inst->host, &inst->svc, IQ_NAME, "%s", err);
         return r;
     }
     if (n_qemu == 0)
         return 0;
     if (length > IQ_MAX_COMMAND_BYTES) {
-        snprintf(err, sizeof(err), "%u events make a %zu-byte command, over %u bytes", n_events, length,
-                 IQ_MAX_COMMAND_BYTES);
-        iq_set_error(inst, "input.qmp: ", err);
+        gh_host_error(inst->host, &inst->svc, IQ_NAME, "%u events make a %zu-byte command, over %u bytes", n_events,
+                      length, IQ_MAX_COMMAND_BYTES);
         return -E2BIG;
     }
     if (!(command = malloc(length + 1)))
@@ -106,7 +90,7 @@ iq_send(gh_instance *inst, const gh_input_event *events, uint32_t n_events)
     r = iq_reply_check(reply, err, sizeof(err));
     free(reply);
     if (r < 0)
-        iq_set_error(inst, "input.qmp: input-send-event: ", err);
+        gh_host_error(inst->host, &inst->svc, IQ_NAME, "input-send-event: %s", err);
     return r;
 }
 
@@ -119,7 +103,7 @@ static const gh_input_ops iq_input_ops = {
 static const gh_backend_factory iq_factory = {
     .struct_size = sizeof(gh_backend_factory),
     .kind = GH_BACKEND_INPUT,
-    .name = "input.qmp",
+    .name = IQ_NAME,
     .description = "Keyboard and mouse into the VM with QMP input-send-event",
     .probe = iq_probe,
     .create = iq_create,

@@ -8,7 +8,7 @@ plugins_stream_record_la_SOURCES = \
 	plugins/stream-record/stream-record.c \
 	plugins/stream-record/encoder.c plugins/stream-record/encoder.h \
 	plugins/common/gst-frame.c plugins/common/gst-frame.h \
-	plugins/common/plugin-util.c plugins/common/plugin-util.h
+	plugins/common/plugin-options.c plugins/common/plugin-options.h
 plugins_stream_record_la_CFLAGS = $(GH_PLUGIN_CFLAGS) -I$(srcdir)/plugins/common $(GST_CFLAGS)
 # nodelete: GStreamer registers types and threads that cannot be unloaded,
 # so neither can a plugin that brought it in.

@@ -11,11 +11,11 @@
 #include <unistd.h>
 
 #include <glib.h>
-#include <gamehost/plugin.h>
+#include <gamehost/plugin-util.h>
 
 #include "encoder.h"
 #include "gst-frame.h"
-#include "plugin-util.h"
+#include "plugin-options.h"
 
 #ifndef GH_PLUGIN_VERSION
 #error "build with -DGH_PLUGIN_VERSION=\"...\""
@@ -48,19 +48,19 @@ struct gh_instance {
 
 /* ---- options -------------------------------------------------------------- */
 
-/* A plain name in the session dir (pu_check_file_name), whose suffix says
- * the container. */
+/* A plain name in the session dir (po_file_name), whose suffix says the
+ * container. */
 static int
 sr_check_file(gh_host *host, const gh_host_services *svc, const char *file, sr_container *container)
 {
-    if (pu_check_file_name(host, svc, SR_NAME, "file", file, SR_FILE_MAX) < 0)
+    if (po_file_name(host, svc, SR_NAME, "file", file, SR_FILE_MAX) < 0)
         return -EINVAL;
     if (g_str_has_suffix(file, ".mkv"))
         *container = SR_CONTAINER_MATROSKA;
     else if (g_str_has_suffix(file, ".mp4"))
         *container = SR_CONTAINER_MP4;
     else {
-        pu_error(host, svc, SR_NAME, "option file '%s' must end in .mkv or .mp4", file);
+        gh_host_error(host, svc, SR_NAME, "option file '%s' must end in .mkv or .mp4", file);
         return -EINVAL;
     }
     return 0;
@@ -78,31 +78,28 @@ sr_create(gh_host *host, const gh_host_services *services)
     gh_instance *inst;
     int fd = -1;
 
-    /* Copy what both sides know into zeroed memory: a 1.0 host's table ends
-     * before session_dir, which then reads as NULL. */
-    memset(&svc, 0, sizeof(svc));
-    if (services)
-        memcpy(&svc, services, MIN((size_t)services->struct_size, sizeof(svc)));
+    /* A 1.0 host's table ends before session_dir, which then reads as NULL. */
+    gh_host_services_copy(&svc, services);
     if (svc.version < 2 || !svc.session_dir) {
-        pu_error(host, &svc, SR_NAME, "the host offers no session directory (it needs plugin ABI 1.1)");
+        gh_host_error(host, &svc, SR_NAME, "the host offers no session directory (it needs plugin ABI 1.1)");
         return NULL;
     }
     file = svc.option ? svc.option(host, "file") : NULL;
     if (!file)
         file = "recording.mkv";
     if (sr_check_file(host, &svc, file, &config.container) < 0 ||
-        pu_option_uint(host, &svc, SR_NAME, "fps", 1, SR_FPS_MAX, SR_FPS_DEFAULT, &config.fps) < 0 ||
-        pu_option_uint(host, &svc, SR_NAME, "bitrate", SR_BITRATE_MIN, SR_BITRATE_MAX, SR_BITRATE_DEFAULT,
-                       &config.bitrate_kbps) < 0)
+        po_uint(host, &svc, SR_NAME, "fps", 1, SR_FPS_MAX, SR_FPS_DEFAULT, &config.fps) < 0 ||
+        po_uint(host, &svc, SR_NAME, "bitrate", SR_BITRATE_MIN, SR_BITRATE_MAX, SR_BITRATE_DEFAULT,
+                &config.bitrate_kbps) < 0)
         return NULL;
     dir = svc.session_dir(host);
     if (!dir || !g_path_is_absolute(dir) || !g_file_test(dir, G_FILE_TEST_IS_DIR)) {
-        pu_error(host, &svc, SR_NAME, "the session has no directory to record into%s%s", dir ? ": " : "",
-                 dir ? dir : "");
+        gh_host_error(host, &svc, SR_NAME, "the session has no directory to record into%s%s", dir ? ": " : "",
+                      dir ? dir : "");
         return NULL;
     }
     if (gf_init_gst(&why) < 0 || sr_encoder_check_elements(config.container, &why) < 0) {
-        pu_error(host, &svc, SR_NAME, "%s", why);
+        gh_host_error(host, &svc, SR_NAME, "%s", why);
         return NULL;
     }
 
@@ -110,7 +107,9 @@ sr_create(gh_host *host, const gh_host_services *services)
     inst->host = host;
     inst->svc = svc;
     inst->path = g_build_filename(dir, file, NULL);
-    if ((fd = pu_create_file(host, &svc, SR_NAME, inst->path)) < 0) {
+    /* A recording of the same name is replaced, and so is a link that
+     * whoever else can write the session dir put there: never followed. */
+    if ((fd = gh_session_file_open(host, &svc, SR_NAME, file, GH_FILE_REPLACE, 0640)) < 0) {
         g_free(inst->path);
         g_free(inst);
         return NULL;
@@ -133,11 +132,11 @@ sr_start(gh_instance *inst, const gh_frame *frame)
     inst->first_ns = frame->timestamp_ns;
     inst->enc = sr_encoder_new(&inst->config, &why);
     if (!inst->enc) {
-        pu_error(inst->host, &inst->svc, SR_NAME, "cannot start the encoder: %s", why);
+        gh_host_error(inst->host, &inst->svc, SR_NAME, "cannot start the encoder: %s", why);
         return -EIO;
     }
-    pu_log(inst->host, &inst->svc, GH_LOG_INFO, "recording %ux%u at %u frames/s, %u kbit/s into %s", frame->width,
-           frame->height, inst->config.fps, inst->config.bitrate_kbps, inst->path);
+    gh_host_log(inst->host, &inst->svc, GH_LOG_INFO, "recording %ux%u at %u frames/s, %u kbit/s into %s", frame->width,
+                frame->height, inst->config.fps, inst->config.bitrate_kbps, inst->path);
     return 0;
 }
 
@@ -145,21 +144,21 @@ static int
 sr_check_frame(gh_instance *inst, const gh_frame *frame)
 {
     if (!frame || !frame->data) {
-        pu_error(inst->host, &inst->svc, SR_NAME, "push_frame without a frame");
+        gh_host_error(inst->host, &inst->svc, SR_NAME, "push_frame without a frame");
         return -EINVAL;
     }
     if (!gf_frame_usable(frame, SR_SIDE_MAX)) {
-        pu_error(inst->host, &inst->svc, SR_NAME,
-                 "cannot encode a %ux%u frame of format %u with stride %u (BGRX or RGBX, up to %ux%u)",
-                 frame->width, frame->height, frame->format, frame->stride, SR_SIDE_MAX, SR_SIDE_MAX);
+        gh_host_error(inst->host, &inst->svc, SR_NAME,
+                      "cannot encode a %ux%u frame of format %u with stride %u (BGRX or RGBX, up to %ux%u)",
+                      frame->width, frame->height, frame->format, frame->stride, SR_SIDE_MAX, SR_SIDE_MAX);
         return -EINVAL;
     }
     if (inst->enc && (frame->width != inst->config.width || frame->height != inst->config.height ||
                       frame->format != inst->config.format)) {
         /* Renegotiating mid-file is for a later version. */
-        pu_error(inst->host, &inst->svc, SR_NAME,
-                 "frame size changed from %ux%u to %ux%u; a recording keeps its first size", inst->config.width,
-                 inst->config.height, frame->width, frame->height);
+        gh_host_error(inst->host, &inst->svc, SR_NAME,
+                      "frame size changed from %ux%u to %ux%u; a recording keeps its first size", inst->config.width,
+                      inst->config.height, frame->width, frame->height);
         return -EINVAL;
     }
     return 0;
@@ -186,11 +185,11 @@ sr_push_frame(gh_instance *inst, const gh_frame *frame)
                          G_GUINT64_CONSTANT(1000000000) / fps, SR_PUSH_WAIT_MS, &why);
     if (rc == -EAGAIN) {
         if (inst->dropped++ == 0)
-            pu_log(inst->host, &inst->svc, GH_LOG_WARNING, "dropping frames: %s", why);
+            gh_host_log(inst->host, &inst->svc, GH_LOG_WARNING, "dropping frames: %s", why);
         return 0;
     }
     if (rc < 0) {
-        pu_error(inst->host, &inst->svc, SR_NAME, "recording into %s failed: %s", inst->path, why);
+        gh_host_error(inst->host, &inst->svc, SR_NAME, "recording into %s failed: %s", inst->path, why);
         return rc;
     }
     inst->next_slot = slot + 1;
@@ -209,11 +208,11 @@ sr_destroy(gh_instance *inst)
         /* Nothing was recorded: leave no empty file behind. */
         unlink(inst->path);
     } else if (sr_encoder_finish(inst->enc, SR_FINISH_MS, &why) < 0) {
-        pu_log(inst->host, &inst->svc, GH_LOG_ERROR, "%s may be incomplete: %s", inst->path, why);
+        gh_host_log(inst->host, &inst->svc, GH_LOG_ERROR, "%s may be incomplete: %s", inst->path, why);
     } else {
-        pu_log(inst->host, &inst->svc, GH_LOG_INFO,
-               "recorded %" G_GUINT64_FORMAT " frames into %s (%" G_GUINT64_FORMAT " dropped by a behind encoder)",
-               inst->kept, inst->path, inst->dropped);
+        gh_host_log(inst->host, &inst->svc, GH_LOG_INFO,
+                    "recorded %" G_GUINT64_FORMAT " frames into %s (%" G_GUINT64_FORMAT " dropped by a behind encoder)",
+                    inst->kept, inst->path, inst->dropped);
     }
     sr_encoder_free(inst->enc);
     close(inst->fd);

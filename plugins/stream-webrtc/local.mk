@@ -9,7 +9,7 @@ plugins_stream_webrtc_la_SOURCES = \
 	plugins/stream-webrtc/signal-msg.c plugins/stream-webrtc/signal-msg.h \
 	plugins/stream-webrtc/latency.c plugins/stream-webrtc/latency.h \
 	plugins/common/gst-frame.c plugins/common/gst-frame.h \
-	plugins/common/plugin-util.c plugins/common/plugin-util.h
+	plugins/common/plugin-options.c plugins/common/plugin-options.h
 plugins_stream_webrtc_la_CFLAGS = $(GH_PLUGIN_CFLAGS) -I$(srcdir)/plugins/common \
 	$(GST_CFLAGS) $(GST_WEBRTC_CFLAGS) $(JSONGLIB_CFLAGS)
 # nodelete: GStreamer registers types and threads that cannot be unloaded.

@@ -19,12 +19,12 @@
 #include <string.h>
 
 #include <glib.h>
-#include <gamehost/plugin.h>
+#include <gamehost/plugin-util.h>
 
 #include "gst-frame.h"
 #include "latency.h"
 #include "peer.h"
-#include "plugin-util.h"
+#include "plugin-options.h"
 #include "signal-msg.h"
 
 #ifndef GH_PLUGIN_VERSION
@@ -74,7 +74,7 @@ sw_error(gh_instance *inst, const char *fmt, ...)
     va_start(ap, fmt);
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    pu_error(inst->host, &inst->svc, SW_NAME, "%s", msg);
+    gh_host_error(inst->host, &inst->svc, SW_NAME, "%s", msg);
 }
 
 /* ---- options -------------------------------------------------------------- */
@@ -95,7 +95,7 @@ sw_option_server(gh_host *host, const gh_host_services *svc, const char *key, co
     for (const char *c = value; ok && *c; c++)
         ok = g_ascii_isgraph(*c);
     if (!ok || strlen(value) > SW_SERVER_MAX) {
-        pu_error(host, svc, SW_NAME, "option %s must be %s (at most %u characters)", key, form, SW_SERVER_MAX);
+        gh_host_error(host, svc, SW_NAME, "option %s must be %s (at most %u characters)", key, form, SW_SERVER_MAX);
         return -EINVAL;
     }
     *out = g_strdup(value);
@@ -119,19 +119,18 @@ sw_open_latency_log(gh_instance *inst)
 {
     const char *file = inst->svc.option ? inst->svc.option(inst->host, "latency_log") : NULL;
     const char *dir = inst->svc.session_dir ? inst->svc.session_dir(inst->host) : NULL;
-    g_autofree char *path = NULL;
     int fd;
 
     if (!file)
         return 0;
-    if (pu_check_file_name(inst->host, &inst->svc, SW_NAME, "latency_log", file, SW_FILE_MAX) < 0)
+    if (po_file_name(inst->host, &inst->svc, SW_NAME, "latency_log", file, SW_FILE_MAX) < 0)
         return -EINVAL;
     if (!dir || !g_path_is_absolute(dir) || !g_file_test(dir, G_FILE_TEST_IS_DIR)) {
         sw_error(inst, "option latency_log needs the session's directory, and the session has none");
         return -EINVAL;
     }
-    path = g_build_filename(dir, file, NULL);
-    if ((fd = pu_create_file(inst->host, &inst->svc, SW_NAME, path)) < 0)
+    /* Replaced, never written through: see stream-record. */
+    if ((fd = gh_session_file_open(inst->host, &inst->svc, SW_NAME, file, GH_FILE_REPLACE, 0640)) < 0)
         return fd;
     inst->latency = sw_latency_new(fd);
     return 0;
@@ -145,9 +144,9 @@ sw_read_options(gh_instance *inst)
     gh_host *host = inst->host;
     const gh_host_services *svc = &inst->svc;
 
-    if (pu_option_uint(host, svc, SW_NAME, "fps", 1, SW_FPS_MAX, sw_default_fps(host, svc), &inst->fps) < 0 ||
-        pu_option_uint(host, svc, SW_NAME, "bitrate_kbps", SW_BITRATE_MIN, SW_BITRATE_MAX, SW_BITRATE_DEFAULT,
-                       &inst->bitrate_kbps) < 0 ||
+    if (po_uint(host, svc, SW_NAME, "fps", 1, SW_FPS_MAX, sw_default_fps(host, svc), &inst->fps) < 0 ||
+        po_uint(host, svc, SW_NAME, "bitrate_kbps", SW_BITRATE_MIN, SW_BITRATE_MAX, SW_BITRATE_DEFAULT,
+                &inst->bitrate_kbps) < 0 ||
         sw_option_server(host, svc, "stun_server", stun, "stun://host:port", &inst->stun_server) < 0 ||
         sw_option_server(host, svc, "turn_server", turn, "turn://user:password@host:port or turns://…",
                          &inst->turn_server) < 0)
@@ -179,10 +178,8 @@ sw_create(gh_host *host, const gh_host_services *services)
     gh_instance *inst = g_new0(gh_instance, 1);
 
     inst->host = host;
-    /* Copy what both sides know into zeroed memory: an older host's table
-     * ends early, and what it lacks reads as NULL. */
-    if (services)
-        memcpy(&inst->svc, services, MIN((size_t)services->struct_size, sizeof(inst->svc)));
+    /* An older host's table ends early; what it lacks reads as NULL. */
+    gh_host_services_copy(&inst->svc, services);
     g_mutex_init(&inst->lock);
     inst->viewers = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, sw_viewer_free);
     inst->reaper = g_thread_pool_new(sw_reap, NULL, 1, FALSE, NULL);
@@ -224,7 +221,7 @@ sw_peer_open(gh_instance *inst, uint32_t peer, uint32_t flags)
     /* No limit of our own: the host bounds the viewers ([sessions]
      * max_viewers), and each costs an encoder, which it knows. */
     if (peer == 0 || g_hash_table_contains(inst->viewers, GUINT_TO_POINTER(peer))) {
-        pu_error(inst->host, &inst->svc, SW_NAME, "viewer %u is already open", peer);
+        sw_error(inst, "viewer %u is already open", peer);
         return -EEXIST;
     }
     v = g_new0(sw_viewer, 1);

@@ -546,7 +546,7 @@ START_TEST(test_producer_restarting_its_count_is_followed)
     ck_assert_int_eq(grab(inst, &frame, 0), 0);
     ck_assert_uint_eq(frame.frame_number, 1);
     ck_assert_int_eq(host.n_logs, 1);
-    ck_assert_str_eq(host.logs[0], "3 capture.relay: relay producer restarted at frame 1 (last was 5000)");
+    ck_assert_str_eq(host.logs[0], "3 relay producer restarted at frame 1 (last was 5000)");
     relay_factory()->destroy(inst);
     region_close(&r);
 }
@@ -904,14 +904,14 @@ START_TEST(test_stopped_heartbeat_reported_once_and_resume_logged)
     ck_assert_int_eq(grab(inst, &frame, 0), -EAGAIN);
     ck_assert_str_eq(host.error, "capture.relay: relay producer stopped (no heartbeat for 2000 ms)");
     ck_assert_int_eq(host.n_logs, 1);
-    ck_assert_str_eq(host.logs[0], "2 capture.relay: relay producer stopped (no heartbeat for 1500 ms)");
+    ck_assert_str_eq(host.logs[0], "2 relay producer stopped (no heartbeat for 1500 ms)");
 
     host.now += 10000000u;
     gh_relay_producer_heartbeat(&r.producer, 2);
     ck_assert_int_eq(grab(inst, &frame, 0), 0);
     ck_assert_uint_eq(frame.frame_number, 3);
     ck_assert_int_eq(host.n_logs, 2);
-    ck_assert_str_eq(host.logs[1], "3 capture.relay: relay producer resumed after 2010 ms");
+    ck_assert_str_eq(host.logs[1], "3 relay producer resumed after 2010 ms");
     relay_factory()->destroy(inst);
     region_close(&r);
 }

@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gamehost/plugin-util.h>
+
 #include "stream-peer-fake.h"
 
 static StreamPeerFakeState state;
@@ -47,7 +49,7 @@ fake_create(gh_host *host, const gh_host_services *svc)
     gh_instance *inst;
     const char *opt;
 
-    if (svc->struct_size < offsetof(gh_host_services, peer_close) + sizeof(svc->peer_close) || svc->version < 3) {
+    if (!GH_STRUCT_HAS(svc, gh_host_services, peer_close) || svc->version < 3) {
         svc->set_error(host, "needs host services version 3");
         return NULL;
     }
