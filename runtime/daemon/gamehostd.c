@@ -1,7 +1,8 @@
 /* gamehostd: the game-server daemon.  Wires the modules together: config →
- * libvirt connection → image catalog → sessions (restored, adopting running
- * VMs) → REST API, then runs the main loop until SIGINT/SIGTERM.  VMs outlive
- * the daemon; stopping it never stops a session. */
+ * plugins (the config's backend groups checked against them) → libvirt
+ * connection → image catalog → sessions (restored, adopting running VMs) →
+ * REST API, then runs the main loop until SIGINT/SIGTERM.  VMs outlive the
+ * daemon; stopping it never stops a session. */
 
 #include <glib-unix.h>
 #include <locale.h>
@@ -105,6 +106,12 @@ gamehostd_load_plugins(const GhConfig *config)
     return reg;
 }
 
+static gboolean
+gamehostd_backend_loaded(const char *name, gpointer registry)
+{
+    return gh_plugin_registry_lookup(registry, name) != NULL;
+}
+
 static GhCatalog *
 gamehostd_load_catalog(const GhConfig *config, GError **error)
 {
@@ -170,6 +177,13 @@ main(int argc, char **argv)
         return 78;
     }
     gamehostd_set_log_level(config->log_level);
+    /* Before anything is opened or written: [BACKEND] groups of the config
+     * are checked against the loaded backends. */
+    plugins = gamehostd_load_plugins(config);
+    if (!gh_config_check_backend_groups(config, gamehostd_backend_loaded, plugins, &err)) {
+        fprintf(stderr, "gamehostd: %s\n", err->message);
+        return 78;
+    }
     token_path = gh_config_token_path(config);
     if (!(tokens = gh_config_load_tokens(config, &err)) ||
         !(virt = gh_virt_open(config->libvirt_uri, config->state_dir, config->domain_type, NULL, &err)) ||
@@ -179,7 +193,6 @@ main(int argc, char **argv)
     gpus = gamehostd_scan_gpus(config);
     claims = gpus ? gh_gpu_claims_new(gpus) : NULL;
     gh_session_manager_set_gpus(sessions, claims);
-    plugins = gamehostd_load_plugins(config);
     gh_session_manager_set_plugins(sessions, plugins);
     if (!gh_session_manager_restore(sessions, &err))
         goto fail;
