@@ -31,17 +31,17 @@ fi
 curl -fsS "$url/healthz" >/dev/null || { echo "gamehostd did not start; see $log" >&2; exit 1; }
 export GAMEHOST_URL=$url GAMEHOST_TOKEN
 GAMEHOST_TOKEN=$(head -n 1 "$state/api-token")
+ctl=/usr/local/bin/gamehostctl
 # The demo streamed to a browser: frames from the game's relay, WebRTC out.
 # The player link carries the session's player token, which only the create
-# answer holds, hence curl rather than gamehostctl here.
-created=$(curl -sS -H "Authorization: Bearer $GAMEHOST_TOKEN" -H 'Content-Type: application/json' \
-    --data '{"image":"demo-arena","capture":"capture.relay","stream":"stream.webrtc"}' "$url/v1/sessions")
-id=$(jq -r '.id // empty' <<<"$created")
-[ -n "$id" ] || { echo "cannot create the demo session: $created" >&2; exit 1; }
+# answer holds: taken from it here, before waiting for the session to run.
+created=$("$ctl" --json create demo-arena --capture capture.relay --stream stream.webrtc) ||
+    { echo "cannot create the demo session" >&2; exit 1; }
+id=$(jq -r .id <<<"$created")
 play=$url$(jq -r .player.url <<<"$created")
 session=""
 for _ in $(seq 1 600); do
-    session=$(/usr/local/bin/gamehostctl --json show "$id")
+    session=$("$ctl" --json show "$id")
     case $(jq -r .state <<<"$session") in
         running) break ;;
         failed|stopped) echo "the demo session did not start: $(jq -r .reason <<<"$session")" >&2; exit 1 ;;

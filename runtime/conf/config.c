@@ -44,6 +44,15 @@ static const KeySpec keys[] = {
     { "gpu", "hugepages", KEY_ENUM, 0, 0, "yes|no" },
 };
 
+static void
+config_group_free(gpointer data)
+{
+    GhConfigGroup *group = data;
+
+    g_free(group->name);
+    g_free(group);
+}
+
 GhConfig *
 gh_config_new_default(void)
 {
@@ -71,6 +80,7 @@ gh_config_new_default(void)
     c->gpu_allow = g_ptr_array_new_with_free_func(gh_gpu_allow_destroy);
     c->backend_defaults = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                                 (GDestroyNotify)g_hash_table_unref);
+    c->backend_groups = g_ptr_array_new_with_free_func(config_group_free);
     return c;
 }
 
@@ -94,6 +104,7 @@ gh_config_free(GhConfig *c)
     g_free(c->gpu_sysfs_root);
     g_clear_pointer(&c->gpu_allow, g_ptr_array_unref);
     g_clear_pointer(&c->backend_defaults, g_hash_table_unref);
+    g_clear_pointer(&c->backend_groups, g_ptr_array_unref);
     g_free(c);
     return NULL;
 }
@@ -334,8 +345,9 @@ config_load_gpu_group(GhConfig *c, GKeyFile *kf, const char *group, const char *
 
 /* [BACKEND]: default options for every instance of a backend (docs/player.md,
  * "ICE").  Which backends exist is known only once plugins load, so any
- * well-formed name is taken; names and values follow the API's rules for a
- * session's own options. */
+ * well-formed name is taken here and its line kept for
+ * gh_config_check_backend_groups; names and values follow the API's rules
+ * for a session's own options. */
 #define CONFIG_MAX_OPTION_VALUE 1024
 
 static gboolean
@@ -344,6 +356,7 @@ config_load_backend_group(GhConfig *c, GKeyFile *kf, const char *group, const ch
 {
     g_auto(GStrv) names = g_key_file_get_keys(kf, group, NULL, NULL);
     g_autoptr(GHashTable) options = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    GhConfigGroup *entry;
 
     if (!g_regex_match_simple("^[a-z0-9][a-z0-9_-]*\\.[a-z0-9._-]+$", group, 0, 0) || strlen(group) > 64) {
         g_set_error(error, GH_CONFIG_ERROR, GH_CONFIG_ERROR_UNKNOWN_KEY,
@@ -370,6 +383,27 @@ config_load_backend_group(GhConfig *c, GKeyFile *kf, const char *group, const ch
         g_hash_table_replace(options, g_strdup(names[k]), g_steal_pointer(&value));
     }
     g_hash_table_replace(c->backend_defaults, g_strdup(group), g_steal_pointer(&options));
+    entry = g_new0(GhConfigGroup, 1);
+    entry->name = g_strdup(group);
+    entry->line = config_find_line(text, group, NULL);
+    g_ptr_array_add(c->backend_groups, entry);
+    return TRUE;
+}
+
+gboolean
+gh_config_check_backend_groups(const GhConfig *config, GhConfigBackendKnownFunc known, gpointer data,
+                               GError **error)
+{
+    for (guint i = 0; config->backend_groups && i < config->backend_groups->len; i++) {
+        const GhConfigGroup *g = config->backend_groups->pdata[i];
+
+        if (!known(g->name, data)) {
+            g_set_error(error, GH_CONFIG_ERROR, GH_CONFIG_ERROR_UNKNOWN_KEY,
+                        "%s:%d: unknown group [%s]: no loaded plugin provides that backend",
+                        config->file ? config->file : "(defaults)", g->line, g->name);
+            return FALSE;
+        }
+    }
     return TRUE;
 }
 

@@ -29,7 +29,15 @@ typedef struct {
     GHashTable *backend_defaults; /* [BACKEND] groups ([stream.webrtc]): backend name →
                                    * GHashTable (option → value), defaults a session's
                                    * own options override */
+    GPtrArray *backend_groups;    /* GhConfigGroup*, the [BACKEND] groups in file order */
 } GhConfig;
+
+/* A group of the file and the line of its header, for errors found after
+ * loading (which backends exist is known only once plugins load). */
+typedef struct {
+    char *name;
+    int line;
+} GhConfigGroup;
 
 #define GH_CONFIG_ERROR (gh_config_error_quark())
 GQuark gh_config_error_quark(void);
@@ -52,11 +60,19 @@ GhConfig *gh_config_load(const char *path, GError **error);
 GhConfig *gh_config_free(GhConfig *config);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GhConfig, gh_config_free)
 
-/* Reads the API tokens: one per line, '#' comments and blank lines ignored.
- * When the file does not exist and is the default one, a random token is
- * generated into it (mode 0600). */
 /* The default options of a backend from its [NAME] group, or NULL. */
 GHashTable *gh_config_backend_defaults(const GhConfig *config, const char *backend);
 
+/* Does a loaded plugin provide the backend called name? */
+typedef gboolean (*GhConfigBackendKnownFunc)(const char *name, gpointer data);
+/* Refuses the first [BACKEND] group that known says no backend has, with
+ * GH_CONFIG_ERROR_UNKNOWN_KEY and "FILE:LINE: unknown group [NAME]: no
+ * loaded plugin provides that backend". */
+gboolean gh_config_check_backend_groups(const GhConfig *config, GhConfigBackendKnownFunc known, gpointer data,
+                                        GError **error);
+
+/* Reads the API tokens: one per line, '#' comments and blank lines ignored.
+ * When the file does not exist and is the default one, a random token is
+ * generated into it (mode 0600). */
 GStrv gh_config_load_tokens(const GhConfig *config, GError **error);
 char *gh_config_token_path(const GhConfig *config);

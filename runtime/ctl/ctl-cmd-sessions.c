@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "ctl-cmd.h"
-#include "util/json-util.h"
 #include "ctl-input.h"
 #include "ctl-render.h"
 #include "ctl-util.h"
@@ -125,61 +124,69 @@ ctl_wait_and_show(GhCtl *ctl, const char *goal, JsonNode **session, GError **err
     return FALSE;
 }
 
-static JsonNode *
-ctl_create_body(const char *image, GHashTable *labels)
-{
-    g_autoptr(JsonBuilder) b = json_builder_new();
-    g_autoptr(GList) keys = g_list_sort(g_hash_table_get_keys(labels), (GCompareFunc) strcmp);
+/* --KIND BACKEND and --KIND-option K=V, as GOption fills them. */
+typedef struct {
+    char *backends[GH_CTL_N_BACKEND_KINDS];
+    GStrv options[GH_CTL_N_BACKEND_KINDS];
+} CtlBackendArgs;
 
-    json_builder_begin_object(b);
-    gh_json_add_string(b, "image", image);
-    if (keys != NULL) {
-        gh_json_begin_object(b, "labels");
-        for (GList *l = keys; l; l = l->next) {
-            gh_json_add_string(b, l->data, g_hash_table_lookup(labels, l->data));
-        }
-        json_builder_end_object(b);
+static void
+ctl_backend_args_clear(CtlBackendArgs *args)
+{
+    for (guint k = 0; k < GH_CTL_N_BACKEND_KINDS; k++) {
+        g_free(args->backends[k]);
+        g_strfreev(args->options[k]);
     }
-    json_builder_end_object(b);
-    return json_builder_get_root(b);
 }
 
-/* The session's player link, absolute (the daemon answers with its path):
- * what the orchestrator would hand a player.  NULL when the answer has none. */
-static char *
-ctl_player_link(GhCtl *ctl, JsonNode *session)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(CtlBackendArgs, ctl_backend_args_clear)
+
+/* Puts the backends and their options of args into create. */
+static gboolean
+ctl_create_add_backends(GhCtlCreate *create, const CtlBackendArgs *args, GError **error)
 {
-    JsonObject *o = session && JSON_NODE_HOLDS_OBJECT(session) ? json_node_get_object(session) : NULL;
-    JsonNode *player = o ? json_object_get_member(o, "player") : NULL;
-    JsonNode *url = player && JSON_NODE_HOLDS_OBJECT(player)
-                        ? json_object_get_member(json_node_get_object(player), "url") : NULL;
-    const char *path = url && JSON_NODE_HOLDS_VALUE(url) && json_node_get_value_type(url) == G_TYPE_STRING
-                           ? json_node_get_string(url) : NULL;
+    for (guint k = 0; k < GH_CTL_N_BACKEND_KINDS; k++) {
+        g_autofree char *flag = g_strdup_printf("--%s-option", gh_ctl_backend_kind_name(k));
 
-    g_autoptr(GUri) base = ctl->url ? g_uri_parse(ctl->url, G_URI_FLAGS_HAS_PASSWORD, NULL) : NULL;
-    g_autofree char *origin = NULL;
-
-    if (!path || path[0] != '/' || !base)
-        return NULL;
-    /* The daemon's address without any user or password of --url. */
-    origin = g_uri_join(G_URI_FLAGS_NONE, g_uri_get_scheme(base), NULL, g_uri_get_host(base), g_uri_get_port(base),
-                        "", NULL, NULL);
-    return g_strdup_printf("%s%s", origin, path);
+        create->backends[k] = args->backends[k];
+        for (guint i = 0; args->options[k] && args->options[k][i]; i++)
+            if (!gh_ctl_add_pair(create->options[k], flag, args->options[k][i], error))
+                return FALSE;
+    }
+    return TRUE;
 }
 
 gboolean
 gh_ctl_cmd_create(GhCtl *ctl, int argc, char **argv, GError **error)
 {
     g_autofree char *player = NULL;
+    g_autofree char *base_url = NULL;
     gboolean ok;
     g_auto(GStrv) label_args = NULL;
+    g_auto(CtlBackendArgs) backend_args = { .backends = { NULL } };
     g_autofree char *key = NULL;
     gboolean wait = FALSE;
     g_autoptr(GHashTable) labels = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_autoptr(GHashTable) capture_options = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_autoptr(GHashTable) stream_options = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_autoptr(GHashTable) input_options = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    GhCtlCreate create = { .labels = labels, .options = { capture_options, stream_options, input_options } };
     g_autoptr(JsonNode) body = NULL;
     g_autoptr(JsonNode) session = NULL;
     const GOptionEntry entries[] = {
         { "label", 0, 0, G_OPTION_ARG_STRING_ARRAY, &label_args, "attach label K=V (repeatable)", "K=V" },
+        { "capture", 0, 0, G_OPTION_ARG_STRING, &backend_args.backends[GH_CTL_CAPTURE],
+          "take frames with BACKEND (capture.relay, ...; default: the daemon picks)", "BACKEND" },
+        { "stream", 0, 0, G_OPTION_ARG_STRING, &backend_args.backends[GH_CTL_STREAM],
+          "send them to the player with BACKEND (stream.webrtc, ...; default: none)", "BACKEND" },
+        { "input", 0, 0, G_OPTION_ARG_STRING, &backend_args.backends[GH_CTL_INPUT],
+          "put input into the VM with BACKEND (input.qmp, ...; default: the daemon picks)", "BACKEND" },
+        { "capture-option", 0, 0, G_OPTION_ARG_STRING_ARRAY, &backend_args.options[GH_CTL_CAPTURE],
+          "option K=V for the --capture backend (repeatable)", "K=V" },
+        { "stream-option", 0, 0, G_OPTION_ARG_STRING_ARRAY, &backend_args.options[GH_CTL_STREAM],
+          "option K=V for the --stream backend (repeatable)", "K=V" },
+        { "input-option", 0, 0, G_OPTION_ARG_STRING_ARRAY, &backend_args.options[GH_CTL_INPUT],
+          "option K=V for the --input backend (repeatable)", "K=V" },
         { "idempotency-key", 0, 0, G_OPTION_ARG_STRING, &key,
           "retrying with the same KEY returns the same session instead of a second one", "KEY" },
         { "wait", 0, 0, G_OPTION_ARG_NONE, &wait, "wait until the session runs (exit 1 if it fails)", NULL },
@@ -188,16 +195,19 @@ gh_ctl_cmd_create(GhCtl *ctl, int argc, char **argv, GError **error)
 
     if (!gh_ctl_parse_command(ctl, "IMAGE", "Create a session playing IMAGE.", entries, &argc, &argv, 1, error) ||
         !gh_ctl_check_id("image id", argv[1], error) ||
-        (key != NULL && !gh_ctl_check_idempotency_key(key, error)))
+        (key != NULL && !gh_ctl_check_idempotency_key(key, error)) ||
+        !ctl_create_add_backends(&create, &backend_args, error))
         return FALSE;
     for (guint i = 0; label_args && label_args[i]; i++)
-        if (!gh_ctl_add_label(labels, label_args[i], error))
+        if (!gh_ctl_add_pair(labels, "--label", label_args[i], error))
             return FALSE;
-    body = ctl_create_body(argv[1], labels);
-    if (!gh_ctl_connect(ctl, FALSE, error) || !gh_ctl_call(ctl, "POST", "/v1/sessions", body, key, &session, error))
+    create.image = argv[1];
+    if (!(body = gh_ctl_create_body(&create, error)) || !gh_ctl_connect(ctl, FALSE, error) ||
+        !gh_ctl_call(ctl, "POST", "/v1/sessions", body, key, &session, error))
         return FALSE;
     /* Only this answer carries the player link: taken before any wait. */
-    player = ctl_player_link(ctl, session);
+    base_url = gh_ctl_normalize_url(gh_ctl_pick_url(ctl->url, g_getenv("GAMEHOST_URL")), NULL);
+    player = gh_ctl_render_player_link(session, base_url);
     if (!wait)
         ok = gh_ctl_show(ctl, session, ctl_render_session_now, error);
     else

@@ -362,6 +362,25 @@ gh_ctl_render_session(JsonNode *session, gint64 now_usec, GError **error)
     return gh_ctl_table_render(t);
 }
 
+char *
+gh_ctl_render_player_link(JsonNode *session, const char *base_url)
+{
+    const char *path = render_string_member(render_object_member(render_as_object(session), "player"), "url");
+    g_autoptr(GUri) base = base_url ? g_uri_parse(base_url, G_URI_FLAGS_HAS_PASSWORD, NULL) : NULL;
+    g_autofree char *prefix = NULL;
+    g_autofree char *link = NULL;
+
+    if (path == NULL || path[0] != '/' || base == NULL)
+        return NULL;
+    prefix = g_uri_join(G_URI_FLAGS_NONE, g_uri_get_scheme(base), NULL, g_uri_get_host(base), g_uri_get_port(base),
+                        g_uri_get_path(base), NULL, NULL);
+    /* The daemon's path is from its root; the prefix is a proxy's. */
+    if (g_str_has_suffix(prefix, "/"))
+        prefix[strlen(prefix) - 1] = '\0';
+    link = g_strconcat(prefix, path, NULL);
+    return gh_ctl_sanitize(link);
+}
+
 /* ---- GPUs ------------------------------------------------------------------------ */
 
 static char *

@@ -18,6 +18,11 @@ char *gh_ctl_render_image(JsonNode *image, GError **error);
 /* {"sessions":[...]} */
 char *gh_ctl_render_sessions(JsonNode *reply, gint64 now_usec, GError **error);
 char *gh_ctl_render_session(JsonNode *session, gint64 now_usec, GError **error);
+/* The player link of a create answer made absolute on base_url (the
+ * daemon's URL as gamehostctl reached it, any path prefix kept, any user and
+ * password dropped) and safe for a terminal; NULL when the answer has no
+ * player.url path. */
+char *gh_ctl_render_player_link(JsonNode *session, const char *base_url);
 /* {"gpus":[...]}: one row per device, then why each that is not assignable is not. */
 char *gh_ctl_render_gpus(JsonNode *reply, GError **error);
 /* {"plugins":[...],"refused":[...]}: one row per backend (NAME KIND PLUGIN

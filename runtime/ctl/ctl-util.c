@@ -1,10 +1,13 @@
-/* ctl-util: gamehostctl's argument checks, token, error bodies, durations. */
+/* ctl-util: gamehostctl's argument checks, token, error bodies, durations,
+ * and the body of a session create. */
 #include "ctl-util.h"
 
 #include <string.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <unistd.h>
+
+#include "util/json-util.h"
 
 G_DEFINE_QUARK(gh-ctl-error-quark, gh_ctl_error)
 
@@ -108,26 +111,26 @@ util_has_control_chars(const char *s)
 }
 
 gboolean
-gh_ctl_parse_label(const char *arg, char **key, char **value, GError **error)
+gh_ctl_parse_pair(const char *flag, const char *arg, char **key, char **value, GError **error)
 {
     const char *eq = strchr(arg, '=');
 
     if (eq == NULL) {
-        g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_USAGE, "--label '%s': expected KEY=VALUE", arg);
+        g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_USAGE, "%s '%s': expected KEY=VALUE", flag, arg);
         return FALSE;
     }
     if (eq == arg) {
-        g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_USAGE, "--label '%s': the key is empty", arg);
+        g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_USAGE, "%s '%s': the key is empty", flag, arg);
         return FALSE;
     }
     if (!g_utf8_validate(arg, -1, NULL) || util_has_control_chars(arg)) {
-        g_set_error_literal(error, GH_CTL_ERROR, GH_CTL_ERROR_USAGE,
-                            "--label: contains control characters or invalid UTF-8");
+        g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_USAGE, "%s: contains control characters or invalid UTF-8",
+                    flag);
         return FALSE;
     }
     for (const char *p = arg; p < eq; p++) {
         if (g_ascii_isspace(*p)) {
-            g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_USAGE, "--label '%s': the key contains a space", arg);
+            g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_USAGE, "%s '%s': the key contains a space", flag, arg);
             return FALSE;
         }
     }
@@ -137,18 +140,18 @@ gh_ctl_parse_label(const char *arg, char **key, char **value, GError **error)
 }
 
 gboolean
-gh_ctl_add_label(GHashTable *labels, const char *arg, GError **error)
+gh_ctl_add_pair(GHashTable *pairs, const char *flag, const char *arg, GError **error)
 {
     g_autofree char *key = NULL;
     g_autofree char *value = NULL;
 
-    if (!gh_ctl_parse_label(arg, &key, &value, error))
+    if (!gh_ctl_parse_pair(flag, arg, &key, &value, error))
         return FALSE;
-    if (g_hash_table_contains(labels, key)) {
-        g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_USAGE, "--label: key '%s' given twice", key);
+    if (g_hash_table_contains(pairs, key)) {
+        g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_USAGE, "%s: key '%s' given twice", flag, key);
         return FALSE;
     }
-    g_hash_table_insert(labels, g_steal_pointer(&key), g_steal_pointer(&value));
+    g_hash_table_insert(pairs, g_steal_pointer(&key), g_steal_pointer(&value));
     return TRUE;
 }
 
@@ -247,6 +250,14 @@ gh_ctl_normalize_url(const char *url, GError **error)
     for (gsize len = strlen(out); len > 0 && out[len - 1] == '/'; len--)
         out[len - 1] = '\0';
     return g_steal_pointer(&out);
+}
+
+const char *
+gh_ctl_pick_url(const char *opt_url, const char *env_url)
+{
+    const char *url = opt_url ? opt_url : env_url;
+
+    return url != NULL && *url != '\0' ? url : GH_CTL_DEFAULT_URL;
 }
 
 char *
@@ -426,4 +437,59 @@ gh_ctl_wait_check(const char *goal, const char *state)
     if (g_str_equal(goal, "running") && (g_str_equal(state, "stopping") || g_str_equal(state, "stopped")))
         return GH_CTL_WAIT_FAILED;
     return GH_CTL_WAIT_MORE;
+}
+
+/* ---- the create body ------------------------------------------------------- */
+
+static const char *const backend_kind_names[GH_CTL_N_BACKEND_KINDS] = { "capture", "stream", "input" };
+
+const char *
+gh_ctl_backend_kind_name(GhCtlBackendKind kind)
+{
+    g_return_val_if_fail(kind < GH_CTL_N_BACKEND_KINDS, NULL);
+    return backend_kind_names[kind];
+}
+
+/* Opens member name (when given) as an object of pairs in key order. */
+static void
+util_add_sorted_pairs(JsonBuilder *b, const char *name, GHashTable *pairs)
+{
+    g_autoptr(GList) keys = g_list_sort(g_hash_table_get_keys(pairs), (GCompareFunc) strcmp);
+
+    gh_json_begin_object(b, name);
+    for (GList *l = keys; l; l = l->next)
+        gh_json_add_string(b, l->data, g_hash_table_lookup(pairs, l->data));
+    json_builder_end_object(b);
+}
+
+JsonNode *
+gh_ctl_create_body(const GhCtlCreate *create, GError **error)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+
+    for (guint k = 0; k < GH_CTL_N_BACKEND_KINDS; k++) {
+        if (create->backends[k] == NULL && create->options[k] != NULL && g_hash_table_size(create->options[k])) {
+            g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_USAGE, "--%s-option needs --%s BACKEND",
+                        backend_kind_names[k], backend_kind_names[k]);
+            return NULL;
+        }
+    }
+    json_builder_begin_object(b);
+    gh_json_add_string(b, "image", create->image);
+    if (create->labels != NULL && g_hash_table_size(create->labels))
+        util_add_sorted_pairs(b, "labels", create->labels);
+    for (guint k = 0; k < GH_CTL_N_BACKEND_KINDS; k++) {
+        if (create->backends[k] == NULL)
+            continue;
+        if (create->options[k] == NULL || !g_hash_table_size(create->options[k])) {
+            gh_json_add_string(b, backend_kind_names[k], create->backends[k]);
+            continue;
+        }
+        gh_json_begin_object(b, backend_kind_names[k]);
+        gh_json_add_string(b, "backend", create->backends[k]);
+        util_add_sorted_pairs(b, "options", create->options[k]);
+        json_builder_end_object(b);
+    }
+    json_builder_end_object(b);
+    return json_builder_get_root(b);
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 #define GH_CTL_DEFAULT_URL "http://127.0.0.1:8470"
 #define GH_CTL_DEFAULT_TIMEOUT_S 30
@@ -37,10 +38,11 @@ char *gh_ctl_format_duration(gint64 seconds);
 /* Age of an RFC 3339 time at now_usec: "-" for NULL, "?" when unparsable. */
 char *gh_ctl_format_age(const char *rfc3339, gint64 now_usec);
 
-/* K=V; the first '=' splits, so values may contain '='; empty values are allowed. */
-gboolean gh_ctl_parse_label(const char *arg, char **key, char **value, GError **error);
-/* Parses arg into labels (string → string), refusing a key given twice. */
-gboolean gh_ctl_add_label(GHashTable *labels, const char *arg, GError **error);
+/* K=V (--label, --capture-option, ...); the first '=' splits, so values may
+ * contain '='; empty values are allowed.  flag names the option in errors. */
+gboolean gh_ctl_parse_pair(const char *flag, const char *arg, char **key, char **value, GError **error);
+/* Parses arg into pairs (string → string), refusing a key given twice. */
+gboolean gh_ctl_add_pair(GHashTable *pairs, const char *flag, const char *arg, GError **error);
 
 gboolean gh_ctl_check_state(const char *state, GError **error);
 /* An image or session id as it will go into a URL path; what names it in errors. */
@@ -55,6 +57,10 @@ char *gh_ctl_normalize_url(const char *url, GError **error);
 char *gh_ctl_url_for_display(const char *url);
 /* prefix + "/" + id, the id percent-escaped as one path segment. */
 char *gh_ctl_path_with_id(const char *prefix, const char *id);
+
+/* --url, else $GAMEHOST_URL, else GH_CTL_DEFAULT_URL (empty values skipped),
+ * not yet normalised. */
+const char *gh_ctl_pick_url(const char *opt_url, const char *env_url);
 
 /* The first line that is neither blank nor a '#' comment, stripped. */
 char *gh_ctl_read_token_file(const char *path, GError **error);
@@ -76,3 +82,29 @@ typedef enum {
 
 /* goal is "running" (create --wait) or "stopped" (stop --wait). */
 GhCtlWait gh_ctl_wait_check(const char *goal, const char *state);
+
+/* The backends a session is created with, in the API's order. */
+typedef enum {
+    GH_CTL_CAPTURE,
+    GH_CTL_STREAM,
+    GH_CTL_INPUT,
+    GH_CTL_N_BACKEND_KINDS,
+} GhCtlBackendKind;
+
+/* "capture", "stream", "input": the API's field and create's option. */
+const char *gh_ctl_backend_kind_name(GhCtlBackendKind kind);
+
+/* What `create` asks for. */
+typedef struct {
+    const char *image;
+    GHashTable *labels;                               /* K → V; NULL or empty: none */
+    const char *backends[GH_CTL_N_BACKEND_KINDS];     /* NULL: the daemon picks */
+    GHashTable *options[GH_CTL_N_BACKEND_KINDS];      /* KEY → VALUE; NULL or empty: none */
+} GhCtlCreate;
+
+/* The body of POST /v1/sessions: {"image", "labels"?, "capture"?, "stream"?,
+ * "input"?}, labels and options in key order; a backend with options is
+ * {"backend", "options"}, one without is its name.  Options for a kind whose
+ * backend is not chosen are a usage error ("--stream-option needs --stream
+ * BACKEND"): the daemon takes options only with a backend. */
+JsonNode *gh_ctl_create_body(const GhCtlCreate *create, GError **error);

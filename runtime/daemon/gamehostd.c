@@ -1,12 +1,16 @@
 /* gamehostd: the game-server daemon.  Wires the modules together: config →
- * libvirt connection → image catalog → sessions (restored, adopting running
- * VMs) → REST API, then runs the main loop until SIGINT/SIGTERM.  VMs outlive
- * the daemon; stopping it never stops a session. */
+ * plugins (the config's backend groups checked against them) → libvirt
+ * connection → image catalog → sessions (QEMU's reach of their dirs checked;
+ * restored, adopting running VMs) → REST API, then runs the main loop until
+ * SIGINT/SIGTERM.  VMs outlive the daemon; stopping it never stops a
+ * session. */
 
 #include <glib-unix.h>
 #include <locale.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "api/api.h"
 #include "conf/config.h"
@@ -105,6 +109,34 @@ gamehostd_load_plugins(const GhConfig *config)
     return reg;
 }
 
+static gboolean
+gamehostd_backend_loaded(const char *name, gpointer registry)
+{
+    return gh_plugin_registry_lookup(registry, name) != NULL;
+}
+
+/* QEMU opens its files in the session dirs by path, as libvirt-qemu when
+ * gamehostd runs as root (session.c gives it the session dirs): a state dir
+ * it cannot traverse would fail every session with "Permission denied". */
+static gboolean
+gamehostd_check_qemu_reach(const GhConfig *config, GError **error)
+{
+    g_autofree char *sessions = g_build_filename(config->state_dir, "sessions", NULL);
+    struct passwd *pw = getuid() == 0 ? getpwnam(GH_VIRT_QEMU_USER) : NULL;
+    g_autoptr(GError) err = NULL;
+
+    if (!pw || gh_virt_check_qemu_reach(sessions, pw->pw_uid, pw->pw_gid, &err))
+        return TRUE;
+    if (g_error_matches(err, GH_VIRT_ERROR, GH_VIRT_ERROR_REACH))
+        g_set_error(error, GH_VIRT_ERROR, GH_VIRT_ERROR_REACH,
+                    "[daemon] state_dir %s: %s (or choose another state_dir); as it is, every session "
+                    "would fail with \"Permission denied\"",
+                    config->state_dir, err->message);
+    else
+        g_set_error(error, err->domain, err->code, "[daemon] state_dir %s: %s", config->state_dir, err->message);
+    return FALSE;
+}
+
 static GhCatalog *
 gamehostd_load_catalog(const GhConfig *config, GError **error)
 {
@@ -170,16 +202,23 @@ main(int argc, char **argv)
         return 78;
     }
     gamehostd_set_log_level(config->log_level);
+    /* Before anything is opened or written: [BACKEND] groups of the config
+     * are checked against the loaded backends. */
+    plugins = gamehostd_load_plugins(config);
+    if (!gh_config_check_backend_groups(config, gamehostd_backend_loaded, plugins, &err)) {
+        fprintf(stderr, "gamehostd: %s\n", err->message);
+        return 78;
+    }
     token_path = gh_config_token_path(config);
     if (!(tokens = gh_config_load_tokens(config, &err)) ||
         !(virt = gh_virt_open(config->libvirt_uri, config->state_dir, config->domain_type, NULL, &err)) ||
         !(catalog = gamehostd_load_catalog(config, &err)) ||
-        !(sessions = gh_session_manager_new(config, virt, catalog, &err)))
+        !(sessions = gh_session_manager_new(config, virt, catalog, &err)) ||
+        !gamehostd_check_qemu_reach(config, &err))
         goto fail;
     gpus = gamehostd_scan_gpus(config);
     claims = gpus ? gh_gpu_claims_new(gpus) : NULL;
     gh_session_manager_set_gpus(sessions, claims);
-    plugins = gamehostd_load_plugins(config);
     gh_session_manager_set_plugins(sessions, plugins);
     if (!gh_session_manager_restore(sessions, &err))
         goto fail;

@@ -16,3 +16,10 @@ TESTS += tests/unit/test_domain
 tests_unit_test_domain_SOURCES = tests/unit/test_domain.c
 tests_unit_test_domain_CFLAGS = $(GH_TEST_CFLAGS)
 tests_unit_test_domain_LDADD = libghtest.la $(GH_VIRT_LIBS) $(CHECK_LIBS)
+
+# The reach check (whether QEMU's user can traverse to a dir).
+check_PROGRAMS += tests/unit/test_virt
+TESTS += tests/unit/test_virt
+tests_unit_test_virt_SOURCES = tests/unit/test_virt.c
+tests_unit_test_virt_CFLAGS = $(GH_TEST_CFLAGS)
+tests_unit_test_virt_LDADD = libghtest.la $(GH_VIRT_LIBS) $(CHECK_LIBS)

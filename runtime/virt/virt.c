@@ -12,7 +12,12 @@
 #include <libxml/xpath.h>
 #include <libvirt/virterror.h>
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
 
 G_DEFINE_QUARK(gh-virt-error-quark, gh_virt_error)
 
@@ -279,4 +284,125 @@ gh_virt_set_lifecycle_handler(GhVirt *virt, GhVirtLifecycleFunc fn, gpointer use
     virt->handler = fn;
     virt->handler_data = user_data;
     g_mutex_unlock(&virt->lock);
+}
+
+/* ---- can QEMU's user reach a directory? ------------------------------- */
+
+/* gid first, then uid's supplementary groups when it has a passwd entry. */
+static GArray *
+virt_user_groups(uid_t uid, gid_t gid, const char *name)
+{
+    GArray *groups = g_array_new(FALSE, FALSE, sizeof(gid_t));
+    int n = 16;
+
+    g_array_append_val(groups, gid);
+    if (!name)
+        return groups;
+    for (;;) {
+        g_autofree gid_t *list = g_new(gid_t, n);
+        int want = n;
+
+        if (getgrouplist(name, gid, list, &want) >= 0) {
+            g_array_append_vals(groups, list, want);
+            return groups;
+        }
+        if (want <= n) /* no growth asked for: give up on supplementary groups */
+            return groups;
+        n = want;
+    }
+}
+
+/* The permission class the kernel applies to uid on st, as chmod names it
+ * ('u', 'g' or 'o'), and whether it grants search. */
+static gboolean
+virt_may_search(const struct stat *st, uid_t uid, const GArray *groups, char *class)
+{
+    *class = 'u';
+    if (st->st_uid == uid)
+        return (st->st_mode & S_IXUSR) != 0;
+    *class = 'g';
+    for (guint i = 0; i < groups->len; i++)
+        if (st->st_gid == g_array_index(groups, gid_t, i))
+            return (st->st_mode & S_IXGRP) != 0;
+    *class = 'o';
+    return (st->st_mode & S_IXOTH) != 0;
+}
+
+static gboolean
+virt_has_acl(const char *dir)
+{
+    return getxattr(dir, "system.posix_acl_access", NULL, 0) > 0;
+}
+
+static gboolean
+virt_check_search(const char *dir, const char *target, uid_t uid, const char *user, const GArray *groups,
+                  GError **error)
+{
+    struct stat st;
+    char class;
+
+    if (stat(dir, &st) < 0) {
+        int e = errno;
+        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e), "cannot examine %s: %s", dir, g_strerror(e));
+        return FALSE;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOTDIR, "%s is not a directory", dir);
+        return FALSE;
+    }
+    if (virt_may_search(&st, uid, groups, &class) || virt_has_acl(dir))
+        return TRUE;
+    g_set_error(error, GH_VIRT_ERROR, GH_VIRT_ERROR_REACH,
+                "%s cannot reach %s: %s (mode %04o, owner %u:%u) denies it search (x) permission; "
+                "fix: chmod %c+x %s",
+                user, target, dir, (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid, (unsigned)st.st_gid,
+                class, dir);
+    return FALSE;
+}
+
+/* Checks /, then each longer prefix of path (absolute and canonical). */
+static gboolean
+virt_check_walk(const char *path, const char *target, uid_t uid, const char *user, const GArray *groups,
+                GError **error)
+{
+    g_auto(GStrv) parts = g_strsplit(path, "/", -1);
+    g_autoptr(GString) dir = g_string_new("/");
+
+    if (!virt_check_search(dir->str, target, uid, user, groups, error))
+        return FALSE;
+    for (guint i = 0; parts[i]; i++) {
+        if (!*parts[i])
+            continue;
+        if (dir->len > 1)
+            g_string_append_c(dir, '/');
+        g_string_append(dir, parts[i]);
+        if (!virt_check_search(dir->str, target, uid, user, groups, error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+gh_virt_check_qemu_reach(const char *path, uid_t uid, gid_t gid, GError **error)
+{
+    if (uid == 0) /* CAP_DAC_READ_SEARCH */
+        return TRUE;
+
+    struct passwd *pw = getpwuid(uid);
+    g_autofree char *user = pw ? g_strdup_printf("%s (uid %u)", pw->pw_name, (unsigned)uid)
+                               : g_strdup_printf("uid %u", (unsigned)uid);
+    g_autoptr(GArray) groups = virt_user_groups(uid, gid, pw ? pw->pw_name : NULL);
+    g_autofree char *canonical = g_canonicalize_filename(path, "/");
+    g_autofree char *real = NULL;
+
+    /* The path as written (a symlink's own parents), then where it leads. */
+    if (!virt_check_walk(canonical, path, uid, user, groups, error))
+        return FALSE;
+    real = realpath(canonical, NULL);
+    if (!real) {
+        int e = errno;
+        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e), "cannot resolve %s: %s", path, g_strerror(e));
+        return FALSE;
+    }
+    return g_str_equal(real, canonical) || virt_check_walk(real, path, uid, user, groups, error);
 }

@@ -382,6 +382,52 @@ START_TEST(test_backend_group_rejects_bad_names_and_values)
 }
 END_TEST
 
+/* The stand-in for the plugin registry: the backends in a NULL-terminated
+ * list are loaded. */
+static gboolean
+backend_in_list(const char *name, gpointer list)
+{
+    return g_strv_contains(list, name);
+}
+
+static const char *const loaded_backends[] = { "capture.relay", "stream.webrtc", "input.qmp", NULL };
+
+START_TEST(test_backend_groups_of_loaded_backends_pass_the_check)
+{
+    g_autoptr(GhConfig) config = load_ok("[stream.webrtc]\nstun_server = stun://a:3478\n[capture.relay]\n");
+    g_autoptr(GError) error = NULL;
+
+    ck_assert_msg(gh_config_check_backend_groups(config, backend_in_list, (gpointer)loaded_backends, &error),
+                  "unexpected error: %s", error ? error->message : "?");
+}
+END_TEST
+
+START_TEST(test_backend_group_no_plugin_provides_is_refused_with_its_line)
+{
+    g_autoptr(GhConfig) config = load_ok("[daemon]\nlog_level = info\n\n[stream.webrtc]\n"
+                                         "# a typo'd backend\n[stream.nosuchbackend]\nbitrate = 8M\n"
+                                         "[capture.nosuchbackend]\n");
+    g_autoptr(GError) error = NULL;
+    g_autofree char *expected = g_strdup_printf(
+        "%s:6: unknown group [stream.nosuchbackend]: no loaded plugin provides that backend", conf_path);
+
+    ck_assert(!gh_config_check_backend_groups(config, backend_in_list, (gpointer)loaded_backends, &error));
+    ck_assert_msg(g_error_matches(error, GH_CONFIG_ERROR, GH_CONFIG_ERROR_UNKNOWN_KEY), "%s", error->message);
+    ck_assert_str_eq(error->message, expected);
+}
+END_TEST
+
+START_TEST(test_config_without_backend_groups_passes_the_check_with_no_backends)
+{
+    static const char *const none[] = { NULL };
+    g_autoptr(GhConfig) config = load_ok("[sessions]\nmax_sessions = 2\n");
+    g_autoptr(GhConfig) defaults = gh_config_new_default();
+
+    ck_assert(gh_config_check_backend_groups(config, backend_in_list, (gpointer)none, NULL));
+    ck_assert(gh_config_check_backend_groups(defaults, backend_in_list, (gpointer)none, NULL));
+}
+END_TEST
+
 START_TEST(test_keys_not_in_file_keep_their_defaults)
 {
     g_autoptr(GhConfig) config = load_ok("[sessions]\nmax_sessions = 2\n");
@@ -788,6 +834,9 @@ config_suite(void)
     tcase_add_test(keys, test_player_keys_out_of_range);
     tcase_add_test(keys, test_backend_group_gives_default_options);
     tcase_add_test(keys, test_backend_group_rejects_bad_names_and_values);
+    tcase_add_test(keys, test_backend_groups_of_loaded_backends_pass_the_check);
+    tcase_add_test(keys, test_backend_group_no_plugin_provides_is_refused_with_its_line);
+    tcase_add_test(keys, test_config_without_backend_groups_passes_the_check_with_no_backends);
     tcase_add_test(keys, test_data_dir_moves_builtin_profiles_and_images);
     tcase_add_test(keys, test_data_dir_keeps_explicit_image_dirs);
     suite_add_tcase(s, keys);

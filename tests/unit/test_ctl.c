@@ -206,7 +206,7 @@ START_TEST(test_label_splits_at_first_equals)
     g_autofree char *key = NULL;
     g_autofree char *value = NULL;
 
-    ck_assert(gh_ctl_parse_label("region=eu=west", &key, &value, NULL));
+    ck_assert(gh_ctl_parse_pair("--label", "region=eu=west", &key, &value, NULL));
     ck_assert_str_eq(key, "region");
     ck_assert_str_eq(value, "eu=west");
 }
@@ -217,7 +217,7 @@ START_TEST(test_label_allows_empty_value)
     g_autofree char *key = NULL;
     g_autofree char *value = NULL;
 
-    ck_assert(gh_ctl_parse_label("flag=", &key, &value, NULL));
+    ck_assert(gh_ctl_parse_pair("--label", "flag=", &key, &value, NULL));
     ck_assert_str_eq(key, "flag");
     ck_assert_str_eq(value, "");
 }
@@ -229,7 +229,7 @@ START_TEST(test_label_rejects_missing_equals)
     char *key = NULL;
     char *value = NULL;
 
-    ck_assert(!gh_ctl_parse_label("player", &key, &value, &error));
+    ck_assert(!gh_ctl_parse_pair("--label", "player", &key, &value, &error));
     assert_usage_error(error, "--label 'player': expected KEY=VALUE");
     ck_assert_ptr_null(key);
     ck_assert_ptr_null(value);
@@ -242,7 +242,7 @@ START_TEST(test_label_rejects_empty_key)
     char *key = NULL;
     char *value = NULL;
 
-    ck_assert(!gh_ctl_parse_label("=p1", &key, &value, &error));
+    ck_assert(!gh_ctl_parse_pair("--label", "=p1", &key, &value, &error));
     assert_usage_error(error, "--label '=p1': the key is empty");
 }
 END_TEST
@@ -253,7 +253,7 @@ START_TEST(test_label_rejects_space_in_key)
     char *key = NULL;
     char *value = NULL;
 
-    ck_assert(!gh_ctl_parse_label("my key=v", &key, &value, &error));
+    ck_assert(!gh_ctl_parse_pair("--label", "my key=v", &key, &value, &error));
     assert_usage_error(error, "--label 'my key=v': the key contains a space");
 }
 END_TEST
@@ -264,7 +264,7 @@ START_TEST(test_label_rejects_control_characters)
     char *key = NULL;
     char *value = NULL;
 
-    ck_assert(!gh_ctl_parse_label("k=a\nb", &key, &value, &error));
+    ck_assert(!gh_ctl_parse_pair("--label", "k=a\nb", &key, &value, &error));
     assert_usage_error(error, "--label: contains control characters or invalid UTF-8");
 }
 END_TEST
@@ -274,10 +274,107 @@ START_TEST(test_label_rejects_key_given_twice)
     g_autoptr(GHashTable) labels = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     g_autoptr(GError) error = NULL;
 
-    ck_assert(gh_ctl_add_label(labels, "player=p1", NULL));
-    ck_assert(!gh_ctl_add_label(labels, "player=p2", &error));
+    ck_assert(gh_ctl_add_pair(labels, "--label", "player=p1", NULL));
+    ck_assert(!gh_ctl_add_pair(labels, "--label", "player=p2", &error));
     assert_usage_error(error, "--label: key 'player' given twice");
     ck_assert_str_eq(g_hash_table_lookup(labels, "player"), "p1");
+}
+END_TEST
+
+START_TEST(test_pair_errors_name_the_option_given)
+{
+    g_autoptr(GHashTable) options = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_autoptr(GError) twice = NULL;
+    g_autoptr(GError) bare = NULL;
+
+    ck_assert(gh_ctl_add_pair(options, "--stream-option", "bitrate=8M", NULL));
+    ck_assert(!gh_ctl_add_pair(options, "--stream-option", "bitrate=4M", &twice));
+    assert_usage_error(twice, "--stream-option: key 'bitrate' given twice");
+    ck_assert(!gh_ctl_add_pair(options, "--capture-option", "zero_copy", &bare));
+    assert_usage_error(bare, "--capture-option 'zero_copy': expected KEY=VALUE");
+}
+END_TEST
+
+/* ---- the create body --------------------------------------------------------------- */
+
+static GHashTable *
+pairs_new(const char *const *kv)
+{
+    GHashTable *pairs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+
+    for (guint i = 0; kv[i]; i += 2)
+        g_hash_table_insert(pairs, g_strdup(kv[i]), g_strdup(kv[i + 1]));
+    return pairs;
+}
+
+static void
+assert_create_body(const GhCtlCreate *create, const char *json)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonNode) body = gh_ctl_create_body(create, &error);
+    g_autofree char *text = NULL;
+
+    ck_assert_msg(body != NULL, "unexpected error: %s", error ? error->message : "?");
+    text = json_to_string(body, FALSE);
+    ck_assert_str_eq(text, json);
+}
+
+START_TEST(test_create_body_of_image_alone)
+{
+    GhCtlCreate create = { .image = "demo-arena" };
+
+    assert_create_body(&create, "{\"image\":\"demo-arena\"}");
+}
+END_TEST
+
+START_TEST(test_create_body_gives_labels_in_key_order)
+{
+    static const char *const kv[] = { "region", "eu", "player", "p1", NULL };
+    g_autoptr(GHashTable) labels = pairs_new(kv);
+    GhCtlCreate create = { .image = "demo-arena", .labels = labels };
+
+    assert_create_body(&create, "{\"image\":\"demo-arena\",\"labels\":{\"player\":\"p1\",\"region\":\"eu\"}}");
+}
+END_TEST
+
+START_TEST(test_create_body_names_backends_without_options)
+{
+    static const char *const none[] = { NULL };
+    g_autoptr(GHashTable) empty = pairs_new(none);
+    GhCtlCreate create = { .image = "demo-arena",
+                           .backends = { "capture.relay", "stream.webrtc", "input.qmp" },
+                           .options = { empty, NULL, NULL } };
+
+    assert_create_body(&create, "{\"image\":\"demo-arena\",\"capture\":\"capture.relay\","
+                                "\"stream\":\"stream.webrtc\",\"input\":\"input.qmp\"}");
+}
+END_TEST
+
+START_TEST(test_create_body_gives_backend_with_options_as_object)
+{
+    static const char *const kv[] = { "path", "/srv/rec.mkv", "container", "matroska", NULL };
+    g_autoptr(GHashTable) options = pairs_new(kv);
+    GhCtlCreate create = { .image = "demo-arena",
+                           .backends = { "capture.relay", "stream.record", NULL },
+                           .options = { NULL, options, NULL } };
+
+    assert_create_body(&create, "{\"image\":\"demo-arena\",\"capture\":\"capture.relay\","
+                                "\"stream\":{\"backend\":\"stream.record\","
+                                "\"options\":{\"container\":\"matroska\",\"path\":\"/srv/rec.mkv\"}}}");
+}
+END_TEST
+
+START_TEST(test_create_body_refuses_options_without_their_backend)
+{
+    static const char *const kv[] = { "zero_copy", "0", NULL };
+    g_autoptr(GHashTable) options = pairs_new(kv);
+    GhCtlCreate create = { .image = "demo-arena", .backends = { NULL, "stream.webrtc", NULL },
+                           .options = { options, NULL, NULL } };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonNode) body = gh_ctl_create_body(&create, &error);
+
+    ck_assert_ptr_null(body);
+    assert_usage_error(error, "--capture-option needs --capture BACKEND");
 }
 END_TEST
 
@@ -403,6 +500,16 @@ START_TEST(test_url_rejects_other_schemes_and_queries)
         ck_assert_ptr_null(url);
         ck_assert(g_error_matches(error, GH_CTL_ERROR, GH_CTL_ERROR_USAGE));
     }
+}
+END_TEST
+
+START_TEST(test_url_is_option_then_environment_then_default)
+{
+    ck_assert_str_eq(gh_ctl_pick_url("http://a:1", "http://b:2"), "http://a:1");
+    ck_assert_str_eq(gh_ctl_pick_url(NULL, "http://b:2"), "http://b:2");
+    ck_assert_str_eq(gh_ctl_pick_url(NULL, ""), GH_CTL_DEFAULT_URL);
+    ck_assert_str_eq(gh_ctl_pick_url("", "http://b:2"), GH_CTL_DEFAULT_URL);
+    ck_assert_str_eq(gh_ctl_pick_url(NULL, NULL), GH_CTL_DEFAULT_URL);
 }
 END_TEST
 
@@ -855,6 +962,34 @@ START_TEST(test_render_session_details)
 }
 END_TEST
 
+#define CREATED_JSON(url) "{\"id\":\"s1\",\"state\":\"starting\",\"player\":{\"token\":\"t\",\"url\":" url "}}"
+
+START_TEST(test_render_player_link_is_absolute_on_the_daemon_url)
+{
+    g_autoptr(JsonNode) created = parse_json(CREATED_JSON("\"/play/s1?token=abc\""));
+    g_autofree char *plain = gh_ctl_render_player_link(created, "http://127.0.0.1:8470");
+    g_autofree char *prefixed = gh_ctl_render_player_link(created, "https://op:pw@gh.example:8443/host7");
+
+    ck_assert_str_eq(plain, "http://127.0.0.1:8470/play/s1?token=abc");
+    ck_assert_str_eq(prefixed, "https://gh.example:8443/host7/play/s1?token=abc");
+}
+END_TEST
+
+START_TEST(test_render_player_link_absent_without_a_player_path)
+{
+    g_autoptr(JsonNode) session = parse_json(SESSION_JSON("running", "null"));
+    g_autoptr(JsonNode) absolute = parse_json(CREATED_JSON("\"http://elsewhere/play\""));
+    g_autoptr(JsonNode) number = parse_json(CREATED_JSON("7"));
+    g_autoptr(JsonNode) escapes = parse_json(CREATED_JSON("\"/play/s1?token=\\u001b[2J\""));
+    g_autofree char *safe = gh_ctl_render_player_link(escapes, "http://h:1");
+
+    ck_assert_ptr_null(gh_ctl_render_player_link(session, "http://h:1"));
+    ck_assert_ptr_null(gh_ctl_render_player_link(absolute, "http://h:1"));
+    ck_assert_ptr_null(gh_ctl_render_player_link(number, "http://h:1"));
+    ck_assert_str_eq(safe, "http://h:1/play/s1?token=?[2J");
+}
+END_TEST
+
 START_TEST(test_render_refuses_reply_of_wrong_shape)
 {
     g_autoptr(JsonNode) array = parse_json("[1,2]");
@@ -1052,6 +1187,12 @@ arguments(void)
     ADD(tc, test_label_rejects_space_in_key);
     ADD(tc, test_label_rejects_control_characters);
     ADD(tc, test_label_rejects_key_given_twice);
+    ADD(tc, test_pair_errors_name_the_option_given);
+    ADD(tc, test_create_body_of_image_alone);
+    ADD(tc, test_create_body_gives_labels_in_key_order);
+    ADD(tc, test_create_body_names_backends_without_options);
+    ADD(tc, test_create_body_gives_backend_with_options_as_object);
+    ADD(tc, test_create_body_refuses_options_without_their_backend);
     ADD(tc, test_state_accepts_each_session_state);
     ADD(tc, test_state_rejects_unknown_state);
     ADD(tc, test_id_accepts_uuid_and_image_names);
@@ -1064,6 +1205,7 @@ arguments(void)
     ADD(tc, test_timeout_rejects_other_values);
     ADD(tc, test_url_loses_trailing_slashes_and_keeps_prefix);
     ADD(tc, test_url_rejects_other_schemes_and_queries);
+    ADD(tc, test_url_is_option_then_environment_then_default);
     ADD(tc, test_url_for_display_hides_password);
     return tc;
 }
@@ -1111,6 +1253,8 @@ events_and_rendering(void)
     ADD(tc, test_render_image_details);
     ADD(tc, test_render_sessions_table);
     ADD(tc, test_render_session_details);
+    ADD(tc, test_render_player_link_is_absolute_on_the_daemon_url);
+    ADD(tc, test_render_player_link_absent_without_a_player_path);
     ADD(tc, test_render_refuses_reply_of_wrong_shape);
     ADD(tc, test_render_event_session_created);
     ADD(tc, test_render_event_state_change_with_reason);
