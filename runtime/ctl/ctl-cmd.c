@@ -122,13 +122,11 @@ ctl_default_token_files(void)
 gboolean
 gh_ctl_connect(GhCtl *ctl, gboolean streaming, GError **error)
 {
-    const char *url = ctl->url ? ctl->url : g_getenv("GAMEHOST_URL");
+    const char *url = gh_ctl_pick_url(ctl->url, g_getenv("GAMEHOST_URL"));
     guint timeout = streaming ? 0 : GH_CTL_DEFAULT_TIMEOUT_S;
     g_autofree char *base = NULL;
     g_autofree char *token = NULL;
 
-    if (url == NULL || *url == '\0')
-        url = GH_CTL_DEFAULT_URL;
     base = gh_ctl_normalize_url(url, error);
     if (base == NULL)
         return FALSE;

@@ -25,11 +25,15 @@ gamehostctl_CPPFLAGS = $(libghctl_la_CPPFLAGS)
 gamehostctl_CFLAGS = $(GH_RUNTIME_CFLAGS)
 gamehostctl_LDADD = $(GH_CTL_LIBS)
 
-check_PROGRAMS += tests/unit/test_ctl tests/unit/test_hostcheck
-TESTS += tests/unit/test_ctl tests/unit/test_hostcheck
+check_PROGRAMS += tests/unit/test_ctl tests/unit/test_ctl_http tests/unit/test_hostcheck
+TESTS += tests/unit/test_ctl tests/unit/test_ctl_http tests/unit/test_hostcheck
 tests_unit_test_ctl_SOURCES = tests/unit/test_ctl.c
 tests_unit_test_ctl_CFLAGS = $(GH_TEST_CFLAGS)
 tests_unit_test_ctl_LDADD = libghtest.la $(GH_CTL_LIBS) $(CHECK_LIBS)
+# The HTTP client against an in-process SoupServer.
+tests_unit_test_ctl_http_SOURCES = tests/unit/test_ctl_http.c
+tests_unit_test_ctl_http_CFLAGS = $(GH_TEST_CFLAGS)
+tests_unit_test_ctl_http_LDADD = libghtest.la $(GH_CTL_LIBS) $(CHECK_LIBS)
 # The host checks against fixture sysfs trees, and libvirt's test driver.
 tests_unit_test_hostcheck_SOURCES = tests/unit/test_hostcheck.c tests/unit/gpu-fixture.c tests/unit/gpu-fixture.h
 tests_unit_test_hostcheck_CFLAGS = $(GH_TEST_CFLAGS) -I$(srcdir)/tests/unit
