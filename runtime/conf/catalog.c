@@ -40,26 +40,9 @@ gh_image_id_is_valid(const char *id)
     return strstr(id, "..") == NULL;
 }
 
-const char *
-gh_boot_kind_to_string(GhBootKind kind)
-{
-    switch (kind) {
-    case GH_BOOT_KERNEL: return "kernel";
-    case GH_BOOT_DISK: return "disk";
-    }
-    return "unknown";
-}
-
-const char *
-gh_gpu_need_to_string(GhGpuNeed need)
-{
-    switch (need) {
-    case GH_GPU_NONE: return "none";
-    case GH_GPU_OPTIONAL: return "optional";
-    case GH_GPU_REQUIRED: return "required";
-    }
-    return "unknown";
-}
+GH_ENUM_IMPL(boot_kind, GhBootKind, GH_BOOT_KIND_LAST, "unknown", "kernel", "disk");
+GH_ENUM_IMPL(firmware, GhFirmware, GH_FIRMWARE_LAST, "bios", "bios", "uefi");
+GH_ENUM_IMPL(gpu_need, GhGpuNeed, GH_GPU_NEED_LAST, "unknown", "none", "optional", "required");
 
 /* The destroy function of GhCatalog.problems. */
 void
