@@ -1,12 +1,6 @@
 /* api-images: the image catalog as seen by the orchestrator. */
 #include "api-private.h"
 
-static const char *
-api_firmware_to_string(GhFirmware firmware)
-{
-    return firmware == GH_FIRMWARE_UEFI ? "uefi" : "bios";
-}
-
 /* Member name: the console profile p. */
 static void
 api_add_profile(JsonBuilder *b, const char *name, const GhProfile *p)
@@ -43,7 +37,7 @@ gh_api_image_to_json(const GhImage *image)
     gh_json_add_string(b, "title", image->title);
     gh_json_add_string(b, "version", image->version);
     gh_json_add_string(b, "boot", gh_boot_kind_to_string(image->boot));
-    gh_json_add_string(b, "firmware", api_firmware_to_string(image->firmware));
+    gh_json_add_string(b, "firmware", gh_firmware_to_string(image->firmware));
     api_add_profile(b, "profile", image->profile);
     gh_json_begin_array(b, "capture");
     for (char **c = image->capture; c && *c; c++)

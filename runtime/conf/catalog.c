@@ -5,7 +5,8 @@
  * profile references and sane hardware numbers.  Every rejected file becomes
  * a GhImageProblem; only unloadable schemas make gh_catalog_load fail.
  * This file holds the catalog and its manifests; profiles are read by
- * image-profile.c, and libxml2 is driven by image-xml.c. */
+ * image-profile.c, RelaxNG is driven by image-xml.c, and parsing is
+ * util/xml-util's. */
 #include "catalog-private.h"
 
 #include <errno.h>
@@ -16,7 +17,6 @@
 #include <unistd.h>
 
 #include <libxml/parser.h>
-#include <libxml/xmlerror.h>
 
 #define GH_IMAGE_ID_MAX_LEN 64
 
@@ -40,26 +40,9 @@ gh_image_id_is_valid(const char *id)
     return strstr(id, "..") == NULL;
 }
 
-const char *
-gh_boot_kind_to_string(GhBootKind kind)
-{
-    switch (kind) {
-    case GH_BOOT_KERNEL: return "kernel";
-    case GH_BOOT_DISK: return "disk";
-    }
-    return "unknown";
-}
-
-const char *
-gh_gpu_need_to_string(GhGpuNeed need)
-{
-    switch (need) {
-    case GH_GPU_NONE: return "none";
-    case GH_GPU_OPTIONAL: return "optional";
-    case GH_GPU_REQUIRED: return "required";
-    }
-    return "unknown";
-}
+GH_ENUM_IMPL(boot_kind, GhBootKind, GH_BOOT_KIND_LAST, "unknown", "kernel", "disk");
+GH_ENUM_IMPL(firmware, GhFirmware, GH_FIRMWARE_LAST, "bios", "bios", "uefi");
+GH_ENUM_IMPL(gpu_need, GhGpuNeed, GH_GPU_NEED_LAST, "unknown", "none", "optional", "required");
 
 /* The destroy function of GhCatalog.problems. */
 void
@@ -191,13 +174,18 @@ static char *
 image_check_artefact(const char *file, xmlNodePtr node, const char *real_dir,
                         GPtrArray *problems)
 {
-    g_autofree char *rel = gh_image_xml_prop(node, "path");
-    g_autofree char *want = gh_image_xml_prop(node, "sha256");
+    g_autofree char *rel = NULL, *want = NULL;
     g_autofree char *inside = g_strconcat(real_dir, "/", NULL);
     g_autofree char *joined = NULL, *real = NULL, *have = NULL;
     g_autoptr(GError) error = NULL;
-    int line = gh_image_xml_line(node);
+    int line = gh_xml_line(node);
     struct stat st;
+
+    if (!gh_xml_prop_string(node, "path", GH_XML_REQUIRED | GH_XML_NONEMPTY, &rel, &error) ||
+        !gh_xml_prop_string(node, "sha256", GH_XML_REQUIRED, &want, &error)) {
+        gh_image_add_problem(problems, file, line, "%s", error->message);
+        return NULL;
+    }
 
     if (rel[0] == '/' || g_path_is_absolute(rel)) {
         gh_image_add_problem(problems, file, line,
@@ -248,26 +236,30 @@ static gboolean
 image_read_boot(GhImage *image, const char *file, xmlNodePtr boot,
                    const char *real_dir, GPtrArray *problems)
 {
-    g_autofree char *firmware = gh_image_xml_prop(boot, "firmware");
-    xmlNodePtr kernel = gh_image_xml_child(boot, "kernel");
-    xmlNodePtr disk = gh_image_xml_child(boot, "disk");
+    g_autoptr(GError) error = NULL;
+    int firmware = GH_FIRMWARE_BIOS;
+    xmlNodePtr kernel = gh_xml_child(boot, "kernel");
+    xmlNodePtr disk = gh_xml_child(boot, "disk");
     xmlNodePtr artefact = kernel ? kernel : disk;
     char *real;
 
-    image->firmware = g_strcmp0(firmware, "uefi") == 0 ? GH_FIRMWARE_UEFI : GH_FIRMWARE_BIOS;
+    if (!gh_xml_prop_enum(boot, "firmware", &gh_firmware_table, GH_XML_OPTIONAL, &firmware,
+                          &error)) {
+        gh_image_add_problem(problems, file, gh_xml_line(boot), "%s", error->message);
+        return FALSE;
+    }
+    image->firmware = firmware;
     image->boot = kernel ? GH_BOOT_KERNEL : GH_BOOT_DISK;
     real = image_check_artefact(file, artefact, real_dir, problems);
     if (real == NULL)
         return FALSE;
-    image->sha256 = gh_image_xml_prop(artefact, "sha256");
+    gh_xml_prop_string(artefact, "sha256", GH_XML_OPTIONAL, &image->sha256, NULL);
     if (kernel) {
-        xmlNodePtr cmdline = gh_image_xml_child(boot, "cmdline");
-
         image->kernel_path = real;
-        image->cmdline = cmdline ? gh_image_xml_text(cmdline) : NULL;
+        gh_xml_child_string(boot, "cmdline", GH_XML_OPTIONAL, &image->cmdline, NULL);
     } else {
         image->disk_path = real;
-        image->disk_format = gh_image_xml_prop(disk, "format");
+        gh_xml_prop_string(disk, "format", GH_XML_OPTIONAL, &image->disk_format, NULL);
     }
     return TRUE;
 }
@@ -283,9 +275,9 @@ image_read_capture(const char *file, xmlNodePtr capture, GPtrArray *problems)
 
         if (n->type != XML_ELEMENT_NODE)
             continue;
-        path = g_strstrip(gh_image_xml_text(n));
+        path = g_strstrip(gh_xml_text(n));
         if (!g_hash_table_add(seen, g_strdup(path))) {
-            gh_image_add_problem(problems, file, gh_image_xml_line(n),
+            gh_image_add_problem(problems, file, gh_xml_line(n),
                                  "capture path '%s' listed twice", path);
             return NULL;
         }
@@ -298,17 +290,17 @@ static GhImage *
 image_from_doc(GhCatalog *catalog, xmlDocPtr doc, const char *file)
 {
     xmlNodePtr root = xmlDocGetRootElement(doc);
-    xmlNodePtr profile_node = gh_image_xml_child(root, "profile");
+    xmlNodePtr profile_node = gh_xml_child(root, "profile");
     g_autoptr(GhImage) image = g_new0(GhImage, 1);
-    g_autofree char *profile_id = g_strstrip(gh_image_xml_text(profile_node));
+    g_autofree char *profile_id = g_strstrip(gh_xml_text(profile_node));
     g_autofree char *real_dir = NULL;
     GPtrArray *problems = catalog->problems;
     const GhImage *first;
     gboolean ok = TRUE;
 
-    image->id = gh_image_xml_prop(root, "id");
-    image->version = gh_image_xml_prop(root, "version");
-    image->title = gh_image_xml_text(gh_image_xml_child(root, "title"));
+    gh_xml_prop_string(root, "id", GH_XML_OPTIONAL, &image->id, NULL);
+    gh_xml_prop_string(root, "version", GH_XML_OPTIONAL, &image->version, NULL);
+    image->title = gh_xml_text(gh_xml_child(root, "title"));
     image->manifest_path = realpath(file, NULL);
     if (image->manifest_path == NULL) {
         gh_image_add_problem(problems, file, 0, "cannot resolve the manifest's path: %s",
@@ -316,27 +308,27 @@ image_from_doc(GhCatalog *catalog, xmlDocPtr doc, const char *file)
         return NULL;
     }
     if (!gh_image_id_is_valid(image->id)) {
-        gh_image_add_problem(problems, file, gh_image_xml_line(root),
+        gh_image_add_problem(problems, file, gh_xml_line(root),
                              "invalid image id '%s'", image->id);
         return NULL;
     }
     first = g_hash_table_lookup(catalog->by_id, image->id);
     if (first) {
-        gh_image_add_problem(problems, file, gh_image_xml_line(root),
+        gh_image_add_problem(problems, file, gh_xml_line(root),
                              "duplicate image id '%s' (first defined in %s)",
                              image->id, first->manifest_path);
         return NULL;
     }
     image->profile = g_hash_table_lookup(catalog->profiles, profile_id);
     if (image->profile == NULL) {
-        gh_image_add_problem(problems, file, gh_image_xml_line(profile_node),
+        gh_image_add_problem(problems, file, gh_xml_line(profile_node),
                              "unknown profile '%s'", profile_id);
         ok = FALSE;
     }
-    image->capture = image_read_capture(file, gh_image_xml_child(root, "capture"), problems);
+    image->capture = image_read_capture(file, gh_xml_child(root, "capture"), problems);
     ok &= image->capture != NULL;
     real_dir = g_path_get_dirname(image->manifest_path);
-    ok &= image_read_boot(image, file, gh_image_xml_child(root, "boot"),
+    ok &= image_read_boot(image, file, gh_xml_child(root, "boot"),
                                          real_dir, problems);
     return ok ? g_steal_pointer(&image) : NULL;
 }
@@ -431,25 +423,21 @@ GhCatalog *
 gh_catalog_load(const char *schema_dir, const char *const *profile_dirs,
                 const char *const *image_dirs, GError **error)
 {
-    xmlStructuredErrorFunc old_serror = xmlStructuredError;
-    void *old_serror_ctx = xmlStructuredErrorContext;
-    xmlGenericErrorFunc old_generic = xmlGenericError;
-    void *old_generic_ctx = xmlGenericErrorContext;
     g_autoptr(xmlRelaxNG) image_rng = NULL;
     g_autoptr(xmlRelaxNG) profile_rng = NULL;
     GhCatalog *catalog = NULL;
+    GhXmlQuiet saved;
 
     g_return_val_if_fail(schema_dir != NULL, NULL);
     xmlInitParser();
-    xmlSetStructuredErrorFunc(NULL, gh_image_xml_on_stray_error);
-    xmlSetGenericErrorFunc(NULL, gh_image_xml_on_stray_generic);
+    /* A schema's own file is read outside any context we can hook. */
+    gh_xml_quiet_begin(&saved);
     image_rng = gh_image_load_schema(schema_dir, "image.rng", error);
     if (image_rng)
         profile_rng = gh_image_load_schema(schema_dir, "profile.rng", error);
     if (profile_rng)
         catalog = catalog_load_with(image_rng, profile_rng, profile_dirs, image_dirs);
-    xmlSetGenericErrorFunc(old_generic_ctx, old_generic);
-    xmlSetStructuredErrorFunc(old_serror_ctx, old_serror);
+    gh_xml_quiet_end(&saved);
     return catalog;
 }
 

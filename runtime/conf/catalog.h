@@ -6,20 +6,25 @@
 
 #include <glib.h>
 
+#include "util/enum.h"
+
 typedef enum {
     GH_BOOT_KERNEL,          /* direct kernel boot (<os><kernel>) */
     GH_BOOT_DISK,            /* boot from a disk image through the firmware */
+    GH_BOOT_KIND_LAST
 } GhBootKind;
 
 typedef enum {
     GH_FIRMWARE_BIOS,
     GH_FIRMWARE_UEFI,
+    GH_FIRMWARE_LAST
 } GhFirmware;
 
 typedef enum {
     GH_GPU_NONE,             /* emulated display only */
     GH_GPU_OPTIONAL,         /* uses a GPU when one is assigned */
     GH_GPU_REQUIRED,         /* refuses to start without one */
+    GH_GPU_NEED_LAST
 } GhGpuNeed;
 
 /* A console profile: a fixed hardware shape, as consoles have. */
@@ -88,5 +93,9 @@ const GPtrArray *gh_catalog_images(const GhCatalog *catalog);
 const GPtrArray *gh_catalog_problems(const GhCatalog *catalog);
 
 gboolean gh_image_id_is_valid(const char *id);
-const char *gh_boot_kind_to_string(GhBootKind kind);
-const char *gh_gpu_need_to_string(GhGpuNeed need);
+/* The manifest's and the API's words: "kernel"/"disk" ("unknown" otherwise),
+ * "bios"/"uefi" (what is not UEFI is BIOS), "none"/"optional"/"required"
+ * ("unknown" otherwise). */
+GH_ENUM_DECL(boot_kind, GhBootKind);
+GH_ENUM_DECL(firmware, GhFirmware);
+GH_ENUM_DECL(gpu_need, GhGpuNeed);

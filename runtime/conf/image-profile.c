@@ -1,7 +1,7 @@
 /* image-profile: console profiles for the image catalog.  Each file in a
  * profile dir is read and validated through image-xml, then checked for what
- * the schema cannot say: an id that matches the file name, sane hardware
- * numbers, and no id defined twice. */
+ * the schema cannot say (with util/xml-util's typed readers): an id that
+ * matches the file name, sane hardware numbers, and no id defined twice. */
 #include "catalog-private.h"
 
 /* The destroy function of GhCatalog.profiles. */
@@ -18,42 +18,45 @@ gh_image_profile_free(gpointer data)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GhProfile, gh_image_profile_free)
 
-/* Parses a decimal attribute or text and checks its range; out-of-range and
- * unparsable (e.g. 30 digits) numbers get the same reason. */
+/* A typed reader's refusal, as a problem on node's line. */
 static gboolean
-profile_number(GPtrArray *problems, const char *file, xmlNodePtr node,
-                  const char *what, const char *text, guint64 min, guint64 max,
-                  guint64 *out)
+profile_refused(GPtrArray *problems, const char *file, xmlNodePtr node, const GError *error)
 {
+    gh_image_add_problem(problems, file, gh_xml_line(node), "%s", error->message);
+    return FALSE;
+}
+
+/* The decimal attribute name of node, in min..max. */
+static gboolean
+profile_number(GPtrArray *problems, const char *file, xmlNodePtr node, const char *name,
+               guint min, guint max, guint *out)
+{
+    g_autoptr(GError) error = NULL;
     guint64 value = 0;
 
-    if (text && g_ascii_string_to_unsigned(text, 10, min, max, &value, NULL)) {
-        *out = value;
-        return TRUE;
-    }
-    gh_image_add_problem(problems, file, gh_image_xml_line(node),
-                         "%s '%s' is out of range %" G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT,
-                         what, text ? text : "", min, max);
-    return FALSE;
+    if (!gh_xml_prop_uint64(node, name, GH_XML_REQUIRED, min, max, &value, &error))
+        return profile_refused(problems, file, node, error);
+    *out = (guint) value;
+    return TRUE;
 }
 
 static gboolean
 profile_read_memory(GPtrArray *problems, const char *file, xmlNodePtr node,
                        guint64 *mib)
 {
-    g_autofree char *unit = gh_image_xml_prop(node, "unit");
-    g_autofree char *text = gh_image_xml_text(node);
-    gboolean gib = g_strcmp0(unit, "GiB") == 0;
+    g_autofree char *unit = NULL;
+    g_autofree char *text = gh_xml_text(node);
     guint64 value = 0;
     const guint64 min_mib = 16, max_mib = 256 * 1024;
 
+    gh_xml_prop_string(node, "unit", GH_XML_OPTIONAL, &unit, NULL);
     g_strstrip(text);
     if (g_ascii_string_to_unsigned(text, 10, 0, G_MAXUINT32, &value, NULL)) {
-        *mib = gib ? value * 1024 : value;
+        *mib = g_strcmp0(unit, "GiB") == 0 ? value * 1024 : value;
         if (*mib >= min_mib && *mib <= max_mib)
             return TRUE;
     }
-    gh_image_add_problem(problems, file, gh_image_xml_line(node),
+    gh_image_add_problem(problems, file, gh_xml_line(node),
                          "memory '%s %s' is out of range 16 MiB..256 GiB", text, unit);
     return FALSE;
 }
@@ -62,18 +65,11 @@ static gboolean
 profile_read_display(GPtrArray *problems, const char *file, xmlNodePtr node,
                         GhProfile *profile)
 {
-    g_autofree char *w = gh_image_xml_prop(node, "width");
-    g_autofree char *h = gh_image_xml_prop(node, "height");
-    g_autofree char *r = gh_image_xml_prop(node, "refresh");
-    guint64 width = 0, height = 0, refresh = 0;
     gboolean ok = TRUE;
 
-    ok &= profile_number(problems, file, node, "display width", w, 320, 7680, &width);
-    ok &= profile_number(problems, file, node, "display height", h, 240, 4320, &height);
-    ok &= profile_number(problems, file, node, "display refresh", r, 24, 240, &refresh);
-    profile->width = width;
-    profile->height = height;
-    profile->refresh_hz = refresh;
+    ok &= profile_number(problems, file, node, "width", 320, 7680, &profile->width);
+    ok &= profile_number(problems, file, node, "height", 240, 4320, &profile->height);
+    ok &= profile_number(problems, file, node, "refresh", 24, 240, &profile->refresh_hz);
     return ok;
 }
 
@@ -81,13 +77,15 @@ static gboolean
 profile_read_gpu(GPtrArray *problems, const char *file, xmlNodePtr node,
                     GhProfile *profile)
 {
-    g_autofree char *need = gh_image_xml_prop(node, "need");
+    g_autoptr(GError) error = NULL;
+    int need = GH_GPU_NONE;
 
-    profile->gpu = g_str_equal(need, "required") ? GH_GPU_REQUIRED :
-                   g_str_equal(need, "optional") ? GH_GPU_OPTIONAL : GH_GPU_NONE;
-    profile->gpu_class = gh_image_xml_prop(node, "class");
+    if (!gh_xml_prop_enum(node, "need", &gh_gpu_need_table, GH_XML_REQUIRED, &need, &error))
+        return profile_refused(problems, file, node, error);
+    profile->gpu = need;
+    gh_xml_prop_string(node, "class", GH_XML_OPTIONAL, &profile->gpu_class, NULL);
     if (profile->gpu == GH_GPU_NONE && profile->gpu_class) {
-        gh_image_add_problem(problems, file, gh_image_xml_line(node),
+        gh_image_add_problem(problems, file, gh_xml_line(node),
                              "gpu class '%s' given but need is 'none'", profile->gpu_class);
         return FALSE;
     }
@@ -99,37 +97,33 @@ static GhProfile *
 profile_from_doc(xmlDocPtr doc, const char *file, GPtrArray *problems)
 {
     xmlNodePtr root = xmlDocGetRootElement(doc);
-    xmlNodePtr ctl = gh_image_xml_child(root, "controllers");
-    xmlNodePtr cpu = gh_image_xml_child(root, "cpu");
+    xmlNodePtr ctl = gh_xml_child(root, "controllers");
     g_autoptr(GhProfile) profile = g_new0(GhProfile, 1);
-    g_autofree char *vcpus = gh_image_xml_prop(cpu, "vcpus");
     g_autofree char *base = g_path_get_basename(file);
     g_autofree char *expected = NULL;
-    guint64 value = 0;
     gboolean ok = TRUE;
 
-    profile->id = gh_image_xml_prop(root, "id");
-    profile->title = gh_image_xml_text(gh_image_xml_child(root, "title"));
+    gh_xml_prop_string(root, "id", GH_XML_OPTIONAL, &profile->id, NULL);
+    profile->title = gh_xml_text(gh_xml_child(root, "title"));
     expected = g_strconcat(profile->id, ".xml", NULL);
     if (!gh_image_id_is_valid(profile->id)) {
-        gh_image_add_problem(problems, file, gh_image_xml_line(root),
+        gh_image_add_problem(problems, file, gh_xml_line(root),
                              "invalid profile id '%s'", profile->id);
         ok = FALSE;
     } else if (!g_str_equal(base, expected)) {
-        gh_image_add_problem(problems, file, gh_image_xml_line(root),
+        gh_image_add_problem(problems, file, gh_xml_line(root),
                              "profile id '%s' does not match its file name '%s'",
                              profile->id, base);
         ok = FALSE;
     }
-    ok &= profile_number(problems, file, cpu, "vcpus", vcpus, 1, 64, &value);
-    profile->vcpus = value;
-    ok &= profile_read_memory(problems, file, gh_image_xml_child(root, "memory"),
+    ok &= profile_number(problems, file, gh_xml_child(root, "cpu"), "vcpus", 1, 64, &profile->vcpus);
+    ok &= profile_read_memory(problems, file, gh_xml_child(root, "memory"),
                                  &profile->memory_mib);
-    ok &= profile_read_display(problems, file, gh_image_xml_child(root, "display"), profile);
-    ok &= profile_read_gpu(problems, file, gh_image_xml_child(root, "gpu"), profile);
-    profile->keyboard = gh_image_xml_child(ctl, "keyboard") != NULL;
-    profile->mouse = gh_image_xml_child(ctl, "mouse") != NULL;
-    profile->gamepad = gh_image_xml_child(ctl, "gamepad") != NULL;
+    ok &= profile_read_display(problems, file, gh_xml_child(root, "display"), profile);
+    ok &= profile_read_gpu(problems, file, gh_xml_child(root, "gpu"), profile);
+    profile->keyboard = gh_xml_child(ctl, "keyboard") != NULL;
+    profile->mouse = gh_xml_child(ctl, "mouse") != NULL;
+    profile->gamepad = gh_xml_child(ctl, "gamepad") != NULL;
     return ok ? g_steal_pointer(&profile) : NULL;
 }
 
@@ -147,7 +141,7 @@ catalog_load_profile(GhCatalog *catalog, xmlRelaxNGPtr schema, const char *path)
         return;
     first = g_hash_table_lookup(catalog->profile_files, profile->id);
     if (first) {
-        gh_image_add_problem(catalog->problems, path, gh_image_xml_line(xmlDocGetRootElement(doc)),
+        gh_image_add_problem(catalog->problems, path, gh_xml_line(xmlDocGetRootElement(doc)),
                              "duplicate profile id '%s' (first defined in %s)",
                              profile->id, first);
         return;

@@ -52,16 +52,8 @@ hostcheck_check_destroy(gpointer check)
     gh_host_check_free(check);
 }
 
-const char *
-gh_host_check_status_to_string(GhHostCheckStatus status)
-{
-    switch (status) {
-    case GH_HOST_CHECK_PASS: return "PASS";
-    case GH_HOST_CHECK_WARN: return "WARN";
-    case GH_HOST_CHECK_FAIL: return "FAIL";
-    }
-    return "????";
-}
+GH_ENUM_IMPL(host_check_status, GhHostCheckStatus, GH_HOST_CHECK_STATUS_LAST, "????",
+             "PASS", "WARN", "FAIL");
 
 static gboolean
 hostcheck_is_real_root(const char *root)

@@ -9,6 +9,7 @@
 
 #include "conf/config.h"
 #include "gpu/gpu.h"
+#include "util/enum.h"
 
 #define GH_HOST_CHECK_DEFAULT_URI "qemu:///system"
 
@@ -16,6 +17,7 @@ typedef enum {
     GH_HOST_CHECK_PASS,
     GH_HOST_CHECK_WARN,     /* works, but not as well as it could (operator's choice) */
     GH_HOST_CHECK_FAIL,     /* passthrough sessions cannot run here */
+    GH_HOST_CHECK_STATUS_LAST
 } GhHostCheckStatus;
 
 typedef struct {
@@ -33,7 +35,8 @@ GhHostCheck *gh_host_check_new(GhHostCheckStatus status, const char *name, const
     G_GNUC_PRINTF(3, 4);
 GhHostCheck *gh_host_check_free(GhHostCheck *check);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GhHostCheck, gh_host_check_free)
-const char *gh_host_check_status_to_string(GhHostCheckStatus status);
+/* "PASS", "WARN", "FAIL"; "????" for no status. */
+GH_ENUM_DECL(host_check_status, GhHostCheckStatus);
 
 /* root is the host's "/" (NULL means "/"); every path is read below it. */
 

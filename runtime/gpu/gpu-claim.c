@@ -534,25 +534,10 @@ gh_gpu_assignment_free(GhGpuAssignment *a)
     return NULL;
 }
 
-const char *
-gh_gpu_assign_kind_to_string(GhGpuAssignKind kind)
-{
-    switch (kind) {
-    case GH_GPU_ASSIGN_PCI:
-        return "pci";
-    case GH_GPU_ASSIGN_VF:
-        return "vf";
-    case GH_GPU_ASSIGN_MDEV:
-        return "mdev";
-    }
-    return "unknown";
-}
-
-static const char *
-claim_state_to_string(GhGpuClaimState state)
-{
-    return state == GH_GPU_ALLOCATED ? "allocated" : "claimed";
-}
+GH_ENUM_IMPL(gpu_assign_kind, GhGpuAssignKind, GH_GPU_ASSIGN_KIND_LAST, "unknown",
+             "pci", "vf", "mdev");
+GH_ENUM_IMPL(gpu_claim_state, GhGpuClaimState, GH_GPU_CLAIM_STATE_LAST, "claimed",
+             "claimed", "allocated");
 
 JsonNode *
 gh_gpu_assignment_to_json(const GhGpuAssignment *a)
@@ -572,7 +557,7 @@ gh_gpu_assignment_to_json(const GhGpuAssignment *a)
     gh_json_add_string(b, "mdev_uuid", a->mdev_uuid);
     gh_json_add_int(b, "numa_node", a->numa_node);
     gh_json_add_string(b, "local_cpus", a->local_cpus);
-    gh_json_add_string(b, "state", claim_state_to_string(a->state));
+    gh_json_add_string(b, "state", gh_gpu_claim_state_to_string(a->state));
     json_builder_end_object(b);
     return json_builder_get_root(b);
 }
@@ -645,12 +630,8 @@ claims_get_kind(JsonObject *o, GhGpuAssignKind *out, GError **error)
 
     if (!claims_get_string(o, "kind", FALSE, &text, error))
         return FALSE;
-    for (GhGpuAssignKind k = GH_GPU_ASSIGN_PCI; k <= GH_GPU_ASSIGN_MDEV; k++) {
-        if (strcmp(text, gh_gpu_assign_kind_to_string(k)) == 0) {
-            *out = k;
-            return TRUE;
-        }
-    }
+    if (gh_gpu_assign_kind_from_string(text, out))
+        return TRUE;
     return claims_bad_field(error, "kind", "must be one of pci, vf, mdev");
 }
 
@@ -661,13 +642,9 @@ claims_get_state(JsonObject *o, GhGpuClaimState *out, GError **error)
 
     if (!claims_get_string(o, "state", FALSE, &text, error))
         return FALSE;
-    if (strcmp(text, "claimed") == 0)
-        *out = GH_GPU_CLAIMED;
-    else if (strcmp(text, "allocated") == 0)
-        *out = GH_GPU_ALLOCATED;
-    else
-        return claims_bad_field(error, "state", "must be claimed or allocated");
-    return TRUE;
+    if (gh_gpu_claim_state_from_string(text, out))
+        return TRUE;
+    return claims_bad_field(error, "state", "must be claimed or allocated");
 }
 
 static gboolean

@@ -14,11 +14,13 @@ typedef enum {
     GH_GPU_ASSIGN_PCI,          /* a whole GPU (VFIO), with its companions */
     GH_GPU_ASSIGN_VF,           /* an SR-IOV virtual function */
     GH_GPU_ASSIGN_MDEV,         /* a mediated device (vGPU) on a parent GPU */
+    GH_GPU_ASSIGN_KIND_LAST
 } GhGpuAssignKind;
 
 typedef enum {
     GH_GPU_CLAIMED,             /* reserved; the domain is not running yet */
     GH_GPU_ALLOCATED,           /* in use by a running domain */
+    GH_GPU_CLAIM_STATE_LAST
 } GhGpuClaimState;
 
 /* What a session was given; persisted in its record. */
@@ -75,7 +77,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(GhGpuAssignment, gh_gpu_assignment_free)
 JsonNode *gh_gpu_assignment_to_json(const GhGpuAssignment *a);
 /* NULL with an error naming the bad field. */
 GhGpuAssignment *gh_gpu_assignment_from_json(JsonNode *node, GError **error);
-const char *gh_gpu_assign_kind_to_string(GhGpuAssignKind kind);
+/* "pci", "vf", "mdev"; "unknown" for no kind. */
+GH_ENUM_DECL(gpu_assign_kind, GhGpuAssignKind);
+/* "claimed", "allocated"; a value that is no state reads as "claimed", as it
+ * always has in records. */
+GH_ENUM_DECL(gpu_claim_state, GhGpuClaimState);
 
 /* The inventory as the API shows it (GET /v1/gpus), with each device's
  * holder; claims may be NULL.  Implemented in gpu-json.c. */

@@ -786,17 +786,6 @@ gh_gpu_address_is_valid(const char *address)
     return g_ascii_xdigit_value(address[8]) <= 1 && address[11] <= '7';
 }
 
-const char *
-gh_gpu_verdict_to_string(GhGpuVerdict verdict)
-{
-    switch (verdict) {
-    case GH_GPU_ASSIGNABLE: return "assignable";
-    case GH_GPU_NOT_ALLOWLISTED: return "not_allowlisted";
-    case GH_GPU_NO_IOMMU: return "no_iommu";
-    case GH_GPU_GROUP_SHARED: return "group_shared";
-    case GH_GPU_DRIVER_IN_USE: return "driver_in_use";
-    case GH_GPU_NO_VFIO: return "no_vfio";
-    case GH_GPU_SRIOV_PF_BUSY: return "sriov_pf_busy";
-    }
-    return "unknown";
-}
+GH_ENUM_IMPL(gpu_verdict, GhGpuVerdict, GH_GPU_VERDICT_LAST, "unknown",
+             "assignable", "not_allowlisted", "no_iommu", "group_shared", "driver_in_use",
+             "no_vfio", "sriov_pf_busy");

@@ -6,6 +6,8 @@
 
 #include <glib.h>
 
+#include "util/enum.h"
+
 typedef enum {
     GH_GPU_ASSIGNABLE,
     GH_GPU_NOT_ALLOWLISTED,     /* no allowlist entry matches */
@@ -14,6 +16,7 @@ typedef enum {
     GH_GPU_DRIVER_IN_USE,       /* bound to a host driver that must keep it */
     GH_GPU_NO_VFIO,             /* vfio-pci is not available */
     GH_GPU_SRIOV_PF_BUSY,       /* a PF whose VFs are enabled: assign the VFs */
+    GH_GPU_VERDICT_LAST
 } GhGpuVerdict;
 
 /* One mediated-device type a GPU offers (mdev_supported_types/<id>). */
@@ -92,4 +95,5 @@ void gh_gpu_allow_destroy(gpointer allow);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GhGpuAllow, gh_gpu_allow_free)
 
 gboolean gh_gpu_address_is_valid(const char *address);
-const char *gh_gpu_verdict_to_string(GhGpuVerdict verdict);
+/* "assignable", "not_allowlisted", ...; "unknown" for no verdict. */
+GH_ENUM_DECL(gpu_verdict, GhGpuVerdict);

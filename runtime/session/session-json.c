@@ -7,24 +7,8 @@
 
 #include <string.h>
 
-static const char *const state_names[] = { "starting", "running", "stopping", "stopped", "failed" };
-
-const char *
-gh_session_state_to_string(GhSessionState state)
-{
-    return state < G_N_ELEMENTS(state_names) ? state_names[state] : "unknown";
-}
-
-gboolean
-gh_session_state_from_string(const char *s, GhSessionState *state)
-{
-    for (guint i = 0; s && i < G_N_ELEMENTS(state_names); i++)
-        if (g_str_equal(s, state_names[i])) {
-            *state = i;
-            return TRUE;
-        }
-    return FALSE;
-}
+GH_ENUM_IMPL(session_state, GhSessionState, GH_SESSION_STATE_LAST, "unknown",
+             "starting", "running", "stopping", "stopped", "failed");
 
 gboolean
 gh_session_state_is_active(GhSessionState state)

@@ -14,6 +14,7 @@
 #include "conf/catalog.h"
 #include "plugin/plugin-registry.h"
 #include "virt/virt.h"
+#include "util/enum.h"
 
 typedef enum {
     GH_SESSION_STARTING,
@@ -22,6 +23,10 @@ typedef enum {
     GH_SESSION_STOPPED,
     GH_SESSION_FAILED,
 } GhSessionState;
+/* The count of states, for the names table.  Outside the enum because
+ * switches over a state name every state and no default (session-restore.c);
+ * a state added after FAILED must move it. */
+enum { GH_SESSION_STATE_LAST = GH_SESSION_FAILED + 1 };
 
 /* Read-only outside session.c. */
 typedef struct {
@@ -207,8 +212,8 @@ guint32 gh_session_manager_peer_close(GhSessionManager *mgr, const char *id, gui
 /* Input dropped from players since start, by reason (all sessions). */
 void gh_session_manager_input_dropped(GhSessionManager *mgr, guint64 *malformed, guint64 *not_controller);
 
-const char *gh_session_state_to_string(GhSessionState state);
-gboolean gh_session_state_from_string(const char *s, GhSessionState *state);
+/* "starting", ...; "unknown" for a value that is no state. */
+GH_ENUM_DECL(session_state, GhSessionState);
 gboolean gh_session_state_is_active(GhSessionState state);
 
 /* The session as JSON, the record kept in the state dir (the API adds the

@@ -8,18 +8,15 @@
 
 #include <gamehost/relay.h>
 
-#include <libxml/parser.h>
 #include <libxml/tree.h>
-#include <libxml/xmlerror.h>
+
+#include "util/xml-util.h"
 
 G_DEFINE_QUARK(gh-domain-error-quark, gh_domain_error)
 
 /* virDomainGetMetadata returns one small element; anything much larger is
  * not ours and is refused before the parser sees it. */
 #define GH_DOMAIN_METADATA_MAX_BYTES (64 * 1024)
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xmlFreeDoc)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlParserCtxt, xmlFreeParserCtxt)
 
 #define BAD_XML(s) ((const xmlChar *) (s))
 
@@ -440,30 +437,6 @@ gh_domain_metadata_free(GhDomainMetadata *md)
     return NULL;
 }
 
-/* Our metadata never carries a DTD; stopping the parser at the DOCTYPE
- * means no entity is ever declared, so none can be expanded (no billion
- * laughs, no external entities). */
-static void
-domain_refuse_doctype(void *ctx, const xmlChar *name G_GNUC_UNUSED,
-               const xmlChar *external_id G_GNUC_UNUSED,
-               const xmlChar *system_id G_GNUC_UNUSED)
-{
-    xmlParserCtxtPtr ctxt = ctx;
-    *(gboolean *) ctxt->_private = TRUE;
-    xmlStopParser(ctxt);
-}
-
-static char *
-domain_get_attr(xmlNodePtr node, const char *name)
-{
-    xmlChar *v = xmlGetNoNsProp(node, BAD_XML(name));
-    if (v == NULL)
-        return NULL;
-    char *s = g_strdup((const char *) v);
-    xmlFree(v);
-    return s;
-}
-
 static gboolean
 domain_metadata_fail(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
@@ -482,42 +455,15 @@ domain_metadata_fail(GError **error, const char *fmt, ...)
 static xmlDocPtr
 domain_metadata_read(const char *xml, GError **error)
 {
-    size_t len = xml ? strlen(xml) : 0;
-    if (len == 0) {
-        domain_metadata_fail(error, "empty document");
-        return NULL;
-    }
-    if (len > GH_DOMAIN_METADATA_MAX_BYTES) {
-        domain_metadata_fail(error, "document of %zu bytes exceeds %d bytes",
-                      len, GH_DOMAIN_METADATA_MAX_BYTES);
-        return NULL;
-    }
+    g_autoptr(GError) why = NULL;
+    int line = 0;
+    xmlDocPtr doc = gh_xml_parse(xml, xml ? strlen(xml) : 0, "metadata.xml",
+                                 GH_DOMAIN_METADATA_MAX_BYTES, &line, &why);
 
-    g_autoptr(xmlParserCtxt) ctxt = xmlNewParserCtxt();
-    if (ctxt == NULL) {
-        domain_metadata_fail(error, "cannot allocate an XML parser");
-        return NULL;
-    }
-    gboolean saw_doctype = FALSE;
-    ctxt->_private = &saw_doctype;
-    ctxt->sax->internalSubset = domain_refuse_doctype;
-
-    xmlDocPtr doc = xmlCtxtReadMemory(ctxt, xml, (int) len, "metadata.xml", "UTF-8",
-                                      XML_PARSE_NONET | XML_PARSE_NOERROR |
-                                      XML_PARSE_NOWARNING);
-    if (saw_doctype) {
-        xmlFreeDoc(doc);
-        domain_metadata_fail(error, "a DOCTYPE is not allowed");
-        return NULL;
-    }
-    if (doc == NULL || !ctxt->wellFormed) {
-        const xmlError *e = xmlCtxtGetLastError(ctxt);
-        g_autofree char *why = g_strstrip(g_strdup(e && e->message ? e->message
-                                                                   : "unknown error"));
-        xmlFreeDoc(doc);
-        domain_metadata_fail(error, "not well-formed XML at line %d: %s", e ? e->line : 0, why);
-        return NULL;
-    }
+    if (doc == NULL && line > 0)
+        domain_metadata_fail(error, "line %d: %s", line, why->message);
+    else if (doc == NULL)
+        domain_metadata_fail(error, "%s", why->message);
     return doc;
 }
 
@@ -542,34 +488,19 @@ gh_domain_metadata_parse(const char *xml, GError **error)
     }
 
     g_autoptr(GhDomainMetadata) md = g_new0(GhDomainMetadata, 1);
-    md->session_id = domain_get_attr(root, "id");
-    md->image_id = domain_get_attr(root, "image");
-    md->overlay_path = domain_get_attr(root, "overlay");
-    g_autofree char *created = domain_get_attr(root, "created");
+    g_autoptr(GError) why = NULL;
+    guint64 when = 0;
 
-    if (md->session_id == NULL) {
-        domain_metadata_fail(error, "attribute 'id' is missing");
+    if (!gh_xml_prop_string(root, "id", GH_XML_REQUIRED, &md->session_id, &why) ||
+        !gh_xml_prop_string(root, "image", GH_XML_REQUIRED | GH_XML_NONEMPTY, &md->image_id, &why) ||
+        !gh_xml_prop_uint64(root, "created", GH_XML_REQUIRED, 0, G_MAXINT64, &when, &why) ||
+        !gh_xml_prop_string(root, "overlay", GH_XML_OPTIONAL, &md->overlay_path, &why)) {
+        domain_metadata_fail(error, "%s", why->message);   /* names element and attribute */
         return NULL;
     }
     if (!g_uuid_string_is_valid(md->session_id)) {
         g_autofree char *shown = g_strescape(md->session_id, NULL);
         domain_metadata_fail(error, "attribute id '%s' is not a UUID", shown);
-        return NULL;
-    }
-    if (md->image_id == NULL || md->image_id[0] == '\0') {
-        domain_metadata_fail(error, "attribute 'image' is missing or empty");
-        return NULL;
-    }
-    if (created == NULL) {
-        domain_metadata_fail(error, "attribute 'created' is missing");
-        return NULL;
-    }
-    guint64 when = 0;
-    g_autoptr(GError) num_error = NULL;
-    if (!g_ascii_string_to_unsigned(created, 10, 0, G_MAXINT64, &when, &num_error)) {
-        g_autofree char *shown = g_strescape(created, NULL);
-        domain_metadata_fail(error, "attribute created '%s' is not a non-negative integer "
-                      "of microseconds: %s", shown, num_error->message);
         return NULL;
     }
     md->created_at = (gint64) when;

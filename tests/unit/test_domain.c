@@ -10,10 +10,9 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "util/xml-util.h"
 #include "virt/domain.h"
 #include "virt/domain-private.h"
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xmlFreeDoc)
 
 #define SESSION_ID "5b0c7d4e-8a2f-4c1e-9d3b-6f7a8e9c0d12"
 #define CREATED_AT G_GINT64_CONSTANT(1700000000123456)
@@ -1040,14 +1039,14 @@ END_TEST
 
 START_TEST(test_metadata_rejects_malformed_xml)
 {
-    check_metadata_rejected("<session " NS_ATTR " id=\"x\"", "not well-formed XML at line 1");
+    check_metadata_rejected("<session " NS_ATTR " id=\"x\"", "line 1: not well-formed XML");
 }
 END_TEST
 
 START_TEST(test_metadata_rejects_empty_and_null)
 {
-    check_metadata_rejected("", "empty document");
-    check_metadata_rejected(NULL, "empty document");
+    check_metadata_rejected("", "line 1: not well-formed XML: Document is empty");
+    check_metadata_rejected(NULL, "line 1: not well-formed XML: Document is empty");
 }
 END_TEST
 
@@ -1058,7 +1057,7 @@ START_TEST(test_metadata_rejects_oversized_document)
         g_string_append_c(s, 'a');
     g_string_append(s, "\" created=\"1\"/>");
     g_autofree char *xml = g_string_free(s, FALSE);
-    check_metadata_rejected(xml, "exceeds");
+    check_metadata_rejected(xml, "is larger than 65536 bytes");
 }
 END_TEST
 
@@ -1073,7 +1072,7 @@ START_TEST(test_metadata_rejects_entity_expansion)
         "  <!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">\n"
         "]>\n"
         "<session " NS_ATTR " id=\"" SESSION_ID "\" image=\"&d;\" created=\"1\"/>";
-    check_metadata_rejected(laughs, "DOCTYPE is not allowed");
+    check_metadata_rejected(laughs, "line 2: DOCTYPE declarations are not allowed");
 }
 END_TEST
 
@@ -1082,7 +1081,7 @@ START_TEST(test_metadata_rejects_external_entity)
     const char *xxe =
         "<!DOCTYPE session [ <!ENTITY x SYSTEM \"file:///etc/passwd\"> ]>"
         "<session " NS_ATTR " id=\"" SESSION_ID "\" image=\"&x;\" created=\"1\"/>";
-    check_metadata_rejected(xxe, "DOCTYPE is not allowed");
+    check_metadata_rejected(xxe, "line 1: DOCTYPE declarations are not allowed");
 }
 END_TEST
 

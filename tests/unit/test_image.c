@@ -745,28 +745,28 @@ END_TEST
 START_TEST(test_profile_rejects_narrow_display)
 {
     load_static_profiles();
-    assert_problem("/display-too-narrow.xml", 6, "display width '319' is out of range 320..7680");
+    assert_problem("/display-too-narrow.xml", 6, "attribute width '319' is out of range 320..7680");
 }
 END_TEST
 
 START_TEST(test_profile_rejects_tall_display)
 {
     load_static_profiles();
-    assert_problem("/display-too-tall.xml", 6, "display height '4321' is out of range 240..4320");
+    assert_problem("/display-too-tall.xml", 6, "attribute height '4321' is out of range 240..4320");
 }
 END_TEST
 
 START_TEST(test_profile_rejects_refresh_above_240)
 {
     load_static_profiles();
-    assert_problem("/refresh-too-high.xml", 6, "display refresh '241' is out of range 24..240");
+    assert_problem("/refresh-too-high.xml", 6, "attribute refresh '241' is out of range 24..240");
 }
 END_TEST
 
 START_TEST(test_profile_rejects_refresh_below_24)
 {
     load_static_profiles();
-    assert_problem("/refresh-too-low.xml", 6, "display refresh '23' is out of range 24..240");
+    assert_problem("/refresh-too-low.xml", 6, "attribute refresh '23' is out of range 24..240");
 }
 END_TEST
 
