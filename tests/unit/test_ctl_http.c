@@ -154,7 +154,7 @@ on_first_event(const char *event, const char *data, const char *id, gpointer use
 START_TEST(test_http_call_sends_token_body_and_key_and_parses_the_reply)
 {
     g_autoptr(GhCtlClient) c = client_for(srv.url, "tok");
-    g_autoptr(JsonNode) body = parse_json("{\"image\":\"arena\"}");
+    g_autoptr(JsonNode) body = json_from_string("{\"image\":\"arena\"}", NULL);
     g_autoptr(JsonNode) reply = NULL;
     g_autoptr(GError) error = NULL;
 
