@@ -44,7 +44,7 @@ gh_api_handle_metrics(GhApi *api, SoupServerMessage *msg, const char *arg, GHash
     GhMetricsGauges gauges = { 0 };
     char *text;
 
-    for (int s = 0; s < GH_METRICS_N_STATES; s++)
+    for (int s = 0; s < GH_SESSION_STATE_LAST; s++)
         gauges.sessions[s] = gh_session_manager_count_in_state(api->sessions, (GhSessionState) s);
     gauges.capacity = gh_session_manager_capacity(api->sessions);
     gauges.draining = gh_session_manager_is_draining(api->sessions);
@@ -71,7 +71,7 @@ api_host_to_json(GhApi *api)
     gh_json_add_int(b, "active_sessions", gh_session_manager_active(api->sessions));
     gh_json_add_bool(b, "draining", gh_session_manager_is_draining(api->sessions));
     gh_json_begin_object(b, "sessions_by_state");
-    for (int s = 0; s < GH_METRICS_N_STATES; s++) {
+    for (int s = 0; s < GH_SESSION_STATE_LAST; s++) {
         gh_json_add_int(b, gh_session_state_to_string((GhSessionState) s), gh_session_manager_count_in_state(api->sessions, (GhSessionState) s));
     }
     json_builder_end_object(b);

@@ -80,7 +80,7 @@ metrics_render_gauges(GString *out, const GhMetricsGauges *gauges)
     g_string_append(out,
                     "# HELP gamehost_sessions Sessions known to this host, by state.\n"
                     "# TYPE gamehost_sessions gauge\n");
-    for (int s = 0; s < GH_METRICS_N_STATES; s++)
+    for (int s = 0; s < GH_SESSION_STATE_LAST; s++)
         g_string_append_printf(out, "gamehost_sessions{state=\"%s\"} %u\n",
                                gh_session_state_to_string((GhSessionState) s),
                                gauges->sessions[s]);

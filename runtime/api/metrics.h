@@ -7,13 +7,12 @@
 #include "session/session.h"
 
 #define GH_METRICS_CONTENT_TYPE "text/plain; version=0.0.4"
-#define GH_METRICS_N_STATES (GH_SESSION_FAILED + 1)
 
 typedef struct GhMetrics GhMetrics;
 
 /* Read from the session manager when /metrics is served. */
 typedef struct {
-    guint sessions[GH_METRICS_N_STATES];   /* indexed by GhSessionState */
+    guint sessions[GH_SESSION_STATE_LAST];   /* indexed by GhSessionState */
     guint capacity;
     gboolean draining;
     guint players;                         /* connected to signal endpoints */

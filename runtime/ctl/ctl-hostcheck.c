@@ -7,8 +7,6 @@
 #include <fcntl.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
-#include <libxml/parser.h>
-#include <libxml/xpath.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -16,6 +14,7 @@
 #include "ctl-util.h"
 #include "gpu/gpu-claim.h"
 #include "util/json-util.h"
+#include "util/xml-util.h"
 
 /* Wide enough for every fixed check name; a GPU's name overflows and still
  * gets two spaces before its detail. */
@@ -257,28 +256,6 @@ hostcheck_version_text(unsigned long v)
     return g_strdup_printf("%lu.%lu.%lu", v / 1000000, v / 1000 % 1000, v % 1000);
 }
 
-/* TRUE when the capabilities offer x86_64 guests a kvm domain; FALSE with
- * *error set when the XML cannot be read. */
-static gboolean
-hostcheck_caps_have_kvm(const char *caps, gboolean *kvm, GError **error)
-{
-    xmlDocPtr doc = xmlReadMemory(caps, (int) strlen(caps), "capabilities.xml", NULL,
-                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    xmlXPathContextPtr ctx = doc ? xmlXPathNewContext(doc) : NULL;
-    xmlXPathObjectPtr res = ctx ? xmlXPathEvalExpression(
-        (const xmlChar *) "count(/capabilities/guest[arch/@name='x86_64']/arch/domain[@type='kvm'])", ctx) : NULL;
-    gboolean ok = res != NULL && res->type == XPATH_NUMBER;
-
-    if (ok)
-        *kvm = res->floatval > 0;
-    else
-        g_set_error_literal(error, GH_CTL_ERROR, GH_CTL_ERROR_FAILED, "the capabilities XML cannot be read");
-    xmlXPathFreeObject(res);
-    xmlXPathFreeContext(ctx);
-    xmlFreeDoc(doc);
-    return ok;
-}
-
 GhHostCheck *
 gh_host_check_libvirt_open_failed(const char *uri, const char *why)
 {
@@ -325,7 +302,7 @@ gh_host_check_libvirt(const char *uri)
     if (caps_xml == NULL)
         check = gh_host_check_new(GH_HOST_CHECK_WARN, "libvirt", "%s: libvirt %s, %s %s, no capabilities: %s", uri,
                                   lib_text, type, hv_text, virGetLastErrorMessage());
-    else if (!hostcheck_caps_have_kvm(caps_xml, &kvm, &error))
+    else if (!gh_xml_caps_have_kvm(caps_xml, &kvm, &error))
         check = gh_host_check_new(GH_HOST_CHECK_WARN, "libvirt", "%s: libvirt %s, %s %s, %s", uri, lib_text, type,
                                   hv_text, error->message);
     else if (!kvm)

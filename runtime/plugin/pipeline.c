@@ -29,7 +29,6 @@ G_DEFINE_QUARK(gh-pipeline-error-quark, gh_pipeline_error)
 #define PIPELINE_MAX_SIDE       16384u
 #define PIPELINE_MAX_STALE      3u      /* on-demand frames overwritten while copied: grabs before giving up */
 
-static const char *const kind_names[] = { "unknown", "capture", "stream", "input" };
 
 /* One on-demand frame, owned by the requester (on its stack) and queued
  * while it waits; the pipeline thread fills it. */
@@ -572,7 +571,7 @@ pipeline_use(GhPipeline *p, const GhBackend *b, GError **error)
 
     if (!inst)
         g_set_error(error, GH_PIPELINE_ERROR, GH_PIPELINE_ERROR_BACKEND,
-                    "%s backend '%s' cannot serve this session: %s", kind_names[b->kind], b->name, err->message);
+                    "%s backend '%s' cannot serve this session: %s", gh_plugin_kind_name(b->kind), b->name, err->message);
     return inst;
 }
 
@@ -601,7 +600,7 @@ pipeline_first(GhPipeline *p, GhPluginRegistry *reg, guint32 kind, GPtrArray *na
             continue;
         if ((inst = pipeline_instance_new(p, b, &err)))
             return inst;
-        g_message("session %s: %s backend %s not used: %s", p->session_id, kind_names[kind], b->name,
+        g_message("session %s: %s backend %s not used: %s", p->session_id, gh_plugin_kind_name(kind), b->name,
                   err->message);
     }
     return NULL;

@@ -217,8 +217,8 @@ registry_refuse(GhPluginRegistry *reg, const char *file, const char *reason)
 
 /* ---- checking a descriptor --------------------------------------------- */
 
-static const char *
-registry_kind_prefix(guint32 kind)
+const char *
+gh_plugin_kind_name(guint32 kind)
 {
     switch (kind) {
     case GH_BACKEND_CAPTURE: return "capture";
@@ -273,7 +273,7 @@ registry_copy_sized(void *dst, gsize dst_size, const void *src, guint32 size, gs
 static gboolean
 registry_check_ops(GhBackend *b, const gh_backend_factory *f, char **reason)
 {
-    const char *kind = registry_kind_prefix(b->kind);
+    const char *kind = gh_plugin_kind_name(b->kind);
     g_autofree char *what = g_strdup_printf("backend %s: %s ops", b->name, kind);
     const void *mine = b->kind == GH_BACKEND_CAPTURE ? (const void *)f->capture
                      : b->kind == GH_BACKEND_STREAM  ? (const void *)f->stream
@@ -328,7 +328,7 @@ registry_check_factory(const gh_backend_factory *src, guint idx, char **reason)
     }
     if (!registry_copy_sized(f, sizeof *f, src, src->struct_size, MIN_FACTORY_SIZE, what, reason))
         return NULL;
-    prefix = registry_kind_prefix(f->kind);
+    prefix = gh_plugin_kind_name(f->kind);
     if (!prefix) {
         *reason = g_strdup_printf("factory %u: unknown kind %u", idx, f->kind);
         return NULL;
@@ -531,7 +531,7 @@ registry_backend_to_json(JsonBuilder *b, const GhBackend *be)
 {
     json_builder_begin_object(b);
     gh_json_add_string(b, "name", be->name);
-    gh_json_add_string(b, "kind", registry_kind_prefix(be->kind));
+    gh_json_add_string(b, "kind", gh_plugin_kind_name(be->kind));
     gh_json_add_string(b, "description", be->description);
     json_builder_end_object(b);
 }

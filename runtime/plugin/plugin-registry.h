@@ -74,6 +74,9 @@ const GhBackend *gh_plugin_registry_lookup(GhPluginRegistry *reg, const char *na
  * may be NULL: a host without plugins knows no backend. */
 const GhBackend *gh_plugin_registry_lookup_kind(GhPluginRegistry *reg, const char *name, guint32 kind,
                                                 GError **error);
+/* "capture", "stream" or "input" (the prefix of the kind's backend names);
+ * NULL for any other value. */
+const char *gh_plugin_kind_name(guint32 kind);
 /* Backends of one kind, in load order (for "first that probes"). */
 GPtrArray *gh_plugin_registry_backends(GhPluginRegistry *reg, guint32 kind);
 

@@ -2,9 +2,8 @@
  * before the domain exists and released on every path out (gh_session_end and
  * the create error paths), so a failed start never keeps a device. */
 #include "session-private.h"
+#include "util/xml-util.h"
 
-#include <libxml/parser.h>
-#include <libxml/xpath.h>
 #include <string.h>
 
 gboolean
@@ -61,16 +60,16 @@ static GPtrArray *
 session_gpu_domain_hostdevs(const char *domain_xml)
 {
     GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
-    xmlDocPtr doc = domain_xml ? xmlReadMemory(domain_xml, strlen(domain_xml), "domain.xml", NULL,
-                                               XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
-                               : NULL;
-    xmlXPathContextPtr ctx = doc ? xmlXPathNewContext(doc) : NULL;
-    xmlXPathObjectPtr obj = ctx ? xmlXPathEvalExpression(
-                                      BAD_CAST "/domain/devices/hostdev[@type='pci']/source/address", ctx)
-                                : NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(GPtrArray) nodes = NULL;
 
-    for (int i = 0; obj && obj->nodesetval && i < obj->nodesetval->nodeNr; i++) {
-        xmlNodePtr n = obj->nodesetval->nodeTab[i];
+    if (domain_xml)
+        doc = gh_xml_parse(domain_xml, strlen(domain_xml), "domain.xml", GH_XML_LIBVIRT_MAX_BYTES, NULL, NULL);
+    if (!doc)
+        return out;
+    nodes = gh_xml_xpath_nodes(doc, "/domain/devices/hostdev[@type='pci']/source/address");
+    for (guint i = 0; i < nodes->len; i++) {
+        xmlNode *n = g_ptr_array_index(nodes, i);
         const char *attrs[] = { "domain", "bus", "slot", "function" };
         guint64 v[4];
         gboolean ok = TRUE;
@@ -84,9 +83,6 @@ session_gpu_domain_hostdevs(const char *domain_xml)
             g_ptr_array_add(out, g_strdup_printf("%04x:%02x:%02x.%x", (guint)v[0], (guint)v[1], (guint)v[2],
                                                  (guint)v[3]));
     }
-    xmlXPathFreeObject(obj);
-    xmlXPathFreeContext(ctx);
-    xmlFreeDoc(doc);
     return out;
 }
 

@@ -10,6 +10,7 @@
 
 #include <libxml/parser.h>
 #include <libxml/SAX2.h>
+#include <libxml/xpath.h>
 
 /* No network, and none of NOENT (substitute entities), DTDLOAD, DTDATTR,
  * DTDVALID or HUGE; NOCDATA folds CDATA into plain text nodes. */
@@ -429,4 +430,32 @@ gh_xml_child_enum(xmlNode *parent, const char *name, const GhEnumTable *table,
     const XmlWant want = { XML_AS_ENUM, 0, 0, table };
 
     return xml_read(parent, name, TRUE, flags, &want, out, error);
+}
+
+GPtrArray *
+gh_xml_xpath_nodes(xmlDoc *doc, const char *xpath)
+{
+    GPtrArray *out = g_ptr_array_new();
+    xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+    xmlXPathObjectPtr obj = ctx ? xmlXPathEvalExpression(BAD_CAST xpath, ctx) : NULL;
+
+    for (int i = 0; obj && obj->nodesetval && i < obj->nodesetval->nodeNr; i++)
+        g_ptr_array_add(out, obj->nodesetval->nodeTab[i]);
+    xmlXPathFreeObject(obj);
+    xmlXPathFreeContext(ctx);
+    return out;
+}
+
+gboolean
+gh_xml_caps_have_kvm(const char *caps, gboolean *kvm, GError **error)
+{
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(GPtrArray) nodes = NULL;
+
+    doc = gh_xml_parse(caps, caps ? strlen(caps) : 0, "capabilities.xml", GH_XML_LIBVIRT_MAX_BYTES, NULL, error);
+    if (!doc)
+        return FALSE;
+    nodes = gh_xml_xpath_nodes(doc, "/capabilities/guest[arch/@name='x86_64']/arch/domain[@type='kvm']");
+    *kvm = nodes->len > 0;
+    return TRUE;
 }

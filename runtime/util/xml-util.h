@@ -1,5 +1,5 @@
 /* xml-util: the one hardened libxml2 reader (after libvirt's virxml.h).
- * Every untrusted document (manifests, profiles, domain metadata) is parsed
+ * Every document (manifests, profiles, domain metadata, libvirt's own XML) is parsed
  * here, so "no network, no DTD, no entities, bounded size, nothing on stderr"
  * holds in one place; typed readers then take values out of the tree. */
 #pragma once
@@ -100,3 +100,18 @@ gboolean gh_xml_child_uint64(xmlNode *parent, const char *name, GhXmlFlags flags
                              guint64 min, guint64 max, guint64 *out, GError **error);
 gboolean gh_xml_child_enum(xmlNode *parent, const char *name, const GhEnumTable *table,
                            GhXmlFlags flags, int *out, GError **error);
+
+/* What libvirt itself writes (capabilities, a domain's live XML) is read
+ * through gh_xml_parse too, with this cap: large hosts' capabilities run to
+ * a few hundred KiB. */
+#define GH_XML_LIBVIRT_MAX_BYTES (16u << 20)
+
+/* The nodes xpath selects in doc, in document order, borrowed from doc; an
+ * empty array when none does (or xpath is not an expression). */
+GPtrArray *gh_xml_xpath_nodes(xmlDoc *doc, const char *xpath);
+
+/* Whether libvirt's capabilities XML caps offers x86_64 guests a kvm domain
+ * (libvirt checks that /dev/kvm opens): gamehostd's domain_type "auto" and
+ * gamehostctl's host check ask the same question.  FALSE with error when
+ * caps cannot be read. */
+gboolean gh_xml_caps_have_kvm(const char *caps, gboolean *kvm, GError **error);

@@ -7,9 +7,8 @@
  * own loop must run on another context (pushed as the thread default), or its
  * sources would be dispatched on libvirt's thread. */
 #include "virt.h"
+#include "util/xml-util.h"
 
-#include <libxml/parser.h>
-#include <libxml/xpath.h>
 #include <libvirt/virterror.h>
 #include <errno.h>
 #include <grp.h>
@@ -164,21 +163,10 @@ static char *
 virt_detect_domain_type(virConnectPtr conn)
 {
     g_autofree char *caps = virConnectGetCapabilities(conn);
-    xmlDocPtr doc;
     gboolean kvm = FALSE;
 
-    if (!caps)
-        return g_strdup("qemu");
-    doc = xmlReadMemory(caps, strlen(caps), "capabilities.xml", NULL, XML_PARSE_NONET | XML_PARSE_NOERROR);
-    if (doc) {
-        xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
-        xmlXPathObjectPtr obj = xmlXPathEvalExpression(
-            BAD_CAST "/capabilities/guest[arch/@name='x86_64']/arch/domain[@type='kvm']", ctx);
-        kvm = obj && obj->nodesetval && obj->nodesetval->nodeNr > 0;
-        xmlXPathFreeObject(obj);
-        xmlXPathFreeContext(ctx);
-        xmlFreeDoc(doc);
-    }
+    if (!caps || !gh_xml_caps_have_kvm(caps, &kvm, NULL))
+        kvm = FALSE;
     return g_strdup(kvm ? "kvm" : "qemu");
 }
 

@@ -555,6 +555,58 @@ START_TEST(test_child_finds_first_element_only)
 }
 END_TEST
 
+/* ---- libvirt's own XML -------------------------------------------------- */
+
+#define CAPS_HEAD "<capabilities><host><cpu><arch>x86_64</arch></cpu></host>"
+
+START_TEST(test_xpath_nodes_in_document_order)
+{
+    g_autoptr(xmlDoc) d = parse_ok("<a><b n='1'/><c><b n='2'/></c><b n='3'/></a>");
+    g_autoptr(GPtrArray) all = gh_xml_xpath_nodes(d, "//b");
+    g_autoptr(GPtrArray) none = gh_xml_xpath_nodes(d, "/a/z");
+    g_autoptr(GPtrArray) bad = gh_xml_xpath_nodes(d, "/a[");
+    g_autofree char *third = NULL;
+
+    ck_assert_uint_eq(all->len, 3);
+    ck_assert(gh_xml_prop_string(g_ptr_array_index(all, 2), "n", GH_XML_REQUIRED, &third, NULL));
+    ck_assert_str_eq(third, "3");
+    ck_assert_uint_eq(none->len, 0);
+    ck_assert_uint_eq(bad->len, 0);
+}
+END_TEST
+
+START_TEST(test_caps_with_kvm_domain_for_x86_64)
+{
+    gboolean kvm = FALSE;
+
+    ck_assert(gh_xml_caps_have_kvm(CAPS_HEAD "<guest><arch name='x86_64'><domain type='qemu'/>"
+                                   "<domain type='kvm'/></arch></guest></capabilities>", &kvm, NULL));
+    ck_assert(kvm);
+}
+END_TEST
+
+START_TEST(test_caps_with_kvm_only_for_another_arch)
+{
+    gboolean kvm = TRUE;
+
+    ck_assert(gh_xml_caps_have_kvm(CAPS_HEAD "<guest><arch name='x86_64'><domain type='qemu'/></arch></guest>"
+                                   "<guest><arch name='aarch64'><domain type='kvm'/></arch></guest>"
+                                   "</capabilities>", &kvm, NULL));
+    ck_assert(!kvm);
+}
+END_TEST
+
+START_TEST(test_caps_not_xml_is_an_error)
+{
+    g_autoptr(GError) error = NULL;
+    gboolean kvm = TRUE;
+
+    ck_assert(!gh_xml_caps_have_kvm("<capabilities>", &kvm, &error));
+    ck_assert(g_error_matches(error, GH_XML_ERROR, GH_XML_ERROR_MALFORMED));
+    ck_assert(!gh_xml_caps_have_kvm("<!DOCTYPE c [<!ENTITY x 'y'>]><capabilities/>", &kvm, NULL));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -606,6 +658,10 @@ main(void)
     tcase_add_test(tc, test_child_enum_required_absent);
     tcase_add_test(tc, test_child_enum_unknown_name);
     tcase_add_test(tc, test_child_finds_first_element_only);
+    tcase_add_test(tc, test_xpath_nodes_in_document_order);
+    tcase_add_test(tc, test_caps_with_kvm_domain_for_x86_64);
+    tcase_add_test(tc, test_caps_with_kvm_only_for_another_arch);
+    tcase_add_test(tc, test_caps_not_xml_is_an_error);
     suite_add_tcase(s, tc);
     return gh_test_run(s);
 }
