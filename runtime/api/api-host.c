@@ -5,7 +5,7 @@
 
 static void
 api_respond_status(GhApi *api, SoupServerMessage *msg, guint status,
-                      const char *value, const char *reason)
+                   const char *value, const char *reason)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
     g_autoptr(JsonNode) node = NULL;
@@ -31,7 +31,7 @@ gh_api_handle_readyz(GhApi *api, SoupServerMessage *msg, const char *arg, GHashT
 {
     if (!gh_virt_is_alive(api->virt))
         api_respond_status(api, msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "not_ready",
-                              "libvirt connection lost");
+                           "libvirt connection lost");
     else if (gh_session_manager_is_draining(api->sessions))
         api_respond_status(api, msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "not_ready", "draining");
     else

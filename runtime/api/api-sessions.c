@@ -289,7 +289,7 @@ api_parse_options(GhApi *api, SoupServerMessage *msg, const char *field, JsonNod
 
 static gboolean
 api_parse_choice(GhApi *api, SoupServerMessage *msg, const char *field, JsonNode *node,
-                    GhApiBackendChoice *choice)
+                 GhApiBackendChoice *choice)
 {
     g_autoptr(GList) members = NULL;
     JsonObject *obj;
@@ -349,7 +349,7 @@ api_parse_choices(GhApi *api, SoupServerMessage *msg, JsonObject *obj, GhApiCrea
         if (c->options) {
             if (!req->backend_options)
                 req->backend_options = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-                                                              (GDestroyNotify) g_hash_table_unref);
+                                                             (GDestroyNotify) g_hash_table_unref);
             g_hash_table_replace(req->backend_options, (gpointer) c->backend, g_hash_table_ref(c->options));
         }
     }
@@ -468,7 +468,7 @@ api_mint_player(GhApi *api, const char *id, guint ttl_s, GError **error)
  * An ended session has none (player: null). */
 static void
 api_respond_session_with_player(GhApi *api, SoupServerMessage *msg, guint status, const GhSession *session,
-                                   guint ttl_s)
+                                guint ttl_s)
 {
     g_autoptr(JsonNode) node = gh_api_session_json(api, session);
     g_autoptr(GError) error = NULL;
@@ -674,6 +674,6 @@ gh_api_handle_session_delete(GhApi *api, SoupServerMessage *msg, const char *arg
     }
     /* 202: the stop is under way; 200: there was nothing left to stop. */
     api_respond_session(api, msg,
-                           gh_session_state_is_active(session->state) ? SOUP_STATUS_ACCEPTED : SOUP_STATUS_OK,
-                           session);
+                        gh_session_state_is_active(session->state) ? SOUP_STATUS_ACCEPTED : SOUP_STATUS_OK,
+                        session);
 }

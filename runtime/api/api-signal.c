@@ -424,6 +424,6 @@ gh_api_signal_close_all(GhApi *api)
     gh_session_manager_set_signal_sink(api->sessions, NULL, NULL);
     for (guint i = 0; i < api->signal_peers->len; i++)
         api_peer_end(api->signal_peers->pdata[i], SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "the host is shutting down",
-                        GH_API_BYE_HOST, FALSE);
+                     GH_API_BYE_HOST, FALSE);
     g_clear_pointer(&api->signal_peers, g_ptr_array_unref);
 }

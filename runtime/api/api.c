@@ -177,7 +177,7 @@ api_on_got_chunk(SoupServerMessage *msg, GBytes *chunk, gpointer user_data)
 
 static void
 api_early_handler(SoupServer *server, SoupServerMessage *msg, const char *path,
-                     GHashTable *query, gpointer user_data)
+                  GHashTable *query, gpointer user_data)
 {
     GhApi *api = user_data;
     SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
@@ -253,7 +253,7 @@ api_route(GhApi *api, SoupServerMessage *msg, const char *path, GHashTable *quer
 
 static void
 api_handler(SoupServer *server, SoupServerMessage *msg, const char *path,
-               GHashTable *query, gpointer user_data)
+            GHashTable *query, gpointer user_data)
 {
     GhApi *api = user_data;
     SoupMessageBody *body = soup_server_message_get_request_body(msg);

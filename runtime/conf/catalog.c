@@ -172,7 +172,7 @@ image_path_is_tame(const char *rel)
  * regular file inside real_dir even after symlinks, and match its sha256. */
 static char *
 image_check_artefact(const char *file, xmlNodePtr node, const char *real_dir,
-                        GPtrArray *problems)
+                     GPtrArray *problems)
 {
     g_autofree char *rel = NULL, *want = NULL;
     g_autofree char *inside = g_strconcat(real_dir, "/", NULL);
@@ -234,7 +234,7 @@ image_check_artefact(const char *file, xmlNodePtr node, const char *real_dir,
  * artefact is refused. */
 static gboolean
 image_read_boot(GhImage *image, const char *file, xmlNodePtr boot,
-                   const char *real_dir, GPtrArray *problems)
+                const char *real_dir, GPtrArray *problems)
 {
     g_autoptr(GError) error = NULL;
     int firmware = GH_FIRMWARE_BIOS;
@@ -352,7 +352,7 @@ catalog_load_manifest(GhCatalog *catalog, xmlRelaxNGPtr schema, const char *path
  * game, next to its artefacts). */
 static void
 catalog_load_image_dir(GhCatalog *catalog, xmlRelaxNGPtr schema, const char *dir,
-                          gboolean descend)
+                       gboolean descend)
 {
     g_autoptr(GPtrArray) names = gh_image_list_dir(dir, catalog->problems);
 
@@ -407,7 +407,7 @@ gh_catalog_free(GhCatalog *catalog)
 
 static GhCatalog *
 catalog_load_with(xmlRelaxNGPtr image_rng, xmlRelaxNGPtr profile_rng,
-                     const char *const *profile_dirs, const char *const *image_dirs)
+                  const char *const *profile_dirs, const char *const *image_dirs)
 {
     GhCatalog *catalog = catalog_new();
 

@@ -42,7 +42,7 @@ profile_number(GPtrArray *problems, const char *file, xmlNodePtr node, const cha
 
 static gboolean
 profile_read_memory(GPtrArray *problems, const char *file, xmlNodePtr node,
-                       guint64 *mib)
+                    guint64 *mib)
 {
     g_autofree char *unit = NULL;
     g_autofree char *text = gh_xml_text(node);
@@ -63,7 +63,7 @@ profile_read_memory(GPtrArray *problems, const char *file, xmlNodePtr node,
 
 static gboolean
 profile_read_display(GPtrArray *problems, const char *file, xmlNodePtr node,
-                        GhProfile *profile)
+                     GhProfile *profile)
 {
     gboolean ok = TRUE;
 
@@ -75,7 +75,7 @@ profile_read_display(GPtrArray *problems, const char *file, xmlNodePtr node,
 
 static gboolean
 profile_read_gpu(GPtrArray *problems, const char *file, xmlNodePtr node,
-                    GhProfile *profile)
+                 GhProfile *profile)
 {
     g_autoptr(GError) error = NULL;
     int need = GH_GPU_NONE;
@@ -118,7 +118,7 @@ profile_from_doc(xmlDocPtr doc, const char *file, GPtrArray *problems)
     }
     ok &= profile_number(problems, file, gh_xml_child(root, "cpu"), "vcpus", 1, 64, &profile->vcpus);
     ok &= profile_read_memory(problems, file, gh_xml_child(root, "memory"),
-                                 &profile->memory_mib);
+                              &profile->memory_mib);
     ok &= profile_read_display(problems, file, gh_xml_child(root, "display"), profile);
     ok &= profile_read_gpu(problems, file, gh_xml_child(root, "gpu"), profile);
     profile->keyboard = gh_xml_child(ctl, "keyboard") != NULL;

@@ -67,7 +67,7 @@ input_add_axis(JsonBuilder *b, const char *arg, guint32 type, char **parts, guin
     }
     gh_json_add_string(b, "code", parts[1]);
     return input_add_value(b, arg, parts[2], rel ? -GH_INPUT_JSON_MAX_REL : 0,
-                     rel ? GH_INPUT_JSON_MAX_REL : GH_INPUT_ABS_MAX, error);
+                           rel ? GH_INPUT_JSON_MAX_REL : GH_INPUT_ABS_MAX, error);
 }
 
 JsonNode *

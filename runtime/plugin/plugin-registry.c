@@ -252,7 +252,7 @@ registry_backend_name_valid(const char *name, const char *prefix)
 /* Copies a plugin struct of claimed size `size` into the host's `dst`. */
 static gboolean
 registry_copy_sized(void *dst, gsize dst_size, const void *src, guint32 size, gsize min, const char *what,
-           char **reason)
+                    char **reason)
 {
     if (size < min) {
         *reason = g_strdup_printf("%s struct_size %u is too small (at least %zu)", what, size, min);
@@ -293,19 +293,19 @@ registry_check_ops(GhBackend *b, const gh_backend_factory *f, char **reason)
     /* Only the struct_size member is read before its size is known. */
     if (b->kind == GH_BACKEND_CAPTURE) {
         ok = registry_copy_sized(&b->capture, sizeof b->capture, f->capture, f->capture->struct_size,
-                        MIN_CAPTURE_OPS, what, reason);
+                                 MIN_CAPTURE_OPS, what, reason);
         if (ok && !b->capture.grab)
             *reason = g_strdup_printf("backend %s: capture ops have no grab", b->name);
         ok = ok && b->capture.grab;
     } else if (b->kind == GH_BACKEND_STREAM) {
         ok = registry_copy_sized(&b->stream, sizeof b->stream, f->stream, f->stream->struct_size,
-                        MIN_STREAM_OPS, what, reason);
+                                 MIN_STREAM_OPS, what, reason);
         if (ok && !b->stream.push_frame)
             *reason = g_strdup_printf("backend %s: stream ops have no push_frame", b->name);
         ok = ok && b->stream.push_frame;
     } else {
         ok = registry_copy_sized(&b->input, sizeof b->input, f->input, f->input->struct_size,
-                        MIN_INPUT_OPS, what, reason);
+                                 MIN_INPUT_OPS, what, reason);
         if (ok && !b->input.send)
             *reason = g_strdup_printf("backend %s: input ops have no send", b->name);
         ok = ok && b->input.send;

@@ -8,7 +8,7 @@
 
 gboolean
 gh_session_gpu_claim(GhSessionManager *mgr, GhSession *s, const GhImage *image, const GhSessionRequest *req,
-                  GError **error)
+                     GError **error)
 {
     gboolean profile_needs = image->profile->gpu == GH_GPU_REQUIRED;
     gboolean required = req->gpu_required || profile_needs;

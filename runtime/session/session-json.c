@@ -263,7 +263,7 @@ session_json_get_backends(JsonObject *o, GhSession *s, GError **error)
     for (GList *l = names; l; l = l->next) {
         g_autofree char *field = g_strdup_printf("backends.options.%s", (const char *)l->data);
         GHashTable *table = session_json_get_string_table(json_object_get_member(json_node_get_object(opts), l->data),
-                                                  field, error);
+                                                          field, error);
         if (!table)
             return FALSE;
         g_hash_table_insert(s->backend_options, g_strdup(l->data), table);

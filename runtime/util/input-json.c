@@ -193,7 +193,7 @@ input_is_string(JsonNode *n)
 /* An optional (or required) integer member within [min, max]. */
 static gboolean
 input_get_int(JsonObject *o, guint index, const char *field, gboolean required, gint64 min, gint64 max,
-                 gint64 *out, GError **error)
+              gint64 *out, GError **error)
 {
     JsonNode *n = json_object_get_member(o, field);
     gint64 v;
@@ -210,7 +210,7 @@ input_get_int(JsonObject *o, guint index, const char *field, gboolean required, 
         if (min == 0 && max == 1)
             return input_fail(error, index, field, "must be 0 or 1");
         return input_fail(error, index, field, "must be between %" G_GINT64_FORMAT " and %" G_GINT64_FORMAT,
-                             min, max);
+                          min, max);
     }
     *out = v;
     return TRUE;
@@ -290,8 +290,8 @@ input_parse_event(JsonNode *node, guint index, GArray *out, GError **error)
         return input_fail(error, index, "type", "must be a string");
     if (!(t = input_type_lookup_name(json_node_get_string(type))))
         return input_fail(error, index, "type",
-                             "unknown type '%s' (key, button, rel, abs, pad_button, pad_axis, touch)",
-                             json_node_get_string(type));
+                          "unknown type '%s' (key, button, rel, abs, pad_button, pad_axis, touch)",
+                          json_node_get_string(type));
     if (!input_check_fields(o, index, t, error))
         return FALSE;
     code = json_object_get_member(o, "code");

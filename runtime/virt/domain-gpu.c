@@ -127,7 +127,7 @@ gh_domain_gpu_check(const GhGpuAssignment *gpu, const char *vnc_socket, GError *
             return FALSE;
         for (guint i = 0; i < n_companions; i++) {
             if (!domain_gpu_check_pci_address("gpu companion", g_ptr_array_index(gpu->companions, i),
-                                   error))
+                                              error))
                 return FALSE;
         }
         break;

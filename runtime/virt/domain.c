@@ -483,7 +483,7 @@ gh_domain_metadata_parse(const char *xml, GError **error)
         (root->ns != NULL &&
          !xmlStrEqual(root->ns->href, BAD_XML(GH_DOMAIN_METADATA_NS)))) {
         domain_metadata_fail(error, "root element is not <session> in namespace %s",
-                      GH_DOMAIN_METADATA_NS);
+                             GH_DOMAIN_METADATA_NS);
         return NULL;
     }
 
