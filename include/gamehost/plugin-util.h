@@ -168,8 +168,11 @@ gh_session_file_name_check(const char *name)
  * 0640).  Returns the fd, or -EINVAL (not a plain name, an unknown how),
  * -EEXIST (GH_FILE_NEW, or a name that came back during GH_FILE_REPLACE),
  * -ELOOP (GH_FILE_TRUNCATE on a symlink), -EMLINK (a file with other hard
- * links), -ENODEV (not a regular file: a FIFO; a socket or a directory
- * answer -ENXIO or -EISDIR) or the errno of the call that failed. */
+ * links), -EPERM (GH_FILE_TRUNCATE on a file another user owns: the QEMU
+ * user may write in the session directory and plant one), -ENODEV (not a
+ * regular file: a FIFO; a socket or a directory answer -ENXIO or -EISDIR)
+ * or the errno of the call that failed.  A file reused by GH_FILE_TRUNCATE
+ * gets mode & GH_FILE_MODE_MASK too. */
 static inline int
 gh_session_file_openat(int dirfd, const char *name, uint32_t how, uint32_t mode)
 {
@@ -177,7 +180,8 @@ gh_session_file_openat(int dirfd, const char *name, uint32_t how, uint32_t mode)
      * (Linux does not block O_RDWR on one; POSIX leaves that undefined).
      * O_TRUNC never: a hard link's target must not be emptied before the
      * link count is seen. */
-    int flags = O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_CREAT | (how == GH_FILE_TRUNCATE ? 0 : O_EXCL);
+    int flags = O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CREAT |
+                (how == GH_FILE_TRUNCATE ? 0 : O_EXCL);
     struct stat st;
     int fd, err;
 
@@ -194,7 +198,11 @@ gh_session_file_openat(int dirfd, const char *name, uint32_t how, uint32_t mode)
         err = -ENODEV;
     else if (st.st_nlink != 1)
         err = -EMLINK;
-    else if ((how == GH_FILE_TRUNCATE && ftruncate(fd, 0) < 0) || fcntl(fd, F_SETFL, 0) < 0) /* blocking again */
+    else if (how == GH_FILE_TRUNCATE && st.st_uid != geteuid())
+        err = -EPERM;
+    else if ((how == GH_FILE_TRUNCATE &&
+              (fchmod(fd, (mode_t)(mode & GH_FILE_MODE_MASK)) < 0 || ftruncate(fd, 0) < 0)) ||
+             fcntl(fd, F_SETFL, 0) < 0) /* blocking again */
         err = -errno;
     else
         return fd;

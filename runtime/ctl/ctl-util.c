@@ -450,7 +450,7 @@ gh_ctl_backend_kind_name(GhCtlBackendKind kind)
     return backend_kind_names[kind];
 }
 
-/* Opens member name (when given) as an object of pairs in key order. */
+/* Opens member name as an object of pairs in key order. */
 static void
 util_add_sorted_pairs(JsonBuilder *b, const char *name, GHashTable *pairs)
 {

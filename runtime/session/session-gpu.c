@@ -62,11 +62,15 @@ session_gpu_domain_hostdevs(const char *domain_xml)
     GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(xmlDoc) doc = NULL;
     g_autoptr(GPtrArray) nodes = NULL;
+    g_autoptr(GError) error = NULL;
 
-    if (domain_xml)
-        doc = gh_xml_parse(domain_xml, strlen(domain_xml), "domain.xml", GH_XML_LIBVIRT_MAX_BYTES, NULL, NULL);
-    if (!doc)
+    if (!domain_xml)
         return out;
+    doc = gh_xml_parse(domain_xml, strlen(domain_xml), "domain.xml", GH_XML_LIBVIRT_MAX_BYTES, NULL, &error);
+    if (!doc) {
+        g_warning("the domain's XML cannot be read (%s): its PCI devices are not known", error->message);
+        return out;
+    }
     nodes = gh_xml_xpath_nodes(doc, "/domain/devices/hostdev[@type='pci']/source/address");
     for (guint i = 0; i < nodes->len; i++) {
         xmlNode *n = g_ptr_array_index(nodes, i);

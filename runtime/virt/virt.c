@@ -163,10 +163,13 @@ static char *
 virt_detect_domain_type(virConnectPtr conn)
 {
     g_autofree char *caps = virConnectGetCapabilities(conn);
+    g_autoptr(GError) error = NULL;
     gboolean kvm = FALSE;
 
-    if (!caps || !gh_xml_caps_have_kvm(caps, &kvm, NULL))
+    if (caps && !gh_xml_caps_have_kvm(caps, &kvm, &error)) {
+        g_warning("libvirt's capabilities cannot be read (%s): domain type qemu", error->message);
         kvm = FALSE;
+    }
     return g_strdup(kvm ? "kvm" : "qemu");
 }
 

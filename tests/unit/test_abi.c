@@ -591,6 +591,34 @@ START_TEST(test_truncate_empties_an_existing_file)
 }
 END_TEST
 
+START_TEST(test_truncate_refuses_a_file_another_user_planted)
+{
+    /* Only root can plant another user's file; the suite runs as root in CI
+     * (scripts/test.sh), as the daemon does. */
+    if (geteuid() != 0)
+        return;
+    write_file("out.log", "planted");
+    ck_assert_int_eq(fchownat(session_dirfd, "out.log", 65534, 65534, 0), 0);
+    ck_assert_int_eq(gh_session_file_openat(session_dirfd, "out.log", GH_FILE_TRUNCATE, 0600), -EPERM);
+    ck_assert_int_eq(file_size("out.log"), 7);
+}
+END_TEST
+
+START_TEST(test_truncate_gives_a_reused_file_the_mode_asked_for)
+{
+    struct stat st;
+    int fd;
+
+    write_file("out.log", "old contents");
+    ck_assert_int_eq(fchmodat(session_dirfd, "out.log", 0666, 0), 0);
+    fd = gh_session_file_openat(session_dirfd, "out.log", GH_FILE_TRUNCATE, 0600);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(fstat(fd, &st), 0);
+    ck_assert_uint_eq(st.st_mode & 07777, 0600);
+    close(fd);
+}
+END_TEST
+
 START_TEST(test_new_refuses_an_existing_file)
 {
     write_file("out.log", "old contents");
@@ -722,6 +750,8 @@ abi_suite(void)
     tcase_add_test(tc, test_truncate_refuses_a_hard_link_and_leaves_its_target);
     tcase_add_test(tc, test_truncate_refuses_a_fifo);
     tcase_add_test(tc, test_truncate_empties_an_existing_file);
+    tcase_add_test(tc, test_truncate_refuses_a_file_another_user_planted);
+    tcase_add_test(tc, test_truncate_gives_a_reused_file_the_mode_asked_for);
     tcase_add_test(tc, test_new_refuses_an_existing_file);
     tcase_add_test(tc, test_replace_removes_a_symlink_not_its_target);
     tcase_add_test(tc, test_session_file_open_creates_in_the_session_dir);
