@@ -207,7 +207,11 @@ static void
 domain_gpu_add_pci_hostdev(xmlNodePtr devices, const char *address, gboolean managed)
 {
     PciAddress addr;
-    g_return_if_fail(domain_gpu_pci_address_parse(address, &addr));
+    /* Checked by gh_domain_gpu_check before the XML is built; parsed outside
+     * g_return_if_fail, which G_DISABLE_CHECKS compiles away. */
+    gboolean parsed = domain_gpu_pci_address_parse(address, &addr);
+
+    g_return_if_fail(parsed);
 
     xmlNodePtr hostdev = xmlNewChild(devices, NULL, BAD_XML("hostdev"), NULL);
     xmlNewProp(hostdev, BAD_XML("mode"), BAD_XML("subsystem"));
