@@ -7,6 +7,7 @@
 #include <json-glib/json-glib.h>
 #include <unistd.h>
 
+#include "plugin/plugin-registry.h"
 #include "util/json-util.h"
 
 G_DEFINE_QUARK(gh-ctl-error-quark, gh_ctl_error)
@@ -441,13 +442,16 @@ gh_ctl_wait_check(const char *goal, const char *state)
 
 /* ---- the create body ------------------------------------------------------- */
 
-static const char *const backend_kind_names[GH_CTL_N_BACKEND_KINDS] = { "capture", "stream", "input" };
+/* The names are the plugin ABI's kind names (the prefix of backend names). */
+G_STATIC_ASSERT(GH_CTL_CAPTURE + GH_BACKEND_CAPTURE == GH_BACKEND_CAPTURE &&
+                GH_CTL_STREAM + GH_BACKEND_CAPTURE == GH_BACKEND_STREAM &&
+                GH_CTL_INPUT + GH_BACKEND_CAPTURE == GH_BACKEND_INPUT);
 
 const char *
 gh_ctl_backend_kind_name(GhCtlBackendKind kind)
 {
     g_return_val_if_fail(kind < GH_CTL_N_BACKEND_KINDS, NULL);
-    return backend_kind_names[kind];
+    return gh_plugin_kind_name(GH_BACKEND_CAPTURE + kind);
 }
 
 /* Opens member name as an object of pairs in key order. */
@@ -470,7 +474,7 @@ gh_ctl_create_body(const GhCtlCreate *create, GError **error)
     for (guint k = 0; k < GH_CTL_N_BACKEND_KINDS; k++) {
         if (create->backends[k] == NULL && create->options[k] != NULL && g_hash_table_size(create->options[k])) {
             g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_USAGE, "--%s-option needs --%s BACKEND",
-                        backend_kind_names[k], backend_kind_names[k]);
+                        gh_ctl_backend_kind_name(k), gh_ctl_backend_kind_name(k));
             return NULL;
         }
     }
@@ -482,10 +486,10 @@ gh_ctl_create_body(const GhCtlCreate *create, GError **error)
         if (create->backends[k] == NULL)
             continue;
         if (create->options[k] == NULL || !g_hash_table_size(create->options[k])) {
-            gh_json_add_string(b, backend_kind_names[k], create->backends[k]);
+            gh_json_add_string(b, gh_ctl_backend_kind_name(k), create->backends[k]);
             continue;
         }
-        gh_json_begin_object(b, backend_kind_names[k]);
+        gh_json_begin_object(b, gh_ctl_backend_kind_name(k));
         gh_json_add_string(b, "backend", create->backends[k]);
         util_add_sorted_pairs(b, "options", create->options[k]);
         json_builder_end_object(b);
