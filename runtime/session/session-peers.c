@@ -56,6 +56,7 @@ typedef struct {
     guint32 peer;
     char *text;                  /* SEND: the message; CLOSE: the reason; RELEASE: why ("left") */
     GArray *events;              /* INPUT, RELEASE: gh_input_event */
+    GhPipeline *pipeline;        /* RELEASE: where to; it outlives the peers' being alive */
 } PeerWork;
 
 static void
@@ -175,10 +176,13 @@ peers_do(SessionPeers *peers, PeerWork *w)
             mgr->sink.close(mgr->sink_data, peers->session_id, w->peer, w->text);
         break;
     case PEER_WORK_INPUT:
-    case PEER_WORK_RELEASE:
         sp = peers_pipeline(peers);
         if (sp && sp->peers == peers)
             peers_deliver(peers, sp->pipeline, w);
+        break;
+    case PEER_WORK_RELEASE:
+        /* Even when the session has begun to close: what it held is let go. */
+        peers_deliver(peers, w->pipeline, w);
         break;
     }
 }
@@ -229,7 +233,7 @@ peers_queue_locked(SessionPeers *peers, PeerWork *w)
 /* Under lock, when peer (the controller) leaves or loses control: what it
  * holds, to release; NULL when nothing. */
 static PeerWork *
-peers_take_held_locked(SessionPeers *peers, guint32 peer, const char *why)
+peers_take_held_locked(SessionPeers *peers, GhPipeline *pipeline, guint32 peer, const char *why)
 {
     g_autoptr(GArray) releases = gh_input_held_release(peers->held);
     PeerWork *w;
@@ -241,14 +245,15 @@ peers_take_held_locked(SessionPeers *peers, guint32 peer, const char *why)
     w->peer = peer;
     w->text = g_strdup(why);
     w->events = g_steal_pointer(&releases);
+    w->pipeline = pipeline;
     return w;
 }
 
 /* Under lock: the releases go behind the peer's last input in the inbox. */
 static void
-peers_release_locked(SessionPeers *peers, guint32 peer, const char *why)
+peers_release_locked(SessionPeers *peers, GhPipeline *pipeline, guint32 peer, const char *why)
 {
-    PeerWork *w = peers_take_held_locked(peers, peer, why);
+    PeerWork *w = peers_take_held_locked(peers, pipeline, peer, why);
 
     if (w)
         peers_queue_locked(peers, w);
@@ -362,27 +367,51 @@ gh_session_peers_input(SessionPeers *peers, guint32 peer, const char *json, gsiz
 
 /* ---- the main loop's side ------------------------------------------------- */
 
+/* Under lock: the releases still queued, which the main loop would now
+ * drop (no longer alive), in order; then the controller's. */
+static GQueue *
+peers_steal_releases_locked(SessionPeers *peers, GhPipeline *pipeline)
+{
+    GQueue *releases = g_queue_new();
+    PeerWork *last;
+
+    for (GList *l = peers->inbox.head, *next; l; l = next) {
+        next = l->next;
+        if (((PeerWork *)l->data)->kind == PEER_WORK_RELEASE) {
+            g_queue_push_tail(releases, l->data);
+            g_queue_delete_link(&peers->inbox, l);
+        }
+    }
+    last = peers_take_held_locked(peers, pipeline, peers->controller, "session stopping");
+    if (last)
+        g_queue_push_tail(releases, last);
+    return releases;
+}
+
 void
 gh_session_peers_retire(SessionPeers *peers, GhPipeline *pipeline)
 {
     g_autoptr(GArray) open = NULL;
-    PeerWork *release;
+    GQueue *releases;
+    PeerWork *w;
 
     if (!peers)
         return;
     g_mutex_lock(&peers->lock);
     open = g_steal_pointer(&peers->open);
     peers->open = g_array_new(FALSE, FALSE, sizeof(guint32));
-    release = peers_take_held_locked(peers, peers->controller, "session stopping");
+    releases = peers_steal_releases_locked(peers, pipeline);
     peers->controller = 0;
     peers->alive = FALSE;
     g_mutex_unlock(&peers->lock);
-    /* Now, not through the inbox: the input still queued there is dropped
-     * (no longer alive), so nothing can overtake these releases. */
-    if (release && pipeline)
-        peers_deliver(peers, pipeline, release);
-    if (release)
-        peer_work_free(release);
+    /* Now, not through the inbox: the input still queued there is dropped,
+     * so nothing can overtake these releases. */
+    while ((w = g_queue_pop_head(releases))) {
+        if (w->pipeline)
+            peers_deliver(peers, w->pipeline, w);
+        peer_work_free(w);
+    }
+    g_queue_free(releases);
     /* The ABI promises peer_close for every peer before destroy. */
     for (guint i = 0; pipeline && i < open->len; i++)
         gh_pipeline_peer_close(pipeline, g_array_index(open, guint32, i));
@@ -485,7 +514,7 @@ gh_session_manager_peer_open(GhSessionManager *mgr, const char *id, gboolean *co
         if ((at = peers_index(peers, peer)) >= 0)
             g_array_remove_index(peers->open, (guint)at);
         if (peers->controller == peer) {
-            peers_release_locked(peers, peer, "left");
+            peers_release_locked(peers, sp->pipeline, peer, "left");
             peers->controller = 0;
         }
         g_mutex_unlock(&peers->lock);
@@ -522,6 +551,8 @@ guint32
 gh_session_manager_peer_close(GhSessionManager *mgr, const char *id, guint32 peer)
 {
     SessionPipeline *sp = id ? g_hash_table_lookup(mgr->pipelines, id) : NULL;
+    GhSession *s = id ? g_hash_table_lookup(mgr->sessions, id) : NULL;
+    gboolean running = s && s->state == GH_SESSION_RUNNING;
     SessionPeers *peers;
     guint32 next = 0;
     gint at;
@@ -535,7 +566,7 @@ gh_session_manager_peer_close(GhSessionManager *mgr, const char *id, guint32 pee
         g_array_remove_index(peers->open, (guint)at);
         /* The longest-connected watcher: numbers grow with connect time. */
         if (peers->controller == peer) {
-            peers_release_locked(peers, peer, "left");
+            peers_release_locked(peers, sp->pipeline, peer, running ? "left" : "session stopping");
             peers->controller = peers->open->len ? g_array_index(peers->open, guint32, 0) : 0;
             next = peers->controller;
         }
