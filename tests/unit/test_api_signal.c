@@ -392,22 +392,32 @@ session_input_dropped(const char *id, const char *reason)
     return json_object_get_int_member(json_object_get_object_member(stats, "input_dropped"), reason);
 }
 
+/* A controller and a watcher; the controller sends input (its result
+ * rc_text), then leaves, and the watcher is told it took control. */
+static void
+controller_presses_and_leaves(const char *id, const char *token, const char *input, const char *rc_text, Ws **next)
+{
+    g_autoptr(Ws) ctl = ws_open(id, token);
+    g_autofree char *result = g_strdup_printf("{\"type\":\"input-result\",\"rc\":%s}", rc_text);
+
+    g_free(ws_next(ctl));
+    *next = ws_open(id, token);
+    g_free(ws_next(*next));
+    soup_websocket_connection_send_text(ctl->conn, input);
+    assert_next(ctl, result);
+    soup_websocket_connection_close(ctl->conn, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+    assert_next(*next, "{\"type\":\"role\",\"role\":\"control\"}");
+}
+
 START_TEST(test_signal_controller_leaving_releases_what_it_held)
 {
     g_autofree char *token = NULL;
     g_autofree char *id = player_session(PEER_BACKENDS_NO_PADS, &token);
     g_autofree char *line = NULL;
-    g_autoptr(Ws) ctl = ws_open(id, token);
     g_autoptr(Ws) next = NULL;
 
     log_capture();
-    g_free(ws_next(ctl));
-    next = ws_open(id, token);
-    g_free(ws_next(next));
-    soup_websocket_connection_send_text(ctl->conn, PRESS_LEFT_AND_SOUTH);
-    assert_next(ctl, "{\"type\":\"input-result\",\"rc\":2}");
-    soup_websocket_connection_close(ctl->conn, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
-    assert_next(next, "{\"type\":\"role\",\"role\":\"control\"}");
+    controller_presses_and_leaves(id, token, PRESS_LEFT_AND_SOUTH, "2", &next);
     /* The key's press, then its release; the pad (which input.fake cannot
      * take) dropped both times. */
     wait_for_events(2);
@@ -424,18 +434,11 @@ START_TEST(test_signal_next_controller_inherits_nothing_held)
 {
     g_autofree char *token = NULL;
     g_autofree char *id = player_session(PEER_BACKENDS, &token);
-    g_autoptr(Ws) ctl = ws_open(id, token);
     g_autoptr(Ws) next = NULL;
 
     log_capture();
-    g_free(ws_next(ctl));
-    next = ws_open(id, token);
-    g_free(ws_next(next));
-    soup_websocket_connection_send_text(ctl->conn, "{\"type\":\"input\",\"events\":[{\"type\":\"key\","
-                                                   "\"code\":\"KEY_UP\",\"value\":1}]}");
-    assert_next(ctl, "{\"type\":\"input-result\",\"rc\":1}");
-    soup_websocket_connection_close(ctl->conn, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
-    assert_next(next, "{\"type\":\"role\",\"role\":\"control\"}");
+    controller_presses_and_leaves(id, token, "{\"type\":\"input\",\"events\":[{\"type\":\"key\","
+                                             "\"code\":\"KEY_UP\",\"value\":1}]}", "1", &next);
     wait_for_events(2);
     /* The new controller leaves: it held nothing, so nothing is released. */
     soup_websocket_connection_close(next->conn, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);

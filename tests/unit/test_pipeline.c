@@ -607,6 +607,25 @@ assert_drop(GArray *drops, guint i, guint index, GhInputDrop reason, const char 
     ck_assert_str_eq(d->message, message);
 }
 
+/* input.fake as input.qmp behaves: no pads, keys 0..1. */
+static GhPipeline *
+pipeline_without_pads(void)
+{
+    set_option("input.fake", "no_pads", "1");
+    return new_pipeline(NULL, NULL, "input.fake");
+}
+
+/* Sends, which succeeds, and returns the drops, n_drops of them. */
+static GArray *
+send_dropping(GhPipeline *p, const gh_input_event *ev, guint n, guint n_drops)
+{
+    GArray *drops = NULL;
+
+    ck_assert(gh_pipeline_send_input(p, ev, n, &drops, NULL));
+    ck_assert_uint_eq(drops->len, n_drops);
+    return drops;
+}
+
 START_TEST(test_input_reaches_backend_in_order_and_counts)
 {
     g_autoptr(GhPipeline) p = new_pipeline(NULL, NULL, "input.fake");
@@ -695,12 +714,9 @@ static const gh_input_event mixed[3] = {
 
 START_TEST(test_input_batch_the_backend_takes_is_one_call)
 {
-    g_autoptr(GhPipeline) p = NULL;
-    g_autoptr(GArray) drops = NULL;
+    g_autoptr(GhPipeline) p = new_pipeline(NULL, NULL, "input.fake");
+    g_autoptr(GArray) drops = send_dropping(p, mixed, 3, 0);
 
-    p = new_pipeline(NULL, NULL, "input.fake");
-    ck_assert(gh_pipeline_send_input(p, mixed, 3, &drops, NULL));
-    ck_assert_uint_eq(drops->len, 0);
     ck_assert_uint_eq(fx.fake->input_calls, 1);
     ck_assert_uint_eq(fx.fake->n_events, 3);
 }
@@ -708,14 +724,10 @@ END_TEST
 
 START_TEST(test_input_unsupported_event_is_dropped_alone_and_the_rest_arrive)
 {
-    g_autoptr(GhPipeline) p = NULL;
-    g_autoptr(GArray) drops = NULL;
+    g_autoptr(GhPipeline) p = pipeline_without_pads();
+    g_autoptr(GArray) drops = send_dropping(p, mixed, 3, 1);
     GhPipelineStats st;
 
-    set_option("input.fake", "no_pads", "1");
-    p = new_pipeline(NULL, NULL, "input.fake");
-    ck_assert(gh_pipeline_send_input(p, mixed, 3, &drops, NULL));
-    ck_assert_uint_eq(drops->len, 1);
     assert_drop(drops, 0, 1, GH_INPUT_DROP_UNSUPPORTED, "input.fake: pad code 304: no pads here");
     /* The batch, then each event alone. */
     ck_assert_uint_eq(fx.fake->input_calls, 4);
@@ -731,16 +743,12 @@ END_TEST
 
 START_TEST(test_input_invalid_event_is_dropped_alone)
 {
-    g_autoptr(GhPipeline) p = NULL;
-    g_autoptr(GArray) drops = NULL;
+    g_autoptr(GhPipeline) p = pipeline_without_pads();
     gh_input_event ev[2] = { { .type = GH_INPUT_KEY, .code = KEY_A, .value = 7 },
                              { .type = GH_INPUT_KEY, .code = KEY_B, .value = 1 } };
+    g_autoptr(GArray) drops = send_dropping(p, ev, 2, 1);
     GhPipelineStats st;
 
-    set_option("input.fake", "no_pads", "1");
-    p = new_pipeline(NULL, NULL, "input.fake");
-    ck_assert(gh_pipeline_send_input(p, ev, 2, &drops, NULL));
-    ck_assert_uint_eq(drops->len, 1);
     assert_drop(drops, 0, 0, GH_INPUT_DROP_INVALID, "input.fake: key value 7 out of range");
     ck_assert_uint_eq(fx.fake->n_events, 1);
     ck_assert_uint_eq(fx.fake->events[0].code, KEY_B);
@@ -757,11 +765,9 @@ START_TEST(test_input_failure_of_one_event_alone_is_counted_failed)
                              { .type = GH_INPUT_KEY, .code = KEY_B, .value = 1 } };
     GhPipelineStats st;
 
-    set_option("input.fake", "no_pads", "1");
     set_option("input.fake", "fail_code", "30");   /* KEY_A */
-    p = new_pipeline(NULL, NULL, "input.fake");
-    ck_assert(gh_pipeline_send_input(p, ev, 3, &drops, NULL));
-    ck_assert_uint_eq(drops->len, 2);
+    p = pipeline_without_pads();
+    drops = send_dropping(p, ev, 3, 2);
     assert_drop(drops, 0, 0, GH_INPUT_DROP_UNSUPPORTED, "input.fake: pad code 304: no pads here");
     assert_drop(drops, 1, 1, GH_INPUT_DROP_FAILED, "input.fake: code 30 broke");
     ck_assert_uint_eq(fx.fake->n_events, 1);
@@ -784,6 +790,7 @@ START_TEST(test_input_backend_failure_drops_the_batch_without_retry)
     p = new_pipeline(NULL, NULL, "input.fake");
     ck_assert(!gh_pipeline_send_input(p, mixed, 3, &drops, &err));
     ck_assert(g_error_matches(err, GH_PIPELINE_ERROR, GH_PIPELINE_ERROR_FAILED));
+    ck_assert_str_eq(err->message, "input.fake failed: fake input broke");
     ck_assert_uint_eq(fx.fake->input_calls, 1);
     ck_assert_uint_eq(drops->len, 3);
     for (guint i = 0; i < 3; i++)
@@ -796,14 +803,10 @@ END_TEST
 
 START_TEST(test_input_all_unsupported_is_success_with_nothing_delivered)
 {
-    g_autoptr(GhPipeline) p = NULL;
-    g_autoptr(GArray) drops = NULL;
+    g_autoptr(GhPipeline) p = pipeline_without_pads();
     gh_input_event ev[2] = { mixed[1], { .type = GH_INPUT_PAD_AXIS, .code = ABS_X, .value = 9000 } };
+    g_autoptr(GArray) drops = send_dropping(p, ev, 2, 2);
 
-    set_option("input.fake", "no_pads", "1");
-    p = new_pipeline(NULL, NULL, "input.fake");
-    ck_assert(gh_pipeline_send_input(p, ev, 2, &drops, NULL));
-    ck_assert_uint_eq(drops->len, 2);
     ck_assert_int_eq(g_array_index(drops, GhPipelineInputDrop, 1).reason, GH_INPUT_DROP_UNSUPPORTED);
     ck_assert_uint_eq(fx.fake->n_events, 0);
 }
