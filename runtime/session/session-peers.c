@@ -124,24 +124,32 @@ peers_pipeline(SessionPeers *peers)
     return g_hash_table_lookup(peers->mgr->pipelines, peers->session_id);
 }
 
-/* Main loop: one line per reason at most every GH_LOG_LIMIT_INTERVAL_US. */
+/* Main loop: the first line of each reason, then at most one every
+ * GH_LOG_LIMIT_INTERVAL_US with the count of those not logged. */
+static void
+peers_log_limited(SessionPeers *peers, guint32 peer, const char *reason, const char *message)
+{
+    g_autofree char *more = NULL;
+    guint64 suppressed = 0;
+
+    if (!gh_log_limit_check(peers->log_limit, reason, &suppressed))
+        return;
+    if (suppressed)
+        more = g_strdup_printf(" (and %" G_GUINT64_FORMAT " more since the last such line)", suppressed);
+    g_message("session %s: input from player %u not delivered (%s): %s%s", peers->session_id, peer, reason, message,
+              more ? more : "");
+}
+
 static void
 peers_log_drops(SessionPeers *peers, guint32 peer, GArray *drops, const GError *err)
 {
     for (guint i = 0; i < drops->len; i++) {
         const GhPipelineInputDrop *d = &g_array_index(drops, GhPipelineInputDrop, i);
-        g_autofree char *more = NULL;
-        guint64 suppressed = 0;
-
-        if (!gh_log_limit_check(peers->log_limit, gh_input_drop_to_string(d->reason), &suppressed))
-            continue;
-        if (suppressed)
-            more = g_strdup_printf(" (and %" G_GUINT64_FORMAT " more since the last such line)", suppressed);
-        g_message("session %s: input from player %u not delivered (%s): %s%s", peers->session_id, peer,
-                  gh_input_drop_to_string(d->reason), d->message, more ? more : "");
+        peers_log_limited(peers, peer, gh_input_drop_to_string(d->reason), d->message);
     }
-    if (err && drops->len == 0 && gh_log_limit_check(peers->log_limit, "refused", NULL))
-        g_message("session %s: input from player %u not delivered: %s", peers->session_id, peer, err->message);
+    /* Refused whole (too many events): no event of its own to blame. */
+    if (err && drops->len == 0)
+        peers_log_limited(peers, peer, "refused", err->message);
 }
 
 /* Main loop: a player's input, or the releases of what it held (logged
