@@ -78,6 +78,7 @@
         // connecting starting negotiating playing | reconnecting restarting full
         // (retry by themselves) | expired ended refused (final)
         state: 'idle',
+        history: [],            // the states it went through, oldest first (the last 50)
         session: null,
         peer: null,
         role: null,             // "control" or "watch"
@@ -140,6 +141,8 @@
     const FINAL = ['expired', 'ended', 'refused'];
 
     function setState(s) {
+        if (player.state !== s)
+            player.history = player.history.concat(s).slice(-50);
         player.state = s;
         document.body.dataset.state = s;
     }
