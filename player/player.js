@@ -160,6 +160,8 @@
         ui.reconnect.hidden = !button;
         ui.reconnect.textContent = button || '';
         ui.message.hidden = false;
+        // The role comes back with the next welcome; over a message it would mislead.
+        ui.role.hidden = true;
         releaseAll();
         if (document.pointerLockElement)
             document.exitPointerLock();
