@@ -5,7 +5,7 @@
 # cut the player's network (link down, or every packet dropped with the link
 # up) without cutting the daemon's.  Browsers are driven line by line
 # (browser/player.mjs); every screen a test meets is saved as a PNG under
-# $T/shots and checked for raw close codes.  Sourced after nothing else.
+# $SHOTS and checked for raw close codes.  Sourced after nothing else.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 browser_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/browser" && pwd)
 chromium=${GH_CHROMIUM:-/usr/bin/chromium}
@@ -21,7 +21,9 @@ fi
 GH_BNS=""
 PLAYER_URL=""            # http://198.19.0.1:PORT, the daemon as players see it
 BROWSERS=()              # names of the running drivers
-mkdir -p "$T/shots"
+# Screenshots: kept in GH_PLAYER_SHOTS when given (the state dir goes with a pass).
+SHOTS=${GH_PLAYER_SHOTS:-$T/shots}
+mkdir -p "$SHOTS"
 
 # kill_tree PID: PID and every process below it.
 kill_tree() {
@@ -109,13 +111,13 @@ bcmd() {
 }
 
 # screen NAME STATE SECONDS SHOT: waits for STATE, saves the screen as
-# $T/shots/SHOT.png, checks it shows no raw code; its reply in R, the time
+# $SHOTS/SHOT.png, checks it shows no raw code; its reply in R, the time
 # it took in ms in WAITED.
 screen() {
     local name=$1 state=$2 seconds=$3 shot=$4 waited
     bcmd "$name" wait "$name" "$state" "$seconds"
     waited=$(jq -r .ms <<<"$R")
-    bcmd "$name" screen "$name" "$T/shots/$shot.png"
+    bcmd "$name" screen "$name" "$SHOTS/$shot.png"
     WAITED=$waited
     [ "$(jq -r .screen.rawCode <<<"$R")" = false ] ||
         fail "$shot: the page shows a raw code: $(jq -r .screen.visible <<<"$R")"

@@ -29,7 +29,7 @@ grep -q "viewer $peer_a: the viewer stopped answering (no RTCP for 12 s)" "$T/da
     fail "the daemon's log does not say why the viewer went"
 grep -q "viewer $peer_a left: " "$T/daemon.log" || fail "the silent viewer's pipeline was not stopped"
 # Still lost, still saying so, no code on screen.
-bcmd a screen a "$T/shots/loss-3-still-lost.png"
+bcmd a screen a "$SHOTS/loss-3-still-lost.png"
 [ "$(field .screen.state)" = reconnecting ] || fail "during the loss the page is $(field .screen.state)"
 [ "$(field .screen.rawCode)" = false ] || fail "raw code on screen: $(field .screen.visible)"
 

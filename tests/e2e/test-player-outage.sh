@@ -57,6 +57,6 @@ peer_a2=$(field .screen.peer)
 bcmd b close b
 bcmd a eval a "new Promise((ok) => { const t0 = Date.now(); (function w() { if (window.ghPlayer.role === 'control' || Date.now() - t0 > 15000) ok(window.ghPlayer.role); else setTimeout(w, 100); })(); })"
 [ "$(field .value)" = control ] || fail "control did not come back to the first page: $(field .value)"
-bcmd a screen a "$T/shots/outage-5-control-back.png"
+bcmd a screen a "$SHOTS/outage-5-control-back.png"
 [ "$(field .screen.notice)" = "You are now in control" ] || fail "notice: $(field .screen.notice)"
 [ "$(players)" = "1 $peer_a2" ] || fail "players at the end: $(players)"

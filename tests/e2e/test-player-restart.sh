@@ -30,7 +30,7 @@ screen a expired 20 restart-4-replaced
 [ "$(field .screen.button)" = null ] || fail "the replaced screen offers $(field .screen.button)"
 # The old link opened again: the host's own refusal page, in the player's look.
 bcmd a open b "$PLAYER_URL$PLINK"
-bcmd b screen b "$T/shots/restart-5-old-link.png"
+bcmd b screen b "$SHOTS/restart-5-old-link.png"
 [ "$(field .screen.title)" = "Not allowed" ] || fail "old link page: $(field .screen.title)"
 [ "$(field .screen.background)" = "rgb(0, 0, 0)" ] || fail "the refusal page is not dark: $(field .screen.background)"
 [ "$(field .screen.rawCode)" = false ] || fail "raw code on the refusal page: $(field .screen.visible)"
@@ -40,7 +40,7 @@ short=$(api POST "/v1/sessions/$SID/player-token" '{"ttl_s":1}' | jq -r .token)
 expect_status 200 "$(cat "$T/status")" "mint a 1 s player link"
 sleep 2
 bcmd a open c "$PLAYER_URL/play/$SID?token=$short"
-bcmd c screen c "$T/shots/restart-6-expired.png"
+bcmd c screen c "$SHOTS/restart-6-expired.png"
 [ "$(field .screen.title)" = "Link expired" ] || fail "expired link page: $(field .screen.title)"
 [ "$(field .screen.text)" = "This player link has expired: ask the game service for a new one." ] ||
     fail "expired link text: $(field .screen.text)"

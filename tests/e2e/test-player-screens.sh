@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The player's own screens, each in plain words with no raw code (every one
-# saved under $T/shots): a link opened while its session is still starting
+# saved under $SHOTS): a link opened while its session is still starting
 # waits ("The game is starting") and plays once the session runs; with
 # [sessions] max_viewers = 2 a third page says "Too many viewers", tries
 # again by itself and plays once a seat is free; a watcher sees "Watching";
