@@ -112,11 +112,12 @@ gh_api_set_player_headers(SoupServerMessage *msg, const char *cache_control)
 
 /* The player's own look (player/player.css: black, light text, the message
  * box), inline: a refusal page loads nothing else, not even the player's
- * assets, so it looks the same from any address.  Part of a printf format: %% doubled. */
-#define API_HTML_ERROR_STYLE                                                                                    \
-    "html,body{margin:0;height:100%%;background:#000;color:#e8e8e8;font:14px/1.4 system-ui,sans-serif}"      \
-    "body{display:flex;align-items:center;justify-content:center}"                                             \
-    ".box{max-width:36em;padding:24px 32px;text-align:center}"                                                 \
+ * assets, so it looks the same from any address.  It goes into a printf
+ * format, so its % is doubled. */
+#define API_HTML_ERROR_STYLE                                                                                       \
+    "html,body{margin:0;height:100%%;background:#000;color:#e8e8e8;font:14px/1.4 system-ui,sans-serif}"            \
+    "body{display:flex;align-items:center;justify-content:center}"                                                 \
+    ".box{max-width:36em;padding:24px 32px;text-align:center}"                                                     \
     "h1{font-size:24px;margin:0 0 12px}p{margin:0;color:#c8c8c8;word-wrap:break-word}"
 
 void
