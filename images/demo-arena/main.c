@@ -774,19 +774,38 @@ static u32 mouse_idx;
  * host counts a key tap as two events (press, release) too. */
 static u32 input_events;
 
+/* The arrow keys the game plays with (set-1 scancode, release bit clear):
+ * their name and the step they take, or NULL. */
+static const char *key_arrow(u8 code, i32 *dx, i32 *dy)
+{
+    switch (code) {
+    case 0x48: *dy = -PLAYER_STEP; return "UP";
+    case 0x50: *dy = PLAYER_STEP; return "DOWN";
+    case 0x4B: *dx = -PLAYER_STEP; return "LEFT";
+    case 0x4D: *dx = PLAYER_STEP; return "RIGHT";
+    default: return 0;
+    }
+}
+
 static void key_press(u8 code)
 {
-    const char *name;
     i32 dx = 0, dy = 0;
-    switch (code) {
-    case 0x48: name = "UP"; dy = -PLAYER_STEP; break;
-    case 0x50: name = "DOWN"; dy = PLAYER_STEP; break;
-    case 0x4B: name = "LEFT"; dx = -PLAYER_STEP; break;
-    case 0x4D: name = "RIGHT"; dx = PLAYER_STEP; break;
-    default: return;
-    }
+    const char *name = key_arrow(code, &dx, &dy);
+
+    if (!name)
+        return;
     player_move(dx, dy);
     log_line("input key %s player=%d,%d", name, player_x, player_y);
+}
+
+/* Logged so that a test can see the host release a held key (issue 11). */
+static void key_release(u8 code)
+{
+    i32 dx = 0, dy = 0;
+    const char *name = key_arrow(code, &dx, &dy);
+
+    if (name)
+        log_line("input key-up %s", name);
 }
 
 static void kbd_byte(u8 b)
@@ -802,8 +821,9 @@ static void kbd_byte(u8 b)
     kbd_e0 = 0;
     input_events++;
     if (b & 0x80)
-        return; /* key release */
-    key_press(b);
+        key_release(b & 0x7F);
+    else
+        key_press(b);
 }
 
 /* Returns 1 when a full packet was accumulated into dx, dy (screen space). */

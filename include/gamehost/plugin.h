@@ -161,7 +161,10 @@ typedef struct gh_host_services {
     const char *(*relay_path)(gh_host *host);
 
     /* Main thread: a stream backend hands its player's input to the
-     * session's input backend. */
+     * session's input backend, which delivers what it can (see
+     * gh_input_ops.send): events it cannot take are dropped and counted.
+     * 0, or an error when none could be delivered (no input backend, or it
+     * failed). */
     int (*submit_input)(gh_host *host, const gh_input_event *events, uint32_t n_events);
 
     /* ---- since 1.1 (services version 2) ---- */
@@ -257,7 +260,14 @@ typedef struct gh_stream_ops {
 typedef struct gh_input_ops {
     uint32_t struct_size;
     uint32_t version;
-    /* Required.  Main thread: deliver the events to the VM, in order. */
+    /* Required.  Main thread: deliver the events to the VM, in order.
+     * 0 when all were delivered.  -EINVAL (a value out of range) or
+     * -EOPNOTSUPP (an event this backend cannot deliver, such as a pad
+     * event with no pad to put it in) mean it delivered none of them: the
+     * host then sends them again one at a time, so an event it cannot take
+     * is dropped alone and the others still arrive.  Set a message naming
+     * the event and why.  Any other error is a failure to deliver: the
+     * whole call's events are dropped, not retried. */
     int (*send)(gh_instance *inst, const gh_input_event *events, uint32_t n_events);
 } gh_input_ops;
 

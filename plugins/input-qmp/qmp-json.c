@@ -135,20 +135,37 @@ iq_type_name(uint32_t type)
     }
 }
 
+/* An event of a type QMP input-send-event has no form for (-EOPNOTSUPP:
+ * the host delivers the others), or of no type at all (-EINVAL). */
 static int
-iq_put_event(iq_out *o, uint32_t *n_qemu, uint32_t index, const gh_input_event *ev, char *err, size_t err_size)
+iq_refuse_type(const gh_input_event *ev, char *err, size_t err_size)
+{
+    const char *why = ev->type == GH_INPUT_PAD_BUTTON || ev->type == GH_INPUT_PAD_AXIS
+                          ? ": QEMU 7.2 has no emulated gamepad"
+                      : ev->type == GH_INPUT_TOUCH ? ": QEMU 7.2's input-send-event has no touch events"
+                                                   : "";
+
+    snprintf(err, err_size, "%s events (type %u, code %u) are not supported by input.qmp%s",
+             iq_type_name(ev->type), ev->type, ev->code, why);
+    return *why ? -EOPNOTSUPP : -EINVAL;
+}
+
+/* -EOPNOTSUPP for an event QEMU cannot express, -EINVAL for a value out of
+ * range or an event of the wrong kind: the host tries the others alone. */
+static int
+iq_put_event(iq_out *o, uint32_t *n_qemu, const gh_input_event *ev, char *err, size_t err_size)
 {
     const char *name;
 
     switch (ev->type) {
     case GH_INPUT_KEY:
         if (!(name = iq_qcode(ev->code))) {
-            snprintf(err, err_size, "event %u: key code %u has no QEMU qcode", index, ev->code);
-            return -EINVAL;
+            snprintf(err, err_size, "key code %u has no QEMU qcode", ev->code);
+            return -EOPNOTSUPP;
         }
         /* 2 is evdev's autorepeat: QEMU repeats a key that is pressed again. */
         if (ev->value < 0 || ev->value > 2) {
-            snprintf(err, err_size, "event %u: key value %d is not 0 (release) or 1 (press)", index, (int)ev->value);
+            snprintf(err, err_size, "key value %d is not 0 (release) or 1 (press)", (int)ev->value);
             return -EINVAL;
         }
         iq_put_key(o, n_qemu, name, ev->value != 0);
@@ -156,12 +173,12 @@ iq_put_event(iq_out *o, uint32_t *n_qemu, uint32_t index, const gh_input_event *
 
     case GH_INPUT_BUTTON:
         if (!(name = iq_button(ev->code))) {
-            snprintf(err, err_size, "event %u: button code %u is not a mouse button "
-                     "(BTN_LEFT, BTN_RIGHT, BTN_MIDDLE, BTN_SIDE, BTN_EXTRA)", index, ev->code);
+            snprintf(err, err_size, "button code %u is not a mouse button "
+                     "(BTN_LEFT, BTN_RIGHT, BTN_MIDDLE, BTN_SIDE, BTN_EXTRA)", ev->code);
             return -EINVAL;
         }
         if (ev->value != 0 && ev->value != 1) {
-            snprintf(err, err_size, "event %u: button value %d is not 0 (release) or 1 (press)", index, (int)ev->value);
+            snprintf(err, err_size, "button value %d is not 0 (release) or 1 (press)", (int)ev->value);
             return -EINVAL;
         }
         iq_put_btn(o, n_qemu, name, ev->value);
@@ -176,7 +193,7 @@ iq_put_event(iq_out *o, uint32_t *n_qemu, uint32_t index, const gh_input_event *
             /* evdev: positive is away from the user, QEMU's wheel-up. */
             int64_t detents = ev->value < 0 ? -(int64_t)ev->value : ev->value;
             if (detents > IQ_MAX_WHEEL_DETENTS) {
-                snprintf(err, err_size, "event %u: wheel delta %d over %d detents", index, (int)ev->value,
+                snprintf(err, err_size, "wheel delta %d over %d detents", (int)ev->value,
                          IQ_MAX_WHEEL_DETENTS);
                 return -EINVAL;
             }
@@ -188,19 +205,19 @@ iq_put_event(iq_out *o, uint32_t *n_qemu, uint32_t index, const gh_input_event *
             return 0;
         }
         if (ev->code == REL_HWHEEL) {
-            snprintf(err, err_size, "event %u: horizontal wheel (REL_HWHEEL) is not supported by QMP input-send-event", index);
-            return -EINVAL;
+            snprintf(err, err_size, "horizontal wheel (REL_HWHEEL) is not supported by QMP input-send-event");
+            return -EOPNOTSUPP;
         }
-        snprintf(err, err_size, "event %u: relative axis code %u unsupported (REL_X, REL_Y, REL_WHEEL)", index, ev->code);
-        return -EINVAL;
+        snprintf(err, err_size, "relative axis code %u unsupported (REL_X, REL_Y, REL_WHEEL)", ev->code);
+        return -EOPNOTSUPP;
 
     case GH_INPUT_ABS:
         if (ev->code != ABS_X && ev->code != ABS_Y) {
-            snprintf(err, err_size, "event %u: absolute axis code %u unsupported (ABS_X, ABS_Y)", index, ev->code);
-            return -EINVAL;
+            snprintf(err, err_size, "absolute axis code %u unsupported (ABS_X, ABS_Y)", ev->code);
+            return -EOPNOTSUPP;
         }
         if (ev->value < 0 || ev->value > GH_INPUT_ABS_MAX) {
-            snprintf(err, err_size, "event %u: absolute %s value %d outside 0..%d", index,
+            snprintf(err, err_size, "absolute %s value %d outside 0..%d",
                      ev->code == ABS_X ? "x" : "y", (int)ev->value, GH_INPUT_ABS_MAX);
             return -EINVAL;
         }
@@ -208,9 +225,7 @@ iq_put_event(iq_out *o, uint32_t *n_qemu, uint32_t index, const gh_input_event *
         return 0;
 
     default:
-        snprintf(err, err_size, "event %u: %s events (type %u, code %u) are not supported by input.qmp",
-                 index, iq_type_name(ev->type), ev->type, ev->code);
-        return -EINVAL;
+        return iq_refuse_type(ev, err, err_size);
     }
 }
 
@@ -230,8 +245,16 @@ iq_build_command(const gh_input_event *events, uint32_t n_events, char *buf, siz
     }
     iq_put(&o, "{\"execute\":\"input-send-event\",\"arguments\":{\"events\":[");
     for (uint32_t i = 0; i < n_events; i++) {
-        if ((r = iq_put_event(&o, &n, i, &events[i], err, err_size)) < 0)
+        char why[IQ_MAX_MESSAGE];
+
+        if ((r = iq_put_event(&o, &n, &events[i], why, sizeof why)) < 0) {
+            /* One event alone (the host's retry) needs no index. */
+            if (n_events > 1)
+                snprintf(err, err_size, "event %u: %s", i, why);
+            else
+                snprintf(err, err_size, "%s", why);
             return r;
+        }
     }
     iq_put(&o, "]}}");
     if (length)

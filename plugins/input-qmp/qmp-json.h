@@ -13,6 +13,8 @@
 /* One wheel event becomes a press and a release per detent; more detents
  * than this in one event is refused rather than turned into a huge command. */
 #define IQ_MAX_WHEEL_DETENTS 32
+/* The longest message about one event. */
+#define IQ_MAX_MESSAGE 256
 /* The largest command send() will pass to QMP. */
 #define IQ_MAX_COMMAND_BYTES (1024u * 1024u)
 
@@ -20,8 +22,10 @@
  * NUL-terminated when size > 0, truncated when short), like snprintf: *length
  * gets the length the whole command needs, without the NUL, and *n_qemu the
  * number of QEMU events it carries (0: nothing to send, e.g. a wheel delta of
- * 0).  buf may be NULL with size 0 to measure.  Returns 0, or -EINVAL with a
- * message in err naming the first event that cannot be sent. */
+ * 0).  buf may be NULL with size 0 to measure.  Returns 0, or an error with
+ * a message in err naming the first event that cannot be sent ("event N: "
+ * when there are several): -EOPNOTSUPP for an event QEMU cannot express (a
+ * pad, touch, a key without a qcode), -EINVAL for a value out of range. */
 int iq_build_command(const gh_input_event *events, uint32_t n_events, char *buf, size_t size,
                      size_t *length, uint32_t *n_qemu, char *err, size_t err_size);
 

@@ -2,7 +2,13 @@
  * events (POST /v1/sessions/{id}/input) for its input backend, and its
  * current frame as PNG (GET /v1/sessions/{id}/frame) from its capture
  * backend.  A frame takes a capture, so its request is paused while the
- * pipeline works and answered from the callback on the main loop. */
+ * pipeline works and answered from the callback on the main loop.
+ *
+ * Input gets per-event results, as the player's input does (the same path):
+ * a malformed request is refused whole, while a well-formed one is delivered
+ * event by event and the answer lists the events dropped.  Events are an
+ * independent stream, and all-or-nothing would need a dry run that no
+ * backend's ops offer. */
 #include <string.h>
 #include "api-private.h"
 #include "util/input-json.h"
@@ -49,13 +55,36 @@ api_check_backend(GhApi *api, SoupServerMessage *msg, const GhSession *session, 
 
 /* ---- input ------------------------------------------------------------------ */
 
+/* {"delivered": N, "dropped": [{"index", "reason", "message"}, ...]} */
+static JsonNode *
+api_input_reply(guint n, GArray *drops)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+
+    json_builder_begin_object(b);
+    gh_json_add_int(b, "delivered", n - drops->len);
+    gh_json_begin_array(b, "dropped");
+    for (guint i = 0; i < drops->len; i++) {
+        const GhPipelineInputDrop *d = &g_array_index(drops, GhPipelineInputDrop, i);
+
+        json_builder_begin_object(b);
+        gh_json_add_int(b, "index", d->index);
+        gh_json_add_string(b, "reason", gh_input_drop_to_string(d->reason));
+        gh_json_add_string(b, "message", d->message);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+    return json_builder_get_root(b);
+}
+
 void
 gh_api_handle_session_input(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query)
 {
     g_autoptr(JsonNode) root = NULL;
     g_autoptr(GArray) events = NULL;
     g_autoptr(GError) error = NULL;
-    g_autoptr(JsonBuilder) b = NULL;
+    g_autoptr(GArray) drops = NULL;
     g_autoptr(JsonNode) reply = NULL;
     const GhSession *session = gh_session_manager_lookup(api->sessions, arg);
     guint64 now_ns;
@@ -76,15 +105,11 @@ gh_api_handle_session_input(GhApi *api, SoupServerMessage *msg, const char *arg,
     for (guint i = 0; i < events->len; i++)
         g_array_index(events, gh_input_event, i).timestamp_ns = now_ns;
     if (!gh_session_manager_send_input(api->sessions, arg, (const gh_input_event *) events->data, events->len,
-                                       &error)) {
+                                       &drops, &error)) {
         gh_api_respond_gerror(api, msg, api_io_errors, error);
         return;
     }
-    b = json_builder_new();
-    json_builder_begin_object(b);
-    gh_json_add_int(b, "delivered", events->len);
-    json_builder_end_object(b);
-    reply = json_builder_get_root(b);
+    reply = api_input_reply(events->len, drops);
     gh_api_respond_json(api, msg, SOUP_STATUS_OK, reply);
 }
 

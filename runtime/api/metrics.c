@@ -139,14 +139,20 @@ metrics_render_players(GString *out, const GhMetrics *metrics, const GhMetricsGa
                            "# HELP gamehost_players Players connected to sessions' signal endpoints.\n"
                            "# TYPE gamehost_players gauge\n"
                            "gamehost_players %u\n"
-                           "# HELP gamehost_input_dropped_total Player input dropped whole, by reason.\n"
+                           "# HELP gamehost_input_dropped_total Input dropped, by reason: players' messages dropped "
+                           "whole (malformed, not_controller), and events the input backend did not take "
+                           "(unsupported, invalid, failed, no_backend).\n"
                            "# TYPE gamehost_input_dropped_total counter\n"
                            "gamehost_input_dropped_total{reason=\"malformed\"} %" G_GUINT64_FORMAT "\n"
-                           "gamehost_input_dropped_total{reason=\"not_controller\"} %" G_GUINT64_FORMAT "\n"
+                           "gamehost_input_dropped_total{reason=\"not_controller\"} %" G_GUINT64_FORMAT "\n",
+                           gauges->players, gauges->input_dropped_malformed, gauges->input_dropped_not_controller);
+    for (int r = 0; r < GH_INPUT_DROP_LAST; r++)
+        g_string_append_printf(out, "gamehost_input_dropped_total{reason=\"%s\"} %" G_GUINT64_FORMAT "\n",
+                               gh_input_drop_to_string(r), gauges->input_dropped[r]);
+    g_string_append_printf(out,
                            "# HELP gamehost_signal_messages_refused_total Signaling messages refused with an error.\n"
                            "# TYPE gamehost_signal_messages_refused_total counter\n"
                            "gamehost_signal_messages_refused_total %" G_GUINT64_FORMAT "\n",
-                           gauges->players, gauges->input_dropped_malformed, gauges->input_dropped_not_controller,
                            metrics->signal_refused);
 }
 

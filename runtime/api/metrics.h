@@ -18,6 +18,7 @@ typedef struct {
     guint players;                         /* connected to signal endpoints */
     guint64 input_dropped_malformed;       /* counters the session manager keeps */
     guint64 input_dropped_not_controller;
+    guint64 input_dropped[GH_INPUT_DROP_LAST];  /* events the input backends did not take, by GhInputDrop */
 } GhMetricsGauges;
 
 GhMetrics *gh_metrics_new(void);

@@ -283,7 +283,7 @@ gh_ctl_cmd_input(GhCtl *ctl, int argc, char **argv, GError **error)
     g_autofree char *path = NULL;
     g_autoptr(JsonNode) body = NULL;
     g_autoptr(JsonNode) reply = NULL;
-    JsonObject *o;
+    g_autofree char *text = NULL;
     const GOptionEntry entries[] = {
         { "body", 0, 0, G_OPTION_ARG_FILENAME, &body_file,
           "send FILE ('-': standard input) as the request body instead of EVENTs", "FILE" },
@@ -321,13 +321,10 @@ gh_ctl_cmd_input(GhCtl *ctl, int argc, char **argv, GError **error)
         return FALSE;
     if (ctl->json)
         return gh_ctl_print(gh_ctl_render_json(reply));
-    o = JSON_NODE_HOLDS_OBJECT(reply) ? json_node_get_object(reply) : NULL;
-    if (o == NULL || !json_object_has_member(o, "delivered")) {
-        g_set_error_literal(error, GH_CTL_ERROR, GH_CTL_ERROR_FAILED,
-                            "unexpected reply from gamehostd: no 'delivered' count");
+    text = gh_ctl_input_describe_reply(reply, error);
+    if (text == NULL)
         return FALSE;
-    }
-    printf("delivered %" G_GINT64_FORMAT " events\n", json_object_get_int_member(o, "delivered"));
+    fputs(text, stdout);
     return TRUE;
 }
 

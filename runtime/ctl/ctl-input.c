@@ -1,4 +1,5 @@
-/* ctl-input: EVENT arguments → the input API's JSON body. */
+/* ctl-input: EVENT arguments → the input API's JSON body, and its answer
+ * → text. */
 #include "ctl-input.h"
 #include "util/json-util.h"
 
@@ -122,4 +123,40 @@ gh_ctl_input_body(const char *const *args, guint n, GError **error)
     root = json_node_new(JSON_NODE_OBJECT);
     json_node_take_object(root, body);
     return root;
+}
+
+/* One dropped event; an answer from an older or odd daemon may lack parts. */
+static void
+input_describe_drop(GString *out, JsonNode *node)
+{
+    JsonObject *d = JSON_NODE_HOLDS_OBJECT(node) ? json_node_get_object(node) : NULL;
+
+    if (d == NULL)
+        return;
+    g_string_append_printf(out, "dropped event %" G_GINT64_FORMAT " (%s): %s\n",
+                           json_object_get_int_member_with_default(d, "index", -1),
+                           json_object_get_string_member_with_default(d, "reason", "unknown"),
+                           json_object_get_string_member_with_default(d, "message", "no reason given"));
+}
+
+char *
+gh_ctl_input_describe_reply(JsonNode *reply, GError **error)
+{
+    JsonObject *o = reply && JSON_NODE_HOLDS_OBJECT(reply) ? json_node_get_object(reply) : NULL;
+    JsonArray *dropped;
+    GString *out;
+
+    if (o == NULL || !json_object_has_member(o, "delivered")) {
+        g_set_error_literal(error, GH_CTL_ERROR, GH_CTL_ERROR_FAILED,
+                            "unexpected reply from gamehostd: no 'delivered' count");
+        return NULL;
+    }
+    out = g_string_new(NULL);
+    g_string_append_printf(out, "delivered %" G_GINT64_FORMAT " events\n", json_object_get_int_member(o, "delivered"));
+    dropped = json_object_has_member(o, "dropped") && JSON_NODE_HOLDS_ARRAY(json_object_get_member(o, "dropped"))
+                  ? json_object_get_array_member(o, "dropped")
+                  : NULL;
+    for (guint i = 0; dropped && i < json_array_get_length(dropped); i++)
+        input_describe_drop(out, json_array_get_element(dropped, i));
+    return g_string_free(out, FALSE);
 }

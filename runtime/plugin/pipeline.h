@@ -8,6 +8,25 @@
 
 #include <glib.h>
 #include "plugin-registry.h"
+#include "util/enum.h"
+
+/* Why an input event was not delivered (the session JSON's
+ * pipeline.stats.input_dropped and /metrics use these words). */
+typedef enum {
+    GH_INPUT_DROP_UNSUPPORTED,   /* the backend cannot take this kind of event (-EOPNOTSUPP) */
+    GH_INPUT_DROP_INVALID,       /* the backend refused its value (-EINVAL) */
+    GH_INPUT_DROP_FAILED,        /* the backend failed to deliver (any other error) */
+    GH_INPUT_DROP_NO_BACKEND,    /* the session has no input backend */
+    GH_INPUT_DROP_LAST
+} GhInputDrop;
+GH_ENUM_DECL(input_drop, GhInputDrop);
+
+/* One event not delivered: its index in the events sent, and why. */
+typedef struct {
+    guint index;
+    GhInputDrop reason;
+    char *message;               /* the backend's (or the host's) words */
+} GhPipelineInputDrop;
 
 typedef struct {
     const char *capture;         /* backend names, NULL = the image's preferred, else the first that probes */
@@ -23,7 +42,8 @@ typedef struct {
     double capture_ms_last;
     guint64 frames_torn;         /* streamed frames the capture's release said were overwritten while in use */
     guint64 input_events;        /* delivered to the input backend */
-    guint64 input_errors;
+    guint64 input_errors;        /* events the backend did not take: unsupported + invalid + failed */
+    guint64 input_dropped[GH_INPUT_DROP_LAST];
 } GhPipelineStats;
 
 typedef struct GhPipeline GhPipeline;
@@ -54,8 +74,18 @@ void gh_pipeline_stop(GhPipeline *p);
 GhPipeline *gh_pipeline_free(GhPipeline *p);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GhPipeline, gh_pipeline_free)
 
-/* Main thread.  Sends events to the input backend, in order. */
-gboolean gh_pipeline_send_input(GhPipeline *p, const gh_input_event *events, guint n, GError **error);
+/* Main thread.  Sends events to the input backend, in order, delivering
+ * what can be delivered: a batch the backend refuses with -EINVAL or
+ * -EOPNOTSUPP (it then took none) is sent again one event at a time, so an
+ * event it cannot take is dropped alone; any other error drops the whole
+ * batch as "failed".  Drops are counted in the stats by reason.  *drops
+ * (may be NULL) gets the events not delivered, in order
+ * (GhPipelineInputDrop; unref it, which frees the messages).  FALSE with
+ * error when nothing was delivered for want of a backend (NO_INPUT), for
+ * too many events (FAILED; then nothing is counted) or because the backend
+ * failed on every event (FAILED, with its message). */
+gboolean gh_pipeline_send_input(GhPipeline *p, const gh_input_event *events, guint n, GArray **drops,
+                                GError **error);
 /* Any thread except the pipeline's: a fresh frame as PNG (blocks up to
  * timeout_ms for the capture). */
 GBytes *gh_pipeline_frame_png(GhPipeline *p, guint timeout_ms, GError **error);

@@ -11,13 +11,22 @@
  * were made.  The queue holds a reference; `alive`, cleared when the
  * pipeline goes, makes work still queued then do nothing.  The pipeline's
  * reference is dropped only after its backends are destroyed: until destroy
- * returns, a backend may still call the services (they then fail). */
+ * returns, a backend may still call the services (they then fail).
+ *
+ * Held input.  What the controller holds (keys, buttons, pad axes off 0) is
+ * noted when its input is queued, under `lock`; when it leaves, its
+ * releases are queued behind its last input, so a release never overtakes
+ * its press.  Input from the orchestrator (POST /input) is not tracked: it
+ * is the orchestrator's to release.  Lines logged per event (input not
+ * delivered) are rate-limited per session and reason. */
 #include <errno.h>
 #include <string.h>
 
 #include <gamehost/plugin.h>
+#include "util/input-held.h"
 #include "util/input-json.h"
 #include "util/json-util.h"
+#include "util/log-limit.h"
 #include "session-private.h"
 
 /* Input from a player is one data-channel message: the same bound as a
@@ -36,15 +45,18 @@ struct SessionPeers {
     GQueue inbox;                /* PeerWork* for the main loop */
     gboolean scheduled;          /* an idle source will empty inbox */
     guint64 dropped_malformed, dropped_not_controller;
+    GhInputHeld *held;           /* what the controller holds (under lock) */
+    GhLogLimit *log_limit;       /* "input not delivered" lines, by reason */
 };
 
-typedef enum { PEER_WORK_SEND, PEER_WORK_CLOSE, PEER_WORK_INPUT } PeerWorkKind;
+typedef enum { PEER_WORK_SEND, PEER_WORK_CLOSE, PEER_WORK_INPUT, PEER_WORK_RELEASE } PeerWorkKind;
 
 typedef struct {
     PeerWorkKind kind;
     guint32 peer;
-    char *text;                  /* SEND: the message; CLOSE: the reason */
-    GArray *events;              /* INPUT: gh_input_event */
+    char *text;                  /* SEND: the message; CLOSE: the reason; RELEASE: why ("left") */
+    GArray *events;              /* INPUT, RELEASE: gh_input_event */
+    GhPipeline *pipeline;        /* RELEASE: where to; it outlives the peers' being alive */
 } PeerWork;
 
 static void
@@ -70,6 +82,8 @@ gh_session_peers_unref(SessionPeers *peers)
         return;
     g_queue_clear_full(&peers->inbox, (GDestroyNotify)peer_work_free);
     g_array_unref(peers->open);
+    gh_input_held_free(peers->held);
+    gh_log_limit_free(peers->log_limit);
     g_mutex_clear(&peers->lock);
     g_free(peers->session_id);
     g_free(peers);
@@ -85,6 +99,8 @@ gh_session_peers_new(GhSessionManager *mgr, const char *id)
     peers->mgr = mgr;
     peers->session_id = g_strdup(id);
     peers->open = g_array_new(FALSE, FALSE, sizeof(guint32));
+    peers->held = gh_input_held_new();
+    peers->log_limit = gh_log_limit_new(GH_LOG_LIMIT_INTERVAL_US, NULL);
     g_mutex_init(&peers->lock);
     g_queue_init(&peers->inbox);
     return peers;
@@ -108,12 +124,55 @@ peers_pipeline(SessionPeers *peers)
     return g_hash_table_lookup(peers->mgr->pipelines, peers->session_id);
 }
 
+/* Main loop: the first line of each reason, then at most one every
+ * GH_LOG_LIMIT_INTERVAL_US with the count of those not logged. */
+static void
+peers_log_limited(SessionPeers *peers, guint32 peer, const char *reason, const char *message)
+{
+    g_autofree char *more = NULL;
+    guint64 suppressed = 0;
+
+    if (!gh_log_limit_check(peers->log_limit, reason, &suppressed))
+        return;
+    if (suppressed)
+        more = g_strdup_printf(" (and %" G_GUINT64_FORMAT " more since the last such line)", suppressed);
+    g_message("session %s: input from player %u not delivered (%s): %s%s", peers->session_id, peer, reason, message,
+              more ? more : "");
+}
+
+static void
+peers_log_drops(SessionPeers *peers, guint32 peer, GArray *drops, const GError *err)
+{
+    for (guint i = 0; i < drops->len; i++) {
+        const GhPipelineInputDrop *d = &g_array_index(drops, GhPipelineInputDrop, i);
+        peers_log_limited(peers, peer, gh_input_drop_to_string(d->reason), d->message);
+    }
+    /* Refused whole (too many events): no event of its own to blame. */
+    if (err && drops->len == 0)
+        peers_log_limited(peers, peer, "refused", err->message);
+}
+
+/* Main loop: a player's input, or the releases of what it held (logged
+ * with their count, however many were dropped). */
+static void
+peers_deliver(SessionPeers *peers, GhPipeline *pipeline, PeerWork *w)
+{
+    g_autoptr(GArray) drops = NULL;
+    g_autoptr(GError) err = NULL;
+
+    gh_session_pipeline_send_input(peers->mgr, pipeline, (const gh_input_event *)w->events->data,
+                                   w->events->len, &drops, &err);
+    if (w->kind == PEER_WORK_RELEASE)
+        g_message("session %s: released %u held inputs of player %u (%s)", peers->session_id, w->events->len,
+                  w->peer, w->text);
+    peers_log_drops(peers, w->peer, drops, err);
+}
+
 static void
 peers_do(SessionPeers *peers, PeerWork *w)
 {
     GhSessionManager *mgr = peers->mgr;
     SessionPipeline *sp;
-    g_autoptr(GError) err = NULL;
 
     switch (w->kind) {
     case PEER_WORK_SEND:
@@ -126,10 +185,12 @@ peers_do(SessionPeers *peers, PeerWork *w)
         break;
     case PEER_WORK_INPUT:
         sp = peers_pipeline(peers);
-        if (sp && sp->peers == peers &&
-            !gh_pipeline_send_input(sp->pipeline, (const gh_input_event *)w->events->data, w->events->len, &err))
-            g_message("session %s: input from player %u not delivered: %s", peers->session_id, w->peer,
-                      err->message);
+        if (sp && sp->peers == peers)
+            peers_deliver(peers, sp->pipeline, w);
+        break;
+    case PEER_WORK_RELEASE:
+        /* Even when the session has begun to close: what it held is let go. */
+        peers_deliver(peers, w->pipeline, w);
         break;
     }
 }
@@ -175,6 +236,35 @@ peers_queue_locked(SessionPeers *peers, PeerWork *w)
         g_source_set_name(src, "gh-session-peers");
         g_source_attach(src, peers->mgr->context);
     }
+}
+
+/* Under lock, when peer (the controller) leaves or loses control: what it
+ * holds, to release; NULL when nothing. */
+static PeerWork *
+peers_take_held_locked(SessionPeers *peers, GhPipeline *pipeline, guint32 peer, const char *why)
+{
+    g_autoptr(GArray) releases = gh_input_held_release(peers->held);
+    PeerWork *w;
+
+    if (releases->len == 0)
+        return NULL;
+    w = g_new0(PeerWork, 1);
+    w->kind = PEER_WORK_RELEASE;
+    w->peer = peer;
+    w->text = g_strdup(why);
+    w->events = g_steal_pointer(&releases);
+    w->pipeline = pipeline;
+    return w;
+}
+
+/* Under lock: the releases go behind the peer's last input in the inbox. */
+static void
+peers_release_locked(SessionPeers *peers, GhPipeline *pipeline, guint32 peer, const char *why)
+{
+    PeerWork *w = peers_take_held_locked(peers, pipeline, peer, why);
+
+    if (w)
+        peers_queue_locked(peers, w);
 }
 
 /* ---- host services (any thread) ----------------------------------------- */
@@ -272,6 +362,7 @@ gh_session_peers_input(SessionPeers *peers, guint32 peer, const char *json, gsiz
     }
     for (guint i = 0; i < events->len; i++)
         g_array_index(events, gh_input_event, i).timestamp_ns = now_ns;
+    gh_input_held_note(peers->held, (const gh_input_event *)events->data, events->len);
     n = events->len;
     w = g_new0(PeerWork, 1);
     w->kind = PEER_WORK_INPUT;
@@ -284,19 +375,51 @@ gh_session_peers_input(SessionPeers *peers, guint32 peer, const char *json, gsiz
 
 /* ---- the main loop's side ------------------------------------------------- */
 
+/* Under lock: the releases still queued, which the main loop would now
+ * drop (no longer alive), in order; then the controller's. */
+static GQueue *
+peers_steal_releases_locked(SessionPeers *peers, GhPipeline *pipeline)
+{
+    GQueue *releases = g_queue_new();
+    PeerWork *last;
+
+    for (GList *l = peers->inbox.head, *next; l; l = next) {
+        next = l->next;
+        if (((PeerWork *)l->data)->kind == PEER_WORK_RELEASE) {
+            g_queue_push_tail(releases, l->data);
+            g_queue_delete_link(&peers->inbox, l);
+        }
+    }
+    last = peers_take_held_locked(peers, pipeline, peers->controller, "session stopping");
+    if (last)
+        g_queue_push_tail(releases, last);
+    return releases;
+}
+
 void
 gh_session_peers_retire(SessionPeers *peers, GhPipeline *pipeline)
 {
     g_autoptr(GArray) open = NULL;
+    GQueue *releases;
+    PeerWork *w;
 
     if (!peers)
         return;
     g_mutex_lock(&peers->lock);
     open = g_steal_pointer(&peers->open);
     peers->open = g_array_new(FALSE, FALSE, sizeof(guint32));
+    releases = peers_steal_releases_locked(peers, pipeline);
     peers->controller = 0;
     peers->alive = FALSE;
     g_mutex_unlock(&peers->lock);
+    /* Now, not through the inbox: the input still queued there is dropped,
+     * so nothing can overtake these releases. */
+    while ((w = g_queue_pop_head(releases))) {
+        if (w->pipeline)
+            peers_deliver(peers, w->pipeline, w);
+        peer_work_free(w);
+    }
+    g_queue_free(releases);
     /* The ABI promises peer_close for every peer before destroy. */
     for (guint i = 0; pipeline && i < open->len; i++)
         gh_pipeline_peer_close(pipeline, g_array_index(open, guint32, i));
@@ -403,8 +526,10 @@ gh_session_manager_peer_open(GhSessionManager *mgr, const char *id, gboolean *co
         g_mutex_lock(&peers->lock);
         if ((at = peers_index(peers, peer)) >= 0)
             g_array_remove_index(peers->open, (guint)at);
-        if (peers->controller == peer)
+        if (peers->controller == peer) {
+            peers_release_locked(peers, sp->pipeline, peer, "left");
             peers->controller = 0;
+        }
         g_mutex_unlock(&peers->lock);
         g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_PEER_REFUSED, "%s", err->message);
         return 0;
@@ -439,6 +564,8 @@ guint32
 gh_session_manager_peer_close(GhSessionManager *mgr, const char *id, guint32 peer)
 {
     SessionPipeline *sp = id ? g_hash_table_lookup(mgr->pipelines, id) : NULL;
+    GhSession *s = id ? g_hash_table_lookup(mgr->sessions, id) : NULL;
+    gboolean running = s && s->state == GH_SESSION_RUNNING;
     SessionPeers *peers;
     guint32 next = 0;
     gint at;
@@ -452,6 +579,7 @@ gh_session_manager_peer_close(GhSessionManager *mgr, const char *id, guint32 pee
         g_array_remove_index(peers->open, (guint)at);
         /* The longest-connected watcher: numbers grow with connect time. */
         if (peers->controller == peer) {
+            peers_release_locked(peers, sp->pipeline, peer, running ? "left" : "session stopping");
             peers->controller = peers->open->len ? g_array_index(peers->open, guint32, 0) : 0;
             next = peers->controller;
         }
@@ -473,8 +601,11 @@ gh_session_manager_set_signal_sink(GhSessionManager *mgr, const GhSessionSignalS
 }
 
 void
-gh_session_manager_input_dropped(GhSessionManager *mgr, guint64 *malformed, guint64 *not_controller)
+gh_session_manager_input_dropped(GhSessionManager *mgr, guint64 *malformed, guint64 *not_controller,
+                                 guint64 *by_reason)
 {
     *malformed = __atomic_load_n(&mgr->dropped_malformed, __ATOMIC_RELAXED);
     *not_controller = __atomic_load_n(&mgr->dropped_not_controller, __ATOMIC_RELAXED);
+    for (int r = 0; r < GH_INPUT_DROP_LAST; r++)
+        by_reason[r] = __atomic_load_n(&mgr->input_dropped[r], __ATOMIC_RELAXED);
 }

@@ -308,15 +308,31 @@ session_pipeline_for(GhSessionManager *mgr, const char *id, GError **error)
 }
 
 gboolean
+gh_session_pipeline_send_input(GhSessionManager *mgr, GhPipeline *pipeline, const gh_input_event *events, guint n,
+                               GArray **drops, GError **error)
+{
+    g_autoptr(GArray) dropped = NULL;
+    gboolean ok = gh_pipeline_send_input(pipeline, events, n, &dropped, error);
+
+    /* Read by /metrics on the main loop; atomic like the players' counts. */
+    for (guint i = 0; i < dropped->len; i++)
+        __atomic_add_fetch(&mgr->input_dropped[g_array_index(dropped, GhPipelineInputDrop, i).reason], 1,
+                           __ATOMIC_RELAXED);
+    if (drops)
+        *drops = g_steal_pointer(&dropped);
+    return ok;
+}
+
+gboolean
 gh_session_manager_send_input(GhSessionManager *mgr, const char *id, const gh_input_event *events, guint n,
-                              GError **error)
+                              GArray **drops, GError **error)
 {
     SessionPipeline *sp = session_pipeline_for(mgr, id, error);
     g_autoptr(GError) err = NULL;
 
     if (!sp)
         return FALSE;
-    if (!gh_pipeline_send_input(sp->pipeline, events, n, &err)) {
+    if (!gh_session_pipeline_send_input(mgr, sp->pipeline, events, n, drops, &err)) {
         g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_BACKEND, "%s", err->message);
         return FALSE;
     }
@@ -487,6 +503,10 @@ session_pipeline_json(SessionPipeline *sp)
     gh_json_add_int(b, "frames_torn", (gint64)st.frames_torn);
     gh_json_add_int(b, "input_events", (gint64)st.input_events);
     gh_json_add_int(b, "input_errors", (gint64)st.input_errors);
+    gh_json_begin_object(b, "input_dropped");
+    for (int r = 0; r < GH_INPUT_DROP_LAST; r++)
+        gh_json_add_int(b, gh_input_drop_to_string(r), (gint64)st.input_dropped[r]);
+    json_builder_end_object(b);
     json_builder_end_object(b);
     gh_json_add_node(b, "players", gh_session_peers_json(sp->peers));
     json_builder_end_object(b);

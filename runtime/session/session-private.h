@@ -34,6 +34,7 @@ struct GhSessionManager {
     gpointer sink_data;
     guint64 dropped_malformed;   /* player input dropped, all sessions (atomic) */
     guint64 dropped_not_controller;
+    guint64 input_dropped[GH_INPUT_DROP_LAST];  /* events the input backends did not take (atomic) */
 };
 
 typedef struct SessionPeers SessionPeers;
@@ -94,6 +95,11 @@ void gh_session_gpu_allocated(GhSessionManager *mgr, GhSession *s);
  * record, and of any PCI device the running domain (domain_xml, may be NULL)
  * holds beyond it, so nothing it uses is given out again. */
 void gh_session_gpu_restore(GhSessionManager *mgr, GhSession *s, const char *domain_xml);
+
+/* session-pipeline.c: gh_pipeline_send_input, with the drops added to the
+ * manager's totals.  Main loop. */
+gboolean gh_session_pipeline_send_input(GhSessionManager *mgr, GhPipeline *pipeline, const gh_input_event *events,
+                                        guint n, GArray **drops, GError **error);
 
 /* session-peers.c: the players of a running session's signal endpoint (see
  * the file).  New with the pipeline; retired (then nothing queued for the

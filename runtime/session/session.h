@@ -12,6 +12,7 @@
 #include "conf/config.h"
 #include "gpu/gpu-claim.h"
 #include "conf/catalog.h"
+#include "plugin/pipeline.h"
 #include "plugin/plugin-registry.h"
 #include "virt/virt.h"
 #include "util/enum.h"
@@ -126,12 +127,14 @@ const GhSession *gh_session_manager_create(GhSessionManager *mgr, const GhSessio
 const GhSession *gh_session_manager_stop(GhSessionManager *mgr, const char *id, GError **error);
 const GhSession *gh_session_manager_lookup(GhSessionManager *mgr, const char *id);
 
-/* Main loop.  Input events for a running session's input backend, in order.
+/* Main loop.  Input events for a running session's input backend, in order,
+ * event by event where the backend refuses some (gh_pipeline_send_input):
+ * *drops (may be NULL) gets those not delivered, counted by reason.
  * Errors: NOT_FOUND; NOT_RUNNING; BACKEND when the session has no input
- * backend, the events are too many (> 4096) or the backend fails (its
- * message). */
+ * backend, the events are too many (> 4096) or the backend failed on every
+ * event (its message). */
 gboolean gh_session_manager_send_input(GhSessionManager *mgr, const char *id, const gh_input_event *events,
-                                       guint n, GError **error);
+                                       guint n, GArray **drops, GError **error);
 /* Main loop: a fresh frame of a running session as PNG.  The capture and the
  * wait (up to timeout_ms) run in a worker thread; callback runs on the main
  * loop.  Errors: NOT_FOUND, NOT_RUNNING, BACKEND (no capture backend, the
@@ -210,8 +213,11 @@ int gh_session_manager_peer_message(GhSessionManager *mgr, const char *id, guint
 /* The player left (or was closed): the backend hears peer_close.  Returns
  * the peer that took control in its place, or 0. */
 guint32 gh_session_manager_peer_close(GhSessionManager *mgr, const char *id, guint32 peer);
-/* Input dropped from players since start, by reason (all sessions). */
-void gh_session_manager_input_dropped(GhSessionManager *mgr, guint64 *malformed, guint64 *not_controller);
+/* Input dropped since start (all sessions): players' messages dropped whole
+ * (malformed, not from the controller), and events the input backends did
+ * not take, indexed by GhInputDrop (by_reason: GH_INPUT_DROP_LAST of them). */
+void gh_session_manager_input_dropped(GhSessionManager *mgr, guint64 *malformed, guint64 *not_controller,
+                                      guint64 *by_reason);
 
 /* "starting", ...; "unknown" for a value that is no state. */
 GH_ENUM_DECL(session_state, GhSessionState);

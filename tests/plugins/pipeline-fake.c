@@ -14,7 +14,11 @@
  *   capture.fake2 the same, a second capture backend to choose from, with
  *                 capture ops version 1 (ABI 1.1: no release).
  *   stream.fake   counts pushed frames.  Option fail=1: push fails.
- *   input.fake    records events.  Option fail=1: send fails.
+ *   input.fake    records events.  Options: fail=1 (send fails with -EIO),
+ *                 no_pads=1 (a call with a pad event delivers nothing and
+ *                 answers -EOPNOTSUPP; one with a key value over 1,
+ *                 -EINVAL: as input.qmp does), fail_code=N (a call with an
+ *                 event of code N answers -EIO).  Each call is counted.
  *
  * The state is process-wide, for the test to read (pipeline-fake.h). */
 #include <errno.h>
@@ -46,6 +50,8 @@ struct gh_instance {
     int eagain;
     int slow_ms;
     int fail;
+    int no_pads;
+    int fail_code;                /* 0: none */
     int stale_every;              /* 0: release always 0 */
     int held;                     /* a grabbed frame not yet released */
     int no_release;               /* capture.fake2: ops version 1 */
@@ -80,6 +86,8 @@ fake_create(gh_host *host, const gh_host_services *svc, uint32_t kind)
     inst->eagain = option_int(host, svc, "eagain");
     inst->slow_ms = option_int(host, svc, "slow_ms");
     inst->fail = option_int(host, svc, "fail");
+    inst->no_pads = option_int(host, svc, "no_pads");
+    inst->fail_code = option_int(host, svc, "fail_code");
     inst->stale_every = option_int(host, svc, "stale_every");
     if (kind == GH_BACKEND_CAPTURE)
         __atomic_add_fetch(&state.capture_instances, 1, __ATOMIC_SEQ_CST);
@@ -230,12 +238,41 @@ stream_push(gh_instance *inst, const gh_frame *frame)
     return 0;
 }
 
+/* What input.fake makes of one event: 0, or the error of the whole call. */
+static int
+input_refusal(gh_instance *inst, const gh_input_event *ev, char *why, size_t size)
+{
+    if (inst->no_pads && (ev->type == GH_INPUT_PAD_BUTTON || ev->type == GH_INPUT_PAD_AXIS)) {
+        snprintf(why, size, "input.fake: pad code %u: no pads here", ev->code);
+        return -EOPNOTSUPP;
+    }
+    if (inst->no_pads && ev->type == GH_INPUT_KEY && ev->value > 1) {
+        snprintf(why, size, "input.fake: key value %d out of range", (int)ev->value);
+        return -EINVAL;
+    }
+    if (inst->fail_code && ev->code == (uint32_t)inst->fail_code) {
+        snprintf(why, size, "input.fake: code %u broke", ev->code);
+        return -EIO;
+    }
+    return 0;
+}
+
 static int
 input_send(gh_instance *inst, const gh_input_event *events, uint32_t n)
 {
+    char why[128];
+
+    __atomic_add_fetch(&state.input_calls, 1, __ATOMIC_SEQ_CST);
     if (inst->fail) {
         inst->svc->set_error(inst->host, "fake input broke");
         return -EIO;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        int rc = input_refusal(inst, &events[i], why, sizeof why);
+        if (rc < 0) {
+            inst->svc->set_error(inst->host, why);
+            return rc;
+        }
     }
     for (uint32_t i = 0; i < n && state.n_events < PIPELINE_FAKE_MAX_EVENTS; i++)
         state.events[state.n_events++] = events[i];

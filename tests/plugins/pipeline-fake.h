@@ -23,6 +23,7 @@ typedef struct {
     unsigned long push_thread;
     uint32_t n_events;
     gh_input_event events[PIPELINE_FAKE_MAX_EVENTS];
+    uint32_t input_calls;           /* input.fake's send calls */
     uint32_t screenshots;           /* grabs that went through host->screenshot */
     char last_mime[64];
 } PipelineFakeState;

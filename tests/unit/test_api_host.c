@@ -276,7 +276,8 @@ END_TEST
 START_TEST(test_metrics_render_is_prometheus_text)
 {
     g_autoptr(GhMetrics) metrics = gh_metrics_new();
-    GhMetricsGauges gauges = { .sessions = { 1, 2, 0, 3, 0 }, .capacity = 8, .draining = TRUE };
+    GhMetricsGauges gauges = { .sessions = { 1, 2, 0, 3, 0 }, .capacity = 8, .draining = TRUE,
+                               .input_dropped = { [GH_INPUT_DROP_UNSUPPORTED] = 4, [GH_INPUT_DROP_FAILED] = 1 } };
     g_autofree char *text = NULL;
 
     gh_metrics_count_request(metrics, 200);
@@ -322,10 +323,16 @@ START_TEST(test_metrics_render_is_prometheus_text)
         "# HELP gamehost_players Players connected to sessions' signal endpoints.\n"
         "# TYPE gamehost_players gauge\n"
         "gamehost_players 0\n"
-        "# HELP gamehost_input_dropped_total Player input dropped whole, by reason.\n"
+        "# HELP gamehost_input_dropped_total Input dropped, by reason: players' messages dropped whole "
+        "(malformed, not_controller), and events the input backend did not take "
+        "(unsupported, invalid, failed, no_backend).\n"
         "# TYPE gamehost_input_dropped_total counter\n"
         "gamehost_input_dropped_total{reason=\"malformed\"} 0\n"
         "gamehost_input_dropped_total{reason=\"not_controller\"} 0\n"
+        "gamehost_input_dropped_total{reason=\"unsupported\"} 4\n"
+        "gamehost_input_dropped_total{reason=\"invalid\"} 0\n"
+        "gamehost_input_dropped_total{reason=\"failed\"} 1\n"
+        "gamehost_input_dropped_total{reason=\"no_backend\"} 0\n"
         "# HELP gamehost_signal_messages_refused_total Signaling messages refused with an error.\n"
         "# TYPE gamehost_signal_messages_refused_total counter\n"
         "gamehost_signal_messages_refused_total 0\n");

@@ -101,7 +101,7 @@ START_TEST(test_input_reaches_the_input_backend)
     JsonObject *pipeline;
 
     ck_assert_msg(r->status == 200, "status %u: %s", r->status, r->body);
-    ck_assert_str_eq(r->body, "{\"delivered\":3}");
+    ck_assert_str_eq(r->body, "{\"delivered\":3,\"dropped\":[]}");
     pipeline = json_object_get_object_member(json_node_get_object(show->json), "pipeline");
     ck_assert_ptr_nonnull(pipeline);
     ck_assert_str_eq(json_object_get_string_member(pipeline, "capture"), "capture.fake");
@@ -116,6 +116,47 @@ START_TEST(test_input_backend_failure_is_502)
     g_autoptr(Response) r = post_json_as(path, "application/json", KEY_TAP, NULL);
 
     assert_error(r, 502, "backend_failed");
+}
+END_TEST
+
+/* A key and a pad released together, as the player's page does on blur. */
+#define KEY_AND_PAD_RELEASE \
+    "{\"events\":[{\"type\":\"key\",\"code\":\"KEY_LEFT\",\"value\":0}," \
+    "{\"type\":\"pad_button\",\"code\":\"BTN_SOUTH\",\"value\":0,\"pad\":0}," \
+    "{\"type\":\"key\",\"code\":\"KEY_RIGHT\",\"value\":0}]}"
+
+START_TEST(test_input_answer_lists_events_the_backend_could_not_take)
+{
+    g_autofree char *id = running_session(",\"input\":{\"backend\":\"input.fake\",\"options\":{\"no_pads\":\"1\"}}");
+    g_autofree char *path = session_path(id, "/input");
+    g_autofree char *show_path = session_path(id, "");
+    g_autoptr(Response) r = post_json_as(path, "application/json", KEY_AND_PAD_RELEASE, NULL);
+    g_autoptr(Response) show = request("GET", show_path, TOKEN);
+    g_autoptr(Response) metrics = request("GET", "/metrics", TOKEN);
+    JsonObject *stats;
+
+    ck_assert_msg(r->status == 200, "status %u: %s", r->status, r->body);
+    ck_assert_str_eq(r->body, "{\"delivered\":2,\"dropped\":[{\"index\":1,\"reason\":\"unsupported\","
+                              "\"message\":\"input.fake: pad code 304: no pads here\"}]}");
+    stats = json_object_get_object_member(
+        json_object_get_object_member(json_node_get_object(show->json), "pipeline"), "stats");
+    ck_assert_int_eq(json_object_get_int_member(stats, "input_events"), 2);
+    ck_assert_int_eq(json_object_get_int_member(json_object_get_object_member(stats, "input_dropped"),
+                                                "unsupported"), 1);
+    ck_assert_ptr_nonnull(strstr(metrics->body, "gamehost_input_dropped_total{reason=\"unsupported\"} 1\n"));
+}
+END_TEST
+
+START_TEST(test_input_that_only_fails_is_502_and_counted)
+{
+    g_autofree char *id = running_session(",\"input\":{\"backend\":\"input.fake\",\"options\":{\"fail\":\"1\"}}");
+    g_autofree char *path = session_path(id, "/input");
+    g_autoptr(Response) r = post_json_as(path, "application/json", KEY_AND_PAD_RELEASE, NULL);
+    g_autoptr(Response) metrics = request("GET", "/metrics", TOKEN);
+
+    assert_error(r, 502, "backend_failed");
+    ck_assert_str_eq(error_message(r), "input.fake failed: fake input broke");
+    ck_assert_ptr_nonnull(strstr(metrics->body, "gamehost_input_dropped_total{reason=\"failed\"} 3\n"));
 }
 END_TEST
 
@@ -149,6 +190,8 @@ api_session_io_suite(void)
     tc = api_case("with_plugins", setup_plugins);
     tcase_add_test(tc, test_input_reaches_the_input_backend);
     tcase_add_test(tc, test_input_backend_failure_is_502);
+    tcase_add_test(tc, test_input_answer_lists_events_the_backend_could_not_take);
+    tcase_add_test(tc, test_input_that_only_fails_is_502_and_counted);
     tcase_add_test(tc, test_frame_is_an_uncached_png);
     suite_add_tcase(s, tc);
     return s;

@@ -336,6 +336,163 @@ START_TEST(test_signal_input_from_a_watcher_or_malformed_is_dropped_and_counted)
 }
 END_TEST
 
+/* ---- held input, and the daemon's log on the input path ---------------------- */
+
+#define PEER_BACKENDS_NO_PADS \
+    ",\"capture\":\"capture.fake\",\"stream\":\"stream.peerfake\"," \
+    "\"input\":{\"backend\":\"input.fake\",\"options\":{\"no_pads\":\"1\"}}"
+#define PRESS_LEFT_AND_SOUTH \
+    "{\"type\":\"input\",\"events\":[{\"type\":\"key\",\"code\":\"KEY_LEFT\",\"value\":1}," \
+    "{\"type\":\"pad_button\",\"code\":\"BTN_SOUTH\",\"value\":1,\"pad\":0}]}"
+
+/* The daemon's "gamehost" messages, for the test to read. */
+static GPtrArray *logged;
+
+static void
+log_collect(const gchar *domain, GLogLevelFlags level, const gchar *message, gpointer data)
+{
+    g_ptr_array_add(logged, g_strdup(message));
+}
+
+static void
+log_capture(void)
+{
+    logged = g_ptr_array_new_with_free_func(g_free);
+    g_log_set_handler("gamehost", G_LOG_LEVEL_MESSAGE, log_collect, NULL);
+}
+
+static guint
+log_count(const char *needle)
+{
+    guint n = 0;
+
+    for (guint i = 0; i < logged->len; i++)
+        n += strstr(g_ptr_array_index(logged, i), needle) != NULL;
+    return n;
+}
+
+static void
+wait_for_events(guint n)
+{
+    gint64 deadline = g_get_monotonic_time() + WAIT_US;
+
+    while (pipeline_fake->n_events < n) {
+        ck_assert_msg(g_get_monotonic_time() < deadline, "%u events delivered, want %u", pipeline_fake->n_events, n);
+        iterate();
+    }
+}
+
+static gint64
+session_input_dropped(const char *id, const char *reason)
+{
+    g_autofree char *path = session_path(id, "");
+    g_autoptr(Response) show = request("GET", path, TOKEN);
+    JsonObject *stats = json_object_get_object_member(
+        json_object_get_object_member(json_node_get_object(show->json), "pipeline"), "stats");
+
+    return json_object_get_int_member(json_object_get_object_member(stats, "input_dropped"), reason);
+}
+
+/* A controller and a watcher; the controller sends input (its result
+ * rc_text), then leaves, and the watcher is told it took control. */
+static void
+controller_presses_and_leaves(const char *id, const char *token, const char *input, const char *rc_text, Ws **next)
+{
+    g_autoptr(Ws) ctl = ws_open(id, token);
+    g_autofree char *result = g_strdup_printf("{\"type\":\"input-result\",\"rc\":%s}", rc_text);
+
+    g_free(ws_next(ctl));
+    *next = ws_open(id, token);
+    g_free(ws_next(*next));
+    soup_websocket_connection_send_text(ctl->conn, input);
+    assert_next(ctl, result);
+    soup_websocket_connection_close(ctl->conn, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+    assert_next(*next, "{\"type\":\"role\",\"role\":\"control\"}");
+}
+
+START_TEST(test_signal_controller_leaving_releases_what_it_held)
+{
+    g_autofree char *token = NULL;
+    g_autofree char *id = player_session(PEER_BACKENDS_NO_PADS, &token);
+    g_autofree char *line = NULL;
+    g_autoptr(Ws) next = NULL;
+
+    log_capture();
+    controller_presses_and_leaves(id, token, PRESS_LEFT_AND_SOUTH, "2", &next);
+    /* The key's press, then its release; the pad (which input.fake cannot
+     * take) dropped both times. */
+    wait_for_events(2);
+    ck_assert_uint_eq(pipeline_fake->events[1].type, GH_INPUT_KEY);
+    ck_assert_uint_eq(pipeline_fake->events[1].code, KEY_LEFT);
+    ck_assert_int_eq(pipeline_fake->events[1].value, 0);
+    ck_assert_int_eq(session_input_dropped(id, "unsupported"), 2);
+    line = g_strdup_printf("session %s: released 2 held inputs of player 1 (left)", id);
+    ck_assert_uint_eq(log_count(line), 1);
+}
+END_TEST
+
+START_TEST(test_signal_next_controller_inherits_nothing_held)
+{
+    g_autofree char *token = NULL;
+    g_autofree char *id = player_session(PEER_BACKENDS, &token);
+    g_autoptr(Ws) next = NULL;
+
+    log_capture();
+    controller_presses_and_leaves(id, token, "{\"type\":\"input\",\"events\":[{\"type\":\"key\","
+                                             "\"code\":\"KEY_UP\",\"value\":1}]}", "1", &next);
+    wait_for_events(2);
+    /* The new controller leaves: it held nothing, so nothing is released. */
+    soup_websocket_connection_close(next->conn, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+    ws_wait_closed(next);
+    iterate();
+    ck_assert_uint_eq(pipeline_fake->n_events, 2);
+    ck_assert_uint_eq(log_count("held inputs"), 1);
+}
+END_TEST
+
+START_TEST(test_signal_session_stopping_releases_what_the_controller_held)
+{
+    g_autofree char *token = NULL;
+    g_autofree char *id = player_session(PEER_BACKENDS, &token);
+    g_autofree char *del = session_path(id, "");
+    g_autofree char *line = NULL;
+    g_autoptr(Ws) ctl = ws_open(id, token);
+    g_autoptr(Response) stop = NULL;
+
+    log_capture();
+    g_free(ws_next(ctl));
+    soup_websocket_connection_send_text(ctl->conn, "{\"type\":\"input\",\"events\":[{\"type\":\"button\","
+                                                   "\"code\":\"BTN_LEFT\",\"value\":1}]}");
+    assert_next(ctl, "{\"type\":\"input-result\",\"rc\":1}");
+    stop = request("DELETE", del, TOKEN);
+    wait_for_state(id, GH_SESSION_STOPPED);
+    ck_assert_uint_eq(pipeline_fake->n_events, 2);
+    ck_assert_uint_eq(pipeline_fake->events[1].code, BTN_LEFT);
+    ck_assert_int_eq(pipeline_fake->events[1].value, 0);
+    line = g_strdup_printf("session %s: released 1 held inputs of player 1 (session stopping)", id);
+    ck_assert_uint_eq(log_count(line), 1);
+}
+END_TEST
+
+START_TEST(test_signal_a_stick_sweep_logs_one_line_and_counts_every_event)
+{
+    g_autofree char *token = NULL;
+    g_autofree char *id = player_session(PEER_BACKENDS_NO_PADS, &token);
+    g_autoptr(Ws) ctl = ws_open(id, token);
+
+    log_capture();
+    g_free(ws_next(ctl));
+    for (int i = 0; i < 180; i++) {
+        g_autofree char *msg = g_strdup_printf("{\"type\":\"input\",\"events\":[{\"type\":\"pad_axis\","
+                                               "\"code\":\"ABS_X\",\"value\":%d,\"pad\":0}]}", i * 100 + 1);
+        soup_websocket_connection_send_text(ctl->conn, msg);
+        assert_next(ctl, "{\"type\":\"input-result\",\"rc\":1}");
+    }
+    ck_assert_int_eq(session_input_dropped(id, "unsupported"), 180);
+    ck_assert_uint_eq(log_count("not delivered"), 1);
+}
+END_TEST
+
 START_TEST(test_signal_bye_to_every_peer_when_the_session_stops)
 {
     g_autofree char *token = NULL;
@@ -614,6 +771,10 @@ api_signal_suite(void)
     tcase_add_test(tc, test_signal_host_services_limits);
     tcase_add_test(tc, test_signal_input_from_the_controller_reaches_the_input_backend);
     tcase_add_test(tc, test_signal_input_from_a_watcher_or_malformed_is_dropped_and_counted);
+    tcase_add_test(tc, test_signal_controller_leaving_releases_what_it_held);
+    tcase_add_test(tc, test_signal_next_controller_inherits_nothing_held);
+    tcase_add_test(tc, test_signal_session_stopping_releases_what_the_controller_held);
+    tcase_add_test(tc, test_signal_a_stick_sweep_logs_one_line_and_counts_every_event);
     tcase_add_test(tc, test_signal_bye_to_every_peer_when_the_session_stops);
     tcase_add_test(tc, test_signal_bye_when_the_host_shuts_down);
     tcase_add_test(tc, test_signal_bye_when_the_session_fails_keeps_the_reason_from_players);

@@ -1391,6 +1391,36 @@ START_TEST(test_input_body_refusals)
 }
 END_TEST
 
+START_TEST(test_input_reply_names_each_dropped_event)
+{
+    g_autoptr(JsonNode) reply = parse_json("{\"delivered\":2,\"dropped\":[{\"index\":1,\"reason\":"
+                                           "\"unsupported\",\"message\":\"input.qmp: no gamepad\"}]}");
+    g_autofree char *text = gh_ctl_input_describe_reply(reply, NULL);
+
+    ck_assert_str_eq(text, "delivered 2 events\ndropped event 1 (unsupported): input.qmp: no gamepad\n");
+}
+END_TEST
+
+START_TEST(test_input_reply_without_dropped_is_the_count_alone)
+{
+    g_autoptr(JsonNode) reply = parse_json("{\"delivered\":3}");
+    g_autofree char *text = gh_ctl_input_describe_reply(reply, NULL);
+
+    ck_assert_str_eq(text, "delivered 3 events\n");
+}
+END_TEST
+
+START_TEST(test_input_reply_without_a_count_is_an_error)
+{
+    g_autoptr(JsonNode) reply = parse_json("{\"dropped\":[]}");
+    g_autoptr(GError) err = NULL;
+
+    ck_assert_ptr_null(gh_ctl_input_describe_reply(reply, &err));
+    ck_assert(g_error_matches(err, GH_CTL_ERROR, GH_CTL_ERROR_FAILED));
+    ck_assert_str_eq(err->message, "unexpected reply from gamehostd: no 'delivered' count");
+}
+END_TEST
+
 /* ---- plugins ------------------------------------------------------------------------ */
 
 #define PLUGINS_REPLY                                                                                         \
@@ -1492,6 +1522,9 @@ input_and_plugins(void)
     tcase_add_test(tc, test_input_body_of_several_events);
     tcase_add_test(tc, test_input_body_is_what_the_api_accepts);
     tcase_add_test(tc, test_input_body_refusals);
+    tcase_add_test(tc, test_input_reply_names_each_dropped_event);
+    tcase_add_test(tc, test_input_reply_without_dropped_is_the_count_alone);
+    tcase_add_test(tc, test_input_reply_without_a_count_is_an_error);
     tcase_add_test(tc, test_render_plugins_table_then_refused);
     tcase_add_test(tc, test_render_plugins_without_refusals_is_one_table);
     tcase_add_test(tc, test_render_plugins_refuses_reply_without_list);

@@ -247,7 +247,7 @@ START_TEST(test_no_capture_backend_leaves_frames_unavailable)
     ck_assert_ptr_null(gh_pipeline_backend_name(p, GH_BACKEND_CAPTURE));
     ck_assert_ptr_null(gh_pipeline_frame_png(p, 100, &err));
     ck_assert(g_error_matches(err, GH_PIPELINE_ERROR, GH_PIPELINE_ERROR_NO_CAPTURE));
-    ck_assert(gh_pipeline_send_input(p, &ev, 1, NULL));
+    ck_assert(gh_pipeline_send_input(p, &ev, 1, NULL, NULL));
 }
 END_TEST
 
@@ -595,6 +595,37 @@ END_TEST
 
 /* ---- input ----------------------------------------------------------------------- */
 
+static void
+assert_drop(GArray *drops, guint i, guint index, GhInputDrop reason, const char *message)
+{
+    const GhPipelineInputDrop *d;
+
+    ck_assert_uint_gt(drops->len, i);
+    d = &g_array_index(drops, GhPipelineInputDrop, i);
+    ck_assert_uint_eq(d->index, index);
+    ck_assert_int_eq(d->reason, reason);
+    ck_assert_str_eq(d->message, message);
+}
+
+/* input.fake as input.qmp behaves: no pads, keys 0..1. */
+static GhPipeline *
+pipeline_without_pads(void)
+{
+    set_option("input.fake", "no_pads", "1");
+    return new_pipeline(NULL, NULL, "input.fake");
+}
+
+/* Sends, which succeeds, and returns the drops, n_drops of them. */
+static GArray *
+send_dropping(GhPipeline *p, const gh_input_event *ev, guint n, guint n_drops)
+{
+    GArray *drops = NULL;
+
+    ck_assert(gh_pipeline_send_input(p, ev, n, &drops, NULL));
+    ck_assert_uint_eq(drops->len, n_drops);
+    return drops;
+}
+
 START_TEST(test_input_reaches_backend_in_order_and_counts)
 {
     g_autoptr(GhPipeline) p = new_pipeline(NULL, NULL, "input.fake");
@@ -605,8 +636,8 @@ START_TEST(test_input_reaches_backend_in_order_and_counts)
     };
     GhPipelineStats st;
 
-    ck_assert(gh_pipeline_send_input(p, ev, 2, NULL));
-    ck_assert(gh_pipeline_send_input(p, ev + 2, 1, NULL));
+    ck_assert(gh_pipeline_send_input(p, ev, 2, NULL, NULL));
+    ck_assert(gh_pipeline_send_input(p, ev + 2, 1, NULL, NULL));
     ck_assert_uint_eq(fx.fake->n_events, 3);
     for (int i = 0; i < 3; i++) {
         ck_assert_uint_eq(fx.fake->events[i].type, ev[i].type);
@@ -628,7 +659,7 @@ START_TEST(test_input_failure_carries_the_backends_message)
 
     set_option("input.fake", "fail", "1");
     p = new_pipeline(NULL, NULL, "input.fake");
-    ck_assert(!gh_pipeline_send_input(p, &ev, 1, &err));
+    ck_assert(!gh_pipeline_send_input(p, &ev, 1, NULL, &err));
     ck_assert(g_error_matches(err, GH_PIPELINE_ERROR, GH_PIPELINE_ERROR_FAILED));
     ck_assert_str_eq(err->message, "input.fake failed: fake input broke");
     gh_pipeline_get_stats(p, &st);
@@ -644,24 +675,149 @@ START_TEST(test_input_too_many_events_refused)
     g_autofree gh_input_event *ev = g_new0(gh_input_event, 4097);
     g_autoptr(GError) err = NULL;
 
-    ck_assert(!gh_pipeline_send_input(p, ev, 4097, &err));
+    ck_assert(!gh_pipeline_send_input(p, ev, 4097, NULL, &err));
     ck_assert_str_eq(err->message, "too many input events: 4097 (at most 4096)");
     ck_assert_uint_eq(fx.fake->n_events, 0);
-    ck_assert(gh_pipeline_send_input(p, ev, 0, NULL));
+    ck_assert(gh_pipeline_send_input(p, ev, 0, NULL, NULL));
 }
 END_TEST
 
-START_TEST(test_input_without_input_backend)
+START_TEST(test_input_without_input_backend_drops_every_event_as_no_backend)
 {
     g_autoptr(GhPipeline) p = NULL;
     g_autoptr(GError) err = NULL;
-    gh_input_event ev = { .type = GH_INPUT_KEY, .code = KEY_A, .value = 1 };
+    g_autoptr(GArray) drops = NULL;
+    gh_input_event ev[2] = { { .type = GH_INPUT_KEY, .code = KEY_A, .value = 1 },
+                             { .type = GH_INPUT_KEY, .code = KEY_A, .value = 0 } };
+    GhPipelineStats st;
 
     set_option("input.fake", "refuse", "1");
     p = new_pipeline(NULL, NULL, NULL);
     ck_assert_ptr_null(gh_pipeline_backend_name(p, GH_BACKEND_INPUT));
-    ck_assert(!gh_pipeline_send_input(p, &ev, 1, &err));
+    ck_assert(!gh_pipeline_send_input(p, ev, 2, &drops, &err));
     ck_assert(g_error_matches(err, GH_PIPELINE_ERROR, GH_PIPELINE_ERROR_NO_INPUT));
+    ck_assert_str_eq(err->message, "no input backend for this session");
+    assert_drop(drops, 0, 0, GH_INPUT_DROP_NO_BACKEND, "no input backend for this session");
+    assert_drop(drops, 1, 1, GH_INPUT_DROP_NO_BACKEND, "no input backend for this session");
+    gh_pipeline_get_stats(p, &st);
+    ck_assert_uint_eq(st.input_dropped[GH_INPUT_DROP_NO_BACKEND], 2);
+    ck_assert_uint_eq(st.input_errors, 0);
+}
+END_TEST
+
+/* The events of the blur test: a key and a pad released together. */
+static const gh_input_event mixed[3] = {
+    { .type = GH_INPUT_KEY, .code = KEY_LEFT, .value = 0 },
+    { .type = GH_INPUT_PAD_BUTTON, .code = BTN_SOUTH, .value = 0 },
+    { .type = GH_INPUT_KEY, .code = KEY_RIGHT, .value = 0 },
+};
+
+START_TEST(test_input_batch_the_backend_takes_is_one_call)
+{
+    g_autoptr(GhPipeline) p = new_pipeline(NULL, NULL, "input.fake");
+    g_autoptr(GArray) drops = send_dropping(p, mixed, 3, 0);
+
+    ck_assert_uint_eq(fx.fake->input_calls, 1);
+    ck_assert_uint_eq(fx.fake->n_events, 3);
+}
+END_TEST
+
+START_TEST(test_input_unsupported_event_is_dropped_alone_and_the_rest_arrive)
+{
+    g_autoptr(GhPipeline) p = pipeline_without_pads();
+    g_autoptr(GArray) drops = send_dropping(p, mixed, 3, 1);
+    GhPipelineStats st;
+
+    assert_drop(drops, 0, 1, GH_INPUT_DROP_UNSUPPORTED, "input.fake: pad code 304: no pads here");
+    /* The batch, then each event alone. */
+    ck_assert_uint_eq(fx.fake->input_calls, 4);
+    ck_assert_uint_eq(fx.fake->n_events, 2);
+    ck_assert_uint_eq(fx.fake->events[0].code, KEY_LEFT);
+    ck_assert_uint_eq(fx.fake->events[1].code, KEY_RIGHT);
+    gh_pipeline_get_stats(p, &st);
+    ck_assert_uint_eq(st.input_events, 2);
+    ck_assert_uint_eq(st.input_dropped[GH_INPUT_DROP_UNSUPPORTED], 1);
+    ck_assert_uint_eq(st.input_errors, 1);
+}
+END_TEST
+
+START_TEST(test_input_invalid_event_is_dropped_alone)
+{
+    g_autoptr(GhPipeline) p = pipeline_without_pads();
+    gh_input_event ev[2] = { { .type = GH_INPUT_KEY, .code = KEY_A, .value = 7 },
+                             { .type = GH_INPUT_KEY, .code = KEY_B, .value = 1 } };
+    g_autoptr(GArray) drops = send_dropping(p, ev, 2, 1);
+    GhPipelineStats st;
+
+    assert_drop(drops, 0, 0, GH_INPUT_DROP_INVALID, "input.fake: key value 7 out of range");
+    ck_assert_uint_eq(fx.fake->n_events, 1);
+    ck_assert_uint_eq(fx.fake->events[0].code, KEY_B);
+    gh_pipeline_get_stats(p, &st);
+    ck_assert_uint_eq(st.input_dropped[GH_INPUT_DROP_INVALID], 1);
+}
+END_TEST
+
+START_TEST(test_input_failure_of_one_event_alone_is_counted_failed)
+{
+    g_autoptr(GhPipeline) p = NULL;
+    g_autoptr(GArray) drops = NULL;
+    gh_input_event ev[3] = { mixed[1], { .type = GH_INPUT_KEY, .code = KEY_A, .value = 1 },
+                             { .type = GH_INPUT_KEY, .code = KEY_B, .value = 1 } };
+    GhPipelineStats st;
+
+    set_option("input.fake", "fail_code", "30");   /* KEY_A */
+    p = pipeline_without_pads();
+    drops = send_dropping(p, ev, 3, 2);
+    assert_drop(drops, 0, 0, GH_INPUT_DROP_UNSUPPORTED, "input.fake: pad code 304: no pads here");
+    assert_drop(drops, 1, 1, GH_INPUT_DROP_FAILED, "input.fake: code 30 broke");
+    ck_assert_uint_eq(fx.fake->n_events, 1);
+    ck_assert_uint_eq(fx.fake->events[0].code, KEY_B);
+    gh_pipeline_get_stats(p, &st);
+    ck_assert_uint_eq(st.input_events, 1);
+    ck_assert_uint_eq(st.input_dropped[GH_INPUT_DROP_FAILED], 1);
+    ck_assert_uint_eq(st.input_errors, 2);
+}
+END_TEST
+
+START_TEST(test_input_backend_failure_drops_the_batch_without_retry)
+{
+    g_autoptr(GhPipeline) p = NULL;
+    g_autoptr(GArray) drops = NULL;
+    g_autoptr(GError) err = NULL;
+    GhPipelineStats st;
+
+    set_option("input.fake", "fail", "1");
+    p = new_pipeline(NULL, NULL, "input.fake");
+    ck_assert(!gh_pipeline_send_input(p, mixed, 3, &drops, &err));
+    ck_assert(g_error_matches(err, GH_PIPELINE_ERROR, GH_PIPELINE_ERROR_FAILED));
+    ck_assert_str_eq(err->message, "input.fake failed: fake input broke");
+    ck_assert_uint_eq(fx.fake->input_calls, 1);
+    ck_assert_uint_eq(drops->len, 3);
+    for (guint i = 0; i < 3; i++)
+        assert_drop(drops, i, i, GH_INPUT_DROP_FAILED, "fake input broke");
+    gh_pipeline_get_stats(p, &st);
+    ck_assert_uint_eq(st.input_dropped[GH_INPUT_DROP_FAILED], 3);
+    ck_assert_uint_eq(st.input_events, 0);
+}
+END_TEST
+
+START_TEST(test_input_all_unsupported_is_success_with_nothing_delivered)
+{
+    g_autoptr(GhPipeline) p = pipeline_without_pads();
+    gh_input_event ev[2] = { mixed[1], { .type = GH_INPUT_PAD_AXIS, .code = ABS_X, .value = 9000 } };
+    g_autoptr(GArray) drops = send_dropping(p, ev, 2, 2);
+
+    ck_assert_int_eq(g_array_index(drops, GhPipelineInputDrop, 1).reason, GH_INPUT_DROP_UNSUPPORTED);
+    ck_assert_uint_eq(fx.fake->n_events, 0);
+}
+END_TEST
+
+START_TEST(test_input_drop_reasons_have_their_metric_names)
+{
+    ck_assert_str_eq(gh_input_drop_to_string(GH_INPUT_DROP_UNSUPPORTED), "unsupported");
+    ck_assert_str_eq(gh_input_drop_to_string(GH_INPUT_DROP_INVALID), "invalid");
+    ck_assert_str_eq(gh_input_drop_to_string(GH_INPUT_DROP_FAILED), "failed");
+    ck_assert_str_eq(gh_input_drop_to_string(GH_INPUT_DROP_NO_BACKEND), "no_backend");
 }
 END_TEST
 
@@ -754,7 +910,14 @@ pipeline_suite(void)
     tcase_add_test(input, test_input_reaches_backend_in_order_and_counts);
     tcase_add_test(input, test_input_failure_carries_the_backends_message);
     tcase_add_test(input, test_input_too_many_events_refused);
-    tcase_add_test(input, test_input_without_input_backend);
+    tcase_add_test(input, test_input_without_input_backend_drops_every_event_as_no_backend);
+    tcase_add_test(input, test_input_batch_the_backend_takes_is_one_call);
+    tcase_add_test(input, test_input_unsupported_event_is_dropped_alone_and_the_rest_arrive);
+    tcase_add_test(input, test_input_invalid_event_is_dropped_alone);
+    tcase_add_test(input, test_input_failure_of_one_event_alone_is_counted_failed);
+    tcase_add_test(input, test_input_backend_failure_drops_the_batch_without_retry);
+    tcase_add_test(input, test_input_all_unsupported_is_success_with_nothing_delivered);
+    tcase_add_test(input, test_input_drop_reasons_have_their_metric_names);
     suite_add_tcase(s, input);
 
     tcase_add_test(png, test_frame_png_rgbx_keeps_channel_order_and_stride);

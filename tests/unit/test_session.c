@@ -1049,7 +1049,7 @@ START_TEST(test_session_without_plugins_has_no_pipeline)
     gh_session_manager_set_plugins(fx.mgr, NULL);
     id = create_running("arena");
     ck_assert_ptr_null(pipeline_view(id, &view));
-    ck_assert(!gh_session_manager_send_input(fx.mgr, id, &ev, 1, &err));
+    ck_assert(!gh_session_manager_send_input(fx.mgr, id, &ev, 1, NULL, &err));
     ck_assert(g_error_matches(err, GH_SESSION_ERROR, GH_SESSION_ERROR_BACKEND));
 }
 END_TEST
@@ -1123,15 +1123,15 @@ START_TEST(test_input_reaches_the_input_backend)
     g_autofree char *want = g_strdup_printf("session %s is stopping, not running", id);
     JsonObject *p;
 
-    ck_assert(gh_session_manager_send_input(fx.mgr, id, ev, 2, NULL));
+    ck_assert(gh_session_manager_send_input(fx.mgr, id, ev, 2, NULL, NULL));
     ck_assert_uint_eq(pl.fake->n_events, 2);
     ck_assert_uint_eq(pl.fake->events[1].value, 0);
     p = pipeline_view(id, &view);
     ck_assert_int_eq(json_object_get_int_member(json_object_get_object_member(p, "stats"), "input_events"), 2);
-    ck_assert(!gh_session_manager_send_input(fx.mgr, "nope", ev, 1, &e1));
+    ck_assert(!gh_session_manager_send_input(fx.mgr, "nope", ev, 1, NULL, &e1));
     ck_assert(g_error_matches(e1, GH_SESSION_ERROR, GH_SESSION_ERROR_NOT_FOUND));
     gh_session_manager_stop(fx.mgr, id, NULL);
-    ck_assert(!gh_session_manager_send_input(fx.mgr, id, ev, 1, &e2));
+    ck_assert(!gh_session_manager_send_input(fx.mgr, id, ev, 1, NULL, &e2));
     ck_assert(g_error_matches(e2, GH_SESSION_ERROR, GH_SESSION_ERROR_NOT_RUNNING));
     ck_assert_str_eq(e2->message, want);
 }
@@ -1145,7 +1145,7 @@ START_TEST(test_input_backend_failure_is_a_backend_error)
 
     set_option("input.fake", "fail", "1");
     id = create_running_with(NULL, NULL, "input.fake");
-    ck_assert(!gh_session_manager_send_input(fx.mgr, id, &ev, 1, &err));
+    ck_assert(!gh_session_manager_send_input(fx.mgr, id, &ev, 1, NULL, &err));
     ck_assert(g_error_matches(err, GH_SESSION_ERROR, GH_SESSION_ERROR_BACKEND));
     ck_assert_str_eq(err->message, "input.fake failed: fake input broke");
     ck_assert_int_eq(gh_session_manager_lookup(fx.mgr, id)->state, GH_SESSION_RUNNING);
