@@ -50,31 +50,53 @@
     const ABS_MAX = 32767;
     const REL_MAX = 10000;
 
+    // Recovery (docs/player.md, "When something goes wrong").  A dropped
+    // connection is noticed within CONNECT/ICE_GRACE/STALL below, retried
+    // after 1, 2, 4, then every 5 s; a short outage (up to about 8 s) resumes
+    // on the same connection, a longer one plays again within about 15 s
+    // after the network comes back (5 s to the next try, 5 s for a try that
+    // hangs, a few seconds to negotiate).
+    const CONNECT_TIMEOUT_MS = 5000;    // WebSocket open, and the fetch() that asks why
+    const ICE_GRACE_MS = 6000;          // ICE "disconnected" may still recover by itself
+    const STALL_MS = 8000;              // no new frame while playing
+    const RETRY_MS = [1000, 2000, 4000, 5000];
+    const FULL_RETRY_MS = 15000;        // too many viewers: someone has to leave first
+    const STARTING_RETRY_MS = [1000, 10000]; // bounds on the host's Retry-After
+    const NOTICE_MS = 4000;
+
     const $ = (id) => document.getElementById(id);
     const video = $('video');
     const ui = {
         stage: $('stage'), overlay: $('overlay'), status: $('status'), role: $('role'),
+        notice: $('notice'),
         message: $('message'), title: $('message-title'), text: $('message-text'),
         reconnect: $('btn-reconnect'), stats: $('btn-stats'), fullscreen: $('btn-fullscreen'),
     };
 
     // What tests (and a curious human, in the console) can read.
     const player = {
-        state: 'idle',          // idle connecting negotiating connected playing | refused ended failed disconnected
+        // connecting starting negotiating playing | reconnecting restarting full
+        // (retry by themselves) | expired ended refused (final)
+        state: 'idle',
+        history: [],            // the states it went through, oldest first (the last 50)
         session: null,
         peer: null,
         role: null,             // "control" or "watch"
         codec: null,
         framesDecoded: 0,
         framesPresented: 0,
-        lastError: null,
+        lastError: null,        // technical detail: the F2 overlay only
         closeCode: null,
         closeReason: null,
+        refusal: null,          // the host's error code when it refused the link
         byeScope: null,         // the last bye's scope: "session", "peer" or "host"
+        attempts: 0,            // connection attempts since it last played
         inputSent: 0,           // events sent on the data channel
         stats: {},              // the latest getStats() digest (see updateStats)
         getStats: () => (pc ? pc.getStats() : Promise.resolve(null)),
         reconnect: () => connect(),
+        // For tests: sends events as they are, as the input code would.
+        sendInput: (events) => sendEvents(events),
     };
     window.ghPlayer = player;
 
@@ -84,6 +106,9 @@
     let statsTimer = 0, statsPrev = null;
     let keyframeTimer = 0;
     let frameWatch = 0;         // bumps per connection: an old frame callback loop stops
+    let generation = 0;         // bumps per connection: late answers of an old one are ignored
+    let connectTimer = 0, retryTimer = 0, iceTimer = 0, noticeTimer = 0;
+    let lastFrameAt = 0;
     const heldKeys = new Set(), heldButtons = new Set();
     let relX = 0, relY = 0, absPending = null, motionScheduled = false;
     const padPrev = [];
@@ -99,16 +124,25 @@
         return { base: m[1], id: decodeURIComponent(m[2]), token };
     }
 
+    function signalPath(where) {
+        return where.base + '/v1/sessions/' + encodeURIComponent(where.id) + '/signal?token=' +
+            encodeURIComponent(where.token);
+    }
+
     function signalUrl(where) {
         const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-        return scheme + '//' + location.host + where.base + '/v1/sessions/' +
-            encodeURIComponent(where.id) + '/signal?token=' + encodeURIComponent(where.token);
+        return scheme + '//' + location.host + signalPath(where);
     }
 
     // ---------------------------------------------------------------
-    // Screens
+    // Screens: one per state, in plain words.  Raw codes stay in F2.
+
+    const RETRYING = ['starting', 'reconnecting', 'restarting', 'full'];
+    const FINAL = ['expired', 'ended', 'refused'];
 
     function setState(s) {
+        if (player.state !== s)
+            player.history = player.history.concat(s).slice(-50);
         player.state = s;
         document.body.dataset.state = s;
     }
@@ -117,31 +151,129 @@
         ui.status.textContent = text || '';
     }
 
-    function showMessage(state, title, text, canReconnect) {
+    // button: the label of the button that tries at once, or null for none.
+    function showMessage(state, title, text, button) {
         setState(state);
         setStatus('');
         ui.title.textContent = title;
         ui.text.textContent = text || '';
-        ui.reconnect.hidden = !canReconnect;
+        ui.reconnect.hidden = !button;
+        ui.reconnect.textContent = button || '';
         ui.message.hidden = false;
+        // The role comes back with the next welcome; over a message it would mislead.
+        ui.role.hidden = true;
         releaseAll();
         if (document.pointerLockElement)
             document.exitPointerLock();
-        if (canReconnect)
+        if (button)
             ui.reconnect.focus();
+        renderOverlay();
     }
 
     function hideMessage() {
         ui.message.hidden = true;
     }
 
+    function showNotice(text) {
+        clearTimeout(noticeTimer);
+        ui.notice.textContent = text;
+        ui.notice.hidden = false;
+        noticeTimer = setTimeout(() => { ui.notice.hidden = true; }, NOTICE_MS);
+    }
+
     function showRole(role) {
+        const before = player.role;
         player.role = role;
         ui.role.hidden = !role;
-        ui.role.textContent = role === 'control' ? 'in control' : 'watching';
+        ui.role.textContent = role === 'control' ? 'You are in control' : role ? 'Watching' : '';
         ui.role.classList.toggle('watch', role !== 'control');
+        if (before && role && before !== role)
+            showNotice(role === 'control' ? 'You are now in control' :
+                'Another player has control: you are watching');
         if (role !== 'control')
             releaseAll();
+    }
+
+    function hideRole() {
+        player.role = null;
+        ui.role.hidden = true;
+        ui.notice.hidden = true;
+    }
+
+    // Final screens: nothing retries.
+    function showEnded(failed) {
+        hideRole();
+        showMessage('ended', 'The session has ended', failed
+            ? 'The game stopped because of a problem on the server. Ask the game service for a new game.'
+            : 'Thanks for playing. Ask the game service for a new game to play again.', null);
+    }
+
+    function showExpired(replaced) {
+        hideRole();
+        showMessage('expired', replaced ? 'This player link was replaced' : 'This player link has expired',
+            replaced ? 'A newer link to this game was issued. Open the new link to go on playing.'
+                : 'It may have expired or been replaced by a newer one. Ask the game service for a new link.',
+            null);
+    }
+
+    function showRefused(title, text) {
+        hideRole();
+        showMessage('refused', title, text, null);
+    }
+
+    // Screens that retry by themselves.
+    function retryIn(ms) {
+        clearTimeout(retryTimer);
+        retryTimer = setTimeout(connect, ms);
+    }
+
+    function backoff() {
+        return RETRY_MS[Math.min(player.attempts, RETRY_MS.length) - 1] || RETRY_MS[0];
+    }
+
+    function showReconnecting() {
+        showMessage('reconnecting', 'Connection lost — reconnecting…',
+            'The connection to the game was interrupted. The game goes on; this page reconnects by itself.',
+            'Reconnect now');
+        retryIn(backoff());
+    }
+
+    function showRestarting() {
+        showMessage('restarting', 'The game server is restarting',
+            'Your game goes on. This page reconnects by itself in a moment.', 'Try now');
+        retryIn(backoff());
+    }
+
+    function showStarting(retryAfterS) {
+        showMessage('starting', 'The game is starting',
+            'Your game is being prepared. It appears here as soon as it is ready.', null);
+        const ms = Math.min(STARTING_RETRY_MS[1], Math.max(STARTING_RETRY_MS[0], (retryAfterS || 2) * 1000));
+        retryIn(ms);
+    }
+
+    function showFull() {
+        showMessage('full', 'Too many viewers',
+            'This game already has as many viewers as it allows. This page tries again every ' +
+            FULL_RETRY_MS / 1000 + ' seconds.', 'Try now');
+        retryIn(FULL_RETRY_MS);
+    }
+
+    // The connection to the game broke while connecting or playing.
+    function connectionLost(why) {
+        player.lastError = why;
+        teardown();
+        showReconnecting();
+    }
+
+    // Nobody answered: a network outage while we were already reconnecting,
+    // else the server (or its daemon) is down, which restarts.
+    function unreachable(why) {
+        player.lastError = why;
+        teardown();
+        if (player.state === 'reconnecting')
+            showReconnecting();
+        else
+            showRestarting();
     }
 
     // ---------------------------------------------------------------
@@ -165,10 +297,16 @@
         return out;
     }
 
+    // Closes the WebSocket and the RTCPeerConnection first: the host then
+    // closes the old peer (and hands its control on) before a new one comes.
     function teardown() {
+        generation++;
         clearInterval(statsTimer);
         clearTimeout(keyframeTimer);
-        statsTimer = 0;
+        clearTimeout(connectTimer);
+        clearTimeout(iceTimer);
+        clearTimeout(retryTimer);
+        statsTimer = iceTimer = 0;
         statsPrev = null;
         releaseAll();
         if (dc) {
@@ -193,23 +331,33 @@
 
     function connect() {
         teardown();
-        hideMessage();
         const where = parseLocation();
         if (!where) {
-            showMessage('refused', 'This player link is incomplete',
-                'The address must look like /play/SESSION?token=TOKEN. Ask for a new link.', false);
+            showRefused('This player link is incomplete',
+                'The address must look like /play/SESSION?token=TOKEN. Ask the game service for a new link.');
             return;
         }
         player.session = where.id;
-        player.lastError = player.closeCode = player.closeReason = null;
         player.codec = null;
         player.framesDecoded = player.framesPresented = 0;
-        welcomed = false;
         player.byeScope = null;
-        setState('connecting');
-        setStatus('Connecting…');
+        player.attempts++;
+        welcomed = false;
+        // A retrying screen stays up while it tries, rather than flickering.
+        if (!RETRYING.includes(player.state)) {
+            hideMessage();
+            setState('connecting');
+            setStatus('Connecting…');
+        }
         const sock = new WebSocket(signalUrl(where));
+        const mine = generation;
         ws = sock;
+        // A SYN into a dead link can hang for minutes: give up sooner.
+        connectTimer = setTimeout(() => {
+            if (mine === generation && sock.readyState === WebSocket.CONNECTING)
+                unreachable('no answer from the server within ' + CONNECT_TIMEOUT_MS / 1000 + ' s');
+        }, CONNECT_TIMEOUT_MS);
+        sock.onopen = () => clearTimeout(connectTimer);
         sock.onmessage = (e) => {
             if (ws !== sock)
                 return;
@@ -236,23 +384,59 @@
         player.closeCode = code;
         player.closeReason = reason || null;
         ws = null;
-        if (['ended', 'failed', 'refused'].includes(player.state))
-            return;
-        if (player.byeScope)
+        if (FINAL.includes(player.state) || player.byeScope)
             return; // the bye said why; the close that follows adds nothing
-        if (code === 1001) {
-            showMessage('ended', 'The session has ended', reason || 'The game was closed.', true);
-        } else if (!welcomed) {
-            // A refusal before the upgrade reaches a browser as code 1006 with no reason.
-            showMessage('refused', 'The player link was refused',
-                reason || 'The server did not accept this player link (it may have expired, ' +
-                'been replaced by a newer one, or the session may not be running). ' +
-                'Code ' + code + '.', true);
-        } else {
-            showMessage('disconnected', 'Disconnected',
-                (reason ? reason + ' ' : '') + '(code ' + code + ')', true);
-        }
+        const wasWelcomed = welcomed;
         teardown();
+        askWhy(wasWelcomed);
+    }
+
+    // A browser sees a refused upgrade only as 1006: the same URL without
+    // the upgrade answers the host's JSON error (docs/api.yaml).
+    async function askWhy(wasWelcomed) {
+        const where = parseLocation();
+        const mine = generation;
+        let resp, body = null;
+        try {
+            resp = await fetch(signalPath(where), {
+                cache: 'no-store', credentials: 'omit', signal: AbortSignal.timeout(CONNECT_TIMEOUT_MS),
+            });
+            body = await resp.json().catch(() => null);
+        } catch (err) {
+            if (mine === generation)
+                unreachable('the server did not answer: ' + (err && err.message || err));
+            return;
+        }
+        if (mine !== generation)
+            return;
+        const code = body && body.error ? body.error.code : null;
+        player.refusal = code;
+        player.lastError = 'HTTP ' + resp.status + (code ? ' ' + code : '') +
+            (body && body.error && body.error.message ? ': ' + body.error.message : '');
+        onRefusal(resp.status, code, Number(resp.headers.get('Retry-After')) || 0, wasWelcomed);
+    }
+
+    function onRefusal(status, code, retryAfterS, wasWelcomed) {
+        if (code === 'starting')
+            showStarting(retryAfterS);
+        else if (code === 'too_many_viewers')
+            showFull();
+        else if (code === 'token_expired' || code === 'unauthorized')
+            showExpired(false);
+        else if (code === 'wrong_session')
+            showRefused('This player link is for another game', 'Ask the game service for the link to your game.');
+        else if (code === 'no_stream')
+            showRefused('This game cannot be played in a browser',
+                'The game server does not stream it to players. Ask the game service.');
+        else if (code === 'not_running' || status === 404)
+            showEnded(false);
+        else if (status >= 500)
+            showRestarting();
+        else if (wasWelcomed || player.state === 'reconnecting' || status === 426)
+            // Nothing refuses the link: the connection itself broke.
+            showReconnecting();
+        else
+            showRestarting();
     }
 
     async function onSignal(msg) {
@@ -261,6 +445,7 @@
             welcomed = true;
             player.peer = msg.peer;
             showRole(msg.role);
+            hideMessage();
             setState('negotiating');
             setStatus('Starting the stream…');
             send({ type: 'hello', codecs: receiverCodecs() });
@@ -280,19 +465,7 @@
                 pendingIce.push(msg);
             break;
         case 'bye':
-            // scope (docs/player.md): "peer" = only this connection was closed
-            // (the game goes on), "host" = gamehostd is restarting (sessions
-            // outlive it); anything else = the session ended.
-            player.byeScope = msg.scope || 'session';
-            if (msg.scope === 'peer')
-                showMessage('disconnected', 'The connection was closed',
-                    (msg.reason ? msg.reason + '. ' : '') + 'The game is still running: reconnect to go on.', true);
-            else if (msg.scope === 'host')
-                showMessage('disconnected', 'The game server is restarting',
-                    'Your game goes on; reconnect in a few seconds.', true);
-            else
-                showMessage('ended', 'The session has ended', msg.reason || '', true);
-            teardown();
+            onBye(msg);
             break;
         case 'error':
             player.lastError = msg.message || 'error';
@@ -303,6 +476,25 @@
         }
     }
 
+    // scope (docs/player.md): "peer" = only this connection was closed (the
+    // game goes on), "host" = gamehostd is restarting (sessions outlive
+    // it); anything else = the session ended.
+    function onBye(msg) {
+        player.byeScope = msg.scope || 'session';
+        player.closeReason = msg.reason || null;
+        teardown();
+        if (msg.scope === 'host') {
+            showRestarting();
+        } else if (msg.scope === 'peer') {
+            if (msg.reason === 'the player link was replaced')
+                showExpired(true);
+            else
+                connectionLost('the server closed this connection: ' + (msg.reason || 'no reason given'));
+        } else {
+            showEnded(msg.reason === 'the game stopped because of an error on the server');
+        }
+    }
+
     async function addIce(msg) {
         if (!msg.candidate)
             return; // end of candidates
@@ -310,6 +502,32 @@
             await pc.addIceCandidate({ candidate: msg.candidate, sdpMLineIndex: msg.sdpMLineIndex || 0 });
         } catch (err) {
             player.lastError = 'bad ICE candidate: ' + err.message;
+        }
+    }
+
+    // ICE "disconnected" often recovers by itself within a few seconds;
+    // "failed" never does.
+    function onIceState(conn) {
+        const s = conn.iceConnectionState;
+        if (conn !== pc)
+            return;
+        if (s === 'failed') {
+            connectionLost('ICE failed');
+        } else if (s === 'disconnected') {
+            if (!iceTimer)
+                iceTimer = setTimeout(() => {
+                    iceTimer = 0;
+                    if (conn === pc && conn.iceConnectionState === 'disconnected')
+                        connectionLost('ICE disconnected for ' + ICE_GRACE_MS / 1000 + ' s');
+                }, ICE_GRACE_MS);
+            setStatus('The connection is unstable…');
+        } else if (s === 'connected' || s === 'completed') {
+            clearTimeout(iceTimer);
+            iceTimer = 0;
+            if (player.state === 'playing')
+                setStatus('');
+            else if (player.state === 'negotiating')
+                setStatus('Waiting for the picture…');
         }
     }
 
@@ -330,17 +548,10 @@
             if (e.candidate && e.candidate.candidate)
                 send({ type: 'ice', candidate: e.candidate.candidate, sdpMLineIndex: e.candidate.sdpMLineIndex || 0 });
         };
-        conn.oniceconnectionstatechange = () => {
-            const s = conn.iceConnectionState;
-            if (s === 'failed') {
-                showMessage('failed', 'Connection failed',
-                    'No network path to the game server was found (ICE failed). A browser on ' +
-                    'another machine needs the server to listen on an address it can reach.', true);
-                teardown();
-            } else if ((s === 'connected' || s === 'completed') && player.state === 'negotiating') {
-                setState('connected');
-                setStatus('Waiting for video…');
-            }
+        conn.oniceconnectionstatechange = () => onIceState(conn);
+        conn.onconnectionstatechange = () => {
+            if (conn === pc && conn.connectionState === 'failed')
+                connectionLost('the WebRTC connection failed');
         };
         return conn;
     }
@@ -368,6 +579,22 @@
         }, 3000);
     }
 
+    function nowPlaying() {
+        lastFrameAt = performance.now();
+        if (player.state === 'negotiating') {
+            setState('playing');
+            setStatus('');
+            player.attempts = 0;
+        }
+    }
+
+    // A frozen picture with ICE still "connected" (silent loss, a stuck
+    // decoder): no new frame for STALL_MS while playing and visible.
+    function checkStall() {
+        if (player.state === 'playing' && !document.hidden && performance.now() - lastFrameAt > STALL_MS)
+            connectionLost('no new frame for ' + STALL_MS / 1000 + ' s');
+    }
+
     // ---------------------------------------------------------------
     // Frames and statistics
 
@@ -379,10 +606,7 @@
             if (mine !== frameWatch)
                 return;
             player.framesPresented = meta.presentedFrames;
-            if (player.state === 'connected' || player.state === 'negotiating') {
-                setState('playing');
-                setStatus('');
-            }
+            nowPlaying();
             if (pc)
                 video.requestVideoFrameCallback(onFrame);
         };
@@ -428,11 +652,9 @@
             const codec = inbound.codecId && byId.get(inbound.codecId);
             if (codec)
                 s.codec = codec.mimeType.replace(/^video\//, '');
+            if (s.framesDecoded > player.framesDecoded)
+                nowPlaying();
             player.framesDecoded = s.framesDecoded;
-            if (s.framesDecoded > 0 && (player.state === 'connected' || player.state === 'negotiating')) {
-                setState('playing');
-                setStatus('');
-            }
         }
         if (pair) {
             if (pair.currentRoundTripTime !== undefined)
@@ -465,6 +687,12 @@
             'lost     ' + (s.packetsLost || 0) + ' packets',
             'path     ' + (s.localAddress ? s.localAddress + ' ↔ ' + s.remoteAddress + ' (' + s.candidateType + ')' : '-'),
             'input    ' + player.inputSent + ' events sent',
+            'close    ' + (player.closeCode !== null ? player.closeCode : '-') +
+                (player.byeScope ? '  bye ' + player.byeScope : '') +
+                (player.closeReason ? '  ' + player.closeReason : ''),
+            'refusal  ' + (player.refusal || '-'),
+            'last     ' + (player.lastError || '-'),
+            'attempt  ' + player.attempts,
         ];
         ui.overlay.textContent = lines.join('\n');
     }
@@ -497,7 +725,7 @@
     }
 
     function playing() {
-        return ui.message.hidden && (player.state === 'connected' || player.state === 'playing');
+        return ui.message.hidden && (player.state === 'negotiating' || player.state === 'playing');
     }
 
     function releaseAll() {
@@ -713,6 +941,7 @@
     ui.stage.addEventListener('wheel', onWheel, { passive: false });
     ui.stage.addEventListener('contextmenu', (e) => e.preventDefault());
     ui.reconnect.addEventListener('click', () => connect());
+    setInterval(checkStall, 1000);
     ui.stats.addEventListener('click', (e) => { e.currentTarget.blur(); toggleOverlay(); });
     ui.fullscreen.addEventListener('click', (e) => { e.currentTarget.blur(); toggleFullscreen(); });
     window.addEventListener('pagehide', teardown);

@@ -10,7 +10,7 @@ packages=(
     gstreamer1.0-plugins-bad gstreamer1.0-nice
     libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils
     syslinux syslinux-common mtools dosfstools
-    curl jq procps iproute2
+    curl jq procps iproute2 iptables
     chromium
 )
 # The web player's e2e test drives Chromium from node (tests/e2e/browser,

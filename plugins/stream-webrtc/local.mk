@@ -8,6 +8,7 @@ plugins_stream_webrtc_la_SOURCES = \
 	plugins/stream-webrtc/peer.c plugins/stream-webrtc/peer.h \
 	plugins/stream-webrtc/signal-msg.c plugins/stream-webrtc/signal-msg.h \
 	plugins/stream-webrtc/latency.c plugins/stream-webrtc/latency.h \
+	plugins/stream-webrtc/liveness.c plugins/stream-webrtc/liveness.h \
 	plugins/common/gst-frame.c plugins/common/gst-frame.h \
 	plugins/common/plugin-options.c plugins/common/plugin-options.h
 plugins_stream_webrtc_la_CFLAGS = $(GH_PLUGIN_CFLAGS) -I$(srcdir)/plugins/common \

@@ -19,6 +19,7 @@
 #include <gst/webrtc/webrtc.h>
 
 #include "gst-frame.h"
+#include "liveness.h"
 #include "signal-msg.h"
 
 /* Raw frames waiting for a behind encoder: two at most, the oldest dropped,
@@ -64,6 +65,7 @@ struct sw_peer {
     _Atomic uint64_t frames_pushed, frames_encoder_in;
     _Atomic uint64_t frames_sent, encode_ns_total, input_refused;
     uint64_t last_refusal_log_ns;    /* the data channel's thread only */
+    sw_liveness liveness;        /* the viewer's RTCP, from connected on */
 };
 
 static const gf_element sw_common_elements[] = {
@@ -260,6 +262,7 @@ sw_on_connection_state(GObject *webrtc, GParamSpec *pspec, gpointer data)
     g_object_get(webrtc, "connection-state", &state, NULL);
     if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) {
         sw_log(peer, GH_LOG_INFO, "stream.webrtc: viewer %u connected (%s)", peer->id, sw_codec_name(peer->codec));
+        sw_liveness_start(&peer->liveness, sw_now(peer));
         g_atomic_int_set(&peer->streaming, 1);
         /* Whatever came before never reached the viewer. */
         sw_peer_keyframe(peer);
@@ -267,6 +270,41 @@ sw_on_connection_state(GObject *webrtc, GParamSpec *pspec, gpointer data)
         g_atomic_int_set(&peer->streaming, 0);
         sw_fail(peer, "the WebRTC connection failed");
     }
+}
+
+/* An RTCP report from the viewer (liveness.h). */
+static void
+sw_on_rtcp(GstElement *rtpbin, guint session, guint ssrc, gpointer data)
+{
+    sw_peer *peer = data;
+
+    (void)rtpbin;
+    (void)session;
+    (void)ssrc;
+    sw_liveness_heard(&peer->liveness, sw_now(peer));
+}
+
+/* webrtcbin 1.22 hides its rtpbin but keeps it as a child: "on-ssrc-active"
+ * is emitted for every receiver or sender report that comes in. */
+static gboolean
+sw_watch_rtcp(sw_peer *peer)
+{
+    g_autoptr(GstIterator) it = gst_bin_iterate_elements(GST_BIN(peer->webrtc));
+    g_auto(GValue) item = G_VALUE_INIT;
+    gboolean found = FALSE;
+
+    while (!found && gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
+        GstElement *e = g_value_get_object(&item);
+        GstElementFactory *f = gst_element_get_factory(e);
+
+        if (f && g_str_equal(GST_OBJECT_NAME(f), "rtpbin")) {
+            g_signal_connect_data(e, "on-ssrc-active", G_CALLBACK(sw_on_rtcp), sw_peer_ref(peer),
+                                  sw_peer_unref_closure, 0);
+            found = TRUE;
+        }
+        g_value_reset(&item);
+    }
+    return found;
 }
 
 /* The host counts what it refuses and says why; this is only for the
@@ -540,6 +578,10 @@ sw_build(sw_peer *peer, const sw_peer_config *c, char **error_msg)
                           sw_peer_unref_closure, 0);
     g_signal_connect_data(peer->webrtc, "notify::connection-state", G_CALLBACK(sw_on_connection_state),
                           sw_peer_ref(peer), sw_peer_unref_closure, 0);
+    if (!sw_watch_rtcp(peer)) {
+        *error_msg = g_strdup("webrtcbin has no rtpbin to watch the viewer's RTCP");
+        return FALSE;
+    }
     return TRUE;
 }
 
@@ -662,6 +704,11 @@ sw_peer_push(sw_peer *peer, GstBuffer *shared, GstCaps *caps, gboolean mark)
     /* Before the connection, webrtcbin would throw the packets away. */
     if (!g_atomic_int_get(&peer->streaming) || !(clock = gst_element_get_clock(peer->pipeline)))
         return;
+    if (sw_liveness_lost(&peer->liveness, sw_now(peer), SW_LIVENESS_SILENCE_NS)) {
+        g_atomic_int_set(&peer->streaming, 0);
+        sw_fail(peer, "the viewer stopped answering (no RTCP for " G_STRINGIFY(SW_LIVENESS_SILENCE_S) " s)");
+        return;
+    }
     if (!peer->caps || !gst_caps_is_equal(peer->caps, caps)) {
         gst_app_src_set_caps(GST_APP_SRC(peer->src), caps);
         gst_caps_replace(&peer->caps, caps);

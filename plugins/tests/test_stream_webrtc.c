@@ -26,6 +26,7 @@
 #include "fake-host.h"
 #include "gst-frame.h"
 #include "latency.h"
+#include "liveness.h"
 #include "peer.h"
 #include "signal-msg.h"
 #include "testutil.h"
@@ -771,6 +772,67 @@ START_TEST(test_a_behind_viewer_keeps_the_two_newest_frames)
 }
 END_TEST
 
+/* ---- liveness: a viewer that stopped answering ------------------------------ */
+
+#define LIVE_S(n) ((uint64_t)(n) * G_GUINT64_CONSTANT(1000000000))
+
+START_TEST(test_liveness_a_silent_viewer_is_lost_once_past_the_limit)
+{
+    sw_liveness l = { 0 };
+
+    sw_liveness_start(&l, LIVE_S(100));
+    ck_assert(!sw_liveness_lost(&l, LIVE_S(112), LIVE_S(12)));
+    ck_assert(sw_liveness_lost(&l, LIVE_S(112) + 1, LIVE_S(12)));
+    ck_assert(!sw_liveness_lost(&l, LIVE_S(130), LIVE_S(12)));
+}
+END_TEST
+
+START_TEST(test_liveness_each_report_restarts_the_silence)
+{
+    sw_liveness l = { 0 };
+
+    sw_liveness_start(&l, LIVE_S(100));
+    for (int t = 101; t <= 160; t++) {
+        sw_liveness_heard(&l, LIVE_S(t));
+        ck_assert(!sw_liveness_lost(&l, LIVE_S(t) + LIVE_S(12), LIVE_S(12)));
+    }
+    ck_assert(sw_liveness_lost(&l, LIVE_S(173), LIVE_S(12)));
+}
+END_TEST
+
+START_TEST(test_liveness_a_late_older_report_does_not_move_it_back)
+{
+    sw_liveness l = { 0 };
+
+    sw_liveness_start(&l, LIVE_S(100));
+    sw_liveness_heard(&l, LIVE_S(110));
+    sw_liveness_heard(&l, LIVE_S(105));
+    ck_assert(!sw_liveness_lost(&l, LIVE_S(121), LIVE_S(12)));
+    ck_assert(sw_liveness_lost(&l, LIVE_S(123), LIVE_S(12)));
+}
+END_TEST
+
+START_TEST(test_liveness_a_viewer_not_yet_connected_is_never_lost)
+{
+    sw_liveness l = { 0 };
+
+    sw_liveness_heard(&l, LIVE_S(1));
+    ck_assert(!sw_liveness_lost(&l, LIVE_S(1000), LIVE_S(12)));
+}
+END_TEST
+
+START_TEST(test_liveness_a_reconnected_viewer_is_watched_afresh)
+{
+    sw_liveness l = { 0 };
+
+    sw_liveness_start(&l, LIVE_S(100));
+    ck_assert(sw_liveness_lost(&l, LIVE_S(113), LIVE_S(12)));
+    sw_liveness_start(&l, LIVE_S(200));
+    ck_assert(!sw_liveness_lost(&l, LIVE_S(205), LIVE_S(12)));
+    ck_assert(sw_liveness_lost(&l, LIVE_S(213), LIVE_S(12)));
+}
+END_TEST
+
 static Suite *
 stream_webrtc_suite(void)
 {
@@ -795,6 +857,14 @@ stream_webrtc_suite(void)
     tcase_add_test(tc, test_vp8_when_either_side_lacks_h264);
     tcase_add_test(tc, test_no_codec_in_common_names_what_the_host_sends);
     tcase_add_test(tc, test_offer_and_ice_messages_are_escaped_json);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("liveness");
+    tcase_add_test(tc, test_liveness_a_silent_viewer_is_lost_once_past_the_limit);
+    tcase_add_test(tc, test_liveness_each_report_restarts_the_silence);
+    tcase_add_test(tc, test_liveness_a_late_older_report_does_not_move_it_back);
+    tcase_add_test(tc, test_liveness_a_viewer_not_yet_connected_is_never_lost);
+    tcase_add_test(tc, test_liveness_a_reconnected_viewer_is_watched_afresh);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("latency");

@@ -25,6 +25,8 @@ static const GhApiErrorMap api_errors[] = {
     GH_API_ERROR_MAP(gh_session_error_quark, GH_SESSION_ERROR_NO_STREAM,     SOUP_STATUS_CONFLICT, "no_stream"),
     GH_API_ERROR_MAP(gh_session_error_quark, GH_SESSION_ERROR_TOO_MANY_VIEWERS, SOUP_STATUS_SERVICE_UNAVAILABLE,
                      "too_many_viewers"),
+    GH_API_ERROR_MAP(gh_session_error_quark, GH_SESSION_ERROR_STARTING,      SOUP_STATUS_SERVICE_UNAVAILABLE,
+                     "starting"),
     GH_API_ERROR_MAP(gh_pipeline_error_quark, GH_PIPELINE_ERROR_NO_CAPTURE,  SOUP_STATUS_CONFLICT, "no_capture"),
     GH_API_ERROR_MAP(gh_pipeline_error_quark, GH_PIPELINE_ERROR_NO_INPUT,    SOUP_STATUS_CONFLICT, "no_input"),
     GH_API_ERROR_MAP(gh_pipeline_error_quark, GH_PIPELINE_ERROR_BACKEND,     SOUP_STATUS_BAD_GATEWAY,
@@ -108,6 +110,16 @@ gh_api_set_player_headers(SoupServerMessage *msg, const char *cache_control)
     soup_message_headers_replace(h, "X-Content-Type-Options", "nosniff");
 }
 
+/* The player's own look (player/player.css: black, light text, the message
+ * box), inline: a refusal page loads nothing else, not even the player's
+ * assets, so it looks the same from any address.  It goes into a printf
+ * format, so its % is doubled. */
+#define API_HTML_ERROR_STYLE                                                                                       \
+    "html,body{margin:0;height:100%%;background:#000;color:#e8e8e8;font:14px/1.4 system-ui,sans-serif}"            \
+    "body{display:flex;align-items:center;justify-content:center}"                                                 \
+    ".box{max-width:36em;padding:24px 32px;text-align:center}"                                                     \
+    "h1{font-size:24px;margin:0 0 12px}p{margin:0;color:#c8c8c8;word-wrap:break-word}"
+
 void
 gh_api_respond_html_error(GhApi *api, SoupServerMessage *msg, guint status, const char *title,
                           const char *message)
@@ -115,7 +127,9 @@ gh_api_respond_html_error(GhApi *api, SoupServerMessage *msg, guint status, cons
     g_autofree char *t = g_markup_escape_text(title, -1);
     g_autofree char *m = g_markup_escape_text(message, -1);
     char *body = g_strdup_printf("<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">"
-                                 "<title>%s</title></head>\n<body>\n<h1>%s</h1>\n<p>%s</p>\n</body>\n</html>\n",
+                                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                                 "<title>%s</title>\n<style>" API_HTML_ERROR_STYLE "</style></head>\n"
+                                 "<body>\n<div class=\"box\">\n<h1>%s</h1>\n<p>%s</p>\n</div>\n</body>\n</html>\n",
                                  t, t, m);
 
     gh_api_set_player_headers(msg, "no-store");

@@ -23,6 +23,10 @@
 /* Pings at this interval: a browser that vanished without a close is
  * noticed (the write fails) and its peer closed. */
 #define GH_API_SIGNAL_KEEPALIVE_S 15
+/* RFC 9110's 426, which libsoup has no name for. */
+#define GH_API_SIGNAL_UPGRADE_REQUIRED 426
+/* What a page still waiting for its session to start is told to wait. */
+#define GH_API_SIGNAL_RETRY_AFTER_S 2
 #define GH_API_SIGNAL_SESSION_KEY "gh-api-signal-session"
 /* The digest of the player token a connection came in with, from the
  * handshake to the upgrade; absent for the orchestrator's token. */
@@ -313,6 +317,22 @@ api_signal_upgraded(SoupServerMessage *msg, gpointer data)
     api_peer_send_welcome(p, control);
 }
 
+/* A plain GET that passed every check is how the player's page learns why
+ * its upgrade was refused (a browser sees only 1006): 426 says "nothing is
+ * wrong, upgrade".  A broken upgrade stays 400. */
+static void
+api_signal_refuse_handshake(GhApi *api, SoupServerMessage *msg, const GError *error)
+{
+    if (g_error_matches(error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_ERROR_NOT_WEBSOCKET)) {
+        soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Upgrade", "websocket");
+        gh_api_respond_error(api, msg, GH_API_SIGNAL_UPGRADE_REQUIRED, "upgrade_required",
+                             "this is the player's WebSocket: connect with a WebSocket upgrade");
+        return;
+    }
+    gh_api_respond_error(api, msg, SOUP_STATUS_BAD_REQUEST, "invalid_request", "expected a WebSocket upgrade: %s",
+                         error->message);
+}
+
 void
 gh_api_handle_session_signal(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query)
 {
@@ -322,12 +342,14 @@ gh_api_handle_session_signal(GhApi *api, SoupServerMessage *msg, const char *arg
     if (!gh_api_player_gate(api, msg, arg, query, FALSE))
         return;
     if (!gh_session_manager_peer_admit(api->sessions, arg, &error)) {
+        if (g_error_matches(error, GH_SESSION_ERROR, GH_SESSION_ERROR_STARTING))
+            soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Retry-After",
+                                         G_STRINGIFY(GH_API_SIGNAL_RETRY_AFTER_S));
         gh_api_respond_gerror(api, msg, NULL, error);
         return;
     }
     if (!soup_websocket_server_check_handshake(msg, NULL, NULL, NULL, &error)) {
-        gh_api_respond_error(api, msg, SOUP_STATUS_BAD_REQUEST, "invalid_request",
-                             "expected a WebSocket upgrade: %s", error->message);
+        api_signal_refuse_handshake(api, msg, error);
         return;
     }
     if (!soup_websocket_server_process_handshake(msg, NULL, NULL, NULL, NULL)) {

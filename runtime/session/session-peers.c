@@ -459,6 +459,11 @@ peers_admit(GhSessionManager *mgr, const char *id, GError **error)
         g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_NOT_FOUND, "no session '%s'", id ? id : "");
         return NULL;
     }
+    /* Its own error, so that a player's page waits instead of giving up. */
+    if (s->state == GH_SESSION_STARTING) {
+        g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_STARTING, "session %s is still starting", s->id);
+        return NULL;
+    }
     if (s->state != GH_SESSION_RUNNING || !sp || sp->closing) {
         g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_NOT_RUNNING, "session %s is %s, not running", s->id,
                     gh_session_state_to_string(s->state));

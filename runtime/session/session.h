@@ -91,6 +91,7 @@ typedef enum {
     GH_SESSION_ERROR_NO_STREAM,       /* 409: a player for a session whose stream backend is not interactive */
     GH_SESSION_ERROR_TOO_MANY_VIEWERS,/* 503: [sessions] max_viewers players already connected */
     GH_SESSION_ERROR_PEER_REFUSED,    /* the stream backend's peer_open refused the player */
+    GH_SESSION_ERROR_STARTING,        /* 503: a player for a session still starting (or being adopted) */
 } GhSessionError;
 
 typedef struct GhSessionManager GhSessionManager;

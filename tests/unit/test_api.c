@@ -226,6 +226,7 @@ START_TEST(test_error_map_gives_each_error_its_status_and_code)
         { gh_session_error_quark, GH_SESSION_ERROR_NO_GPU, 409, "no_gpu" },
         { gh_session_error_quark, GH_SESSION_ERROR_NO_STREAM, 409, "no_stream" },
         { gh_session_error_quark, GH_SESSION_ERROR_TOO_MANY_VIEWERS, 503, "too_many_viewers" },
+        { gh_session_error_quark, GH_SESSION_ERROR_STARTING, 503, "starting" },
         { gh_pipeline_error_quark, GH_PIPELINE_ERROR_NO_CAPTURE, 409, "no_capture" },
         { gh_pipeline_error_quark, GH_PIPELINE_ERROR_NO_INPUT, 409, "no_input" },
         { gh_pipeline_error_quark, GH_PIPELINE_ERROR_BACKEND, 502, "backend_failed" },

@@ -33,6 +33,22 @@ START_TEST(test_play_serves_the_page_to_a_token_holder)
 }
 END_TEST
 
+START_TEST(test_play_refusal_page_has_the_players_dark_look_and_loads_nothing)
+{
+    g_autofree char *token = NULL;
+    g_autofree char *id = player_session("", &token);
+    g_autofree char *none = play_path(id, NULL);
+    g_autoptr(Response) r = request("GET", none, NULL);
+
+    ck_assert_uint_eq(r->status, 401);
+    ck_assert_ptr_nonnull(strstr(r->body, "<style>html,body{margin:0;height:100%;background:#000;color:#e8e8e8;"));
+    ck_assert_ptr_nonnull(strstr(r->body, "<div class=\"box\">\n<h1>Not allowed</h1>\n<p>missing token"));
+    ck_assert_ptr_null(strstr(r->body, "src="));
+    ck_assert_ptr_null(strstr(r->body, "href="));
+    ck_assert_ptr_null(strstr(r->body, "url("));
+}
+END_TEST
+
 START_TEST(test_play_assets_are_a_fixed_list)
 {
     g_autoptr(Response) js = request("GET", "/play/assets/player.js", NULL);
@@ -76,6 +92,7 @@ api_play_suite(void)
 
     tc = api_case("play", setup_players);
     tcase_add_test(tc, test_play_serves_the_page_to_a_token_holder);
+    tcase_add_test(tc, test_play_refusal_page_has_the_players_dark_look_and_loads_nothing);
     tcase_add_test(tc, test_play_assets_are_a_fixed_list);
     tcase_add_test(tc, test_play_without_the_page_is_500_naming_it);
     suite_add_tcase(s, tc);

@@ -139,7 +139,7 @@ START_TEST(test_signal_refusals_before_the_upgrade)
     g_autoptr(Response) r3 = request("GET", wrong, NULL);
     g_autoptr(Response) r4 = request("GET", no_stream, NULL);
     g_autoptr(Response) r5 = request("GET", gone, TOKEN);
-    g_autoptr(Response) r6 = request("GET", plain_get, NULL);   /* no Upgrade header */
+    g_autoptr(Response) r6 = request("GET", plain_get, NULL);   /* no Upgrade header: how a page asks why */
     g_autoptr(Ws) ws = ws_connect(missing, NULL);
 
     assert_error(r1, 401, "unauthorized");
@@ -147,7 +147,8 @@ START_TEST(test_signal_refusals_before_the_upgrade)
     assert_error(r3, 403, "wrong_session");
     assert_error(r4, 409, "no_stream");
     assert_error(r5, 404, "not_found");
-    assert_error(r6, 400, "invalid_request");
+    assert_error(r6, 426, "upgrade_required");
+    ck_assert_str_eq(soup_message_headers_get_one(r6->headers, "Upgrade"), "websocket");
     ck_assert_ptr_null(ws->conn);
     ck_assert_uint_eq(ws->status, 401);
     ck_assert_uint_eq(peer_fake->opened, 0);

@@ -1189,6 +1189,22 @@ START_TEST(test_frame_of_session_not_running_or_unknown)
 }
 END_TEST
 
+/* A player's page that came too early must hear "wait", not "refused". */
+START_TEST(test_player_of_a_starting_session_is_refused_as_starting)
+{
+    g_autoptr(GError) err = NULL;
+    const GhSession *s = create_with_backends(NULL, NULL, NULL, NULL);
+    g_autofree char *id = g_strdup(s->id);
+    g_autofree char *want = g_strdup_printf("session %s is still starting", id);
+
+    ck_assert_int_eq(s->state, GH_SESSION_STARTING);
+    ck_assert(!gh_session_manager_peer_admit(fx.mgr, id, &err));
+    ck_assert(g_error_matches(err, GH_SESSION_ERROR, GH_SESSION_ERROR_STARTING));
+    ck_assert_str_eq(err->message, want);
+    wait_state(fx.mgr, id, GH_SESSION_RUNNING);
+}
+END_TEST
+
 typedef struct {
     char *id;
     GBytes *png;
@@ -1516,6 +1532,7 @@ session_suite(void)
     tcase_add_test(p, test_input_backend_failure_is_a_backend_error);
     tcase_add_test(p, test_frame_goes_through_the_vms_screenshot);
     tcase_add_test(p, test_frame_of_session_not_running_or_unknown);
+    tcase_add_test(p, test_player_of_a_starting_session_is_refused_as_starting);
     tcase_add_test(p, test_blocking_frame_from_another_thread);
     tcase_add_test(p, test_stop_waits_for_a_frame_in_flight);
     tcase_add_test(p, test_stop_frees_the_pipeline);
