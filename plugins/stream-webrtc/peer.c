@@ -406,6 +406,27 @@ sw_probe(GstElement *element, const char *pad_name, GstPadProbeType type, GstPad
 
 /* ---- building ------------------------------------------------------------------ */
 
+/* webrtcbin (1.22) has a clocksync on each stream's way in, which holds a
+ * buffer until its pts comes round on the pipeline clock.  Our frames are
+ * live, pushed as they are captured, and their pts sit on the 1/fps grid
+ * that x264enc wants (sw_peer_pts): rounded, and pushed a slot on when two
+ * frames share one, so up to a frame ahead of the clock.  The wait held
+ * the appsrc's thread, the next frame queued behind it, and a run's
+ * capture→packet p50 was 5-10 or 17-30 ms by the grid's phase (issue 10's
+ * "bimodal" runs: 12 ms waits on half the frames).  Nothing downstream
+ * needs the pacing: send as soon as encoded. */
+static void
+sw_on_element_added(GstBin *bin, GstBin *sub, GstElement *element, gpointer data)
+{
+    GstElementFactory *f = gst_element_get_factory(element);
+
+    (void)bin;
+    (void)sub;
+    (void)data;
+    if (f && strcmp(GST_OBJECT_NAME(f), "clocksync") == 0)
+        g_object_set(element, "sync", FALSE, NULL);
+}
+
 static GstElement *
 sw_make(sw_peer *peer, const char *factory, char **error_msg)
 {
@@ -577,6 +598,7 @@ sw_peer_new(const sw_peer_config *c, char **error_msg)
     peer->fps = c->fps;
     peer->latency = c->latency;
     peer->pipeline = gst_pipeline_new(name);
+    g_signal_connect(peer->pipeline, "deep-element-added", G_CALLBACK(sw_on_element_added), NULL);
     bus = gst_element_get_bus(peer->pipeline);
     gst_bus_set_sync_handler(bus, sw_on_bus, sw_peer_ref(peer), sw_peer_unref);
     if (!sw_build(peer, c, error_msg))
