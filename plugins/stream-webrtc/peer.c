@@ -3,11 +3,9 @@
  * so a webrtcbin thread finishing a callback after sw_peer_free never
  * touches freed memory; the flag `detached` keeps those late callbacks from
  * the host, whose handle goes at destroy. */
-#define _GNU_SOURCE 1 /* sched_getaffinity, CPU_COUNT */
 #include "peer.h"
 
 #include <errno.h>
-#include <sched.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -68,7 +66,6 @@ struct sw_peer {
 
 static const gf_element sw_common_elements[] = {
     { "appsrc", "gstreamer1.0-plugins-base" },
-    { "videoconvert", "gstreamer1.0-plugins-base" },
     { "webrtcbin", "gstreamer1.0-plugins-bad" },
     { "nicesrc", "gstreamer1.0-nice" },
     { "dtlssrtpenc", "gstreamer1.0-plugins-bad" },
@@ -93,21 +90,6 @@ int
 sw_peer_check_elements(char **error_msg)
 {
     return gf_check_elements(sw_common_elements, G_N_ELEMENTS(sw_common_elements), error_msg);
-}
-
-/* libvpx's row threads spin while they wait for each other: more threads
- * than CPUs this process may run on made VP8 16 times slower (720p, two
- * threads on one core: 185 ms a frame instead of 11), so count the CPUs in
- * the affinity mask (a session pinned to one core gets one thread). */
-static int
-sw_encoder_threads(void)
-{
-    cpu_set_t set;
-
-    CPU_ZERO(&set);
-    if (sched_getaffinity(0, sizeof set, &set) != 0)
-        return 1;
-    return CLAMP(CPU_COUNT(&set), 1, 4);
 }
 
 /* ---- references and the host ----------------------------------------------- */
@@ -479,7 +461,7 @@ sw_build_codec(sw_peer *peer, const sw_peer_config *c, GstElement **first, GstEl
         if (!(peer->enc = sw_make(peer, "vp8enc", error_msg)) || !(pay = sw_make(peer, "rtpvp8pay", error_msg)))
             return FALSE;
         gst_util_set_object_arg(G_OBJECT(peer->enc), "end-usage", "cbr");
-        g_object_set(peer->enc, "deadline", (gint64)1, "cpu-used", 8, "lag-in-frames", 0, "threads", sw_encoder_threads(),
+        g_object_set(peer->enc, "deadline", (gint64)1, "cpu-used", 8, "lag-in-frames", 0, "threads", gf_cpu_threads(),
                      "target-bitrate", (gint)(c->bitrate_kbps * 1000u), "keyframe-max-dist", (gint)key_int, NULL);
         gst_util_set_object_arg(G_OBJECT(pay), "picture-id-mode", "15-bit");
     }
@@ -532,25 +514,20 @@ sw_link_webrtc(sw_peer *peer, GstElement *pay, char **error_msg)
 static gboolean
 sw_build(sw_peer *peer, const sw_peer_config *c, char **error_msg)
 {
-    GstElement *conv, *enc_first, *pay;
+    GstElement *enc_first, *pay;
 
-    if (!(peer->src = sw_make(peer, "appsrc", error_msg)) || !(conv = sw_make(peer, "videoconvert", error_msg)) ||
-        !sw_build_codec(peer, c, &enc_first, &pay, error_msg) || !(peer->webrtc = sw_make(peer, "webrtcbin", error_msg)))
+    /* Frames come in as I420 (gf_converter, once for every viewer). */
+    if (!(peer->src = sw_make(peer, "appsrc", error_msg)) || !sw_build_codec(peer, c, &enc_first, &pay, error_msg) ||
+        !(peer->webrtc = sw_make(peer, "webrtcbin", error_msg)))
         return FALSE;
-    /* RGB → I420 costs as much as encoding (3.7 ms a 720p frame): skip
-     * dithering and chroma siting, which a game's flat colours don't need
-     * (2.9 ms). */
-    gst_util_set_object_arg(G_OBJECT(conv), "dither", "none");
-    gst_util_set_object_arg(G_OBJECT(conv), "chroma-mode", "none");
-    gst_util_set_object_arg(G_OBJECT(conv), "matrix-mode", "output-only");
     sw_peer_queue_setup(peer->src);
     gst_util_set_object_arg(G_OBJECT(peer->webrtc), "bundle-policy", "max-bundle");
     if (c->stun_server)
         g_object_set(peer->webrtc, "stun-server", c->stun_server, NULL);
     if (c->turn_server)
         g_object_set(peer->webrtc, "turn-server", c->turn_server, NULL);
-    if (!gst_element_link_many(peer->src, conv, enc_first, NULL)) {
-        *error_msg = g_strdup("cannot link appsrc ! videoconvert ! encoder");
+    if (!gst_element_link(peer->src, enc_first)) {
+        *error_msg = g_strdup("cannot link appsrc ! encoder");
         return FALSE;
     }
     if (!sw_link_webrtc(peer, pay, error_msg))
