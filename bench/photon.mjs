@@ -251,10 +251,13 @@ async function report(resultFile, csvFile) {
         }
         parts.total.push(k.presented - k.keydown);
         parts.presentDisplay.push(k.expected - k.presented);
-        // The keydown's message: the first the host took from 2 ms before
-        // the keydown (clock error) on; its keyup comes HOLD_MS later.
+        // The keydown's message: one the host took from 2 ms before the
+        // keydown (clock error) until its keyup was sent, HOLD_MS later.
+        // A keydown whose line is missing (its frame never went out: a
+        // viewer's queue drops frames when the encoder is behind) is
+        // counted, never paired with its keyup's line.
         const kd = mono(k.keydown);
-        const h = host.find((x) => x.input >= kd - 2e6 && x.input < kd + 1e9);
+        const h = host.find((x) => x.input >= kd - 2e6 && x.input < kd + HOLD_MS * 1e6);
         if (!h) {
             unmatched++;
             continue;

@@ -11,6 +11,8 @@
 #
 # Knobs (environment): N=100 keydowns, MIN_MS=300 / MAX_MS=500 between
 # them (uniform, so keys land at random phases of the frame clock),
+# RAW=DIR copies the page's JSON and the host's latency log there (for
+# node bench/photon.mjs --report DIR/photon.json DIR/latency.csv),
 # BENCH_KEEP=1 keeps the state dir.  Needs root (ip netns, QEMU as
 # libvirt-qemu), node and /usr/bin/chromium (GH_CHROMIUM).  Bounded: the
 # browser has a timeout, every wait has one; the namespace, the daemon and
@@ -103,6 +105,9 @@ echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 log=$(find "$T/state" -name photon-latency.csv -print -quit)
 [ -n "$log" ] || bench_fail "no latency log (photon-latency.csv) under $T/state"
 cp "$log" "$T/latency.csv"
+if [ -n "${RAW:-}" ]; then
+    mkdir -p "$RAW" && cp "$T/photon.json" "$T/latency.csv" "$RAW/" || bench_fail "cannot copy the raw results to $RAW"
+fi
 echo
 node "$here/photon.mjs" --report "$T/photon.json" "$T/latency.csv" || bench_fail "report"
 api DELETE "/v1/sessions/$id" >/dev/null
