@@ -282,7 +282,8 @@ async function report(resultFile, csvFile) {
         `lost (no move presented within 2 s): ${lost}; no host log line: ${unmatched}; ` +
         `frames seen: ${r.frames}; host log lines: ${host.length}`,
         `clock offset (realtime - monotonic) drift over the run: ${((r.offsetEndNs - r.offsetStartNs) / 1e3).toFixed(1)} us; ` +
-        `frames received before the host sent them (clock check, must be 0): ${negative}`,
+        `frames received before the host sent them (clock check, must be 0): ${negative}` +
+        (negative ? ` (earliest by ${(-Math.min(...parts.vidNet)).toFixed(1)} ms)` : ''),
         `getStats over the run: jitter buffer ${perFrame(b, a, 'jitterBufferDelay', 'jitterBufferEmittedCount').toFixed(1)} ms/frame, ` +
         `decode ${perFrame(b, a, 'totalDecodeTime', 'framesDecoded').toFixed(1)} ms/frame, ` +
         `receive→decoded ${perFrame(b, a, 'totalProcessingDelay', 'framesDecoded').toFixed(1)} ms/frame, ` +
