@@ -44,6 +44,8 @@ EXTRA_DIST += \
 	bench/capture-input.sh \
 	bench/bench-lib.sh \
 	bench/daemon-rss.sh \
+	bench/photon.mjs \
+	bench/photon.sh \
 	bench/session-start.sh \
 	bench/webrtc-bench.sh \
 	docs/performance.md

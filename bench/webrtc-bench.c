@@ -29,7 +29,11 @@
  * appsrc, encoder and payloader (GstBin "element-added" emission hook).
  * Each frame carries its number in its first pixels (canvas_stamp), which
  * the appsrc probe reads back: that ties the pts the plugin gave a buffer
- * to the push it came from, whatever the plugin dropped or rounded.
+ * to the push it came from, whatever the plugin dropped or rounded.  A
+ * plugin that converts the frame as it copies it (issue 11) loses the
+ * stamp and tags the buffer with its capture time instead (a
+ * GstReferenceTimestampMeta "timestamp/x-gamehost-capture"), which names
+ * the push as well.
  *
  * Output: two markdown table rows on stdout, prefixed "latency:" and
  * "load:" (--header prints the headers); everything else on stderr.
@@ -506,10 +510,11 @@ typedef struct {
 } push_rec;
 
 /* Per-frame records from the pad probes, keyed by buffer PTS; frame is the
- * stamp read out of appsrc (has_frame: one was read). */
+ * stamp read out of appsrc (has_frame: one was read), or with by_cap the
+ * capture time the plugin tagged the buffer with. */
 typedef struct {
-    uint64_t t_enc_in, t_enc_out, t_pay, frame;
-    int has_frame;
+    uint64_t t_src, t_enc_in, t_enc_out, t_pay, frame;
+    int has_frame, by_cap;
 } frame_probe;
 
 struct gh_host {
@@ -851,16 +856,24 @@ probe_get(uint64_t pts)
 
 enum { PROBE_SRC, PROBE_ENC_IN, PROBE_ENC_OUT, PROBE_PAY };
 
-/* The frame number canvas_stamp wrote, if the buffer carries one. */
+/* The frame number canvas_stamp wrote, if the buffer carries one (1), or
+ * else the capture time the plugin tagged it with (2), or neither (0). */
 static int
 stamp_read(GstBuffer *buf, uint64_t *frame)
 {
+    static GstStaticCaps capture = GST_STATIC_CAPS("timestamp/x-gamehost-capture");
+    GstReferenceTimestampMeta *meta;
     uint32_t px[3];
 
-    if (gst_buffer_extract(buf, 0, px, sizeof(px)) != sizeof(px) || px[0] != STAMP_MAGIC)
+    if (gst_buffer_extract(buf, 0, px, sizeof(px)) == sizeof(px) && px[0] == STAMP_MAGIC) {
+        *frame = (uint64_t)px[1] | (uint64_t)px[2] << 32;
+        return 1;
+    }
+    meta = gst_buffer_get_reference_timestamp_meta(buf, gst_static_caps_get(&capture));
+    if (!meta)
         return 0;
-    *frame = (uint64_t)px[1] | (uint64_t)px[2] << 32;
-    return 1;
+    *frame = meta->timestamp;
+    return 2;
 }
 
 static GstPadProbeReturn
@@ -904,9 +917,12 @@ on_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
     frame_probe *fp = probe_get(pts);
     switch (which) {
     case PROBE_SRC:
+        if (!fp->t_src)
+            fp->t_src = t;
         if (stamped && !fp->has_frame) {
             fp->frame = frame;
             fp->has_frame = 1;
+            fp->by_cap = stamped == 2;
         }
         break;
     case PROBE_ENC_IN:
@@ -1390,8 +1406,10 @@ load_factory(const char *so)
 
 /* ---- results ---- */
 
+/* A frame sent: its capture, the times it left appsrc, entered and left
+ * the encoder (0: not seen), and its first packet out of the payloader. */
 typedef struct {
-    uint64_t cap, t_pay;
+    uint64_t cap, t_pay, t_src, t_enc_in, t_enc_out;
 } frame_out;
 
 static int
@@ -1401,19 +1419,21 @@ cmp_frame_out(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* The window's push of frame `frame`, or NULL (pushed before the window). */
+/* The window's push of frame number key (by_cap: captured at key), or NULL
+ * (pushed before the window). */
 static const push_rec *
-push_find(uint64_t frame)
+push_find(uint64_t key, int by_cap)
 {
-    GArray *pushes = S.pushes; /* ascending frame numbers */
+    GArray *pushes = S.pushes; /* ascending frame numbers and capture times */
     guint lo = 0, hi = pushes->len;
 
     while (lo < hi) {
         guint mid = (lo + hi) / 2;
         const push_rec *p = &g_array_index(pushes, push_rec, mid);
-        if (p->frame == frame)
+        uint64_t v = by_cap ? p->t_cap : p->frame;
+        if (v == key)
             return p;
-        if (p->frame < frame)
+        if (v < key)
             lo = mid + 1;
         else
             hi = mid;
@@ -1446,11 +1466,11 @@ probe_results(GArray *enc_ms, GArray *outs, unsigned *unmatched)
         }
         if (!fp->t_pay)
             continue;
-        if (!fp->has_frame || !(p = push_find(fp->frame))) {
+        if (!fp->has_frame || !(p = push_find(fp->frame, fp->by_cap))) {
             (*unmatched)++;
             continue;
         }
-        frame_out o = { p->t_cap, fp->t_pay };
+        frame_out o = { p->t_cap, fp->t_pay, fp->t_src, fp->t_enc_in, fp->t_enc_out };
         g_array_append_val(outs, o);
     }
     g_mutex_unlock(&S.push_lock);
@@ -1545,6 +1565,36 @@ print_header(void)
 
 #define P50_P99(buf, arr) fmt_ms((buf)[0], 16, percentile((arr), 50)), fmt_ms((buf)[1], 16, percentile((arr), 99))
 
+/* Where capture→packet goes, per frame sent (stderr, under the tables'
+ * numbers): waiting in appsrc's queue, from appsrc to the encoder (the
+ * conversion, while the plugin had videoconvert there), and from the
+ * encoder to the first packet. */
+static void
+print_stages(GArray *outs)
+{
+    GArray *v[3];
+    char b[3][2][16];
+
+    for (int k = 0; k < 3; k++)
+        v[k] = g_array_new(FALSE, FALSE, sizeof(double));
+    for (guint i = 0; i < outs->len; i++) {
+        const frame_out *o = &g_array_index(outs, frame_out, i);
+        double ms[3] = { ((double)o->t_src - (double)o->cap) / 1e6, ((double)o->t_enc_in - (double)o->t_src) / 1e6,
+                         ((double)o->t_pay - (double)o->t_enc_out) / 1e6 };
+
+        if (!o->t_src || !o->t_enc_in || !o->t_enc_out)
+            continue;
+        for (int k = 0; k < 3; k++)
+            g_array_append_val(v[k], ms[k]);
+    }
+    fprintf(stderr,
+            "webrtc-bench: %s: capture→packet by stage, p50 / p99 ms: push→out of appsrc %s / %s, appsrc→encoder "
+            "%s / %s, encoder out→first packet %s / %s (%u frames)\n",
+            S.cfg.label, P50_P99(b[0], v[0]), P50_P99(b[1], v[1]), P50_P99(b[2], v[2]), v[0]->len);
+    for (int k = 0; k < 3; k++)
+        g_array_free(v[k], TRUE);
+}
+
 static void
 print_results(void)
 {
@@ -1569,6 +1619,7 @@ print_results(void)
         g_array_append_val(cap, c);
     }
     input_latencies(outs, &in);
+    print_stages(outs);
     plugin_log_check(&log_lines, &log_p50);
     g_mutex_lock(&S.push_lock);
     push_ms = S.push_ms;

@@ -1,7 +1,9 @@
 /* gst-frame: see gst-frame.h. */
+#define _GNU_SOURCE 1 /* sched_getaffinity, CPU_COUNT */
 #include "gst-frame.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <string.h>
 
 static gpointer
@@ -52,6 +54,17 @@ gf_check_elements(const gf_element *elements, size_t n, char **error_msg)
     return 0;
 }
 
+int
+gf_cpu_threads(void)
+{
+    cpu_set_t set;
+
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) != 0)
+        return 1;
+    return CLAMP(CPU_COUNT(&set), 1, 4);
+}
+
 gboolean
 gf_frame_usable(const gh_frame *frame, uint32_t max_side)
 {
@@ -90,6 +103,96 @@ gf_buffer_new(const uint8_t *data, uint32_t width, uint32_t height, uint32_t str
             memcpy(map.data + (size_t)y * row_bytes, data + (size_t)y * stride, row_bytes);
     gst_buffer_unmap(buf, &map);
     return buf;
+}
+
+struct gf_converter {
+    uint32_t threads, fps;
+    gboolean ready;
+    GstVideoInfo in, out;
+    GstVideoConverter *convert;
+    GstCaps *caps;
+};
+
+gf_converter *
+gf_converter_new(uint32_t threads)
+{
+    gf_converter *conv = g_new0(gf_converter, 1);
+
+    conv->threads = MAX(threads, 1u);
+    return conv;
+}
+
+gf_converter *
+gf_converter_free(gf_converter *conv)
+{
+    if (!conv)
+        return NULL;
+    g_clear_pointer(&conv->convert, gst_video_converter_free);
+    g_clear_pointer(&conv->caps, gst_caps_unref);
+    g_free(conv);
+    return NULL;
+}
+
+/* The converter and caps for this frame's shape, made again only when it
+ * changed. */
+static void
+gf_converter_setup(gf_converter *conv, const gh_frame *frame, uint32_t fps)
+{
+    GstVideoFormat format = frame->format == GH_FORMAT_RGBX8888 ? GST_VIDEO_FORMAT_RGBx : GST_VIDEO_FORMAT_BGRx;
+
+    if (conv->ready && GST_VIDEO_INFO_FORMAT(&conv->in) == format && GST_VIDEO_INFO_WIDTH(&conv->in) == (gint)frame->width &&
+        GST_VIDEO_INFO_HEIGHT(&conv->in) == (gint)frame->height &&
+        GST_VIDEO_INFO_PLANE_STRIDE(&conv->in, 0) == (gint)frame->stride && conv->fps == fps)
+        return;
+    gst_video_info_set_format(&conv->in, format, frame->width, frame->height);
+    /* The borrowed rows, padding and all: read in place. */
+    conv->in.stride[0] = (gint)frame->stride;
+    conv->in.size = (gsize)frame->stride * frame->height;
+    /* Default colorimetry for I420 of this height, as videoconvert chose
+     * from caps that name none. */
+    gst_video_info_set_format(&conv->out, GST_VIDEO_FORMAT_I420, frame->width, frame->height);
+    g_clear_pointer(&conv->convert, gst_video_converter_free);
+    conv->convert = gst_video_converter_new(
+        &conv->in, &conv->out,
+        gst_structure_new("gf-converter", GST_VIDEO_CONVERTER_OPT_DITHER_METHOD, GST_TYPE_VIDEO_DITHER_METHOD,
+                          GST_VIDEO_DITHER_NONE, GST_VIDEO_CONVERTER_OPT_CHROMA_MODE, GST_TYPE_VIDEO_CHROMA_MODE,
+                          GST_VIDEO_CHROMA_MODE_NONE, GST_VIDEO_CONVERTER_OPT_MATRIX_MODE, GST_TYPE_VIDEO_MATRIX_MODE,
+                          GST_VIDEO_MATRIX_MODE_OUTPUT_ONLY, GST_VIDEO_CONVERTER_OPT_THREADS, G_TYPE_UINT,
+                          conv->threads, NULL));
+    g_clear_pointer(&conv->caps, gst_caps_unref);
+    conv->caps = gst_caps_new_simple("video/x-raw", "format", G_TYPE_STRING, "I420", "width", G_TYPE_INT,
+                                     (int)frame->width, "height", G_TYPE_INT, (int)frame->height, "framerate",
+                                     GST_TYPE_FRACTION, (int)fps, 1, NULL);
+    conv->fps = fps;
+    conv->ready = TRUE;
+}
+
+GstBuffer *
+gf_converter_run(gf_converter *conv, const gh_frame *frame, uint32_t fps, GstCaps **caps)
+{
+    /* The borrowed pixels, wrapped for the length of this call only. */
+    g_autoptr(GstBuffer) src = NULL;
+    GstBuffer *dst;
+    GstVideoFrame in, out;
+
+    gf_converter_setup(conv, frame, fps);
+    src = gst_buffer_new_wrapped_full(GST_MEMORY_FLAG_READONLY, (gpointer)frame->data, conv->in.size, 0,
+                                      conv->in.size, NULL, NULL);
+    dst = gst_buffer_new_allocate(NULL, GST_VIDEO_INFO_SIZE(&conv->out), NULL);
+    if (!gst_video_frame_map(&in, &conv->in, src, GST_MAP_READ)) {
+        gst_buffer_unref(dst);
+        return NULL;
+    }
+    if (!gst_video_frame_map(&out, &conv->out, dst, GST_MAP_WRITE)) {
+        gst_video_frame_unmap(&in);
+        gst_buffer_unref(dst);
+        return NULL;
+    }
+    gst_video_converter_frame(conv->convert, &in, &out);
+    gst_video_frame_unmap(&out);
+    gst_video_frame_unmap(&in);
+    *caps = conv->caps;
+    return dst;
 }
 
 uint64_t

@@ -3,11 +3,9 @@
  * so a webrtcbin thread finishing a callback after sw_peer_free never
  * touches freed memory; the flag `detached` keeps those late callbacks from
  * the host, whose handle goes at destroy. */
-#define _GNU_SOURCE 1 /* sched_getaffinity, CPU_COUNT */
 #include "peer.h"
 
 #include <errno.h>
-#include <sched.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -70,7 +68,6 @@ struct sw_peer {
 
 static const gf_element sw_common_elements[] = {
     { "appsrc", "gstreamer1.0-plugins-base" },
-    { "videoconvert", "gstreamer1.0-plugins-base" },
     { "webrtcbin", "gstreamer1.0-plugins-bad" },
     { "nicesrc", "gstreamer1.0-nice" },
     { "dtlssrtpenc", "gstreamer1.0-plugins-bad" },
@@ -95,21 +92,6 @@ int
 sw_peer_check_elements(char **error_msg)
 {
     return gf_check_elements(sw_common_elements, G_N_ELEMENTS(sw_common_elements), error_msg);
-}
-
-/* libvpx's row threads spin while they wait for each other: more threads
- * than CPUs this process may run on made VP8 16 times slower (720p, two
- * threads on one core: 185 ms a frame instead of 11), so count the CPUs in
- * the affinity mask (a session pinned to one core gets one thread). */
-static int
-sw_encoder_threads(void)
-{
-    cpu_set_t set;
-
-    CPU_ZERO(&set);
-    if (sched_getaffinity(0, sizeof set, &set) != 0)
-        return 1;
-    return CLAMP(CPU_COUNT(&set), 1, 4);
 }
 
 /* ---- references and the host ----------------------------------------------- */
@@ -444,6 +426,27 @@ sw_probe(GstElement *element, const char *pad_name, GstPadProbeType type, GstPad
 
 /* ---- building ------------------------------------------------------------------ */
 
+/* webrtcbin (1.22) has a clocksync on each stream's way in, which holds a
+ * buffer until its pts comes round on the pipeline clock.  Our frames are
+ * live, pushed as they are captured, and their pts sit on the 1/fps grid
+ * that x264enc wants (sw_peer_pts): rounded, and pushed a slot on when two
+ * frames share one, so up to a frame ahead of the clock.  The wait held
+ * the appsrc's thread, the next frame queued behind it, and a run's
+ * capture→packet p50 was 5-10 or 17-30 ms by the grid's phase (issue 10's
+ * "bimodal" runs: 12 ms waits on half the frames).  Nothing downstream
+ * needs the pacing: send as soon as encoded. */
+static void
+sw_on_element_added(GstBin *bin, GstBin *sub, GstElement *element, gpointer data)
+{
+    GstElementFactory *f = gst_element_get_factory(element);
+
+    (void)bin;
+    (void)sub;
+    (void)data;
+    if (f && strcmp(GST_OBJECT_NAME(f), "clocksync") == 0)
+        g_object_set(element, "sync", FALSE, NULL);
+}
+
 static GstElement *
 sw_make(sw_peer *peer, const char *factory, char **error_msg)
 {
@@ -496,7 +499,7 @@ sw_build_codec(sw_peer *peer, const sw_peer_config *c, GstElement **first, GstEl
         if (!(peer->enc = sw_make(peer, "vp8enc", error_msg)) || !(pay = sw_make(peer, "rtpvp8pay", error_msg)))
             return FALSE;
         gst_util_set_object_arg(G_OBJECT(peer->enc), "end-usage", "cbr");
-        g_object_set(peer->enc, "deadline", (gint64)1, "cpu-used", 8, "lag-in-frames", 0, "threads", sw_encoder_threads(),
+        g_object_set(peer->enc, "deadline", (gint64)1, "cpu-used", 8, "lag-in-frames", 0, "threads", gf_cpu_threads(),
                      "target-bitrate", (gint)(c->bitrate_kbps * 1000u), "keyframe-max-dist", (gint)key_int, NULL);
         gst_util_set_object_arg(G_OBJECT(pay), "picture-id-mode", "15-bit");
     }
@@ -549,25 +552,20 @@ sw_link_webrtc(sw_peer *peer, GstElement *pay, char **error_msg)
 static gboolean
 sw_build(sw_peer *peer, const sw_peer_config *c, char **error_msg)
 {
-    GstElement *conv, *enc_first, *pay;
+    GstElement *enc_first, *pay;
 
-    if (!(peer->src = sw_make(peer, "appsrc", error_msg)) || !(conv = sw_make(peer, "videoconvert", error_msg)) ||
-        !sw_build_codec(peer, c, &enc_first, &pay, error_msg) || !(peer->webrtc = sw_make(peer, "webrtcbin", error_msg)))
+    /* Frames come in as I420 (gf_converter, once for every viewer). */
+    if (!(peer->src = sw_make(peer, "appsrc", error_msg)) || !sw_build_codec(peer, c, &enc_first, &pay, error_msg) ||
+        !(peer->webrtc = sw_make(peer, "webrtcbin", error_msg)))
         return FALSE;
-    /* RGB → I420 costs as much as encoding (3.7 ms a 720p frame): skip
-     * dithering and chroma siting, which a game's flat colours don't need
-     * (2.9 ms). */
-    gst_util_set_object_arg(G_OBJECT(conv), "dither", "none");
-    gst_util_set_object_arg(G_OBJECT(conv), "chroma-mode", "none");
-    gst_util_set_object_arg(G_OBJECT(conv), "matrix-mode", "output-only");
     sw_peer_queue_setup(peer->src);
     gst_util_set_object_arg(G_OBJECT(peer->webrtc), "bundle-policy", "max-bundle");
     if (c->stun_server)
         g_object_set(peer->webrtc, "stun-server", c->stun_server, NULL);
     if (c->turn_server)
         g_object_set(peer->webrtc, "turn-server", c->turn_server, NULL);
-    if (!gst_element_link_many(peer->src, conv, enc_first, NULL)) {
-        *error_msg = g_strdup("cannot link appsrc ! videoconvert ! encoder");
+    if (!gst_element_link(peer->src, enc_first)) {
+        *error_msg = g_strdup("cannot link appsrc ! encoder");
         return FALSE;
     }
     if (!sw_link_webrtc(peer, pay, error_msg))
@@ -619,6 +617,7 @@ sw_peer_new(const sw_peer_config *c, char **error_msg)
     peer->fps = c->fps;
     peer->latency = c->latency;
     peer->pipeline = gst_pipeline_new(name);
+    g_signal_connect(peer->pipeline, "deep-element-added", G_CALLBACK(sw_on_element_added), NULL);
     bus = gst_element_get_bus(peer->pipeline);
     gst_bus_set_sync_handler(bus, sw_on_bus, sw_peer_ref(peer), sw_peer_unref);
     if (!sw_build(peer, c, error_msg))

@@ -59,7 +59,7 @@ struct gh_instance {
     GThreadPool *reaper;         /* stops closed viewers' pipelines */
     /* Pipeline thread only. */
     gf_pacer pacer;              /* pipeline thread */
-    GstCaps *caps;               /* of the latest frame */
+    gf_converter *convert;       /* pipeline thread: frames to I420 */
 };
 
 static void
@@ -183,6 +183,7 @@ sw_create(gh_host *host, const gh_host_services *services)
     g_mutex_init(&inst->lock);
     inst->viewers = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, sw_viewer_free);
     inst->reaper = g_thread_pool_new(sw_reap, NULL, 1, FALSE, NULL);
+    inst->convert = gf_converter_new(gf_cpu_threads());
     if (inst->svc.version < 3 || !inst->svc.signal_send || !inst->svc.peer_input || !inst->svc.peer_close) {
         sw_error(inst, "the host offers no signaling for players (it needs plugin ABI 1.2)");
         goto fail;
@@ -356,14 +357,16 @@ sw_keep_frame(gh_instance *inst, const gh_frame *frame)
     return gf_pacer_keep(&inst->pacer, frame->timestamp_ns, inst->fps);
 }
 
-static GstCaps *
-sw_frame_caps(gh_instance *inst, const gh_frame *frame)
+/* The frame's capture time travels with its buffer, for probes that tie
+ * a buffer in the pipeline to its capture (bench/webrtc-bench): the pixels
+ * no longer say, once converted. */
+static void
+sw_tag_capture(GstBuffer *buf, const gh_frame *frame)
 {
-    g_autoptr(GstCaps) caps = gf_caps_new(frame->format, frame->width, frame->height, inst->fps);
+    static GstStaticCaps capture = GST_STATIC_CAPS("timestamp/x-gamehost-capture");
 
-    if (!inst->caps || !gst_caps_is_equal(inst->caps, caps))
-        gst_caps_replace(&inst->caps, caps);
-    return inst->caps;
+    gst_buffer_add_reference_timestamp_meta(buf, gst_static_caps_get(&capture), frame->timestamp_ns,
+                                            GST_CLOCK_TIME_NONE);
 }
 
 static int
@@ -371,6 +374,7 @@ sw_push_frame(gh_instance *inst, const gh_frame *frame)
 {
     g_autoptr(GMutexLocker) locker = NULL;
     g_autoptr(GstBuffer) buf = NULL;
+    GstCaps *caps = NULL;
     GHashTableIter it;
     gpointer key;
     sw_viewer *v;
@@ -389,11 +393,17 @@ sw_push_frame(gh_instance *inst, const gh_frame *frame)
     while (g_hash_table_iter_next(&it, &key, (gpointer *)&v)) {
         if (!v->peer || !sw_peer_streaming(v->peer))
             continue;
-        /* The one copy of the borrowed frame, made for the first viewer
-         * that takes it; the others share its memory. */
-        if (!buf)
-            buf = gf_buffer_new(frame->data, frame->width, frame->height, frame->stride);
-        sw_peer_push(v->peer, buf, sw_frame_caps(inst, frame), GPOINTER_TO_UINT(key) == due);
+        /* The one copy of the borrowed frame, converted for the encoders
+         * as it is made, for the first viewer that takes it; the others
+         * share its memory. */
+        if (!buf) {
+            if (!(buf = gf_converter_run(inst->convert, frame, inst->fps, &caps))) {
+                sw_error(inst, "cannot convert a %ux%u frame to I420", frame->width, frame->height);
+                return -ENOMEM;
+            }
+            sw_tag_capture(buf, frame);
+        }
+        sw_peer_push(v->peer, buf, caps, GPOINTER_TO_UINT(key) == due);
     }
     return 0;
 }
@@ -427,7 +437,7 @@ sw_destroy(gh_instance *inst)
         inst->svc.log(inst->host, GH_LOG_INFO, msg);
     }
     sw_latency_free(inst->latency);
-    g_clear_pointer(&inst->caps, gst_caps_unref);
+    gf_converter_free(inst->convert);
     g_free(inst->stun_server);
     g_free(inst->turn_server);
     g_free(inst);

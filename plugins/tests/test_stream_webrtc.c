@@ -508,6 +508,195 @@ START_TEST(test_pacer_restarts_after_a_gap_without_a_burst)
 }
 END_TEST
 
+/* ---- the conversion to I420 (gf_converter) ------------------------------------------- */
+
+/* A 6x2 frame of three 2x2 blocks, red, white and the demo's yellow
+ * (0xFFFF00), in BGRX or RGBX, rows 32 bytes apart (8 of padding). */
+static void
+convert_fill(uint8_t *px, uint32_t format)
+{
+    static const uint8_t rgb[3][3] = { { 255, 0, 0 }, { 255, 255, 255 }, { 255, 255, 0 } };
+    gboolean bgr = format == GH_FORMAT_BGRX8888;
+
+    memset(px, 0x55, 32 * 2);
+    for (uint32_t y = 0; y < 2; y++)
+        for (uint32_t x = 0; x < 6; x++) {
+            uint8_t *p = px + y * 32 + x * 4;
+            const uint8_t *c = rgb[x / 2];
+
+            p[0] = bgr ? c[2] : c[0];
+            p[1] = c[1];
+            p[2] = bgr ? c[0] : c[2];
+            p[3] = 0x55;
+        }
+}
+
+/* Converts the 6x2 frame in format and checks the I420 planes and caps. */
+static void
+assert_converts_blocks(uint32_t format)
+{
+    g_autofree char *why = NULL, *caps_text = NULL;
+    gf_converter *conv = gf_converter_new(1);
+    uint8_t px[32 * 2];
+    gh_frame frame = {
+        .struct_size = sizeof(gh_frame), .format = format, .width = 6, .height = 2, .stride = 32, .data = px,
+    };
+    GstCaps *caps = NULL;
+    g_autoptr(GstBuffer) buf = NULL;
+    /* BT.601, limited range: Y = 16 + 219 (0.299 R + 0.587 G + 0.114 B),
+     * U and V around 128, one chroma sample per 2x2 block: red 81/90/239,
+     * white 235/128/128, yellow 210/16/145 (GStreamer's 8-bit integer
+     * matrix truncates: the exact V are 240 and 146.2).  GStreamer's default
+     * I420 layout, which the encoder reads from the caps: rows rounded up
+     * to 4 bytes (Y 8 a row, U and V 4). */
+    const uint8_t y_row[6] = { 81, 81, 235, 235, 210, 210 }, u[3] = { 90, 128, 16 }, v[3] = { 239, 128, 145 };
+    uint8_t planes[8 * 2 + 4 + 4];
+
+    ck_assert_msg(gf_init_gst(&why) == 0, "%s", why);
+    convert_fill(px, format);
+    buf = gf_converter_run(conv, &frame, 60, &caps);
+    ck_assert_ptr_nonnull(buf);
+    ck_assert_uint_eq(gst_buffer_get_size(buf), sizeof(planes));
+    ck_assert_uint_eq(gst_buffer_extract(buf, 0, planes, sizeof(planes)), sizeof(planes));
+    ck_assert_mem_eq(planes, y_row, 6);
+    ck_assert_mem_eq(planes + 8, y_row, 6);
+    ck_assert_mem_eq(planes + 16, u, 3);
+    ck_assert_mem_eq(planes + 20, v, 3);
+    caps_text = gst_caps_to_string(caps);
+    ck_assert_str_eq(caps_text, "video/x-raw, format=(string)I420, width=(int)6, height=(int)2, "
+                                "framerate=(fraction)60/1");
+    gf_converter_free(conv);
+}
+
+START_TEST(test_converter_makes_limited_range_bt601_i420_of_a_padded_bgrx_frame)
+{
+    assert_converts_blocks(GH_FORMAT_BGRX8888);
+}
+END_TEST
+
+START_TEST(test_converter_reads_rgbx_in_its_own_order)
+{
+    assert_converts_blocks(GH_FORMAT_RGBX8888);
+}
+END_TEST
+
+/* As videoconvert chose for caps that name no colorimetry: BT.709 above
+ * 576 lines, so a 720p frame's yellow is Y 219, not BT.601's 210 (U 15
+ * and V 137: the integer matrix truncates the exact 16 and 138.3). */
+START_TEST(test_converter_uses_bt709_for_hd_frames)
+{
+    g_autofree char *why = NULL;
+    g_autofree uint32_t *px = g_new(uint32_t, 4 * 720);
+    gf_converter *conv = gf_converter_new(2);
+    gh_frame frame = {
+        .struct_size = sizeof(gh_frame), .format = GH_FORMAT_BGRX8888, .width = 4, .height = 720, .stride = 16,
+        .data = (const uint8_t *)px,
+    };
+    GstCaps *caps = NULL;
+    g_autoptr(GstBuffer) buf = NULL;
+    uint8_t y[4 * 720], uv[2];
+
+    ck_assert_msg(gf_init_gst(&why) == 0, "%s", why);
+    for (guint i = 0; i < 4 * 720; i++)
+        px[i] = GUINT32_TO_LE(0x00FFFF00u); /* B 0, G 255, R 255 */
+    buf = gf_converter_run(conv, &frame, 60, &caps);
+    ck_assert_ptr_nonnull(buf);
+    gst_buffer_extract(buf, 0, y, sizeof(y));
+    for (guint i = 0; i < sizeof(y); i++)
+        ck_assert_uint_eq(y[i], 219);
+    /* U and V: 360 rows of 4 bytes each (2 used). */
+    gst_buffer_extract(buf, sizeof(y), uv, 1);
+    gst_buffer_extract(buf, sizeof(y) + 4 * 360, uv + 1, 1);
+    ck_assert_uint_eq(uv[0], 15);
+    ck_assert_uint_eq(uv[1], 137);
+    gf_converter_free(conv);
+}
+END_TEST
+
+/* What the stream-webrtc pipeline's videoconvert made before the
+ * conversion moved into the push: the same bytes, for a frame of every
+ * colour step (a gradient with a checker, as webrtc-bench draws). */
+START_TEST(test_converter_matches_videoconvert_as_the_pipeline_had_it)
+{
+    g_autofree char *why = NULL;
+    const uint32_t w = 64, h = 48;
+    g_autofree uint32_t *px = g_new(uint32_t, w * h);
+    gf_converter *conv = gf_converter_new(1);
+    gh_frame frame = {
+        .struct_size = sizeof(gh_frame), .format = GH_FORMAT_BGRX8888, .width = w, .height = h, .stride = w * 4,
+        .data = (const uint8_t *)px,
+    };
+    GstCaps *caps = NULL;
+    g_autoptr(GstBuffer) ours = NULL;
+    g_autoptr(GstSample) sample = NULL;
+    g_autoptr(GstCaps) in_caps = NULL;
+    GstElement *pipeline;
+    GstMapInfo a, b;
+
+    ck_assert_msg(gf_init_gst(&why) == 0, "%s", why);
+    for (uint32_t y = 0; y < h; y++)
+        for (uint32_t x = 0; x < w; x++)
+            px[y * w + x] = GUINT32_TO_LE(((x * 4) ^ ((x / 4 + y / 4) & 1 ? 0x20u : 0)) << 16 | (y * 5) << 8 |
+                                          ((x + y) * 3 & 0xffu));
+    ours = gf_converter_run(conv, &frame, 60, &caps);
+    pipeline = gst_parse_launch("appsrc name=src format=time ! videoconvert dither=none chroma-mode=none "
+                                "matrix-mode=output-only ! video/x-raw,format=I420 ! appsink name=sink",
+                                NULL);
+    ck_assert_ptr_nonnull(pipeline);
+    in_caps = gf_caps_new(GH_FORMAT_BGRX8888, w, h, 60);
+    {
+        g_autoptr(GstElement) src = gst_bin_get_by_name(GST_BIN(pipeline), "src");
+        g_autoptr(GstElement) sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink");
+
+        gst_app_src_set_caps(GST_APP_SRC(src), in_caps);
+        gst_element_set_state(pipeline, GST_STATE_PLAYING);
+        ck_assert_int_eq(gst_app_src_push_buffer(GST_APP_SRC(src), gf_buffer_new(frame.data, w, h, w * 4)),
+                         GST_FLOW_OK);
+        g_signal_emit_by_name(sink, "try-pull-sample", (GstClockTime)(10 * GST_SECOND), &sample);
+    }
+    ck_assert_ptr_nonnull(sample);
+    ck_assert(gst_buffer_map(ours, &a, GST_MAP_READ));
+    ck_assert(gst_buffer_map(gst_sample_get_buffer(sample), &b, GST_MAP_READ));
+    ck_assert_uint_eq(a.size, b.size);
+    ck_assert(memcmp(a.data, b.data, a.size) == 0);
+    gst_buffer_unmap(gst_sample_get_buffer(sample), &b);
+    gst_buffer_unmap(ours, &a);
+    gst_element_set_state(pipeline, GST_STATE_NULL);
+    gst_object_unref(pipeline);
+    gf_converter_free(conv);
+}
+END_TEST
+
+/* A frame of another size gets a converter and caps of its own. */
+START_TEST(test_converter_follows_a_change_of_size)
+{
+    g_autofree char *why = NULL, *text = NULL;
+    g_autofree uint8_t *px = g_malloc0(8 * 4 * 4);
+    gf_converter *conv = gf_converter_new(1);
+    gh_frame frame = {
+        .struct_size = sizeof(gh_frame), .format = GH_FORMAT_BGRX8888, .width = 4, .height = 2, .stride = 16,
+        .data = px,
+    };
+    GstCaps *caps = NULL;
+    GstBuffer *buf;
+
+    ck_assert_msg(gf_init_gst(&why) == 0, "%s", why);
+    buf = gf_converter_run(conv, &frame, 30, &caps);
+    /* Y 4x2; U and V one row of 4 bytes (2 used) each. */
+    ck_assert_uint_eq(gst_buffer_get_size(buf), 4 * 2 + 4 + 4);
+    gst_buffer_unref(buf);
+    frame.width = 8;
+    frame.height = 4;
+    frame.stride = 32;
+    buf = gf_converter_run(conv, &frame, 30, &caps);
+    ck_assert_uint_eq(gst_buffer_get_size(buf), 8 * 4 + 2 * 4 + 2 * 4);
+    text = gst_caps_to_string(caps);
+    ck_assert_str_eq(text, "video/x-raw, format=(string)I420, width=(int)8, height=(int)4, framerate=(fraction)30/1");
+    gst_buffer_unref(buf);
+    gf_converter_free(conv);
+}
+END_TEST
+
 /* ---- the backend: signaling ---------------------------------------------------------- */
 
 /* The next message the plugin sent, waiting for webrtcbin's threads. */
@@ -877,6 +1066,14 @@ stream_webrtc_suite(void)
     tcase_add_test(tc, test_pacer_keeps_every_frame_of_a_jittery_source_at_its_own_rate);
     tcase_add_test(tc, test_pacer_thins_a_faster_source_evenly);
     tcase_add_test(tc, test_pacer_restarts_after_a_gap_without_a_burst);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("converter");
+    tcase_add_test(tc, test_converter_makes_limited_range_bt601_i420_of_a_padded_bgrx_frame);
+    tcase_add_test(tc, test_converter_reads_rgbx_in_its_own_order);
+    tcase_add_test(tc, test_converter_uses_bt709_for_hd_frames);
+    tcase_add_test(tc, test_converter_matches_videoconvert_as_the_pipeline_had_it);
+    tcase_add_test(tc, test_converter_follows_a_change_of_size);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("backend");

@@ -334,6 +334,40 @@ pipeline_push(GhPipeline *p, const gh_frame *frame, char **reason)
     return rc;
 }
 
+/* The pump's phase against its capture (pipeline thread only).  A capture
+ * that waits for its producer's frames (capture.relay: grab returns as the
+ * guest's next frame comes out) hands a pump at the guest's own rate a
+ * frame found ready, drawn up to a period before the grab, and the same
+ * age every time: half a frame of latency on average, for nothing.  So
+ * after a frame found ready the next grab comes a sixteenth of a period
+ * earlier, until grabs wait for their frame and so take it as it is drawn.
+ * A grab that took an eighth of a period or more waited (or is slow: then
+ * nothing moves).  At most a period of advance between two such grabs: a
+ * capture that never waits costs one extra grab, then keeps the fixed
+ * rate. */
+typedef struct {
+    gint64 advanced;             /* us moved earlier since the last grab that waited */
+} PipelinePhase;
+
+/* How much less than a period until the next grab, after a due grab that
+ * took `took` us (< 0: it brought no frame). */
+static gint64
+pipeline_phase_advance(PipelinePhase *ph, gint64 took, gint64 period)
+{
+    gint64 step = period / 16;
+
+    if (took < 0)
+        return 0;
+    if (took >= period / 8) {
+        ph->advanced = 0;
+        return 0;
+    }
+    if (ph->advanced + step > period)
+        return 0;
+    ph->advanced += step;
+    return step;
+}
+
 /* Under lock: waits until a frame is due (streaming) or asked for, or quit.
  * TRUE when it is time to grab. */
 static gboolean
@@ -367,7 +401,8 @@ pipeline_thread(gpointer data)
     gh_instance *ci = gh_plugin_instance_handle(p->capture);
     gint64 period = p->stream ? G_USEC_PER_SEC / p->refresh_hz : 0;
     guint grab_ms = period ? (guint)MAX(1, period / 1000) : PIPELINE_GRAB_MS;
-    gint64 next = g_get_monotonic_time(), retry_at = 0;
+    gint64 next = g_get_monotonic_time(), retry_at = 0, took;
+    PipelinePhase phase = { 0 };
     guint capture_failures = 0, stream_failures = 0;
     g_autofree char *reason = NULL;
     gboolean started = FALSE, due;
@@ -390,7 +425,9 @@ pipeline_thread(gpointer data)
             continue;
         grab = ++p->grabs_started;
         g_mutex_unlock(&p->lock);
+        took = g_get_monotonic_time();
         rc = pipeline_grab(p, grab, &frame, grab_ms, &why);
+        took = rc == 0 ? g_get_monotonic_time() - took : -1;
         if (rc == 0) {
             capture_failures = 0;
             if (due) {
@@ -405,7 +442,7 @@ pipeline_thread(gpointer data)
         }
         if (due) {
             gint64 now = g_get_monotonic_time();
-            next += period;
+            next += period - pipeline_phase_advance(&phase, took, period);
             if (next < now)
                 next = now; /* slower than the refresh: as fast as capture goes, no burst */
         }

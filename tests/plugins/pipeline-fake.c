@@ -10,7 +10,12 @@
  *                 frame: grab answers -EAGAIN), slow_ms=N (each grab
  *                 first sleeps N ms: a wedged VM), stale_every=N (every
  *                 Nth release answers -ESTALE: the frame was overwritten
- *                 while in use, as a zero-copy capture reports it).
+ *                 while in use, as a zero-copy capture reports it),
+ *                 producer_hz=N (a producer draws a frame every 1/N s,
+ *                 the first half a period before the first grab; grab
+ *                 hands out the latest drawn frame not handed out yet,
+ *                 waiting for the next one if there is none, as
+ *                 capture.relay does, and records its age).
  *   capture.fake2 the same, a second capture backend to choose from, with
  *                 capture ops version 1 (ABI 1.1: no release).
  *   stream.fake   counts pushed frames.  Option fail=1: push fails.
@@ -53,6 +58,8 @@ struct gh_instance {
     int no_pads;
     int fail_code;                /* 0: none */
     int stale_every;              /* 0: release always 0 */
+    int producer_hz;              /* 0: a new frame on every grab */
+    uint64_t epoch_ns, last_drawn; /* producer_hz: frame k drawn at epoch + k periods */
     int held;                     /* a grabbed frame not yet released */
     int no_release;               /* capture.fake2: ops version 1 */
     uint8_t pixels[PIPELINE_FAKE_WIDTH * PIPELINE_FAKE_HEIGHT * 4];
@@ -89,6 +96,7 @@ fake_create(gh_host *host, const gh_host_services *svc, uint32_t kind)
     inst->no_pads = option_int(host, svc, "no_pads");
     inst->fail_code = option_int(host, svc, "fail_code");
     inst->stale_every = option_int(host, svc, "stale_every");
+    inst->producer_hz = option_int(host, svc, "producer_hz");
     if (kind == GH_BACKEND_CAPTURE)
         __atomic_add_fetch(&state.capture_instances, 1, __ATOMIC_SEQ_CST);
     else if (kind == GH_BACKEND_STREAM)
@@ -168,6 +176,32 @@ capture_screenshot(gh_instance *inst)
     return 0;
 }
 
+/* producer_hz: waits for a drawn frame not handed out yet; 0, or -EAGAIN
+ * when none comes within timeout_ms. */
+static int
+capture_wait_producer(gh_instance *inst, uint32_t timeout_ms)
+{
+    uint64_t period = 1000000000u / (uint64_t)inst->producer_hz, now = inst->svc->now_ns(inst->host);
+    uint64_t k, due;
+
+    if (!inst->epoch_ns) /* frame 1 drawn half a period ago */
+        inst->epoch_ns = now - period - period / 2;
+    k = (now - inst->epoch_ns) / period;
+    if (k <= inst->last_drawn) {
+        k = inst->last_drawn + 1;
+        due = inst->epoch_ns + k * period;
+        if (due - now > (uint64_t)timeout_ms * 1000000u) {
+            usleep(timeout_ms * 1000u);
+            return -EAGAIN;
+        }
+        usleep((useconds_t)((due - now) / 1000u));
+        now = inst->svc->now_ns(inst->host);
+    }
+    inst->last_drawn = k;
+    state.ages_us[state.n_ages++ % PIPELINE_FAKE_AGES] = (now - (inst->epoch_ns + k * period)) / 1000u;
+    return 0;
+}
+
 static int
 capture_grab(gh_instance *inst, gh_frame *frame, uint32_t timeout_ms)
 {
@@ -179,6 +213,8 @@ capture_grab(gh_instance *inst, gh_frame *frame, uint32_t timeout_ms)
         usleep((useconds_t)inst->slow_ms * 1000);
     if (inst->eagain)
         return -EAGAIN;
+    if (inst->producer_hz && (rc = capture_wait_producer(inst, timeout_ms)) < 0)
+        return rc;
     if (inst->fail_after && inst->frame >= inst->fail_after) {
         inst->svc->set_error(inst->host, "fake capture broke");
         return -EIO;

@@ -9,6 +9,7 @@
 #define PIPELINE_FAKE_WIDTH      64u
 #define PIPELINE_FAKE_HEIGHT     48u
 #define PIPELINE_FAKE_MAX_EVENTS 256u
+#define PIPELINE_FAKE_AGES       256u
 
 typedef struct {
     int capture_instances, stream_instances, input_instances;  /* live */
@@ -25,6 +26,8 @@ typedef struct {
     gh_input_event events[PIPELINE_FAKE_MAX_EVENTS];
     uint32_t input_calls;           /* input.fake's send calls */
     uint32_t screenshots;           /* grabs that went through host->screenshot */
+    uint64_t ages_us[PIPELINE_FAKE_AGES]; /* producer_hz: each frame's age when handed out, a ring */
+    uint64_t n_ages;
     char last_mime[64];
 } PipelineFakeState;
 

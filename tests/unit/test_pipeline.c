@@ -298,6 +298,31 @@ START_TEST(test_stream_gets_frames_at_refresh_rate_on_pipeline_thread)
 }
 END_TEST
 
+/* A producer at the refresh rate whose frames are drawn half a period
+ * before the pump's grabs: the pump moves its grabs earlier until it takes
+ * each frame as it is drawn, instead of half a frame old every time, and
+ * keeps the rate. */
+START_TEST(test_pump_takes_a_paced_producers_frames_as_they_are_drawn)
+{
+    GhPipeline *p;
+    guint64 pushed, n, sum = 0;
+
+    set_option("capture.fake", "producer_hz", "60");
+    p = new_pipeline("capture.fake", "stream.fake", NULL);
+    iterate_for(1000);
+    p = gh_pipeline_free(p);
+    pushed = fx.fake->frames_pushed;
+    n = fx.fake->n_ages;
+    ck_assert_msg(n >= 40 && n < PIPELINE_FAKE_AGES, "%" G_GUINT64_FORMAT " frames grabbed in 1 s", n);
+    ck_assert_uint_ge(fx.fake->ages_us[0], 8000); /* half of 16.7 ms, by construction */
+    /* 16 steps of a sixteenth of a period at most: the last 20 are settled. */
+    for (guint64 i = n - 20; i < n; i++)
+        sum += fx.fake->ages_us[i];
+    ck_assert_msg(sum / 20 < 3000, "frames were %" G_GUINT64_FORMAT " us old on average when grabbed", sum / 20);
+    ck_assert_msg(pushed >= 40 && pushed <= 62, "%" G_GUINT64_FORMAT " frames pushed in 1 s", pushed);
+}
+END_TEST
+
 START_TEST(test_frame_png_is_the_captured_frame)
 {
     g_autoptr(GhPipeline) p = new_pipeline("capture.fake", NULL, NULL);
@@ -886,6 +911,7 @@ pipeline_suite(void)
     tcase_add_checked_fixture(thread, setup, teardown);
     tcase_add_test(thread, test_no_grab_without_stream_or_request);
     tcase_add_test(thread, test_stream_gets_frames_at_refresh_rate_on_pipeline_thread);
+    tcase_add_test(thread, test_pump_takes_a_paced_producers_frames_as_they_are_drawn);
     tcase_add_test(thread, test_frame_png_is_the_captured_frame);
     tcase_add_test(thread, test_frame_png_from_several_threads);
     tcase_add_test(thread, test_frame_png_times_out_without_a_frame);
