@@ -13,7 +13,8 @@
 # them (uniform, so keys land at random phases of the frame clock),
 # RAW=DIR copies the page's JSON and the host's latency log there (for
 # node bench/photon.mjs --report DIR/photon.json DIR/latency.csv),
-# BENCH_KEEP=1 keeps the state dir.  Needs root (ip netns, QEMU as
+# BENCH_KEEP=1 keeps the state dir, PLAYER_DIR=DIR serves the web player
+# from DIR instead of PREFIX's (to compare two versions of the page).  Needs root (ip netns, QEMU as
 # libvirt-qemu), node and /usr/bin/chromium (GH_CHROMIUM).  Bounded: the
 # browser has a timeout, every wait has one; the namespace, the daemon and
 # the VM go on every exit.
@@ -62,7 +63,7 @@ api() {
 }
 
 bench_write_config "" 2
-printf '[api]\nplayer_dir = %s\n' "$GH_SHARE/player" >>"$T/gamehost.conf"
+printf '[api]\nplayer_dir = %s\n' "${PLAYER_DIR:-$GH_SHARE/player}" >>"$T/gamehost.conf"
 echo "photon on $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')), $(date -u +%Y-%m-%d)"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 bench_show "ip netns exec $NS $GH_DAEMON --config $T/gamehost.conf"
