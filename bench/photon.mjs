@@ -23,13 +23,12 @@
 // process.hrtime (libuv: CLOCK_MONOTONIC).  Both ends on one machine, no
 // time namespace.  Checked afterwards: no host packet may be sent after the
 // browser received it (received - sent >= 0).
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const browserDir = process.env.GH_BROWSER_DIR || path.join(here, '../tests/e2e/browser');
-const { chromium } = createRequire(path.join(browserDir, 'package.json'))('playwright-core');
+const { launchChromium } = await import(pathToFileURL(path.join(browserDir, 'chromium.mjs')).href);
 
 const argv = process.argv.slice(2);
 const reportMode = argv[0] === '--report';
@@ -140,12 +139,7 @@ function sleep(ms) {
 }
 
 async function main() {
-    const browser = await chromium.launch({
-        executablePath: process.env.GH_CHROMIUM || '/usr/bin/chromium',
-        args: ['--no-sandbox', '--disable-features=WebRtcHideLocalIpsWithMdns',
-               '--autoplay-policy=no-user-gesture-required', '--disable-background-timer-throttling',
-               '--disable-renderer-backgrounding'],
-    });
+    const browser = await launchChromium();
     const result = { n: N, keys: [], offsetStartNs: clockOffsetNs() };
     try {
         const page = await browser.newPage({ viewport: { width: 960, height: 600 } });

@@ -30,6 +30,19 @@ in_ns() {
     if [ -n "$GH_NETNS" ]; then ip netns exec "$GH_NETNS" "$@"; else "$@"; fi
 }
 
+# browser_setup: Chromium, node and playwright-core (npm ci, once) for the
+# browser tests; sets browser_dir (tests/e2e/browser: play.mjs, player.mjs).
+browser_setup() {
+    browser_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/browser" && pwd)
+    local chromium=${GH_CHROMIUM:-/usr/bin/chromium}
+    [ -x "$chromium" ] || fail "no Chromium at $chromium (scripts/deps.sh installs it)"
+    command -v node >/dev/null || fail "node missing (scripts/deps.sh installs it)"
+    if [ ! -f "$browser_dir/node_modules/playwright-core/package.json" ]; then
+        (cd "$browser_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
+            fail "npm ci in $browser_dir"
+    fi
+}
+
 # A network namespace with no way out, for WebRTC (scripts/netns.sh).
 # Everything start_daemon and api run goes inside; cleanup deletes it.
 netns_create() {

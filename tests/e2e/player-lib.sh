@@ -7,14 +7,7 @@
 # (browser/player.mjs); every screen a test meets is saved as a PNG under
 # $SHOTS and checked for raw close codes.  Sourced after nothing else.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-browser_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/browser" && pwd)
-chromium=${GH_CHROMIUM:-/usr/bin/chromium}
-[ -x "$chromium" ] || fail "no Chromium at $chromium (scripts/deps.sh installs it)"
-command -v node >/dev/null || fail "node missing (scripts/deps.sh installs it)"
-if [ ! -f "$browser_dir/node_modules/playwright-core/package.json" ]; then
-    (cd "$browser_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
-        fail "npm ci in $browser_dir"
-fi
+browser_setup
 
 # The player's side: 198.19.0.2 on ghb in GH_BNS; the daemon's side of that
 # link is 198.19.0.1 on ghd (in the test's first namespace, GH_NETNS).

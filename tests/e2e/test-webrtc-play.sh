@@ -11,14 +11,7 @@
 # keys, the session's player and input counters, control for the next peer,
 # and a page that stays open while the session is deleted says it ended.
 . "$(dirname "$0")/lib.sh"
-browser_dir=$(cd "$(dirname "$0")/browser" && pwd)
-chromium=${GH_CHROMIUM:-/usr/bin/chromium}
-[ -x "$chromium" ] || fail "no Chromium at $chromium (scripts/deps.sh installs it)"
-command -v node >/dev/null || fail "node missing (scripts/deps.sh installs it)"
-if [ ! -f "$browser_dir/node_modules/playwright-core/package.json" ]; then
-    (cd "$browser_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
-        fail "npm ci in $browser_dir"
-fi
+browser_setup
 
 netns_create
 # The namespace has lo and the veth pair, both ends inside; its default route

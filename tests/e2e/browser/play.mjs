@@ -15,7 +15,7 @@
 // before the player's own, for developing against a stand-in server).
 // Prints one JSON object with what it measured; exit status 1 on a failed
 // check, with the reason on stderr.
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const args = process.argv.slice(2);
 const waitEnd = args[0] === '--wait-end';
@@ -130,16 +130,7 @@ function checkArena(m, where) {
 }
 
 async function main() {
-    browser = await chromium.launch({
-        executablePath: process.env.GH_CHROMIUM || '/usr/bin/chromium',
-        args: [
-            '--no-sandbox',   // root in a test namespace
-            '--disable-features=WebRtcHideLocalIpsWithMdns',
-            '--autoplay-policy=no-user-gesture-required',
-            '--disable-background-timer-throttling',
-            '--disable-renderer-backgrounding',
-        ],
-    });
+    browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 960, height: 600 } });
     const console_ = [];
     page.on('console', (m) => console_.push(`${m.type()}: ${m.text()}`));

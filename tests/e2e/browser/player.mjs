@@ -16,7 +16,7 @@
 // whether the Reconnect button shows, and rawCode (true when the visible
 // text names a close code: what a player must never see).
 // Env: GH_CHROMIUM (default /usr/bin/chromium).
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 import readline from 'node:readline';
 
 const pages = new Map();
@@ -102,17 +102,7 @@ async function run(words, line) {
     }
 }
 
-browser = await chromium.launch({
-    executablePath: process.env.GH_CHROMIUM || '/usr/bin/chromium',
-    args: [
-        '--no-sandbox',   // root in a test namespace
-        '--disable-features=WebRtcHideLocalIpsWithMdns',
-        '--autoplay-policy=no-user-gesture-required',
-        '--disable-background-timer-throttling',
-        '--disable-renderer-backgrounding',
-        '--disable-backgrounding-occluded-windows',
-    ],
-});
+browser = await launchChromium();
 reply({ ok: true, ready: true });
 const rl = readline.createInterface({ input: process.stdin });
 for await (const line of rl) {
