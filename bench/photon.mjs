@@ -57,6 +57,12 @@ function photonInit() {
         if (e.key.startsWith('Arrow'))
             ph.keys.push({ key: e.key, now: performance.now(), stamp: e.timeStamp });
     }, true);
+    // The answer's header extensions: what Chromium accepted of the offer's.
+    const setLocal = RTCPeerConnection.prototype.setLocalDescription;
+    RTCPeerConnection.prototype.setLocalDescription = async function (...args) {
+        await setLocal.apply(this, args);
+        ph.answerExtmaps = (this.localDescription.sdp.match(/^a=extmap:.*$/gm) || []).join(', ');
+    };
     const Y0 = 216, ROWS = 48;
     let canvas = null, g = null;
     function centroid(v) {
@@ -168,6 +174,7 @@ async function main() {
         result.statsAfter = await statsDigest(page);
         const ph = await page.evaluate(() => ({ keys: window.ghPhoton.keys, frames: window.ghPhoton.frames }));
         result.frames = ph.frames.length;
+        result.answerExtmaps = await page.evaluate(() => window.ghPhoton.answerExtmaps ?? null);
         result.keys = matchKeys(ph.keys, ph.frames, result.timeOrigin);
         result.offsetEndNs = clockOffsetNs();
         await page.close();
@@ -284,6 +291,7 @@ async function report(resultFile, csvFile) {
         `RTT ${a.rttMs !== undefined ? a.rttMs.toFixed(1) : '-'} ms, decoder ${a.decoderImplementation || '-'}, ` +
         `frames dropped ${(a.framesDropped ?? 0) - (b.framesDropped ?? 0)}, packets lost ${(a.packetsLost ?? 0) - (b.packetsLost ?? 0)}, ` +
         `PLI ${(a.pliCount ?? 0) - (b.pliCount ?? 0)}, keyframes decoded ${(a.keyFramesDecoded ?? 0) - (b.keyFramesDecoded ?? 0)}`,
+        `the answer's header extensions: ${r.answerExtmaps || 'none'}`,
         '',
         '| ms | p50 | p95 | max | n |',
         '|---|---|---|---|---|',

@@ -14,7 +14,9 @@
 # RAW=DIR copies the page's JSON and the host's latency log there (for
 # node bench/photon.mjs --report DIR/photon.json DIR/latency.csv),
 # BENCH_KEEP=1 keeps the state dir, PLAYER_DIR=DIR serves the web player
-# from DIR instead of PREFIX's (to compare two versions of the page).  Needs root (ip netns, QEMU as
+# from DIR instead of PREFIX's (to compare two versions of the page),
+# STREAM_OPTIONS='"key":"value",...' adds stream.webrtc options to the
+# session (e.g. '"playout_delay":"off"', to compare them).  Needs root (ip netns, QEMU as
 # libvirt-qemu), node and /usr/bin/chromium (GH_CHROMIUM).  Bounded: the
 # browser has a timeout, every wait has one; the namespace, the daemon and
 # the VM go on every exit.
@@ -79,7 +81,7 @@ done
 [ -s "$T/state/api-token" ] || bench_fail "gamehostd did not answer /healthz within 30 s"
 TOKEN=$(head -n 1 "$T/state/api-token")
 
-body='{"image":"demo-arena","capture":"capture.relay","stream":{"backend":"stream.webrtc","options":{"latency_log":"photon-latency.csv"}}}'
+body='{"image":"demo-arena","capture":"capture.relay","stream":{"backend":"stream.webrtc","options":{"latency_log":"photon-latency.csv"'"${STREAM_OPTIONS:+,$STREAM_OPTIONS}"'}}}'
 bench_show "curl -X POST $URL/v1/sessions -d '$body'"
 out=$(api POST /v1/sessions "$body")
 [ "$(api_status)" = 201 ] || bench_fail "create the session: HTTP $(api_status) $out"

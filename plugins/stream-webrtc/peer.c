@@ -18,6 +18,7 @@
 
 #include "gst-frame.h"
 #include "liveness.h"
+#include "playout-delay.h"
 #include "signal-msg.h"
 
 /* Raw frames waiting for a behind encoder: two at most, the oldest dropped,
@@ -26,6 +27,8 @@
  * 320x240 frame, and made the queue one frame long. */
 #define SW_QUEUE_FRAMES  2u
 #define SW_RTP_PT        96
+/* The video's one RTP header extension (ids 1-14 fit the one-byte form). */
+#define SW_EXT_PLAYOUT_DELAY 1
 #define SW_TIMING_SLOTS  8u
 /* A viewer's refused input is logged at most this often. */
 #define SW_REFUSAL_LOG_NS (10u * G_GUINT64_CONSTANT(1000000000))
@@ -42,6 +45,7 @@ struct sw_peer {
     gh_host *host;
     const gh_host_services *svc;
     uint32_t id, codec, fps;
+    gboolean playout_delay;
     sw_latency *latency;
     GstElement *pipeline;        /* the elements below are owned by it */
     GstElement *src, *enc, *webrtc;
@@ -504,6 +508,14 @@ sw_build_codec(sw_peer *peer, const sw_peer_config *c, GstElement **first, GstEl
         gst_util_set_object_arg(G_OBJECT(pay), "picture-id-mode", "15-bit");
     }
     g_object_set(pay, "pt", SW_RTP_PT, NULL);
+    if (c->playout_delay) {
+        /* 0/0: Chromium renders each frame once decoded, with no jitter
+         * buffer delay (the low-latency path of cloud-gaming services). */
+        g_autoptr(GstRTPHeaderExtension) ext = gst_object_ref_sink(sw_playout_delay_new(0, 0));
+
+        gst_rtp_header_extension_set_id(ext, SW_EXT_PLAYOUT_DELAY);
+        g_signal_emit_by_name(pay, "add-extension", ext);
+    }
     if (filter && !gst_element_link(peer->enc, filter)) {
         *error_msg = g_strdup("cannot link the encoder to its caps");
         return FALSE;
@@ -542,6 +554,9 @@ sw_link_webrtc(sw_peer *peer, GstElement *pay, char **error_msg)
     if (peer->codec == SW_CODEC_H264)
         gst_caps_set_simple(prefs, "packetization-mode", G_TYPE_STRING, "1", "profile-level-id", G_TYPE_STRING,
                             "42e034", "level-asymmetry-allowed", G_TYPE_STRING, "1", NULL);
+    if (peer->playout_delay)
+        gst_caps_set_simple(prefs, "extmap-" G_STRINGIFY(SW_EXT_PLAYOUT_DELAY), G_TYPE_STRING, SW_PLAYOUT_DELAY_URI,
+                            NULL);
     g_object_set(trans, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, "do-nack", TRUE,
                  "codec-preferences", prefs, NULL);
     sw_probe(peer->webrtc, GST_PAD_NAME(sink), GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, sw_on_rtp_out,
@@ -615,6 +630,7 @@ sw_peer_new(const sw_peer_config *c, char **error_msg)
     peer->id = c->id;
     peer->codec = c->codec;
     peer->fps = c->fps;
+    peer->playout_delay = c->playout_delay;
     peer->latency = c->latency;
     peer->pipeline = gst_pipeline_new(name);
     g_signal_connect(peer->pipeline, "deep-element-added", G_CALLBACK(sw_on_element_added), NULL);

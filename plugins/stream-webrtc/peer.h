@@ -1,5 +1,6 @@
 /* peer: one viewer of stream.webrtc, its own GStreamer pipeline
  *   appsrc ! videoconvert ! x264enc|vp8enc ! rtph264pay|rtpvp8pay ! webrtcbin
+ * (the payloader writing the playout-delay extension when configured)
  * with an ordered data channel "input", so codec, rate control and
  * keyframes are the viewer's own.  Signaling goes out through the host's
  * signal_send, data channel text through peer_input.  webrtcbin calls back
@@ -26,6 +27,7 @@ typedef struct {
     uint32_t fps, bitrate_kbps;
     const char *stun_server, *turn_server; /* NULL: none */
     sw_latency *latency;         /* NULL: no log; outlives the peer */
+    gboolean playout_delay;      /* offer playout-delay 0/0 (playout-delay.h) */
 } sw_peer_config;
 
 /* 0 when the elements every peer needs are installed, else -ENOENT and the

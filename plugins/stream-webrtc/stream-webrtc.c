@@ -7,7 +7,9 @@
  * Options: fps (1..120, default the display's refresh, at most 60),
  * bitrate_kbps (100..100000, default 4000), stun_server (stun://host:port),
  * turn_server (turn(s)://user:password@host:port), latency_log (a plain file
- * name in the session dir: the benchmark's input-to-send log, latency.h).
+ * name in the session dir: the benchmark's input-to-send log, latency.h),
+ * playout_delay (on, the default: the video asks the browser to show each
+ * frame once decoded, playout-delay.h; off: the browser's own jitter buffer).
  *
  * Threads: the peer table is changed on the main thread and read by
  * push_frame on the pipeline thread, under `lock`.  A closed viewer's
@@ -52,6 +54,7 @@ struct gh_instance {
     gh_host_services svc;        /* the host's table, copied at our size */
     uint32_t fps, bitrate_kbps;
     char *stun_server, *turn_server;
+    gboolean playout_delay;
     uint32_t codecs;             /* SW_CODEC_* installed */
     sw_latency *latency;         /* NULL: no latency_log */
     GMutex lock;
@@ -115,6 +118,24 @@ sw_default_fps(gh_host *host, const gh_host_services *svc)
 }
 
 static int
+sw_option_on_off(gh_instance *inst, const char *key, gboolean fallback, gboolean *out)
+{
+    const char *value = inst->svc.option ? inst->svc.option(inst->host, key) : NULL;
+
+    if (!value)
+        *out = fallback;
+    else if (strcmp(value, "on") == 0)
+        *out = TRUE;
+    else if (strcmp(value, "off") == 0)
+        *out = FALSE;
+    else {
+        sw_error(inst, "option %s must be on or off", key);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int
 sw_open_latency_log(gh_instance *inst)
 {
     const char *file = inst->svc.option ? inst->svc.option(inst->host, "latency_log") : NULL;
@@ -149,7 +170,8 @@ sw_read_options(gh_instance *inst)
                 &inst->bitrate_kbps) < 0 ||
         sw_option_server(host, svc, "stun_server", stun, "stun://host:port", &inst->stun_server) < 0 ||
         sw_option_server(host, svc, "turn_server", turn, "turn://user:password@host:port or turns://…",
-                         &inst->turn_server) < 0)
+                         &inst->turn_server) < 0 ||
+        sw_option_on_off(inst, "playout_delay", TRUE, &inst->playout_delay) < 0)
         return -EINVAL;
     return sw_open_latency_log(inst);
 }
@@ -244,6 +266,7 @@ sw_hello(gh_instance *inst, uint32_t peer, sw_viewer *v, const sw_msg *msg)
         .stun_server = inst->stun_server,
         .turn_server = inst->turn_server,
         .latency = inst->latency,
+        .playout_delay = inst->playout_delay,
     };
     sw_peer *p;
 

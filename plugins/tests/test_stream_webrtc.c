@@ -28,6 +28,7 @@
 #include "latency.h"
 #include "liveness.h"
 #include "peer.h"
+#include "playout-delay.h"
 #include "signal-msg.h"
 #include "testutil.h"
 
@@ -444,6 +445,67 @@ START_TEST(test_good_options_are_taken)
 }
 END_TEST
 
+START_TEST(test_playout_delay_is_on_or_off)
+{
+    const char *msg = "stream.webrtc: option playout_delay must be on or off";
+
+    fake_host_assert_refused("playout_delay", "0", msg);
+    fake_host_assert_refused("playout_delay", "yes", msg);
+    fake_host_assert_refused("playout_delay", "", msg);
+    fake_host_assert_refused("playout_delay", "On", msg);
+}
+END_TEST
+
+/* ---- the playout-delay extension ---------------------------------------------------- */
+
+/* The bytes the extension writes into a buffer of `size` 0xee bytes, and
+ * how many it says it wrote. */
+static gssize
+playout_delay_bytes(guint min_10ms, guint max_10ms, guint8 *data, gsize size)
+{
+    g_autoptr(GstRTPHeaderExtension) ext = gst_object_ref_sink(sw_playout_delay_new(min_10ms, max_10ms));
+    g_autoptr(GstBuffer) in = gst_buffer_new();
+    g_autoptr(GstBuffer) out = gst_buffer_new();
+
+    gst_rtp_header_extension_set_id(ext, 1);
+    memset(data, 0xee, size);
+    return gst_rtp_header_extension_write(ext, in, GST_RTP_HEADER_EXTENSION_ONE_BYTE, out, data, size);
+}
+
+START_TEST(test_playout_delay_0_0_is_three_zero_bytes)
+{
+    guint8 data[8];
+
+    ck_assert_int_eq(playout_delay_bytes(0, 0, data, sizeof data), 3);
+    ck_assert_uint_eq(data[0], 0x00);
+    ck_assert_uint_eq(data[1], 0x00);
+    ck_assert_uint_eq(data[2], 0x00);
+    ck_assert_uint_eq(data[3], 0xee);
+}
+END_TEST
+
+START_TEST(test_playout_delay_packs_12_bit_min_then_max)
+{
+    guint8 data[3];
+
+    /* min 0x00a (100 ms), max 0xfff (40.95 s) */
+    ck_assert_int_eq(playout_delay_bytes(0x00a, 0xfff, data, sizeof data), 3);
+    ck_assert_uint_eq(data[0], 0x00);
+    ck_assert_uint_eq(data[1], 0xaf);
+    ck_assert_uint_eq(data[2], 0xff);
+}
+END_TEST
+
+START_TEST(test_playout_delay_names_its_uri_and_size)
+{
+    g_autoptr(GstRTPHeaderExtension) ext = gst_object_ref_sink(sw_playout_delay_new(0, 0));
+    g_autoptr(GstBuffer) in = gst_buffer_new();
+
+    ck_assert_str_eq(gst_rtp_header_extension_get_uri(ext), "http://www.webrtc.org/experiments/rtp-hdrext/playout-delay");
+    ck_assert_uint_eq(gst_rtp_header_extension_get_max_size(ext, in), 3);
+}
+END_TEST
+
 /* ---- the rate limit (gf_pacer) ------------------------------------------------------ */
 
 #define MS G_GUINT64_CONSTANT(1000000)
@@ -785,6 +847,53 @@ START_TEST(test_hello_with_h264_gets_an_h264_offer_with_a_data_channel)
 }
 END_TEST
 
+/* The video m-line's extmap lines of the H264 offer made with option
+ * key=value (NULL: none), one per line. */
+static char *
+offer_extmaps(const char *key, const char *value)
+{
+    gh_host *host = fake_host_new();
+    gh_instance *inst = fake_host_create(host, key, value);
+    const gh_stream_ops *ops = fake_host_factory()->stream;
+    g_autofree char *message = NULL, *sdp = NULL;
+    g_auto(GStrv) lines = NULL;
+    GString *maps = g_string_new("");
+    gboolean in_video = FALSE;
+
+    ck_assert_msg(inst, "%s", host->error);
+    ck_assert_int_eq(ops->peer_open(inst, 7, GH_PEER_CONTROL), 0);
+    ck_assert_msg(ops->peer_message(inst, 7, "{\"type\":\"hello\",\"codecs\":[\"H264\"]}") == 0, "%s", host->error);
+    message = next_sent(host, 7);
+    sdp = offer_sdp(message, "H264");
+    lines = g_strsplit(sdp, "\r\n", -1);
+    for (char **l = lines; *l; l++) {
+        if (g_str_has_prefix(*l, "m="))
+            in_video = g_str_has_prefix(*l, "m=video ");
+        if (in_video && g_str_has_prefix(*l, "a=extmap:"))
+            g_string_append_printf(maps, "%s\n", *l);
+    }
+    ops->peer_close(inst, 7);
+    fake_host_factory()->destroy(inst);
+    fake_host_free(host);
+    return g_string_free(maps, FALSE);
+}
+
+START_TEST(test_offer_asks_for_playout_delay_by_default)
+{
+    g_autofree char *maps = offer_extmaps(NULL, NULL);
+
+    ck_assert_str_eq(maps, "a=extmap:1 http://www.webrtc.org/experiments/rtp-hdrext/playout-delay\n");
+}
+END_TEST
+
+START_TEST(test_offer_without_playout_delay_when_off)
+{
+    g_autofree char *maps = offer_extmaps("playout_delay", "off");
+
+    ck_assert_str_eq(maps, "");
+}
+END_TEST
+
 START_TEST(test_hello_with_vp8_only_gets_a_vp8_offer)
 {
     assert_hello_gets_offer("{\"type\":\"hello\",\"codecs\":[\"VP8\",\"AV1\"]}", "VP8", " VP8/90000");
@@ -1048,6 +1157,12 @@ stream_webrtc_suite(void)
     tcase_add_test(tc, test_offer_and_ice_messages_are_escaped_json);
     suite_add_tcase(s, tc);
 
+    tc = tcase_create("playout-delay");
+    tcase_add_test(tc, test_playout_delay_0_0_is_three_zero_bytes);
+    tcase_add_test(tc, test_playout_delay_packs_12_bit_min_then_max);
+    tcase_add_test(tc, test_playout_delay_names_its_uri_and_size);
+    suite_add_tcase(s, tc);
+
     tc = tcase_create("liveness");
     tcase_add_test(tc, test_liveness_a_silent_viewer_is_lost_once_past_the_limit);
     tcase_add_test(tc, test_liveness_each_report_restarts_the_silence);
@@ -1084,6 +1199,9 @@ stream_webrtc_suite(void)
     tcase_add_test(tc, test_latency_log_is_a_plain_name_in_the_session_dir);
     tcase_add_test(tc, test_a_host_without_signaling_is_refused);
     tcase_add_test(tc, test_good_options_are_taken);
+    tcase_add_test(tc, test_playout_delay_is_on_or_off);
+    tcase_add_test(tc, test_offer_asks_for_playout_delay_by_default);
+    tcase_add_test(tc, test_offer_without_playout_delay_when_off);
     tcase_add_test(tc, test_hello_with_h264_gets_an_h264_offer_with_a_data_channel);
     tcase_add_test(tc, test_hello_with_vp8_only_gets_a_vp8_offer);
     tcase_add_test(tc, test_viewers_are_not_limited_by_the_plugin);
