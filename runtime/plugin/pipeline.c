@@ -21,7 +21,6 @@
 
 G_DEFINE_QUARK(gh-pipeline-error-quark, gh_pipeline_error)
 
-#define PIPELINE_MAX_INPUT      4096u
 #define PIPELINE_MAX_FAILURES   3u      /* a capture/stream op failing this often in a row ends the pipeline */
 #define PIPELINE_FPS_WINDOW     1024u   /* capture times remembered for fps */
 #define PIPELINE_RETRY_US       (5 * 1000)
@@ -507,65 +506,13 @@ pipeline_op_qmp_command(gpointer ctx, const char *command, char **reply, char **
     return p->vm_ops->qmp_command(p->vm_ctx, command, reply, error_msg);
 }
 
-GH_ENUM_IMPL(input_drop, GhInputDrop, GH_INPUT_DROP_LAST, "unknown", "unsupported", "invalid", "failed",
-             "no_backend");
-
+/* Main thread: what one delivery did, in the stats. */
 static void
-pipeline_input_drop_clear(gpointer data)
-{
-    g_free(((GhPipelineInputDrop *)data)->message);
-}
-
-/* The SDK's contract (gh_input_ops.send): these two mean the backend took
- * none of the events, so each may be tried on its own. */
-static GhInputDrop
-pipeline_input_reason(int rc)
-{
-    return rc == -EOPNOTSUPP ? GH_INPUT_DROP_UNSUPPORTED : rc == -EINVAL ? GH_INPUT_DROP_INVALID
-                                                                          : GH_INPUT_DROP_FAILED;
-}
-
-/* Main thread: events [first, first + n) to the backend in one call; on
- * failure they are dropped, in drops, with the backend's words. */
-static int
-pipeline_input_call(GhPipeline *p, const gh_input_event *events, guint first, guint n, GArray *drops)
-{
-    const GhBackend *b = gh_plugin_instance_backend(p->input);
-    g_autofree char *why = NULL;
-    int rc;
-
-    gh_plugin_instance_clear_error(p->input);
-    rc = b->input.send(gh_plugin_instance_handle(p->input), events + first, n);
-    if (rc >= 0)
-        return 0;
-    why = gh_plugin_instance_last_error(p->input);
-    for (guint i = first; i < first + n; i++) {
-        GhPipelineInputDrop d = { i, pipeline_input_reason(rc), NULL };
-        d.message = why && *why ? g_strdup(why) : g_strdup_printf("%s: %s", b->name, g_strerror(-rc));
-        g_array_append_val(drops, d);
-    }
-    return rc;
-}
-
-/* Main thread: delivers what the backend takes, each drop in drops. */
-static void
-pipeline_input_each(GhPipeline *p, const gh_input_event *events, guint n, GArray *drops)
-{
-    int rc = pipeline_input_call(p, events, 0, n, drops);
-
-    if (n > 1 && (rc == -EINVAL || rc == -EOPNOTSUPP)) {
-        g_array_remove_range(drops, 0, drops->len);
-        for (guint i = 0; i < n; i++)
-            pipeline_input_call(p, events, i, 1, drops);
-    }
-}
-
-static void
-pipeline_input_count(GhPipeline *p, guint n, GArray *drops)
+pipeline_input_count(GhPipeline *p, guint delivered, GArray *drops, guint first)
 {
     g_mutex_lock(&p->lock);
-    p->input_events += n - drops->len;
-    for (guint i = 0; i < drops->len; i++) {
+    p->input_events += delivered;
+    for (guint i = first; i < drops->len; i++) {
         GhInputDrop reason = g_array_index(drops, GhPipelineInputDrop, i).reason;
         p->input_dropped[reason]++;
         p->input_errors += reason != GH_INPUT_DROP_NO_BACKEND;
@@ -573,50 +520,17 @@ pipeline_input_count(GhPipeline *p, guint n, GArray *drops)
     g_mutex_unlock(&p->lock);
 }
 
-/* Main thread: sends events, filling drops; 0, or -errno with *message
- * when nothing was delivered for a reason that is not the events' own. */
+/* Main thread: events to the input backend (pipeline-input.c), counted. */
 static int
 pipeline_deliver(GhPipeline *p, const gh_input_event *events, guint n, GArray *drops, char **message)
 {
-    guint failed = 0;
+    guint first = drops->len, delivered = 0;
+    int rc = gh_pipeline_input_deliver(p->input, events, n, drops, &delivered, message);
 
-    if (n > PIPELINE_MAX_INPUT) {
-        *message = g_strdup_printf("too many input events: %u (at most %u)", n, PIPELINE_MAX_INPUT);
-        return -E2BIG;
-    }
-    if (n == 0)
-        return 0;
-    if (!events) {
-        *message = g_strdup("no input events");
-        return -EINVAL;
-    }
-    if (!p->input) {
-        for (guint i = 0; i < n; i++) {
-            GhPipelineInputDrop d = { i, GH_INPUT_DROP_NO_BACKEND, g_strdup("no input backend for this session") };
-            g_array_append_val(drops, d);
-        }
-    } else {
-        pipeline_input_each(p, events, n, drops);
-    }
-    pipeline_input_count(p, n, drops);
-    for (guint i = 0; i < drops->len; i++)
-        failed += g_array_index(drops, GhPipelineInputDrop, i).reason == GH_INPUT_DROP_FAILED;
-    if (!p->input || failed == n) {
-        const char *why = g_array_index(drops, GhPipelineInputDrop, 0).message;
-        *message = p->input ? g_strdup_printf("%s failed: %s", gh_plugin_instance_backend(p->input)->name, why)
-                            : g_strdup(why);
-        return p->input ? -EIO : -ENODEV;
-    }
-    return 0;
-}
-
-static GArray *
-pipeline_input_drops_new(void)
-{
-    GArray *drops = g_array_new(FALSE, FALSE, sizeof(GhPipelineInputDrop));
-
-    g_array_set_clear_func(drops, pipeline_input_drop_clear);
-    return drops;
+    /* -E2BIG, -EINVAL: refused before anything was tried. */
+    if (rc != -E2BIG && rc != -EINVAL)
+        pipeline_input_count(p, delivered, drops, first);
+    return rc;
 }
 
 /* A stream backend's player input, for the input backend: an error only
@@ -624,7 +538,7 @@ pipeline_input_drops_new(void)
 static int
 pipeline_op_submit_input(gpointer ctx, const gh_input_event *events, guint n)
 {
-    g_autoptr(GArray) drops = pipeline_input_drops_new();
+    g_autoptr(GArray) drops = gh_pipeline_input_drops_new();
     g_autofree char *message = NULL;
 
     return pipeline_deliver(ctx, events, n, drops, &message);
@@ -862,7 +776,7 @@ gh_pipeline_free(GhPipeline *p)
 gboolean
 gh_pipeline_send_input(GhPipeline *p, const gh_input_event *events, guint n, GArray **drops, GError **error)
 {
-    g_autoptr(GArray) dropped = pipeline_input_drops_new();
+    g_autoptr(GArray) dropped = gh_pipeline_input_drops_new();
     g_autofree char *message = NULL;
     int rc = pipeline_deliver(p, events, n, dropped, &message);
 

@@ -7,26 +7,8 @@
 #pragma once
 
 #include <glib.h>
+#include "pipeline-input.h"
 #include "plugin-registry.h"
-#include "util/enum.h"
-
-/* Why an input event was not delivered (the session JSON's
- * pipeline.stats.input_dropped and /metrics use these words). */
-typedef enum {
-    GH_INPUT_DROP_UNSUPPORTED,   /* the backend cannot take this kind of event (-EOPNOTSUPP) */
-    GH_INPUT_DROP_INVALID,       /* the backend refused its value (-EINVAL) */
-    GH_INPUT_DROP_FAILED,        /* the backend failed to deliver (any other error) */
-    GH_INPUT_DROP_NO_BACKEND,    /* the session has no input backend */
-    GH_INPUT_DROP_LAST
-} GhInputDrop;
-GH_ENUM_DECL(input_drop, GhInputDrop);
-
-/* One event not delivered: its index in the events sent, and why. */
-typedef struct {
-    guint index;
-    GhInputDrop reason;
-    char *message;               /* the backend's (or the host's) words */
-} GhPipelineInputDrop;
 
 typedef struct {
     const char *capture;         /* backend names, NULL = the image's preferred, else the first that probes */
