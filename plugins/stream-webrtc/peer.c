@@ -719,11 +719,6 @@ sw_peer_push(sw_peer *peer, GstBuffer *shared, GstCaps *caps, gboolean mark)
     /* Before the connection, webrtcbin would throw the packets away. */
     if (!g_atomic_int_get(&peer->streaming) || !(clock = gst_element_get_clock(peer->pipeline)))
         return;
-    if (sw_liveness_lost(&peer->liveness, sw_now(peer), SW_LIVENESS_SILENCE_NS)) {
-        g_atomic_int_set(&peer->streaming, 0);
-        sw_fail(peer, "the viewer stopped answering (no RTCP for " G_STRINGIFY(SW_LIVENESS_SILENCE_S) " s)");
-        return;
-    }
     if (!peer->caps || !gst_caps_is_equal(peer->caps, caps)) {
         gst_app_src_set_caps(GST_APP_SRC(peer->src), caps);
         gst_caps_replace(&peer->caps, caps);
@@ -739,6 +734,16 @@ sw_peer_push(sw_peer *peer, GstBuffer *shared, GstCaps *caps, gboolean mark)
         sw_latency_tag(peer->latency, peer->id, GST_BUFFER_PTS(buf));
     atomic_fetch_add(&peer->frames_pushed, 1);
     gst_app_src_push_buffer(GST_APP_SRC(peer->src), buf);
+}
+
+void
+sw_peer_check_alive(sw_peer *peer)
+{
+    if (!g_atomic_int_get(&peer->streaming) ||
+        !sw_liveness_lost(&peer->liveness, sw_now(peer), SW_LIVENESS_SILENCE_NS))
+        return;
+    g_atomic_int_set(&peer->streaming, 0);
+    sw_fail(peer, "the viewer stopped answering (no RTCP for " G_STRINGIFY(SW_LIVENESS_SILENCE_S) " s)");
 }
 
 gboolean

@@ -53,6 +53,10 @@ void sw_peer_push(sw_peer *peer, GstBuffer *buf, GstCaps *caps, gboolean mark);
 /* Sets up a viewer's raw-frame queue (an appsrc, before it starts): live,
  * at most two frames, the oldest dropped when a third comes. */
 void sw_peer_queue_setup(GstElement *appsrc);
+/* Main thread (a timer, so that a session whose capture is idle still
+ * notices): a streaming viewer silent for longer than liveness.h allows is
+ * failed through the host's peer_close, and its frames stop. */
+void sw_peer_check_alive(sw_peer *peer);
 /* Whether frames go in: the viewer is connected. */
 gboolean sw_peer_streaming(sw_peer *peer);
 /* Main thread: no more host calls from the peer's callbacks. */

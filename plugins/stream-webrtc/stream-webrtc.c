@@ -43,6 +43,7 @@
 #define SW_SERVER_MAX      512u
 #define SW_FILE_MAX        64u
 #define SW_SIDE_MAX        16384u
+#define SW_ALIVE_CHECK_MS  1000u
 
 typedef struct {
     uint32_t flags;              /* GH_PEER_* */
@@ -193,6 +194,24 @@ sw_viewer_free(gpointer data)
 
 static void sw_destroy(gh_instance *inst);
 
+/* Main thread, every SW_ALIVE_CHECK_MS: viewers that stopped answering
+ * are failed (peer.h), whether or not frames are flowing. */
+static int
+sw_check_viewers(void *data)
+{
+    gh_instance *inst = data;
+    g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&inst->lock);
+    GHashTableIter it;
+    sw_viewer *v;
+
+    g_hash_table_iter_init(&it, inst->viewers);
+    while (g_hash_table_iter_next(&it, NULL, (gpointer *)&v))
+        if (v->peer)
+            sw_peer_check_alive(v->peer);
+    return 1;
+}
+
+
 static gh_instance *
 sw_create(gh_host *host, const gh_host_services *services)
 {
@@ -221,6 +240,11 @@ sw_create(gh_host *host, const gh_host_services *services)
     }
     if (sw_read_options(inst) < 0)
         goto fail;
+    /* Removed by the host at destroy. */
+    if (inst->svc.add_timer && !inst->svc.add_timer(host, SW_ALIVE_CHECK_MS, sw_check_viewers, inst)) {
+        sw_error(inst, "cannot add the timer that checks viewers are still there");
+        goto fail;
+    }
     return inst;
 fail:
     sw_destroy(inst);
