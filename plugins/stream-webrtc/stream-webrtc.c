@@ -411,9 +411,10 @@ static void
 sw_tag_capture(GstBuffer *buf, const gh_frame *frame)
 {
     static GstStaticCaps capture = GST_STATIC_CAPS("timestamp/x-gamehost-capture");
+    /* A reference of our own each call (transfer full); the meta takes its own. */
+    g_autoptr(GstCaps) reference = gst_static_caps_get(&capture);
 
-    gst_buffer_add_reference_timestamp_meta(buf, gst_static_caps_get(&capture), frame->timestamp_ns,
-                                            GST_CLOCK_TIME_NONE);
+    gst_buffer_add_reference_timestamp_meta(buf, reference, frame->timestamp_ns, GST_CLOCK_TIME_NONE);
 }
 
 static int
