@@ -20,12 +20,12 @@ CLEANFILES += bench/gh-domain-xml$(EXEEXT)
 # standing in for the guest) and the capture.relay driver that loads the
 # installed plugin through the ABI.  On demand too:
 #     make -C build bench/relay-producer bench/relay-bench
-# GH_RELAY_PRODUCER_SOURCES is defined in plugins/capture-relay/local.mk.
+# GH_RELAY_PRODUCER_SOURCES/_CFLAGS are defined in plugins/capture-relay/local.mk.
 EXTRA_PROGRAMS += bench/relay-producer bench/relay-bench
 bench_relay_producer_SOURCES = bench/relay-producer.c $(GH_RELAY_PRODUCER_SOURCES)
-bench_relay_producer_CFLAGS = $(AM_CFLAGS) -I$(srcdir)/include -I$(srcdir)/plugins/capture-relay
+bench_relay_producer_CFLAGS = $(AM_CFLAGS) -I$(srcdir)/include $(GH_RELAY_PRODUCER_CFLAGS)
 bench_relay_bench_SOURCES = bench/relay-bench.c bench/bench-plugin.c bench/bench-plugin.h $(GH_RELAY_PRODUCER_SOURCES)
-bench_relay_bench_CFLAGS = $(AM_CFLAGS) -I$(srcdir)/include -I$(srcdir)/plugins/capture-relay
+bench_relay_bench_CFLAGS = $(AM_CFLAGS) -I$(srcdir)/include $(GH_RELAY_PRODUCER_CFLAGS)
 bench_relay_bench_LDADD = -ldl
 CLEANFILES += bench/relay-producer$(EXEEXT) bench/relay-bench$(EXEEXT)
 
