@@ -29,6 +29,15 @@ bench_relay_bench_CFLAGS = $(AM_CFLAGS) -I$(srcdir)/include $(GH_RELAY_PRODUCER_
 bench_relay_bench_LDADD = -ldl
 CLEANFILES += bench/relay-producer$(EXEEXT) bench/relay-bench$(EXEEXT)
 
+# bench/agent-tick: the guest agent's per-tick cost (read, compare, publish;
+# images/agent/frame.c) for a few display sizes.  On demand too:
+#     make -C build bench/agent-tick
+EXTRA_PROGRAMS += bench/agent-tick
+bench_agent_tick_SOURCES = bench/agent-tick.c \
+	images/agent/frame.c images/agent/frame.h images/agent/relay-writer.c images/agent/relay-writer.h
+bench_agent_tick_CFLAGS = $(AM_CFLAGS) -I$(srcdir)/include -I$(srcdir)/images/agent
+CLEANFILES += bench/agent-tick$(EXEEXT)
+
 # bench/webrtc-bench.sh: the stream.webrtc benchmark (issue 5), one program
 # in two roles (host side through the plugin ABI, and a webrtcbin receiver
 # standing in for the browser).  On demand too:
