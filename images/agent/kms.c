@@ -108,6 +108,11 @@ agent_kms_open(agent_kms *k, const char *dri_dir, char *err, size_t errlen)
 
         snprintf(path, sizeof(path), "%s/%s", dri_dir, list[i]->d_name);
         fd = found < 0 ? open(path, O_RDWR | O_CLOEXEC) : -1;
+        /* The first opener of a card with no master becomes its master,
+         * and Xorg (or any compositor) then cannot: let go at once.  As
+         * root the agent still gets GETFB2's handles (CAP_SYS_ADMIN). */
+        if (fd >= 0)
+            drmDropMaster(fd);
         uint32_t crtc = fd >= 0 ? agent_kms_active_crtc(fd) : 0;
         if (crtc) {
             k->fd = fd;
