@@ -4,6 +4,7 @@ noinst_LTLIBRARIES += libghconf.la
 libghconf_la_CFLAGS = $(GH_RUNTIME_CFLAGS)
 libghconf_la_SOURCES = \
 	runtime/conf/config.c runtime/conf/config.h \
+	runtime/conf/keyfile.c runtime/conf/keyfile.h \
 	runtime/conf/catalog.c runtime/conf/catalog.h runtime/conf/catalog-private.h \
 	runtime/conf/image-profile.c runtime/conf/image-xml.c
 GH_CONF_LIBS = libghconf.la $(GH_GPU_LIBS)
