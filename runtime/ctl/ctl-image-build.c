@@ -40,6 +40,9 @@ typedef struct {
     char *schema_dir;
     GStrv packages;                /* base + spec: what apt and mmdebstrap install */
     GStrv resolved;                /* NAME=VERSION, sorted */
+    GPtrArray *spec_files;         /* GhImagePlanEntry: the spec's files */
+    GBytes *profile_bytes;
+    GBytes *agent_bytes;
     GPtrArray *guest_entries;      /* GhImagePlanEntry */
     GPtrArray *sources;            /* GhImagePlanEntry */
     /* where it goes */
@@ -67,6 +70,9 @@ image_build_clear(ImageBuild *b)
     g_free(b->schema_dir);
     g_strfreev(b->packages);
     g_strfreev(b->resolved);
+    g_clear_pointer(&b->spec_files, g_ptr_array_unref);
+    g_clear_pointer(&b->profile_bytes, g_bytes_unref);
+    g_clear_pointer(&b->agent_bytes, g_bytes_unref);
     g_clear_pointer(&b->guest_entries, g_ptr_array_unref);
     g_clear_pointer(&b->sources, g_ptr_array_unref);
     g_free(b->key);
@@ -265,7 +271,8 @@ image_build_resolve(ImageBuild *b, GError **error)
     return TRUE;
 }
 
-/* The spec's files, in the spec's order, as key entries. */
+/* The spec's files, in the spec's order, as key entries: their bytes and
+ * mode (they are copied with their permission bits). */
 static GPtrArray *
 image_build_spec_files(const GhImageSpec *spec, GError **error)
 {
@@ -274,48 +281,64 @@ image_build_spec_files(const GhImageSpec *spec, GError **error)
     for (guint i = 0; i < spec->files->len; i++) {
         const GhImageSpecFile *f = spec->files->pdata[i];
         g_autoptr(GBytes) data = gh_image_tree_read_file(f->path, error);
+        struct stat st;
 
         if (data == NULL)
             return NULL;
-        g_ptr_array_add(out, gh_image_plan_entry_new(f->src, 0, data));
+        if (stat(f->path, &st) < 0) {
+            image_build_fail(error, "cannot read %s: %s", f->path, g_strerror(errno));
+            return NULL;
+        }
+        g_ptr_array_add(out, gh_image_plan_entry_new(f->src, st.st_mode, data));
     }
     return g_steal_pointer(&out);
 }
 
-/* Step 2: the key over everything the image is built from. */
+/* Everything the key reads but apt's answer, read before the slow steps so
+ * that a missing agent or guest tree is said at once. */
 static gboolean
-image_build_key(ImageBuild *b, GError **error)
+image_build_read_inputs(ImageBuild *b, GError **error)
 {
-    g_autoptr(GPtrArray) files = NULL;
-    g_autoptr(GBytes) profile = NULL, agent = NULL;
-    g_autofree char *name = NULL;
-    GhImagePlanKeyInput in = { 0 };
-
-    image_build_step(b, "key");
-    if ((files = image_build_spec_files(b->spec, error)) == NULL ||
-        (profile = gh_image_tree_read_file(b->profile_file, error)) == NULL ||
-        (agent = gh_image_tree_read_file(b->agent, error)) == NULL ||
-        (b->guest_entries = gh_image_tree_walk(b->guest, error)) == NULL ||
-        (b->sources = gh_image_tree_apt_sources(IMAGE_BUILD_ETC_APT, error)) == NULL) {
-        g_prefix_error(error, "key: ");
+    if ((b->spec_files = image_build_spec_files(b->spec, error)) == NULL ||
+        (b->profile_bytes = gh_image_tree_read_file(b->profile_file, error)) == NULL)
+        return FALSE;
+    if ((b->agent_bytes = gh_image_tree_read_file(b->agent, error)) == NULL) {
+        g_prefix_error(error, "the guest agent (--agent): ");
         return FALSE;
     }
+    if ((b->guest_entries = gh_image_tree_walk(b->guest, error)) == NULL) {
+        g_prefix_error(error, "the guest tree (--guest): ");
+        return FALSE;
+    }
+    if ((b->sources = gh_image_tree_apt_sources(IMAGE_BUILD_ETC_APT, error)) == NULL)
+        return FALSE;
     if (b->sources->len == 0)
-        return image_build_fail(error, "key: no apt sources in %s (sources.list, sources.list.d/*.list|*.sources)",
+        return image_build_fail(error, "no apt sources in %s (sources.list, sources.list.d/*.list|*.sources)",
                                 IMAGE_BUILD_ETC_APT);
-    in.spec = b->spec->bytes;
-    in.files = files;
-    in.profile = profile;
-    in.guest = b->guest_entries;
-    in.agent = agent;
-    in.suite = b->suite;
-    in.sources = b->sources;
-    in.packages = (const char *const *)b->resolved;
+    return TRUE;
+}
+
+/* Step 2: the key over everything the image is built from. */
+static void
+image_build_key(ImageBuild *b)
+{
+    g_autofree char *name = NULL;
+    GhImagePlanKeyInput in = {
+        .spec = b->spec->bytes,
+        .files = b->spec_files,
+        .profile = b->profile_bytes,
+        .guest = b->guest_entries,
+        .agent = b->agent_bytes,
+        .suite = b->suite,
+        .sources = b->sources,
+        .packages = (const char *const *)b->resolved,
+    };
+
+    image_build_step(b, "key");
     b->key = gh_image_plan_key(&in);
     name = gh_image_plan_entry_name(b->spec->id, b->key);
     b->entry = g_build_filename(b->cache, name, NULL);
     image_build_done(b, "%s", name);
-    return TRUE;
 }
 
 /* ---- the cache ---------------------------------------------------------------------- */
@@ -413,8 +436,20 @@ image_build_bootstrap(ImageBuild *b, const char *root, GError **error)
     return TRUE;
 }
 
-/* Step 3b: the guest tree and its templates, the spec's files, the agent,
- * and a hostname that is the image's rather than the build host's. */
+/* A regular file at rel under root (not a symlink). */
+static gboolean
+image_build_is_file(const char *root, const char *rel)
+{
+    g_autofree char *path = g_build_filename(root, rel, NULL);
+    struct stat st;
+
+    return lstat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Step 3b: the guest tree and its templates, the spec's files, the agent.
+ * mmdebstrap copied the build host's /etc/hostname and /etc/resolv.conf in:
+ * the image's hostname is its id, and a copied resolv.conf goes (as man
+ * mmdebstrap advises; a package's symlink stays). */
 static gboolean
 image_build_guest(ImageBuild *b, const char *root, GError **error)
 {
@@ -425,8 +460,6 @@ image_build_guest(ImageBuild *b, const char *root, GError **error)
                              b->spec->id };
     g_autofree char *hostname = g_strconcat(b->spec->id, "\n", NULL);
     g_autoptr(GBytes) host = g_bytes_new(hostname, strlen(hostname));
-    g_autoptr(GBytes) empty = g_bytes_new_static("", 0);
-    g_autoptr(GBytes) agent = NULL;
     int root_fd;
     guint rendered = 0;
     gboolean ok;
@@ -438,18 +471,16 @@ image_build_guest(ImageBuild *b, const char *root, GError **error)
         g_prefix_error(error, "guest: ");
         return FALSE;
     }
-    ok = (agent = gh_image_tree_read_file(b->agent, error)) != NULL &&
-         gh_image_tree_write(root_fd, "etc/hostname", host, 0644, error) &&
-         gh_image_tree_write(root_fd, "etc/resolv.conf", empty, 0644, error) &&
+    ok = gh_image_tree_write(root_fd, "etc/hostname", host, 0644, error) &&
+         (!image_build_is_file(root, "etc/resolv.conf") ||
+          gh_image_tree_remove(root_fd, "etc/resolv.conf", error)) &&
          gh_image_tree_render(root_fd, b->guest_entries, &vars, &rendered, error);
     for (guint i = 0; ok && i < b->spec->files->len; i++) {
         const GhImageSpecFile *f = b->spec->files->pdata[i];
-        g_autoptr(GBytes) data = gh_image_tree_read_file(f->path, error);
-        struct stat st;
-        ok = data != NULL && stat(f->path, &st) == 0 &&
-             gh_image_tree_write(root_fd, f->dest + 1, data, st.st_mode & 0777, error);
+        const GhImagePlanEntry *read = b->spec_files->pdata[i];
+        ok = gh_image_tree_write(root_fd, f->dest + 1, read->data, read->mode & 0777, error);
     }
-    ok = ok && gh_image_tree_write(root_fd, GH_IMAGE_PLAN_AGENT_PATH, agent, 0755, error);
+    ok = ok && gh_image_tree_write(root_fd, GH_IMAGE_PLAN_AGENT_PATH, b->agent_bytes, 0755, error);
     close(root_fd);
     if (!ok) {
         g_prefix_error(error, "guest: ");
@@ -630,8 +661,9 @@ image_build_run_all(ImageBuild *b, GError **error)
                                        "and mke2fs -d keeps its owners (run it with sudo)");
     if (g_mkdir_with_parents(b->cache, 0755) < 0)
         return image_build_fail(error, "cannot make the cache %s: %s", b->cache, g_strerror(errno));
-    if (!image_build_resolve(b, error) || !image_build_key(b, error))
+    if (!image_build_read_inputs(b, error) || !image_build_resolve(b, error))
         return FALSE;
+    image_build_key(b);
     if (image_build_cached(b)) {
         printf("cache hit   %s\n", b->entry);
     } else {

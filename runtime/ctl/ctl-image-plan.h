@@ -47,7 +47,7 @@ char *gh_image_plan_os_codename(const char *os_release);
 /* A file that goes into the cache key. */
 typedef struct {
     char *path;      /* guest files: relative, '/'-separated; apt sources: absolute */
-    guint mode;      /* st_mode (type and permission bits); 0 where it does not count */
+    guint mode;      /* st_mode (type and permission bits); 0 for apt sources (it does not count) */
     GBytes *data;    /* the contents; a symlink's target; empty for a folder */
 } GhImagePlanEntry;
 
@@ -57,7 +57,7 @@ void gh_image_plan_entry_free(gpointer entry);
 /* Everything an image is built from (docs/images.md, "The cache"). */
 typedef struct {
     GBytes *spec;                  /* the spec file's bytes */
-    const GPtrArray *files;        /* GhImagePlanEntry: the spec's files (path: SRC), in the spec's order */
+    const GPtrArray *files;        /* GhImagePlanEntry: the spec's files (path: SRC, mode), in the spec's order */
     GBytes *profile;               /* the console profile's file */
     const GPtrArray *guest;        /* GhImagePlanEntry: every entry under --guest, any order */
     GBytes *agent;                 /* the guest agent binary */

@@ -200,7 +200,7 @@ key_fixture_init(KeyFixture *f)
     f->profile = bytes_of("<profile/>");
     f->agent = bytes_of("\177ELF agent");
     f->files = g_ptr_array_new_with_free_func(gh_image_plan_entry_free);
-    key_fixture_add(f->files, "default.cfg", 0, "screen_width 640\n");
+    key_fixture_add(f->files, "default.cfg", S_IFREG | 0644, "screen_width 640\n");
     f->guest = g_ptr_array_new_with_free_func(gh_image_plan_entry_free);
     key_fixture_add(f->guest, "etc", S_IFDIR | 0755, "");
     key_fixture_add(f->guest, "etc/x.conf.in", S_IFREG | 0644, "w=@WIDTH@\n");
@@ -286,8 +286,8 @@ key_fixture_change(KeyFixture *f, int which)
 {
     switch (which) {
     case 0: g_bytes_unref(f->spec); f->spec = bytes_of("[image]\nid = freedoom2\n"); break;
-    case 1: entry_set(f->files, 0, "default.cfg", 0, "screen_width 800\n"); break;
-    case 2: entry_set(f->files, 0, "other.cfg", 0, "screen_width 640\n"); break;
+    case 1: entry_set(f->files, 0, "default.cfg", S_IFREG | 0644, "screen_width 800\n"); break;
+    case 2: entry_set(f->files, 0, "other.cfg", S_IFREG | 0644, "screen_width 640\n"); break;
     case 3: g_bytes_unref(f->profile); f->profile = bytes_of("<profile id='x'/>"); break;
     case 4: entry_set(f->guest, 1, "etc/x.conf.in", S_IFREG | 0644, "w=@HEIGHT@\n"); break;
     case 5: entry_set(f->guest, 1, "etc/x.conf.in", S_IFREG | 0755, "w=@WIDTH@\n"); break;
@@ -301,9 +301,10 @@ key_fixture_change(KeyFixture *f, int which)
     case 13: g_free(f->packages[1]); f->packages[1] = g_strdup("freedoom=0.13.0-1"); break;
     case 14: g_free(f->packages[1]); f->packages[1] = NULL; break;
     case 15: g_ptr_array_set_size(f->files, 0); break;
+    case 16: entry_set(f->files, 0, "default.cfg", S_IFREG | 0600, "screen_width 640\n"); break;
     }
 }
-#define KEY_CHANGES 16
+#define KEY_CHANGES 17
 
 START_TEST(test_key_changes_when_any_one_input_changes)
 {

@@ -198,6 +198,25 @@ START_TEST(test_write_through_an_absolute_symlink_stays_inside_the_root)
 }
 END_TEST
 
+START_TEST(test_read_and_remove_in_root_resolve_paths_inside_it)
+{
+    int root = open_root("root");
+    g_autofree char *outside = write_tmp("etc/resolv.conf", "nameserver 192.0.2.1\n", 0644);
+    g_autofree char *inside = write_tmp("root/etc/resolv.conf", "nameserver 127.0.0.1\n", 0644);
+    g_autoptr(GBytes) read = gh_image_tree_read(root, "/etc/resolv.conf", NULL);
+    g_autoptr(GError) error = NULL;
+
+    ck_assert_ptr_nonnull(read);
+    ck_assert_uint_eq(g_bytes_get_size(read), strlen("nameserver 127.0.0.1\n"));
+    ck_assert(gh_image_tree_remove(root, "../etc/resolv.conf", NULL));
+    ck_assert(!g_file_test(inside, G_FILE_TEST_EXISTS));
+    ck_assert(g_file_test(outside, G_FILE_TEST_IS_REGULAR));
+    ck_assert(!gh_image_tree_remove(root, "etc/resolv.conf", &error));
+    ck_assert(g_error_matches(error, G_FILE_ERROR, G_FILE_ERROR_NOENT));
+    close(root);
+}
+END_TEST
+
 START_TEST(test_render_in_root_replaces_each_guest_template_keeping_its_mode)
 {
     int root = open_root("root");
@@ -371,6 +390,7 @@ image_tree_suite(void)
     tcase_add_test(tc, test_apt_sources_of_an_empty_folder_are_none);
     tcase_add_test(tc, test_write_in_root_makes_folders_and_sets_the_mode);
     tcase_add_test(tc, test_write_through_an_absolute_symlink_stays_inside_the_root);
+    tcase_add_test(tc, test_read_and_remove_in_root_resolve_paths_inside_it);
     tcase_add_test(tc, test_render_in_root_replaces_each_guest_template_keeping_its_mode);
     tcase_add_test(tc, test_render_in_root_names_the_template_with_a_bad_placeholder);
     tcase_add_test(tc, test_size_is_the_apparent_size_of_the_tree);
