@@ -240,6 +240,11 @@ image_build_default_suite(ImageBuild *b, GError **error)
 {
     g_autofree char *text = NULL;
 
+    if (b->suite != NULL && !g_regex_match_simple("^[a-z0-9][a-z0-9.-]*$", b->suite, 0, 0)) {
+        g_set_error(error, GH_CTL_ERROR, GH_CTL_ERROR_USAGE, "image build: bad --suite '%s' (a Debian suite or "
+                    "codename, like bookworm)", b->suite);
+        return FALSE;
+    }
     if (b->suite != NULL)
         return TRUE;
     if (g_file_get_contents("/etc/os-release", &text, NULL, NULL))
