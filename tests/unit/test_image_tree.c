@@ -48,6 +48,13 @@ write_tmp(const char *rel, const char *text, int mode)
     return path;
 }
 
+/* write_tmp for a file whose path the test does not need. */
+static void
+put_tmp(const char *rel, const char *text, int mode)
+{
+    g_free(write_tmp(rel, text, mode));
+}
+
 static char *
 read_tmp(const char *rel)
 {
@@ -76,12 +83,12 @@ START_TEST(test_walk_lists_every_entry_with_its_mode_and_bytes)
 {
     g_autofree char *guest = g_build_filename(tmpdir, "guest", NULL);
     g_autofree char *link = g_build_filename(guest, "etc", "link", NULL);
-    g_autofree char *a = write_tmp("guest/etc/a.conf.in", "w=@WIDTH@\n", 0640);
-    g_autofree char *b = write_tmp("guest/usr/bin/run", "#!/bin/sh\n", 0755);
     g_autoptr(GError) error = NULL;
     g_autoptr(GPtrArray) entries = NULL;
     const GhImagePlanEntry *e;
 
+    put_tmp("guest/etc/a.conf.in", "w=@WIDTH@\n", 0640);
+    put_tmp("guest/usr/bin/run", "#!/bin/sh\n", 0755);
     ck_assert_int_eq(symlink("a.conf", link), 0);
     entries = gh_image_tree_walk(guest, &error);
     ck_assert_msg(entries != NULL, "%s", error ? error->message : "?");
@@ -121,9 +128,9 @@ START_TEST(test_apt_sources_are_the_list_and_the_list_d_files_apt_reads_sorted)
     g_autofree char *list = write_tmp("apt/sources.list", "deb http://a bookworm main\n", 0644);
     g_autofree char *b = write_tmp("apt/sources.list.d/b.sources", "Types: deb\n", 0644);
     g_autofree char *a = write_tmp("apt/sources.list.d/a.list", "deb http://b bookworm main\n", 0644);
-    g_autofree char *off = write_tmp("apt/sources.list.d/c.list.disabled", "deb http://c x main\n", 0644);
     g_autoptr(GPtrArray) sources = gh_image_tree_apt_sources(etc, NULL);
 
+    put_tmp("apt/sources.list.d/c.list.disabled", "deb http://c x main\n", 0644);
     ck_assert_ptr_nonnull(sources);
     ck_assert_uint_eq(sources->len, 3);
     ck_assert_str_eq(((GhImagePlanEntry *)sources->pdata[0])->path, list);
@@ -222,7 +229,6 @@ START_TEST(test_render_in_root_replaces_each_guest_template_keeping_its_mode)
     int root = open_root("root");
     g_autofree char *t1 = write_tmp("root/etc/x.conf.in", "@WIDTH@x@HEIGHT@@@REFRESH@\n", 0640);
     g_autofree char *t2 = write_tmp("root/usr/bin/game.in", "exec @GAME_COMMAND@\n", 0755);
-    g_autofree char *pkg = write_tmp("root/usr/share/pkg/Makefile.in", "@WIDTH@\n", 0644);
     g_autoptr(GPtrArray) guest = g_ptr_array_new_with_free_func(gh_image_plan_entry_free);
     g_autofree char *conf = NULL, *game = NULL, *untouched = NULL;
     g_autofree char *game_path = g_build_filename(tmpdir, "root", "usr", "bin", "game", NULL);
@@ -230,6 +236,7 @@ START_TEST(test_render_in_root_replaces_each_guest_template_keeping_its_mode)
     struct stat st;
     guint n = 0;
 
+    put_tmp("root/usr/share/pkg/Makefile.in", "@WIDTH@\n", 0644);
     /* Only what came from the guest tree is a template: packages ship *.in files too. */
     g_ptr_array_add(guest, gh_image_plan_entry_new("etc", S_IFDIR | 0755, NULL));
     g_ptr_array_add(guest, gh_image_plan_entry_new("etc/x.conf.in", S_IFREG | 0640, NULL));
@@ -253,11 +260,11 @@ END_TEST
 START_TEST(test_render_in_root_names_the_template_with_a_bad_placeholder)
 {
     int root = open_root("root");
-    g_autofree char *t = write_tmp("root/etc/x.conf.in", "@WIDTH@ @DEPTH@\n", 0644);
     g_autoptr(GPtrArray) guest = g_ptr_array_new_with_free_func(gh_image_plan_entry_free);
     g_autoptr(GError) error = NULL;
     guint n = 0;
 
+    put_tmp("root/etc/x.conf.in", "@WIDTH@ @DEPTH@\n", 0644);
     g_ptr_array_add(guest, gh_image_plan_entry_new("etc/x.conf.in", S_IFREG | 0644, NULL));
     ck_assert(!gh_image_tree_render(root, guest, &vars, &n, &error));
     close(root);
@@ -270,13 +277,13 @@ END_TEST
 
 START_TEST(test_size_is_the_apparent_size_of_the_tree)
 {
-    g_autofree char *a = write_tmp("tree/a", "12345", 0644);
-    g_autofree char *b = write_tmp("tree/sub/b", "123", 0644);
     g_autofree char *tree = g_build_filename(tmpdir, "tree", NULL);
     g_autofree char *sub = g_build_filename(tree, "sub", NULL);
     struct stat st_tree, st_sub;
     guint64 bytes = 0;
 
+    put_tmp("tree/a", "12345", 0644);
+    put_tmp("tree/sub/b", "123", 0644);
     ck_assert(gh_image_tree_size(tree, &bytes, NULL));
     ck_assert_int_eq(stat(tree, &st_tree), 0);
     ck_assert_int_eq(stat(sub, &st_sub), 0);
@@ -287,11 +294,11 @@ END_TEST
 START_TEST(test_take_boot_moves_the_one_kernel_out)
 {
     g_autofree char *k = write_tmp("root/boot/vmlinuz-6.1.0-37-amd64", "kernel", 0644);
-    g_autofree char *c = write_tmp("root/boot/config-6.1.0-37-amd64", "config", 0644);
     g_autofree char *root = g_build_filename(tmpdir, "root", NULL);
     g_autofree char *dest = g_build_filename(tmpdir, "vmlinuz", NULL);
     g_autofree char *text = NULL;
 
+    put_tmp("root/boot/config-6.1.0-37-amd64", "config", 0644);
     ck_assert(gh_image_tree_take_boot(root, "vmlinuz-", dest, NULL));
     ck_assert(!g_file_test(k, G_FILE_TEST_EXISTS));
     text = read_tmp("vmlinuz");
@@ -301,14 +308,14 @@ END_TEST
 
 START_TEST(test_take_boot_refuses_two_kernels_naming_them)
 {
-    g_autofree char *k1 = write_tmp("root/boot/vmlinuz-6.1.0-37-amd64", "k", 0644);
-    g_autofree char *k2 = write_tmp("root/boot/vmlinuz-6.1.0-38-amd64", "k", 0644);
     g_autofree char *root = g_build_filename(tmpdir, "root", NULL);
     g_autofree char *dest = g_build_filename(tmpdir, "vmlinuz", NULL);
     g_autofree char *want = g_strdup_printf("expected exactly one %s/boot/vmlinuz-*, found 2: vmlinuz-6.1.0-37-amd64, "
                                             "vmlinuz-6.1.0-38-amd64", root);
     g_autoptr(GError) error = NULL;
 
+    put_tmp("root/boot/vmlinuz-6.1.0-37-amd64", "k", 0644);
+    put_tmp("root/boot/vmlinuz-6.1.0-38-amd64", "k", 0644);
     ck_assert(!gh_image_tree_take_boot(root, "vmlinuz-", dest, &error));
     ck_assert_str_eq(error->message, want);
     ck_assert(!g_file_test(dest, G_FILE_TEST_EXISTS));
@@ -317,12 +324,12 @@ END_TEST
 
 START_TEST(test_take_boot_refuses_no_initrd)
 {
-    g_autofree char *k = write_tmp("root/boot/vmlinuz-6.1.0-37-amd64", "k", 0644);
     g_autofree char *root = g_build_filename(tmpdir, "root", NULL);
     g_autofree char *dest = g_build_filename(tmpdir, "initrd.img", NULL);
     g_autofree char *want = g_strdup_printf("expected exactly one %s/boot/initrd.img-*, found 0", root);
     g_autoptr(GError) error = NULL;
 
+    put_tmp("root/boot/vmlinuz-6.1.0-37-amd64", "k", 0644);
     ck_assert(!gh_image_tree_take_boot(root, "initrd.img-", dest, &error));
     ck_assert_str_eq(error->message, want);
 }
@@ -330,7 +337,6 @@ END_TEST
 
 START_TEST(test_publish_hard_links_each_file_of_the_entry)
 {
-    g_autofree char *m = write_tmp("cache/x-0123/x.image.xml", "<image/>", 0644);
     g_autofree char *d = write_tmp("cache/x-0123/root.qcow2", "disk", 0644);
     g_autofree char *old = write_tmp("out/root.qcow2", "an older disk", 0644);
     g_autofree char *entry = g_build_filename(tmpdir, "cache", "x-0123", NULL);
@@ -341,6 +347,7 @@ START_TEST(test_publish_hard_links_each_file_of_the_entry)
     struct stat a, b;
     gboolean copied = TRUE;
 
+    put_tmp("cache/x-0123/x.image.xml", "<image/>", 0644);
     ck_assert_int_eq(g_mkdir(sub, 0755), 0);
     ck_assert(gh_image_tree_publish(entry, output, &copied, NULL));
     ck_assert(!copied);
@@ -354,11 +361,11 @@ END_TEST
 
 START_TEST(test_publish_into_the_entry_itself_keeps_its_files)
 {
-    g_autofree char *d = write_tmp("cache/x-0123/root.qcow2", "disk", 0644);
     g_autofree char *entry = g_build_filename(tmpdir, "cache", "x-0123", NULL);
     g_autofree char *text = NULL;
     gboolean copied = TRUE;
 
+    put_tmp("cache/x-0123/root.qcow2", "disk", 0644);
     ck_assert(gh_image_tree_publish(entry, entry, &copied, NULL));
     text = read_tmp("cache/x-0123/root.qcow2");
     ck_assert_str_eq(text, "disk");
