@@ -6,7 +6,7 @@
  *   DATA_DIR     installed data (<prefix>/share/gamehost: schema/, profiles/, images/)
  *   VNC_SOCKET   path of the VNC unix socket, or "-" for no graphics element
  *   DOMAIN_TYPE  "qemu" (TCG) or "kvm"
- *   OVERLAY      qcow2 overlay path, needed by disk-boot images only (not created here)
+ *   OVERLAY      qcow2 overlay path, needed by images with a disk only (not created here)
  *
  * The catalog is loaded and the XML built by the same libghcore functions the
  * daemon uses (gh_catalog_load, gh_domain_build_xml). */
@@ -60,8 +60,8 @@ main(int argc, char **argv)
     params.domain_type = argv[6];
     params.overlay_path = argc > 7 ? argv[7] : NULL;
     params.created_at = g_get_real_time();
-    if (image->boot == GH_BOOT_DISK && !params.overlay_path) {
-        fprintf(stderr, "%s: image '%s' boots from a disk: give an OVERLAY path\n", argv[0], image->id);
+    if (gh_image_has_disk(image) && !params.overlay_path) {
+        fprintf(stderr, "%s: image '%s' has a disk: give an OVERLAY path\n", argv[0], image->id);
         return 2;
     }
 

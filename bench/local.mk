@@ -20,14 +20,23 @@ CLEANFILES += bench/gh-domain-xml$(EXEEXT)
 # standing in for the guest) and the capture.relay driver that loads the
 # installed plugin through the ABI.  On demand too:
 #     make -C build bench/relay-producer bench/relay-bench
-# GH_RELAY_PRODUCER_SOURCES is defined in plugins/capture-relay/local.mk.
+# GH_RELAY_PRODUCER_SOURCES/_CFLAGS are defined in plugins/capture-relay/local.mk.
 EXTRA_PROGRAMS += bench/relay-producer bench/relay-bench
 bench_relay_producer_SOURCES = bench/relay-producer.c $(GH_RELAY_PRODUCER_SOURCES)
-bench_relay_producer_CFLAGS = $(AM_CFLAGS) -I$(srcdir)/include -I$(srcdir)/plugins/capture-relay
+bench_relay_producer_CFLAGS = $(AM_CFLAGS) -I$(srcdir)/include $(GH_RELAY_PRODUCER_CFLAGS)
 bench_relay_bench_SOURCES = bench/relay-bench.c bench/bench-plugin.c bench/bench-plugin.h $(GH_RELAY_PRODUCER_SOURCES)
-bench_relay_bench_CFLAGS = $(AM_CFLAGS) -I$(srcdir)/include -I$(srcdir)/plugins/capture-relay
+bench_relay_bench_CFLAGS = $(AM_CFLAGS) -I$(srcdir)/include $(GH_RELAY_PRODUCER_CFLAGS)
 bench_relay_bench_LDADD = -ldl
 CLEANFILES += bench/relay-producer$(EXEEXT) bench/relay-bench$(EXEEXT)
+
+# bench/agent-tick: the guest agent's per-tick cost (read, compare, publish;
+# images/agent/frame.c) for a few display sizes.  On demand too:
+#     make -C build bench/agent-tick
+EXTRA_PROGRAMS += bench/agent-tick
+bench_agent_tick_SOURCES = bench/agent-tick.c \
+	images/agent/frame.c images/agent/frame.h images/agent/relay-writer.c images/agent/relay-writer.h
+bench_agent_tick_CFLAGS = $(AM_CFLAGS) -I$(srcdir)/include -I$(srcdir)/images/agent
+CLEANFILES += bench/agent-tick$(EXEEXT)
 
 # bench/webrtc-bench.sh: the stream.webrtc benchmark (issue 5), one program
 # in two roles (host side through the plugin ABI, and a webrtcbin receiver

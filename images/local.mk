@@ -14,7 +14,8 @@ image_schemas = \
 image_profiles = \
 	images/profiles/arcade-640.xml \
 	images/profiles/console-1080.xml \
-	images/profiles/console-4k.xml
+	images/profiles/console-4k.xml \
+	images/profiles/pc-640.xml
 
 # Manifests are installed next to the artefacts they describe, since their
 # artefact paths are relative to the manifest's directory.

@@ -12,9 +12,12 @@ plugins_capture_relay_la_CFLAGS = $(GH_PLUGIN_CFLAGS)
 plugins_capture_relay_la_LDFLAGS = $(GH_PLUGIN_LDFLAGS)
 
 # The synthetic producer: not part of the plugin (a host process or a test
-# writes frames with it, the plugin only reads).
+# writes frames with it, the plugin only reads).  It writes through the guest
+# agent's relay writer, the one implementation of the protocol's steps.
 GH_RELAY_PRODUCER_SOURCES = \
-	plugins/capture-relay/relay-producer.c plugins/capture-relay/relay-producer.h
+	plugins/capture-relay/relay-producer.c plugins/capture-relay/relay-producer.h \
+	images/agent/relay-writer.c images/agent/relay-writer.h
+GH_RELAY_PRODUCER_CFLAGS = -I$(srcdir)/plugins/capture-relay -I$(srcdir)/images/agent
 
 install-data-hook: gh-capture-relay-install-data-hook
 uninstall-hook: gh-capture-relay-uninstall-hook
@@ -29,7 +32,7 @@ TESTS += plugins/tests/test_capture_relay
 plugins_tests_test_capture_relay_SOURCES = \
 	plugins/tests/test_capture_relay.c $(plugins_capture_relay_la_SOURCES) $(GH_RELAY_PRODUCER_SOURCES)
 plugins_tests_test_capture_relay_CFLAGS = $(GH_PLUGIN_CFLAGS) -pthread \
-	-I$(srcdir)/plugins/capture-relay $(CHECK_CFLAGS)
+	$(GH_RELAY_PRODUCER_CFLAGS) $(CHECK_CFLAGS)
 plugins_tests_test_capture_relay_LDADD = $(CHECK_LIBS) -lpthread
 
 EXTRA_DIST += docs/frame-relay.md bench/capture-paths.sh

@@ -1,5 +1,6 @@
-/* The synthetic relay producer (relay-producer.h).  Release stores and
- * fences stand for the write barriers of the protocol's algorithm. */
+/* The synthetic relay producer (relay-producer.h): the pattern and the frame
+ * description; the header, the slot's seqlock and the publication are the
+ * agent's relay writer (images/agent/relay-writer.c). */
 #include <errno.h>
 #include <string.h>
 
@@ -7,30 +8,16 @@
 
 #include "relay-producer.h"
 
-static gh_relay_header *
-gh_relay_producer_header(gh_relay_producer *p)
-{
-    return (gh_relay_header *)p->mem;
-}
-
-static gh_relay_slot *
-gh_relay_producer_slot(gh_relay_producer *p, uint32_t index)
-{
-    return (gh_relay_slot *)(p->mem + GH_RELAY_SLOTS_OFFSET + (uint64_t)index * p->slot_size);
-}
-
 int
 gh_relay_producer_init(gh_relay_producer *p, void *mem, uint64_t size, uint32_t width, uint32_t height,
                        uint32_t slot_count)
 {
-    gh_relay_header *h = mem;
-    uint64_t slot_size;
+    agent_relay relay;
 
-    if (width == 0 || height == 0 || width > GH_RELAY_MAX_WIDTH || height > GH_RELAY_MAX_HEIGHT ||
-        slot_count < GH_RELAY_MIN_SLOTS || slot_count > GH_RELAY_MAX_SLOTS)
-        return -EINVAL;
-    slot_size = gh_relay_slot_size(width, height);
-    if (slot_size > UINT32_MAX || GH_RELAY_SLOTS_OFFSET + slot_count * slot_size > size)
+    /* Always a new header: a re-initialised producer counts from 1 again,
+     * as a rebooted guest's may. */
+    agent_relay_attach(&relay, mem, size);
+    if (agent_relay_start(&relay, width, height, slot_count, 0) < 0)
         return -EINVAL;
 
     memset(p, 0, sizeof(*p));
@@ -40,23 +27,9 @@ gh_relay_producer_init(gh_relay_producer *p, void *mem, uint64_t size, uint32_t 
     p->height = height;
     p->stride = width * 4u;
     p->slot_count = slot_count;
-    p->slot_size = (uint32_t)slot_size;
+    p->slot_size = relay.slot_size;
     p->format = GH_RELAY_FORMAT_BGRX8888;
-
-    /* A re-initialisation first hides the old header from readers. */
-    __atomic_store_n(&h->magic, 0, __ATOMIC_RELEASE);
-    memset((uint8_t *)mem + sizeof(h->magic), 0, sizeof(*h) - sizeof(h->magic));
-    for (uint32_t i = 0; i < slot_count; i++)
-        memset(gh_relay_producer_slot(p, i), 0, sizeof(gh_relay_slot));
-    h->version = GH_RELAY_VERSION;
-    h->header_size = sizeof(gh_relay_header);
-    h->region_size = size;
-    h->slots_offset = GH_RELAY_SLOTS_OFFSET;
-    h->slot_count = slot_count;
-    h->slot_size = p->slot_size;
-    h->max_width = width;
-    h->max_height = height;
-    __atomic_store_n(&h->magic, GH_RELAY_MAGIC, __ATOMIC_RELEASE);
+    p->relay = relay;
     return 0;
 }
 
@@ -71,36 +44,26 @@ uint32_t
 gh_relay_producer_write_frame(gh_relay_producer *p, uint64_t frame_number, uint64_t timestamp_ns,
                               uint64_t input_events)
 {
-    gh_relay_header *h = gh_relay_producer_header(p);
-    uint32_t index = (__atomic_load_n(&h->latest_slot, __ATOMIC_RELAXED) + 1) % p->slot_count;
-    gh_relay_slot *s = gh_relay_producer_slot(p, index);
+    agent_relay_frame f = {
+        .width = p->width,
+        .height = p->height,
+        .stride = p->stride,
+        .format = p->format,
+        .frame_number = frame_number,
+        .timestamp_ns = timestamp_ns,
+        .input_events = input_events,
+    };
     uint32_t value = gh_relay_producer_pattern(frame_number);
-    uint64_t seq = __atomic_load_n(&s->seq, __ATOMIC_RELAXED);
-    uint32_t *row;
+    uint32_t *px = (uint32_t *)agent_relay_begin(&p->relay, &f);
 
-    __atomic_store_n(&s->seq, seq + 1, __ATOMIC_RELAXED);
-    __atomic_thread_fence(__ATOMIC_RELEASE);
-    s->width = p->width;
-    s->height = p->height;
-    s->stride = p->stride;
-    s->format = p->format;
-    s->frame_number = frame_number;
-    s->timestamp_ns = timestamp_ns;
-    s->input_events = input_events;
-    row = (uint32_t *)((uint8_t *)s + sizeof(*s));
+    /* init sized the slots for exactly these frames: begin cannot refuse. */
     for (uint64_t i = 0, n = (uint64_t)p->width * p->height; i < n; i++)
-        row[i] = value;
-    __atomic_store_n(&s->seq, seq + 2, __ATOMIC_RELEASE);
-    __atomic_store_n(&h->latest_slot, index, __ATOMIC_RELEASE);
-    __atomic_store_n(&h->frames_written, h->frames_written + 1, __ATOMIC_RELEASE);
-    return index;
+        px[i] = value;
+    return agent_relay_publish(&p->relay);
 }
 
 void
 gh_relay_producer_heartbeat(gh_relay_producer *p, uint64_t now_ns)
 {
-    gh_relay_header *h = gh_relay_producer_header(p);
-
-    h->heartbeat_ns = now_ns;
-    __atomic_store_n(&h->heartbeat_count, h->heartbeat_count + 1, __ATOMIC_RELEASE);
+    agent_relay_heartbeat(&p->relay, now_ns);
 }

@@ -1,11 +1,14 @@
 /* The synthetic relay producer: writes the frame relay protocol
  * (include/gamehost/relay.h) into any memory, for the capture-relay tests,
- * bench/relay-producer and bench/relay-bench.  A guest producer (the demo
- * game) follows the same steps; docs/frame-relay.md describes them. */
+ * bench/relay-producer and bench/relay-bench.  The protocol's steps are the
+ * guest agent's relay writer (images/agent/relay-writer.c); this only fills
+ * a pattern.  docs/frame-relay.md describes them. */
 #ifndef GH_RELAY_PRODUCER_H
 #define GH_RELAY_PRODUCER_H
 
 #include <stdint.h>
+
+#include "relay-writer.h"
 
 typedef struct gh_relay_producer {
     uint8_t *mem;
@@ -14,6 +17,7 @@ typedef struct gh_relay_producer {
     uint32_t slot_count;
     uint32_t slot_size;
     uint32_t format;
+    agent_relay relay;       /* the writer; the fields above describe its frames */
 } gh_relay_producer;
 
 /* Writes the header (magic last) and empty slots into mem (size bytes,

@@ -22,6 +22,8 @@ api_add_profile(JsonBuilder *b, const char *name, const GhProfile *p)
         json_builder_add_string_value(b, "mouse");
     if (p->gamepad)
         json_builder_add_string_value(b, "gamepad");
+    if (p->tablet)
+        json_builder_add_string_value(b, "tablet");
     json_builder_end_array(b);
     gh_json_add_string(b, "gpu", gh_gpu_need_to_string(p->gpu));
     json_builder_end_object(b);

@@ -14,6 +14,10 @@ struct GhCatalog {
     GPtrArray *problems;        /* GhImageProblem *, in load order */
 };
 
+/* The range of a vCPU count, in a profile and in a manifest's <machine>. */
+#define GH_IMAGE_VCPUS_MIN 1
+#define GH_IMAGE_VCPUS_MAX 64
+
 /* catalog.c */
 void gh_image_add_problem(GPtrArray *problems, const char *file, int line,
                           const char *fmt, ...) G_GNUC_PRINTF(4, 5);
@@ -22,6 +26,7 @@ GPtrArray *gh_image_list_dir(const char *dir, GPtrArray *problems);
 
 /* image-profile.c */
 void gh_image_profile_free(gpointer data);
+GhProfile *gh_image_profile_copy(const GhProfile *profile);
 void gh_catalog_load_profile_dir(GhCatalog *catalog, xmlRelaxNGPtr schema, const char *dir);
 
 /* image-xml.c */

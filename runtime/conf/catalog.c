@@ -20,6 +20,11 @@
 
 #define GH_IMAGE_ID_MAX_LEN 64
 
+/* The range of <machine memory-mib>: 16 MiB boots the smallest guest;
+ * 1 TiB is beyond any game. */
+#define GH_IMAGE_MEMORY_MIB_MIN 16
+#define GH_IMAGE_MEMORY_MIB_MAX (1024 * 1024)
+
 G_DEFINE_QUARK(gh-image-error-quark, gh_image_error)
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -42,7 +47,14 @@ gh_image_id_is_valid(const char *id)
 
 GH_ENUM_IMPL(boot_kind, GhBootKind, GH_BOOT_KIND_LAST, "unknown", "kernel", "disk");
 GH_ENUM_IMPL(firmware, GhFirmware, GH_FIRMWARE_LAST, "bios", "bios", "uefi");
+GH_ENUM_IMPL(disk_bus, GhDiskBus, GH_DISK_BUS_LAST, "unknown", "ide", "virtio");
 GH_ENUM_IMPL(gpu_need, GhGpuNeed, GH_GPU_NEED_LAST, "unknown", "none", "optional", "required");
+
+gboolean
+gh_image_has_disk(const GhImage *image)
+{
+    return image->boot == GH_BOOT_DISK || image->disk_path != NULL;
+}
 
 /* The destroy function of GhCatalog.problems. */
 void
@@ -65,11 +77,13 @@ image_free(gpointer data)
     g_free(image->version);
     g_free(image->manifest_path);
     g_free(image->kernel_path);
+    g_free(image->initrd_path);
     g_free(image->cmdline);
     g_free(image->disk_path);
     g_free(image->disk_format);
     g_free(image->sha256);
     g_strfreev(image->capture);
+    g_clear_pointer(&image->machine_profile, gh_image_profile_free);
     g_free(image);
 }
 
@@ -230,37 +244,82 @@ image_check_artefact(const char *file, xmlNodePtr node, const char *real_dir,
     return g_steal_pointer(&real);
 }
 
-/* Fills the boot fields from <boot>; FALSE (with a problem) when its
- * artefact is refused. */
+/* The checked path of boot's child element name into *path; TRUE with *path
+ * untouched when there is no such child. */
+static gboolean
+image_read_artefact(const char *file, xmlNodePtr boot, const char *name,
+                    const char *real_dir, GPtrArray *problems, char **path)
+{
+    xmlNodePtr node = gh_xml_child(boot, name);
+
+    if (node == NULL)
+        return TRUE;
+    *path = image_check_artefact(file, node, real_dir, problems);
+    return *path != NULL;
+}
+
+/* Fills the boot fields from <boot>; FALSE (with a problem) when an
+ * artefact is refused.  The schema has vouched for which elements may
+ * appear together. */
 static gboolean
 image_read_boot(GhImage *image, const char *file, xmlNodePtr boot,
                 const char *real_dir, GPtrArray *problems)
 {
     g_autoptr(GError) error = NULL;
-    int firmware = GH_FIRMWARE_BIOS;
+    int firmware = GH_FIRMWARE_BIOS, bus = GH_DISK_BUS_IDE;
     xmlNodePtr kernel = gh_xml_child(boot, "kernel");
     xmlNodePtr disk = gh_xml_child(boot, "disk");
-    xmlNodePtr artefact = kernel ? kernel : disk;
-    char *real;
 
     if (!gh_xml_prop_enum(boot, "firmware", &gh_firmware_table, GH_XML_OPTIONAL, &firmware,
                           &error)) {
         gh_image_add_problem(problems, file, gh_xml_line(boot), "%s", error->message);
         return FALSE;
     }
+    if (disk && !gh_xml_prop_enum(disk, "bus", &gh_disk_bus_table, GH_XML_OPTIONAL, &bus,
+                                  &error)) {
+        gh_image_add_problem(problems, file, gh_xml_line(disk), "%s", error->message);
+        return FALSE;
+    }
     image->firmware = firmware;
     image->boot = kernel ? GH_BOOT_KERNEL : GH_BOOT_DISK;
-    real = image_check_artefact(file, artefact, real_dir, problems);
-    if (real == NULL)
+    image->disk_bus = bus;
+    /* In order, stopping at the first refusal: a root disk is hundreds of
+     * MB to hash, for nothing when the kernel is already refused. */
+    if (!image_read_artefact(file, boot, "kernel", real_dir, problems, &image->kernel_path) ||
+        !image_read_artefact(file, boot, "initrd", real_dir, problems, &image->initrd_path) ||
+        !image_read_artefact(file, boot, "disk", real_dir, problems, &image->disk_path))
         return FALSE;
-    gh_xml_prop_string(artefact, "sha256", GH_XML_OPTIONAL, &image->sha256, NULL);
-    if (kernel) {
-        image->kernel_path = real;
-        gh_xml_child_string(boot, "cmdline", GH_XML_OPTIONAL, &image->cmdline, NULL);
-    } else {
-        image->disk_path = real;
+    gh_xml_prop_string(kernel ? kernel : disk, "sha256", GH_XML_OPTIONAL, &image->sha256, NULL);
+    gh_xml_child_string(boot, "cmdline", GH_XML_OPTIONAL, &image->cmdline, NULL);
+    if (disk)
         gh_xml_prop_string(disk, "format", GH_XML_OPTIONAL, &image->disk_format, NULL);
+    return TRUE;
+}
+
+/* Applies <machine> (when the manifest has one) to a copy of the image's
+ * profile, which becomes the image's own: other images of that profile keep
+ * its values.  FALSE (with a problem) for a value out of range. */
+static gboolean
+image_apply_machine(GhImage *image, const char *file, xmlNodePtr machine,
+                    GPtrArray *problems)
+{
+    g_autoptr(GError) error = NULL;
+    guint64 vcpus = image->profile->vcpus;
+    guint64 memory_mib = image->profile->memory_mib;
+
+    if (machine == NULL)
+        return TRUE;
+    if (!gh_xml_prop_uint64(machine, "vcpus", GH_XML_OPTIONAL, GH_IMAGE_VCPUS_MIN,
+                            GH_IMAGE_VCPUS_MAX, &vcpus, &error) ||
+        !gh_xml_prop_uint64(machine, "memory-mib", GH_XML_OPTIONAL, GH_IMAGE_MEMORY_MIB_MIN,
+                            GH_IMAGE_MEMORY_MIB_MAX, &memory_mib, &error)) {
+        gh_image_add_problem(problems, file, gh_xml_line(machine), "%s", error->message);
+        return FALSE;
     }
+    image->machine_profile = gh_image_profile_copy(image->profile);
+    image->machine_profile->vcpus = (guint) vcpus;
+    image->machine_profile->memory_mib = memory_mib;
+    image->profile = image->machine_profile;
     return TRUE;
 }
 
@@ -324,12 +383,13 @@ image_from_doc(GhCatalog *catalog, xmlDocPtr doc, const char *file)
         gh_image_add_problem(problems, file, gh_xml_line(profile_node),
                              "unknown profile '%s'", profile_id);
         ok = FALSE;
+    } else {
+        ok &= image_apply_machine(image, file, gh_xml_child(root, "machine"), problems);
     }
     image->capture = image_read_capture(file, gh_xml_child(root, "capture"), problems);
     ok &= image->capture != NULL;
     real_dir = g_path_get_dirname(image->manifest_path);
-    ok &= image_read_boot(image, file, gh_xml_child(root, "boot"),
-                                         real_dir, problems);
+    ok &= image_read_boot(image, file, gh_xml_child(root, "boot"), real_dir, problems);
     return ok ? g_steal_pointer(&image) : NULL;
 }
 

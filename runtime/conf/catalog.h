@@ -20,6 +20,13 @@ typedef enum {
     GH_FIRMWARE_LAST
 } GhFirmware;
 
+/* The bus of an image's disk (<disk bus="...">). */
+typedef enum {
+    GH_DISK_BUS_IDE,         /* the default: what any BIOS boots from */
+    GH_DISK_BUS_VIRTIO,      /* virtio-blk: a Linux guest's root disk, cheaper under TCG */
+    GH_DISK_BUS_LAST
+} GhDiskBus;
+
 typedef enum {
     GH_GPU_NONE,             /* emulated display only */
     GH_GPU_OPTIONAL,         /* uses a GPU when one is assigned */
@@ -35,6 +42,7 @@ typedef struct {
     guint64 memory_mib;
     guint width, height, refresh_hz;
     gboolean keyboard, mouse, gamepad;
+    gboolean tablet;         /* an absolute pointer: the guest follows the player's cursor */
     GhGpuNeed gpu;
     char *gpu_class;         /* alias wanted when gpu != NONE, may be NULL */
 } GhProfile;
@@ -47,11 +55,18 @@ typedef struct {
     GhBootKind boot;
     GhFirmware firmware;
     char *kernel_path;       /* absolute; GH_BOOT_KERNEL only */
-    char *cmdline;           /* may be NULL */
-    char *disk_path;         /* absolute; GH_BOOT_DISK only */
-    char *disk_format;       /* "qcow2" or "raw"; GH_BOOT_DISK only */
-    char *sha256;            /* of the boot artefact, lowercase hex */
-    const GhProfile *profile;/* owned by the catalog */
+    char *initrd_path;       /* absolute, may be NULL; GH_BOOT_KERNEL only */
+    char *cmdline;           /* may be NULL; GH_BOOT_KERNEL only */
+    char *disk_path;         /* absolute; GH_BOOT_DISK always, GH_BOOT_KERNEL may
+                              * have one too (an OS's root disk); see gh_image_has_disk */
+    char *disk_format;       /* "qcow2" or "raw"; with disk_path */
+    GhDiskBus disk_bus;      /* with disk_path */
+    char *sha256;            /* of the boot artefact (the kernel when there is one), lowercase hex */
+    /* The effective profile, what sessions of this image get: the catalog's
+     * own, or machine_profile when the manifest has a <machine>. */
+    const GhProfile *profile;
+    GhProfile *machine_profile; /* the named profile with <machine>'s overrides, owned by
+                                 * the image and freed with it; NULL without <machine> */
     GStrv capture;           /* capture paths the image supports ("screenshot", "vnc", "relay") */
 } GhImage;
 
@@ -93,9 +108,13 @@ const GPtrArray *gh_catalog_images(const GhCatalog *catalog);
 const GPtrArray *gh_catalog_problems(const GhCatalog *catalog);
 
 gboolean gh_image_id_is_valid(const char *id);
+/* Whether sessions of the image get a disk (a copy-on-write overlay on
+ * disk_path): every disk boot, and a kernel boot with a root disk. */
+gboolean gh_image_has_disk(const GhImage *image);
 /* The manifest's and the API's words: "kernel"/"disk" ("unknown" otherwise),
- * "bios"/"uefi" (what is not UEFI is BIOS), "none"/"optional"/"required"
- * ("unknown" otherwise). */
+ * "bios"/"uefi" (what is not UEFI is BIOS), "ide"/"virtio" ("unknown"
+ * otherwise), "none"/"optional"/"required" ("unknown" otherwise). */
 GH_ENUM_DECL(boot_kind, GhBootKind);
 GH_ENUM_DECL(firmware, GhFirmware);
+GH_ENUM_DECL(disk_bus, GhDiskBus);
 GH_ENUM_DECL(gpu_need, GhGpuNeed);

@@ -18,6 +18,18 @@ gh_image_profile_free(gpointer data)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GhProfile, gh_image_profile_free)
 
+/* A deep copy, for an image that overrides some of the profile's values. */
+GhProfile *
+gh_image_profile_copy(const GhProfile *profile)
+{
+    GhProfile *copy = g_memdup2(profile, sizeof *profile);
+
+    copy->id = g_strdup(profile->id);
+    copy->title = g_strdup(profile->title);
+    copy->gpu_class = g_strdup(profile->gpu_class);
+    return copy;
+}
+
 /* A typed reader's refusal, as a problem on node's line. */
 static gboolean
 profile_refused(GPtrArray *problems, const char *file, xmlNodePtr node, const GError *error)
@@ -116,7 +128,8 @@ profile_from_doc(xmlDocPtr doc, const char *file, GPtrArray *problems)
                              profile->id, base);
         ok = FALSE;
     }
-    ok &= profile_number(problems, file, gh_xml_child(root, "cpu"), "vcpus", 1, 64, &profile->vcpus);
+    ok &= profile_number(problems, file, gh_xml_child(root, "cpu"), "vcpus",
+                         GH_IMAGE_VCPUS_MIN, GH_IMAGE_VCPUS_MAX, &profile->vcpus);
     ok &= profile_read_memory(problems, file, gh_xml_child(root, "memory"),
                               &profile->memory_mib);
     ok &= profile_read_display(problems, file, gh_xml_child(root, "display"), profile);
@@ -124,6 +137,7 @@ profile_from_doc(xmlDocPtr doc, const char *file, GPtrArray *problems)
     profile->keyboard = gh_xml_child(ctl, "keyboard") != NULL;
     profile->mouse = gh_xml_child(ctl, "mouse") != NULL;
     profile->gamepad = gh_xml_child(ctl, "gamepad") != NULL;
+    profile->tablet = gh_xml_child(ctl, "tablet") != NULL;
     return ok ? g_steal_pointer(&profile) : NULL;
 }
 

@@ -28,7 +28,7 @@ typedef struct {
     char *id;
     char *domain_name;
     char *domain_xml;            /* create only */
-    char *overlay_path;          /* create only, NULL for kernel boot */
+    char *overlay_path;          /* create only, NULL when the image has no disk */
     char *backing_path;
     char *backing_format;
 } Job;
@@ -486,7 +486,9 @@ session_new_record(GhSessionManager *mgr, const GhImage *image, const GhSessionR
     s->dir = g_build_filename(mgr->sessions_dir, s->id, NULL);
     s->serial_log = g_build_filename(s->dir, "serial.log", NULL);
     s->vnc_socket = g_build_filename(s->dir, "vnc.sock", NULL);
-    if (image->boot == GH_BOOT_DISK)
+    /* A disk booted by the firmware or a kernel's root disk alike: the
+     * guest writes to its overlay, discarded with the session. */
+    if (gh_image_has_disk(image))
         s->overlay_path = g_build_filename(s->dir, "overlay.qcow2", NULL);
     s->created_at = g_get_real_time();
     s->labels = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);

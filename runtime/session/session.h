@@ -41,7 +41,7 @@ typedef struct {
     char *dir;               /* <state>/sessions/<id>/ : serial log, vnc socket, overlay */
     char *serial_log;
     char *vnc_socket;
-    char *overlay_path;      /* NULL for kernel boot */
+    char *overlay_path;      /* NULL when the image has no disk (gh_image_has_disk) */
     gint64 created_at;       /* unix usec */
     gint64 started_at;       /* running since, 0 if never */
     gint64 stopped_at;       /* 0 unless stopped/failed */

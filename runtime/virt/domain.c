@@ -100,6 +100,45 @@ domain_check_path(const char *field, const char *value, gboolean required, GErro
     return TRUE;
 }
 
+/* The boot artefacts, firmware and disk of the image; the disk needs the
+ * session's overlay, whatever the boot kind. */
+static gboolean
+domain_check_boot(const GhImage *image, const GhDomainParams *params, GError **error)
+{
+    switch (image->boot) {
+    case GH_BOOT_KERNEL:
+        if (!domain_check_path("kernel_path", image->kernel_path, TRUE, error) ||
+            !domain_check_path("initrd_path", image->initrd_path, FALSE, error))
+            return FALSE;
+        if (image->cmdline && !domain_text_is_xml_safe(image->cmdline)) {
+            g_set_error(error, GH_DOMAIN_ERROR, GH_DOMAIN_ERROR_INVALID,
+                        "cmdline contains control characters or invalid UTF-8");
+            return FALSE;
+        }
+        break;
+    case GH_BOOT_DISK:
+        break;
+    default:
+        g_set_error(error, GH_DOMAIN_ERROR, GH_DOMAIN_ERROR_INVALID,
+                    "image '%s': unknown boot kind %d", image->id, (int) image->boot);
+        return FALSE;
+    }
+    if (image->firmware != GH_FIRMWARE_BIOS && image->firmware != GH_FIRMWARE_UEFI) {
+        g_set_error(error, GH_DOMAIN_ERROR, GH_DOMAIN_ERROR_INVALID,
+                    "image '%s': unknown firmware %d", image->id, (int) image->firmware);
+        return FALSE;
+    }
+    if (!gh_image_has_disk(image))
+        return TRUE;
+    if (image->disk_bus != GH_DISK_BUS_IDE && image->disk_bus != GH_DISK_BUS_VIRTIO) {
+        g_set_error(error, GH_DOMAIN_ERROR, GH_DOMAIN_ERROR_INVALID,
+                    "image '%s': unknown disk bus %d (ide or virtio)", image->id,
+                    (int) image->disk_bus);
+        return FALSE;
+    }
+    return domain_check_path("overlay_path", params->overlay_path, TRUE, error);
+}
+
 static gboolean
 domain_check_params(const GhImage *image, const GhDomainParams *params, GError **error)
 {
@@ -157,30 +196,8 @@ domain_check_params(const GhImage *image, const GhDomainParams *params, GError *
         return FALSE;
     }
 
-    switch (image->boot) {
-    case GH_BOOT_KERNEL:
-        if (!domain_check_path("kernel_path", image->kernel_path, TRUE, error))
-            return FALSE;
-        if (image->cmdline && !domain_text_is_xml_safe(image->cmdline)) {
-            g_set_error(error, GH_DOMAIN_ERROR, GH_DOMAIN_ERROR_INVALID,
-                        "cmdline contains control characters or invalid UTF-8");
-            return FALSE;
-        }
-        break;
-    case GH_BOOT_DISK:
-        if (!domain_check_path("overlay_path", params->overlay_path, TRUE, error))
-            return FALSE;
-        break;
-    default:
-        g_set_error(error, GH_DOMAIN_ERROR, GH_DOMAIN_ERROR_INVALID,
-                    "image '%s': unknown boot kind %d", image->id, (int) image->boot);
+    if (!domain_check_boot(image, params, error))
         return FALSE;
-    }
-    if (image->firmware != GH_FIRMWARE_BIOS && image->firmware != GH_FIRMWARE_UEFI) {
-        g_set_error(error, GH_DOMAIN_ERROR, GH_DOMAIN_ERROR_INVALID,
-                    "image '%s': unknown firmware %d", image->id, (int) image->firmware);
-        return FALSE;
-    }
 
     if (!domain_check_path("serial_log", params->serial_log, TRUE, error) ||
         !domain_check_path("vnc_socket", params->vnc_socket, FALSE, error))
@@ -240,7 +257,7 @@ domain_add_metadata(xmlNodePtr domain, const GhImage *image, const GhDomainParam
     domain_set_attr(session, "id", params->session_id);
     domain_set_attr(session, "image", image->id);
     domain_set_attr(session, "created", created);
-    if (image->boot == GH_BOOT_DISK)
+    if (gh_image_has_disk(image))
         domain_set_attr(session, "overlay", params->overlay_path);
 }
 
@@ -259,6 +276,8 @@ domain_add_os(xmlNodePtr domain, const GhImage *image)
 
     if (image->boot == GH_BOOT_KERNEL) {
         domain_add_text(os, "kernel", image->kernel_path);
+        if (image->initrd_path)
+            domain_add_text(os, "initrd", image->initrd_path);
         if (image->cmdline)
             domain_add_text(os, "cmdline", image->cmdline);
     } else {
@@ -266,26 +285,40 @@ domain_add_os(xmlNodePtr domain, const GhImage *image)
     }
 }
 
+/* The session writes only to its overlay, which is always qcow2 whatever
+ * the image's own format: a copy-on-write layer over the read-only image,
+ * discarded when the session ends.  The same for a disk booted through the
+ * firmware and for a directly booted kernel's root disk. */
+static void
+domain_add_disk(xmlNodePtr devices, const GhImage *image, const GhDomainParams *params)
+{
+    xmlNodePtr disk = domain_add_elem(devices, "disk");
+    domain_set_attr(disk, "type", "file");
+    domain_set_attr(disk, "device", "disk");
+    xmlNodePtr driver = domain_add_elem(disk, "driver");
+    domain_set_attr(driver, "name", "qemu");
+    domain_set_attr(driver, "type", "qcow2");
+    domain_set_attr(domain_add_elem(disk, "source"), "file", params->overlay_path);
+    xmlNodePtr target = domain_add_elem(disk, "target");
+    domain_set_attr(target, "dev", image->disk_bus == GH_DISK_BUS_VIRTIO ? "vda" : "hda");
+    domain_set_attr(target, "bus", gh_disk_bus_to_string(image->disk_bus));
+}
+
+static void
+domain_add_input(xmlNodePtr devices, const char *type, const char *bus)
+{
+    xmlNodePtr input = domain_add_elem(devices, "input");
+    domain_set_attr(input, "type", type);
+    domain_set_attr(input, "bus", bus);
+}
+
 static void
 domain_add_devices(xmlNodePtr domain, const GhImage *image, const GhDomainParams *params)
 {
     xmlNodePtr devices = domain_add_elem(domain, "devices");
 
-    if (image->boot == GH_BOOT_DISK) {
-        /* The session writes only to its overlay, which is always qcow2
-         * whatever the image's own format: a copy-on-write layer over the
-         * read-only image, discarded when the session ends. */
-        xmlNodePtr disk = domain_add_elem(devices, "disk");
-        domain_set_attr(disk, "type", "file");
-        domain_set_attr(disk, "device", "disk");
-        xmlNodePtr driver = domain_add_elem(disk, "driver");
-        domain_set_attr(driver, "name", "qemu");
-        domain_set_attr(driver, "type", "qcow2");
-        domain_set_attr(domain_add_elem(disk, "source"), "file", params->overlay_path);
-        xmlNodePtr target = domain_add_elem(disk, "target");
-        domain_set_attr(target, "dev", "hda");
-        domain_set_attr(target, "bus", "ide");
-    }
+    if (gh_image_has_disk(image))
+        domain_add_disk(devices, image, params);
 
     /* libvirt adds the matching <console> for the first serial port
      * itself; declaring one too would ask for a second character device. */
@@ -296,16 +329,16 @@ domain_add_devices(xmlNodePtr domain, const GhImage *image, const GhDomainParams
     domain_set_attr(source, "append", "off");
     domain_set_attr(domain_add_elem(serial, "target"), "port", "0");
 
-    if (image->profile->keyboard) {
-        xmlNodePtr input = domain_add_elem(devices, "input");
-        domain_set_attr(input, "type", "keyboard");
-        domain_set_attr(input, "bus", "ps2");
-    }
-    if (image->profile->mouse) {
-        xmlNodePtr input = domain_add_elem(devices, "input");
-        domain_set_attr(input, "type", "mouse");
-        domain_set_attr(input, "bus", "ps2");
-    }
+    if (image->profile->keyboard)
+        domain_add_input(devices, "keyboard", "ps2");
+    if (image->profile->mouse)
+        domain_add_input(devices, "mouse", "ps2");
+    /* An absolute pointer, so the guest's cursor is where the player's is.
+     * virtio-tablet rather than usb-tablet: a USB tablet is polled by the
+     * emulated host controller's frame timer, which costs CPU under TCG;
+     * the guest's Debian kernel has virtio_input. */
+    if (image->profile->tablet)
+        domain_add_input(devices, "tablet", "virtio");
 
     /* A passed-through GPU (PCI or VF) drives its own outputs, which QEMU
      * never sees: a VNC server would show a blank emulated head, so there is

@@ -14,7 +14,7 @@
 typedef struct {
     const char *session_id;  /* a UUID; the domain is named "gh-<session_id>" and has uuid = session_id */
     const char *domain_type; /* "kvm" or "qemu" */
-    const char *overlay_path;/* qcow2 overlay on the image's disk; GH_BOOT_DISK only */
+    const char *overlay_path;/* qcow2 overlay on the image's disk; only when gh_image_has_disk */
     const char *serial_log;  /* file the guest's first serial port writes to */
     const char *vnc_socket;  /* unix socket for the VNC display, may be NULL (no graphics element) */
     gint64 created_at;       /* unix time in microseconds, recorded in metadata */
@@ -27,7 +27,7 @@ typedef struct {
     char *session_id;
     char *image_id;
     gint64 created_at;
-    char *overlay_path;      /* NULL for kernel boot */
+    char *overlay_path;      /* NULL when the image has no disk */
 } GhDomainMetadata;
 
 #define GH_DOMAIN_ERROR (gh_domain_error_quark())

@@ -7,6 +7,7 @@ tests_e2e_png_probe_LDADD = $(PNG_LIBS)
 
 EXTRA_DIST += tests/e2e/run.sh tests/e2e/lib.sh \
 	tests/e2e/test-api-cli.sh tests/e2e/test-boot-disk.sh tests/e2e/test-boot-kernel.sh \
+	tests/e2e/test-boot-kernel-disk.sh \
 	tests/e2e/test-capacity.sh tests/e2e/test-killed-outside.sh tests/e2e/test-restart-adopts.sh \
 	tests/e2e/test-gpu-passthrough.sh tests/e2e/test-input-frame.sh tests/e2e/test-plugin-sdk.sh \
 	tests/e2e/test-relay.sh tests/e2e/test-record.sh \

@@ -19,9 +19,10 @@ write_file(const char *path, const char *text)
     ck_assert_msg(g_file_set_contents(path, text, -1, &error), "%s", error ? error->message : "");
 }
 
-/* Manifest plus its kernel artefact, checksum computed from what we wrote. */
+/* Manifest plus its kernel artefact, checksum computed from what we wrote;
+ * machine is a <machine> element or "". */
 static void
-write_image(const char *dir, const char *id, const char *profile)
+write_image(const char *dir, const char *id, const char *profile, const char *machine)
 {
     static const char kernel[] = "not really a kernel, the test driver never boots it\n";
     g_autofree char *sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, kernel, -1);
@@ -30,10 +31,10 @@ write_image(const char *dir, const char *id, const char *profile)
     g_autofree char *manifest = g_strdup_printf(
         "<?xml version=\"1.0\"?>\n"
         "<image xmlns=\"https://gamehost.dev/xmlns/image/1\" id=\"%s\" version=\"1.0.0\">\n"
-        "  <title>Test %s</title>\n  <profile>%s</profile>\n"
+        "  <title>Test %s</title>\n  <profile>%s</profile>%s\n"
         "  <boot firmware=\"bios\"><kernel path=\"%s.elf\" sha256=\"%s\"/></boot>\n"
         "  <capture><path>screenshot</path><path>vnc</path></capture>\n"
-        "</image>\n", id, id, profile, id, sum);
+        "</image>\n", id, id, profile, machine, id, sum);
 
     write_file(kpath, kernel);
     write_file(mpath, manifest);
@@ -52,8 +53,9 @@ load_catalog(void)
     GhCatalog *catalog;
 
     g_mkdir(images, 0755);
-    write_image(images, "demo-arena", "arcade-640");
-    write_image(images, "gpu-only", "console-4k");
+    write_image(images, "demo-arena", "arcade-640", "");
+    write_image(images, "gpu-only", "console-4k", "");
+    write_image(images, "pc-game", "pc-640", "<machine vcpus=\"4\"/>");
     {
         g_autofree char *bad = g_build_filename(images, "broken.image.xml", NULL);
         write_file(bad, "<image xmlns=\"https://gamehost.dev/xmlns/image/1\">\n<title/>\n");

@@ -108,9 +108,10 @@ START_TEST(test_images_lists_catalog_and_problems)
     ck_assert_uint_eq(r->status, 200);
     images = json_object_get_array_member(json_node_get_object(r->json), "images");
     problems = json_object_get_array_member(json_node_get_object(r->json), "problems");
-    ck_assert_uint_eq(json_array_get_length(images), 2);
+    ck_assert_uint_eq(json_array_get_length(images), 3);
     ck_assert_str_eq(member_string(json_array_get_element(images, 0), "id"), "demo-arena");
     ck_assert_str_eq(member_string(json_array_get_element(images, 1), "id"), "gpu-only");
+    ck_assert_str_eq(member_string(json_array_get_element(images, 2), "id"), "pc-game");
     ck_assert_uint_eq(json_array_get_length(problems), 1);
     problem = json_array_get_object_element(problems, 0);
     ck_assert(g_str_has_suffix(json_object_get_string_member(problem, "file"), "broken.image.xml"));
@@ -148,6 +149,37 @@ START_TEST(test_image_show_returns_the_image)
     capture = json_object_get_array_member(o, "capture");
     ck_assert_uint_eq(json_array_get_length(capture), 2);
     ck_assert_str_eq(json_array_get_string_element(capture, 0), "screenshot");
+}
+END_TEST
+
+/* pc-game's manifest asks for 4 vCPUs on pc-640 (2 vCPUs, 1024 MiB): the
+ * API shows what its sessions get. */
+START_TEST(test_image_profile_shows_machine_overrides)
+{
+    g_autoptr(Response) r = request("GET", "/v1/images/pc-game", TOKEN);
+    JsonObject *profile;
+
+    ck_assert_uint_eq(r->status, 200);
+    profile = json_object_get_object_member(json_node_get_object(r->json), "profile");
+    ck_assert_str_eq(json_object_get_string_member(profile, "id"), "pc-640");
+    ck_assert_int_eq(json_object_get_int_member(profile, "vcpus"), 4);
+    ck_assert_int_eq(json_object_get_int_member(profile, "memory_mib"), 1024);
+}
+END_TEST
+
+START_TEST(test_image_profile_lists_tablet_controller)
+{
+    g_autoptr(Response) r = request("GET", "/v1/images/pc-game", TOKEN);
+    JsonObject *profile;
+    JsonArray *controllers;
+
+    ck_assert_uint_eq(r->status, 200);
+    profile = json_object_get_object_member(json_node_get_object(r->json), "profile");
+    controllers = json_object_get_array_member(profile, "controllers");
+    ck_assert_uint_eq(json_array_get_length(controllers), 3);
+    ck_assert_str_eq(json_array_get_string_element(controllers, 0), "keyboard");
+    ck_assert_str_eq(json_array_get_string_element(controllers, 1), "mouse");
+    ck_assert_str_eq(json_array_get_string_element(controllers, 2), "tablet");
 }
 END_TEST
 
@@ -370,6 +402,8 @@ api_host_suite(void)
     tc = api_case("images", setup);
     tcase_add_test(tc, test_images_lists_catalog_and_problems);
     tcase_add_test(tc, test_image_show_returns_the_image);
+    tcase_add_test(tc, test_image_profile_shows_machine_overrides);
+    tcase_add_test(tc, test_image_profile_lists_tablet_controller);
     tcase_add_test(tc, test_image_unknown_is_404);
     tcase_add_test(tc, test_image_hostile_ids_are_404);
     tcase_add_test(tc, test_image_id_with_encoded_slash_or_nul_is_400);

@@ -51,6 +51,17 @@ static const GhProfile profile_console_1080 = {
     .gpu = GH_GPU_OPTIONAL,
 };
 
+/* The pc-640 profile's shape (images/profiles/pc-640.xml): a PC with a tablet. */
+static const GhProfile profile_pc = {
+    .id = (char *) "pc-640",
+    .title = (char *) "PC 640x480",
+    .vcpus = 2,
+    .memory_mib = 1024,
+    .width = 640, .height = 480, .refresh_hz = 60,
+    .keyboard = TRUE, .mouse = TRUE, .tablet = TRUE,
+    .gpu = GH_GPU_NONE,
+};
+
 #define MDEV_UUID "c2b8e1a4-3f5d-4e6a-9b7c-0d1e2f3a4b5c"
 
 static GhImage
@@ -83,6 +94,29 @@ disk_image(void)
         .disk_format = (char *) "raw",
         .sha256 = (char *) "1111111111111111111111111111111111111111111111111111111111111111",
         .profile = &profile_arcade,
+    };
+}
+
+/* A Linux guest as the image builder writes it: kernel, initrd, command line
+ * and a root disk on virtio. */
+static GhImage
+linux_image(void)
+{
+    return (GhImage) {
+        .id = (char *) "freedoom",
+        .title = (char *) "Freedoom: Phase 1",
+        .version = (char *) "0.12.1-1",
+        .manifest_path = (char *) "/srv/gamehost/images/freedoom/freedoom.image.xml",
+        .boot = GH_BOOT_KERNEL,
+        .firmware = GH_FIRMWARE_BIOS,
+        .kernel_path = (char *) "/srv/gamehost/images/freedoom/vmlinuz",
+        .initrd_path = (char *) "/srv/gamehost/images/freedoom/initrd.img",
+        .cmdline = (char *) "root=/dev/vda rw console=ttyS0",
+        .disk_path = (char *) "/srv/gamehost/images/freedoom/root.qcow2",
+        .disk_format = (char *) "qcow2",
+        .disk_bus = GH_DISK_BUS_VIRTIO,
+        .sha256 = (char *) "2222222222222222222222222222222222222222222222222222222222222222",
+        .profile = &profile_pc,
     };
 }
 
@@ -341,6 +375,16 @@ START_TEST(test_golden_gpu_pci_with_relay_1080p)
 }
 END_TEST
 
+START_TEST(test_golden_linux_kernel_initrd_root_disk_virtio)
+{
+    GhImage image = linux_image();
+    image.capture = relay_capture;
+    GhDomainParams params = params_for("qemu");
+    params.overlay_path = overlay_path();
+    check_golden("linux-virtio.xml", &image, &params);
+}
+END_TEST
+
 static const char *const golden_files[] = {
     "kernel-qemu.xml",
     "kernel-cmdline.xml",
@@ -356,6 +400,7 @@ static const char *const golden_files[] = {
     "gpu-hugepages.xml",
     "kernel-relay.xml",
     "gpu-pci-relay.xml",
+    "linux-virtio.xml",
 };
 
 START_TEST(test_golden_file_passes_virt_xml_validate)
@@ -466,6 +511,147 @@ START_TEST(test_relay_path_is_dev_shm_domain_name)
 }
 END_TEST
 
+/* ---- a Linux guest: initrd, root disk, tablet ---------------------------- */
+
+/* Each node xpath selects in doc, as "name" (elements) or its value
+ * (attributes, with '@' in the xpath), joined with ','. */
+static char *
+xpath_joined(xmlDocPtr doc, const char *xpath)
+{
+    g_autoptr(GPtrArray) nodes = gh_xml_xpath_nodes(doc, xpath);
+    g_autoptr(GString) out = g_string_new(NULL);
+
+    for (guint i = 0; i < nodes->len; i++) {
+        xmlNodePtr node = nodes->pdata[i];
+        xmlChar *value = node->type == XML_ATTRIBUTE_NODE ? xmlNodeGetContent(node) : NULL;
+
+        if (i > 0)
+            g_string_append_c(out, ',');
+        g_string_append(out, value ? (const char *) value : (const char *) node->name);
+        xmlFree(value);
+    }
+    return g_string_free(g_steal_pointer(&out), FALSE);
+}
+
+static char *
+xpath_text(xmlDocPtr doc, const char *xpath)
+{
+    g_autoptr(GPtrArray) nodes = gh_xml_xpath_nodes(doc, xpath);
+    xmlChar *text;
+    char *copy;
+
+    ck_assert_msg(nodes->len == 1, "%s selects %u nodes", xpath, nodes->len);
+    text = xmlNodeGetContent(nodes->pdata[0]);
+    copy = g_strdup((const char *) text);
+    xmlFree(text);
+    return copy;
+}
+
+static xmlDocPtr
+linux_doc(const GhImage *image)
+{
+    GhDomainParams params = params_for("qemu");
+    params.overlay_path = overlay_path();
+    return built_doc(image, &params);
+}
+
+/* libvirt's order (kernel, initrd, cmdline); a kernel boot has no <boot dev>
+ * even with a disk: QEMU loads the kernel itself. */
+START_TEST(test_linux_os_has_kernel_initrd_cmdline)
+{
+    GhImage image = linux_image();
+    g_autoptr(xmlDoc) doc = linux_doc(&image);
+    g_autofree char *children = xpath_joined(doc, "/domain/os/*");
+    g_autofree char *kernel = xpath_text(doc, "/domain/os/kernel");
+    g_autofree char *initrd = xpath_text(doc, "/domain/os/initrd");
+    g_autofree char *cmdline = xpath_text(doc, "/domain/os/cmdline");
+
+    ck_assert_str_eq(children, "type,kernel,initrd,cmdline");
+    ck_assert_str_eq(kernel, "/srv/gamehost/images/freedoom/vmlinuz");
+    ck_assert_str_eq(initrd, "/srv/gamehost/images/freedoom/initrd.img");
+    ck_assert_str_eq(cmdline, "root=/dev/vda rw console=ttyS0");
+}
+END_TEST
+
+START_TEST(test_kernel_without_initrd_has_no_initrd_element)
+{
+    GhImage image = linux_image();
+    image.initrd_path = NULL;
+    g_autoptr(xmlDoc) doc = linux_doc(&image);
+    g_autofree char *children = xpath_joined(doc, "/domain/os/*");
+
+    ck_assert_str_eq(children, "type,kernel,cmdline");
+}
+END_TEST
+
+/* The guest writes to its session's overlay, never to the image's disk. */
+START_TEST(test_linux_root_disk_is_the_overlay_on_virtio)
+{
+    GhImage image = linux_image();
+    g_autoptr(xmlDoc) doc = linux_doc(&image);
+    g_autofree char *disks = xpath_joined(doc, "/domain/devices/disk");
+    g_autofree char *driver = xpath_joined(doc, "/domain/devices/disk/driver/@type");
+    g_autofree char *source = xpath_joined(doc, "/domain/devices/disk/source/@file");
+    g_autofree char *dev = xpath_joined(doc, "/domain/devices/disk/target/@dev");
+    g_autofree char *bus = xpath_joined(doc, "/domain/devices/disk/target/@bus");
+
+    ck_assert_str_eq(disks, "disk");
+    ck_assert_str_eq(driver, "qcow2");
+    ck_assert_str_eq(source, overlay_path());
+    ck_assert_str_eq(dev, "vda");
+    ck_assert_str_eq(bus, "virtio");
+}
+END_TEST
+
+START_TEST(test_kernel_with_ide_root_disk_uses_hda)
+{
+    GhImage image = linux_image();
+    image.disk_bus = GH_DISK_BUS_IDE;
+    g_autoptr(xmlDoc) doc = linux_doc(&image);
+    g_autofree char *dev = xpath_joined(doc, "/domain/devices/disk/target/@dev");
+    g_autofree char *bus = xpath_joined(doc, "/domain/devices/disk/target/@bus");
+
+    ck_assert_str_eq(dev, "hda");
+    ck_assert_str_eq(bus, "ide");
+}
+END_TEST
+
+START_TEST(test_disk_boot_on_virtio_uses_vda)
+{
+    GhImage image = disk_image();
+    image.disk_bus = GH_DISK_BUS_VIRTIO;
+    g_autoptr(xmlDoc) doc = linux_doc(&image);
+    g_autofree char *target = xpath_joined(doc, "/domain/devices/disk/target/@*");
+    g_autofree char *boot = xpath_joined(doc, "/domain/os/boot/@dev");
+
+    ck_assert_str_eq(target, "vda,virtio");
+    ck_assert_str_eq(boot, "hd");
+}
+END_TEST
+
+START_TEST(test_tablet_profile_gets_virtio_tablet)
+{
+    GhImage image = linux_image();
+    g_autoptr(xmlDoc) doc = linux_doc(&image);
+    g_autofree char *inputs = xpath_joined(doc, "/domain/devices/input/@type");
+    g_autofree char *bus = xpath_joined(doc, "/domain/devices/input[@type='tablet']/@bus");
+
+    ck_assert_str_eq(inputs, "keyboard,mouse,tablet");
+    ck_assert_str_eq(bus, "virtio");
+}
+END_TEST
+
+START_TEST(test_profile_without_tablet_has_none)
+{
+    GhImage image = kernel_image();
+    GhDomainParams params = params_for("qemu");
+    g_autoptr(xmlDoc) doc = built_doc(&image, &params);
+    g_autofree char *inputs = xpath_joined(doc, "/domain/devices/input/@type");
+
+    ck_assert_str_eq(inputs, "keyboard,mouse");
+}
+END_TEST
+
 /* ---- invalid parameters ----------------------------------------------- */
 
 static void
@@ -522,6 +708,34 @@ START_TEST(test_build_rejects_disk_boot_without_overlay)
     GhImage image = disk_image();
     GhDomainParams params = params_for("qemu");
     check_invalid(&image, &params, "overlay_path");
+}
+END_TEST
+
+START_TEST(test_build_rejects_kernel_with_disk_without_overlay)
+{
+    GhImage image = linux_image();
+    GhDomainParams params = params_for("qemu");
+    check_invalid(&image, &params, "overlay_path is missing");
+}
+END_TEST
+
+START_TEST(test_build_rejects_relative_initrd_path)
+{
+    GhImage image = linux_image();
+    image.initrd_path = (char *) "initrd.img";
+    GhDomainParams params = params_for("qemu");
+    params.overlay_path = overlay_path();
+    check_invalid(&image, &params, "initrd_path 'initrd.img' is not an absolute file path");
+}
+END_TEST
+
+START_TEST(test_build_rejects_unknown_disk_bus)
+{
+    GhImage image = linux_image();
+    image.disk_bus = GH_DISK_BUS_LAST;
+    GhDomainParams params = params_for("qemu");
+    params.overlay_path = overlay_path();
+    check_invalid(&image, &params, "image 'freedoom': unknown disk bus 2 (ide or virtio)");
 }
 END_TEST
 
@@ -914,6 +1128,23 @@ START_TEST(test_metadata_round_trip_disk_boot_keeps_overlay)
 }
 END_TEST
 
+START_TEST(test_metadata_round_trip_kernel_with_disk_keeps_overlay)
+{
+    GhImage image = linux_image();
+    GhDomainParams params = params_for("qemu");
+    params.overlay_path = overlay_path();
+    g_autoptr(GError) error = NULL;
+    g_autofree char *xml = gh_domain_build_xml(&image, &params, &error);
+    ck_assert_ptr_nonnull(xml);
+    g_autofree char *element = session_element_of(xml);
+
+    g_autoptr(GhDomainMetadata) md = gh_domain_metadata_parse(element, &error);
+    ck_assert_msg(md != NULL, "%s: %s", element, error ? error->message : "?");
+    ck_assert_str_eq(md->image_id, "freedoom");
+    ck_assert_str_eq(md->overlay_path, overlay_path());
+}
+END_TEST
+
 START_TEST(test_metadata_parse_accepts_default_namespace)
 {
     const char *xml =
@@ -1115,6 +1346,7 @@ domain_suite(void)
     tcase_add_test(golden, test_golden_gpu_pci_with_hugepages);
     tcase_add_test(golden, test_golden_kernel_boot_with_relay);
     tcase_add_test(golden, test_golden_gpu_pci_with_relay_1080p);
+    tcase_add_test(golden, test_golden_linux_kernel_initrd_root_disk_virtio);
     suite_add_tcase(s, golden);
 
     /* After the golden files, so a regeneration run validates what it wrote. */
@@ -1128,6 +1360,9 @@ domain_suite(void)
     tcase_add_test(invalid, test_build_rejects_relay_with_display_it_cannot_hold);
     tcase_add_test(invalid, test_build_rejects_relative_serial_log);
     tcase_add_test(invalid, test_build_rejects_disk_boot_without_overlay);
+    tcase_add_test(invalid, test_build_rejects_kernel_with_disk_without_overlay);
+    tcase_add_test(invalid, test_build_rejects_relative_initrd_path);
+    tcase_add_test(invalid, test_build_rejects_unknown_disk_bus);
     tcase_add_test(invalid, test_build_rejects_null_profile);
     tcase_add_test(invalid, test_build_rejects_zero_vcpus);
     tcase_add_test(invalid, test_build_rejects_bad_domain_type);
@@ -1160,6 +1395,16 @@ domain_suite(void)
     tcase_add_test(relay, test_relay_path_is_dev_shm_domain_name);
     suite_add_tcase(s, relay);
 
+    TCase *linux_guest = tcase_create("linux");
+    tcase_add_test(linux_guest, test_linux_os_has_kernel_initrd_cmdline);
+    tcase_add_test(linux_guest, test_kernel_without_initrd_has_no_initrd_element);
+    tcase_add_test(linux_guest, test_linux_root_disk_is_the_overlay_on_virtio);
+    tcase_add_test(linux_guest, test_kernel_with_ide_root_disk_uses_hda);
+    tcase_add_test(linux_guest, test_disk_boot_on_virtio_uses_vda);
+    tcase_add_test(linux_guest, test_tablet_profile_gets_virtio_tablet);
+    tcase_add_test(linux_guest, test_profile_without_tablet_has_none);
+    suite_add_tcase(s, linux_guest);
+
     TCase *escaping = tcase_create("escaping");
     tcase_add_test(escaping, test_title_markup_is_escaped_as_text);
     tcase_add_test(escaping, test_path_with_quotes_is_escaped_in_attribute);
@@ -1170,6 +1415,7 @@ domain_suite(void)
     TCase *metadata = tcase_create("metadata");
     tcase_add_test(metadata, test_metadata_round_trip_kernel_boot);
     tcase_add_test(metadata, test_metadata_round_trip_disk_boot_keeps_overlay);
+    tcase_add_test(metadata, test_metadata_round_trip_kernel_with_disk_keeps_overlay);
     tcase_add_test(metadata, test_metadata_parse_accepts_default_namespace);
     tcase_add_test(metadata, test_metadata_parse_accepts_other_prefix);
     tcase_add_test(metadata, test_metadata_parse_accepts_libvirt_stripped_namespace);

@@ -16,6 +16,7 @@
 
 #define KERNEL_DATA "demo kernel\n"
 #define DISK_DATA "demo disk\n"
+#define INITRD_DATA "demo initrd\n"
 
 /* One line per element, so each problem's line number is known:
  * 2 <image>, 3 <title>, 4 <profile>, 5 <boot>, 6 <capture>. */
@@ -24,6 +25,12 @@
 #define DISK_BOOT "<boot firmware=\"uefi\"><disk path=\"game.qcow2\" format=\"qcow2\" " \
                   "sha256=\"@DISK_SHA@\"/></boot>"
 #define CAPTURE "<path>screenshot</path><path>vnc</path>"
+/* What a real Linux guest boots: kernel, initrd, command line, root disk. */
+#define LINUX_BOOT "<boot firmware=\"bios\"><kernel path=\"game.elf\" sha256=\"@SHA@\"/>" \
+                   "<initrd path=\"game.initrd\" sha256=\"@INITRD_SHA@\"/>" \
+                   "<cmdline>root=/dev/vda rw console=ttyS0</cmdline>" \
+                   "<disk path=\"game.qcow2\" format=\"qcow2\" bus=\"virtio\" " \
+                   "sha256=\"@DISK_SHA@\"/></boot>"
 
 static char *tmp;               /* this test's image dir */
 static GhCatalog *catalog;
@@ -46,14 +53,16 @@ src_path(const char *rel)
 static void
 setup(void)
 {
-    g_autofree char *elf = NULL, *qcow2 = NULL;
+    g_autofree char *elf = NULL, *qcow2 = NULL, *initrd = NULL;
 
     tmp = gh_test_make_tmpdir("gh-test-image");
     ck_assert_ptr_nonnull(tmp);
     elf = g_build_filename(tmp, "game.elf", NULL);
     qcow2 = g_build_filename(tmp, "game.qcow2", NULL);
+    initrd = g_build_filename(tmp, "game.initrd", NULL);
     ck_assert(g_file_set_contents(elf, KERNEL_DATA, -1, NULL));
     ck_assert(g_file_set_contents(qcow2, DISK_DATA, -1, NULL));
+    ck_assert(g_file_set_contents(initrd, INITRD_DATA, -1, NULL));
 }
 
 static void
@@ -79,8 +88,8 @@ replace_all(const char *text, const char *from, const char *to)
     return g_strjoinv(to, parts);
 }
 
-/* Writes text to <tmp>/<rel>, with @SHA@ and @DISK_SHA@ replaced by the
- * checksums of the fixture's artefacts. */
+/* Writes text to <tmp>/<rel>, with @SHA@, @DISK_SHA@ and @INITRD_SHA@
+ * replaced by the checksums of the fixture's artefacts. */
 static void
 write_file(const char *rel, const char *text)
 {
@@ -88,8 +97,10 @@ write_file(const char *rel, const char *text)
     g_autofree char *parent = g_path_get_dirname(path);
     g_autofree char *sha = sha256_of(KERNEL_DATA);
     g_autofree char *disk_sha = sha256_of(DISK_DATA);
+    g_autofree char *initrd_sha = sha256_of(INITRD_DATA);
     g_autofree char *step = replace_all(text, "@SHA@", sha);
-    g_autofree char *final = replace_all(step, "@DISK_SHA@", disk_sha);
+    g_autofree char *step2 = replace_all(step, "@DISK_SHA@", disk_sha);
+    g_autofree char *final = replace_all(step2, "@INITRD_SHA@", initrd_sha);
 
     ck_assert_int_eq(g_mkdir_with_parents(parent, 0700), 0);
     ck_assert(g_file_set_contents(path, final, -1, NULL));
@@ -109,6 +120,16 @@ write_manifest(const char *rel, const char *id, const char *profile,
         "</image>\n", id, profile, boot, capture);
 
     write_file(rel, xml);
+}
+
+/* A pc-640 manifest with machine (a <machine> element) on line 5 and a
+ * kernel boot on line 6. */
+static void
+write_machine_manifest(const char *rel, const char *id, const char *machine)
+{
+    g_autofree char *lines = g_strdup_printf("%s\n  %s", machine, KERNEL_BOOT);
+
+    write_manifest(rel, id, "pc-640", lines, CAPTURE);
 }
 
 static void
@@ -193,8 +214,10 @@ START_TEST(test_manifest_kernel_boot_loads)
     ck_assert_int_eq(image->firmware, GH_FIRMWARE_BIOS);
     ck_assert_str_eq(image->kernel_path, kernel);
     ck_assert_str_eq(image->cmdline, "console=ttyS0");
+    ck_assert_ptr_null(image->initrd_path);
     ck_assert_ptr_null(image->disk_path);
     ck_assert_ptr_null(image->disk_format);
+    ck_assert(!gh_image_has_disk(image));
     ck_assert_str_eq(image->sha256, sha);
     ck_assert_str_eq(image->profile->id, "arcade-640");
     ck_assert_uint_eq(g_strv_length(image->capture), 2);
@@ -220,11 +243,51 @@ START_TEST(test_manifest_disk_boot_loads)
     ck_assert_int_eq(image->firmware, GH_FIRMWARE_UEFI);
     ck_assert_str_eq(image->disk_path, disk);
     ck_assert_str_eq(image->disk_format, "qcow2");
+    ck_assert(gh_image_has_disk(image));
     ck_assert_str_eq(image->sha256, sha);
     ck_assert_ptr_null(image->kernel_path);
+    ck_assert_ptr_null(image->initrd_path);
     ck_assert_ptr_null(image->cmdline);
     ck_assert_str_eq(image->capture[0], "relay");
     ck_assert_ptr_null(image->capture[1]);
+}
+END_TEST
+
+START_TEST(test_manifest_linux_kernel_initrd_cmdline_disk_loads)
+{
+    g_autofree char *real = realpath(tmp, NULL);
+    g_autofree char *kernel = g_build_filename(real, "game.elf", NULL);
+    g_autofree char *initrd = g_build_filename(real, "game.initrd", NULL);
+    g_autofree char *disk = g_build_filename(real, "game.qcow2", NULL);
+    g_autofree char *sha = sha256_of(KERNEL_DATA);
+    const GhImage *image;
+
+    write_manifest("game.image.xml", "freedoom", "pc-640", LINUX_BOOT, "<path>relay</path>");
+    load();
+    ck_assert_uint_eq(n_problems(), 0);
+    image = gh_catalog_lookup(catalog, "freedoom");
+    ck_assert_ptr_nonnull(image);
+    ck_assert_int_eq(image->boot, GH_BOOT_KERNEL);
+    ck_assert_int_eq(image->firmware, GH_FIRMWARE_BIOS);
+    ck_assert_str_eq(image->kernel_path, kernel);
+    ck_assert_str_eq(image->initrd_path, initrd);
+    ck_assert_str_eq(image->cmdline, "root=/dev/vda rw console=ttyS0");
+    ck_assert_str_eq(image->disk_path, disk);
+    ck_assert_str_eq(image->disk_format, "qcow2");
+    ck_assert_int_eq(image->disk_bus, GH_DISK_BUS_VIRTIO);
+    ck_assert(gh_image_has_disk(image));
+    ck_assert_str_eq(image->sha256, sha);
+    ck_assert_str_eq(image->profile->id, "pc-640");
+    ck_assert_ptr_null(image->machine_profile);
+}
+END_TEST
+
+START_TEST(test_manifest_disk_bus_defaults_to_ide)
+{
+    write_manifest("game.image.xml", "game-disk", "arcade-640", DISK_BOOT, CAPTURE);
+    load();
+    ck_assert_uint_eq(n_problems(), 0);
+    ck_assert_int_eq(gh_catalog_lookup(catalog, "game-disk")->disk_bus, GH_DISK_BUS_IDE);
 }
 END_TEST
 
@@ -337,7 +400,23 @@ START_TEST(test_shipped_profile_arcade_640)
     ck_assert_uint_eq(p->width, 640);
     ck_assert_uint_eq(p->height, 480);
     ck_assert_uint_eq(p->refresh_hz, 60);
-    ck_assert(p->keyboard && p->mouse && !p->gamepad);
+    ck_assert(p->keyboard && p->mouse && !p->gamepad && !p->tablet);
+    ck_assert_int_eq(p->gpu, GH_GPU_NONE);
+    ck_assert_ptr_null(p->gpu_class);
+}
+END_TEST
+
+START_TEST(test_shipped_profile_pc_640)
+{
+    const GhProfile *p = profile_through_manifest("pc-640");
+
+    ck_assert_str_eq(p->title, "PC 640x480");
+    ck_assert_uint_eq(p->vcpus, 2);
+    ck_assert_uint_eq(p->memory_mib, 1024);
+    ck_assert_uint_eq(p->width, 640);
+    ck_assert_uint_eq(p->height, 480);
+    ck_assert_uint_eq(p->refresh_hz, 60);
+    ck_assert(p->keyboard && p->mouse && p->tablet && !p->gamepad);
     ck_assert_int_eq(p->gpu, GH_GPU_NONE);
     ck_assert_ptr_null(p->gpu_class);
 }
@@ -484,6 +563,39 @@ START_TEST(test_manifest_rejects_bad_disk_format)
                    CAPTURE);
     load();
     assert_problem("/game.image.xml", 5, "Element disk failed to validate attributes");
+}
+END_TEST
+
+START_TEST(test_manifest_rejects_initrd_without_kernel)
+{
+    write_manifest("game.image.xml", "game", "arcade-640",
+                   "<boot><initrd path=\"game.initrd\" sha256=\"@INITRD_SHA@\"/>"
+                   "<disk path=\"game.qcow2\" format=\"qcow2\" sha256=\"@DISK_SHA@\"/></boot>",
+                   CAPTURE);
+    load();
+    assert_problem("/game.image.xml", 5, "Did not expect element initrd there");
+    ck_assert_uint_eq(n_images(), 0);
+}
+END_TEST
+
+START_TEST(test_manifest_rejects_bad_disk_bus)
+{
+    write_manifest("game.image.xml", "game", "arcade-640",
+                   "<boot><disk path=\"game.qcow2\" format=\"qcow2\" bus=\"scsi\" "
+                   "sha256=\"@DISK_SHA@\"/></boot>",
+                   CAPTURE);
+    load();
+    assert_problem("/game.image.xml", 5, "Invalid attribute bus for element disk");
+    ck_assert_uint_eq(n_images(), 0);
+}
+END_TEST
+
+START_TEST(test_manifest_rejects_empty_machine)
+{
+    write_machine_manifest("game.image.xml", "game", "<machine/>");
+    load();
+    assert_problem("/game.image.xml", 5, "Element machine failed to validate attributes");
+    ck_assert_uint_eq(n_images(), 0);
 }
 END_TEST
 
@@ -659,12 +771,120 @@ START_TEST(test_manifest_rejects_checksum_mismatch)
 }
 END_TEST
 
+START_TEST(test_manifest_rejects_initrd_checksum_mismatch)
+{
+    g_autofree char *actual = sha256_of(INITRD_DATA);
+    g_autofree char *expected = sha256_of("another initrd");
+    g_autofree char *boot = g_strdup_printf(
+        "<boot><kernel path=\"game.elf\" sha256=\"@SHA@\"/>"
+        "<initrd path=\"game.initrd\" sha256=\"%s\"/></boot>", expected);
+    g_autofree char *reason = g_strdup_printf(
+        "artefact 'game.initrd' sha256 mismatch: expected %s, actual %s", expected, actual);
+
+    write_manifest("game.image.xml", "game", "arcade-640", boot, CAPTURE);
+    load();
+    assert_problem("/game.image.xml", 5, reason);
+    ck_assert_uint_eq(n_images(), 0);
+}
+END_TEST
+
 START_TEST(test_manifest_rejects_duplicate_capture_path)
 {
     write_manifest("game.image.xml", "game", "arcade-640", KERNEL_BOOT,
                    "<path>vnc</path><path>vnc</path>");
     load();
     assert_problem("/game.image.xml", 6, "capture path 'vnc' listed twice");
+}
+END_TEST
+
+/* ---- <machine>: the image's own hardware --------------------------------- */
+
+START_TEST(test_machine_overrides_profile_for_that_image_only)
+{
+    const GhImage *big, *plain;
+
+    write_machine_manifest("big.image.xml", "big", "<machine vcpus=\"4\" memory-mib=\"3072\"/>");
+    write_manifest("plain.image.xml", "plain", "pc-640", KERNEL_BOOT, CAPTURE);
+    load();
+    ck_assert_uint_eq(n_problems(), 0);
+    big = gh_catalog_lookup(catalog, "big");
+    plain = gh_catalog_lookup(catalog, "plain");
+    ck_assert_ptr_eq(big->profile, big->machine_profile);
+    ck_assert_uint_eq(big->profile->vcpus, 4);
+    ck_assert_uint_eq(big->profile->memory_mib, 3072);
+    /* The rest of the shape is the named profile's. */
+    ck_assert_str_eq(big->profile->id, "pc-640");
+    ck_assert_str_eq(big->profile->title, "PC 640x480");
+    ck_assert_uint_eq(big->profile->width, 640);
+    ck_assert_uint_eq(big->profile->height, 480);
+    ck_assert(big->profile->tablet);
+    ck_assert_ptr_null(plain->machine_profile);
+    ck_assert_uint_eq(plain->profile->vcpus, 2);
+    ck_assert_uint_eq(plain->profile->memory_mib, 1024);
+}
+END_TEST
+
+START_TEST(test_machine_memory_alone_keeps_profile_vcpus)
+{
+    const GhImage *image;
+
+    write_machine_manifest("game.image.xml", "game", "<machine memory-mib=\"512\"/>");
+    load();
+    ck_assert_uint_eq(n_problems(), 0);
+    image = gh_catalog_lookup(catalog, "game");
+    ck_assert_uint_eq(image->profile->vcpus, 2);
+    ck_assert_uint_eq(image->profile->memory_mib, 512);
+}
+END_TEST
+
+START_TEST(test_machine_vcpus_alone_keeps_profile_memory)
+{
+    const GhImage *image;
+
+    write_machine_manifest("game.image.xml", "game", "<machine vcpus=\"1\"/>");
+    load();
+    ck_assert_uint_eq(n_problems(), 0);
+    image = gh_catalog_lookup(catalog, "game");
+    ck_assert_uint_eq(image->profile->vcpus, 1);
+    ck_assert_uint_eq(image->profile->memory_mib, 1024);
+}
+END_TEST
+
+START_TEST(test_machine_rejects_zero_vcpus)
+{
+    write_machine_manifest("game.image.xml", "game", "<machine vcpus=\"0\"/>");
+    load();
+    assert_problem("/game.image.xml", 5, "element 'machine': attribute vcpus '0' is out of range 1..64");
+    ck_assert_uint_eq(n_images(), 0);
+}
+END_TEST
+
+START_TEST(test_machine_rejects_too_many_vcpus)
+{
+    write_machine_manifest("game.image.xml", "game", "<machine vcpus=\"65\" memory-mib=\"1024\"/>");
+    load();
+    assert_problem("/game.image.xml", 5, "element 'machine': attribute vcpus '65' is out of range 1..64");
+    ck_assert_uint_eq(n_images(), 0);
+}
+END_TEST
+
+START_TEST(test_machine_rejects_memory_below_16_mib)
+{
+    write_machine_manifest("game.image.xml", "game", "<machine memory-mib=\"0\"/>");
+    load();
+    assert_problem("/game.image.xml", 5,
+                   "element 'machine': attribute memory-mib '0' is out of range 16..1048576");
+    ck_assert_uint_eq(n_images(), 0);
+}
+END_TEST
+
+START_TEST(test_machine_rejects_memory_above_1_tib)
+{
+    write_machine_manifest("game.image.xml", "game", "<machine memory-mib=\"1048577\"/>");
+    load();
+    assert_problem("/game.image.xml", 5,
+                   "element 'machine': attribute memory-mib '1048577' is out of range 16..1048576");
+    ck_assert_uint_eq(n_images(), 0);
 }
 END_TEST
 
@@ -912,6 +1132,8 @@ image_suite(void)
 
     add(s, "valid", test_manifest_kernel_boot_loads);
     add(s, "valid", test_manifest_disk_boot_loads);
+    add(s, "valid", test_manifest_linux_kernel_initrd_cmdline_disk_loads);
+    add(s, "valid", test_manifest_disk_bus_defaults_to_ide);
     add(s, "valid", test_manifest_firmware_defaults_to_bios);
     add(s, "valid", test_manifest_found_one_level_down_only);
     add(s, "valid", test_catalog_images_sorted_by_id);
@@ -921,6 +1143,7 @@ image_suite(void)
     add(s, "profiles", test_shipped_profile_arcade_640);
     add(s, "profiles", test_shipped_profile_console_1080);
     add(s, "profiles", test_shipped_profile_console_4k);
+    add(s, "profiles", test_shipped_profile_pc_640);
     add(s, "hostile", test_manifest_malformed_xml_reports_line);
     add(s, "hostile", test_manifest_billion_laughs_not_expanded);
     add(s, "hostile", test_manifest_external_entity_refused);
@@ -931,6 +1154,9 @@ image_suite(void)
     add(s, "schema", test_manifest_rejects_missing_boot_artefact);
     add(s, "schema", test_manifest_rejects_bad_firmware);
     add(s, "schema", test_manifest_rejects_bad_disk_format);
+    add(s, "schema", test_manifest_rejects_initrd_without_kernel);
+    add(s, "schema", test_manifest_rejects_bad_disk_bus);
+    add(s, "schema", test_manifest_rejects_empty_machine);
     add(s, "schema", test_manifest_rejects_unknown_capture_path);
     add(s, "schema", test_manifest_rejects_empty_capture);
     add(s, "schema", test_manifest_rejects_malformed_sha256);
@@ -946,7 +1172,15 @@ image_suite(void)
     add(s, "semantic", test_manifest_rejects_missing_artefact);
     add(s, "semantic", test_manifest_rejects_directory_artefact);
     add(s, "semantic", test_manifest_rejects_checksum_mismatch);
+    add(s, "semantic", test_manifest_rejects_initrd_checksum_mismatch);
     add(s, "semantic", test_manifest_rejects_duplicate_capture_path);
+    add(s, "machine", test_machine_overrides_profile_for_that_image_only);
+    add(s, "machine", test_machine_memory_alone_keeps_profile_vcpus);
+    add(s, "machine", test_machine_vcpus_alone_keeps_profile_memory);
+    add(s, "machine", test_machine_rejects_zero_vcpus);
+    add(s, "machine", test_machine_rejects_too_many_vcpus);
+    add(s, "machine", test_machine_rejects_memory_below_16_mib);
+    add(s, "machine", test_machine_rejects_memory_above_1_tib);
     add(s, "ranges", test_profile_range_limits_accepted);
     add(s, "ranges", test_profile_rejects_zero_vcpus);
     add(s, "ranges", test_profile_rejects_too_many_vcpus);

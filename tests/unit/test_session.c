@@ -68,6 +68,35 @@ write_manifest(const char *dir, const char *id, const char *profile, gboolean di
     write_manifest_capture(dir, id, profile, disk, "<path>screenshot</path>");
 }
 
+/* A Linux guest's image: kernel, initrd and a root disk on virtio. */
+static void
+write_linux_manifest(const char *dir, const char *id)
+{
+    g_autofree char *kernel = g_build_filename(dir, "vmlinuz", NULL);
+    g_autofree char *initrd = g_build_filename(dir, "initrd.img", NULL);
+    g_autofree char *disk = g_build_filename(dir, "root.qcow2", NULL);
+    g_autofree char *cmd = g_strdup_printf("qemu-img create -q -f qcow2 %s 1M", disk);
+    g_autofree char *name = g_strconcat(id, ".image.xml", NULL);
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    g_autofree char *xml = NULL;
+    g_autofree char *kernel_sum = NULL, *initrd_sum = NULL, *disk_sum = NULL;
+
+    ck_assert(g_file_set_contents(kernel, "not really a kernel", -1, NULL));
+    ck_assert(g_file_set_contents(initrd, "not really an initrd", -1, NULL));
+    ck_assert_int_eq(system(cmd), 0);
+    kernel_sum = sha256_of(kernel);
+    initrd_sum = sha256_of(initrd);
+    disk_sum = sha256_of(disk);
+    xml = g_strdup_printf("<image xmlns='https://gamehost.dev/xmlns/image/1' id='%s' version='1'>"
+                          "<title>%s</title><profile>pc-640</profile><boot>"
+                          "<kernel path='vmlinuz' sha256='%s'/><initrd path='initrd.img' sha256='%s'/>"
+                          "<cmdline>root=/dev/vda rw console=ttyS0</cmdline>"
+                          "<disk path='root.qcow2' format='qcow2' bus='virtio' sha256='%s'/>"
+                          "</boot><capture><path>screenshot</path></capture></image>",
+                          id, id, kernel_sum, initrd_sum, disk_sum);
+    ck_assert(g_file_set_contents(path, xml, -1, NULL));
+}
+
 static void
 on_event(const GhSession *s, GhSessionState previous, gpointer data)
 {
@@ -112,6 +141,9 @@ setup(void)
     g_mkdir(relay_dir, 0755);
     write_manifest_capture(relay_dir, "arena-relay", "arcade-640", FALSE,
                            "<path>screenshot</path><path>relay</path>");
+    g_autofree char *linux_dir = g_build_filename(images, "linux", NULL);
+    g_mkdir(linux_dir, 0755);
+    write_linux_manifest(linux_dir, "arena-linux");
     image_dirs[0] = images;
 
     fx.config = gh_config_new_default();
@@ -120,7 +152,7 @@ setup(void)
     fx.config->max_sessions = 3;
     fx.catalog = gh_catalog_load(schema, profile_dirs, image_dirs, &err);
     ck_assert_msg(fx.catalog, "%s", err ? err->message : "");
-    ck_assert_uint_eq(gh_catalog_images(fx.catalog)->len, 4);
+    ck_assert_uint_eq(gh_catalog_images(fx.catalog)->len, 5);
     fx.virt = gh_virt_open("test:///default", fx.config->state_dir, "qemu", NULL, &err);
     ck_assert_msg(fx.virt, "%s", err ? err->message : "");
     fx.events = g_ptr_array_new_with_free_func(g_free);
@@ -313,6 +345,71 @@ START_TEST(test_overlay_is_backed_by_the_image)
 
     ck_assert(g_spawn_command_line_sync(cmd, &out, NULL, NULL, NULL));
     ck_assert_ptr_nonnull(strstr(out, img->disk_path));
+}
+END_TEST
+
+/* A kernel with a root disk writes to an overlay exactly as a disk boot does. */
+START_TEST(test_kernel_with_root_disk_gets_overlay_backed_by_the_disk)
+{
+    g_autofree char *id = create_running("arena-linux");
+    const GhSession *s = gh_session_manager_lookup(fx.mgr, id);
+    const GhImage *img = gh_catalog_lookup(fx.catalog, "arena-linux");
+    g_autofree char *expected = g_build_filename(s->dir, "overlay.qcow2", NULL);
+    g_autofree char *cmd = g_strdup_printf("qemu-img info --output=json -U %s", expected);
+    g_autofree char *out = NULL;
+
+    ck_assert_int_eq(img->boot, GH_BOOT_KERNEL);
+    ck_assert_str_eq(s->overlay_path, expected);
+    ck_assert(g_file_test(expected, G_FILE_TEST_IS_REGULAR));
+    ck_assert(g_spawn_command_line_sync(cmd, &out, NULL, NULL, NULL));
+    ck_assert_ptr_nonnull(strstr(out, img->disk_path));
+}
+END_TEST
+
+START_TEST(test_kernel_with_root_disk_domain_metadata_names_overlay)
+{
+    g_autofree char *id = create_running("arena-linux");
+    const GhSession *s = gh_session_manager_lookup(fx.mgr, id);
+    virDomainPtr dom = virDomainLookupByName(gh_virt_conn(fx.virt), s->domain_name);
+    g_autofree char *xml = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, GH_DOMAIN_METADATA_NS, 0);
+    g_autoptr(GhDomainMetadata) md = gh_domain_metadata_parse(xml, NULL);
+
+    virDomainFree(dom);
+    ck_assert_ptr_nonnull(md);
+    ck_assert_str_eq(md->overlay_path, s->overlay_path);
+}
+END_TEST
+
+START_TEST(test_stop_removes_overlay_of_kernel_with_root_disk)
+{
+    g_autofree char *id = create_running("arena-linux");
+    const GhSession *s = gh_session_manager_lookup(fx.mgr, id);
+    g_autofree char *overlay = g_strdup(s->overlay_path);
+
+    ck_assert(g_file_test(overlay, G_FILE_TEST_IS_REGULAR));
+    ck_assert_ptr_nonnull(gh_session_manager_stop(fx.mgr, id, NULL));
+    wait_state(fx.mgr, id, GH_SESSION_STOPPED);
+    ck_assert(!g_file_test(overlay, G_FILE_TEST_EXISTS));
+}
+END_TEST
+
+/* A restarted daemon adopts the session with its overlay, and removes the
+ * overlay when the adopted session stops. */
+START_TEST(test_adopted_kernel_with_root_disk_removes_overlay_on_stop)
+{
+    g_autofree char *id = create_running("arena-linux");
+    g_autofree char *overlay = g_strdup(gh_session_manager_lookup(fx.mgr, id)->overlay_path);
+    const GhSession *s;
+
+    fx.mgr = gh_session_manager_free(fx.mgr);
+    fx.mgr = new_manager();
+    ck_assert(gh_session_manager_restore(fx.mgr, NULL));
+    s = gh_session_manager_lookup(fx.mgr, id);
+    ck_assert(s->adopted);
+    ck_assert_str_eq(s->overlay_path, overlay);
+    ck_assert_ptr_nonnull(gh_session_manager_stop(fx.mgr, id, NULL));
+    wait_state(fx.mgr, id, GH_SESSION_STOPPED);
+    ck_assert(!g_file_test(overlay, G_FILE_TEST_EXISTS));
 }
 END_TEST
 
@@ -1485,6 +1582,10 @@ session_suite(void)
     tcase_add_test(tc, test_domain_carries_session_metadata);
     tcase_add_test(tc, test_stop_destroys_domain_and_removes_overlay);
     tcase_add_test(tc, test_overlay_is_backed_by_the_image);
+    tcase_add_test(tc, test_kernel_with_root_disk_gets_overlay_backed_by_the_disk);
+    tcase_add_test(tc, test_kernel_with_root_disk_domain_metadata_names_overlay);
+    tcase_add_test(tc, test_stop_removes_overlay_of_kernel_with_root_disk);
+    tcase_add_test(tc, test_adopted_kernel_with_root_disk_removes_overlay_on_stop);
     tcase_add_test(tc, test_domain_destroyed_outside_fails_session);
     tcase_add_test(tc, test_capacity_refuses_and_leaks_nothing);
     tcase_add_test(tc, test_create_refuses_unknown_image);
