@@ -102,6 +102,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(GhCatalog, gh_catalog_free)
 /* NULL when the id is unknown or not a valid image id (no path is ever built
  * from the id). */
 const GhImage *gh_catalog_lookup(const GhCatalog *catalog, const char *id);
+/* The profile called id, owned by the catalog; NULL when none loaded (the
+ * catalog's problems say why a file was refused). */
+const GhProfile *gh_catalog_lookup_profile(const GhCatalog *catalog, const char *id);
 /* Images sorted by id; the array and its elements are owned by the catalog. */
 const GPtrArray *gh_catalog_images(const GhCatalog *catalog);
 /* GhImageProblem elements, in load order. */

@@ -3,6 +3,7 @@
  * numbers in every error. */
 #include "config.h"
 #include "gpu/gpu.h"
+#include "keyfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -107,63 +108,6 @@ gh_config_free(GhConfig *c)
     g_clear_pointer(&c->backend_groups, g_ptr_array_unref);
     g_free(c);
     return NULL;
-}
-
-/* Line (1-based) of the last "key=" inside "[group]", or of the first
- * "[group]" when key is NULL; 0 when not found.  GKeyFile keeps no line
- * numbers. */
-static int
-config_find_line(const char *text, const char *group, const char *key)
-{
-    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-    gboolean in_group = FALSE;
-    int found = 0;
-
-    for (int i = 0; lines[i]; i++) {
-        const char *l = lines[i];
-        while (g_ascii_isspace(*l))
-            l++;
-        if (*l == '[') {
-            const char *end = strchr(l, ']');
-            in_group = end && (size_t)(end - l - 1) == strlen(group) &&
-                       strncmp(l + 1, group, end - l - 1) == 0;
-            if (in_group && !key)
-                return i + 1;
-            continue;
-        }
-        if (in_group && key && g_str_has_prefix(l, key)) {
-            const char *rest = l + strlen(key);
-            while (*rest == ' ' || *rest == '\t')
-                rest++;
-            if (*rest == '=')
-                found = i + 1;  /* GKeyFile keeps the last of repeated keys */
-        }
-    }
-    return found;
-}
-
-/* First line GKeyFile would reject: not blank, '#' comment, group or
- * key=value, or a key=value before the first group.  (GKeyFile has no ';'
- * comments.) */
-static int
-config_find_bad_line(const char *text)
-{
-    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-    gboolean in_group = FALSE;
-
-    for (int i = 0; lines[i]; i++) {
-        g_autofree char *l = g_strstrip(g_strdup(lines[i]));
-        if (!*l || *l == '#')
-            continue;
-        if (*l == '[') {
-            if (!strchr(l, ']'))
-                return i + 1;
-            in_group = TRUE;
-        } else if (*l == '=' || !strchr(l, '=') || !in_group) {
-            return i + 1;
-        }
-    }
-    return 0;
 }
 
 static const KeySpec *
@@ -317,13 +261,13 @@ config_load_gpu_group(GhConfig *c, GKeyFile *kf, const char *group, const char *
     if (!g_regex_match_simple("^[a-z0-9][a-z0-9._-]{0,31}$", alias, 0, 0)) {
         g_set_error(error, GH_CONFIG_ERROR, GH_CONFIG_ERROR_VALUE,
                     "%s:%d: bad GPU alias '%s' in [%s]: expected [a-z0-9][a-z0-9._-]{0,31}", path,
-                    config_find_line(text, group, NULL), alias, group);
+                    gh_keyfile_line(text, group, NULL), alias, group);
         return FALSE;
     }
     for (int k = 0; names && names[k]; k++)
         if (!g_strv_contains(known, names[k])) {
             g_set_error(error, GH_CONFIG_ERROR, GH_CONFIG_ERROR_UNKNOWN_KEY, "%s:%d: unknown key '%s' in [%s]",
-                        path, config_find_line(text, group, names[k]), names[k], group);
+                        path, gh_keyfile_line(text, group, names[k]), names[k], group);
             return FALSE;
         }
     for (guint i = 0; known[i]; i++) {
@@ -336,7 +280,7 @@ config_load_gpu_group(GhConfig *c, GKeyFile *kf, const char *group, const char *
         g_free(v[i]);
     if (!allow) {
         g_set_error(error, GH_CONFIG_ERROR, GH_CONFIG_ERROR_VALUE, "%s:%d: [%s]: %s", path,
-                    config_find_line(text, group, NULL), group, err->message);
+                    gh_keyfile_line(text, group, NULL), group, err->message);
         return FALSE;
     }
     g_ptr_array_add(c->gpu_allow, allow);
@@ -361,12 +305,12 @@ config_load_backend_group(GhConfig *c, GKeyFile *kf, const char *group, const ch
     if (!g_regex_match_simple("^[a-z0-9][a-z0-9_-]*\\.[a-z0-9._-]+$", group, 0, 0) || strlen(group) > 64) {
         g_set_error(error, GH_CONFIG_ERROR, GH_CONFIG_ERROR_UNKNOWN_KEY,
                     "%s:%d: unknown group [%s] (a backend's group is its name, like [stream.webrtc])", path,
-                    config_find_line(text, group, NULL), group);
+                    gh_keyfile_line(text, group, NULL), group);
         return FALSE;
     }
     for (int k = 0; names && names[k]; k++) {
         g_autofree char *value = g_key_file_get_string(kf, group, names[k], NULL);
-        int line = config_find_line(text, group, names[k]);
+        int line = gh_keyfile_line(text, group, names[k]);
 
         if (!g_regex_match_simple("^[a-z0-9_.-]{1,63}$", names[k], 0, 0)) {
             g_set_error(error, GH_CONFIG_ERROR, GH_CONFIG_ERROR_UNKNOWN_KEY,
@@ -385,7 +329,7 @@ config_load_backend_group(GhConfig *c, GKeyFile *kf, const char *group, const ch
     g_hash_table_replace(c->backend_defaults, g_strdup(group), g_steal_pointer(&options));
     entry = g_new0(GhConfigGroup, 1);
     entry->name = g_strdup(group);
-    entry->line = config_find_line(text, group, NULL);
+    entry->line = gh_keyfile_line(text, group, NULL);
     g_ptr_array_add(c->backend_groups, entry);
     return TRUE;
 }
@@ -432,13 +376,13 @@ config_load_keyfile(GhConfig *c, GKeyFile *kf, const char *path, const char *tex
         }
         if (!config_group_known(groups[g])) {
             g_set_error(error, GH_CONFIG_ERROR, GH_CONFIG_ERROR_UNKNOWN_KEY, "%s:%d: unknown group [%s]",
-                        path, config_find_line(text, groups[g], NULL), groups[g]);
+                        path, gh_keyfile_line(text, groups[g], NULL), groups[g]);
             return FALSE;
         }
         g_auto(GStrv) names = g_key_file_get_keys(kf, groups[g], NULL, NULL);
         for (int k = 0; names && names[k]; k++) {
             const KeySpec *spec = config_key_spec(groups[g], names[k]);
-            int line = config_find_line(text, groups[g], names[k]);
+            int line = gh_keyfile_line(text, groups[g], names[k]);
             if (!spec) {
                 g_set_error(error, GH_CONFIG_ERROR, GH_CONFIG_ERROR_UNKNOWN_KEY, "%s:%d: unknown key '%s' in [%s]",
                             path, line, names[k], groups[g]);
@@ -486,7 +430,7 @@ gh_config_load(const char *path, GError **error)
     }
     if (!g_key_file_load_from_data(kf, text, -1, G_KEY_FILE_NONE, &err)) {
         g_set_error(error, GH_CONFIG_ERROR, GH_CONFIG_ERROR_SYNTAX, "%s:%d: %s", path,
-                    config_find_bad_line(text), err->message);
+                    gh_keyfile_bad_line(text), err->message);
         return NULL;
     }
     if (!config_load_keyfile(c, kf, path, text, error))

@@ -1,7 +1,8 @@
 /* image-profile: console profiles for the image catalog.  Each file in a
  * profile dir is read and validated through image-xml, then checked for what
  * the schema cannot say (with util/xml-util's typed readers): an id that
- * matches the file name, sane hardware numbers, and no id defined twice. */
+ * matches the file name, sane hardware numbers, and no id defined twice.
+ * gh_catalog_lookup_profile finds one by id (the image builder's need). */
 #include "catalog-private.h"
 
 /* The destroy function of GhCatalog.profiles. */
@@ -178,4 +179,13 @@ gh_catalog_load_profile_dir(GhCatalog *catalog, xmlRelaxNGPtr schema, const char
         if (g_str_has_suffix(name, ".xml") && g_file_test(path, G_FILE_TEST_IS_REGULAR))
             catalog_load_profile(catalog, schema, path);
     }
+}
+
+const GhProfile *
+gh_catalog_lookup_profile(const GhCatalog *catalog, const char *id)
+{
+    g_return_val_if_fail(catalog != NULL, NULL);
+    if (!gh_image_id_is_valid(id))
+        return NULL;
+    return g_hash_table_lookup(catalog->profiles, id);
 }

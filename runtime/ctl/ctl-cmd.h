@@ -1,7 +1,8 @@
 /* ctl-cmd: gamehostctl's commands, and what they share with its main
  * (gamehostctl.c): the run's context, option parsing with the global options,
  * and calls to the daemon (ctl-cmd.c).  Host, image, plugin and event commands live in
- * ctl-cmd-host.c; session commands in ctl-cmd-sessions.c. */
+ * ctl-cmd-host.c; session commands in ctl-cmd-sessions.c; image build in
+ * ctl-image-build.c. */
 #pragma once
 
 #include <glib.h>
@@ -50,6 +51,9 @@ gboolean gh_ctl_cmd_image(GhCtl *ctl, int argc, char **argv, GError **error);
 gboolean gh_ctl_cmd_events(GhCtl *ctl, int argc, char **argv, GError **error);
 gboolean gh_ctl_cmd_plugins(GhCtl *ctl, int argc, char **argv, GError **error);
 gboolean gh_ctl_cmd_plugin_check(GhCtl *ctl, int argc, char **argv, GError **error);
+
+/* ctl-image-build.c */
+gboolean gh_ctl_cmd_image_build(GhCtl *ctl, int argc, char **argv, GError **error);
 
 /* ctl-cmd-sessions.c */
 gboolean gh_ctl_cmd_sessions(GhCtl *ctl, int argc, char **argv, GError **error);

@@ -31,6 +31,8 @@ static const GhCtlCommand ctl_commands[] = {
       "check KVM, IOMMU, vfio, hugepages, libvirt, GPUs (local; exit 1 on FAIL)", gh_ctl_cmd_host_check },
     { "plugin check", "FILE.so", "load a plugin as gamehostd would, print the verdict (local; exit 1 if refused)",
       gh_ctl_cmd_plugin_check },
+    { "image build", "SPEC [--output DIR] [--cache DIR] [--agent FILE] [--guest DIR] [--profiles DIR] [--suite NAME]",
+      "build a game image from a spec and Debian packages (local; root)", gh_ctl_cmd_image_build },
     { "host", "", "show host facts", gh_ctl_cmd_host },
     { "gpus", "", "list GPUs with verdicts and claims", gh_ctl_cmd_gpus },
     { "drain", "", "stop accepting new sessions", gh_ctl_cmd_drain },

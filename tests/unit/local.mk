@@ -30,6 +30,16 @@ EXTRA_DIST += \
 	tests/data/profiles/vcpus-too-many.xml \
 	tests/data/profiles/vcpus-zero.xml
 
+# The image builder's fixtures (test_image_build): a spec and its file, the
+# golden manifest, and apt-get's real answers (stdout of a simulated install,
+# stderr of a failed one).
+EXTRA_DIST += \
+	tests/data/image-build/freedoom.spec \
+	tests/data/image-build/default.cfg \
+	tests/data/image-build/freedoom.image.xml \
+	tests/data/image-build/apt-simulate.txt \
+	tests/data/image-build/apt-unknown-package.txt
+
 # Golden domain XML (test_domain, runtime/virt/local.mk).
 EXTRA_DIST += \
 	tests/data/domain/disk-qemu.xml \

@@ -452,6 +452,27 @@ START_TEST(test_shipped_profile_console_4k)
 }
 END_TEST
 
+START_TEST(test_lookup_profile_finds_a_loaded_profile_without_any_image)
+{
+    const GhProfile *p;
+
+    load();
+    p = gh_catalog_lookup_profile(catalog, "arcade-640");
+    ck_assert_ptr_nonnull(p);
+    ck_assert_str_eq(p->id, "arcade-640");
+    ck_assert_uint_eq(p->width, 640);
+}
+END_TEST
+
+START_TEST(test_lookup_profile_is_null_for_an_unknown_or_invalid_id)
+{
+    load();
+    ck_assert_ptr_null(gh_catalog_lookup_profile(catalog, "no-such-profile"));
+    ck_assert_ptr_null(gh_catalog_lookup_profile(catalog, "../profiles/arcade-640"));
+    ck_assert_ptr_null(gh_catalog_lookup_profile(catalog, NULL));
+}
+END_TEST
+
 /* ---- malformed and hostile XML ----------------------------------------- */
 
 static void
@@ -1144,6 +1165,8 @@ image_suite(void)
     add(s, "profiles", test_shipped_profile_console_1080);
     add(s, "profiles", test_shipped_profile_console_4k);
     add(s, "profiles", test_shipped_profile_pc_640);
+    add(s, "profiles", test_lookup_profile_finds_a_loaded_profile_without_any_image);
+    add(s, "profiles", test_lookup_profile_is_null_for_an_unknown_or_invalid_id);
     add(s, "hostile", test_manifest_malformed_xml_reports_line);
     add(s, "hostile", test_manifest_billion_laughs_not_expanded);
     add(s, "hostile", test_manifest_external_entity_refused);
