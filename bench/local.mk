@@ -53,6 +53,7 @@ EXTRA_DIST += \
 	bench/capture-input.sh \
 	bench/bench-lib.sh \
 	bench/daemon-rss.sh \
+	bench/freedoom.sh \
 	bench/photon.mjs \
 	bench/photon.sh \
 	bench/session-start.sh \

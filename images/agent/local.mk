@@ -21,9 +21,8 @@ images_agent_gamehost_agent_CFLAGS = -std=gnu11 $(WARN_CFLAGS) -I$(srcdir)/inclu
 images_agent_gamehost_agent_LDFLAGS =
 images_agent_gamehost_agent_LDADD = $(LIBDRM_LIBS)
 
-# The unit the image builder copies into images next to the program.
-agentdir = $(pkgdatadir)/agent
-dist_agent_DATA = images/agent/gamehost-agent.service
+# Its systemd unit lives with the other guest files, in
+# images/guest/rootfs/etc/systemd/system/gamehost-agent.service.
 
 # The suites, with the sanitizers when configured.  test_relay_writer reads
 # what the writer wrote with capture-relay's reader, as the host reads it.

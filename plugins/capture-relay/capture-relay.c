@@ -33,6 +33,7 @@
 #define CR_WAIT_STEP_NS   1000000ull     /* sleep between looks while no new frame exists */
 #define CR_WAIT_MARGIN_NS 2000000ull     /* start looking this long before a frame is due */
 #define CR_HEARTBEAT_NS   1000000000ull  /* heartbeat older than this: producer stopped */
+#define CR_REPEAT_NS      1000000000ull  /* a still picture is delivered again this often */
 
 struct gh_instance {
     gh_host *host;
@@ -249,9 +250,10 @@ cr_check_heartbeat(gh_instance *inst, uint64_t now)
 
 /* One look at the latest slot: 0 (frame in the buffer, or zero-copy: the
  * slot checked, *data its pixels, *offset and *seq for release), -EALREADY
- * (nothing new), -EAGAIN (torn every time) or -EINVAL. */
+ * (no frame numbered after `after`), -EAGAIN (torn every time) or -EINVAL. */
 static int
-cr_read_latest(gh_instance *inst, cr_slot_meta *meta, const uint8_t **data, uint64_t *offset, uint64_t *seq)
+cr_read_latest(gh_instance *inst, uint64_t after, cr_slot_meta *meta, const uint8_t **data, uint64_t *offset,
+               uint64_t *seq)
 {
     char err[256];
     int r = -EAGAIN;
@@ -260,12 +262,12 @@ cr_read_latest(gh_instance *inst, cr_slot_meta *meta, const uint8_t **data, uint
         uint32_t latest;
         r = cr_latest_slot(inst->mem, &inst->layout, &latest, err, sizeof(err));
         if (r == 0 && inst->zero_copy) {
-            r = cr_slot_peek(inst->mem, &inst->layout, latest, inst->last_frame, meta, seq, inst->hook,
+            r = cr_slot_peek(inst->mem, &inst->layout, latest, after, meta, seq, inst->hook,
                              inst->hook_data, err, sizeof(err));
             *offset = cr_slot_offset(&inst->layout, latest);
             *data = inst->mem + *offset + sizeof(gh_relay_slot);
         } else if (r == 0) {
-            r = cr_slot_read(inst->mem, &inst->layout, latest, inst->last_frame, inst->buf, meta, inst->hook,
+            r = cr_slot_read(inst->mem, &inst->layout, latest, after, inst->buf, meta, inst->hook,
                              inst->hook_data, err, sizeof(err));
             *data = inst->buf;
         }
@@ -294,8 +296,15 @@ cr_grab(gh_instance *inst, gh_frame *frame, uint32_t timeout_ms)
         r = cr_refresh_layout(inst, now);
         if (r == 0)
             r = cr_check_heartbeat(inst, now);
+        /* A producer that writes only what changed (the guest agent) goes
+         * quiet on a still picture while its heartbeat goes on: the picture
+         * is then the latest frame, delivered again once a second, so that
+         * GET /frame answers and a player's stream does not look dead. */
+        uint64_t after = inst->last_frame;
+        if (r == 0 && after && now - inst->delivered_at >= CR_REPEAT_NS)
+            after--;
         if (r == 0)
-            r = cr_read_latest(inst, &meta, &data, &offset, &seq);
+            r = cr_read_latest(inst, after, &meta, &data, &offset, &seq);
         if (r == 0)
             break;
         if (r != -EALREADY)

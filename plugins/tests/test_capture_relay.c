@@ -917,6 +917,45 @@ START_TEST(test_stopped_heartbeat_reported_once_and_resume_logged)
 }
 END_TEST
 
+/* A producer that writes only what changed goes quiet on a still picture,
+ * heartbeat going on: the latest frame is delivered again once a second,
+ * never sooner, and never when the heartbeat has stopped. */
+START_TEST(test_still_picture_delivered_again_each_second_while_the_heartbeat_goes_on)
+{
+    region r;
+    gh_host host = { .frozen = 1, .now = 1000000000u };
+    gh_frame frame;
+
+    region_start(&r, SMALL_W, SMALL_H, 3);
+    gh_instance *inst = relay_open(&host, &r);
+    gh_relay_producer_heartbeat(&r.producer, 1);
+    gh_relay_producer_write_frame(&r.producer, 7, 0, 0);
+    ck_assert_int_eq(grab(inst, &frame, 0), 0);
+    ck_assert_uint_eq(frame.frame_number, 7);
+
+    host.now += 999999999u;
+    gh_relay_producer_heartbeat(&r.producer, 2);
+    ck_assert_int_eq(grab(inst, &frame, 0), -EAGAIN);
+    ck_assert_str_eq(host.error, "capture.relay: no new frame within 0 ms");
+
+    host.now += 1u;
+    ck_assert_int_eq(grab(inst, &frame, 0), 0);
+    ck_assert_uint_eq(frame.frame_number, 7);
+    ck_assert_uint_eq(((const uint32_t *)frame.data)[0], gh_relay_producer_pattern(7));
+    ck_assert_int_eq(grab(inst, &frame, 0), -EAGAIN); /* the repeat counts as a delivery */
+
+    gh_relay_producer_write_frame(&r.producer, 8, 0, 0);
+    ck_assert_int_eq(grab(inst, &frame, 0), 0);
+    ck_assert_uint_eq(frame.frame_number, 8);
+
+    host.now += 1500000000u; /* a second and a half, the heartbeat stopped */
+    ck_assert_int_eq(grab(inst, &frame, 0), -EAGAIN);
+    ck_assert_str_eq(host.error, "capture.relay: relay producer stopped (no heartbeat for 1500 ms)");
+    relay_factory()->destroy(inst);
+    region_close(&r);
+}
+END_TEST
+
 START_TEST(test_producer_that_never_beats_is_reported)
 {
     region r;
@@ -1006,6 +1045,7 @@ relay_suite(void)
     tc = tcase_create("heartbeat");
     tcase_add_test(tc, test_stopped_heartbeat_reported_once_and_resume_logged);
     tcase_add_test(tc, test_producer_that_never_beats_is_reported);
+    tcase_add_test(tc, test_still_picture_delivered_again_each_second_while_the_heartbeat_goes_on);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("sizing");

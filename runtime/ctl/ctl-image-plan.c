@@ -7,6 +7,7 @@
 #include "util/xml-util.h"
 
 #include <string.h>
+#include <sys/stat.h>
 
 #define PLAN_XML(s) ((const xmlChar *)(s))
 #define PLAN_NS "https://gamehost.dev/xmlns/image/1"
@@ -312,7 +313,7 @@ gh_image_plan_render(const char *text, const GhImagePlanVars *vars, GError **err
 
 GStrv
 gh_image_plan_mmdebstrap_argv(const char *const *packages, const char *suite, const char *root, const char *debs,
-                              const char *const *sources)
+                              const char *const *sources, const char *const *dpkg_opts)
 {
     g_autoptr(GStrvBuilder) b = g_strv_builder_new();
     g_autofree char *list = g_strjoinv(",", (char **)packages);
@@ -330,6 +331,13 @@ gh_image_plan_mmdebstrap_argv(const char *const *packages, const char *suite, co
     g_strv_builder_add(b, "--setup-hook=mkdir -p \"$1\"/var/cache/apt/archives/");
     g_strv_builder_add(b, sync_in);
     g_strv_builder_add(b, sync_out);
+    /* The guest's own dpkg settings (path-exclude) must hold while the
+     * packages are unpacked, not only after: mmdebstrap pastes a file given
+     * to --dpkgopt into the chroot's dpkg.cfg.d before it installs. */
+    for (guint i = 0; dpkg_opts && dpkg_opts[i]; i++) {
+        g_autofree char *opt = g_strconcat("--dpkgopt=", dpkg_opts[i], NULL);
+        g_strv_builder_add(b, opt);
+    }
     g_strv_builder_add_many(b, suite, root, NULL);
     g_strv_builder_addv(b, (const char **)sources);
     return g_strv_builder_end(b);
@@ -342,6 +350,34 @@ gh_image_plan_disk_mib(guint64 tree_bytes)
     guint64 bytes = tree_bytes + (tree_bytes * 3 + 9) / 10 + 256 * mib;
 
     return (bytes + mib - 1) / mib;
+}
+
+static gint
+plan_compare_paths(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+GStrv
+gh_image_plan_dpkg_opts(const GPtrArray *guest, const char *guest_dir)
+{
+    g_autoptr(GStrvBuilder) b = g_strv_builder_new();
+    g_autoptr(GPtrArray) found = g_ptr_array_new();
+
+    for (guint i = 0; i < guest->len; i++) {
+        const GhImagePlanEntry *e = guest->pdata[i];
+        const char *name = e->path + strlen(GH_IMAGE_PLAN_DPKG_CFG_DIR);
+        if (S_ISREG(e->mode) && g_str_has_prefix(e->path, GH_IMAGE_PLAN_DPKG_CFG_DIR) && name[0] != '\0' &&
+            strchr(name, '/') == NULL)
+            g_ptr_array_add(found, e->path);
+    }
+    /* dpkg reads dpkg.cfg.d in name order; so do we. */
+    g_ptr_array_sort(found, plan_compare_paths);
+    for (guint i = 0; i < found->len; i++) {
+        g_autofree char *path = g_build_filename(guest_dir, found->pdata[i], NULL);
+        g_strv_builder_add(b, path);
+    }
+    return g_strv_builder_end(b);
 }
 
 /* ---- the manifest ----------------------------------------------------------------- */

@@ -85,12 +85,19 @@ typedef struct {
  * would otherwise reach the image). */
 char *gh_image_plan_render(const char *text, const GhImagePlanVars *vars, GError **error);
 
+/* The guest tree's dpkg settings, etc/dpkg/dpkg.cfg.d/<name> (regular files,
+ * in name order), as absolute paths under guest_dir: mmdebstrap applies them
+ * while it unpacks (--dpkgopt). */
+#define GH_IMAGE_PLAN_DPKG_CFG_DIR "etc/dpkg/dpkg.cfg.d/"
+GStrv gh_image_plan_dpkg_opts(const GPtrArray *guest, const char *guest_dir);
+
 /* mmdebstrap in root mode, variant minbase, with packages included, the
- * host's sources files pasted in as MIRRORs, and debs (a folder outside the
- * chroot) kept in sync with apt's archive cache through its hooks, so that a
- * rebuild downloads only what changed. */
+ * host's sources files pasted in as MIRRORs, the guest's dpkg settings
+ * (dpkg_opts, may be NULL), and debs (a folder outside the chroot) kept in
+ * sync with apt's archive cache through its hooks, so that a rebuild
+ * downloads only what changed. */
 GStrv gh_image_plan_mmdebstrap_argv(const char *const *packages, const char *suite, const char *root,
-                                    const char *debs, const char *const *sources);
+                                    const char *debs, const char *const *sources, const char *const *dpkg_opts);
 /* The root file system's size for a tree of tree_bytes (apparent): 1.3 times
  * that plus 256 MiB, in MiB rounded up. */
 guint64 gh_image_plan_disk_mib(guint64 tree_bytes);

@@ -56,6 +56,7 @@ write_config() { # [max_sessions]
 state_dir = $T/state
 listen = 127.0.0.1:$PORT
 data_dir = $GH_SHARE
+${GH_EXTRA_IMAGE_DIR:+image_dirs = $GH_SHARE/images;$GH_EXTRA_IMAGE_DIR}
 plugin_dirs = $GH_PREFIX/lib/gamehost/plugins${GH_EXTRA_PLUGIN_DIR:+;$GH_EXTRA_PLUGIN_DIR}
 log_level = debug
 [libvirt]
@@ -63,6 +64,19 @@ domain_type = $GH_DOMAIN_TYPE
 [sessions]
 max_sessions = ${1:-4}
 CONF
+}
+
+# freedoom_image: the Freedoom image (freedoom-image.sh: built once, then
+# taken from the cache in seconds); its folder joins the daemon's
+# image_dirs.  Call before start_daemon.
+freedoom_image() {
+    local t0=$SECONDS
+    GH_EXTRA_IMAGE_DIR=$T/images
+    "$(dirname "${BASH_SOURCE[0]}")/freedoom-image.sh" "$GH_PREFIX" "$GH_EXTRA_IMAGE_DIR/freedoom" \
+        >"$T/image-build.log" 2>&1 || fail "image build: $(tail -n 8 "$T/image-build.log")"
+    [ -f "$GH_EXTRA_IMAGE_DIR/freedoom/freedoom.image.xml" ] ||
+        fail "no manifest in $GH_EXTRA_IMAGE_DIR/freedoom: $(ls "$GH_EXTRA_IMAGE_DIR/freedoom")"
+    note "freedoom image ready in $(( SECONDS - t0 )) s"
 }
 
 start_daemon() {

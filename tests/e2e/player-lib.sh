@@ -61,11 +61,12 @@ player_setup() { # [max_viewers]
     start_daemon
 }
 
-# A played session (capture.relay, stream.webrtc); sets SID and PLINK (the
-# player link's path).  [wait]: "wait" waits until the game is up.
+# A played session (capture.relay, stream.webrtc) of PLAYER_IMAGE
+# (demo-arena unless set); sets SID and PLINK (the player link's path).
+# [wait]: "wait" waits until demo-arena is up.
 player_session() { # [wait] [player json]
     local out
-    out=$(api POST /v1/sessions "{\"image\":\"demo-arena\",\"capture\":\"capture.relay\",\"stream\":\"stream.webrtc\"${2:+,\"player\":$2}}")
+    out=$(api POST /v1/sessions "{\"image\":\"${PLAYER_IMAGE:-demo-arena}\",\"capture\":\"capture.relay\",\"stream\":\"stream.webrtc\"${2:+,\"player\":$2}}")
     expect_status 201 "$(cat "$T/status")" "create the played session"
     SID=$(jq -r .id <<<"$out")
     PLINK=$(jq -r .player.url <<<"$out")
@@ -115,6 +116,13 @@ screen() {
     [ "$(jq -r .screen.rawCode <<<"$R")" = false ] ||
         fail "$shot: the page shows a raw code: $(jq -r .screen.visible <<<"$R")"
     note "$shot: $(jq -r '.screen | "\(.state) \(.title // "") \(.badge // "")"' <<<"$R") (after $((waited / 1000)) s)"
+}
+
+# grab NAME FILE: the frame the page's <video> shows now, as a PNG (decoded
+# by Chromium, so after the video codec).
+grab() {
+    bcmd "$1" eval "$1" "(() => { const v = document.getElementById('video'); const c = document.createElement('canvas'); c.width = v.videoWidth; c.height = v.videoHeight; c.getContext('2d').drawImage(v, 0, 0); return c.toDataURL('image/png'); })()"
+    field .value | sed 's|^data:image/png;base64,||' | base64 -d >"$2" || fail "grab $1: not a data URL"
 }
 
 # field JQ: a field of the last reply.

@@ -393,17 +393,36 @@ START_TEST(test_mmdebstrap_argv_keeps_debs_through_its_hooks)
 {
     const char *const packages[] = { "xinit", "freedoom", NULL };
     const char *const sources[] = { "/etc/apt/sources.list.d/debian.sources", "/etc/apt/sources.list", NULL };
+    const char *const dpkg_opts[] = { "/g/etc/dpkg/dpkg.cfg.d/slim", NULL };
     g_auto(GStrv) argv = gh_image_plan_mmdebstrap_argv(packages, "bookworm", "/c/.build-x/root", "/c/my debs",
-                                                       sources);
+                                                       sources, dpkg_opts);
     const char *const want[] = {
         "mmdebstrap", "--mode=root", "--variant=minbase", "--components=main", "--include=xinit,freedoom",
         "--skip=essential/unlink", "--setup-hook=mkdir -p \"$1\"/var/cache/apt/archives/",
         "--setup-hook=sync-in '/c/my debs' /var/cache/apt/archives/",
         "--customize-hook=sync-out /var/cache/apt/archives '/c/my debs'",
+        "--dpkgopt=/g/etc/dpkg/dpkg.cfg.d/slim",
         "bookworm", "/c/.build-x/root", "/etc/apt/sources.list.d/debian.sources", "/etc/apt/sources.list", NULL,
     };
 
     assert_strv(argv, want);
+}
+END_TEST
+
+START_TEST(test_dpkg_opts_are_the_guest_dpkg_cfg_files_in_name_order)
+{
+    g_autoptr(GPtrArray) guest = g_ptr_array_new_with_free_func(gh_image_plan_entry_free);
+    g_autoptr(GBytes) none = g_bytes_new_static("", 0);
+    g_ptr_array_add(guest, gh_image_plan_entry_new("etc/dpkg/dpkg.cfg.d/b-second", S_IFREG | 0644, none));
+    g_ptr_array_add(guest, gh_image_plan_entry_new("etc/dpkg/dpkg.cfg.d", S_IFDIR | 0755, none));
+    g_ptr_array_add(guest, gh_image_plan_entry_new("etc/dpkg/dpkg.cfg.d/a-first", S_IFREG | 0644, none));
+    g_ptr_array_add(guest, gh_image_plan_entry_new("etc/dpkg/dpkg.cfg.d/link", S_IFLNK | 0777, none));
+    g_ptr_array_add(guest, gh_image_plan_entry_new("etc/dpkg/dpkg.cfg.d/sub/deeper", S_IFREG | 0644, none));
+    g_ptr_array_add(guest, gh_image_plan_entry_new("etc/dpkg/other", S_IFREG | 0644, none));
+    g_auto(GStrv) opts = gh_image_plan_dpkg_opts(guest, "/g");
+    const char *const want[] = { "/g/etc/dpkg/dpkg.cfg.d/a-first", "/g/etc/dpkg/dpkg.cfg.d/b-second", NULL };
+
+    assert_strv(opts, want);
 }
 END_TEST
 
@@ -556,6 +575,7 @@ image_build_suite(void)
 
     tc = plain_case(s, "manifest");
     tcase_add_test(tc, test_mmdebstrap_argv_keeps_debs_through_its_hooks);
+    tcase_add_test(tc, test_dpkg_opts_are_the_guest_dpkg_cfg_files_in_name_order);
     tcase_add_test(tc, test_disk_is_1_3_times_the_tree_plus_256_mib_rounded_up);
     tcase_add_test(tc, test_cmdline_is_the_base_then_the_spec_kernel_args);
     tcase_add_test(tc, test_manifest_of_the_fixture_spec_is_exactly_the_golden_file);
