@@ -10,6 +10,7 @@ packages=(
     gstreamer1.0-plugins-bad gstreamer1.0-nice
     libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils
     syslinux syslinux-common mtools dosfstools
+    mmdebstrap e2fsprogs mount debian-archive-keyring
     curl jq procps iproute2 iptables
     chromium
 )
@@ -26,6 +27,12 @@ if [ ${#missing[@]} -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q
     apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+# gamehostctl image build resolves package versions from the host's apt
+# lists (apt-get -s): a machine whose lists were cleaned has none.
+if ! ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1; then
+    echo "gamehost: no apt lists; running apt-get update for the image builder"
+    apt-get update -q
 fi
 # The embedded libvirt driver runs QEMU as this user (created by libvirt-daemon-system).
 getent passwd libvirt-qemu >/dev/null || { echo "gamehost: user libvirt-qemu missing" >&2; exit 1; }
