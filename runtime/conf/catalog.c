@@ -134,8 +134,8 @@ gh_image_list_dir(const char *dir, GPtrArray *problems)
 
 /* ---- manifests -------------------------------------------------------- */
 
-static char *
-image_file_sha256(const char *path, GError **error)
+char *
+gh_image_file_sha256(const char *path, GError **error)
 {
     g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
     g_autofree guchar *buf = g_malloc(64 * 1024);
@@ -230,7 +230,7 @@ image_check_artefact(const char *file, xmlNodePtr node, const char *real_dir,
         gh_image_add_problem(problems, file, line, "artefact '%s' is not a regular file", rel);
         return NULL;
     }
-    have = image_file_sha256(real, &error);
+    have = gh_image_file_sha256(real, &error);
     if (have == NULL) {
         gh_image_add_problem(problems, file, line, "artefact '%s': %s", rel, error->message);
         return NULL;

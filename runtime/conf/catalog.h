@@ -111,6 +111,9 @@ const GPtrArray *gh_catalog_images(const GhCatalog *catalog);
 const GPtrArray *gh_catalog_problems(const GhCatalog *catalog);
 
 gboolean gh_image_id_is_valid(const char *id);
+/* sha256 of a file's contents, lowercase hex (read in 64 KiB blocks: an
+ * artefact may be a root disk of hundreds of MiB). */
+char *gh_image_file_sha256(const char *path, GError **error);
 /* Whether sessions of the image get a disk (a copy-on-write overlay on
  * disk_path): every disk boot, and a kernel boot with a root disk. */
 gboolean gh_image_has_disk(const GhImage *image);

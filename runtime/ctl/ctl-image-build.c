@@ -592,9 +592,9 @@ image_build_manifest(ImageBuild *b, GError **error)
     GhImagePlanSums sums;
 
     image_build_step(b, "manifest");
-    if ((sum_kernel = gh_image_tree_sha256(kernel, error)) == NULL ||
-        (sum_initrd = gh_image_tree_sha256(initrd, error)) == NULL ||
-        (sum_disk = gh_image_tree_sha256(disk, error)) == NULL) {
+    if ((sum_kernel = gh_image_file_sha256(kernel, error)) == NULL ||
+        (sum_initrd = gh_image_file_sha256(initrd, error)) == NULL ||
+        (sum_disk = gh_image_file_sha256(disk, error)) == NULL) {
         g_prefix_error(error, "manifest: ");
         return FALSE;
     }

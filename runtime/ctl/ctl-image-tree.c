@@ -55,19 +55,6 @@ gh_image_tree_read_file(const char *path, GError **error)
     return file ? g_mapped_file_get_bytes(file) : NULL;
 }
 
-char *
-gh_image_tree_sha256(const char *path, GError **error)
-{
-    g_autoptr(GBytes) bytes = gh_image_tree_read_file(path, error);
-    gsize len = 0;
-    const guchar *data;
-
-    if (bytes == NULL)
-        return NULL;
-    data = g_bytes_get_data(bytes, &len);
-    return g_compute_checksum_for_data(G_CHECKSUM_SHA256, data, len);
-}
-
 /* One entry (lstat'ed), then what a folder holds. */
 static gboolean
 tree_walk_entry(const char *base, const char *rel, GPtrArray *out, GError **error)

@@ -21,8 +21,6 @@ GPtrArray *gh_image_tree_apt_sources(const char *etc_apt, GError **error);
 
 /* A file's bytes (mapped, not copied), for the key. */
 GBytes *gh_image_tree_read_file(const char *path, GError **error);
-/* sha256 of a file, lowercase hex. */
-char *gh_image_tree_sha256(const char *path, GError **error);
 
 /* A file descriptor for the folder root, for the calls below; -1 on error. */
 int gh_image_tree_open_root(const char *root, GError **error);

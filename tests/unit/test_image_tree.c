@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "conf/catalog.h"
 #include "ctl/ctl-image-plan.h"
 #include "ctl/ctl-image-tree.h"
 #include "testutil.h"
@@ -376,8 +377,8 @@ START_TEST(test_sha256_of_a_file)
 {
     g_autofree char *f = write_tmp("f", "abc", 0644);
     g_autofree char *empty = write_tmp("e", "", 0644);
-    g_autofree char *sum = gh_image_tree_sha256(f, NULL);
-    g_autofree char *sum_empty = gh_image_tree_sha256(empty, NULL);
+    g_autofree char *sum = gh_image_file_sha256(f, NULL);
+    g_autofree char *sum_empty = gh_image_file_sha256(empty, NULL);
 
     ck_assert_str_eq(sum, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     ck_assert_str_eq(sum_empty, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
