@@ -6,7 +6,7 @@
 # Chocolate Doom, and the guest agent copying the KMS scanout into the frame
 # relay.  GET /frame must show the game itself: the status bar of E1M1 pixel
 # for pixel as tests/data/freedoom-e1m1-statusbar.png has it (labels and
-# AMMO 50), over a 3D view of many colours.  The game must see the keys
+# AMMO 50), over a 3D view of at least 32 colours.  The game must see the keys
 # through input.qmp: Ctrl fires the pistol (AMMO 50 -> 49: the game's own
 # output), Escape opens its menu (the menu font's red, fc0000, fills the
 # menu box).  The stop leaves no QEMU, relay memory or overlay behind.
@@ -47,8 +47,10 @@ for _ in $(seq 1 120); do
 done
 [ -n "$game" ] || fail "no frame showed E1M1's status bar; last: labels $(differs "$ref" "$T/game.png" $labels_l)+$(differs "$ref" "$T/game.png" $labels_r) ammo $(differs "$ref" "$T/game.png" $ammo) pixels off"
 game_first=$(( SECONDS - t0 ))
+# A text console has at most 16 colours and a blank screen one; E1M1's view
+# at the start has 55 (the pistol still rising) to 111.
 view=$(png_probe --colours "$T/game.png" 0 0 639 399)
-[ "${view#640x480 colours=}" -ge 64 ] || fail "the 3D view has too few colours for the game: $view"
+[ "${view#640x480 colours=}" -ge 32 ] || fail "the 3D view has too few colours for the game: $view"
 menu_red() { png_probe "$1" fc0000 190 150 400 380 | sed 's/.* count=\([0-9]*\) .*/\1/'; }
 [ "$(menu_red "$T/game.png")" -lt 50 ] || fail "the menu's red before Escape: $(menu_red "$T/game.png") pixels"
 
