@@ -267,7 +267,8 @@ agent_period_ns(const agent *a)
         return AGENT_RETRY_NS;
     if (!a->kms.pixels || !a->relay_ready)
         return AGENT_IDLE_TICK_NS;
-    period = 1000000000u / (a->kms.vrefresh ? a->kms.vrefresh : AGENT_DEFAULT_HZ);
+    /* At most 1000 ticks a second, whatever refresh a mode claims. */
+    period = 1000000000u / (a->kms.vrefresh ? (a->kms.vrefresh < 1000 ? a->kms.vrefresh : 1000) : AGENT_DEFAULT_HZ);
     return period < AGENT_IDLE_TICK_NS ? period : AGENT_IDLE_TICK_NS;
 }
 

@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <gamehost/relay.h>
+
 #include "pci.h"
 
 /* Reads the first line of <sysfs>/bus/pci/devices/<addr>/<name> into buf.
@@ -133,8 +135,9 @@ agent_pci_map_bar2(const char *sysfs, const char *addr, agent_pci_bar *bar, char
         close(fd);
         return r;
     }
-    if (st.st_size <= 0) {
-        snprintf(err, errlen, "%s: the BAR is empty", path);
+    if (st.st_size < GH_RELAY_SLOTS_OFFSET) {
+        snprintf(err, errlen, "%s: the BAR has %" PRIu64 " bytes, less than the relay's header page", path,
+                 (uint64_t)st.st_size);
         close(fd);
         return -ENODEV;
     }

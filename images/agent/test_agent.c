@@ -181,6 +181,19 @@ START_TEST(test_bar2_mapped_shared_with_its_size_and_decoding_enabled)
 }
 END_TEST
 
+START_TEST(test_bar2_smaller_than_the_header_page_is_refused)
+{
+    char err[512] = "", want[512];
+    agent_pci_bar bar;
+
+    fake_device("0000:00:05.0", "0x1af4\n", "0x1110\n", 100, "1\n");
+    ck_assert_int_eq(agent_pci_map_bar2(sysfs, "0000:00:05.0", &bar, err, sizeof(err)), -ENODEV);
+    snprintf(want, sizeof(want), "%s/bus/pci/devices/0000:00:05.0/resource2: the BAR has 100 bytes, less than "
+             "the relay's header page", sysfs);
+    ck_assert_str_eq(err, want);
+}
+END_TEST
+
 START_TEST(test_missing_bar2_is_named)
 {
     char err[512] = "", want[512];
@@ -463,6 +476,7 @@ agent_suite(void)
     tcase_add_test(tc, test_no_ivshmem_device_is_enoent);
     tcase_add_test(tc, test_no_pci_tree_is_enoent);
     tcase_add_test(tc, test_bar2_mapped_shared_with_its_size_and_decoding_enabled);
+    tcase_add_test(tc, test_bar2_smaller_than_the_header_page_is_refused);
     tcase_add_test(tc, test_missing_bar2_is_named);
     suite_add_tcase(s, tc);
 

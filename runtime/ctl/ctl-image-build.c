@@ -461,7 +461,10 @@ image_build_guest(ImageBuild *b, const char *root, GError **error)
 {
     g_autofree char *guest_dot = g_build_filename(b->guest, ".", NULL);
     g_autofree char *root_slash = g_strconcat(root, "/", NULL);
-    const char *cp[] = { "cp", "-a", "--", guest_dot, root_slash, NULL };
+    /* --remove-destination: a file where the tree (a package) has a
+     * symlink replaces the link instead of writing, as root, wherever it
+     * points. */
+    const char *cp[] = { "cp", "-a", "--remove-destination", "--", guest_dot, root_slash, NULL };
     GhImagePlanVars vars = { b->profile->width, b->profile->height, b->profile->refresh_hz, b->spec->command,
                              b->spec->id };
     g_autofree char *hostname = g_strconcat(b->spec->id, "\n", NULL);
@@ -622,8 +625,11 @@ image_build_finish(ImageBuild *b, GError **error)
         if (g_chmod(path, 0644) < 0)
             return image_build_fail(error, "cannot chmod %s: %s", path, g_strerror(errno));
     }
-    if (g_chmod(b->tmp, 0755) < 0 || g_chmod(b->cache, 0755) < 0)
-        return image_build_fail(error, "cannot chmod the cache %s: %s", b->cache, g_strerror(errno));
+    /* The entry only: --cache may name a folder the operator shares (a
+     * sticky /tmp), whose mode is not ours to change.  QEMU reads the
+     * image through --output's links, never through the cache's path. */
+    if (g_chmod(b->tmp, 0755) < 0)
+        return image_build_fail(error, "cannot chmod the cache entry %s: %s", b->tmp, g_strerror(errno));
     if (g_rename(b->tmp, b->entry) < 0)
         return image_build_fail(error, "cannot rename %s to %s: %s", b->tmp, b->entry, g_strerror(errno));
     return TRUE;

@@ -220,7 +220,12 @@ gh_image_tree_write(int root_fd, const char *rel, GBytes *data, guint mode, GErr
         done += n;
     }
     /* An existing file keeps its mode through O_CREAT, and umask trims a new one. */
-    if (fchmod(fd, mode & 07777) < 0 || close(fd) < 0)
+    if (fchmod(fd, mode & 07777) < 0) {
+        int e = errno;
+        close(fd);
+        return tree_errno(error, e, "cannot write", rel);
+    }
+    if (close(fd) < 0)
         return tree_errno(error, errno, "cannot write", rel);
     return TRUE;
 }

