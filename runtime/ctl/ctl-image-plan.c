@@ -352,12 +352,6 @@ gh_image_plan_disk_mib(guint64 tree_bytes)
     return (bytes + mib - 1) / mib;
 }
 
-static gint
-plan_compare_paths(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 GStrv
 gh_image_plan_dpkg_opts(const GPtrArray *guest, const char *guest_dir)
 {
@@ -372,7 +366,7 @@ gh_image_plan_dpkg_opts(const GPtrArray *guest, const char *guest_dir)
             g_ptr_array_add(found, e->path);
     }
     /* dpkg reads dpkg.cfg.d in name order; so do we. */
-    g_ptr_array_sort(found, plan_compare_paths);
+    g_ptr_array_sort(found, plan_compare_strings);
     for (guint i = 0; i < found->len; i++) {
         g_autofree char *path = g_build_filename(guest_dir, found->pdata[i], NULL);
         g_strv_builder_add(b, path);
