@@ -9,7 +9,9 @@
  *   capture  takes frames out of the session's VM;
  *   stream   encodes frames and sends them to the player (and may hand the
  *            player's input back to the host);
- *   input    puts input events into the VM.
+ *   input    puts input events into the VM;
+ *   audio    (since 1.3) takes the VM's sound out as PCM for the stream
+ *            backend, and puts the player's microphone into the VM.
  *
  * Versioning (the PipeWire SPA / OBS model).  The host loads a plugin only if
  * its abi_major equals GH_PLUGIN_ABI_MAJOR and its abi_minor is not newer
@@ -22,7 +24,9 @@
  *
  * Threading.  The host calls probe/create/destroy, input ops,
  * request_keyframe and the peer_* stream ops on its main thread; capture ops and push_frame run on the
- * session's pipeline thread.
+ * session's pipeline thread.  Audio flows on the audio backend's own
+ * thread: it calls audio_push there, and the host calls the stream's
+ * push_audio on that same thread.
  * Host services may be called from the thread the host called the plugin on
  * (main or pipeline) and, where noted, from any thread.  A plugin never
  * blocks the main thread for long: slow work goes to its own threads.
@@ -31,7 +35,10 @@
  * session_dir; gh_frame gains input_events.  1.2: capture ops version 2 add
  * release (zero-copy grabs); stream ops version 2 add the peer_* ops of
  * interactive streams; gh_host_services version 3 adds signal_send,
- * peer_input and peer_close, the host side of the signal endpoint.  A member marked "since 1.x" may
+ * peer_input and peer_close, the host side of the signal endpoint.  1.3:
+ * sound.  A fourth backend kind, audio (gh_audio_ops, the factory's audio
+ * member); gh_host_services version 4 adds dbus_socket, audio_format,
+ * audio_push and mic_push; stream ops version 3 add push_audio.  A member marked "since 1.x" may
  * be absent from an older host's table or an older plugin's frame: check
  * struct_size (or version) before using it.
  *
@@ -56,7 +63,7 @@ extern "C" {
 #endif
 
 #define GH_PLUGIN_ABI_MAJOR 1u
-#define GH_PLUGIN_ABI_MINOR 2u
+#define GH_PLUGIN_ABI_MINOR 3u
 #define GH_PLUGIN_ENTRY     "gamehost_plugin_query"
 
 #if defined(__GNUC__)
@@ -69,11 +76,16 @@ extern "C" {
 #define GH_BACKEND_CAPTURE 1u
 #define GH_BACKEND_STREAM  2u
 #define GH_BACKEND_INPUT   3u
+#define GH_BACKEND_AUDIO   4u  /* since 1.3 */
 
 /* Pixel formats (gh_frame.format): 32 bits per pixel, little-endian byte
  * order in memory as named (BGRX: byte 0 blue, byte 3 unused). */
 #define GH_FORMAT_BGRX8888 1u
 #define GH_FORMAT_RGBX8888 2u
+
+/* Sample formats (gh_audio_chunk.format), since 1.3: interleaved,
+ * little-endian. */
+#define GH_AUDIO_S16LE 1u
 
 /* Log levels (host->log). */
 #define GH_LOG_ERROR   1u
@@ -112,9 +124,42 @@ typedef struct gh_frame {
     uint64_t input_events;
 } gh_frame;
 
+/* Since 1.3: PCM, borrowed for the length of the call that passes it.  The
+ * timestamp is on the clock of gh_frame.timestamp_ns (host monotonic), so
+ * picture and sound can be put in sync and their offset measured. */
+typedef struct gh_audio_chunk {
+    uint32_t struct_size;
+    uint32_t format;         /* GH_AUDIO_* */
+    uint32_t rate;           /* frames per second (48000) */
+    uint32_t channels;       /* 1 or 2 */
+    uint32_t n_frames;       /* one frame is one sample per channel */
+    uint32_t reserved;       /* 0 */
+    uint64_t timestamp_ns;   /* host monotonic time of the first frame */
+    const uint8_t *data;     /* n_frames * channels * 2 bytes (S16LE) */
+} gh_audio_chunk;
+
+/* Limits the host holds every chunk to (gh_host_services.audio_push,
+ * mic_push): anything outside is refused with -EINVAL. */
+#define GH_AUDIO_MIN_RATE     8000u
+#define GH_AUDIO_MAX_RATE     192000u
+#define GH_AUDIO_MAX_CHANNELS 2u
+#define GH_AUDIO_MAX_FRAMES   16384u
+
+/* Since 1.3: what an audio backend has done (gh_audio_ops.stats). */
+typedef struct gh_audio_stats {
+    uint32_t struct_size;
+    uint32_t enabled;        /* 1 while the guest plays (its stream is on) */
+    uint32_t muted;          /* 1 while the guest has muted its output */
+    uint32_t volume;         /* the guest's output volume, 0..255 */
+    uint64_t frames_out;     /* frames the guest played (delivered to audio_push) */
+    uint64_t frames_in;      /* microphone frames the guest read */
+    uint64_t underruns;      /* guest reads of the microphone answered short */
+    uint64_t dropped;        /* frames dropped: microphone buffer full, or refused */
+} gh_audio_stats;
+
 /* ---- host services --------------------------------------------------- */
 
-#define GH_HOST_SERVICES_VERSION 3u /* 1: ABI 1.0; 2: 1.1, session_dir; 3: 1.2, signaling */
+#define GH_HOST_SERVICES_VERSION 4u /* 1: ABI 1.0; 2: 1.1, session_dir; 3: 1.2, signaling; 4: 1.3, sound */
 
 typedef int (*gh_timer_fn)(void *data);                       /* return 0 to stop */
 typedef int (*gh_fd_fn)(int fd, uint32_t revents, void *data);/* return 0 to stop */
@@ -197,6 +242,28 @@ typedef struct gh_host_services {
     /* Any thread: ends a peer's signaling connection, with a reason shown
      * to the player (the host then calls peer_close). */
     void (*peer_close)(gh_host *host, uint32_t peer, const char *reason);
+
+    /* ---- since 1.3 (services version 4): sound ---- */
+
+    /* Any thread: the path of the VM's private D-Bus bus (QEMU's D-Bus
+     * display and audio, org.qemu.Display1), or NULL when the VM has
+     * none.  Only the uid QEMU runs as may connect. */
+    const char *(*dbus_socket)(gh_host *host);
+    /* Any thread: the format the session's audio backend delivers; 0, or
+     * -ENODEV when the session has no sound (then stream video alone). */
+    int (*audio_format)(gh_host *host, uint32_t *format, uint32_t *rate, uint32_t *channels);
+    /* Audio backends, on their own thread: the VM's sound, in order, for
+     * the stream backend (the host calls its push_audio before
+     * returning).  0; -EINVAL for a chunk outside the GH_AUDIO_* limits or
+     * not in the announced format (refused and counted, never passed on). */
+    int (*audio_push)(gh_host *host, const gh_audio_chunk *chunk);
+    /* Stream backends, any thread: a player's microphone for the VM.  Only
+     * the peer in control feeds the microphone: -EPERM for another;
+     * -ENODEV when the session's audio backend takes no microphone;
+     * -EINVAL as for audio_push.  Otherwise the number of frames taken
+     * (fewer than given when the backend's buffer is full; the rest are
+     * dropped and counted).  Never blocks. */
+    int (*mic_push)(gh_host *host, uint32_t peer, const gh_audio_chunk *chunk);
 } gh_host_services;
 
 /* The largest signaling message either side may send, in bytes. */
@@ -230,7 +297,7 @@ typedef struct gh_capture_ops {
     int (*release)(gh_instance *inst, const gh_frame *frame);
 } gh_capture_ops;
 
-#define GH_STREAM_OPS_VERSION 2u
+#define GH_STREAM_OPS_VERSION 3u
 typedef struct gh_stream_ops {
     uint32_t struct_size;
     uint32_t version;
@@ -254,6 +321,12 @@ typedef struct gh_stream_ops {
     int (*peer_message)(gh_instance *inst, uint32_t peer, const char *message);
     /* The peer is gone (it left, or the host or backend closed it). */
     void (*peer_close)(gh_instance *inst, uint32_t peer);
+
+    /* ---- since 1.3 (ops version 3): sound ----
+     * Optional.  On the audio backend's thread (never the main or the
+     * pipeline thread, so it may run beside push_frame): the VM's sound,
+     * in order, in the format host->audio_format gives.  Do not block. */
+    int (*push_audio)(gh_instance *inst, const gh_audio_chunk *chunk);
 } gh_stream_ops;
 
 #define GH_INPUT_OPS_VERSION 1u
@@ -270,6 +343,27 @@ typedef struct gh_input_ops {
      * whole call's events are dropped, not retried. */
     int (*send)(gh_instance *inst, const gh_input_event *events, uint32_t n_events);
 } gh_input_ops;
+
+/* Since 1.3. */
+#define GH_AUDIO_OPS_VERSION 1u
+typedef struct gh_audio_ops {
+    uint32_t struct_size;
+    uint32_t version;
+    /* Required.  Main thread: the format audio_push will deliver (the host
+     * holds the backend to it). */
+    int (*format)(gh_instance *inst, uint32_t *format, uint32_t *rate, uint32_t *channels);
+    /* Required.  Main thread: start taking the VM's sound, delivered with
+     * host->audio_push from the backend's own thread. */
+    int (*start)(gh_instance *inst);
+    /* Optional.  Main thread: stop; no audio_push after it returns. */
+    void (*stop)(gh_instance *inst);
+    /* Optional (no microphone without it).  Any thread, never blocks: PCM
+     * for the VM's microphone, in the backend's format.  Returns the frames
+     * taken, fewer when its buffer is full. */
+    int (*mic_write)(gh_instance *inst, const gh_audio_chunk *chunk);
+    /* Optional.  Any thread: fills *stats (struct_size set by the host). */
+    void (*stats)(gh_instance *inst, gh_audio_stats *stats);
+} gh_audio_ops;
 
 /* ---- factories and the descriptor ------------------------------------- */
 
@@ -291,6 +385,7 @@ typedef struct gh_backend_factory {
     const gh_capture_ops *capture;
     const gh_stream_ops *stream;
     const gh_input_ops *input;
+    const gh_audio_ops *audio;   /* since 1.3 */
 } gh_backend_factory;
 
 typedef struct gh_plugin {

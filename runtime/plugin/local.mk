@@ -8,6 +8,7 @@ libghplugin_la_SOURCES = \
 	runtime/plugin/plugin-host.c \
 	runtime/plugin/pipeline.c runtime/plugin/pipeline.h \
 	runtime/plugin/pipeline-input.c runtime/plugin/pipeline-input.h \
+	runtime/plugin/pipeline-audio.c runtime/plugin/pipeline-audio.h \
 	runtime/plugin/frame-png.c runtime/plugin/frame-png.h
 GH_PLUGIN_LIBS = libghplugin.la $(GH_CONF_LIBS) $(PNG_LIBS) -ldl
 

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "frame-png.h"
+#include "pipeline-audio.h"
 
 G_DEFINE_QUARK(gh-pipeline-error-quark, gh_pipeline_error)
 
@@ -57,8 +58,9 @@ typedef struct {
 
 struct GhPipeline {
     GhPluginInstance *capture, *stream, *input;
+    GhPipelineAudio *audio;      /* NULL: no sound */
     GhPluginSessionInfo info;    /* strings owned below; ops/ctx are ours */
-    char *session_id, *image_id, *vnc_socket, *relay_path;
+    char *session_id, *image_id, *vnc_socket, *relay_path, *dbus_socket;
     GHashTable *options;         /* the choice's options, ref'd, may be NULL */
     const GhPluginSessionOps *vm_ops;
     gpointer vm_ctx;
@@ -570,6 +572,41 @@ pipeline_op_peer_close(gpointer ctx, guint32 peer, const char *reason)
         p->vm_ops->peer_close(p->vm_ctx, peer, reason);
 }
 
+/* Sound (pipeline-audio.c).  The PCM and the microphone arrive on plugin
+ * threads; p->audio is set before any instance that could call these
+ * exists and cleared only after they are all gone. */
+static int
+pipeline_op_audio_format(gpointer ctx, guint32 *format, guint32 *rate, guint32 *channels)
+{
+    GhPipeline *p = ctx;
+
+    if (!p->audio)
+        return -ENODEV;
+    gh_pipeline_audio_format(p->audio, format, rate, channels);
+    return 0;
+}
+
+static int
+pipeline_op_audio_push(gpointer ctx, const gh_audio_chunk *chunk, gboolean valid)
+{
+    GhPipeline *p = ctx;
+
+    return p->audio ? gh_pipeline_audio_push(p->audio, chunk, valid) : -ENODEV;
+}
+
+/* Only the player in control speaks into the VM. */
+static int
+pipeline_op_mic_push(gpointer ctx, guint32 peer, const gh_audio_chunk *chunk, gboolean valid)
+{
+    GhPipeline *p = ctx;
+
+    if (!p->audio)
+        return -ENODEV;
+    if (!p->vm_ops || !p->vm_ops->peer_controls || !p->vm_ops->peer_controls(p->vm_ctx, peer))
+        return -EPERM;
+    return gh_pipeline_audio_mic(p->audio, chunk, valid);
+}
+
 /* ---- choosing backends -------------------------------------------------- */
 
 /* The registry's refusal, as this layer's error. */
@@ -637,6 +674,33 @@ pipeline_first(GhPipeline *p, GhPluginRegistry *reg, guint32 kind, GPtrArray *na
     return NULL;
 }
 
+/* The named audio backend, else for an image with sound the first that
+ * serves the session; created before the stream backend, which asks for its
+ * format. */
+static gboolean
+pipeline_choose_audio(GhPipeline *p, GhPluginRegistry *reg, const GhPipelineChoice *choice, GError **error)
+{
+    GhPluginInstance *inst = NULL;
+    const GhBackend *b;
+
+    if (choice->audio) {
+        if (!(b = pipeline_lookup(reg, choice->audio, GH_BACKEND_AUDIO, error)) || !(inst = pipeline_use(p, b, error)))
+            return FALSE;
+    } else if (choice->sound) {
+        inst = pipeline_first(p, reg, GH_BACKEND_AUDIO, NULL);
+    }
+    if (!inst)
+        return TRUE;
+    p->audio = gh_pipeline_audio_new(inst, error);
+    if (!p->audio && !choice->audio) {
+        /* Chosen by the host, not asked for: the picture goes on without it. */
+        g_warning("session %s: no sound: %s", p->session_id, (*error)->message);
+        g_clear_error(error);
+        return TRUE;
+    }
+    return p->audio != NULL;
+}
+
 static gboolean
 pipeline_choose(GhPipeline *p, GhPluginRegistry *reg, const GhPipelineChoice *choice,
                 const char *const *capture_paths, GError **error)
@@ -658,6 +722,8 @@ pipeline_choose(GhPipeline *p, GhPluginRegistry *reg, const GhPipelineChoice *ch
             g_ptr_array_add(names, g_strconcat("capture.", capture_paths[i], NULL));
         p->capture = pipeline_first(p, reg, GH_BACKEND_CAPTURE, names);
     }
+    if (!pipeline_choose_audio(p, reg, choice, error))
+        return FALSE;
     if (stream && !(p->stream = pipeline_use(p, stream, error)))
         return FALSE;
     if (input)
@@ -686,6 +752,7 @@ gh_pipeline_new(GhPluginRegistry *reg, const GhPipelineChoice *choice, const cha
     p->image_id = g_strdup(info->image_id);
     p->vnc_socket = g_strdup(info->vnc_socket);
     p->relay_path = g_strdup(info->relay_path);
+    p->dbus_socket = g_strdup(info->dbus_socket);
     p->options = choice->options ? g_hash_table_ref(choice->options) : NULL;
     p->vm_ops = info->ops;
     p->vm_ctx = info->ops_ctx;
@@ -696,6 +763,9 @@ gh_pipeline_new(GhPluginRegistry *reg, const GhPipelineChoice *choice, const cha
     p->ops.signal_send = pipeline_op_signal_send;
     p->ops.peer_input = pipeline_op_peer_input;
     p->ops.peer_close = pipeline_op_peer_close;
+    p->ops.audio_format = pipeline_op_audio_format;
+    p->ops.audio_push = pipeline_op_audio_push;
+    p->ops.mic_push = pipeline_op_mic_push;
     p->context = info->context ? g_main_context_ref(info->context) : g_main_context_ref_thread_default();
     p->refresh_hz = CLAMP(info->refresh_hz ? info->refresh_hz : 60, 1, 1000);
     p->fail = g_new0(FailLink, 1);
@@ -709,6 +779,7 @@ gh_pipeline_new(GhPluginRegistry *reg, const GhPipelineChoice *choice, const cha
     p->info.image_id = p->image_id;
     p->info.vnc_socket = p->vnc_socket;
     p->info.relay_path = p->relay_path;
+    p->info.dbus_socket = p->dbus_socket;
     p->info.refresh_hz = p->refresh_hz;
     p->info.options = NULL;
     p->info.context = p->context;
@@ -717,10 +788,21 @@ gh_pipeline_new(GhPluginRegistry *reg, const GhPipelineChoice *choice, const cha
 
     if (!pipeline_choose(p, reg, choice, image_capture_paths, error))
         return gh_pipeline_free(p);
-    g_message("session %s: pipeline: capture %s, stream %s, input %s", p->session_id,
+    g_message("session %s: pipeline: capture %s, stream %s, input %s, audio %s", p->session_id,
               p->capture ? gh_plugin_instance_backend(p->capture)->name : "none",
               p->stream ? gh_plugin_instance_backend(p->stream)->name : "none",
-              p->input ? gh_plugin_instance_backend(p->input)->name : "none");
+              p->input ? gh_plugin_instance_backend(p->input)->name : "none",
+              p->audio ? gh_pipeline_audio_backend_name(p->audio) : "none");
+    if (p->audio) {
+        g_autoptr(GError) err = NULL;
+
+        gh_pipeline_audio_set_stream(p->audio, p->stream);
+        if (!gh_pipeline_audio_start(p->audio, &err)) {
+            /* Sound is not worth the session: say so, and stream the picture. */
+            g_warning("session %s: no sound: %s", p->session_id, err->message);
+            p->audio = gh_pipeline_audio_free(p->audio);
+        }
+    }
     if (p->capture)
         p->thread = g_thread_new("gh-pipeline", pipeline_thread, p);
     return p;
@@ -756,6 +838,8 @@ gh_pipeline_free(GhPipeline *p)
 
     p->fail->alive = FALSE;
     pipeline_fail_link_unref(p->fail);
+    /* The audio backend stops first: no PCM reaches a stream being freed. */
+    p->audio = gh_pipeline_audio_free(p->audio);
     gh_plugin_instance_free(p->stream);
     gh_plugin_instance_free(p->input);
     gh_plugin_instance_free(p->capture);
@@ -765,6 +849,7 @@ gh_pipeline_free(GhPipeline *p)
     g_free(p->image_id);
     g_free(p->vnc_socket);
     g_free(p->relay_path);
+    g_free(p->dbus_socket);
     g_free(p->stop_reason);
     g_mutex_clear(&p->lock);
     g_cond_clear(&p->wake);
@@ -854,9 +939,20 @@ gh_pipeline_get_stats(GhPipeline *p, GhPipelineStats *stats)
     g_mutex_unlock(&p->lock);
 }
 
+gboolean
+gh_pipeline_get_audio_stats(GhPipeline *p, GhPipelineAudioStats *stats)
+{
+    if (!p->audio)
+        return FALSE;
+    gh_pipeline_audio_get_stats(p->audio, stats);
+    return TRUE;
+}
+
 const char *
 gh_pipeline_backend_name(GhPipeline *p, guint32 kind)
 {
+    if (kind == GH_BACKEND_AUDIO)
+        return p->audio ? gh_pipeline_audio_backend_name(p->audio) : NULL;
     GhPluginInstance *inst = kind == GH_BACKEND_CAPTURE ? p->capture
                              : kind == GH_BACKEND_STREAM ? p->stream
                              : kind == GH_BACKEND_INPUT  ? p->input

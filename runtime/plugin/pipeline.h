@@ -2,11 +2,13 @@
  * input backend instances; a thread of its own pumps capture → stream (at
  * the profile's refresh rate while a stream backend is attached) and serves
  * on-demand frames (GET /frame); input from the API or a stream backend goes
- * to the input backend on the main loop.  A backend that fails ends the
+ * to the input backend on the main loop; sound (pipeline-audio.c) flows
+ * from the audio backend to the stream backend, the microphone back.  A backend that fails ends the
  * pipeline with a reason, never the daemon. */
 #pragma once
 
 #include <glib.h>
+#include "pipeline-audio.h"
 #include "pipeline-input.h"
 #include "plugin-registry.h"
 
@@ -14,6 +16,8 @@ typedef struct {
     const char *capture;         /* backend names, NULL = the image's preferred, else the first that probes */
     const char *stream;          /* NULL = none */
     const char *input;           /* NULL = the first input backend that probes */
+    const char *audio;           /* NULL = with sound, the first audio backend that probes; else none */
+    gboolean sound;              /* the image has a sound device */
     GHashTable *options;         /* "backend-name" → GHashTable (string → string); may be NULL */
 } GhPipelineChoice;
 
@@ -74,6 +78,8 @@ GBytes *gh_pipeline_frame_png(GhPipeline *p, guint timeout_ms, GError **error);
 void gh_pipeline_get_stats(GhPipeline *p, GhPipelineStats *stats);
 /* Backend names in use (NULL when none of that kind). */
 const char *gh_pipeline_backend_name(GhPipeline *p, guint32 kind);
+/* FALSE when the session has no sound. */
+gboolean gh_pipeline_get_audio_stats(GhPipeline *p, GhPipelineAudioStats *stats);
 
 /* Interactive streams (ABI 1.2), main thread.  A stream backend with
  * peer_open serves players; while it has one, frames are pumped to it only

@@ -16,7 +16,7 @@
 struct gh_host {
     gint refs;                   /* the instance's, plus one per service call running */
     const GhBackend *backend;
-    char *session_id, *image_id, *vnc_socket, *relay_path, *session_dir;
+    char *session_id, *image_id, *vnc_socket, *relay_path, *session_dir, *dbus_socket;
     guint width, height, refresh_hz;
     GHashTable *options;         /* ref'd, may be NULL */
     GMainContext *context;       /* ref'd */
@@ -48,6 +48,7 @@ host_free(gh_host *host)
     g_free(host->vnc_socket);
     g_free(host->relay_path);
     g_free(host->session_dir);
+    g_free(host->dbus_socket);
     g_clear_pointer(&host->options, g_hash_table_unref);
     g_main_context_unref(host->context);
     g_hash_table_unref(host->sources);
@@ -450,6 +451,87 @@ svc_peer_close(gh_host *host, uint32_t peer, const char *reason)
     }
 }
 
+/* ---- services: sound (since 1.3) ----------------------------------------- */
+
+static const char *
+svc_dbus_socket(gh_host *host)
+{
+    HOST_OR_RETURN(h, host, NULL);
+
+    return h->dbus_socket;
+}
+
+static int
+svc_audio_format(gh_host *host, uint32_t *format, uint32_t *rate, uint32_t *channels)
+{
+    HOST_OR_RETURN(h, host, -EINVAL);
+    guint32 f = 0, r = 0, c = 0;
+    int rc;
+
+    rc = h->ops && h->ops->audio_format ? h->ops->audio_format(h->ops_ctx, &f, &r, &c) : -ENODEV;
+    if (format)
+        *format = rc == 0 ? f : 0;
+    if (rate)
+        *rate = rc == 0 ? r : 0;
+    if (channels)
+        *channels = rc == 0 ? c : 0;
+    return rc;
+}
+
+/* A chunk a plugin hands the host: its struct, format and size within the
+ * SDK's limits (the data is only read once these hold). */
+static gboolean
+host_audio_chunk_valid(gh_host *h, const char *service, const gh_audio_chunk *chunk)
+{
+    const char *why = NULL;
+
+    if (!chunk)
+        why = "a NULL chunk";
+    else if (chunk->struct_size < offsetof(gh_audio_chunk, data) + sizeof chunk->data)
+        why = "a chunk smaller than gh_audio_chunk";
+    else if (chunk->format != GH_AUDIO_S16LE)
+        why = "a sample format other than S16LE";
+    else if (chunk->rate < GH_AUDIO_MIN_RATE || chunk->rate > GH_AUDIO_MAX_RATE)
+        why = "a rate outside 8000..192000 Hz";
+    else if (chunk->channels < 1 || chunk->channels > GH_AUDIO_MAX_CHANNELS)
+        why = "a channel count other than 1 or 2";
+    else if (chunk->n_frames > GH_AUDIO_MAX_FRAMES)
+        why = "more than 16384 frames";
+    else if (chunk->n_frames > 0 && !chunk->data)
+        why = "frames but no data";
+    if (why)
+        g_warning("backend %s: %s refused: %s", host_name(h), service, why);
+    return why == NULL;
+}
+
+static int
+svc_audio_push(gh_host *host, const gh_audio_chunk *chunk)
+{
+    HOST_OR_RETURN(h, host, -EINVAL);
+
+    if (h->backend->kind != GH_BACKEND_AUDIO) {
+        g_warning("backend %s: audio_push is for audio backends", host_name(h));
+        return -EPERM;
+    }
+    if (!h->ops || !h->ops->audio_push)
+        return -ENODEV;
+    return h->ops->audio_push(h->ops_ctx, chunk, host_audio_chunk_valid(h, "audio_push", chunk));
+}
+
+static int
+svc_mic_push(gh_host *host, uint32_t peer, const gh_audio_chunk *chunk)
+{
+    HOST_OR_RETURN(h, host, -EINVAL);
+
+    if (h->backend->kind != GH_BACKEND_STREAM) {
+        g_warning("backend %s: mic_push is for stream backends", host_name(h));
+        return -EPERM;
+    }
+    if (!h->ops || !h->ops->mic_push)
+        return -ENODEV;
+    return h->ops->mic_push(h->ops_ctx, peer, chunk, host_audio_chunk_valid(h, "mic_push", chunk));
+}
+
 static const gh_host_services services = {
     .struct_size = sizeof(gh_host_services),
     .version = GH_HOST_SERVICES_VERSION,
@@ -473,6 +555,10 @@ static const gh_host_services services = {
     .signal_send = svc_signal_send,
     .peer_input = svc_peer_input,
     .peer_close = svc_peer_close,
+    .dbus_socket = svc_dbus_socket,
+    .audio_format = svc_audio_format,
+    .audio_push = svc_audio_push,
+    .mic_push = svc_mic_push,
 };
 
 /* ---- hosts and instances ------------------------------------------------ */
@@ -489,6 +575,7 @@ host_new(const GhBackend *backend, const GhPluginSessionInfo *info)
     h->vnc_socket = g_strdup(info->vnc_socket);
     h->relay_path = g_strdup(info->relay_path);
     h->session_dir = g_strdup(info->session_dir);
+    h->dbus_socket = g_strdup(info->dbus_socket);
     h->width = info->width;
     h->height = info->height;
     h->refresh_hz = info->refresh_hz;

@@ -27,6 +27,7 @@
 #define MIN_CAPTURE_OPS  END_OF(gh_capture_ops, grab)
 #define MIN_STREAM_OPS   END_OF(gh_stream_ops, push_frame)
 #define MIN_INPUT_OPS    END_OF(gh_input_ops, send)
+#define MIN_AUDIO_OPS    END_OF(gh_audio_ops, start)
 
 struct GhPluginRegistry {
     GPtrArray *plugins;      /* GhPlugin*, released (not always freed) with the registry */
@@ -169,8 +170,8 @@ gh_plugin_registry_lookup(GhPluginRegistry *reg, const char *name)
 const GhBackend *
 gh_plugin_registry_lookup_kind(GhPluginRegistry *reg, const char *name, guint32 kind, GError **error)
 {
-    static const char *const kinds[] = { "unknown", "capture", "stream", "input" };
-    static const char *const articles[] = { "an unknown", "a capture", "a stream", "an input" };
+    static const char *const kinds[] = { "unknown", "capture", "stream", "input", "audio" };
+    static const char *const articles[] = { "an unknown", "a capture", "a stream", "an input", "an audio" };
     const GhBackend *b = reg ? gh_plugin_registry_lookup(reg, name) : NULL;
     guint32 k = kind < G_N_ELEMENTS(kinds) ? kind : 0;
 
@@ -224,6 +225,7 @@ gh_plugin_kind_name(guint32 kind)
     case GH_BACKEND_CAPTURE: return "capture";
     case GH_BACKEND_STREAM: return "stream";
     case GH_BACKEND_INPUT: return "input";
+    case GH_BACKEND_AUDIO: return "audio";
     default: return NULL;
     }
 }
@@ -277,11 +279,12 @@ registry_check_ops(GhBackend *b, const gh_backend_factory *f, char **reason)
     g_autofree char *what = g_strdup_printf("backend %s: %s ops", b->name, kind);
     const void *mine = b->kind == GH_BACKEND_CAPTURE ? (const void *)f->capture
                      : b->kind == GH_BACKEND_STREAM  ? (const void *)f->stream
-                                                     : (const void *)f->input;
+                     : b->kind == GH_BACKEND_INPUT   ? (const void *)f->input
+                                                     : (const void *)f->audio;
     gboolean ok;
 
     if ((f->capture && f->capture != mine) || (f->stream && f->stream != mine) ||
-        (f->input && f->input != mine)) {
+        (f->input && f->input != mine) || (f->audio && f->audio != mine)) {
         *reason = g_strdup_printf("backend %s has ops of another kind (a %s backend has only %s ops)",
                                   b->name, kind, kind);
         return FALSE;
@@ -303,12 +306,19 @@ registry_check_ops(GhBackend *b, const gh_backend_factory *f, char **reason)
         if (ok && !b->stream.push_frame)
             *reason = g_strdup_printf("backend %s: stream ops have no push_frame", b->name);
         ok = ok && b->stream.push_frame;
-    } else {
+    } else if (b->kind == GH_BACKEND_INPUT) {
         ok = registry_copy_sized(&b->input, sizeof b->input, f->input, f->input->struct_size,
                                  MIN_INPUT_OPS, what, reason);
         if (ok && !b->input.send)
             *reason = g_strdup_printf("backend %s: input ops have no send", b->name);
         ok = ok && b->input.send;
+    } else {
+        ok = registry_copy_sized(&b->audio, sizeof b->audio, f->audio, f->audio->struct_size,
+                                 MIN_AUDIO_OPS, what, reason);
+        if (ok && (!b->audio.format || !b->audio.start))
+            *reason = g_strdup_printf("backend %s: audio ops have no %s", b->name,
+                                      b->audio.format ? "start" : "format");
+        ok = ok && b->audio.format && b->audio.start;
     }
     return ok;
 }
@@ -358,6 +368,7 @@ registry_check_factory(const gh_backend_factory *src, guint idx, char **reason)
     f->capture = b->kind == GH_BACKEND_CAPTURE ? &b->capture : NULL;
     f->stream = b->kind == GH_BACKEND_STREAM ? &b->stream : NULL;
     f->input = b->kind == GH_BACKEND_INPUT ? &b->input : NULL;
+    f->audio = b->kind == GH_BACKEND_AUDIO ? &b->audio : NULL;
     return g_steal_pointer(&b);
 }
 

@@ -21,6 +21,7 @@ typedef struct {
     gh_capture_ops capture;
     gh_stream_ops stream;
     gh_input_ops input;
+    gh_audio_ops audio;
     GhPlugin *plugin;            /* owner */
 } GhBackend;
 
@@ -74,7 +75,7 @@ const GhBackend *gh_plugin_registry_lookup(GhPluginRegistry *reg, const char *na
  * may be NULL: a host without plugins knows no backend. */
 const GhBackend *gh_plugin_registry_lookup_kind(GhPluginRegistry *reg, const char *name, guint32 kind,
                                                 GError **error);
-/* "capture", "stream" or "input" (the prefix of the kind's backend names);
+/* "capture", "stream", "input" or "audio" (the prefix of the kind's backend names);
  * NULL for any other value. */
 const char *gh_plugin_kind_name(guint32 kind);
 /* Backends of one kind, in load order (for "first that probes"). */
@@ -96,6 +97,13 @@ struct GhPluginSessionOps {
     int (*signal_send)(gpointer ctx, guint32 peer, const char *message);
     int (*peer_input)(gpointer ctx, guint32 peer, const char *json, gsize len);
     void (*peer_close)(gpointer ctx, guint32 peer, const char *reason);
+    /* Services version 4, sound.  valid: the chunk passed plugin-host.c's
+     * checks (an invalid one is only counted, and refused). */
+    int (*audio_format)(gpointer ctx, guint32 *format, guint32 *rate, guint32 *channels);
+    int (*audio_push)(gpointer ctx, const gh_audio_chunk *chunk, gboolean valid);
+    int (*mic_push)(gpointer ctx, guint32 peer, const gh_audio_chunk *chunk, gboolean valid);
+    /* Whether the peer's input (and microphone) is taken. */
+    gboolean (*peer_controls)(gpointer ctx, guint32 peer);
 };
 
 typedef struct {
@@ -105,6 +113,7 @@ typedef struct {
     const char *vnc_socket;      /* may be NULL */
     const char *relay_path;      /* may be NULL */
     const char *session_dir;     /* may be NULL; services since 1.1 */
+    const char *dbus_socket;     /* the VM's private D-Bus bus, may be NULL; services since 1.3 */
     GHashTable *options;         /* string → string for this backend, may be NULL */
     GMainContext *context;       /* the main loop's context (timers, fds) */
     const GhPluginSessionOps *ops;

@@ -70,7 +70,7 @@ END_TEST
 
 START_TEST(test_gh_host_services_layout)
 {
-    ck_assert_uint_eq(sizeof(gh_host_services), 168U);
+    ck_assert_uint_eq(sizeof(gh_host_services), 200U);
     ck_assert_uint_eq(OFF(gh_host_services, struct_size), 0U);
     ck_assert_uint_eq(OFF(gh_host_services, version), 4U);
     ck_assert_uint_eq(OFF(gh_host_services, log), 8U);
@@ -93,6 +93,10 @@ START_TEST(test_gh_host_services_layout)
     ck_assert_uint_eq(OFF(gh_host_services, signal_send), 144U);
     ck_assert_uint_eq(OFF(gh_host_services, peer_input), 152U);
     ck_assert_uint_eq(OFF(gh_host_services, peer_close), 160U);
+    ck_assert_uint_eq(OFF(gh_host_services, dbus_socket), 168U);
+    ck_assert_uint_eq(OFF(gh_host_services, audio_format), 176U);
+    ck_assert_uint_eq(OFF(gh_host_services, audio_push), 184U);
+    ck_assert_uint_eq(OFF(gh_host_services, mic_push), 192U);
 }
 END_TEST
 
@@ -110,7 +114,7 @@ END_TEST
 
 START_TEST(test_gh_stream_ops_layout)
 {
-    ck_assert_uint_eq(sizeof(gh_stream_ops), 48U);
+    ck_assert_uint_eq(sizeof(gh_stream_ops), 56U);
     ck_assert_uint_eq(OFF(gh_stream_ops, struct_size), 0U);
     ck_assert_uint_eq(OFF(gh_stream_ops, version), 4U);
     ck_assert_uint_eq(OFF(gh_stream_ops, push_frame), 8U);
@@ -118,6 +122,17 @@ START_TEST(test_gh_stream_ops_layout)
     ck_assert_uint_eq(OFF(gh_stream_ops, peer_open), 24U);
     ck_assert_uint_eq(OFF(gh_stream_ops, peer_message), 32U);
     ck_assert_uint_eq(OFF(gh_stream_ops, peer_close), 40U);
+    ck_assert_uint_eq(OFF(gh_stream_ops, push_audio), 48U);
+}
+
+START_TEST(test_gh_audio_ops_layout)
+{
+    ck_assert_uint_eq(sizeof(gh_audio_ops), 48U);
+    ck_assert_uint_eq(OFF(gh_audio_ops, format), 8U);
+    ck_assert_uint_eq(OFF(gh_audio_ops, start), 16U);
+    ck_assert_uint_eq(OFF(gh_audio_ops, stop), 24U);
+    ck_assert_uint_eq(OFF(gh_audio_ops, mic_write), 32U);
+    ck_assert_uint_eq(OFF(gh_audio_ops, stats), 40U);
 }
 END_TEST
 
@@ -132,7 +147,7 @@ END_TEST
 
 START_TEST(test_gh_backend_factory_layout)
 {
-    ck_assert_uint_eq(sizeof(gh_backend_factory), 72U);
+    ck_assert_uint_eq(sizeof(gh_backend_factory), 80U);
     ck_assert_uint_eq(OFF(gh_backend_factory, struct_size), 0U);
     ck_assert_uint_eq(OFF(gh_backend_factory, kind), 4U);
     ck_assert_uint_eq(OFF(gh_backend_factory, name), 8U);
@@ -220,25 +235,53 @@ START_TEST(test_abi_1_1_members_end_where_they_did)
 }
 END_TEST
 
-START_TEST(test_abi_1_2_members_end_the_structs)
+START_TEST(test_abi_1_2_members_end_where_they_did)
 {
-    ck_assert_uint_eq(END(gh_host_services, peer_close), sizeof(gh_host_services));
-    ck_assert_uint_eq(END(gh_capture_ops, release), sizeof(gh_capture_ops));
-    ck_assert_uint_eq(END(gh_stream_ops, peer_close), sizeof(gh_stream_ops));
     ck_assert_uint_eq(END(gh_host_services, peer_close), 168U);
     ck_assert_uint_eq(END(gh_capture_ops, release), 40U);
     ck_assert_uint_eq(END(gh_stream_ops, peer_close), 48U);
+    ck_assert_uint_eq(END(gh_backend_factory, input), 72U);
+}
+END_TEST
+
+START_TEST(test_abi_1_3_members_end_the_structs)
+{
+    ck_assert_uint_eq(END(gh_host_services, mic_push), sizeof(gh_host_services));
+    ck_assert_uint_eq(END(gh_capture_ops, release), sizeof(gh_capture_ops));
+    ck_assert_uint_eq(END(gh_stream_ops, push_audio), sizeof(gh_stream_ops));
+    ck_assert_uint_eq(END(gh_backend_factory, audio), sizeof(gh_backend_factory));
+    ck_assert_uint_eq(END(gh_audio_ops, stats), sizeof(gh_audio_ops));
+    ck_assert_uint_eq(END(gh_host_services, mic_push), 200U);
+    ck_assert_uint_eq(END(gh_stream_ops, push_audio), 56U);
+    ck_assert_uint_eq(END(gh_backend_factory, audio), 80U);
+    ck_assert_uint_eq(END(gh_audio_ops, stats), 48U);
+}
+END_TEST
+
+START_TEST(test_gh_audio_chunk_layout)
+{
+    ck_assert_uint_eq(sizeof(gh_audio_chunk), 40U);
+    ck_assert_uint_eq(OFF(gh_audio_chunk, format), 4U);
+    ck_assert_uint_eq(OFF(gh_audio_chunk, rate), 8U);
+    ck_assert_uint_eq(OFF(gh_audio_chunk, channels), 12U);
+    ck_assert_uint_eq(OFF(gh_audio_chunk, n_frames), 16U);
+    ck_assert_uint_eq(OFF(gh_audio_chunk, timestamp_ns), 24U);
+    ck_assert_uint_eq(OFF(gh_audio_chunk, data), 32U);
+    ck_assert_uint_eq(sizeof(gh_audio_stats), 48U);
+    ck_assert_uint_eq(OFF(gh_audio_stats, frames_out), 16U);
+    ck_assert_uint_eq(OFF(gh_audio_stats, dropped), 40U);
 }
 END_TEST
 
 START_TEST(test_abi_version_constants)
 {
     ck_assert_uint_eq(GH_PLUGIN_ABI_MAJOR, 1U);
-    ck_assert_uint_eq(GH_PLUGIN_ABI_MINOR, 2U);
+    ck_assert_uint_eq(GH_PLUGIN_ABI_MINOR, 3U);
     ck_assert_str_eq(GH_PLUGIN_ENTRY, "gamehost_plugin_query");
-    ck_assert_uint_eq(GH_HOST_SERVICES_VERSION, 3U);
+    ck_assert_uint_eq(GH_HOST_SERVICES_VERSION, 4U);
     ck_assert_uint_eq(GH_CAPTURE_OPS_VERSION, 2U);
-    ck_assert_uint_eq(GH_STREAM_OPS_VERSION, 2U);
+    ck_assert_uint_eq(GH_STREAM_OPS_VERSION, 3U);
+    ck_assert_uint_eq(GH_AUDIO_OPS_VERSION, 1U);
     ck_assert_uint_eq(GH_INPUT_OPS_VERSION, 1U);
     ck_assert_uint_eq(GH_RELAY_VERSION, 1U);
     ck_assert(GH_RELAY_MAGIC == 0x31594c4552484721ull);
@@ -252,6 +295,8 @@ START_TEST(test_abi_value_constants)
     ck_assert_uint_eq(GH_BACKEND_CAPTURE, 1U);
     ck_assert_uint_eq(GH_BACKEND_STREAM, 2U);
     ck_assert_uint_eq(GH_BACKEND_INPUT, 3U);
+    ck_assert_uint_eq(GH_BACKEND_AUDIO, 4U);
+    ck_assert_uint_eq(GH_AUDIO_S16LE, 1U);
     ck_assert_uint_eq(GH_FORMAT_BGRX8888, 1U);
     ck_assert_uint_eq(GH_FORMAT_RGBX8888, 2U);
     ck_assert_uint_eq(GH_RELAY_FORMAT_BGRX8888, 1U);
@@ -359,7 +404,7 @@ START_TEST(test_copy_from_a_newer_host_takes_what_the_plugin_knows)
 
     fill_table(&t, (uint32_t)sizeof(t));
     ck_assert_uint_eq(gh_host_services_copy(&copy, &t.svc), sizeof(gh_host_services));
-    ck_assert_uint_eq(copy.struct_size, 168U);
+    ck_assert_uint_eq(copy.struct_size, 200U);
     ck_assert(memcmp((const char *)&copy + 8, (const char *)&t.svc + 8, sizeof(copy) - 8) == 0);
     ck_assert_ptr_eq(copy.session_dir, fake_session_dir);
 }
@@ -721,7 +766,10 @@ abi_suite(void)
     tcase_add_test(tc, test_gh_relay_slot_layout);
     tcase_add_test(tc, test_abi_1_0_members_end_where_they_did);
     tcase_add_test(tc, test_abi_1_1_members_end_where_they_did);
-    tcase_add_test(tc, test_abi_1_2_members_end_the_structs);
+    tcase_add_test(tc, test_abi_1_2_members_end_where_they_did);
+    tcase_add_test(tc, test_abi_1_3_members_end_the_structs);
+    tcase_add_test(tc, test_gh_audio_chunk_layout);
+    tcase_add_test(tc, test_gh_audio_ops_layout);
     tcase_add_test(tc, test_abi_version_constants);
     tcase_add_test(tc, test_abi_value_constants);
     suite_add_tcase(s, tc);

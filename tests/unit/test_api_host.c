@@ -235,7 +235,7 @@ START_TEST(test_plugins_lists_loaded_and_refused)
     ck_assert_str_eq(json_object_get_string_member(good, "name"), "good");
     ck_assert_str_eq(json_object_get_string_member(good, "version"), "1.2.3");
     ck_assert_str_eq(json_object_get_string_member(good, "license"), "MIT");
-    ck_assert_str_eq(json_object_get_string_member(good, "abi"), "1.2");
+    ck_assert_str_eq(json_object_get_string_member(good, "abi"), "1.3");
     ck_assert(g_str_has_suffix(json_object_get_string_member(good, "path"), "/good.so"));
     backends = json_object_get_array_member(good, "backends");
     ck_assert_uint_eq(json_array_get_length(backends), 2);
