@@ -13,6 +13,7 @@ image_schemas = \
 	images/schema/profile.rng
 image_profiles = \
 	images/profiles/arcade-640.xml \
+	images/profiles/arcade-640-av.xml \
 	images/profiles/console-1080.xml \
 	images/profiles/console-4k.xml \
 	images/profiles/pc-640.xml

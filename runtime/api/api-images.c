@@ -25,6 +25,7 @@ api_add_profile(JsonBuilder *b, const char *name, const GhProfile *p)
     if (p->tablet)
         json_builder_add_string_value(b, "tablet");
     json_builder_end_array(b);
+    gh_json_add_string(b, "sound", gh_sound_to_string(p->sound));
     gh_json_add_string(b, "gpu", gh_gpu_need_to_string(p->gpu));
     json_builder_end_object(b);
 }

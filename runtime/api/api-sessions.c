@@ -18,7 +18,7 @@
 static const char *const api_unsupported_fields[] = { NULL };
 
 static const char *const api_create_fields[] = {
-    "image", "labels", "gpu", "capture", "stream", "input", "player", NULL,
+    "image", "labels", "gpu", "capture", "stream", "input", "audio", "player", NULL,
 };
 
 /* One backend choice: "capture": "capture.screenshot", or
@@ -29,8 +29,8 @@ typedef struct {
 } GhApiBackendChoice;
 
 /* The fields, in the order the idempotency hash lists them. */
-enum { GH_API_CHOICE_CAPTURE, GH_API_CHOICE_STREAM, GH_API_CHOICE_INPUT };
-static const char *const api_choice_fields[] = { "capture", "stream", "input" };
+enum { GH_API_CHOICE_CAPTURE, GH_API_CHOICE_STREAM, GH_API_CHOICE_INPUT, GH_API_CHOICE_AUDIO };
+static const char *const api_choice_fields[] = { "capture", "stream", "input", "audio" };
 
 /* What these endpoints make of an error that means otherwise elsewhere; the
  * rest is api-respond.c's map.  A backend error here is a bad choice in the
@@ -598,6 +598,7 @@ gh_api_handle_sessions_create(GhApi *api, SoupServerMessage *msg, const char *ar
                                             .capture = req.choices[GH_API_CHOICE_CAPTURE].backend,
                                             .stream = req.choices[GH_API_CHOICE_STREAM].backend,
                                             .input = req.choices[GH_API_CHOICE_INPUT].backend,
+                                            .audio = req.choices[GH_API_CHOICE_AUDIO].backend,
                                             .backend_options = req.backend_options,
                                         },
                                         &replayed, &error);

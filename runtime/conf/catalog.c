@@ -49,6 +49,7 @@ GH_ENUM_IMPL(boot_kind, GhBootKind, GH_BOOT_KIND_LAST, "unknown", "kernel", "dis
 GH_ENUM_IMPL(firmware, GhFirmware, GH_FIRMWARE_LAST, "bios", "bios", "uefi");
 GH_ENUM_IMPL(disk_bus, GhDiskBus, GH_DISK_BUS_LAST, "unknown", "ide", "virtio");
 GH_ENUM_IMPL(gpu_need, GhGpuNeed, GH_GPU_NEED_LAST, "unknown", "none", "optional", "required");
+GH_ENUM_IMPL(sound, GhSound, GH_SOUND_LAST, "unknown", "none", "ac97");
 
 gboolean
 gh_image_has_disk(const GhImage *image)

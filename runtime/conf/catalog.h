@@ -34,6 +34,12 @@ typedef enum {
     GH_GPU_NEED_LAST
 } GhGpuNeed;
 
+typedef enum {
+    GH_SOUND_NONE,           /* a silent console */
+    GH_SOUND_AC97,           /* Intel 82801AA AC97 (8086:2415): playback and recording */
+    GH_SOUND_LAST
+} GhSound;
+
 /* A console profile: a fixed hardware shape, as consoles have. */
 typedef struct {
     char *id;
@@ -43,6 +49,7 @@ typedef struct {
     guint width, height, refresh_hz;
     gboolean keyboard, mouse, gamepad;
     gboolean tablet;         /* an absolute pointer: the guest follows the player's cursor */
+    GhSound sound;
     GhGpuNeed gpu;
     char *gpu_class;         /* alias wanted when gpu != NONE, may be NULL */
 } GhProfile;
@@ -124,3 +131,4 @@ GH_ENUM_DECL(boot_kind, GhBootKind);
 GH_ENUM_DECL(firmware, GhFirmware);
 GH_ENUM_DECL(disk_bus, GhDiskBus);
 GH_ENUM_DECL(gpu_need, GhGpuNeed);
+GH_ENUM_DECL(sound, GhSound);

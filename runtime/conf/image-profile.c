@@ -105,6 +105,19 @@ profile_read_gpu(GPtrArray *problems, const char *file, xmlNodePtr node,
     return TRUE;
 }
 
+/* <sound model="ac97"/>, optional. */
+static gboolean
+profile_read_sound(GPtrArray *problems, const char *file, xmlNodePtr node, GhProfile *profile)
+{
+    g_autoptr(GError) error = NULL;
+    int model = GH_SOUND_NONE;
+
+    if (node && !gh_xml_prop_enum(node, "model", &gh_sound_table, GH_XML_REQUIRED, &model, &error))
+        return profile_refused(problems, file, node, error);
+    profile->sound = model;
+    return TRUE;
+}
+
 /* The schema has already vouched for the structure, so elements exist. */
 static GhProfile *
 profile_from_doc(xmlDocPtr doc, const char *file, GPtrArray *problems)
@@ -139,6 +152,7 @@ profile_from_doc(xmlDocPtr doc, const char *file, GPtrArray *problems)
     profile->mouse = gh_xml_child(ctl, "mouse") != NULL;
     profile->gamepad = gh_xml_child(ctl, "gamepad") != NULL;
     profile->tablet = gh_xml_child(ctl, "tablet") != NULL;
+    ok &= profile_read_sound(problems, file, gh_xml_child(root, "sound"), profile);
     return ok ? g_steal_pointer(&profile) : NULL;
 }
 

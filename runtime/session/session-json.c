@@ -36,6 +36,7 @@ gh_session_free(GhSession *s)
     g_free(s->capture);
     g_free(s->stream);
     g_free(s->input);
+    g_free(s->audio);
     g_clear_pointer(&s->backend_options, g_hash_table_unref);
     g_free(s);
     return NULL;
@@ -72,6 +73,7 @@ session_json_add_backends(JsonBuilder *b, const GhSession *s)
     gh_json_add_string(b, "capture", s->capture);
     gh_json_add_string(b, "stream", s->stream);
     gh_json_add_string(b, "input", s->input);
+    gh_json_add_string(b, "audio", s->audio);
     gh_json_begin_object(b, "options");
     names = g_list_sort(names, (GCompareFunc)strcmp);
     for (GList *l = names; l; l = l->next) {
@@ -249,7 +251,8 @@ session_json_get_backends(JsonObject *o, GhSession *s, GError **error)
     bo = json_node_get_object(n);
     if (!session_json_get_string(bo, "capture", &s->capture, FALSE, error) ||
         !session_json_get_string(bo, "stream", &s->stream, FALSE, error) ||
-        !session_json_get_string(bo, "input", &s->input, FALSE, error))
+        !session_json_get_string(bo, "input", &s->input, FALSE, error) ||
+        !session_json_get_string(bo, "audio", &s->audio, FALSE, error))
         return FALSE;
     opts = json_object_get_member(bo, "options");
     if (!opts || JSON_NODE_HOLDS_NULL(opts))

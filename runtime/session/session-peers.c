@@ -329,6 +329,17 @@ peers_parse_input(const char *json, gsize len)
     return events;
 }
 
+gboolean
+gh_session_peers_controls(SessionPeers *peers, guint32 peer)
+{
+    gboolean yes;
+
+    g_mutex_lock(&peers->lock);
+    yes = peers->alive && peer != 0 && peer == peers->controller;
+    g_mutex_unlock(&peers->lock);
+    return yes;
+}
+
 int
 gh_session_peers_input(SessionPeers *peers, guint32 peer, const char *json, gsize len)
 {

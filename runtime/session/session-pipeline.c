@@ -40,7 +40,8 @@ gh_session_backends_check(GhSessionManager *mgr, const GhSessionRequest *req, GE
 
     if (!session_backend_check(mgr, req->capture, GH_BACKEND_CAPTURE, error) ||
         !session_backend_check(mgr, req->stream, GH_BACKEND_STREAM, error) ||
-        !session_backend_check(mgr, req->input, GH_BACKEND_INPUT, error))
+        !session_backend_check(mgr, req->input, GH_BACKEND_INPUT, error) ||
+        !session_backend_check(mgr, req->audio, GH_BACKEND_AUDIO, error))
         return FALSE;
     if (!req->backend_options)
         return TRUE;
@@ -119,6 +120,12 @@ sp_peer_input(gpointer ctx, guint32 peer, const char *json, gsize len)
     return gh_session_peers_input(((SessionPipeline *)ctx)->peers, peer, json, len);
 }
 
+static gboolean
+sp_peer_controls(gpointer ctx, guint32 peer)
+{
+    return gh_session_peers_controls(((SessionPipeline *)ctx)->peers, peer);
+}
+
 static void
 sp_peer_close(gpointer ctx, guint32 peer, const char *reason)
 {
@@ -164,10 +171,12 @@ gh_session_pipeline_start(GhSessionManager *mgr, GhSession *s, GError **error)
     const GhProfile *profile = image ? image->profile : NULL;
     g_autoptr(GHashTable) options = NULL;
     GhPipelineChoice choice = {
-        .capture = s->capture, .stream = s->stream, .input = s->input,
+        .capture = s->capture, .stream = s->stream, .input = s->input, .audio = s->audio,
+        .sound = profile && profile->sound != GH_SOUND_NONE,
     };
     GhPluginSessionInfo info = { 0 };
     g_autofree char *relay_path = NULL;
+    g_autofree char *dbus_socket = NULL;
     g_autoptr(GError) err = NULL;
     SessionPipeline *sp;
 
@@ -184,6 +193,7 @@ gh_session_pipeline_start(GhSessionManager *mgr, GhSession *s, GError **error)
     sp->ops.signal_send = sp_signal_send;
     sp->ops.peer_input = sp_peer_input;
     sp->ops.peer_close = sp_peer_close;
+    sp->ops.peer_controls = sp_peer_controls;
     options = session_resolve_options(mgr, s);
     choice.options = options;
     info.session_id = s->id;
@@ -200,6 +210,10 @@ gh_session_pipeline_start(GhSessionManager *mgr, GhSession *s, GError **error)
             g_warning("session %s: cannot restrict %s: %s", s->id, relay_path, g_strerror(errno));
     }
     info.relay_path = relay_path;
+    /* The domain got QEMU's D-Bus audio when the profile has sound. */
+    if (choice.sound)
+        dbus_socket = gh_virt_dbus_socket(mgr->virt, s->domain_name);
+    info.dbus_socket = dbus_socket;
     info.session_dir = s->dir;
     info.context = mgr->context;
     info.ops = &sp->ops;
@@ -484,6 +498,35 @@ gh_session_manager_frame_png(GhSessionManager *mgr, const char *id, guint timeou
 
 /* ---- the live view -------------------------------------------------------- */
 
+/* "audio": what the session's sound did, or null when it has none. */
+static void
+session_pipeline_audio_json(JsonBuilder *b, GhPipeline *pipeline)
+{
+    GhPipelineAudioStats a;
+
+    json_builder_set_member_name(b, "audio");
+    if (!gh_pipeline_get_audio_stats(pipeline, &a)) {
+        json_builder_add_null_value(b);
+        return;
+    }
+    json_builder_begin_object(b);
+    gh_json_add_string(b, "backend", gh_pipeline_backend_name(pipeline, GH_BACKEND_AUDIO));
+    gh_json_add_string(b, "format", a.format == GH_AUDIO_S16LE ? "s16le" : "unknown");
+    gh_json_add_int(b, "rate", a.rate);
+    gh_json_add_int(b, "channels", a.channels);
+    gh_json_add_bool(b, "playing", a.backend.enabled != 0);
+    gh_json_add_bool(b, "muted", a.backend.muted != 0);
+    gh_json_add_int(b, "volume", a.backend.volume);
+    gh_json_add_int(b, "frames", (gint64)a.frames);
+    gh_json_add_int(b, "chunks", (gint64)a.chunks);
+    gh_json_add_int(b, "refused", (gint64)a.refused);
+    gh_json_add_int(b, "dropped", (gint64)a.backend.dropped);
+    gh_json_add_int(b, "mic_frames", (gint64)a.mic_frames);
+    gh_json_add_int(b, "mic_dropped", (gint64)a.mic_dropped);
+    gh_json_add_int(b, "mic_underruns", (gint64)a.backend.underruns);
+    json_builder_end_object(b);
+}
+
 static JsonNode *
 session_pipeline_json(SessionPipeline *sp)
 {
@@ -508,6 +551,7 @@ session_pipeline_json(SessionPipeline *sp)
         gh_json_add_int(b, gh_input_drop_to_string(r), (gint64)st.input_dropped[r]);
     json_builder_end_object(b);
     json_builder_end_object(b);
+    session_pipeline_audio_json(b, sp->pipeline);
     gh_json_add_node(b, "players", gh_session_peers_json(sp->peers));
     json_builder_end_object(b);
     return json_builder_get_root(b);

@@ -112,6 +112,8 @@ void gh_session_peers_unref(SessionPeers *peers);
 /* The host services of ABI 1.2, for SessionPipeline.ops; any thread. */
 int gh_session_peers_signal_send(SessionPeers *peers, guint32 peer, const char *message);
 int gh_session_peers_input(SessionPeers *peers, guint32 peer, const char *json, gsize len);
+/* Any thread: whether peer is the one in control (its input and microphone are taken). */
+gboolean gh_session_peers_controls(SessionPeers *peers, guint32 peer);
 void gh_session_peers_request_close(SessionPeers *peers, guint32 peer, const char *reason);
 /* "players": {"connected", "control", "input_dropped": {...}} for the live view. */
 JsonNode *gh_session_peers_json(SessionPeers *peers);

@@ -504,6 +504,7 @@ session_new_record(GhSessionManager *mgr, const GhImage *image, const GhSessionR
     s->capture = g_strdup(req->capture);
     s->stream = g_strdup(req->stream);
     s->input = g_strdup(req->input);
+    s->audio = g_strdup(req->audio);
     if (req->backend_options) {
         GHashTableIter it;
         gpointer k, v;

@@ -51,7 +51,7 @@ typedef struct {
     gboolean adopted;        /* found running at daemon start */
     gboolean stop_requested; /* a stop came while starting: stop once running (persisted) */
     GhGpuAssignment *gpu;    /* the GPU it holds, NULL for the emulated display */
-    char *capture, *stream, *input; /* backends asked for at create; NULL = the default */
+    char *capture, *stream, *input, *audio;/* backends asked for at create; NULL = the default */
     GHashTable *backend_options;    /* backend name → GHashTable (string → string); may be NULL */
     /* The player token (docs/player.md): only its SHA-256 is kept (and
      * persisted), never the token. */
@@ -71,6 +71,7 @@ typedef struct {
     const char *capture;         /* backend names (see pipeline.h); NULL = the default */
     const char *stream;
     const char *input;
+    const char *audio;           /* NULL = for an image with sound, the first audio backend that serves it */
     GHashTable *backend_options; /* backend name → GHashTable (string → string); may be NULL; copied */
 } GhSessionRequest;
 

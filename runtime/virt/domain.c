@@ -312,6 +312,48 @@ domain_add_input(xmlNodePtr devices, const char *type, const char *bus)
     domain_set_attr(input, "bus", bus);
 }
 
+/* One direction of the D-Bus audio backend: 48 kHz stereo s16, QEMU's
+ * mixing engine converting whatever the guest plays (without fixed
+ * settings QEMU 7.2 hands out 44.1 kHz). */
+static void
+domain_add_audio_direction(xmlNodePtr audio, const char *name)
+{
+    xmlNodePtr dir = domain_add_elem(audio, name);
+    domain_set_attr(dir, "mixingEngine", "yes");
+    domain_set_attr(dir, "fixedSettings", "yes");
+    xmlNodePtr settings = domain_add_elem(dir, "settings");
+    domain_set_attr(settings, "frequency", "48000");
+    domain_set_attr(settings, "channels", "2");
+    domain_set_attr(settings, "format", "s16");
+}
+
+/* A console with sound gets its card and QEMU's D-Bus audio, which libvirt
+ * serves on a private bus per VM (<graphics type='dbus'>, bus mode: p2p
+ * makes QEMU 7.2 crash when a listener registers); the audio backend
+ * (audio.dbus) listens there.  A silent one gets the "none" backend, or
+ * QEMU may try the host's sound server. */
+static void
+domain_add_sound(xmlNodePtr devices, const GhProfile *profile)
+{
+    xmlNodePtr audio;
+
+    if (profile->sound != GH_SOUND_NONE) {
+        xmlNodePtr graphics = domain_add_elem(devices, "graphics");
+        domain_set_attr(graphics, "type", "dbus");
+        domain_set_attr(domain_add_elem(graphics, "audio"), "id", "1");
+        xmlNodePtr sound = domain_add_elem(devices, "sound");
+        domain_set_attr(sound, "model", gh_sound_to_string(profile->sound));
+        domain_set_attr(domain_add_elem(sound, "audio"), "id", "1");
+    }
+    audio = domain_add_elem(devices, "audio");
+    domain_set_attr(audio, "id", "1");
+    domain_set_attr(audio, "type", profile->sound != GH_SOUND_NONE ? "dbus" : "none");
+    if (profile->sound != GH_SOUND_NONE) {
+        domain_add_audio_direction(audio, "input");
+        domain_add_audio_direction(audio, "output");
+    }
+}
+
 static void
 domain_add_devices(xmlNodePtr domain, const GhImage *image, const GhDomainParams *params)
 {
@@ -350,11 +392,7 @@ domain_add_devices(xmlNodePtr domain, const GhImage *image, const GhDomainParams
         domain_set_attr(graphics, "socket", params->vnc_socket);
     }
 
-    /* Without an explicit backend QEMU may try the host's sound server;
-     * a game session's audio, when it has any, goes through the stream. */
-    xmlNodePtr audio = domain_add_elem(devices, "audio");
-    domain_set_attr(audio, "id", "1");
-    domain_set_attr(audio, "type", "none");
+    domain_add_sound(devices, image->profile);
 
     xmlNodePtr model = domain_add_elem(domain_add_elem(devices, "video"), "model");
     if (params->gpu) {

@@ -24,6 +24,7 @@ struct GhVirt {
     virConnectPtr conn;
     char *uri;
     char *domain_type;
+    char *dbus_dir;          /* where libvirt puts the VMs' private D-Bus buses; NULL if unknown */
     GMainContext *context;
     int lifecycle_cb;
     gboolean alive;          /* cleared by the close callback */
@@ -173,6 +174,47 @@ virt_detect_domain_type(virConnectPtr conn)
     return g_strdup(kvm ? "kvm" : "qemu");
 }
 
+/* libvirt's qemu driver keeps each VM's D-Bus bus in its state dir's
+ * dbus/ (virQEMUDriverConfig's dbusStateDir): under the embedded driver's
+ * root, or the system daemon's /run/libvirt/qemu. */
+static char *
+virt_dbus_dir(const char *uri)
+{
+    static const char embed[] = "qemu:///embed?root=";
+
+    if (g_str_has_prefix(uri, embed)) {
+        g_autofree char *root = g_uri_unescape_string(uri + strlen(embed), NULL);
+        return root ? g_build_filename(root, "run", "qemu", "dbus", NULL) : NULL;
+    }
+    if (g_str_equal(uri, "qemu:///system"))
+        return g_strdup("/run/libvirt/qemu/dbus");
+    return NULL;
+}
+
+char *
+gh_virt_dbus_socket(GhVirt *virt, const char *domain_name)
+{
+    g_autoptr(GDir) dir = NULL;
+    g_autofree char *prefix = NULL;
+    virDomainPtr dom;
+    unsigned int id;
+    const char *name;
+
+    if (!virt->dbus_dir || !(dom = virDomainLookupByName(virt->conn, domain_name)))
+        return NULL;
+    id = virDomainGetID(dom);
+    virDomainFree(dom);
+    if (id == (unsigned int)-1 || !(dir = g_dir_open(virt->dbus_dir, 0, NULL)))
+        return NULL;
+    /* "<id>-<short name>-dbus.sock": the id is unique among running VMs,
+     * the name libvirt may have shortened. */
+    prefix = g_strdup_printf("%u-", id);
+    while ((name = g_dir_read_name(dir)))
+        if (g_str_has_prefix(name, prefix) && g_str_has_suffix(name, "-dbus.sock"))
+            return g_build_filename(virt->dbus_dir, name, NULL);
+    return NULL;
+}
+
 GhVirt *
 gh_virt_open(const char *uri, const char *state_dir, const char *domain_type, GMainContext *context,
              GError **error)
@@ -193,6 +235,7 @@ gh_virt_open(const char *uri, const char *state_dir, const char *domain_type, GM
         virt->uri = gh_virt_embed_uri(state_dir);
     }
 
+    virt->dbus_dir = virt_dbus_dir(virt->uri);
     virt->conn = virConnectOpen(virt->uri);
     if (!virt->conn) {
         g_set_error(error, GH_VIRT_ERROR, GH_VIRT_ERROR_CONNECT, "cannot open libvirt connection %s: %s",
@@ -235,6 +278,7 @@ gh_virt_free(GhVirt *virt)
     g_mutex_clear(&virt->lock);
     g_free(virt->uri);
     g_free(virt->domain_type);
+    g_free(virt->dbus_dir);
     g_free(virt);
     return NULL;
 }

@@ -44,6 +44,9 @@ virConnectPtr gh_virt_conn(GhVirt *virt);
 const char *gh_virt_uri(GhVirt *virt);
 const char *gh_virt_domain_type(GhVirt *virt);
 gboolean gh_virt_is_alive(GhVirt *virt);
+/* The path of a running domain's private D-Bus bus (QEMU's D-Bus display
+ * and audio), or NULL when it has none or the driver's layout is unknown. */
+char *gh_virt_dbus_socket(GhVirt *virt, const char *domain_name);
 void gh_virt_set_lifecycle_handler(GhVirt *virt, GhVirtLifecycleFunc fn, gpointer user_data);
 
 /* Whether uid (with gid and, when uid has a passwd entry, its supplementary
