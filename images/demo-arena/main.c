@@ -15,11 +15,8 @@
 
 #include <gamehost/relay.h> /* freestanding: only <stdint.h>, from gcc */
 
-typedef unsigned char u8;
-typedef unsigned short u16;
-typedef unsigned int u32;
-typedef int i32;
-typedef unsigned long long u64;
+#include "hw.h"
+#include "pci.h"
 
 #define SCREEN_W 640
 #define SCREEN_H 480
@@ -46,16 +43,7 @@ typedef unsigned long long u64;
 #define PIT_HZ 1193182u
 
 /* ------------------------------------------------------------------ */
-/* Port I/O and small helpers                                          */
-
-static inline void outb(u16 port, u8 v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
-static inline void outw(u16 port, u16 v) { __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port)); }
-static inline void outl(u16 port, u32 v) { __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port)); }
-static inline u8 inb(u16 port) { u8 v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
-static inline u16 inw(u16 port) { u16 v; __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port)); return v; }
-static inline u32 inl(u16 port) { u32 v; __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
-
-static inline void io_wait(void) { outb(0x80, 0); }
+/* Small helpers                                                        */
 
 static void __attribute__((noreturn)) halt_forever(void)
 {
@@ -233,45 +221,7 @@ static void log_line(const char *fmt, ...)
 }
 
 /* ------------------------------------------------------------------ */
-/* PCI and Bochs VBE                                                    */
-
-static u32 pci_read(u32 bus, u32 dev, u32 fn, u32 off)
-{
-    outl(0xCF8, 0x80000000u | (bus << 16) | (dev << 11) | (fn << 8) | (off & 0xFC));
-    return inl(0xCFC);
-}
-
-static void pci_write(u32 bus, u32 dev, u32 fn, u32 off, u32 v)
-{
-    outl(0xCF8, 0x80000000u | (bus << 16) | (dev << 11) | (fn << 8) | (off & 0xFC));
-    outl(0xCFC, v);
-}
-
-struct pci_loc {
-    u32 bus, dev, fn;
-};
-
-static int pci_find(u16 vendor, u16 device, struct pci_loc *out)
-{
-    for (u32 bus = 0; bus < 256; bus++) {
-        for (u32 dev = 0; dev < 32; dev++) {
-            u32 id0 = pci_read(bus, dev, 0, 0);
-            if ((id0 & 0xFFFF) == 0xFFFF)
-                continue;
-            u32 nfn = (pci_read(bus, dev, 0, 0x0C) & 0x00800000u) ? 8 : 1;
-            for (u32 fn = 0; fn < nfn; fn++) {
-                u32 id = fn ? pci_read(bus, dev, fn, 0) : id0;
-                if ((id & 0xFFFF) == vendor && (id >> 16) == device) {
-                    out->bus = bus;
-                    out->dev = dev;
-                    out->fn = fn;
-                    return 1;
-                }
-            }
-        }
-    }
-    return 0;
-}
+/* Bochs VBE                                                            */
 
 #define VBE_INDEX 0x1CE
 #define VBE_DATA 0x1CF
