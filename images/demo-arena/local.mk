@@ -1,6 +1,7 @@
 # images/demo-arena: "demo-arena", a freestanding 32-bit x86 multiboot game,
 # shipped as a direct-boot kernel (demo-arena.elf) and as a bootable disk
-# (demo-arena.qcow2: FAT superfloppy + syslinux + mboot.c32).
+# (demo-arena.qcow2: FAT superfloppy + syslinux + mboot.c32), and the unit
+# suite of its microphone meter (test_audio_dsp).
 #
 # Included from the top-level Makefile.am; paths are relative to the top
 # directory.  Sources are read from $(srcdir), outputs go to the build dir.
@@ -84,3 +85,12 @@ $(demo_arena_dir)/demo-arena.qcow2: $(demo_arena_dir)/demo-arena.elf $(demo_aren
 	  && $(QEMU_IMG) convert -f raw -O qcow2 $(demo_arena_dir)/demo-arena.img $@.tmp \
 	  && rm -f $(demo_arena_dir)/demo-arena.img \
 	  && mv -f $@.tmp $@
+
+# The microphone meter's DSP (audio-dsp.c) is plain integer C: its suite
+# builds it for the host, with the sanitizers when configured.
+check_PROGRAMS += images/demo-arena/test_audio_dsp
+TESTS += images/demo-arena/test_audio_dsp
+images_demo_arena_test_audio_dsp_SOURCES = images/demo-arena/test_audio_dsp.c \
+	images/demo-arena/audio-dsp.c images/demo-arena/audio-dsp.h
+images_demo_arena_test_audio_dsp_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+images_demo_arena_test_audio_dsp_LDADD = $(CHECK_LIBS) -lm
