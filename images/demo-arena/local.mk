@@ -18,7 +18,10 @@ demo_arena_outputs = \
 demo_arena_objects = \
 	$(demo_arena_dir)/demo-arena-boot.o \
 	$(demo_arena_dir)/demo-arena-main.o \
-	$(demo_arena_dir)/demo-arena-pci.o
+	$(demo_arena_dir)/demo-arena-pci.o \
+	$(demo_arena_dir)/demo-arena-ac97.o \
+	$(demo_arena_dir)/demo-arena-sound.o \
+	$(demo_arena_dir)/demo-arena-audio-dsp.o
 
 demo_arena_cc_flags = -m32 -march=i686 -ffreestanding -fno-pic -fno-pie \
 	-fno-stack-protector -nostdlib -O2 -Wall -Wextra \
@@ -38,6 +41,12 @@ EXTRA_DIST += \
 	$(demo_arena_dir)/hw.h \
 	$(demo_arena_dir)/pci.c \
 	$(demo_arena_dir)/pci.h \
+	$(demo_arena_dir)/ac97.c \
+	$(demo_arena_dir)/ac97.h \
+	$(demo_arena_dir)/sound.c \
+	$(demo_arena_dir)/sound.h \
+	$(demo_arena_dir)/audio-dsp.c \
+	$(demo_arena_dir)/audio-dsp.h \
 	$(demo_arena_dir)/linker.ld \
 	$(demo_arena_dir)/syslinux.cfg
 
@@ -58,7 +67,7 @@ $(demo_arena_dir)/demo-arena-boot.o: $(demo_arena_src)/boot.S
 	$(AM_V_CC)$(CC) $(demo_arena_cc_flags) -c -o $@ $(demo_arena_src)/boot.S
 
 $(demo_arena_dir)/demo-arena-main.o: $(demo_arena_src)/main.c $(srcdir)/include/gamehost/relay.h \
-		$(demo_arena_src)/hw.h $(demo_arena_src)/pci.h
+		$(demo_arena_src)/hw.h $(demo_arena_src)/pci.h $(demo_arena_src)/sound.h
 	$(AM_V_at)$(MKDIR_P) $(demo_arena_dir)
 	$(AM_V_CC)$(CC) $(demo_arena_cc_flags) -c -o $@ $(demo_arena_src)/main.c
 
@@ -66,6 +75,20 @@ $(demo_arena_dir)/demo-arena-pci.o: $(demo_arena_src)/pci.c $(demo_arena_src)/pc
 		$(demo_arena_src)/hw.h
 	$(AM_V_at)$(MKDIR_P) $(demo_arena_dir)
 	$(AM_V_CC)$(CC) $(demo_arena_cc_flags) -c -o $@ $(demo_arena_src)/pci.c
+
+$(demo_arena_dir)/demo-arena-ac97.o: $(demo_arena_src)/ac97.c $(demo_arena_src)/ac97.h \
+		$(demo_arena_src)/pci.h $(demo_arena_src)/hw.h
+	$(AM_V_at)$(MKDIR_P) $(demo_arena_dir)
+	$(AM_V_CC)$(CC) $(demo_arena_cc_flags) -c -o $@ $(demo_arena_src)/ac97.c
+
+$(demo_arena_dir)/demo-arena-sound.o: $(demo_arena_src)/sound.c $(demo_arena_src)/sound.h \
+		$(demo_arena_src)/ac97.h $(demo_arena_src)/audio-dsp.h $(demo_arena_src)/hw.h
+	$(AM_V_at)$(MKDIR_P) $(demo_arena_dir)
+	$(AM_V_CC)$(CC) $(demo_arena_cc_flags) -c -o $@ $(demo_arena_src)/sound.c
+
+$(demo_arena_dir)/demo-arena-audio-dsp.o: $(demo_arena_src)/audio-dsp.c $(demo_arena_src)/audio-dsp.h
+	$(AM_V_at)$(MKDIR_P) $(demo_arena_dir)
+	$(AM_V_CC)$(CC) $(demo_arena_cc_flags) -c -o $@ $(demo_arena_src)/audio-dsp.c
 
 $(demo_arena_dir)/demo-arena.elf: $(demo_arena_objects) $(demo_arena_src)/linker.ld
 	$(AM_V_CCLD)$(LD) $(demo_arena_ld_flags) -o $@.tmp $(demo_arena_objects) \
