@@ -9,17 +9,18 @@
  * When an ivshmem-plain device (1af4:1110) is present, every frame is also
  * written into its memory (BAR2) following the gamehost frame relay
  * protocol (include/gamehost/relay.h): the reference relay producer.
+ * With an AC97 sound card it plays a click per move, a tone while a key is
+ * held and, on F8, a white frame with a click (A/V sync), and meters the
+ * microphone (sound.c).
  *
  * Build: gcc -m32 -ffreestanding -fno-pic -fno-stack-protector -nostdlib -O2
  */
 
 #include <gamehost/relay.h> /* freestanding: only <stdint.h>, from gcc */
 
-typedef unsigned char u8;
-typedef unsigned short u16;
-typedef unsigned int u32;
-typedef int i32;
-typedef unsigned long long u64;
+#include "hw.h"
+#include "pci.h"
+#include "sound.h"
 
 #define SCREEN_W 640
 #define SCREEN_H 480
@@ -46,16 +47,7 @@ typedef unsigned long long u64;
 #define PIT_HZ 1193182u
 
 /* ------------------------------------------------------------------ */
-/* Port I/O and small helpers                                          */
-
-static inline void outb(u16 port, u8 v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
-static inline void outw(u16 port, u16 v) { __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port)); }
-static inline void outl(u16 port, u32 v) { __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port)); }
-static inline u8 inb(u16 port) { u8 v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
-static inline u16 inw(u16 port) { u16 v; __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port)); return v; }
-static inline u32 inl(u16 port) { u32 v; __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
-
-static inline void io_wait(void) { outb(0x80, 0); }
+/* Small helpers                                                        */
 
 static void __attribute__((noreturn)) halt_forever(void)
 {
@@ -233,45 +225,7 @@ static void log_line(const char *fmt, ...)
 }
 
 /* ------------------------------------------------------------------ */
-/* PCI and Bochs VBE                                                    */
-
-static u32 pci_read(u32 bus, u32 dev, u32 fn, u32 off)
-{
-    outl(0xCF8, 0x80000000u | (bus << 16) | (dev << 11) | (fn << 8) | (off & 0xFC));
-    return inl(0xCFC);
-}
-
-static void pci_write(u32 bus, u32 dev, u32 fn, u32 off, u32 v)
-{
-    outl(0xCF8, 0x80000000u | (bus << 16) | (dev << 11) | (fn << 8) | (off & 0xFC));
-    outl(0xCFC, v);
-}
-
-struct pci_loc {
-    u32 bus, dev, fn;
-};
-
-static int pci_find(u16 vendor, u16 device, struct pci_loc *out)
-{
-    for (u32 bus = 0; bus < 256; bus++) {
-        for (u32 dev = 0; dev < 32; dev++) {
-            u32 id0 = pci_read(bus, dev, 0, 0);
-            if ((id0 & 0xFFFF) == 0xFFFF)
-                continue;
-            u32 nfn = (pci_read(bus, dev, 0, 0x0C) & 0x00800000u) ? 8 : 1;
-            for (u32 fn = 0; fn < nfn; fn++) {
-                u32 id = fn ? pci_read(bus, dev, fn, 0) : id0;
-                if ((id & 0xFFFF) == vendor && (id >> 16) == device) {
-                    out->bus = bus;
-                    out->dev = dev;
-                    out->fn = fn;
-                    return 1;
-                }
-            }
-        }
-    }
-    return 0;
-}
+/* Bochs VBE                                                            */
 
 #define VBE_INDEX 0x1CE
 #define VBE_DATA 0x1CF
@@ -721,13 +675,21 @@ struct damage {
 };
 static struct damage damage[DAMAGE_FRAMES];
 
-/* Draw and show frame number `frames`. */
-static void draw_frame(void)
+/* The A/V sync pattern (F8): one frame all white, with the sync click. */
+#define FLASH_COLOR 0xFFFFFFu
+static int flash_shown; /* the last frame was the flash: redraw everything */
+
+/* Draw and show frame number `frames`, or the flash. */
+static void draw_frame(int flash)
 {
     u32 phase = frames / BG_PERIOD;
     struct rect nb = ball_rect(), np = player_rect();
-    int full = frames == 0 || phase != bg_phase;
-    if (full) {
+    int full = frames == 0 || phase != bg_phase || flash || flash_shown;
+    flash_shown = flash;
+    if (flash) {
+        fill32(backbuf, FLASH_COLOR, SCREEN_W * SCREEN_H);
+        present_region(full_screen);
+    } else if (full) {
         bg_phase = phase;
         bg_prepare();
         render_region(full_screen);
@@ -774,6 +736,28 @@ static u32 mouse_idx;
  * host counts a key tap as two events (press, release) too. */
 static u32 input_events;
 
+static struct sound_card sound;
+/* Keys down by set-1 code (0x80 added for E0-prefixed ones), and how many:
+ * the tone plays while any is.  F8 is not counted: it asks for the flash,
+ * which the game shows only where it has sound. */
+#define KEY_F8 0x42
+static u8 keys_down[256];
+static u32 keys_held;
+static int flash_pending;
+static u32 flashes;
+
+static void key_track(u32 key, int down)
+{
+    if (key == KEY_F8) {
+        flash_pending |= down && sound.state == 1;
+        return;
+    }
+    if (keys_down[key] == down)
+        return;
+    keys_down[key] = (u8)down;
+    keys_held = down ? keys_held + 1 : keys_held - 1;
+}
+
 /* The arrow keys the game plays with (set-1 scancode, release bit clear):
  * their name and the step they take, or NULL. */
 static const char *key_arrow(u8 code, i32 *dx, i32 *dy)
@@ -818,6 +802,7 @@ static void kbd_byte(u8 b)
         kbd_e0 = 0; /* pause prefix, ACK/resend, errors */
         return;
     }
+    key_track((b & 0x7Fu) | (kbd_e0 ? 0x80u : 0), !(b & 0x80));
     kbd_e0 = 0;
     input_events++;
     if (b & 0x80)
@@ -1214,9 +1199,19 @@ void kmain(u32 magic, u32 mbi)
     if (!ps2_init())
         log_line("warning ps/2 mouse did not acknowledge");
     relay_init(ram_top);
+    sound_init(&sound);
+    if (sound.state == 0)
+        log_line("audio none");
+    else if (sound.state < 0)
+        log_line("audio error %s", sound.error);
+    else if (sound.adc_rate == sound.dac_rate)
+        log_line("audio ac97 io=0x%04x rate=%u", sound.io, sound.dac_rate);
+    else
+        log_line("audio ac97 io=0x%04x rate=%u mic-rate=%u", sound.io, sound.dac_rate,
+                 sound.adc_rate);
     log_line("ready %u Hz, player=%d,%d", FPS, player_x, player_y);
 
-    draw_frame();
+    draw_frame(0);
     if (relay_hdr)
         relay_publish();
 
@@ -1224,13 +1219,26 @@ void kmain(u32 magic, u32 mbi)
     __asm__ volatile("sti");
     for (;;) {
         last = wait_tick(last);
+        i32 was_x = player_x, was_y = player_y;
         poll_input();
         update_ball();
         frames++;
-        draw_frame();
+        int flash = flash_pending;
+        flash_pending = 0;
+        draw_frame(flash);
         if (relay_hdr)
             relay_publish();
-        if (frames % FPS == 0)
+        /* The frame is out: its sounds start at the card's next sample. */
+        sound_frame(player_x != was_x || player_y != was_y, keys_held != 0, flash);
+        if (flash)
+            log_line("flash %u", ++flashes);
+        if (frames % FPS == 0) {
             log_line("frame %u", frames);
+            if (sound.state == 1) {
+                struct sound_mic mic;
+                sound_mic_report(&mic);
+                log_line("mic level=%d freq=%u", mic.level_db, mic.freq_hz);
+            }
+        }
     }
 }
