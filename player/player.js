@@ -1,8 +1,11 @@
 /* gamehost web player (docs/player.md): signals over the session's WebSocket,
  * answers the server's WebRTC offer, shows the video and sends keyboard,
  * mouse and gamepad input on the "input" data channel in the JSON shape of
- * POST /v1/sessions/{id}/input.  Plain script, no build step, no external
- * resources.  window.ghPlayer exposes the state for tests and debugging. */
+ * POST /v1/sessions/{id}/input.  A session with sound also plays the game's
+ * sound (muted until the player's first click or key: browsers' autoplay
+ * rule) and can take the player's microphone.  Plain script, no build step,
+ * no external resources.  window.ghPlayer exposes the state for tests and
+ * debugging. */
 'use strict';
 
 (function () {
@@ -63,6 +66,8 @@
     const FULL_RETRY_MS = 15000;        // too many viewers: someone has to leave first
     const STARTING_RETRY_MS = [1000, 10000]; // bounds on the host's Retry-After
     const NOTICE_MS = 4000;
+    const VOLUME_KEY = 'gamehost-player-volume';   // localStorage: the volume slider, 0..1
+    const FFT_SIZE = 32768;                         // dominantFrequency(): 0.7 s of sound, 1.5 Hz bins at 48 kHz
 
     const $ = (id) => document.getElementById(id);
     const video = $('video');
@@ -71,6 +76,7 @@
         notice: $('notice'),
         message: $('message'), title: $('message-title'), text: $('message-text'),
         reconnect: $('btn-reconnect'), stats: $('btn-stats'), fullscreen: $('btn-fullscreen'),
+        unmute: $('btn-unmute'), mute: $('btn-mute'), volume: $('volume'), mic: $('btn-mic'),
     };
 
     // What tests (and a curious human, in the console) can read.
@@ -97,6 +103,16 @@
         reconnect: () => connect(),
         // For tests: sends events as they are, as the input code would.
         sendInput: (events) => sendEvents(events),
+        // Sound (a session with sound): whether the offer had it, the
+        // element's mute and volume, the codec the browser decodes.
+        audio: { present: false, muted: true, volume: 1, codec: null },
+        // The microphone: off | asking | on | denied (reason: the browser's).
+        mic: { state: 'off', reason: null, available: false },
+        audioTrack: () => audioTrack,
+        // The loudest frequency of the received sound in Hz (null: silence
+        // or no sound), listened to for ms milliseconds.
+        dominantFrequency: (ms) => dominantFrequency(ms),
+        toggleMic: () => toggleMic(),
     };
     window.ghPlayer = player;
 
@@ -109,6 +125,8 @@
     let generation = 0;         // bumps per connection: late answers of an old one are ignored
     let connectTimer = 0, retryTimer = 0, iceTimer = 0, noticeTimer = 0;
     let lastFrameAt = 0;
+    let audioTrack = null, audioPrev = null, micTransceiver = null, micTrack = null;
+    let autoMuted = true, gestured = false;
     const heldKeys = new Set(), heldButtons = new Set();
     let relX = 0, relY = 0, absPending = null, motionScheduled = false;
     const padPrev = [];
@@ -307,8 +325,12 @@
         clearTimeout(iceTimer);
         clearTimeout(retryTimer);
         statsTimer = iceTimer = 0;
-        statsPrev = null;
+        statsPrev = audioPrev = null;
         releaseAll();
+        releaseMic(false);
+        micTransceiver = null;
+        audioTrack = null;
+        setAudioPresent(false);
         if (dc) {
             dc.onopen = dc.onclose = null;
             dc = null;
@@ -470,6 +492,12 @@
         case 'error':
             player.lastError = msg.message || 'error';
             console.warn('gamehost player: server says:', msg.message);
+            if (typeof msg.message === 'string' && msg.message.startsWith('microphone')) {
+                player.mic.reason = msg.message;
+                if (player.mic.state === 'on')
+                    showNotice(msg.message.replace(/^microphone audio refused: /, 'Your microphone is not heard: '));
+                renderMic();
+            }
             break;
         default:
             break;
@@ -534,8 +562,21 @@
     function newPeerConnection() {
         // Host candidates only; a deployment that needs STUN/TURN configures the server side.
         const conn = new RTCPeerConnection({ iceServers: [] });
+        // The picture and the sound are tracks of one stream (the offer's
+        // a=msid), which is what keeps them in sync; a track without a
+        // stream joins the element's.
         conn.ontrack = (e) => {
-            video.srcObject = e.streams && e.streams[0] ? e.streams[0] : new MediaStream([e.track]);
+            const stream = e.streams && e.streams[0];
+            if (stream) {
+                if (video.srcObject !== stream)
+                    video.srcObject = stream;
+            } else if (video.srcObject instanceof MediaStream) {
+                video.srcObject.addTrack(e.track);
+            } else {
+                video.srcObject = new MediaStream([e.track]);
+            }
+            if (e.track.kind === 'audio')
+                audioTrack = e.track;
             video.play().catch(() => {});
         };
         conn.ondatachannel = (e) => {
@@ -561,8 +602,23 @@
             pc = newPeerConnection();
         player.codec = msg.codec || null;
         await pc.setRemoteDescription({ type: 'offer', sdp: msg.sdp });
+        const audio = audioSections(msg.sdp);
+        // The microphone's m-line is answered sendonly now, with no track:
+        // turning the microphone on later puts a track on its sender, no
+        // renegotiation.
+        micTransceiver = audio.mic !== null ? pc.getTransceivers().find((t) => t.mid === audio.mic) || null : null;
+        if (micTransceiver)
+            micTransceiver.direction = 'sendonly';
+        setAudioPresent(audio.sound !== null);
         const answer = await pc.createAnswer();
-        await pc.setLocalDescription(answer);
+        const stereo = audio.sound !== null ? withStereo(answer.sdp, audio.sound) : answer.sdp;
+        try {
+            await pc.setLocalDescription({ type: 'answer', sdp: stereo });
+        } catch (err) {
+            if (stereo === answer.sdp)
+                throw err;
+            await pc.setLocalDescription(answer); // a browser that refuses the edit plays it mixed down
+        }
         send({ type: 'answer', sdp: pc.localDescription.sdp });
         for (const c of pendingIce.splice(0))
             await addIce(c);
@@ -665,8 +721,45 @@
             s.candidateType = local ? local.candidateType : null;
             s.protocol = local ? local.protocol : null;
         }
+        audioStats(report, byId, s, now);
         player.stats = s;
         renderOverlay();
+    }
+
+    // The sound received (s.audio) and the microphone sent (s.micKbps): rates
+    // and the jitter buffer's delay over the last second, from the
+    // difference with the report before.
+    function audioStats(report, byId, s, now) {
+        let inbound = null, outbound = null;
+        report.forEach((r) => {
+            if (r.type === 'inbound-rtp' && r.kind === 'audio')
+                inbound = r;
+            if (r.type === 'outbound-rtp' && r.kind === 'audio')
+                outbound = r;
+        });
+        const prev = audioPrev;
+        const cur = { t: now, bytes: 0, delay: 0, emitted: 0, micBytes: outbound ? outbound.bytesSent || 0 : 0 };
+        const kbps = (bytes, before) => Math.round((bytes - before) * 8 / Math.max(1, now - prev.t));
+        if (inbound) {
+            const codec = inbound.codecId && byId.get(inbound.codecId);
+            cur.bytes = inbound.bytesReceived || 0;
+            cur.delay = inbound.jitterBufferDelay || 0;
+            cur.emitted = inbound.jitterBufferEmittedCount || 0;
+            s.audio = {
+                codec: codec ? codec.mimeType.replace(/^audio\//, '') : null,
+                packetsLost: inbound.packetsLost || 0,
+                concealedSamples: inbound.concealedSamples,
+            };
+            if (prev)
+                s.audio.kbps = kbps(cur.bytes, prev.bytes);
+            const emitted = cur.emitted - (prev ? prev.emitted : 0);
+            if (emitted > 0)
+                s.audio.jitterBufferMs = Math.round((cur.delay - (prev ? prev.delay : 0)) / emitted * 1000);
+            player.audio.codec = s.audio.codec;
+        }
+        if (outbound && prev && player.mic.state === 'on')
+            s.micKbps = kbps(cur.micBytes, prev.micBytes);
+        audioPrev = cur;
     }
 
     function renderOverlay() {
@@ -694,6 +787,19 @@
             'last     ' + (player.lastError || '-'),
             'attempt  ' + player.attempts,
         ];
+        if (player.audio.present) {
+            const a = s.audio;
+            lines.splice(9, 0,
+                'audio    ' + (a ? (a.codec || '-') + ', ' + (a.kbps !== undefined ? a.kbps : '-') + ' kbit/s, ' +
+                    'jitter buffer ' + (a.jitterBufferMs !== undefined ? a.jitterBufferMs + ' ms' : '-') + ', ' +
+                    a.packetsLost + ' packets lost' +
+                    (a.concealedSamples !== undefined ? ', ' + a.concealedSamples + ' samples concealed' : '') : '-') +
+                    (player.audio.muted ? '  (muted)' : ''),
+                'mic      ' + (player.mic.available ? player.mic.state : 'unavailable' +
+                    (window.isSecureContext ? '' : ' (the page needs https)')) +
+                    (s.micKbps !== undefined ? ', ' + s.micKbps + ' kbit/s' : '') +
+                    (player.mic.reason ? '  ' + player.mic.reason : ''));
+        }
         ui.overlay.textContent = lines.join('\n');
     }
 
@@ -707,6 +813,223 @@
             document.exitFullscreen().catch(() => {});
         else
             document.documentElement.requestFullscreen().catch(() => {});
+    }
+
+    // ---------------------------------------------------------------
+    // Sound and the microphone
+
+    // The offer's audio m-lines (docs/player.md): the game's sound is the
+    // one the server sends (a=sendonly), the microphone the one it receives
+    // (a=recvonly).  Their mids, or null.
+    function audioSections(sdp) {
+        const out = { sound: null, mic: null };
+        for (const section of sdp.split(/\r\n(?=m=)/).slice(1)) {
+            const mid = (section.match(/^a=mid:(\S+)/m) || [])[1];
+            if (!section.startsWith('m=audio ') || mid === undefined)
+                continue;
+            if (/^a=sendonly$/m.test(section))
+                out.sound = mid;
+            else if (/^a=recvonly$/m.test(section))
+                out.mic = mid;
+        }
+        return out;
+    }
+
+    // Chromium decodes Opus in stereo only when its own answer says
+    // stereo=1 (the server says sprop-stereo=1 for a stereo game): added to
+    // the game sound's m-line of the answer.
+    function withStereo(sdp, mid) {
+        const sections = sdp.split(/\r\n(?=m=)/);
+        const i = sections.findIndex((x) => new RegExp('^a=mid:' + mid.replace(/\W/g, '\\$&') + '$', 'm').test(x));
+        const pt = i > 0 ? (sections[i].match(/^a=rtpmap:(\d+) opus\/48000\/2$/im) || [])[1] : undefined;
+        if (pt === undefined)
+            return sdp;
+        const fmtp = new RegExp('^(a=fmtp:' + pt + ' .*)$', 'm');
+        if (fmtp.test(sections[i])) {
+            if (!/[; ]stereo=1(;|$)/m.test(sections[i].match(fmtp)[1]))
+                sections[i] = sections[i].replace(fmtp, '$1;stereo=1');
+        } else {
+            sections[i] = sections[i].replace(new RegExp('^(a=rtpmap:' + pt + ' .*)$', 'm'), '$1\r\na=fmtp:' + pt + ' stereo=1');
+        }
+        return sections.join('\r\n');
+    }
+
+    function setAudioPresent(present) {
+        player.audio.present = present;
+        player.mic.available = present && !!micTransceiver && !!(navigator.mediaDevices &&
+            navigator.mediaDevices.getUserMedia);
+        document.body.dataset.sound = present ? (video.muted ? 'muted' : 'on') : 'none';
+        if (present && gestured)
+            unmuteOnGesture();
+        renderAudio();
+        renderMic();
+    }
+
+    function setMuted(muted) {
+        video.muted = muted;
+        player.audio.muted = muted;
+        if (player.audio.present)
+            document.body.dataset.sound = muted ? 'muted' : 'on';
+        renderAudio();
+    }
+
+    // Browsers let a page play sound only after a click or a key: the
+    // player starts muted, and the first one anywhere unmutes it unless
+    // the player has chosen for itself (the mute button, the slider).
+    function unmuteOnGesture(e) {
+        gestured = true;
+        if (!autoMuted || !player.audio.present || (e && (ui.mute.contains(e.target) || ui.volume.contains(e.target))))
+            return;
+        autoMuted = false;
+        setMuted(false);
+        video.play().catch(() => {});
+    }
+
+    function toggleMute() {
+        autoMuted = false;
+        setMuted(!video.muted);
+        if (!video.muted)
+            video.play().catch(() => {});
+    }
+
+    function setVolume(v) {
+        autoMuted = false;
+        video.volume = v;
+        player.audio.volume = v;
+        try {
+            localStorage.setItem(VOLUME_KEY, String(v));
+        } catch (err) {
+            // storage refused (private mode): the volume lasts this page
+        }
+        setMuted(v === 0);
+    }
+
+    function restoreVolume() {
+        let v = NaN;
+        try {
+            v = parseFloat(localStorage.getItem(VOLUME_KEY));
+        } catch (err) {
+            // storage refused: the default volume
+        }
+        if (v >= 0 && v <= 1) {
+            video.volume = v;
+            player.audio.volume = v;
+        }
+        ui.volume.value = String(player.audio.volume);
+    }
+
+    function renderAudio() {
+        const show = player.audio.present;
+        ui.unmute.hidden = !show || !video.muted || !autoMuted;
+        ui.mute.hidden = !show;
+        ui.volume.hidden = !show;
+        ui.mute.classList.toggle('muted', video.muted);
+        ui.mute.title = video.muted ? 'Sound off: click to unmute' : 'Sound on: click to mute';
+        ui.mute.setAttribute('aria-pressed', video.muted ? 'true' : 'false');
+    }
+
+    function setMic(state, reason) {
+        player.mic.state = state;
+        player.mic.reason = reason || null;
+        document.body.dataset.mic = state;
+        renderMic();
+    }
+
+    function renderMic() {
+        const m = player.mic;
+        ui.mic.hidden = !m.available;
+        ui.mic.textContent = { off: 'Mic off', asking: 'Mic…', on: 'Mic on', denied: 'Mic blocked' }[m.state];
+        ui.mic.title = m.state === 'denied' ? 'Microphone blocked: ' + (m.reason || 'refused') + ' (click to ask again)'
+            : m.state === 'on' ? 'Microphone on: the game hears you (click to stop)'
+                : m.state === 'asking' ? 'Waiting for the browser to allow the microphone'
+                    : 'Microphone off (click to speak into the game)';
+        ui.mic.setAttribute('aria-pressed', m.state === 'on' ? 'true' : 'false');
+        ui.mic.className = 'mic-' + m.state;
+    }
+
+    // Asks for the microphone only when the player presses the button.  The
+    // server hears "on" before the first packet, so none of it is refused.
+    async function toggleMic() {
+        if (player.mic.state === 'on') {
+            releaseMic(true);
+            return;
+        }
+        if (player.mic.state === 'asking' || !micTransceiver)
+            return;
+        const mine = generation;
+        setMic('asking');
+        let stream;
+        try {
+            stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+        } catch (err) {
+            setMic('denied', (err && (err.message || err.name)) || 'refused');
+            showNotice('Microphone blocked: ' + player.mic.reason);
+            return;
+        }
+        const track = stream.getAudioTracks()[0];
+        if (mine !== generation || !micTransceiver || !track) {
+            stream.getTracks().forEach((t) => t.stop());
+            setMic('off');
+            return;
+        }
+        micTrack = track;
+        track.onended = () => { if (micTrack === track) releaseMic(true); };
+        send({ type: 'mic', on: true });
+        try {
+            await micTransceiver.sender.replaceTrack(track);
+        } catch (err) {
+            releaseMic(true);
+            setMic('denied', err.message || String(err));
+            return;
+        }
+        setMic('on');
+    }
+
+    // The track stops before the server hears "off" (tell), so that nothing
+    // arrives after it that it would refuse.
+    function releaseMic(tell) {
+        const wasOn = micTrack !== null;
+        if (micTrack) {
+            micTrack.onended = null;
+            micTrack.stop();
+            micTrack = null;
+        }
+        if (micTransceiver && pc)
+            micTransceiver.sender.replaceTrack(null).catch(() => {});
+        if (wasOn && tell)
+            send({ type: 'mic', on: false });
+        if (player.mic.state !== 'denied')
+            setMic('off');
+    }
+
+    // The loudest frequency of the received sound (WebAudio's analyser,
+    // Blackman window, FFT_SIZE bins; parabolic interpolation of the peak's
+    // dB between its neighbours), or null for silence or no sound.
+    async function dominantFrequency(ms) {
+        if (!audioTrack || audioTrack.readyState !== 'live')
+            return null;
+        const ctx = new AudioContext();
+        try {
+            await ctx.resume().catch(() => {});
+            const analyser = ctx.createAnalyser();
+            analyser.fftSize = FFT_SIZE;
+            analyser.smoothingTimeConstant = 0;
+            ctx.createMediaStreamSource(new MediaStream([audioTrack])).connect(analyser);
+            await new Promise((ok) => setTimeout(ok, Math.max(ms || 0, 1000 * FFT_SIZE / ctx.sampleRate + 300)));
+            const db = new Float32Array(analyser.frequencyBinCount);
+            analyser.getFloatFrequencyData(db);
+            let k = 1;
+            for (let i = 2; i < db.length - 1; i++)
+                if (db[i] > db[k])
+                    k = i;
+            if (!(db[k] > analyser.minDecibels))
+                return null;
+            const a = db[k - 1], b = db[k], c = db[k + 1], curve = a - 2 * b + c;
+            const shift = curve < 0 ? 0.5 * (a - c) / curve : 0;
+            return (k + shift) * ctx.sampleRate / FFT_SIZE;
+        } finally {
+            ctx.close().catch(() => {});
+        }
     }
 
     // ---------------------------------------------------------------
@@ -944,8 +1267,19 @@
     setInterval(checkStall, 1000);
     ui.stats.addEventListener('click', (e) => { e.currentTarget.blur(); toggleOverlay(); });
     ui.fullscreen.addEventListener('click', (e) => { e.currentTarget.blur(); toggleFullscreen(); });
+    ui.unmute.addEventListener('click', (e) => { e.currentTarget.blur(); unmuteOnGesture(); });
+    ui.mute.addEventListener('click', (e) => { e.currentTarget.blur(); toggleMute(); });
+    ui.volume.addEventListener('input', () => setVolume(Number(ui.volume.value)));
+    ui.volume.addEventListener('change', (e) => e.currentTarget.blur());
+    ui.mic.addEventListener('click', (e) => { e.currentTarget.blur(); toggleMic(); });
+    // Capture: before a handler below could stop it.
+    window.addEventListener('pointerdown', unmuteOnGesture, true);
+    window.addEventListener('keydown', unmuteOnGesture, true);
     window.addEventListener('pagehide', teardown);
 
+    restoreVolume();
+    setAudioPresent(false);
+    setMic('off');
     requestAnimationFrame(pollPads);
     connect();
 })();

@@ -41,6 +41,19 @@ gf_have_element(const char *name)
     return TRUE;
 }
 
+GstElement *
+gf_make(GstBin *bin, const char *factory, char **error_msg)
+{
+    GstElement *e = gst_element_factory_make(factory, NULL);
+
+    if (!e) {
+        *error_msg = g_strdup_printf("cannot make GStreamer element %s", factory);
+        return NULL;
+    }
+    gst_bin_add(bin, e);
+    return e;
+}
+
 int
 gf_check_elements(const gf_element *elements, size_t n, char **error_msg)
 {

@@ -22,6 +22,9 @@ int gf_init_gst(char **error_msg);
 int gf_check_elements(const gf_element *elements, size_t n, char **error_msg);
 /* TRUE when a GStreamer element factory of that name is installed. */
 gboolean gf_have_element(const char *name);
+/* A new element of that factory, added to bin (which owns it); NULL with
+ * *error_msg (g_free) when it cannot be made. */
+GstElement *gf_make(GstBin *bin, const char *factory, char **error_msg);
 
 /* Threads for a frame's work (encoder rows, conversion bands): the CPUs in
  * this process's affinity mask, 1 to 4.  libvpx's row threads spin while

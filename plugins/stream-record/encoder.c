@@ -62,30 +62,17 @@ sr_poll_error(sr_encoder *enc, GstClockTime timeout)
     return TRUE;
 }
 
-static GstElement *
-sr_make(GstElement *bin, const char *factory, char **error_msg)
-{
-    GstElement *e = gst_element_factory_make(factory, NULL);
-
-    if (!e) {
-        *error_msg = g_strdup_printf("cannot make GStreamer element %s", factory);
-        return NULL;
-    }
-    gst_bin_add(GST_BIN(bin), e);
-    return e;
-}
-
 static gboolean
 sr_build(sr_encoder *enc, const sr_encoder_config *c, char **error_msg)
 {
-    GstElement *p = enc->pipeline;
+    GstBin *p = GST_BIN(enc->pipeline);
     GstElement *conv, *x264, *mux, *sink;
     g_autoptr(GstCaps) caps = NULL;
 
-    if (!(enc->src = sr_make(p, "appsrc", error_msg)) || !(conv = sr_make(p, "videoconvert", error_msg)) ||
-        !(x264 = sr_make(p, "x264enc", error_msg)) ||
-        !(mux = sr_make(p, c->container == SR_CONTAINER_MP4 ? "mp4mux" : "matroskamux", error_msg)) ||
-        !(sink = sr_make(p, "fdsink", error_msg)))
+    if (!(enc->src = gf_make(p, "appsrc", error_msg)) || !(conv = gf_make(p, "videoconvert", error_msg)) ||
+        !(x264 = gf_make(p, "x264enc", error_msg)) ||
+        !(mux = gf_make(p, c->container == SR_CONTAINER_MP4 ? "mp4mux" : "matroskamux", error_msg)) ||
+        !(sink = gf_make(p, "fdsink", error_msg)))
         return FALSE;
     caps = gf_caps_new(c->format, c->width, c->height, c->fps);
     /* Timestamps are ours (from the frames' capture times), not arrival's. */

@@ -6,6 +6,8 @@ plugin_LTLIBRARIES += plugins/stream-webrtc.la
 plugins_stream_webrtc_la_SOURCES = \
 	plugins/stream-webrtc/stream-webrtc.c \
 	plugins/stream-webrtc/peer.c plugins/stream-webrtc/peer.h \
+	plugins/stream-webrtc/peer-audio.c plugins/stream-webrtc/peer-internal.h \
+	plugins/stream-webrtc/audio.c plugins/stream-webrtc/audio.h \
 	plugins/stream-webrtc/signal-msg.c plugins/stream-webrtc/signal-msg.h \
 	plugins/stream-webrtc/latency.c plugins/stream-webrtc/latency.h \
 	plugins/stream-webrtc/liveness.c plugins/stream-webrtc/liveness.h \
@@ -30,6 +32,7 @@ check_PROGRAMS += plugins/tests/test_stream_webrtc
 TESTS += plugins/tests/test_stream_webrtc
 plugins_tests_test_stream_webrtc_SOURCES = \
 	plugins/tests/test_stream_webrtc.c \
+	plugins/tests/test_stream_webrtc_audio.c plugins/tests/test_stream_webrtc_audio.h \
 	plugins/tests/fake-host.c plugins/tests/fake-host.h \
 	$(plugins_stream_webrtc_la_SOURCES)
 plugins_tests_test_stream_webrtc_CFLAGS = $(GH_PLUGIN_CFLAGS) -I$(srcdir)/plugins/stream-webrtc \

@@ -3,21 +3,17 @@
  * so a webrtcbin thread finishing a callback after sw_peer_free never
  * touches freed memory; the flag `detached` keeps those late callbacks from
  * the host, whose handle goes at destroy. */
-#include "peer.h"
+#include "peer-internal.h"
 
 #include <errno.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <string.h>
 
 #include <gst/app/gstappsrc.h>
 #include <gst/sdp/sdp.h>
 #include <gst/video/video.h>
-#define GST_USE_UNSTABLE_API /* GstWebRTCDataChannel: stable in use, marked unstable in 1.22 */
-#include <gst/webrtc/webrtc.h>
 
 #include "gst-frame.h"
-#include "liveness.h"
 #include "playout-delay.h"
 #include "signal-msg.h"
 
@@ -29,46 +25,8 @@
 #define SW_RTP_PT        96
 /* The video's one RTP header extension (ids 1-14 fit the one-byte form). */
 #define SW_EXT_PLAYOUT_DELAY 1
-#define SW_TIMING_SLOTS  8u
 /* A viewer's refused input is logged at most this often. */
 #define SW_REFUSAL_LOG_NS (10u * G_GUINT64_CONSTANT(1000000000))
-
-typedef struct {
-    uint64_t pts, t;
-} sw_timing;
-
-struct sw_peer {
-    gint refs;
-    gint detached;               /* atomic: no more host calls */
-    gint offer_sent;             /* atomic */
-    gint streaming;              /* atomic: connected, frames go in */
-    gh_host *host;
-    const gh_host_services *svc;
-    uint32_t id, codec, fps;
-    gboolean playout_delay;
-    sw_latency *latency;
-    GstElement *pipeline;        /* the elements below are owned by it */
-    GstElement *src, *enc, *webrtc;
-    GstWebRTCDataChannel *channel;
-    GstCaps *caps;               /* pipeline thread: the appsrc's caps */
-    gboolean have_slot;          /* pipeline thread: the latest pts, in frames */
-    guint64 last_slot;
-    /* Encoder timing, appsrc's streaming thread only. */
-    sw_timing timing[SW_TIMING_SLOTS];
-    uint32_t timing_next;
-    uint64_t first_in_pts;
-    /* x264enc shifts every output pts by a constant (GstVideoEncoder's
-     * min-pts, 1000 h); learnt from the first frame out, taken off before
-     * matching.  Written and read on the encoder's output thread only. */
-    gboolean shift_known;
-    uint64_t pts_shift;
-    /* appsrc says nothing when it drops: a frame pushed that never reached
-     * the encoder was dropped (or was still queued when the viewer left). */
-    _Atomic uint64_t frames_pushed, frames_encoder_in;
-    _Atomic uint64_t frames_sent, encode_ns_total, input_refused;
-    uint64_t last_refusal_log_ns;    /* the data channel's thread only */
-    sw_liveness liveness;        /* the viewer's RTCP, from connected on */
-};
 
 static const gf_element sw_common_elements[] = {
     { "appsrc", "gstreamer1.0-plugins-base" },
@@ -100,14 +58,14 @@ sw_peer_check_elements(char **error_msg)
 
 /* ---- references and the host ----------------------------------------------- */
 
-static sw_peer *
+sw_peer *
 sw_peer_ref(sw_peer *peer)
 {
     g_atomic_int_inc(&peer->refs);
     return peer;
 }
 
-static void
+void
 sw_peer_unref(gpointer data)
 {
     sw_peer *peer = data;
@@ -118,29 +76,26 @@ sw_peer_unref(gpointer data)
     g_free(peer);
 }
 
-static void
+void
 sw_peer_unref_closure(gpointer data, GClosure *closure)
 {
     (void)closure;
     sw_peer_unref(data);
 }
 
-static gboolean
+gboolean
 sw_peer_attached(sw_peer *peer)
 {
     return !g_atomic_int_get(&peer->detached);
 }
 
-static uint64_t
+uint64_t
 sw_now(sw_peer *peer)
 {
     return peer->svc->now_ns ? peer->svc->now_ns(peer->host) : (uint64_t)g_get_monotonic_time() * 1000u;
 }
 
-static void
-sw_log(sw_peer *peer, uint32_t level, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-
-static void
+void
 sw_log(sw_peer *peer, uint32_t level, const char *fmt, ...)
 {
     g_autofree char *msg = NULL;
@@ -154,7 +109,7 @@ sw_log(sw_peer *peer, uint32_t level, const char *fmt, ...)
     peer->svc->log(peer->host, level, msg);
 }
 
-static void
+void
 sw_send(sw_peer *peer, const char *message)
 {
     if (sw_peer_attached(peer))
@@ -192,6 +147,8 @@ sw_on_offer(GstPromise *promise, gpointer data)
         gst_promise_unref(promise);
         return;
     }
+    if (peer->has_audio)
+        sw_audio_offer_streams(offer->sdp);
     sdp = gst_sdp_message_as_text(offer->sdp);
     msg = sw_msg_offer(sdp, peer->codec);
     /* This runs on webrtcbin's operation thread, so set-local-description
@@ -221,7 +178,7 @@ sw_on_remote_set(GstPromise *promise, gpointer data)
     gst_structure_get(reply, "error", G_TYPE_ERROR, &err, NULL);
     /* Asynchronous, so the host cannot answer it for us: the same error
      * message it would have sent. */
-    msg = g_strdup_printf("{\"type\":\"error\",\"message\":\"answer refused by webrtcbin\"}");
+    msg = sw_msg_error("answer refused by webrtcbin");
     sw_log(peer, GH_LOG_WARNING, "stream.webrtc: viewer %u: answer refused: %s", peer->id,
            err ? err->message : "no reason given");
     sw_send(peer, msg);
@@ -286,6 +243,14 @@ sw_watch_rtcp(sw_peer *peer)
         if (f && g_str_equal(GST_OBJECT_NAME(f), "rtpbin")) {
             g_signal_connect_data(e, "on-ssrc-active", G_CALLBACK(sw_on_rtcp), sw_peer_ref(peer),
                                   sw_peer_unref_closure, 0);
+            /* With sound, the sender reports tie each stream's RTP time to
+             * its capture time (the buffers' running time, one basis for
+             * both: sw_clock_running), which is what the browser lines up;
+             * by default to the time it was sent, which adds each
+             * encoder's own delay (about 10 ms for 10 ms Opus packets, a
+             * frame's encoding for the picture). */
+            if (peer->has_audio)
+                g_object_set(e, "rtcp-sync-send-time", FALSE, NULL);
             found = TRUE;
         }
         g_value_reset(&item);
@@ -454,14 +419,7 @@ sw_on_element_added(GstBin *bin, GstBin *sub, GstElement *element, gpointer data
 static GstElement *
 sw_make(sw_peer *peer, const char *factory, char **error_msg)
 {
-    GstElement *e = gst_element_factory_make(factory, NULL);
-
-    if (!e) {
-        *error_msg = g_strdup_printf("cannot make GStreamer element %s", factory);
-        return NULL;
-    }
-    gst_bin_add(GST_BIN(peer->pipeline), e);
-    return e;
+    return gf_make(GST_BIN(peer->pipeline), factory, error_msg);
 }
 
 void
@@ -583,7 +541,7 @@ sw_build(sw_peer *peer, const sw_peer_config *c, char **error_msg)
         *error_msg = g_strdup("cannot link appsrc ! encoder");
         return FALSE;
     }
-    if (!sw_link_webrtc(peer, pay, error_msg))
+    if (!sw_link_webrtc(peer, pay, error_msg) || (peer->has_audio && !sw_peer_audio_build(peer, error_msg)))
         return FALSE;
     sw_probe(peer->enc, "sink", GST_PAD_PROBE_TYPE_BUFFER, sw_on_encoder_in, peer);
     sw_probe(peer->enc, "src", GST_PAD_PROBE_TYPE_BUFFER, sw_on_encoder_out, peer);
@@ -617,11 +575,25 @@ sw_open_channel(sw_peer *peer, char **error_msg)
     return TRUE;
 }
 
+/* The pipeline clock minus the host's, measured between two readings of
+ * the host's: both are CLOCK_MONOTONIC on Linux (so this is about 0), but
+ * nothing in the ABI says the host's must be. */
+static int64_t
+sw_clock_offset(sw_peer *peer, GstClock *clock)
+{
+    uint64_t before = sw_now(peer);
+    GstClockTime t = gst_clock_get_time(clock);
+    uint64_t after = sw_now(peer);
+
+    return (int64_t)t - (int64_t)(before + (after - before) / 2);
+}
+
 sw_peer *
 sw_peer_new(const sw_peer_config *c, char **error_msg)
 {
     sw_peer *peer = g_new0(sw_peer, 1);
     g_autoptr(GstBus) bus = NULL;
+    g_autoptr(GstClock) clock = gst_system_clock_obtain();
     g_autofree char *name = g_strdup_printf("stream-webrtc-%u", c->id);
 
     peer->refs = 1;
@@ -632,7 +604,15 @@ sw_peer_new(const sw_peer_config *c, char **error_msg)
     peer->fps = c->fps;
     peer->playout_delay = c->playout_delay;
     peer->latency = c->latency;
+    peer->has_audio = c->audio != NULL;
+    if (c->audio)
+        peer->audio = *c->audio;
     peer->pipeline = gst_pipeline_new(name);
+    /* What the pipeline would pick anyway (no element here provides a
+     * clock), made sure of: timestamps come from the host's monotonic
+     * clock (sw_clock_running). */
+    gst_pipeline_use_clock(GST_PIPELINE(peer->pipeline), clock);
+    peer->clock_offset = sw_clock_offset(peer, clock);
     g_signal_connect(peer->pipeline, "deep-element-added", G_CALLBACK(sw_on_element_added), NULL);
     bus = gst_element_get_bus(peer->pipeline);
     gst_bus_set_sync_handler(bus, sw_on_bus, sw_peer_ref(peer), sw_peer_unref);
@@ -709,25 +689,45 @@ sw_peer_pts(sw_peer *peer, GstClockTime running)
     return gst_util_uint64_scale(slot, GST_SECOND, peer->fps);
 }
 
-void
-sw_peer_push(sw_peer *peer, GstBuffer *shared, GstCaps *caps, gboolean mark)
+GstClockTime
+sw_clock_running(uint64_t host_ns, int64_t offset, GstClockTime base_time)
 {
-    g_autoptr(GstClock) clock = NULL;
-    GstClockTime now, base;
+    int64_t t = (int64_t)host_ns + offset - (int64_t)base_time;
+
+    return t > 0 ? (GstClockTime)t : 0;
+}
+
+uint64_t
+sw_clock_host(GstClockTime running, int64_t offset, GstClockTime base_time)
+{
+    int64_t t = (int64_t)(running + base_time) - offset;
+
+    return t > 0 ? (uint64_t)t : 0;
+}
+
+void
+sw_peer_push(sw_peer *peer, GstBuffer *shared, GstCaps *caps, uint64_t capture_ns, gboolean mark)
+{
+    GstClockTime running;
     GstBuffer *buf;
 
     /* Before the connection, webrtcbin would throw the packets away. */
-    if (!g_atomic_int_get(&peer->streaming) || !(clock = gst_element_get_clock(peer->pipeline)))
+    if (!g_atomic_int_get(&peer->streaming))
         return;
     if (!peer->caps || !gst_caps_is_equal(peer->caps, caps)) {
         gst_app_src_set_caps(GST_APP_SRC(peer->src), caps);
         gst_caps_replace(&peer->caps, caps);
     }
-    now = gst_clock_get_time(clock);
-    base = gst_element_get_base_time(peer->pipeline);
+    /* The frame's capture time, as the sound's chunks have theirs
+     * (peer-audio.c): on one basis, the RTCP sender reports let the browser
+     * line picture and sound up.  Push time would add the conversion's few
+     * ms to the picture alone.  Never later than now: a capture time from
+     * the future would be a backend's mistake. */
+    running = sw_clock_running(MIN(capture_ns, sw_now(peer)), peer->clock_offset,
+                               gst_element_get_base_time(peer->pipeline));
     /* Shares the pixels: only the timestamps are this peer's. */
     buf = gst_buffer_copy(shared);
-    GST_BUFFER_PTS(buf) = sw_peer_pts(peer, now > base ? now - base : 0);
+    GST_BUFFER_PTS(buf) = sw_peer_pts(peer, running);
     GST_BUFFER_DTS(buf) = GST_CLOCK_TIME_NONE;
     GST_BUFFER_DURATION(buf) = GST_SECOND / peer->fps;
     if (mark && peer->latency)
@@ -780,6 +780,8 @@ sw_peer_free(sw_peer *peer)
            " input messages refused",
            peer->id, pushed, sent, dropped, sent ? (double)encode_ns / (double)sent / 1e6 : 0.0,
            (guint64)atomic_load(&peer->input_refused));
+    if (peer->has_audio)
+        sw_peer_audio_log(peer);
     g_clear_object(&peer->channel);
     gst_clear_object(&peer->pipeline);
     sw_peer_unref(peer);

@@ -135,6 +135,19 @@ sw_parse_ice(JsonObject *obj, uint32_t n_mlines, sw_msg *msg, char **error)
     return 0;
 }
 
+/* A JSON boolean, nothing else: 1, "true" and null would hide a client's
+ * bug, and the microphone is not to be switched on by accident. */
+static int
+sw_parse_mic(JsonObject *obj, sw_msg *msg, char **error)
+{
+    JsonNode *on = json_object_get_member(obj, "on");
+
+    if (!on || !JSON_NODE_HOLDS_VALUE(on) || json_node_get_value_type(on) != G_TYPE_BOOLEAN)
+        return sw_fail(error, "mic: on must be true or false");
+    msg->on = json_node_get_boolean(on);
+    return 0;
+}
+
 int
 sw_msg_parse(const char *text, uint32_t n_mlines, sw_msg *msg, char **error)
 {
@@ -163,6 +176,9 @@ sw_msg_parse(const char *text, uint32_t n_mlines, sw_msg *msg, char **error)
     } else if (strcmp(type, "keyframe") == 0) {
         msg->type = SW_MSG_KEYFRAME;
         rc = 0;
+    } else if (strcmp(type, "mic") == 0) {
+        msg->type = SW_MSG_MIC;
+        rc = sw_parse_mic(obj, msg, error);
     } else if (sw_printable(type, SW_TYPE_ECHO_MAX)) {
         rc = sw_fail(error, "unknown message type '%s'", type);
     } else {
@@ -236,6 +252,20 @@ sw_msg_ice(const char *candidate, uint32_t mline)
     json_builder_add_string_value(b, candidate);
     json_builder_set_member_name(b, "sdpMLineIndex");
     json_builder_add_int_value(b, mline);
+    json_builder_end_object(b);
+    return sw_build(b);
+}
+
+char *
+sw_msg_error(const char *message)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new_immutable();
+
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "type");
+    json_builder_add_string_value(b, "error");
+    json_builder_set_member_name(b, "message");
+    json_builder_add_string_value(b, message);
     json_builder_end_object(b);
     return sw_build(b);
 }

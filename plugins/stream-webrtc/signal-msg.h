@@ -14,6 +14,7 @@ typedef enum {
     SW_MSG_ANSWER,
     SW_MSG_ICE,
     SW_MSG_KEYFRAME,
+    SW_MSG_MIC,
 } sw_msg_type;
 
 /* Codecs, as bits of a set. */
@@ -30,6 +31,7 @@ typedef struct {
     char *sdp;                   /* answer */
     char *candidate;             /* ice; "" is the end of the candidates */
     uint32_t mline;              /* ice: sdpMLineIndex */
+    gboolean on;                 /* mic: the player lets its microphone be heard */
 } sw_msg;
 
 /* Parses one message; n_mlines bounds an ice sdpMLineIndex (the m-lines of
@@ -48,3 +50,6 @@ const char *sw_codec_name(uint32_t codec);
 /* {"type":"offer","sdp":…,"codec":…} and {"type":"ice",…}, g_free. */
 char *sw_msg_offer(const char *sdp, uint32_t codec);
 char *sw_msg_ice(const char *candidate, uint32_t mline);
+/* {"type":"error","message":…}, g_free: what the backend tells a player on
+ * its own (the host words the replies to refused messages). */
+char *sw_msg_error(const char *message);

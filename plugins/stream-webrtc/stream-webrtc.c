@@ -11,8 +11,15 @@
  * playout_delay (on, the default: the video asks the browser to show each
  * frame once decoded, playout-delay.h; off: the browser's own jitter buffer).
  *
+ * A session with sound (host services 4, audio_format) also sends the
+ * game's sound to each viewer as Opus and takes the player's microphone
+ * (peer-audio.c); without, the viewers get the picture alone, as before.
+ *
  * Threads: the peer table is changed on the main thread and read by
- * push_frame on the pipeline thread, under `lock`.  A closed viewer's
+ * push_frame on the pipeline thread, under `lock`.  push_audio runs on the
+ * audio backend's thread, beside push_frame, and must not wait for a
+ * frame's conversion: it reads its own list of viewers, under
+ * `audio_lock` (taken inside `lock` when both are).  A closed viewer's
  * pipeline is stopped on a worker (`reaper`): stopping webrtcbin waits for
  * its threads, and the main loop waits for nobody. */
 #include <errno.h>
@@ -58,9 +65,13 @@ struct gh_instance {
     gboolean playout_delay;
     uint32_t codecs;             /* SW_CODEC_* installed */
     sw_latency *latency;         /* NULL: no latency_log */
+    gboolean has_audio;          /* the session has sound, in this format: */
+    sw_audio_format audio;
     GMutex lock;
     GHashTable *viewers;         /* peer number → sw_viewer*, under lock */
     GThreadPool *reaper;         /* stops closed viewers' pipelines */
+    GMutex audio_lock;
+    GPtrArray *audio_peers;      /* sw_peer* with sound, under audio_lock */
     /* Pipeline thread only. */
     gf_pacer pacer;              /* pipeline thread */
     gf_converter *convert;       /* pipeline thread: frames to I420 */
@@ -177,6 +188,39 @@ sw_read_options(gh_instance *inst)
     return sw_open_latency_log(inst);
 }
 
+/* The session's sound, if it has any.  A 1.2 host's table ends before
+ * audio_format, and a session without an audio backend answers -ENODEV:
+ * both stream the picture alone. */
+static int
+sw_read_audio(gh_instance *inst)
+{
+    uint32_t format = 0, rate = 0, channels = 0;
+    g_autofree char *why = NULL;
+    int rc;
+
+    if (inst->svc.version < 4 || !GH_STRUCT_HAS(&inst->svc, gh_host_services, audio_format) || !inst->svc.audio_format)
+        return 0;
+    if ((rc = inst->svc.audio_format(inst->host, &format, &rate, &channels)) < 0) {
+        if (rc != -ENODEV)
+            gh_host_log(inst->host, &inst->svc, GH_LOG_WARNING, "no sound: the host cannot say its format (%s)",
+                        g_strerror(-rc));
+        return 0;
+    }
+    if (format != GH_AUDIO_S16LE || rate < GH_AUDIO_MIN_RATE || rate > GH_AUDIO_MAX_RATE || channels < 1 ||
+        channels > GH_AUDIO_MAX_CHANNELS) {
+        sw_error(inst, "cannot send sound of format %u at %u Hz with %u channels (S16LE, %u to %u Hz, 1 or 2 channels)",
+                 format, rate, channels, GH_AUDIO_MIN_RATE, GH_AUDIO_MAX_RATE);
+        return -EINVAL;
+    }
+    if (sw_audio_check_elements(&why) < 0) {
+        sw_error(inst, "the session has sound, but %s", why);
+        return -ENOENT;
+    }
+    inst->has_audio = TRUE;
+    inst->audio = (sw_audio_format){ .rate = rate, .channels = channels };
+    return 0;
+}
+
 /* ---- the backend ------------------------------------------------------------ */
 
 static void
@@ -224,6 +268,8 @@ sw_create(gh_host *host, const gh_host_services *services)
     g_mutex_init(&inst->lock);
     inst->viewers = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, sw_viewer_free);
     inst->reaper = g_thread_pool_new(sw_reap, NULL, 1, FALSE, NULL);
+    g_mutex_init(&inst->audio_lock);
+    inst->audio_peers = g_ptr_array_new();
     inst->convert = gf_converter_new(gf_cpu_threads());
     if (inst->svc.version < 3 || !inst->svc.signal_send || !inst->svc.peer_input || !inst->svc.peer_close) {
         sw_error(inst, "the host offers no signaling for players (it needs plugin ABI 1.2)");
@@ -238,7 +284,7 @@ sw_create(gh_host *host, const gh_host_services *services)
                        "vp8enc (gstreamer1.0-plugins-good)");
         goto fail;
     }
-    if (sw_read_options(inst) < 0)
+    if (sw_read_options(inst) < 0 || sw_read_audio(inst) < 0)
         goto fail;
     /* Removed by the host at destroy. */
     if (inst->svc.add_timer && !inst->svc.add_timer(host, SW_ALIVE_CHECK_MS, sw_check_viewers, inst)) {
@@ -291,6 +337,7 @@ sw_hello(gh_instance *inst, uint32_t peer, sw_viewer *v, const sw_msg *msg)
         .turn_server = inst->turn_server,
         .latency = inst->latency,
         .playout_delay = inst->playout_delay,
+        .audio = inst->has_audio ? &inst->audio : NULL,
     };
     sw_peer *p;
 
@@ -308,8 +355,43 @@ sw_hello(gh_instance *inst, uint32_t peer, sw_viewer *v, const sw_msg *msg)
     }
     g_mutex_lock(&inst->lock);
     v->peer = p;
+    if (inst->has_audio) {
+        g_mutex_lock(&inst->audio_lock);
+        g_ptr_array_add(inst->audio_peers, p);
+        g_mutex_unlock(&inst->audio_lock);
+    }
     g_mutex_unlock(&inst->lock);
     return 0;
+}
+
+static int
+sw_mic_message(gh_instance *inst, sw_viewer *v, const sw_msg *msg)
+{
+    if (!inst->has_audio) {
+        sw_error(inst, "mic: this session has no sound, and no microphone to speak into");
+        return -ENODEV;
+    }
+    if (!v->peer) {
+        sw_error(inst, "mic: no offer was made yet (send hello first)");
+        return -EINVAL;
+    }
+    sw_peer_mic(v->peer, msg->on);
+    return 0;
+}
+
+/* Under `lock`: the viewer's pipeline leaves the lists and goes to be
+ * stopped. */
+static void
+sw_viewer_reap(gh_instance *inst, sw_viewer *v)
+{
+    if (!v->peer)
+        return;
+    g_mutex_lock(&inst->audio_lock);
+    g_ptr_array_remove_fast(inst->audio_peers, v->peer);
+    g_mutex_unlock(&inst->audio_lock);
+    sw_peer_detach(v->peer);
+    g_thread_pool_push(inst->reaper, v->peer, NULL);
+    v->peer = NULL;
 }
 
 static int
@@ -323,7 +405,7 @@ sw_peer_message(gh_instance *inst, uint32_t peer, const char *message)
         sw_error(inst, "viewer %u is not open", peer);
         return -ENOENT;
     }
-    if (sw_msg_parse(message, SW_PEER_MLINES, &msg, &why) < 0) {
+    if (sw_msg_parse(message, inst->has_audio ? SW_PEER_MLINES_AUDIO : SW_PEER_MLINES, &msg, &why) < 0) {
         sw_error(inst, "%s", why);
         return -EINVAL;
     }
@@ -334,6 +416,8 @@ sw_peer_message(gh_instance *inst, uint32_t peer, const char *message)
             sw_peer_keyframe(v->peer);
         return 0;
     }
+    if (msg.type == SW_MSG_MIC)
+        return sw_mic_message(inst, v, &msg);
     if (!v->peer) {
         sw_error(inst, "%s: no offer was made yet (send hello first)", msg.type == SW_MSG_ANSWER ? "answer" : "ice");
         return -EINVAL;
@@ -359,10 +443,8 @@ sw_peer_close(gh_instance *inst, uint32_t peer)
 
     g_mutex_lock(&inst->lock);
     v = g_hash_table_lookup(inst->viewers, GUINT_TO_POINTER(peer));
-    if (v && v->peer) {
-        sw_peer_detach(v->peer);
-        g_thread_pool_push(inst->reaper, v->peer, NULL);
-    }
+    if (v)
+        sw_viewer_reap(inst, v);
     g_hash_table_remove(inst->viewers, GUINT_TO_POINTER(peer));
     g_mutex_unlock(&inst->lock);
 }
@@ -451,7 +533,44 @@ sw_push_frame(gh_instance *inst, const gh_frame *frame)
             }
             sw_tag_capture(buf, frame);
         }
-        sw_peer_push(v->peer, buf, caps, GPOINTER_TO_UINT(key) == due);
+        sw_peer_push(v->peer, buf, caps, frame->timestamp_ns, GPOINTER_TO_UINT(key) == due);
+    }
+    return 0;
+}
+
+/* ---- sound (the audio backend's thread) ------------------------------------------- */
+
+static int
+sw_push_audio(gh_instance *inst, const gh_audio_chunk *chunk)
+{
+    g_autoptr(GMutexLocker) locker = NULL;
+    g_autoptr(GstBuffer) buf = NULL;
+    uint64_t duration;
+
+    if (!GH_STRUCT_HAS(chunk, gh_audio_chunk, data) || !inst->has_audio) {
+        sw_error(inst, "push_audio without a chunk, or for a session without sound");
+        return -EINVAL;
+    }
+    /* The host refuses chunks of another format before they come here;
+     * nothing to send is nothing to do. */
+    if (chunk->n_frames == 0 || !chunk->data)
+        return 0;
+    if (chunk->format != GH_AUDIO_S16LE || chunk->rate != inst->audio.rate || chunk->channels != inst->audio.channels) {
+        sw_error(inst, "push_audio: a chunk of format %u at %u Hz with %u channels, not the session's %u Hz with %u",
+                 chunk->format, chunk->rate, chunk->channels, inst->audio.rate, inst->audio.channels);
+        return -EINVAL;
+    }
+    duration = gst_util_uint64_scale(chunk->n_frames, GST_SECOND, chunk->rate);
+    locker = g_mutex_locker_new(&inst->audio_lock);
+    for (guint i = 0; i < inst->audio_peers->len; i++) {
+        sw_peer *p = g_ptr_array_index(inst->audio_peers, i);
+
+        if (!sw_peer_streaming(p))
+            continue;
+        /* One copy of the borrowed chunk, for every viewer that takes it. */
+        if (!buf)
+            buf = sw_audio_buffer_new(chunk);
+        sw_peer_push_audio(p, buf, chunk->timestamp_ns, duration);
     }
     return 0;
 }
@@ -467,10 +586,7 @@ sw_destroy(gh_instance *inst)
     g_mutex_lock(&inst->lock);
     g_hash_table_iter_init(&it, inst->viewers);
     while (g_hash_table_iter_next(&it, NULL, (gpointer *)&v))
-        if (v->peer) {
-            sw_peer_detach(v->peer);
-            g_thread_pool_push(inst->reaper, v->peer, NULL);
-        }
+        sw_viewer_reap(inst, v);
     g_hash_table_remove_all(inst->viewers);
     g_mutex_unlock(&inst->lock);
     /* Every pipeline stopped: no callback of theirs reaches the host after
@@ -478,6 +594,8 @@ sw_destroy(gh_instance *inst)
     g_thread_pool_free(inst->reaper, FALSE, TRUE);
     g_hash_table_unref(inst->viewers);
     g_mutex_clear(&inst->lock);
+    g_ptr_array_unref(inst->audio_peers);
+    g_mutex_clear(&inst->audio_lock);
     if (inst->latency && inst->svc.log) {
         g_autofree char *msg = g_strdup_printf("stream.webrtc: latency log: %" G_GUINT64_FORMAT " lines, %"
                                                G_GUINT64_FORMAT " input messages whose frame never went out",
@@ -499,13 +617,15 @@ static const gh_stream_ops sw_stream_ops = {
     .peer_open = sw_peer_open,
     .peer_message = sw_peer_message,
     .peer_close = sw_peer_close,
+    .push_audio = sw_push_audio,
 };
 
 static const gh_backend_factory sw_factory = {
     .struct_size = sizeof(gh_backend_factory),
     .kind = GH_BACKEND_STREAM,
     .name = SW_NAME,
-    .description = "plays the session to browsers over WebRTC (H.264 or VP8, input on a data channel)",
+    .description = "plays the session to browsers over WebRTC (H.264 or VP8, Opus sound, input on a data channel, "
+                   "the player's microphone)",
     .create = sw_create,
     .destroy = sw_destroy,
     .stream = &sw_stream_ops,

@@ -1,6 +1,7 @@
 /* fake-host: see fake-host.h. */
 #include "fake-host.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -91,6 +92,25 @@ fake_peer_close(gh_host *host, uint32_t peer, const char *reason)
     g_async_queue_push(host->closed, g_strdup_printf("%u:%s", peer, reason));
 }
 
+static int
+fake_audio_format(gh_host *host, uint32_t *format, uint32_t *rate, uint32_t *channels)
+{
+    if (host->audio_rate == 0)
+        return -ENODEV;
+    *format = host->audio_format;
+    *rate = host->audio_rate;
+    *channels = host->audio_channels;
+    return 0;
+}
+
+static int
+fake_mic_push(gh_host *host, uint32_t peer, const gh_audio_chunk *chunk)
+{
+    (void)peer;
+    g_atomic_int_inc(&host->mic_pushes);
+    return host->mic_rc < 0 ? host->mic_rc : (int)chunk->n_frames;
+}
+
 const gh_host_services fake_host_services = {
     .struct_size = sizeof(gh_host_services),
     .version = GH_HOST_SERVICES_VERSION,
@@ -103,6 +123,8 @@ const gh_host_services fake_host_services = {
     .signal_send = fake_signal_send,
     .peer_input = fake_peer_input,
     .peer_close = fake_peer_close,
+    .audio_format = fake_audio_format,
+    .mic_push = fake_mic_push,
 };
 
 gh_host *
@@ -115,6 +137,17 @@ fake_host_new(void)
     host->refresh_hz = 60;
     host->sent = g_async_queue_new_full(g_free);
     host->closed = g_async_queue_new_full(g_free);
+    return host;
+}
+
+gh_host *
+fake_host_new_with_sound(uint32_t rate, uint32_t channels)
+{
+    gh_host *host = fake_host_new();
+
+    host->audio_format = GH_AUDIO_S16LE;
+    host->audio_rate = rate;
+    host->audio_channels = channels;
     return host;
 }
 

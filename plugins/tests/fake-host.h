@@ -23,14 +23,23 @@ struct gh_host {
     GAsyncQueue *sent;           /* "peer:message" strings from signal_send, any thread */
     GAsyncQueue *closed;         /* "peer:reason" from peer_close */
     gint inputs;                 /* peer_input calls, any thread */
+    /* Sound: audio_format answers these, or -ENODEV (no sound) while
+     * audio_rate is 0, the default; mic_push answers mic_rc (0: every
+     * frame taken) and counts its calls. */
+    uint32_t audio_format, audio_rate, audio_channels;
+    int mic_rc;
+    gint mic_pushes;
 };
 
 /* Every service of GH_HOST_SERVICES_VERSION that a stream backend uses, on
  * the gh_host it is handed; log is silent unless GH_TEST_VERBOSE is set. */
 extern const gh_host_services fake_host_services;
 
-/* A host with an empty session dir under the temporary directory. */
+/* A host with an empty session dir under the temporary directory, and no
+ * sound. */
 gh_host *fake_host_new(void);
+/* The same, with sound: S16LE at rate with channels. */
+gh_host *fake_host_new_with_sound(uint32_t rate, uint32_t channels);
 /* Removes the session dir and what the plugin left in it; frees host. */
 void fake_host_free(gh_host *host);
 

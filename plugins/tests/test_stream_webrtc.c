@@ -1,6 +1,7 @@
 /* Unit tests of stream-webrtc: the signaling messages (signal-msg.c) as a
  * pure parser, the latency log's bookkeeping, and the backend through a
- * fake host-services table up to the offer it sends.  A real connection
+ * fake host-services table up to the offer it sends, with and without
+ * sound (audio.c's pieces: test_stream_webrtc_audio.c).  A real connection
  * needs an address libnice takes (it ignores lo), so a network namespace:
  * that is the e2e test (Chromium, tests/e2e/test-webrtc-play.sh) and
  * bench/webrtc-bench.sh (a webrtcbin receiver), not make check. */
@@ -30,6 +31,7 @@
 #include "peer.h"
 #include "playout-delay.h"
 #include "signal-msg.h"
+#include "test_stream_webrtc_audio.h"
 #include "testutil.h"
 
 /* ---- parsing: good messages --------------------------------------------------- */
@@ -109,6 +111,20 @@ START_TEST(test_keyframe_needs_nothing_else)
 
     parse_ok("{\"type\":\"keyframe\",\"why\":\"decoder error\"}", &msg);
     ck_assert_int_eq(msg.type, SW_MSG_KEYFRAME);
+}
+END_TEST
+
+START_TEST(test_mic_says_on_or_off)
+{
+    g_auto(sw_msg) on = { 0 };
+    g_auto(sw_msg) off = { 0 };
+
+    parse_ok("{\"type\":\"mic\",\"on\":true}", &on);
+    parse_ok("{\"type\":\"mic\",\"on\":false}", &off);
+    ck_assert_int_eq(on.type, SW_MSG_MIC);
+    ck_assert(on.on);
+    ck_assert_int_eq(off.type, SW_MSG_MIC);
+    ck_assert(!off.on);
 }
 END_TEST
 
@@ -224,6 +240,20 @@ END_TEST
 
 /* ---- codec choice and the server's messages ------------------------------------- */
 
+/* Only a JSON boolean turns the microphone on or off: a client's bug never
+ * does it by accident. */
+START_TEST(test_mic_needs_on_as_a_boolean)
+{
+    static const char *const bad[] = {
+        "{\"type\":\"mic\"}", "{\"type\":\"mic\",\"on\":1}", "{\"type\":\"mic\",\"on\":\"true\"}",
+        "{\"type\":\"mic\",\"on\":null}", "{\"type\":\"mic\",\"on\":[true]}", "{\"type\":\"mic\",\"on\":{}}",
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
+        parse_refused(bad[i], "mic: on must be true or false");
+}
+END_TEST
+
 START_TEST(test_h264_is_preferred_when_both_sides_have_it)
 {
     uint32_t codec = 0;
@@ -272,6 +302,14 @@ START_TEST(test_offer_and_ice_messages_are_escaped_json)
     ck_assert_str_eq(offer, "{\"type\":\"offer\",\"sdp\":\"v=0\\r\\na=\\\"x\\\"\\r\\n\",\"codec\":\"VP8\"}");
     ck_assert_str_eq(ice, "{\"type\":\"ice\",\"candidate\":\"candidate:1 1 UDP 1 198.18.0.1 9 typ host\","
                           "\"sdpMLineIndex\":1}");
+}
+END_TEST
+
+START_TEST(test_error_messages_are_escaped_json)
+{
+    g_autofree char *error = sw_msg_error("a \"quoted\" word\nand a line");
+
+    ck_assert_str_eq(error, "{\"type\":\"error\",\"message\":\"a \\\"quoted\\\" word\\nand a line\"}");
 }
 END_TEST
 
@@ -959,6 +997,229 @@ START_TEST(test_messages_out_of_order_or_malformed_are_refused)
 }
 END_TEST
 
+/* ---- the backend: sound -------------------------------------------------------------- */
+
+/* The offer viewer 7 of an instance on host gets for an H264 hello. */
+static char *
+offer_on(gh_host *host)
+{
+    gh_instance *inst = fake_host_create(host, NULL, NULL);
+    const gh_stream_ops *ops = fake_host_factory()->stream;
+    g_autofree char *message = NULL;
+    char *sdp;
+
+    ck_assert_msg(inst, "%s", host->error);
+    ck_assert_int_eq(ops->peer_open(inst, 7, GH_PEER_CONTROL), 0);
+    ck_assert_msg(ops->peer_message(inst, 7, "{\"type\":\"hello\",\"codecs\":[\"H264\"]}") == 0, "%s", host->error);
+    message = next_sent(host, 7);
+    sdp = offer_sdp(message, "H264");
+    if (g_getenv("GH_TEST_VERBOSE"))
+        fprintf(stderr, "offer:\n%s", sdp);
+    ops->peer_close(inst, 7);
+    fake_host_factory()->destroy(inst);
+    return sdp;
+}
+
+/* Of each m-line: kind, direction, the first format's rtpmap and fmtp,
+ * and its msid; then whether the BUNDLE group holds every m-line. */
+static char *
+offer_summary(const char *sdp_text)
+{
+    GstSDPMessage *sdp = NULL;
+    GString *out = g_string_new("");
+    g_autoptr(GString) mids = g_string_new("BUNDLE");
+
+    ck_assert_int_eq(gst_sdp_message_new_from_text(sdp_text, &sdp), GST_SDP_OK);
+    for (guint i = 0; i < gst_sdp_message_medias_len(sdp); i++) {
+        const GstSDPMedia *m = gst_sdp_message_get_media(sdp, i);
+        const char *dir = gst_sdp_media_get_attribute_val(m, "sendonly")   ? "sendonly"
+                          : gst_sdp_media_get_attribute_val(m, "recvonly") ? "recvonly"
+                          : gst_sdp_media_get_attribute_val(m, "sendrecv") ? "sendrecv"
+                                                                            : "-";
+        const char *map = gst_sdp_media_get_attribute_val(m, "rtpmap");
+        const char *msid = gst_sdp_media_get_attribute_val(m, "msid");
+        const char *fmtp = NULL;
+
+        for (guint k = 0; map && (fmtp = gst_sdp_media_get_attribute_val_n(m, "fmtp", k)); k++)
+            if (strncmp(fmtp, map, strcspn(map, " ") + 1) == 0)
+                break;
+        g_string_append_printf(out, "%s %s %s%s%s%s%s\n", gst_sdp_media_get_media(m), dir, map ? map : "-",
+                               fmtp ? " fmtp " : "", fmtp ? strchr(fmtp, ' ') + 1 : "", msid ? " msid " : "",
+                               msid ? msid : "");
+        g_string_append_printf(mids, " %s", gst_sdp_media_get_attribute_val(m, "mid"));
+    }
+    g_string_append_printf(out, "%s\n", g_strcmp0(gst_sdp_message_get_attribute_val(sdp, "group"), mids->str) == 0
+                                            ? "one bundle"
+                                            : gst_sdp_message_get_attribute_val(sdp, "group"));
+    gst_sdp_message_free(sdp);
+    return g_string_free(out, FALSE);
+}
+
+#define H264_LINE "video sendonly 96 H264/90000 fmtp packetization-mode=1;profile-level-id=42e034;" \
+                  "level-asymmetry-allowed=1"
+
+START_TEST(test_offer_with_sound_adds_the_sound_and_the_microphone_in_the_bundle)
+{
+    gh_host *host = fake_host_new_with_sound(48000, 2);
+    g_autofree char *sdp = offer_on(host);
+    g_autofree char *summary = offer_summary(sdp);
+
+    ck_assert_str_eq(summary, H264_LINE " msid gamehost video\n"
+                              "audio sendonly 111 OPUS/48000/2 fmtp sprop-stereo=1 msid gamehost audio\n"
+                              "audio recvonly 112 OPUS/48000/2\n"
+                              "application - -\n"
+                              "one bundle\n");
+    fake_host_free(host);
+}
+END_TEST
+
+START_TEST(test_offer_of_mono_sound_does_not_say_stereo)
+{
+    gh_host *host = fake_host_new_with_sound(16000, 1);
+    g_autofree char *sdp = offer_on(host);
+    g_autofree char *summary = offer_summary(sdp);
+
+    ck_assert_str_eq(summary, H264_LINE " msid gamehost video\n"
+                              "audio sendonly 111 OPUS/48000/2 msid gamehost audio\n"
+                              "audio recvonly 112 OPUS/48000/2\n"
+                              "application - -\n"
+                              "one bundle\n");
+    fake_host_free(host);
+}
+END_TEST
+
+static const char *const video_alone = H264_LINE "\napplication - -\none bundle\n";
+
+START_TEST(test_offer_without_sound_is_the_picture_alone)
+{
+    gh_host *host = fake_host_new();
+    g_autofree char *sdp = offer_on(host);
+    g_autofree char *summary = offer_summary(sdp);
+
+    ck_assert_str_eq(summary, video_alone);
+    fake_host_free(host);
+}
+END_TEST
+
+/* A 1.2 host's services table ends before audio_format. */
+START_TEST(test_offer_from_a_host_before_sound_is_the_picture_alone)
+{
+    gh_host *host = fake_host_new_with_sound(48000, 2);
+    gh_host_services old = fake_host_services;
+    const gh_stream_ops *ops = fake_host_factory()->stream;
+    g_autofree char *message = NULL, *sdp = NULL, *summary = NULL;
+    gh_instance *inst;
+
+    old.struct_size = offsetof(gh_host_services, dbus_socket);
+    old.version = 3;
+    inst = fake_host_factory()->create(host, &old);
+    ck_assert_msg(inst, "%s", host->error);
+    ck_assert_int_eq(ops->peer_open(inst, 7, GH_PEER_CONTROL), 0);
+    ck_assert_int_eq(ops->peer_message(inst, 7, "{\"type\":\"hello\",\"codecs\":[\"H264\"]}"), 0);
+    message = next_sent(host, 7);
+    sdp = offer_sdp(message, "H264");
+    summary = offer_summary(sdp);
+    ck_assert_str_eq(summary, video_alone);
+    ops->peer_close(inst, 7);
+    fake_host_factory()->destroy(inst);
+    fake_host_free(host);
+}
+END_TEST
+
+START_TEST(test_sound_in_a_format_opus_cannot_take_is_refused)
+{
+    gh_host *host = fake_host_new_with_sound(48000, 2);
+
+    host->audio_format = 7;
+    ck_assert_ptr_null(fake_host_create(host, NULL, NULL));
+    ck_assert_str_eq(host->error, "stream.webrtc: cannot send sound of format 7 at 48000 Hz with 2 channels "
+                                  "(S16LE, 8000 to 192000 Hz, 1 or 2 channels)");
+    fake_host_free(host);
+}
+END_TEST
+
+START_TEST(test_mic_messages_out_of_order_or_malformed_are_refused)
+{
+    gh_host *host = fake_host_new_with_sound(48000, 2);
+    gh_host *silent = fake_host_new();
+    gh_instance *inst = fake_host_create(host, NULL, NULL);
+    gh_instance *quiet = fake_host_create(silent, NULL, NULL);
+    const gh_stream_ops *ops = fake_host_factory()->stream;
+    g_autofree char *offer = NULL;
+
+    ck_assert_int_eq(ops->peer_open(inst, 2, 0), 0);
+    ck_assert_int_eq(ops->peer_open(quiet, 2, 0), 0);
+    assert_message_refused(inst, host, 2, "{\"type\":\"mic\",\"on\":true}", -EINVAL,
+                           "stream.webrtc: mic: no offer was made yet (send hello first)");
+    assert_message_refused(quiet, silent, 2, "{\"type\":\"mic\",\"on\":true}", -ENODEV,
+                           "stream.webrtc: mic: this session has no sound, and no microphone to speak into");
+    assert_message_refused(inst, host, 2, "{\"type\":\"mic\",\"on\":\"yes\"}", -EINVAL,
+                           "stream.webrtc: mic: on must be true or false");
+    ck_assert_int_eq(ops->peer_message(inst, 2, "{\"type\":\"hello\"}"), 0);
+    offer = next_sent(host, 2);
+    ck_assert_int_eq(ops->peer_message(inst, 2, "{\"type\":\"mic\",\"on\":true}"), 0);
+    ck_assert_int_eq(ops->peer_message(inst, 2, "{\"type\":\"mic\",\"on\":false}"), 0);
+    /* Four m-lines with sound: video, sound, microphone, data channel. */
+    ck_assert_int_eq(ops->peer_message(inst, 2, "{\"type\":\"ice\",\"candidate\":\"\",\"sdpMLineIndex\":3}"), 0);
+    assert_message_refused(inst, host, 2, "{\"type\":\"ice\",\"candidate\":\"c\",\"sdpMLineIndex\":4}", -EINVAL,
+                           "stream.webrtc: ice: sdpMLineIndex must be a whole number from 0 to 3");
+    fake_host_factory()->destroy(inst);
+    fake_host_factory()->destroy(quiet);
+    fake_host_free(host);
+    fake_host_free(silent);
+}
+END_TEST
+
+START_TEST(test_push_audio_takes_sound_before_any_connection_and_refuses_another_format)
+{
+    gh_host *host = fake_host_new_with_sound(48000, 2);
+    gh_instance *inst = fake_host_create(host, NULL, NULL);
+    const gh_stream_ops *ops = fake_host_factory()->stream;
+    g_autofree uint8_t *pcm = g_malloc0(1024 * 4);
+    g_autofree char *offer = NULL;
+    gh_audio_chunk chunk = {
+        .struct_size = sizeof(gh_audio_chunk), .format = GH_AUDIO_S16LE, .rate = 48000, .channels = 2,
+        .n_frames = 1024, .timestamp_ns = 1000, .data = pcm,
+    };
+
+    ck_assert_msg(inst, "%s", host->error);
+    ck_assert_int_eq(ops->push_audio(inst, &chunk), 0);
+    ck_assert_int_eq(ops->peer_open(inst, 1, GH_PEER_CONTROL), 0);
+    ck_assert_int_eq(ops->peer_message(inst, 1, "{\"type\":\"hello\"}"), 0);
+    offer = next_sent(host, 1);
+    chunk.timestamp_ns += 21333333;
+    ck_assert_int_eq(ops->push_audio(inst, &chunk), 0);
+    chunk.n_frames = 0;
+    ck_assert_int_eq(ops->push_audio(inst, &chunk), 0);
+    chunk.n_frames = 1024;
+    chunk.rate = 44100;
+    ck_assert_int_eq(ops->push_audio(inst, &chunk), -EINVAL);
+    ck_assert_str_eq(host->error, "stream.webrtc: push_audio: a chunk of format 1 at 44100 Hz with 2 channels, not "
+                                  "the session's 48000 Hz with 2");
+    ops->peer_close(inst, 1);
+    fake_host_factory()->destroy(inst);
+    fake_host_free(host);
+}
+END_TEST
+
+/* ---- picture and sound on one clock ------------------------------------------------ */
+
+START_TEST(test_clock_maps_host_time_to_running_time_and_back)
+{
+    const int64_t offset = -250;
+    const GstClockTime base = 5 * GST_SECOND;
+
+    ck_assert_uint_eq(sw_clock_running(7 * GST_SECOND, offset, base), 2 * GST_SECOND - 250);
+    ck_assert_uint_eq(sw_clock_host(2 * GST_SECOND - 250, offset, base), 7 * GST_SECOND);
+}
+END_TEST
+
+START_TEST(test_clock_puts_a_time_before_the_pipeline_at_0)
+{
+    ck_assert_uint_eq(sw_clock_running(GST_SECOND, 0, 5 * GST_SECOND), 0);
+}
+END_TEST
+
 START_TEST(test_frames_before_any_connection_are_taken)
 {
     gh_host *host = fake_host_new();
@@ -1144,6 +1405,8 @@ stream_webrtc_suite(void)
     tcase_add_test(tc, test_ice_keeps_candidate_and_index);
     tcase_add_test(tc, test_ice_end_of_candidates_is_an_empty_string);
     tcase_add_test(tc, test_keyframe_needs_nothing_else);
+    tcase_add_test(tc, test_mic_says_on_or_off);
+    tcase_add_test(tc, test_mic_needs_on_as_a_boolean);
     tcase_add_test(tc, test_a_message_must_be_an_object);
     tcase_add_test(tc, test_a_message_needs_a_string_type);
     tcase_add_test(tc, test_an_unknown_type_is_named_when_printable);
@@ -1155,12 +1418,18 @@ stream_webrtc_suite(void)
     tcase_add_test(tc, test_vp8_when_either_side_lacks_h264);
     tcase_add_test(tc, test_no_codec_in_common_names_what_the_host_sends);
     tcase_add_test(tc, test_offer_and_ice_messages_are_escaped_json);
+    tcase_add_test(tc, test_error_messages_are_escaped_json);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("playout-delay");
     tcase_add_test(tc, test_playout_delay_0_0_is_three_zero_bytes);
     tcase_add_test(tc, test_playout_delay_packs_12_bit_min_then_max);
     tcase_add_test(tc, test_playout_delay_names_its_uri_and_size);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("clock");
+    tcase_add_test(tc, test_clock_maps_host_time_to_running_time_and_back);
+    tcase_add_test(tc, test_clock_puts_a_time_before_the_pipeline_at_0);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("liveness");
@@ -1209,6 +1478,20 @@ stream_webrtc_suite(void)
     tcase_add_test(tc, test_frames_before_any_connection_are_taken);
     tcase_add_test(tc, test_a_behind_viewer_keeps_the_two_newest_frames);
     suite_add_tcase(s, tc);
+
+    tc = tcase_create("backend-sound");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_offer_with_sound_adds_the_sound_and_the_microphone_in_the_bundle);
+    tcase_add_test(tc, test_offer_of_mono_sound_does_not_say_stereo);
+    tcase_add_test(tc, test_offer_without_sound_is_the_picture_alone);
+    tcase_add_test(tc, test_offer_from_a_host_before_sound_is_the_picture_alone);
+    tcase_add_test(tc, test_sound_in_a_format_opus_cannot_take_is_refused);
+    tcase_add_test(tc, test_mic_messages_out_of_order_or_malformed_are_refused);
+    tcase_add_test(tc, test_push_audio_takes_sound_before_any_connection_and_refuses_another_format);
+    suite_add_tcase(s, tc);
+
+    /* test_stream_webrtc_audio.c: audio.c's pieces. */
+    stream_webrtc_audio_tcases(s);
 
     return s;
 }
