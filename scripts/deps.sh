@@ -11,7 +11,7 @@ packages=(
     libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils
     syslinux syslinux-common mtools dosfstools
     mmdebstrap e2fsprogs mount debian-archive-keyring
-    curl jq procps iproute2 iptables
+    curl jq procps iproute2 iptables sox
     chromium
 )
 # The web player's e2e test drives Chromium from node (tests/e2e/browser,

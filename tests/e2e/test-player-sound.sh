@@ -22,6 +22,10 @@ grep -q "audio.dbus: listening to QEMU's D-Bus audio" "$T/daemon.log" ||
     fail "audio.dbus did not register: $(grep -i 'audio' "$T/daemon.log" | tail -n 3)"
 [ "$(api GET "/v1/sessions/$SID" | jq -r .pipeline.audio.backend)" = audio.dbus ] || fail "no audio backend in the live view"
 
+# The microphone: an 880 Hz tone from a WAV file that sox writes, played by
+# Chromium's fake capture device once the player turns the microphone on.
+sox -n -r 48000 -c 2 -b 16 "$T/mic.wav" synth 30 sine 880 vol 0.5 || fail "sox could not write the microphone's WAV"
+export GH_FAKE_MIC=$T/mic.wav GH_SECURE_ORIGIN=${PLAYER_URL%/}
 browser_start a
 bcmd a open a "$PLAYER_URL$PLINK"
 screen a playing 60 sound-1-playing
@@ -39,4 +43,19 @@ audio=$(jq -c .pipeline.audio <<<"$live")
     fail "audio format: $audio"
 [ "$(jq -r .frames <<<"$audio")" -gt 48000 ] || fail "under a second of sound counted: $audio"
 [ "$(jq -r .refused <<<"$audio")" = 0 ] || fail "chunks refused: $audio"
-note "sound: ac97 up, audio.dbus listening, 600 Hz tone received at $freq Hz; $(jq -r .frames <<<"$audio") frames at 48 kHz"
+
+# Microphone into the guest: off until the player turns it on; then the
+# game's meter hears the WAV's 880 Hz within 2 %.
+grep -q "demo-arena: mic level=-99 freq=0" "$(session_field "$SID" serial_log)" || fail "the guest heard something before the microphone was on"
+bcmd a eval a "window.ghPlayer.toggleMic()"
+mic_seen=""
+for _ in $(seq 1 40); do
+    sleep 0.5
+    mic_seen=$(grep -o "demo-arena: mic level=-[0-9]* freq=[0-9]*" "$(session_field "$SID" serial_log)" | tail -n 1)
+    f=${mic_seen##*freq=}
+    [ -n "$f" ] && [ "$f" -ge 862 ] && [ "$f" -le 898 ] && break
+    mic_seen=""
+done
+[ -n "$mic_seen" ] || fail "the guest never heard 880 Hz: $(grep 'mic level' "$(session_field "$SID" serial_log)" | tail -n 3)"
+[ "$(api GET "/v1/sessions/$SID" | jq -r .pipeline.audio.mic_frames)" -gt 0 ] || fail "no microphone frames counted"
+note "sound: ac97 up, audio.dbus listening, 600 Hz tone received at $freq Hz; $(jq -r .frames <<<"$audio") frames at 48 kHz; microphone: $mic_seen"
