@@ -132,6 +132,32 @@ metrics_render_requests(GString *out, const GhMetrics *metrics)
     }
 }
 
+/* Sums over the sessions running now: gauges, since a session that ends
+ * takes its share with it. */
+static void
+metrics_render_audio(GString *out, const GhSessionAudioTotals *a)
+{
+    g_string_append_printf(out,
+                           "# HELP gamehost_audio_sessions Running sessions with sound.\n"
+                           "# TYPE gamehost_audio_sessions gauge\n"
+                           "gamehost_audio_sessions %u\n"
+                           "# HELP gamehost_audio_frames PCM frames (48 kHz) of the running sessions: from the guests "
+                           "(out) and from the players' microphones into the guests (mic).\n"
+                           "# TYPE gamehost_audio_frames gauge\n"
+                           "gamehost_audio_frames{direction=\"out\"} %" G_GUINT64_FORMAT "\n"
+                           "gamehost_audio_frames{direction=\"mic\"} %" G_GUINT64_FORMAT "\n"
+                           "# HELP gamehost_audio_dropped Audio of the running sessions not delivered: chunks refused "
+                           "(refused), guest frames dropped (out), microphone frames with no room (mic), guest reads "
+                           "of the microphone answered short (mic_underrun).\n"
+                           "# TYPE gamehost_audio_dropped gauge\n"
+                           "gamehost_audio_dropped{reason=\"refused\"} %" G_GUINT64_FORMAT "\n"
+                           "gamehost_audio_dropped{reason=\"out\"} %" G_GUINT64_FORMAT "\n"
+                           "gamehost_audio_dropped{reason=\"mic\"} %" G_GUINT64_FORMAT "\n"
+                           "gamehost_audio_dropped{reason=\"mic_underrun\"} %" G_GUINT64_FORMAT "\n",
+                           a->sessions, a->frames, a->mic_frames, a->refused, a->dropped, a->mic_dropped,
+                           a->mic_underruns);
+}
+
 static void
 metrics_render_players(GString *out, const GhMetrics *metrics, const GhMetricsGauges *gauges)
 {
@@ -165,5 +191,6 @@ gh_metrics_render(const GhMetrics *metrics, const GhMetricsGauges *gauges)
     metrics_render_histogram(out, metrics);
     metrics_render_requests(out, metrics);
     metrics_render_players(out, metrics, gauges);
+    metrics_render_audio(out, &gauges->audio);
     return g_string_free(out, FALSE);
 }

@@ -498,6 +498,30 @@ gh_session_manager_frame_png(GhSessionManager *mgr, const char *id, guint timeou
 
 /* ---- the live view -------------------------------------------------------- */
 
+void
+gh_session_manager_audio_totals(GhSessionManager *mgr, GhSessionAudioTotals *totals)
+{
+    GHashTableIter it;
+    gpointer value;
+
+    memset(totals, 0, sizeof *totals);
+    g_hash_table_iter_init(&it, mgr->pipelines);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        SessionPipeline *sp = value;
+        GhPipelineAudioStats a;
+
+        if (!sp->pipeline || !gh_pipeline_get_audio_stats(sp->pipeline, &a))
+            continue;
+        totals->sessions++;
+        totals->frames += a.frames;
+        totals->refused += a.refused;
+        totals->dropped += a.backend.dropped;
+        totals->mic_frames += a.mic_frames;
+        totals->mic_dropped += a.mic_dropped;
+        totals->mic_underruns += a.backend.underruns;
+    }
+}
+
 /* "audio": what the session's sound did, or null when it has none. */
 static void
 session_pipeline_audio_json(JsonBuilder *b, GhPipeline *pipeline)

@@ -217,6 +217,12 @@ guint32 gh_session_manager_peer_close(GhSessionManager *mgr, const char *id, gui
 /* Input dropped since start (all sessions): players' messages dropped whole
  * (malformed, not from the controller), and events the input backends did
  * not take, indexed by GhInputDrop (by_reason: GH_INPUT_DROP_LAST of them). */
+/* Sound over the sessions running now (their pipelines' audio stats summed). */
+typedef struct {
+    guint sessions;              /* running sessions with sound */
+    guint64 frames, refused, dropped, mic_frames, mic_dropped, mic_underruns;
+} GhSessionAudioTotals;
+void gh_session_manager_audio_totals(GhSessionManager *mgr, GhSessionAudioTotals *totals);
 void gh_session_manager_input_dropped(GhSessionManager *mgr, guint64 *malformed, guint64 *not_controller,
                                       guint64 *by_reason);
 

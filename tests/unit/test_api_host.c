@@ -309,7 +309,9 @@ START_TEST(test_metrics_render_is_prometheus_text)
 {
     g_autoptr(GhMetrics) metrics = gh_metrics_new();
     GhMetricsGauges gauges = { .sessions = { 1, 2, 0, 3, 0 }, .capacity = 8, .draining = TRUE,
-                               .input_dropped = { [GH_INPUT_DROP_UNSUPPORTED] = 4, [GH_INPUT_DROP_FAILED] = 1 } };
+                               .input_dropped = { [GH_INPUT_DROP_UNSUPPORTED] = 4, [GH_INPUT_DROP_FAILED] = 1 },
+                               .audio = { .sessions = 2, .frames = 96000, .refused = 1, .dropped = 5,
+                                          .mic_frames = 480, .mic_dropped = 7, .mic_underruns = 3 } };
     g_autofree char *text = NULL;
 
     gh_metrics_count_request(metrics, 200);
@@ -367,7 +369,23 @@ START_TEST(test_metrics_render_is_prometheus_text)
         "gamehost_input_dropped_total{reason=\"no_backend\"} 0\n"
         "# HELP gamehost_signal_messages_refused_total Signaling messages refused with an error.\n"
         "# TYPE gamehost_signal_messages_refused_total counter\n"
-        "gamehost_signal_messages_refused_total 0\n");
+        "gamehost_signal_messages_refused_total 0\n"
+        "# HELP gamehost_audio_sessions Running sessions with sound.\n"
+        "# TYPE gamehost_audio_sessions gauge\n"
+        "gamehost_audio_sessions 2\n"
+        "# HELP gamehost_audio_frames PCM frames (48 kHz) of the running sessions: from the guests (out) and from "
+        "the players' microphones into the guests (mic).\n"
+        "# TYPE gamehost_audio_frames gauge\n"
+        "gamehost_audio_frames{direction=\"out\"} 96000\n"
+        "gamehost_audio_frames{direction=\"mic\"} 480\n"
+        "# HELP gamehost_audio_dropped Audio of the running sessions not delivered: chunks refused (refused), guest "
+        "frames dropped (out), microphone frames with no room (mic), guest reads of the microphone answered short "
+        "(mic_underrun).\n"
+        "# TYPE gamehost_audio_dropped gauge\n"
+        "gamehost_audio_dropped{reason=\"refused\"} 1\n"
+        "gamehost_audio_dropped{reason=\"out\"} 5\n"
+        "gamehost_audio_dropped{reason=\"mic\"} 7\n"
+        "gamehost_audio_dropped{reason=\"mic_underrun\"} 3\n");
 }
 END_TEST
 
