@@ -287,6 +287,7 @@ ad_listen(gh_instance *ad, const char *method, const char *path, GDBusInterfaceI
     g_autoptr(GVariant) reply = NULL;
     g_autoptr(GDBusConnection) conn = NULL;
     g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GAsyncResult) made = NULL;
     int pair[2];
 
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) {
@@ -301,14 +302,18 @@ ad_listen(gh_instance *ad, const char *method, const char *path, GDBusInterfaceI
     g_dbus_connection_call_with_unix_fd_list(ad->bus, AD_BUS_NAME, AD_OBJECT, AD_INTERFACE, method, g_variant_new("(h)", 0),
                                              NULL, G_DBUS_CALL_FLAGS_NONE, AD_CALL_MS, fds, ad->cancel,
                                              ad_store_result, &result);
+    /* Never block this context while QEMU may call us: after answering,
+     * QEMU's handler authenticates and then reads our listener's properties
+     * synchronously on its main loop, and the first listener's properties
+     * are read while the second is being set up. */
     stream = g_socket_connection_factory_create_connection(sock);
-    conn = g_dbus_connection_new_sync(G_IO_STREAM(stream), NULL,
-                                      G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                          G_DBUS_CONNECTION_FLAGS_DELAY_MESSAGE_PROCESSING,
-                                      NULL, ad->cancel, error);
-    /* Serve the listener before the reply comes: QEMU's handler reads our
-     * object's properties (synchronously, on its main loop) before it
-     * answers. */
+    g_dbus_connection_new(G_IO_STREAM(stream), NULL,
+                          G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                              G_DBUS_CONNECTION_FLAGS_DELAY_MESSAGE_PROCESSING,
+                          NULL, ad->cancel, ad_store_result, &made);
+    while (!made)
+        g_main_context_iteration(ad->context, TRUE);
+    conn = g_dbus_connection_new_finish(made, error);
     if (conn && (*reg = g_dbus_connection_register_object(conn, path, iface, &ad_vtable, ad, NULL, error))) {
         g_signal_connect(conn, "closed", G_CALLBACK(ad_on_closed), ad);
         g_dbus_connection_start_message_processing(conn);
