@@ -4,9 +4,11 @@
 
 image_manifest_templates = \
 	images/demo-arena/demo-arena.image.xml.in \
+	images/demo-arena/demo-arena-av.image.xml.in \
 	images/demo-arena/demo-arena-disk.image.xml.in
 image_manifests = \
 	images/demo-arena/demo-arena.image.xml \
+	images/demo-arena/demo-arena-av.image.xml \
 	images/demo-arena/demo-arena-disk.image.xml
 image_schemas = \
 	images/schema/image.rng \
@@ -32,13 +34,15 @@ CLEANFILES += $(image_manifests)
 EXTRA_DIST += $(image_manifest_templates) $(image_schemas) $(image_profiles)
 
 # The checksum is the artefact's, as built; the @..[@] spelling keeps
-# config.status from touching the placeholders.
-images/demo-arena/demo-arena.image.xml: $(srcdir)/images/demo-arena/demo-arena.image.xml.in images/demo-arena/demo-arena.elf
+# config.status from touching the placeholders.  demo-arena-av is the same
+# game on the console with a sound card (profile arcade-640-av).
+images/demo-arena/demo-arena.image.xml: $(srcdir)/images/demo-arena/demo-arena.image.xml.in
+images/demo-arena/demo-arena-av.image.xml: $(srcdir)/images/demo-arena/demo-arena-av.image.xml.in
+images/demo-arena/demo-arena.image.xml images/demo-arena/demo-arena-av.image.xml: images/demo-arena/demo-arena.elf
 	$(AM_V_GEN)$(MKDIR_P) images/demo-arena && \
 	sum=`sha256sum images/demo-arena/demo-arena.elf | cut -d ' ' -f 1` && \
 	test -n "$$sum" && \
-	sed -e "s|@KERNEL_SHA256[@]|$$sum|g" \
-		$(srcdir)/images/demo-arena/demo-arena.image.xml.in > $@.tmp && \
+	sed -e "s|@KERNEL_SHA256[@]|$$sum|g" $(srcdir)/$@.in > $@.tmp && \
 	mv -f $@.tmp $@
 
 images/demo-arena/demo-arena-disk.image.xml: $(srcdir)/images/demo-arena/demo-arena-disk.image.xml.in images/demo-arena/demo-arena.qcow2

@@ -10,7 +10,7 @@ api POST /v1/sessions '{"image": 5}' >/dev/null; expect_status 400 "$(cat "$T/st
 api POST /v1/sessions '{"image": "nope"}' >/dev/null; expect_status 400 "$(cat "$T/status")" "unknown image"
 api POST /v1/sessions '{bad json' >/dev/null; expect_status 400 "$(cat "$T/status")" "malformed json"
 api GET /v1/sessions/00000000-0000-4000-8000-000000000000 >/dev/null; expect_status 404 "$(cat "$T/status")" "unknown session"
-api GET /v1/images | jq -e '[.images[].id] == ["demo-arena","demo-arena-disk"]' >/dev/null || fail "image list"
+api GET /v1/images | jq -e '[.images[].id] == ["demo-arena","demo-arena-av","demo-arena-disk"]' >/dev/null || fail "image list"
 export GAMEHOST_URL=$URL GAMEHOST_TOKEN=$TOKEN
 "$GH_CTL" host | grep -q "capacity" || fail "gamehostctl host"
 "$GH_CTL" images | grep -q "demo-arena-disk" || fail "gamehostctl images"

@@ -1,20 +1,13 @@
 #!/usr/bin/env bash
-# Sound end to end: demo-arena on a console with a sound card (profile
-# arcade-640-av: AC97 and QEMU's D-Bus audio), played in a real Chromium.
+# Sound end to end: demo-arena-av (the demo game on the console with a sound
+# card, profile arcade-640-av: AC97 and QEMU's D-Bus audio), played in a
+# real Chromium.
 # The game's AC97 driver comes up; audio.dbus registers its listeners on the
 # VM's bus; while a key is held in the page the game plays its 600 Hz tone,
 # which must arrive in the browser's received track at 600 Hz within 2 %
 # (a WebAudio analyser, ghPlayer.dominantFrequency); the session's live view
 # counts the sound's frames, at 48 kHz stereo s16le, none refused.
 . "$(dirname "$0")/player-lib.sh"
-# The demo game's manifest on the console with sound, as an operator would
-# write one: same kernel, profile arcade-640-av.
-GH_EXTRA_IMAGE_DIR=$T/images
-mkdir -p "$GH_EXTRA_IMAGE_DIR/demo-arena-av"
-cp "$GH_SHARE/images/demo-arena/demo-arena.elf" "$GH_EXTRA_IMAGE_DIR/demo-arena-av/"
-sed -e 's/id="demo-arena"/id="demo-arena-av"/' -e 's#<profile>arcade-640</profile>#<profile>arcade-640-av</profile>#' \
-    -e 's#<title>Demo Arena</title>#<title>Demo Arena with sound</title>#' \
-    "$GH_SHARE/images/demo-arena/demo-arena.image.xml" >"$GH_EXTRA_IMAGE_DIR/demo-arena-av/demo-arena-av.image.xml"
 player_setup
 PLAYER_IMAGE=demo-arena-av player_session wait
 wait_serial "$SID" "demo-arena: audio ac97 io=0x"

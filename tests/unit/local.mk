@@ -56,4 +56,5 @@ EXTRA_DIST += \
 	tests/data/domain/profile-living-room.xml \
 	tests/data/domain/kernel-relay.xml \
 	tests/data/domain/linux-virtio.xml \
+	tests/data/domain/kernel-sound.xml \
 	tests/data/domain/gpu-pci-relay.xml

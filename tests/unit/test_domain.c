@@ -277,6 +277,20 @@ START_TEST(test_golden_gamepad_profile_4_vcpu_8_gib)
 }
 END_TEST
 
+/* A console with sound: the AC97 card on QEMU's D-Bus audio at 48 kHz
+ * stereo, and the D-Bus display whose private bus carries it (bus mode). */
+START_TEST(test_golden_sound_profile_has_ac97_on_dbus_audio)
+{
+    GhImage image = kernel_image();
+    GhProfile profile = profile_arcade;
+    GhDomainParams params = params_for("qemu");
+
+    profile.sound = GH_SOUND_AC97;
+    image.profile = &profile;
+    check_golden("kernel-sound.xml", &image, &params);
+}
+END_TEST
+
 START_TEST(test_golden_uefi_firmware)
 {
     GhImage image = disk_image();
@@ -1338,6 +1352,7 @@ domain_suite(void)
     tcase_add_test(golden, test_golden_kernel_boot_kvm);
     tcase_add_test(golden, test_golden_without_vnc_socket);
     tcase_add_test(golden, test_golden_gamepad_profile_4_vcpu_8_gib);
+    tcase_add_test(golden, test_golden_sound_profile_has_ac97_on_dbus_audio);
     tcase_add_test(golden, test_golden_uefi_firmware);
     tcase_add_test(golden, test_golden_gpu_pci_with_audio_companion_on_numa_node);
     tcase_add_test(golden, test_golden_gpu_pci_unmanaged_without_numa_node);

@@ -348,27 +348,35 @@ START_TEST(test_shipped_manifest_templates_validate)
 {
     g_autofree char *kernel_in = src_path("images/demo-arena/demo-arena.image.xml.in");
     g_autofree char *disk_in = src_path("images/demo-arena/demo-arena-disk.image.xml.in");
-    g_autofree char *kernel_xml = NULL, *disk_xml = NULL;
-    g_autofree char *kernel_fixed = NULL, *disk_fixed = NULL;
+    g_autofree char *av_in = src_path("images/demo-arena/demo-arena-av.image.xml.in");
+    g_autofree char *kernel_xml = NULL, *disk_xml = NULL, *av_xml = NULL;
+    g_autofree char *kernel_fixed = NULL, *disk_fixed = NULL, *av_fixed = NULL;
     const GPtrArray *images;
 
     ck_assert(g_file_get_contents(kernel_in, &kernel_xml, NULL, NULL));
     ck_assert(g_file_get_contents(disk_in, &disk_xml, NULL, NULL));
+    ck_assert(g_file_get_contents(av_in, &av_xml, NULL, NULL));
+    av_fixed = replace_all(av_xml, "@KERNEL_SHA256@", "@SHA@");
     kernel_fixed = replace_all(kernel_xml, "@KERNEL_SHA256@", "@SHA@");
     disk_fixed = replace_all(disk_xml, "@DISK_SHA256@", "@DISK_SHA@");
     write_file("demo-arena/demo-arena.elf", KERNEL_DATA);
     write_file("demo-arena/demo-arena.qcow2", DISK_DATA);
     write_file("demo-arena/demo-arena.image.xml", kernel_fixed);
     write_file("demo-arena/demo-arena-disk.image.xml", disk_fixed);
+    write_file("demo-arena/demo-arena-av.image.xml", av_fixed);
     load();
     ck_assert_uint_eq(n_problems(), 0);
     images = gh_catalog_images(catalog);
-    ck_assert_uint_eq(images->len, 2);
+    ck_assert_uint_eq(images->len, 3);
     ck_assert_str_eq(((GhImage *) images->pdata[0])->id, "demo-arena");
     ck_assert_int_eq(((GhImage *) images->pdata[0])->boot, GH_BOOT_KERNEL);
     ck_assert_str_eq(((GhImage *) images->pdata[0])->profile->id, "arcade-640");
-    ck_assert_str_eq(((GhImage *) images->pdata[1])->id, "demo-arena-disk");
-    ck_assert_str_eq(((GhImage *) images->pdata[1])->disk_format, "qcow2");
+    ck_assert_int_eq(((GhImage *) images->pdata[0])->profile->sound, GH_SOUND_NONE);
+    ck_assert_str_eq(((GhImage *) images->pdata[1])->id, "demo-arena-av");
+    ck_assert_str_eq(((GhImage *) images->pdata[1])->profile->id, "arcade-640-av");
+    ck_assert_int_eq(((GhImage *) images->pdata[1])->profile->sound, GH_SOUND_AC97);
+    ck_assert_str_eq(((GhImage *) images->pdata[2])->id, "demo-arena-disk");
+    ck_assert_str_eq(((GhImage *) images->pdata[2])->disk_format, "qcow2");
 }
 END_TEST
 
