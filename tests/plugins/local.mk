@@ -18,6 +18,7 @@ tests_plugins_stream_peer_fake_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
 check_LTLIBRARIES += \
 	tests/plugins/good.la \
 	tests/plugins/old-minor.la \
+	tests/plugins/stream-1-2.la \
 	tests/plugins/no-entry.la \
 	tests/plugins/null-entry.la \
 	tests/plugins/create-fails.la \
@@ -43,6 +44,10 @@ tests_plugins_good_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
 tests_plugins_old_minor_la_SOURCES = tests/plugins/old-minor.c tests/plugins/stubs.h
 tests_plugins_old_minor_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS)
 tests_plugins_old_minor_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_stream_1_2_la_SOURCES = tests/plugins/stream-1-2.c tests/plugins/stubs.h
+tests_plugins_stream_1_2_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS)
+tests_plugins_stream_1_2_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
 
 tests_plugins_no_entry_la_SOURCES = tests/plugins/no-entry.c tests/plugins/stubs.h
 tests_plugins_no_entry_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS)

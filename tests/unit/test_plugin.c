@@ -357,6 +357,26 @@ START_TEST(test_plugin_lookup_kind_without_registry_knows_no_backend)
 }
 END_TEST
 
+/* A stream backend built before sound (1.2) still loads on a 1.3 host: no
+ * push_audio, no audio ops; the host never calls what it lacks. */
+START_TEST(test_plugin_1_2_stream_loads_without_sound)
+{
+    g_autoptr(GhPluginRegistry) reg = registry_with("stream-1-2");
+    const GhBackend *b = gh_plugin_registry_lookup(reg, "stream.one-two");
+    GhPluginInstance *inst;
+
+    ck_assert_ptr_nonnull(b);
+    ck_assert_uint_eq(((GhPlugin *)b->plugin)->abi_minor, 2);
+    ck_assert_ptr_nonnull(b->stream.push_frame);
+    ck_assert_ptr_nonnull(b->stream.peer_open);
+    ck_assert_ptr_null(b->stream.push_audio);
+    ck_assert_ptr_null(b->factory.audio);
+    inst = instance_of(reg, "stream.one-two", NULL, NULL);
+    ck_assert_int_eq(b->stream.push_frame(gh_plugin_instance_handle(inst), NULL), 0);
+    gh_plugin_instance_free(inst);
+}
+END_TEST
+
 START_TEST(test_plugin_older_minor_loads_and_its_instance_works)
 {
     g_autoptr(GhPluginRegistry) reg = registry_with("old-minor");
@@ -738,6 +758,7 @@ plugin_suite(void)
     tcase_add_test(load, test_plugin_lookup_kind_refuses_a_backend_of_another_kind);
     tcase_add_test(load, test_plugin_lookup_kind_without_registry_knows_no_backend);
     tcase_add_test(load, test_plugin_older_minor_loads_and_its_instance_works);
+    tcase_add_test(load, test_plugin_1_2_stream_loads_without_sound);
     tcase_add_test(load, test_plugin_load_dir_loads_good_ones_refuses_bad_ones_in_name_order);
     tcase_add_test(load, test_plugin_load_dir_records_a_missing_dir);
     tcase_add_test(load, test_plugin_stays_loaded_while_an_instance_exists);
