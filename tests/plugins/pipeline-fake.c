@@ -19,6 +19,9 @@
  *   capture.fake2 the same, a second capture backend to choose from, with
  *                 capture ops version 1 (ABI 1.1: no release).
  *   stream.fake   counts pushed frames.  Option fail=1: push fails.
+ *   audio.fake    announces 48 kHz stereo s16le and pushes three chunks
+ *                 from start (1024 frames, 512 at 44.1 kHz: refused, 512);
+ *                 its mic_write takes at most 100 frames a call.
  *   input.fake    records events.  Options: fail=1 (send fails with -EIO),
  *                 no_pads=1 (a call with a pad event delivers nothing and
  *                 answers -EOPNOTSUPP; one with a key value over 1,
@@ -101,6 +104,8 @@ fake_create(gh_host *host, const gh_host_services *svc, uint32_t kind)
         __atomic_add_fetch(&state.capture_instances, 1, __ATOMIC_SEQ_CST);
     else if (kind == GH_BACKEND_STREAM)
         __atomic_add_fetch(&state.stream_instances, 1, __ATOMIC_SEQ_CST);
+    else if (kind == GH_BACKEND_AUDIO)
+        __atomic_add_fetch(&state.audio_instances, 1, __ATOMIC_SEQ_CST);
     else
         __atomic_add_fetch(&state.input_instances, 1, __ATOMIC_SEQ_CST);
     return inst;
@@ -141,6 +146,8 @@ fake_destroy(gh_instance *inst)
         __atomic_sub_fetch(&state.capture_instances, 1, __ATOMIC_SEQ_CST);
     else if (inst->kind == GH_BACKEND_STREAM)
         __atomic_sub_fetch(&state.stream_instances, 1, __ATOMIC_SEQ_CST);
+    else if (inst->kind == GH_BACKEND_AUDIO)
+        __atomic_sub_fetch(&state.audio_instances, 1, __ATOMIC_SEQ_CST);
     else
         __atomic_sub_fetch(&state.input_instances, 1, __ATOMIC_SEQ_CST);
     free(inst);
@@ -334,10 +341,68 @@ static const gh_capture_ops capture_ops_v1 = {
     .stop = capture_stop,
 };
 
+static int
+stream_push_audio(gh_instance *inst, const gh_audio_chunk *chunk)
+{
+    state.audio_chunks++;
+    state.audio_frames += chunk->n_frames;
+    state.audio_last_ts = chunk->timestamp_ns;
+    if (option_int(inst->host, inst->svc, "mic"))
+        state.mic_rc = inst->svc->mic_push(inst->host, 1, chunk);
+    return 0;
+}
+
 static const gh_stream_ops stream_ops = {
     .struct_size = sizeof(gh_stream_ops),
     .version = GH_STREAM_OPS_VERSION,
     .push_frame = stream_push,
+    .push_audio = stream_push_audio,
+};
+
+static gh_instance *
+audio_create(gh_host *host, const gh_host_services *svc)
+{
+    return fake_create(host, svc, GH_BACKEND_AUDIO);
+}
+
+static int
+audio_format(gh_instance *inst, uint32_t *format, uint32_t *rate, uint32_t *channels)
+{
+    *format = GH_AUDIO_S16LE;
+    *rate = 48000;
+    *channels = 2;
+    return 0;
+}
+
+static int
+audio_start(gh_instance *inst)
+{
+    static int16_t pcm[1024 * 2];
+    static const uint32_t frames[3] = { 1024, 512, 512 }, rates[3] = { 48000, 44100, 48000 };
+
+    for (int i = 0; i < 3; i++) {
+        gh_audio_chunk c = { .struct_size = sizeof c, .format = GH_AUDIO_S16LE, .rate = rates[i], .channels = 2,
+                             .n_frames = frames[i], .timestamp_ns = 1000u * (uint64_t)(i + 1), .data = (const uint8_t *)pcm };
+        state.audio_push_rc[i] = inst->svc->audio_push(inst->host, &c);
+    }
+    return 0;
+}
+
+static int
+audio_mic_write(gh_instance *inst, const gh_audio_chunk *chunk)
+{
+    uint32_t taken = chunk->n_frames < 100 ? chunk->n_frames : 100;
+
+    state.mic_frames += taken;
+    return (int)taken;
+}
+
+static const gh_audio_ops audio_ops = {
+    .struct_size = sizeof(gh_audio_ops),
+    .version = GH_AUDIO_OPS_VERSION,
+    .format = audio_format,
+    .start = audio_start,
+    .mic_write = audio_mic_write,
 };
 
 static const gh_input_ops input_ops = {
@@ -386,13 +451,24 @@ static const gh_backend_factory input_fake = {
     .input = &input_ops,
 };
 
-static const gh_backend_factory *const factories[] = { &capture_fake, &capture_fake2, &stream_fake, &input_fake };
+static const gh_backend_factory audio_fake = {
+    .struct_size = sizeof(gh_backend_factory),
+    .kind = GH_BACKEND_AUDIO,
+    .name = "audio.fake",
+    .description = "three chunks of silence",
+    .create = audio_create,
+    .destroy = fake_destroy,
+    .audio = &audio_ops,
+};
+
+static const gh_backend_factory *const factories[] = { &capture_fake, &capture_fake2, &stream_fake, &input_fake,
+                                                       &audio_fake };
 
 static const gh_plugin plugin = {
     .struct_size = sizeof(gh_plugin),
     .abi_major = GH_PLUGIN_ABI_MAJOR,
     .abi_minor = GH_PLUGIN_ABI_MINOR,
-    .n_factories = 4,
+    .n_factories = 5,
     .name = "pipeline-fake",
     .version = "1",
     .license = "MIT",

@@ -29,6 +29,16 @@ typedef struct {
     uint64_t ages_us[PIPELINE_FAKE_AGES]; /* producer_hz: each frame's age when handed out, a ring */
     uint64_t n_ages;
     char last_mime[64];
+    /* Sound (ABI 1.3): audio.fake pushes three chunks at start, the middle
+     * one at 44.1 kHz against its announced 48 kHz; stream.fake counts what
+     * reaches push_audio and, with option mic=1, speaks each chunk back as
+     * peer 1's microphone. */
+    int audio_instances;
+    int audio_push_rc[3];
+    uint32_t audio_chunks, audio_frames;
+    uint64_t audio_last_ts;
+    int mic_rc;
+    uint32_t mic_frames;            /* taken by audio.fake's mic_write (at most 100 a call) */
 } PipelineFakeState;
 
 typedef PipelineFakeState *(*PipelineFakeStateFn)(void);

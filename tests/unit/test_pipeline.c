@@ -117,6 +117,108 @@ new_pipeline_full(const char *capture, const char *stream, const char *input, co
     return gh_pipeline_new(fx.reg, &choice, paths, &info, on_fail, NULL, error);
 }
 
+/* ---- sound (ABI 1.3) ---- */
+
+static gboolean
+peer_1_controls(gpointer ctx, guint32 peer)
+{
+    return peer == 1;
+}
+
+static const GhPluginSessionOps fake_ops_peer_1 = { .screenshot = fake_screenshot, .peer_controls = peer_1_controls };
+
+/* capture.fake and stream.fake, with audio (NULL: as sound says). */
+static GhPipeline *
+new_sound_pipeline(const char *audio, gboolean sound, const GhPluginSessionOps *ops)
+{
+    g_autoptr(GError) err = NULL;
+    GhPipelineChoice choice = { .capture = "capture.fake", .stream = "stream.fake", .input = "input.fake",
+                                .audio = audio, .sound = sound, .options = fx.options };
+    GhPluginSessionInfo info = {
+        .session_id = "5b0a4a2e-0d5c-4b7e-9a53-2f1f0c7e9d11", .image_id = "arena",
+        .width = 640, .height = 480, .refresh_hz = 60,
+        .context = fx.context, .ops = ops, .ops_ctx = NULL,
+    };
+    GhPipeline *p = gh_pipeline_new(fx.reg, &choice, default_paths, &info, on_fail, NULL, &err);
+
+    ck_assert_msg(p != NULL, "%s", err ? err->message : "");
+    return p;
+}
+
+START_TEST(test_sound_reaches_the_stream_only_in_the_announced_format)
+{
+    g_autoptr(GhPipeline) p = new_sound_pipeline("audio.fake", FALSE, &fake_ops);
+    GhPipelineAudioStats st;
+
+    ck_assert_str_eq(gh_pipeline_backend_name(p, GH_BACKEND_AUDIO), "audio.fake");
+    ck_assert_int_eq(fx.fake->audio_push_rc[0], 0);
+    ck_assert_int_eq(fx.fake->audio_push_rc[1], -EINVAL);
+    ck_assert_int_eq(fx.fake->audio_push_rc[2], 0);
+    ck_assert_uint_eq(fx.fake->audio_chunks, 2);
+    ck_assert_uint_eq(fx.fake->audio_frames, 1536);
+    ck_assert_uint_eq(fx.fake->audio_last_ts, 3000);
+    ck_assert(gh_pipeline_get_audio_stats(p, &st));
+    ck_assert_uint_eq(st.format, GH_AUDIO_S16LE);
+    ck_assert_uint_eq(st.rate, 48000);
+    ck_assert_uint_eq(st.channels, 2);
+    ck_assert_uint_eq(st.chunks, 2);
+    ck_assert_uint_eq(st.frames, 1536);
+    ck_assert_uint_eq(st.refused, 1);
+}
+END_TEST
+
+START_TEST(test_a_player_not_in_control_is_not_heard)
+{
+    g_autoptr(GhPipeline) p = NULL;
+    GhPipelineAudioStats st;
+
+    set_option("stream.fake", "mic", "1");
+    p = new_sound_pipeline("audio.fake", FALSE, &fake_ops);
+    ck_assert_int_eq(fx.fake->mic_rc, -EPERM);
+    ck_assert_uint_eq(fx.fake->mic_frames, 0);
+    ck_assert(gh_pipeline_get_audio_stats(p, &st));
+    ck_assert_uint_eq(st.mic_frames, 0);
+}
+END_TEST
+
+START_TEST(test_the_microphone_takes_what_the_backend_has_room_for)
+{
+    g_autoptr(GhPipeline) p = NULL;
+    GhPipelineAudioStats st;
+
+    set_option("stream.fake", "mic", "1");
+    p = new_sound_pipeline("audio.fake", FALSE, &fake_ops_peer_1);
+    ck_assert_int_eq(fx.fake->mic_rc, 100);
+    ck_assert_uint_eq(fx.fake->mic_frames, 200);
+    ck_assert(gh_pipeline_get_audio_stats(p, &st));
+    ck_assert_uint_eq(st.mic_frames, 200);
+    ck_assert_uint_eq(st.mic_dropped, (1024 - 100) + (512 - 100));
+}
+END_TEST
+
+START_TEST(test_a_silent_image_gets_no_audio_backend)
+{
+    g_autoptr(GhPipeline) p = new_sound_pipeline(NULL, FALSE, &fake_ops);
+    GhPipelineAudioStats st;
+
+    ck_assert_ptr_null(gh_pipeline_backend_name(p, GH_BACKEND_AUDIO));
+    ck_assert(!gh_pipeline_get_audio_stats(p, &st));
+    ck_assert_int_eq(fx.fake->audio_instances, 0);
+    ck_assert_uint_eq(fx.fake->audio_chunks, 0);
+}
+END_TEST
+
+START_TEST(test_an_image_with_sound_gets_the_first_audio_backend)
+{
+    g_autoptr(GhPipeline) p = new_sound_pipeline(NULL, TRUE, &fake_ops);
+
+    ck_assert_str_eq(gh_pipeline_backend_name(p, GH_BACKEND_AUDIO), "audio.fake");
+    ck_assert_int_eq(fx.fake->audio_instances, 1);
+    p = gh_pipeline_free(g_steal_pointer(&p));
+    ck_assert_int_eq(fx.fake->audio_instances, 0);
+}
+END_TEST
+
 static GhPipeline *
 new_pipeline(const char *capture, const char *stream, const char *input)
 {
@@ -961,6 +1063,16 @@ pipeline_suite(void)
     tcase_add_test(png, test_frame_png_rgbx_keeps_channel_order_and_stride);
     tcase_add_test(png, test_frame_png_refuses_bad_frames);
     suite_add_tcase(s, png);
+    {
+        TCase *sound = tcase_create("sound");
+        tcase_add_checked_fixture(sound, setup, teardown);
+        tcase_add_test(sound, test_sound_reaches_the_stream_only_in_the_announced_format);
+        tcase_add_test(sound, test_a_player_not_in_control_is_not_heard);
+        tcase_add_test(sound, test_the_microphone_takes_what_the_backend_has_room_for);
+        tcase_add_test(sound, test_a_silent_image_gets_no_audio_backend);
+        tcase_add_test(sound, test_an_image_with_sound_gets_the_first_audio_backend);
+        suite_add_tcase(s, sound);
+    }
     return s;
 }
 
