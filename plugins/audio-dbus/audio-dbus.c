@@ -37,24 +37,23 @@
 #define AD_MIC_FRAMES    (AD_RATE / 5)
 #define AD_MAX_WRITE     (GH_AUDIO_MAX_FRAMES * AD_FRAME)
 
+/* What both listeners have: a stream's life, state and volume. */
+#define AD_STREAM_METHODS \
+    "  <method name='Init'><arg name='id' type='t'/><arg name='bits' type='y'/><arg name='is_signed' type='b'/>" \
+    "   <arg name='is_float' type='b'/><arg name='freq' type='u'/><arg name='nchannels' type='y'/>" \
+    "   <arg name='bytes_per_frame' type='u'/><arg name='bytes_per_second' type='u'/><arg name='be' type='b'/></method>" \
+    "  <method name='Fini'><arg name='id' type='t'/></method>" \
+    "  <method name='SetEnabled'><arg name='id' type='t'/><arg name='enabled' type='b'/></method>" \
+    "  <method name='SetVolume'><arg name='id' type='t'/><arg name='mute' type='b'/><arg name='volume' type='ay'/></method>"
+
 static const char ad_listener_xml[] =
     "<node>"
     " <interface name='org.qemu.Display1.AudioOutListener'>"
-    "  <method name='Init'><arg name='id' type='t'/><arg name='bits' type='y'/><arg name='is_signed' type='b'/>"
-    "   <arg name='is_float' type='b'/><arg name='freq' type='u'/><arg name='nchannels' type='y'/>"
-    "   <arg name='bytes_per_frame' type='u'/><arg name='bytes_per_second' type='u'/><arg name='be' type='b'/></method>"
-    "  <method name='Fini'><arg name='id' type='t'/></method>"
-    "  <method name='SetEnabled'><arg name='id' type='t'/><arg name='enabled' type='b'/></method>"
-    "  <method name='SetVolume'><arg name='id' type='t'/><arg name='mute' type='b'/><arg name='volume' type='ay'/></method>"
+    AD_STREAM_METHODS
     "  <method name='Write'><arg name='id' type='t'/><arg name='data' type='ay'/></method>"
     " </interface>"
     " <interface name='org.qemu.Display1.AudioInListener'>"
-    "  <method name='Init'><arg name='id' type='t'/><arg name='bits' type='y'/><arg name='is_signed' type='b'/>"
-    "   <arg name='is_float' type='b'/><arg name='freq' type='u'/><arg name='nchannels' type='y'/>"
-    "   <arg name='bytes_per_frame' type='u'/><arg name='bytes_per_second' type='u'/><arg name='be' type='b'/></method>"
-    "  <method name='Fini'><arg name='id' type='t'/></method>"
-    "  <method name='SetEnabled'><arg name='id' type='t'/><arg name='enabled' type='b'/></method>"
-    "  <method name='SetVolume'><arg name='id' type='t'/><arg name='mute' type='b'/><arg name='volume' type='ay'/></method>"
+    AD_STREAM_METHODS
     "  <method name='Read'><arg name='id' type='t'/><arg name='size' type='t'/>"
     "   <arg name='data' type='ay' direction='out'/></method>"
     " </interface>"

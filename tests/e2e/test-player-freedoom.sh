@@ -5,7 +5,8 @@
 # must play the game: the <video>'s frame is 640x480 and shows E1M1's status
 # bar as tests/data/freedoom-e1m1-statusbar.png has it, within the video
 # codec's loss; Ctrl held in the page fires the pistol (the AMMO digits
-# change in the video); the page says the session ended when it is deleted.
+# change in the video) and the shots are heard in the page's received audio;
+# the page says the session ended when it is deleted.
 . "$(dirname "$0")/player-lib.sh"
 ref="$(cd "$(dirname "$0")/../data" && pwd)/freedoom-e1m1-statusbar.png"
 freedoom_image
@@ -50,8 +51,26 @@ done
 cp "$T/fired.png" "$SHOTS/freedoom-3-fired.png"
 [ -n "$fired" ] || fail "AMMO did not change in the video after Ctrl: $an of $atotal off"
 
+# The game's own sound effects reach the browser: the pistol fired (Ctrl
+# over the API) while the page measures the received track's peak level;
+# a shot is loud, silence is 0.  The guest played through the AC97 card
+# (snd_intel8x0) of profile pc-640, QEMU's D-Bus audio and audio.dbus.
+( for _ in 1 2 3 4; do
+    api POST "/v1/sessions/$SID/input" '{"events":[{"type":"key","code":"KEY_LEFTCTRL","action":"press"}]}' >/dev/null
+    sleep 0.4
+    api POST "/v1/sessions/$SID/input" '{"events":[{"type":"key","code":"KEY_LEFTCTRL","action":"release"}]}' >/dev/null
+    sleep 0.4
+  done ) &
+firing=$!
+bcmd a eval a "(async () => { const t = window.ghPlayer.audioTrack(); if (!t) return -1; const ctx = new AudioContext(); await ctx.resume().catch(() => {}); const an = ctx.createAnalyser(); an.fftSize = 2048; ctx.createMediaStreamSource(new MediaStream([t])).connect(an); const buf = new Float32Array(2048); let peak = 0; const end = performance.now() + 4000; while (performance.now() < end) { an.getFloatTimeDomainData(buf); for (const v of buf) peak = Math.max(peak, Math.abs(v)); await new Promise((r) => setTimeout(r, 20)); } ctx.close(); return peak; })()"
+peak=$(jq -r .value <<<"$R")
+wait "$firing"
+[ "$peak" != -1 ] || fail "the page received no audio track"
+awk -v p="$peak" 'BEGIN { exit !(p > 0.05) }' || fail "the pistol was not heard in the browser: peak $peak"
+frames=$(api GET "/v1/sessions/$SID" | jq -r .pipeline.audio.frames)
+
 api DELETE "/v1/sessions/$SID" >/dev/null
 expect_status 202 "$(cat "$T/status")" "delete"
 wait_state "$SID" stopped
 screen a ended 30 freedoom-4-ended
-note "freedoom in Chromium: status bar within the codec's loss ($n of $total label pixels off), AMMO changed on Ctrl ($an of $atotal off)"
+note "freedoom in Chromium: status bar within the codec's loss ($n of $total label pixels off), AMMO changed on Ctrl ($an of $atotal off); the pistol heard at peak $peak ($frames frames of sound)"
