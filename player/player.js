@@ -103,6 +103,8 @@
         reconnect: () => connect(),
         // For tests: sends events as they are, as the input code would.
         sendInput: (events) => sendEvents(events),
+        // For tests: one signaling message as it is (bad input included).
+        sendSignal: (msg) => send(msg),
         // Sound (a session with sound): whether the offer had it, the
         // element's mute and volume, the codec the browser decodes.
         audio: { present: false, muted: true, volume: 1, codec: null },

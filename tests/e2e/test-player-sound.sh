@@ -37,6 +37,18 @@ audio=$(jq -c .pipeline.audio <<<"$live")
 [ "$(jq -r .frames <<<"$audio")" -gt 48000 ] || fail "under a second of sound counted: $audio"
 [ "$(jq -r .refused <<<"$audio")" = 0 ] || fail "chunks refused: $audio"
 
+# Bad input: a malformed microphone message is answered with an error that
+# names it, and the session goes on.
+bcmd a eval a "window.ghPlayer.sendSignal({type: 'mic', on: 'yes'})"
+for _ in $(seq 1 20); do
+    bcmd a eval a "window.ghPlayer.lastError"
+    case "$(jq -r .value <<<"$R")" in *"on must be true or false"*) break ;; esac
+    sleep 0.2
+done
+case "$(jq -r .value <<<"$R")" in *"on must be true or false"*) ;; *) fail "no error for a malformed mic message: $(jq -r .value <<<"$R")" ;; esac
+bad_mic_error=$(jq -r .value <<<"$R")
+[ "$(session_field "$SID" state)" = running ] || fail "the session did not survive a malformed mic message"
+
 # Microphone into the guest: off until the player turns it on; then the
 # game's meter hears the WAV's 880 Hz within 2 %.
 grep -q "demo-arena: mic level=-99 freq=0" "$(session_field "$SID" serial_log)" || fail "the guest heard something before the microphone was on"
@@ -51,4 +63,4 @@ for _ in $(seq 1 40); do
 done
 [ -n "$mic_seen" ] || fail "the guest never heard 880 Hz: $(grep 'mic level' "$(session_field "$SID" serial_log)" | tail -n 3)"
 [ "$(api GET "/v1/sessions/$SID" | jq -r .pipeline.audio.mic_frames)" -gt 0 ] || fail "no microphone frames counted"
-note "sound: ac97 up, audio.dbus listening, 600 Hz tone received at $freq Hz; $(jq -r .frames <<<"$audio") frames at 48 kHz; microphone: $mic_seen"
+note "sound: ac97 up, audio.dbus listening, 600 Hz tone received at $freq Hz; $(jq -r .frames <<<"$audio") frames at 48 kHz; microphone: $mic_seen; a malformed mic message: $bad_mic_error"
