@@ -83,6 +83,10 @@ deadline=$(( SECONDS + max_seconds ))
 NS=ghavsync-${T##*.}
 avsync_cleanup() {
     local rc=$?
+    # Without set +e, the (exit "$rc") that hands a failure on to
+    # bench_cleanup would end the shell first (errexit), leaving the daemon
+    # and the VM running.
+    set +e
     gh_netns_delete "$NS"
     (exit "$rc")
     bench_cleanup
