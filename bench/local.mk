@@ -50,6 +50,8 @@ CLEANFILES += bench/webrtc-bench$(EXEEXT)
 
 EXTRA_DIST += \
 	bench/api-load.sh \
+	bench/av-sync.mjs \
+	bench/av-sync.sh \
 	bench/capture-input.sh \
 	bench/bench-lib.sh \
 	bench/daemon-rss.sh \

@@ -10,6 +10,7 @@ plugins_stream_webrtc_la_SOURCES = \
 	plugins/stream-webrtc/audio.c plugins/stream-webrtc/audio.h \
 	plugins/stream-webrtc/signal-msg.c plugins/stream-webrtc/signal-msg.h \
 	plugins/stream-webrtc/latency.c plugins/stream-webrtc/latency.h \
+	plugins/stream-webrtc/audio-latency.c plugins/stream-webrtc/audio-latency.h \
 	plugins/stream-webrtc/liveness.c plugins/stream-webrtc/liveness.h \
 	plugins/stream-webrtc/playout-delay.c plugins/stream-webrtc/playout-delay.h \
 	plugins/common/gst-frame.c plugins/common/gst-frame.h \

@@ -132,6 +132,29 @@ sw_on_pad_added(GstElement *webrtc, GstPad *pad, gpointer data)
         sw_log(peer, GH_LOG_WARNING, "stream.webrtc: viewer %u: cannot link its microphone's stream", peer->id);
 }
 
+/* ---- the audio latency log (the payloader's streaming thread) -------------------- */
+
+/* Each RTP packet of the game's sound on its way into webrtcbin: its
+ * samples' time back on the host's clock (its pts is running time from
+ * the chunks' host times, sw_peer_push_audio). */
+static GstPadProbeReturn
+sw_on_audio_rtp_out(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+    sw_peer *peer = data;
+    GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
+    uint64_t duration;
+
+    (void)pad;
+    if (!buf || !GST_BUFFER_PTS_IS_VALID(buf))
+        return GST_PAD_PROBE_OK;
+    duration = GST_BUFFER_DURATION_IS_VALID(buf) ? GST_BUFFER_DURATION(buf) : SW_OPUS_FRAME_MS * GST_MSECOND;
+    sw_audio_latency_sent(peer->audio_latency,
+                          sw_clock_host(GST_BUFFER_PTS(buf), peer->clock_offset,
+                                        gst_element_get_base_time(peer->pipeline)),
+                          duration, sw_now(peer));
+    return GST_PAD_PROBE_OK;
+}
+
 /* ---- building (main thread) ------------------------------------------------------ */
 
 gboolean
@@ -151,6 +174,8 @@ sw_peer_audio_build(sw_peer *peer, char **error_msg)
         *error_msg = g_strdup("cannot link the sound's payloader to webrtcbin");
         return FALSE;
     }
+    if (peer->audio_latency)
+        gst_pad_add_probe(src, GST_PAD_PROBE_TYPE_BUFFER, sw_on_audio_rtp_out, sw_peer_ref(peer), sw_peer_unref);
     g_object_get(sink, "transceiver", &trans, NULL);
     g_object_set(trans, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, "codec-preferences", prefs, NULL);
     /* Asked for in the first offer, so that the player's microphone needs

@@ -30,6 +30,7 @@ struct sw_peer {
     uint32_t id, codec, fps;
     gboolean playout_delay;
     sw_latency *latency;
+    sw_audio_latency *audio_latency;
     GstElement *pipeline;        /* the elements below are owned by it */
     GstElement *src, *enc, *webrtc;
     GstWebRTCDataChannel *channel;

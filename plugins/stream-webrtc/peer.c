@@ -604,6 +604,7 @@ sw_peer_new(const sw_peer_config *c, char **error_msg)
     peer->fps = c->fps;
     peer->playout_delay = c->playout_delay;
     peer->latency = c->latency;
+    peer->audio_latency = c->audio_latency;
     peer->has_audio = c->audio != NULL;
     if (c->audio)
         peer->audio = *c->audio;

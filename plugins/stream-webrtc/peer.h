@@ -15,6 +15,7 @@
 #include <gamehost/plugin.h>
 
 #include "audio.h"
+#include "audio-latency.h"
 #include "latency.h"
 
 /* The offer's m-lines: video, then the data channel (one bundle); with
@@ -33,6 +34,7 @@ typedef struct {
     uint32_t fps, bitrate_kbps;
     const char *stun_server, *turn_server; /* NULL: none */
     sw_latency *latency;         /* NULL: no log; outlives the peer */
+    sw_audio_latency *audio_latency; /* NULL: no log; outlives the peer */
     gboolean playout_delay;      /* offer playout-delay 0/0 (playout-delay.h) */
     const sw_audio_format *audio; /* NULL: the session has no sound */
 } sw_peer_config;

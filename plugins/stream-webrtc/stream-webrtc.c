@@ -8,6 +8,8 @@
  * bitrate_kbps (100..100000, default 4000), stun_server (stun://host:port),
  * turn_server (turn(s)://user:password@host:port), latency_log (a plain file
  * name in the session dir: the benchmark's input-to-send log, latency.h),
+ * audio_latency_log (likewise, the sound's received-to-send log,
+ * audio-latency.h; off by default, bench/av-sync.sh turns it on),
  * playout_delay (on, the default: the video asks the browser to show each
  * frame once decoded, playout-delay.h; off: the browser's own jitter buffer).
  *
@@ -65,6 +67,7 @@ struct gh_instance {
     gboolean playout_delay;
     uint32_t codecs;             /* SW_CODEC_* installed */
     sw_latency *latency;         /* NULL: no latency_log */
+    sw_audio_latency *audio_latency; /* NULL: no audio_latency_log */
     gboolean has_audio;          /* the session has sound, in this format: */
     sw_audio_format audio;
     GMutex lock;
@@ -147,25 +150,43 @@ sw_option_on_off(gh_instance *inst, const char *key, gboolean fallback, gboolean
     return 0;
 }
 
+/* A benchmark's log file in the session's directory, named by option key
+ * (latency_log, audio_latency_log), into *fd (-1 when the option is not
+ * given): 0, or a negative errno (said). */
 static int
-sw_open_latency_log(gh_instance *inst)
+sw_open_log(gh_instance *inst, const char *key, int *fd)
 {
-    const char *file = inst->svc.option ? inst->svc.option(inst->host, "latency_log") : NULL;
+    const char *file = inst->svc.option ? inst->svc.option(inst->host, key) : NULL;
     const char *dir = inst->svc.session_dir ? inst->svc.session_dir(inst->host) : NULL;
-    int fd;
 
+    *fd = -1;
     if (!file)
         return 0;
-    if (po_file_name(inst->host, &inst->svc, SW_NAME, "latency_log", file, SW_FILE_MAX) < 0)
+    if (po_file_name(inst->host, &inst->svc, SW_NAME, key, file, SW_FILE_MAX) < 0)
         return -EINVAL;
     if (!dir || !g_path_is_absolute(dir) || !g_file_test(dir, G_FILE_TEST_IS_DIR)) {
-        sw_error(inst, "option latency_log needs the session's directory, and the session has none");
+        sw_error(inst, "option %s needs the session's directory, and the session has none", key);
         return -EINVAL;
     }
     /* Replaced, never written through: see stream-record. */
-    if ((fd = gh_session_file_open(inst->host, &inst->svc, SW_NAME, file, GH_FILE_REPLACE, 0640)) < 0)
-        return fd;
-    inst->latency = sw_latency_new(fd);
+    if ((*fd = gh_session_file_open(inst->host, &inst->svc, SW_NAME, file, GH_FILE_REPLACE, 0640)) < 0)
+        return *fd;
+    return 0;
+}
+
+static int
+sw_open_latency_logs(gh_instance *inst)
+{
+    int fd, rc;
+
+    if ((rc = sw_open_log(inst, "latency_log", &fd)) < 0)
+        return rc;
+    if (fd >= 0)
+        inst->latency = sw_latency_new(fd);
+    if ((rc = sw_open_log(inst, "audio_latency_log", &fd)) < 0)
+        return rc;
+    if (fd >= 0)
+        inst->audio_latency = sw_audio_latency_new(fd);
     return 0;
 }
 
@@ -185,7 +206,7 @@ sw_read_options(gh_instance *inst)
                          &inst->turn_server) < 0 ||
         sw_option_on_off(inst, "playout_delay", TRUE, &inst->playout_delay) < 0)
         return -EINVAL;
-    return sw_open_latency_log(inst);
+    return sw_open_latency_logs(inst);
 }
 
 /* The session's sound, if it has any.  A 1.2 host's table ends before
@@ -336,6 +357,7 @@ sw_hello(gh_instance *inst, uint32_t peer, sw_viewer *v, const sw_msg *msg)
         .stun_server = inst->stun_server,
         .turn_server = inst->turn_server,
         .latency = inst->latency,
+        .audio_latency = inst->audio_latency,
         .playout_delay = inst->playout_delay,
         .audio = inst->has_audio ? &inst->audio : NULL,
     };
@@ -561,6 +583,8 @@ sw_push_audio(gh_instance *inst, const gh_audio_chunk *chunk)
         return -EINVAL;
     }
     duration = gst_util_uint64_scale(chunk->n_frames, GST_SECOND, chunk->rate);
+    if (inst->audio_latency)
+        sw_audio_latency_chunk(inst->audio_latency, chunk->timestamp_ns, duration);
     locker = g_mutex_locker_new(&inst->audio_lock);
     for (guint i = 0; i < inst->audio_peers->len; i++) {
         sw_peer *p = g_ptr_array_index(inst->audio_peers, i);
@@ -602,7 +626,15 @@ sw_destroy(gh_instance *inst)
                                                sw_latency_written(inst->latency), sw_latency_lost(inst->latency));
         inst->svc.log(inst->host, GH_LOG_INFO, msg);
     }
+    if (inst->audio_latency && inst->svc.log) {
+        g_autofree char *msg = g_strdup_printf("stream.webrtc: audio latency log: %" G_GUINT64_FORMAT " lines, %"
+                                               G_GUINT64_FORMAT " chunks no packet carried",
+                                               sw_audio_latency_written(inst->audio_latency),
+                                               sw_audio_latency_lost(inst->audio_latency));
+        inst->svc.log(inst->host, GH_LOG_INFO, msg);
+    }
     sw_latency_free(inst->latency);
+    sw_audio_latency_free(inst->audio_latency);
     gf_converter_free(inst->convert);
     g_free(inst->stun_server);
     g_free(inst->turn_server);

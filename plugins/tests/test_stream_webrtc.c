@@ -457,6 +457,27 @@ START_TEST(test_latency_log_is_a_plain_name_in_the_session_dir)
 }
 END_TEST
 
+START_TEST(test_audio_latency_log_is_a_plain_name_in_the_session_dir)
+{
+    fake_host_assert_refused("audio_latency_log", "../x.csv",
+                             "stream.webrtc: option audio_latency_log must be a plain file name of 1 to 64 "
+                             "characters from A-Z a-z 0-9 . _ -");
+}
+END_TEST
+
+START_TEST(test_audio_latency_log_is_created_in_the_session_dir)
+{
+    gh_host *host = fake_host_new();
+    g_autofree char *log = g_build_filename(host->dir, "audio-latency.csv", NULL);
+    gh_instance *inst = fake_host_create(host, "audio_latency_log", "audio-latency.csv");
+
+    ck_assert_msg(inst, "%s", host->error);
+    ck_assert(g_file_test(log, G_FILE_TEST_IS_REGULAR));
+    fake_host_factory()->destroy(inst);
+    fake_host_free(host);
+}
+END_TEST
+
 START_TEST(test_a_host_without_signaling_is_refused)
 {
     fake_host_assert_old_host_refused(
@@ -1466,6 +1487,8 @@ stream_webrtc_suite(void)
     tcase_add_test(tc, test_numeric_options_are_bounded);
     tcase_add_test(tc, test_servers_must_be_urls_of_their_scheme);
     tcase_add_test(tc, test_latency_log_is_a_plain_name_in_the_session_dir);
+    tcase_add_test(tc, test_audio_latency_log_is_a_plain_name_in_the_session_dir);
+    tcase_add_test(tc, test_audio_latency_log_is_created_in_the_session_dir);
     tcase_add_test(tc, test_a_host_without_signaling_is_refused);
     tcase_add_test(tc, test_good_options_are_taken);
     tcase_add_test(tc, test_playout_delay_is_on_or_off);

@@ -1,11 +1,13 @@
 /* Unit tests of stream-webrtc's audio.c: the game's branch (PCM to Opus
  * RTP) and the microphone's (Opus RTP back to PCM) run in a pipeline of
  * their own, with no network; the offer's streams and the microphone's
- * gate as plain functions. */
+ * gate as plain functions; and audio-latency.c's bookkeeping. */
 #include "test_stream_webrtc_audio.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib.h>
 #include <gst/app/gstappsink.h>
@@ -14,6 +16,7 @@
 #include <gst/rtp/gstrtpbuffer.h>
 #include <gst/sdp/sdp.h>
 
+#include "audio-latency.h"
 #include "audio.h"
 #include "gst-frame.h"
 
@@ -318,6 +321,97 @@ START_TEST(test_mic_refusals_name_their_reason)
 }
 END_TEST
 
+/* ---- the audio latency log ---------------------------------------------------------- */
+
+static sw_audio_latency *
+audio_latency_open(int *fd)
+{
+    char path[] = "/tmp/sw-audio-latency-XXXXXX";
+
+    *fd = mkstemp(path);
+    ck_assert_int_ge(*fd, 0);
+    unlink(path);
+    return sw_audio_latency_new(dup(*fd));
+}
+
+static char *
+audio_latency_lines(int fd)
+{
+    char buf[4096];
+    ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+    ck_assert_int_ge(n, 0);
+    buf[n] = 0;
+    close(fd);
+    return g_strdup(buf);
+}
+
+START_TEST(test_audio_latency_logs_each_chunk_at_the_first_packet_carrying_it)
+{
+    int fd;
+    sw_audio_latency *lat = audio_latency_open(&fd);
+    g_autofree char *lines = NULL;
+
+    sw_audio_latency_chunk(lat, 100, 50);      /* samples 100..150, received at 150 */
+    sw_audio_latency_chunk(lat, 150, 50);      /* 150..200, received at 200 */
+    sw_audio_latency_sent(lat, 100, 20, 160);  /* carries the first's start */
+    sw_audio_latency_sent(lat, 120, 20, 170);  /* the first again: not logged twice */
+    sw_audio_latency_sent(lat, 140, 20, 210);  /* carries the second's start */
+    ck_assert_uint_eq(sw_audio_latency_written(lat), 2);
+    ck_assert_uint_eq(sw_audio_latency_lost(lat), 0);
+    sw_audio_latency_free(lat);
+    lines = audio_latency_lines(fd);
+    ck_assert_str_eq(lines, "150,160\n200,210\n");
+}
+END_TEST
+
+START_TEST(test_audio_latency_chunk_waits_for_a_packet_sent_after_it_arrived)
+{
+    int fd;
+    sw_audio_latency *lat = audio_latency_open(&fd);
+    g_autofree char *lines = NULL;
+
+    sw_audio_latency_chunk(lat, 100, 50);
+    sw_audio_latency_sent(lat, 100, 20, 140);  /* left before the chunk came: another's samples */
+    sw_audio_latency_sent(lat, 120, 20, 155);
+    ck_assert_uint_eq(sw_audio_latency_written(lat), 1);
+    sw_audio_latency_free(lat);
+    lines = audio_latency_lines(fd);
+    ck_assert_str_eq(lines, "150,155\n");
+}
+END_TEST
+
+START_TEST(test_audio_latency_forgets_chunks_no_packet_carried)
+{
+    int fd;
+    sw_audio_latency *lat = audio_latency_open(&fd);
+    g_autofree char *lines = NULL;
+
+    sw_audio_latency_chunk(lat, 100, 50);      /* pushed before any viewer streamed */
+    sw_audio_latency_chunk(lat, 150, 50);
+    sw_audio_latency_chunk(lat, 400, 50);
+    sw_audio_latency_sent(lat, 400, 20, 460);
+    ck_assert_uint_eq(sw_audio_latency_written(lat), 1);
+    ck_assert_uint_eq(sw_audio_latency_lost(lat), 2);
+    sw_audio_latency_free(lat);
+    lines = audio_latency_lines(fd);
+    ck_assert_str_eq(lines, "450,460\n");
+}
+END_TEST
+
+START_TEST(test_audio_latency_keeps_at_most_256_chunks_waiting)
+{
+    int fd;
+    sw_audio_latency *lat = audio_latency_open(&fd);
+
+    for (uint64_t i = 0; i < 300; i++)
+        sw_audio_latency_chunk(lat, 100 + i * 10, 10);
+    ck_assert_uint_eq(sw_audio_latency_lost(lat), 44);
+    sw_audio_latency_free(lat);
+    close(fd);
+}
+END_TEST
+
 void
 stream_webrtc_audio_tcases(Suite *s)
 {
@@ -338,5 +432,12 @@ stream_webrtc_audio_tcases(Suite *s)
     tcase_add_test(tc, test_mic_off_when_it_was_never_on_keeps_no_grace);
     tcase_add_test(tc, test_mic_refusals_are_told_once_a_kind_until_turned_on_again);
     tcase_add_test(tc, test_mic_refusals_name_their_reason);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("audio-latency");
+    tcase_add_test(tc, test_audio_latency_logs_each_chunk_at_the_first_packet_carrying_it);
+    tcase_add_test(tc, test_audio_latency_chunk_waits_for_a_packet_sent_after_it_arrived);
+    tcase_add_test(tc, test_audio_latency_forgets_chunks_no_packet_carried);
+    tcase_add_test(tc, test_audio_latency_keeps_at_most_256_chunks_waiting);
     suite_add_tcase(s, tc);
 }
