@@ -103,24 +103,15 @@ api() {
 }
 left() { echo $(( deadline - SECONDS )); }
 
-# The demo game on the console with sound, as tests/e2e/test-player-sound.sh
-# writes it.
+# The demo game on the console with sound (demo-arena-av, shipped beside
+# demo-arena), or the same game on the silent console.
 image=demo-arena
-mkdir -p "$T/images"
-if [ "$silent" = 0 ]; then
-    image=demo-arena-av
-    mkdir -p "$T/images/demo-arena-av"
-    cp "$GH_SHARE/images/demo-arena/demo-arena.elf" "$T/images/demo-arena-av/"
-    sed -e 's/id="demo-arena"/id="demo-arena-av"/' -e 's#<profile>arcade-640</profile>#<profile>arcade-640-av</profile>#' \
-        "$GH_SHARE/images/demo-arena/demo-arena.image.xml" >"$T/images/demo-arena-av/demo-arena-av.image.xml"
-fi
+if [ "$silent" = 0 ]; then image=demo-arena-av; fi
 bench_write_config "" 2
-printf 'image_dirs = %s;%s\n' "$GH_SHARE/images" "$T/images" >"$T/dirs"
-sed -i "/^plugin_dirs = /r $T/dirs" "$T/gamehost.conf"
 printf '[api]\nplayer_dir = %s\n' "$GH_SHARE/player" >>"$T/gamehost.conf"
 echo "av-sync on $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')), $(date -u +%Y-%m-%d)"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-bench_show "ip netns exec $NS $GH_DAEMON --config $T/gamehost.conf   (image_dirs adds demo-arena-av)"
+bench_show "ip netns exec $NS $GH_DAEMON --config $T/gamehost.conf"
 ip netns exec "$NS" "$GH_DAEMON" --config "$T/gamehost.conf" >>"$T/daemon.log" 2>&1 &
 DAEMON_PID=$!
 disown "$DAEMON_PID"
