@@ -10,8 +10,12 @@
  * name in the session dir: the benchmark's input-to-send log, latency.h),
  * audio_latency_log (likewise, the sound's received-to-send log,
  * audio-latency.h; off by default, bench/av-sync.sh turns it on),
- * playout_delay (on, the default: the video asks the browser to show each
- * frame once decoded, playout-delay.h; off: the browser's own jitter buffer).
+ * playout_delay (on: the video asks the browser to show each frame once
+ * decoded, playout-delay.h; off: the browser's own jitter buffer, which
+ * holds the picture for the sound).  The default is on for a silent
+ * session and off for one with sound: shown at once, the picture ran
+ * 235 ms p50 ahead of the sound (bench/av-sync.sh, docs/performance.md),
+ * and lip sync is worth the video's few frames of buffer there.
  *
  * A session with sound (host services 4, audio_format) also sends the
  * game's sound to each viewer as Opus and takes the player's microphone
@@ -204,7 +208,7 @@ sw_read_options(gh_instance *inst)
         sw_option_server(host, svc, "stun_server", stun, "stun://host:port", &inst->stun_server) < 0 ||
         sw_option_server(host, svc, "turn_server", turn, "turn://user:password@host:port or turns://…",
                          &inst->turn_server) < 0 ||
-        sw_option_on_off(inst, "playout_delay", TRUE, &inst->playout_delay) < 0)
+        sw_option_on_off(inst, "playout_delay", !inst->has_audio, &inst->playout_delay) < 0)
         return -EINVAL;
     return sw_open_latency_logs(inst);
 }
@@ -305,7 +309,8 @@ sw_create(gh_host *host, const gh_host_services *services)
                        "vp8enc (gstreamer1.0-plugins-good)");
         goto fail;
     }
-    if (sw_read_options(inst) < 0 || sw_read_audio(inst) < 0)
+    /* The sound first: the playout delay's default depends on it. */
+    if (sw_read_audio(inst) < 0 || sw_read_options(inst) < 0)
         goto fail;
     /* Removed by the host at destroy. */
     if (inst->svc.add_timer && !inst->svc.add_timer(host, SW_ALIVE_CHECK_MS, sw_check_viewers, inst)) {

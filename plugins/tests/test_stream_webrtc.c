@@ -909,9 +909,9 @@ END_TEST
 /* The video m-line's extmap lines of the H264 offer made with option
  * key=value (NULL: none), one per line. */
 static char *
-offer_extmaps(const char *key, const char *value)
+offer_extmaps(gboolean sound, const char *key, const char *value)
 {
-    gh_host *host = fake_host_new();
+    gh_host *host = sound ? fake_host_new_with_sound(48000, 2) : fake_host_new();
     gh_instance *inst = fake_host_create(host, key, value);
     const gh_stream_ops *ops = fake_host_factory()->stream;
     g_autofree char *message = NULL, *sdp = NULL;
@@ -939,15 +939,27 @@ offer_extmaps(const char *key, const char *value)
 
 START_TEST(test_offer_asks_for_playout_delay_by_default)
 {
-    g_autofree char *maps = offer_extmaps(NULL, NULL);
+    g_autofree char *maps = offer_extmaps(FALSE, NULL, NULL);
 
     ck_assert_str_eq(maps, "a=extmap:1 http://www.webrtc.org/experiments/rtp-hdrext/playout-delay\n");
 }
 END_TEST
 
+/* With sound the browser's own buffer holds the picture for the sound:
+ * lip sync over the last frames of latency (bench/av-sync.sh). */
+START_TEST(test_offer_with_sound_leaves_playout_delay_off_by_default)
+{
+    g_autofree char *maps = offer_extmaps(TRUE, NULL, NULL);
+    g_autofree char *asked = offer_extmaps(TRUE, "playout_delay", "on");
+
+    ck_assert_str_eq(maps, "");
+    ck_assert_str_eq(asked, "a=extmap:1 http://www.webrtc.org/experiments/rtp-hdrext/playout-delay\n");
+}
+END_TEST
+
 START_TEST(test_offer_without_playout_delay_when_off)
 {
-    g_autofree char *maps = offer_extmaps("playout_delay", "off");
+    g_autofree char *maps = offer_extmaps(FALSE, "playout_delay", "off");
 
     ck_assert_str_eq(maps, "");
 }
@@ -1494,6 +1506,7 @@ stream_webrtc_suite(void)
     tcase_add_test(tc, test_playout_delay_is_on_or_off);
     tcase_add_test(tc, test_offer_asks_for_playout_delay_by_default);
     tcase_add_test(tc, test_offer_without_playout_delay_when_off);
+    tcase_add_test(tc, test_offer_with_sound_leaves_playout_delay_off_by_default);
     tcase_add_test(tc, test_hello_with_h264_gets_an_h264_offer_with_a_data_channel);
     tcase_add_test(tc, test_hello_with_vp8_only_gets_a_vp8_offer);
     tcase_add_test(tc, test_viewers_are_not_limited_by_the_plugin);
