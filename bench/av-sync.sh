@@ -18,7 +18,7 @@
 #   --minutes M         as many presses as fit in M minutes (drift; overrides --flashes)
 #   --interval MS       between presses (default 1500; 1100..10000)
 #   --max-seconds S     bound on the whole run (default: the presses' time + 300 s)
-#   --playout-delay on|off   stream.webrtc's option (default on)
+#   --playout-delay on|off   stream.webrtc's option (default off: its default for a session with sound)
 #   --cpu SECONDS       no presses: play for SECONDS and print the CPU time
 #                       of gamehostd and of QEMU over them
 #   --silent            with --cpu: demo-arena itself (no sound card)
@@ -32,7 +32,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 browser_dir=$here/../tests/e2e/browser
 chromium=${GH_CHROMIUM:-/usr/bin/chromium}
-flashes=100 minutes="" interval=1500 max_seconds="" delay=on cpu="" silent=0
+flashes=100 minutes="" interval=1500 max_seconds="" delay=off cpu="" silent=0
 usage() {
     echo "usage: $0 [--flashes N | --minutes M] [--interval MS] [--max-seconds S] [--playout-delay on|off]" \
         "[--cpu SECONDS [--silent]] PREFIX" >&2
