@@ -631,8 +631,8 @@ START_TEST(test_a_sound_and_the_frame_drawn_with_it_line_up)
     flash = video_flash_time(path);
     burst = audio_burst_time(path);
     ck_assert_msg(fabs(flash - 1.5) <= 0.001, "the flash is at %.3f s, want 1.5", flash);
-    /* Within 10 ms: ffmpeg puts Matroska's Opus 6.5 ms early (it takes the
-     * encoder's delay off the timestamps), and the burst is found to 1 ms. */
+    /* They line up to the millisecond here; 10 ms leaves room for Opus's
+     * 6.5 ms look-ahead, which the container and the decoder take off. */
     ck_assert_msg(fabs(burst - flash) <= 0.010, "the sound is at %.3f s, the picture at %.3f s", burst, flash);
     fake_host_free(host);
 }
@@ -643,8 +643,8 @@ START_TEST(test_sound_that_starts_late_still_lines_up_with_the_picture)
     gh_host *host = fake_host_new_with_sound(48000, 2);
     gh_instance *inst = fake_host_create(host, NULL, NULL);
     g_autofree char *path = path_in(host, "recording.mkv");
-    /* The game is silent for its first second; its first sound is the
-     * burst, 1.5 s in, with the flash. */
+    /* The game sends nothing for its first second (silence fills the
+     * track), then quiet sound, and the burst 1.5 s in, with the flash. */
     Sound snd = { .rate = 48000, .channels = 2, .burst = 72000 };
     Play p = { .width = 160, .height = 120, .n = 180, .hz = 60, .flash = 90, .from_ms = 1000, .to_ms = 10000 };
     Tracks tr = { 0 };
