@@ -325,7 +325,9 @@ typedef struct gh_stream_ops {
     /* ---- since 1.3 (ops version 3): sound ----
      * Optional.  On the audio backend's thread (never the main or the
      * pipeline thread, so it may run beside push_frame): the VM's sound,
-     * in order, in the format host->audio_format gives.  Do not block. */
+     * in order, in the format host->audio_format gives.  Do not block.
+     * The host stops the audio backend before it destroys the stream
+     * backend: no push_audio runs during or after destroy. */
     int (*push_audio)(gh_instance *inst, const gh_audio_chunk *chunk);
 } gh_stream_ops;
 
