@@ -260,7 +260,9 @@ ad_on_closed(GDBusConnection *conn, gboolean remote, GError *error, gpointer dat
  * Credentials are per thread in Linux; the raw syscalls change this
  * thread's alone (glibc's wrappers would change every thread's), for the
  * length of the connect and the authentication, whose peer credentials are
- * taken then.  The listeners' own connections need no such thing: QEMU
+ * taken then.  A thread started meanwhile inherits them: GDBus's shared
+ * worker, when this is the process's first connection; it only moves bytes
+ * on sockets already open, which needs no privilege.  The listeners' own connections need no such thing: QEMU
  * serves them without asking for its own uid. */
 static gboolean
 ad_become(uid_t uid, gid_t gid)
