@@ -22,11 +22,15 @@ extern "C" {
 #define GH_INPUT_REL          3u  /* code: REL_X, REL_Y (pixels), REL_WHEEL, REL_HWHEEL (detents); value: delta */
 #define GH_INPUT_ABS          4u  /* code: ABS_X, ABS_Y; value: 0..GH_INPUT_ABS_MAX across the display */
 #define GH_INPUT_PAD_BUTTON   5u  /* code: BTN_SOUTH..BTN_THUMBR, BTN_DPAD_*; value: 1/0; device: pad index */
-#define GH_INPUT_PAD_AXIS     6u  /* code: ABS_X, ABS_Y, ABS_RX, ABS_RY, ABS_Z, ABS_RZ; value: -32768..32767; device: pad index */
+#define GH_INPUT_PAD_AXIS     6u  /* code: sticks ABS_X, ABS_Y, ABS_RX, ABS_RY, value -32768..32767 (evdev's
+                                   * direction: Y grows downwards); triggers ABS_Z (left), ABS_RZ (right), value
+                                   * 0..GH_INPUT_TRIGGER_MAX (since 1.4; before, -32768..32767);
+                                   * device: pad index */
 #define GH_INPUT_TOUCH        7u  /* code: 1 down, 0 up, 2 motion; device: touch slot; x, y: 0..GH_INPUT_ABS_MAX */
 
 #define GH_INPUT_ABS_MAX      32767
 #define GH_INPUT_MAX_PADS     4u
+#define GH_INPUT_TRIGGER_MAX  255
 #define GH_INPUT_MAX_TOUCH    10u
 
 typedef struct gh_input_event {

@@ -13,6 +13,11 @@
  *   audio    (since 1.3) takes the VM's sound out as PCM for the stream
  *            backend, and puts the player's microphone into the VM.
  *
+ * Since 1.4 feedback travels back the other way too: an input backend
+ * reports what the guest sends its game pads (rumble, LEDs, plug and
+ * unplug), and the host passes it to the stream backend for the player who
+ * owns the pads.
+ *
  * Versioning (the PipeWire SPA / OBS model).  The host loads a plugin only if
  * its abi_major equals GH_PLUGIN_ABI_MAJOR and its abi_minor is not newer
  * than the host's.  Every struct that crosses the ABI starts with its own
@@ -38,7 +43,10 @@
  * peer_input and peer_close, the host side of the signal endpoint.  1.3:
  * sound.  A fourth backend kind, audio (gh_audio_ops, the factory's audio
  * member); gh_host_services version 4 adds dbus_socket, audio_format,
- * audio_push and mic_push; stream ops version 3 add push_audio.  A member marked "since 1.x" may
+ * audio_push and mic_push; stream ops version 3 add push_audio.  1.4: game
+ * pad feedback.  gh_host_services version 5 adds pad_socket and
+ * pad_feedback; stream ops version 4 add pad_feedback; input ops version 2
+ * add pad_stats.  A member marked "since 1.x" may
  * be absent from an older host's table or an older plugin's frame: check
  * struct_size (or version) before using it.
  *
@@ -63,7 +71,7 @@ extern "C" {
 #endif
 
 #define GH_PLUGIN_ABI_MAJOR 1u
-#define GH_PLUGIN_ABI_MINOR 3u
+#define GH_PLUGIN_ABI_MINOR 4u
 #define GH_PLUGIN_ENTRY     "gamehost_plugin_query"
 
 #if defined(__GNUC__)
@@ -157,9 +165,42 @@ typedef struct gh_audio_stats {
     uint64_t dropped;        /* frames dropped: microphone buffer full, or refused */
 } gh_audio_stats;
 
+/* Since 1.4: what the guest sent one of the session's game pads, or what
+ * became of the pad (gh_host_services.pad_feedback, gh_stream_ops.pad_feedback). */
+#define GH_PAD_ATTACHED 1u  /* the pad was plugged into the VM */
+#define GH_PAD_DETACHED 2u  /* the pad was unplugged */
+#define GH_PAD_RUMBLE   3u  /* the guest set the motors: strong, weak */
+#define GH_PAD_LED      4u  /* the guest set the LEDs: led */
+
+/* Rumble strengths run 0..GH_PAD_RUMBLE_MAX, as evdev's ff_rumble_effect
+ * has them; a pad with coarser motors scales exactly (an Xbox 360 pad's
+ * byte b is b * 257). */
+#define GH_PAD_RUMBLE_MAX 65535u
+
+typedef struct gh_pad_feedback {
+    uint32_t struct_size;
+    uint32_t kind;           /* GH_PAD_* */
+    uint32_t pad;            /* 0..GH_INPUT_MAX_PADS-1, as in gh_input_event.device */
+    uint32_t strong;         /* GH_PAD_RUMBLE: the low-frequency (left, heavy) motor */
+    uint32_t weak;           /* GH_PAD_RUMBLE: the high-frequency (right, light) motor */
+    uint32_t led;            /* GH_PAD_LED: the pad's own LED command (Xbox 360: 0..13) */
+    uint64_t timestamp_ns;   /* host monotonic time the guest sent it */
+} gh_pad_feedback;
+
+/* Since 1.4: what an input backend did with one pad (gh_input_ops.pad_stats). */
+typedef struct gh_pad_stats {
+    uint32_t struct_size;
+    uint32_t attached;       /* 1 while the pad is plugged into the VM */
+    uint64_t reports;        /* input reports delivered to the VM */
+    uint64_t coalesced;      /* state changes merged into a later report (events came faster than the pad's polling) */
+    uint64_t dropped;        /* reports dropped because the VM was not reading them */
+    uint64_t out_reports;    /* reports the guest sent the pad (rumble, LEDs) */
+    uint64_t out_malformed;  /* of those, malformed or unknown ones (ignored) */
+} gh_pad_stats;
+
 /* ---- host services --------------------------------------------------- */
 
-#define GH_HOST_SERVICES_VERSION 4u /* 1: ABI 1.0; 2: 1.1, session_dir; 3: 1.2, signaling; 4: 1.3, sound */
+#define GH_HOST_SERVICES_VERSION 5u /* 1: ABI 1.0; 2: 1.1, session_dir; 3: 1.2, signaling; 4: 1.3, sound; 5: 1.4, pads */
 
 typedef int (*gh_timer_fn)(void *data);                       /* return 0 to stop */
 typedef int (*gh_fd_fn)(int fd, uint32_t revents, void *data);/* return 0 to stop */
@@ -264,6 +305,20 @@ typedef struct gh_host_services {
      * (fewer than given when the backend's buffer is full; the rest are
      * dropped and counted).  Never blocks. */
     int (*mic_push)(gh_host *host, uint32_t peer, const gh_audio_chunk *chunk);
+
+    /* ---- since 1.4 (services version 5): game pads ---- */
+
+    /* Any thread: the path of the VM's USB redirection channel for pad
+     * `pad` (a usb-redir device whose QEMU listens on this UNIX socket and
+     * speaks the usbredir protocol), or NULL when the VM has none for that
+     * pad.  A VM has them only when its console profile has a gamepad. */
+    const char *(*pad_socket)(gh_host *host, uint32_t pad);
+    /* Input backends, main thread: what the guest sent one of the
+     * session's pads, or what became of it (fb->kind).  The host counts
+     * it, shows it in the session, and passes it to the stream backend for
+     * the peer in control.  0; -EINVAL for an unknown kind, a pad out of
+     * range or a strength over GH_PAD_RUMBLE_MAX (nothing recorded). */
+    int (*pad_feedback)(gh_host *host, const gh_pad_feedback *fb);
 } gh_host_services;
 
 /* The largest signaling message either side may send, in bytes. */
@@ -297,7 +352,7 @@ typedef struct gh_capture_ops {
     int (*release)(gh_instance *inst, const gh_frame *frame);
 } gh_capture_ops;
 
-#define GH_STREAM_OPS_VERSION 3u
+#define GH_STREAM_OPS_VERSION 4u
 typedef struct gh_stream_ops {
     uint32_t struct_size;
     uint32_t version;
@@ -329,9 +384,16 @@ typedef struct gh_stream_ops {
      * The host stops the audio backend before it destroys the stream
      * backend: no push_audio runs during or after destroy. */
     int (*push_audio)(gh_instance *inst, const gh_audio_chunk *chunk);
+
+    /* ---- since 1.4 (ops version 4): game pads ----
+     * Optional.  Main thread: feedback from the guest for one of the pads
+     * of `peer`, the peer in control (its pads are the session's pads).
+     * The backend passes it on to that player (rumble to play, pads
+     * attached).  The host calls it only while a peer is in control. */
+    void (*pad_feedback)(gh_instance *inst, uint32_t peer, const gh_pad_feedback *fb);
 } gh_stream_ops;
 
-#define GH_INPUT_OPS_VERSION 1u
+#define GH_INPUT_OPS_VERSION 2u
 typedef struct gh_input_ops {
     uint32_t struct_size;
     uint32_t version;
@@ -344,6 +406,11 @@ typedef struct gh_input_ops {
      * the event and why.  Any other error is a failure to deliver: the
      * whole call's events are dropped, not retried. */
     int (*send)(gh_instance *inst, const gh_input_event *events, uint32_t n_events);
+
+    /* ---- since 1.4 (ops version 2) ----
+     * Optional.  Main thread: fills *stats (struct_size set by the host)
+     * for pad `pad`; -ENOENT for a pad this backend has never had. */
+    int (*pad_stats)(gh_instance *inst, uint32_t pad, gh_pad_stats *stats);
 } gh_input_ops;
 
 /* Since 1.3. */

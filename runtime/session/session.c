@@ -589,6 +589,7 @@ gh_session_manager_create(GhSessionManager *mgr, const GhSessionRequest *req, gb
     params.created_at = s->created_at;
     params.gpu = s->gpu;
     params.hugepages = s->gpu && mgr->config->hugepages;
+    params.session_dir = s->dir;
     xml = gh_domain_build_xml(image, &params, error);
     if (!xml || g_mkdir_with_parents(s->dir, 0750) < 0) {
         if (xml)

@@ -167,6 +167,14 @@ domain_check_params(const GhImage *image, const GhDomainParams *params, GError *
                     "created_at %" G_GINT64_FORMAT " is negative", params->created_at);
         return FALSE;
     }
+    if (image->profile && image->profile->gamepad &&
+        (params->session_dir == NULL || !g_path_is_absolute(params->session_dir) ||
+         !domain_text_is_xml_safe(params->session_dir))) {
+        g_set_error(error, GH_DOMAIN_ERROR, GH_DOMAIN_ERROR_INVALID,
+                    "profile '%s' has a gamepad, whose USB channels need an absolute session_dir",
+                    image->profile->id);
+        return FALSE;
+    }
     if (image->id == NULL || image->id[0] == '\0' || !domain_text_is_xml_safe(image->id)) {
         g_set_error(error, GH_DOMAIN_ERROR, GH_DOMAIN_ERROR_INVALID,
                     "image id is missing or not printable");
@@ -354,6 +362,39 @@ domain_add_sound(xmlNodePtr devices, const GhProfile *profile)
     }
 }
 
+char *
+gh_domain_pad_socket(const char *session_dir, guint pad)
+{
+    g_autofree char *name = g_strdup_printf("pad%u.sock", pad);
+
+    return g_build_filename(session_dir, name, NULL);
+}
+
+/* Game pads are USB devices that input.qmp plays over usb-redir channels
+ * (plugins/input-qmp/usbpad.c), one per pad; QEMU listens and the backend
+ * connects, so a restarted daemon connects again.  On an xHCI controller: it
+ * wakes on each report, where UHCI would poll every 1 ms frame under TCG. */
+static void
+domain_add_pads(xmlNodePtr devices, const GhProfile *profile, const GhDomainParams *params)
+{
+    if (!profile->gamepad)
+        return;
+    xmlNodePtr usb = domain_add_elem(devices, "controller");
+    domain_set_attr(usb, "type", "usb");
+    domain_set_attr(usb, "index", "0");
+    domain_set_attr(usb, "model", "qemu-xhci");
+    domain_set_attr(usb, "ports", "8");
+    for (guint i = 0; i < GH_DOMAIN_PADS; i++) {
+        g_autofree char *path = gh_domain_pad_socket(params->session_dir, i);
+        xmlNodePtr redir = domain_add_elem(devices, "redirdev");
+        domain_set_attr(redir, "bus", "usb");
+        domain_set_attr(redir, "type", "unix");
+        xmlNodePtr source = domain_add_elem(redir, "source");
+        domain_set_attr(source, "mode", "bind");
+        domain_set_attr(source, "path", path);
+    }
+}
+
 static void
 domain_add_devices(xmlNodePtr domain, const GhImage *image, const GhDomainParams *params)
 {
@@ -381,6 +422,7 @@ domain_add_devices(xmlNodePtr domain, const GhImage *image, const GhDomainParams
      * the guest's Debian kernel has virtio_input. */
     if (image->profile->tablet)
         domain_add_input(devices, "tablet", "virtio");
+    domain_add_pads(devices, image->profile, params);
 
     /* A passed-through GPU (PCI or VF) drives its own outputs, which QEMU
      * never sees: a VNC server would show a blank emulated head, so there is

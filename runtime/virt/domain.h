@@ -20,7 +20,11 @@ typedef struct {
     gint64 created_at;       /* unix time in microseconds, recorded in metadata */
     const GhGpuAssignment *gpu; /* the session's GPU, NULL = emulated display only */
     gboolean hugepages;      /* back guest memory with the host's default-size hugepages */
+    const char *session_dir; /* the session's directory: the pads' USB channels listen in it (gh_domain_pad_socket) */
 } GhDomainParams;
+
+/* USB pads a domain can have: one usb-redir channel each. */
+#define GH_DOMAIN_PADS 4u
 
 /* Metadata stored in the domain under GH_DOMAIN_METADATA_NS. */
 typedef struct {
@@ -51,3 +55,6 @@ gboolean gh_domain_image_has_relay(const GhImage *image);
  * backs <shmem name="gh-<session_id>"> (no server) with
  * /dev/shm/gh-<session_id>, which QEMU creates and nobody removes. */
 char *gh_domain_relay_path(const char *session_id);
+/* The UNIX socket on which QEMU's usb-redir channel for pad `pad`
+ * (0..GH_DOMAIN_PADS-1) listens, when the profile has a gamepad. */
+char *gh_domain_pad_socket(const char *session_dir, guint pad);

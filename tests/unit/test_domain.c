@@ -130,6 +130,7 @@ params_for(const char *domain_type)
         .serial_log = "/var/lib/gamehost/sessions/" SESSION_ID "/serial.log",
         .vnc_socket = "/run/gamehost/sessions/" SESSION_ID "/vnc.sock",
         .created_at = CREATED_AT,
+        .session_dir = "/var/lib/gamehost/sessions/" SESSION_ID,
     };
 }
 
