@@ -27,6 +27,9 @@ extern "C" {
                                    * 0..GH_INPUT_TRIGGER_MAX (since 1.4; before, -32768..32767);
                                    * device: pad index */
 #define GH_INPUT_TOUCH        7u  /* code: 1 down, 0 up, 2 motion; device: touch slot; x, y: 0..GH_INPUT_ABS_MAX */
+#define GH_INPUT_PAD_CONNECT  8u  /* since 1.4.  code: 0; value: 1 the player's pad appeared, 0 it went (the
+                                   * guest's pad is unplugged); device: pad index.  A backend also plugs a
+                                   * pad in on its first button or axis event. */
 
 #define GH_INPUT_ABS_MAX      32767
 #define GH_INPUT_MAX_PADS     4u
