@@ -18,9 +18,15 @@ plugins_capture_screenshot_la_LIBADD = $(PNG_LIBS)
 
 plugins_input_qmp_la_SOURCES = \
 	plugins/input-qmp/input-qmp.c \
-	plugins/input-qmp/qmp-json.c plugins/input-qmp/qmp-json.h
-plugins_input_qmp_la_CFLAGS = $(GH_PLUGIN_CFLAGS)
+	plugins/input-qmp/qmp-json.c plugins/input-qmp/qmp-json.h \
+	plugins/input-qmp/usbpad.c plugins/input-qmp/usbpad.h \
+	plugins/input-qmp/usbpad-dev.c plugins/input-qmp/usbpad-dev.h \
+	plugins/input-qmp/usbpad-desc.c plugins/input-qmp/usbpad-desc.h \
+	plugins/input-qmp/usbpad-report.c plugins/input-qmp/usbpad-report.h \
+	plugins/common/plugin-options.c plugins/common/plugin-options.h
+plugins_input_qmp_la_CFLAGS = $(GH_PLUGIN_CFLAGS) -I$(srcdir)/plugins/common $(USBREDIR_CFLAGS) $(GLIB_CFLAGS)
 plugins_input_qmp_la_LDFLAGS = $(GH_PLUGIN_LDFLAGS)
+plugins_input_qmp_la_LIBADD = $(USBREDIR_LIBS) $(GLIB_LIBS)
 
 # The host loads *.so; libtool's .la files are of no use in the plugin dir.
 # Hooked through prerequisites so other fragments can hook too.
@@ -45,8 +51,8 @@ plugins_tests_test_capture_screenshot_LDADD = $(PNG_LIBS) $(CHECK_LIBS)
 plugins_tests_test_input_qmp_SOURCES = \
 	plugins/tests/test_input_qmp.c $(plugins_input_qmp_la_SOURCES)
 plugins_tests_test_input_qmp_CFLAGS = $(GH_PLUGIN_CFLAGS) \
-	-I$(srcdir)/plugins/input-qmp $(CHECK_CFLAGS)
-plugins_tests_test_input_qmp_LDADD = $(CHECK_LIBS)
+	-I$(srcdir)/plugins/input-qmp -I$(srcdir)/plugins/common $(USBREDIR_CFLAGS) $(GLIB_CFLAGS) $(CHECK_CFLAGS)
+plugins_tests_test_input_qmp_LDADD = $(USBREDIR_LIBS) $(GLIB_LIBS) $(CHECK_LIBS)
 
 # The out-of-tree example (built with only the installed SDK: plugin.h and
 # the helpers of plugin-util.h, both in gamehostinclude_HEADERS) and the

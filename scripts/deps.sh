@@ -4,7 +4,7 @@ set -euo pipefail
 packages=(
     gcc make autoconf automake libtool pkg-config binutils
     libglib2.0-dev libxml2-dev libvirt-dev libsoup-3.0-dev libjson-glib-dev libpng-dev check
-    libvncserver-dev libdrm-dev
+    libvncserver-dev libdrm-dev libusbredirparser-dev
     libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
     gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly ffmpeg
     gstreamer1.0-plugins-bad gstreamer1.0-nice

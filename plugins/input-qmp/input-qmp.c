@@ -1,16 +1,20 @@
 /* input-qmp: the input backend "input.qmp".
- * Each send() becomes one QMP input-send-event command, passed to the VM's
- * QEMU through the host's qmp_command service: keyboard keys as qcodes,
- * mouse buttons, relative and absolute motion, and the wheel.  It needs
- * nothing from the guest but QEMU's emulated keyboard and mouse (and a
- * tablet for absolute motion), so every image can use it.  This file is
- * only the ABI glue; qmp-json.c builds and checks the JSON. */
+ * Keyboard keys (as qcodes), mouse buttons, relative and absolute motion
+ * and the wheel become one QMP input-send-event command per send(), passed
+ * to the VM's QEMU through the host's qmp_command service: it needs nothing
+ * from the guest but QEMU's emulated keyboard and mouse (and a tablet for
+ * absolute motion), so every image can use it.  Game pads, which QEMU does
+ * not emulate, are USB Xbox 360 controllers on the VM's usb-redir channels
+ * where its profile has a gamepad (usbpad.c).  This file is only the ABI
+ * glue; qmp-json.c builds and checks the JSON. */
 #include <errno.h>
 #include <stdlib.h>
 
 #include <gamehost/plugin-util.h>
 
+#include "plugin-options.h"
 #include "qmp-json.h"
+#include "usbpad.h"
 
 #ifndef GH_PLUGIN_VERSION
 #error "build with -DGH_PLUGIN_VERSION=\"...\""
@@ -21,6 +25,7 @@
 struct gh_instance {
     gh_host *host;
     gh_host_services svc;    /* the host's table, copied at our size */
+    IqUsbpads *pads;
 };
 
 static int
@@ -44,17 +49,26 @@ iq_create(gh_host *host, const gh_host_services *services)
         free(inst);
         return NULL;
     }
+    /* Pads plugged in before the player uses them, for games that look for
+     * a pad only when they start (Chocolate Doom). */
+    uint32_t at_start = 0;
+    if (po_uint(host, &inst->svc, IQ_NAME, "pads_at_start", 0, GH_INPUT_MAX_PADS, 0, &at_start) < 0 ||
+        !(inst->pads = iq_usbpads_new(host, &inst->svc, at_start))) {
+        free(inst);
+        return NULL;
+    }
     return inst;
 }
 
 static void
 iq_destroy(gh_instance *inst)
 {
+    iq_usbpads_free(inst->pads);
     free(inst);
 }
 
 static int
-iq_send(gh_instance *inst, const gh_input_event *events, uint32_t n_events)
+iq_send_qmp(gh_instance *inst, const gh_input_event *events, uint32_t n_events)
 {
     char err[256];
     size_t length = 0;
@@ -94,17 +108,59 @@ iq_send(gh_instance *inst, const gh_input_event *events, uint32_t n_events)
     return r;
 }
 
+/* Pad events go to the USB pads, the rest through QMP; everything is
+ * checked before anything is delivered, as the send contract asks. */
+static int
+iq_send(gh_instance *inst, const gh_input_event *events, uint32_t n_events)
+{
+    char err[256];
+    gh_input_event *others;
+    uint32_t n_others = 0;
+    int r;
+
+    for (uint32_t i = 0; i < n_events; i++)
+        n_others += !iq_usbpads_event(&events[i]);
+    if (n_others == n_events)
+        return iq_send_qmp(inst, events, n_events);
+    if ((r = iq_usbpads_check(inst->pads, events, n_events, err, sizeof err)) < 0) {
+        gh_host_error(inst->host, &inst->svc, IQ_NAME, "%s", err);
+        return r;
+    }
+    if (n_others) {
+        if (!(others = malloc(n_others * sizeof *others)))
+            return -ENOMEM;
+        n_others = 0;
+        for (uint32_t i = 0; i < n_events; i++)
+            if (!iq_usbpads_event(&events[i]))
+                others[n_others++] = events[i];
+        r = iq_send_qmp(inst, others, n_others);
+        free(others);
+        if (r < 0)
+            return r;
+    }
+    if ((r = iq_usbpads_send(inst->pads, events, n_events, err, sizeof err)) < 0)
+        gh_host_error(inst->host, &inst->svc, IQ_NAME, "%s", err);
+    return r;
+}
+
+static int
+iq_pad_stats(gh_instance *inst, uint32_t pad, gh_pad_stats *stats)
+{
+    return iq_usbpads_stats(inst->pads, pad, stats);
+}
+
 static const gh_input_ops iq_input_ops = {
     .struct_size = sizeof(gh_input_ops),
     .version = GH_INPUT_OPS_VERSION,
     .send = iq_send,
+    .pad_stats = iq_pad_stats,
 };
 
 static const gh_backend_factory iq_factory = {
     .struct_size = sizeof(gh_backend_factory),
     .kind = GH_BACKEND_INPUT,
     .name = IQ_NAME,
-    .description = "Keyboard and mouse into the VM with QMP input-send-event",
+    .description = "Keyboard and mouse into the VM with QMP input-send-event; game pads as USB Xbox 360 controllers",
     .probe = iq_probe,
     .create = iq_create,
     .destroy = iq_destroy,
