@@ -41,8 +41,8 @@ gh-plugins-uninstall-hook:
 
 # Unit suites: each compiles its plugin's sources directly (pure part and
 # ABI glue, the glue driven by a fake host-services table).
-check_PROGRAMS += plugins/tests/test_capture_screenshot plugins/tests/test_input_qmp
-TESTS += plugins/tests/test_capture_screenshot plugins/tests/test_input_qmp
+check_PROGRAMS += plugins/tests/test_capture_screenshot plugins/tests/test_input_qmp plugins/tests/test_usbpad
+TESTS += plugins/tests/test_capture_screenshot plugins/tests/test_input_qmp plugins/tests/test_usbpad
 plugins_tests_test_capture_screenshot_SOURCES = \
 	plugins/tests/test_capture_screenshot.c $(plugins_capture_screenshot_la_SOURCES)
 plugins_tests_test_capture_screenshot_CFLAGS = $(GH_PLUGIN_CFLAGS) \
@@ -53,6 +53,12 @@ plugins_tests_test_input_qmp_SOURCES = \
 plugins_tests_test_input_qmp_CFLAGS = $(GH_PLUGIN_CFLAGS) \
 	-I$(srcdir)/plugins/input-qmp -I$(srcdir)/plugins/common $(USBREDIR_CFLAGS) $(GLIB_CFLAGS) $(CHECK_CFLAGS)
 plugins_tests_test_input_qmp_LDADD = $(USBREDIR_LIBS) $(GLIB_LIBS) $(CHECK_LIBS)
+plugins_tests_test_usbpad_SOURCES = plugins/tests/test_usbpad.c \
+	plugins/input-qmp/usbpad-dev.c plugins/input-qmp/usbpad-dev.h \
+	plugins/input-qmp/usbpad-desc.c plugins/input-qmp/usbpad-desc.h \
+	plugins/input-qmp/usbpad-report.c plugins/input-qmp/usbpad-report.h
+plugins_tests_test_usbpad_CFLAGS = $(GH_PLUGIN_CFLAGS) -I$(srcdir)/plugins/input-qmp $(USBREDIR_CFLAGS) $(CHECK_CFLAGS)
+plugins_tests_test_usbpad_LDADD = $(USBREDIR_LIBS) $(CHECK_LIBS)
 
 # The out-of-tree example (built with only the installed SDK: plugin.h and
 # the helpers of plugin-util.h, both in gamehostinclude_HEADERS) and the

@@ -306,6 +306,108 @@ usbpad_dev_cancel(void *priv, uint64_t id)
     (void)id;
 }
 
+/* The pad has no bulk or isochronous endpoints: QEMU never asks, but a
+ * packet with no handler would crash the parser, so each is refused. */
+static void
+usbpad_dev_disconnect_ack(void *priv)
+{
+    (void)priv;
+}
+
+static void
+usbpad_dev_filter_reject(void *priv)
+{
+    (void)priv;
+}
+
+static void
+usbpad_dev_filter(void *priv, struct usbredirfilter_rule *rules, int rules_count)
+{
+    (void)priv;
+    (void)rules_count;
+    free(rules); /* the parser hands them over */
+}
+
+static void
+usbpad_dev_start_iso(void *priv, uint64_t id, struct usb_redir_start_iso_stream_header *h)
+{
+    IqUsbpadDev *dev = priv;
+    struct usb_redir_iso_stream_status_header st = { usb_redir_inval, h->endpoint };
+
+    usbredirparser_send_iso_stream_status(dev->parser, id, &st);
+}
+
+static void
+usbpad_dev_stop_iso(void *priv, uint64_t id, struct usb_redir_stop_iso_stream_header *h)
+{
+    IqUsbpadDev *dev = priv;
+    struct usb_redir_iso_stream_status_header st = { usb_redir_inval, h->endpoint };
+
+    usbredirparser_send_iso_stream_status(dev->parser, id, &st);
+}
+
+static void
+usbpad_dev_start_bulk_recv(void *priv, uint64_t id, struct usb_redir_start_bulk_receiving_header *h)
+{
+    IqUsbpadDev *dev = priv;
+    struct usb_redir_bulk_receiving_status_header st = { h->stream_id, h->endpoint, usb_redir_inval };
+
+    usbredirparser_send_bulk_receiving_status(dev->parser, id, &st);
+}
+
+static void
+usbpad_dev_stop_bulk_recv(void *priv, uint64_t id, struct usb_redir_stop_bulk_receiving_header *h)
+{
+    IqUsbpadDev *dev = priv;
+    struct usb_redir_bulk_receiving_status_header st = { h->stream_id, h->endpoint, usb_redir_inval };
+
+    usbredirparser_send_bulk_receiving_status(dev->parser, id, &st);
+}
+
+static void
+usbpad_dev_alloc_streams(void *priv, uint64_t id, struct usb_redir_alloc_bulk_streams_header *h)
+{
+    IqUsbpadDev *dev = priv;
+    struct usb_redir_bulk_streams_status_header st = { h->endpoints, h->no_streams, usb_redir_inval };
+
+    usbredirparser_send_bulk_streams_status(dev->parser, id, &st);
+}
+
+static void
+usbpad_dev_free_streams(void *priv, uint64_t id, struct usb_redir_free_bulk_streams_header *h)
+{
+    IqUsbpadDev *dev = priv;
+    struct usb_redir_bulk_streams_status_header st = { h->endpoints, 0, usb_redir_inval };
+
+    usbredirparser_send_bulk_streams_status(dev->parser, id, &st);
+}
+
+static void
+usbpad_dev_bulk(void *priv, uint64_t id, struct usb_redir_bulk_packet_header *h, uint8_t *data, int data_len)
+{
+    IqUsbpadDev *dev = priv;
+    struct usb_redir_bulk_packet_header reply = *h;
+
+    (void)data_len;
+    reply.status = usb_redir_inval;
+    reply.length = reply.length_high = 0;
+    usbredirparser_send_bulk_packet(dev->parser, id, &reply, NULL, 0);
+    if (data)
+        usbredirparser_free_packet_data(dev->parser, data);
+}
+
+static void
+usbpad_dev_iso(void *priv, uint64_t id, struct usb_redir_iso_packet_header *h, uint8_t *data, int data_len)
+{
+    IqUsbpadDev *dev = priv;
+
+    (void)id;
+    (void)h;
+    (void)data_len;
+    if (data)
+        usbredirparser_free_packet_data(dev->parser, data);
+}
+
 IqUsbpadDev *
 iq_usbpad_dev_new(int fd, const IqUsbpadCallbacks *cb, void *data)
 {
@@ -335,6 +437,17 @@ iq_usbpad_dev_new(int fd, const IqUsbpadCallbacks *cb, void *data)
     dev->parser->stop_interrupt_receiving_func = usbpad_dev_stop_int;
     dev->parser->interrupt_packet_func = usbpad_dev_interrupt;
     dev->parser->cancel_data_packet_func = usbpad_dev_cancel;
+    dev->parser->device_disconnect_ack_func = usbpad_dev_disconnect_ack;
+    dev->parser->filter_reject_func = usbpad_dev_filter_reject;
+    dev->parser->filter_filter_func = usbpad_dev_filter;
+    dev->parser->start_iso_stream_func = usbpad_dev_start_iso;
+    dev->parser->stop_iso_stream_func = usbpad_dev_stop_iso;
+    dev->parser->start_bulk_receiving_func = usbpad_dev_start_bulk_recv;
+    dev->parser->stop_bulk_receiving_func = usbpad_dev_stop_bulk_recv;
+    dev->parser->alloc_bulk_streams_func = usbpad_dev_alloc_streams;
+    dev->parser->free_bulk_streams_func = usbpad_dev_free_streams;
+    dev->parser->bulk_packet_func = usbpad_dev_bulk;
+    dev->parser->iso_packet_func = usbpad_dev_iso;
     usbredirparser_caps_set_cap(caps, usb_redir_cap_connect_device_version);
     usbredirparser_caps_set_cap(caps, usb_redir_cap_ep_info_max_packet_size);
     usbredirparser_caps_set_cap(caps, usb_redir_cap_64bits_ids);

@@ -1,0 +1,624 @@
+/* Unit tests of input.qmp's USB pad: the descriptors field by field
+ * against the wired Xbox 360 controller's documented layout
+ * (docs/gamepads.md), report packing for every control at its extremes,
+ * the guest's output reports, and the usbredir device side driven by a
+ * libusbredirparser peer playing QEMU's usb-redir over a socketpair. */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <usbredirparser.h>
+
+#include "usbpad-desc.h"
+#include "usbpad-dev.h"
+#include "usbpad-report.h"
+
+static unsigned
+le16(const uint8_t *p)
+{
+    return p[0] | p[1] << 8;
+}
+
+/* ---- descriptors ------------------------------------------------------ */
+
+START_TEST(test_device_descriptor_is_the_wired_controllers)
+{
+    const uint8_t *d = iq_usbpad_device_desc;
+    ck_assert_uint_eq(d[0], 18);
+    ck_assert_uint_eq(d[1], 0x01);
+    ck_assert_uint_eq(le16(d + 2), 0x0200);      /* USB 2.0 */
+    ck_assert_uint_eq(d[4], 0xff);               /* vendor-specific class, subclass, protocol */
+    ck_assert_uint_eq(d[5], 0xff);
+    ck_assert_uint_eq(d[6], 0xff);
+    ck_assert_uint_eq(d[7], 8);                  /* bMaxPacketSize0 */
+    ck_assert_uint_eq(le16(d + 8), 0x045e);
+    ck_assert_uint_eq(le16(d + 10), 0x028e);
+    ck_assert_uint_eq(le16(d + 12), 0x0114);
+    ck_assert_uint_eq(d[14], 1);
+    ck_assert_uint_eq(d[15], 2);
+    ck_assert_uint_eq(d[16], 3);
+    ck_assert_uint_eq(d[17], 1);
+}
+END_TEST
+
+/* The configuration as lsusb -v shows a genuine controller's: each
+ * descriptor in order, (type, and for interfaces and endpoints the fields
+ * drivers match on). */
+typedef struct {
+    uint8_t type, len;
+    uint8_t a, b, c, d, e;       /* interface: number, endpoints, class, subclass, protocol; endpoint: address, attributes, interval */
+} ExpectedDesc;
+
+static const ExpectedDesc expected_config[] = {
+    { 0x02, 9, 0, 0, 0, 0, 0 },
+    { 0x04, 9, 0, 2, 0xff, 0x5d, 0x01 }, { 0x21, 17, 0, 0, 0, 0, 0 },
+    { 0x05, 7, 0x81, 0x03, 4, 0, 0 }, { 0x05, 7, 0x01, 0x03, 8, 0, 0 },
+    { 0x04, 9, 1, 4, 0xff, 0x5d, 0x03 }, { 0x21, 27, 0, 0, 0, 0, 0 },
+    { 0x05, 7, 0x82, 0x03, 2, 0, 0 }, { 0x05, 7, 0x02, 0x03, 4, 0, 0 },
+    { 0x05, 7, 0x83, 0x03, 64, 0, 0 }, { 0x05, 7, 0x03, 0x03, 16, 0, 0 },
+    { 0x04, 9, 2, 1, 0xff, 0x5d, 0x02 }, { 0x21, 9, 0, 0, 0, 0, 0 },
+    { 0x05, 7, 0x84, 0x03, 16, 0, 0 },
+    { 0x04, 9, 3, 0, 0xff, 0xfd, 0x13 }, { 0x41, 6, 0, 0, 0, 0, 0 },
+};
+
+START_TEST(test_configuration_walks_as_the_documented_layout)
+{
+    const uint8_t *c = iq_usbpad_config_desc;
+    size_t off = 0, i = 0;
+
+    ck_assert_uint_eq(le16(c + 2), 153);
+    ck_assert_uint_eq(c[4], 4);        /* interfaces */
+    ck_assert_uint_eq(c[5], 1);        /* bConfigurationValue */
+    ck_assert_uint_eq(c[7], 0xa0);     /* bus powered, remote wakeup */
+    ck_assert_uint_eq(c[8], 0xfa);     /* 500 mA */
+    while (off < sizeof iq_usbpad_config_desc) {
+        const uint8_t *d = c + off;
+        const ExpectedDesc *e = &expected_config[i];
+        ck_assert_msg(i < sizeof expected_config / sizeof expected_config[0], "more descriptors than documented");
+        ck_assert_msg(d[0] == e->len && d[1] == e->type, "descriptor %zu: length %u type 0x%02x, documented %u 0x%02x",
+                      i, d[0], d[1], e->len, e->type);
+        if (e->type == 0x04) {
+            ck_assert_uint_eq(d[2], e->a);
+            ck_assert_uint_eq(d[3], 0);          /* alternate setting */
+            ck_assert_uint_eq(d[4], e->b);
+            ck_assert_uint_eq(d[5], e->c);
+            ck_assert_uint_eq(d[6], e->d);
+            ck_assert_uint_eq(d[7], e->e);
+        } else if (e->type == 0x05) {
+            ck_assert_uint_eq(d[2], e->a);
+            ck_assert_uint_eq(d[3], e->b);
+            ck_assert_uint_eq(le16(d + 4), 32);
+            ck_assert_uint_eq(d[6], e->c);
+        }
+        off += d[0];
+        i++;
+    }
+    ck_assert_uint_eq(off, 153);
+    ck_assert_uint_eq(i, sizeof expected_config / sizeof expected_config[0]);
+}
+END_TEST
+
+START_TEST(test_pad_interface_vendor_descriptor_names_its_endpoints)
+{
+    /* Interface 0's 0x21 descriptor: the report sizes XInput reads (IN
+     * endpoint 0x81 with 20 bytes, OUT 0x01 with 8). */
+    static const uint8_t want[17] = { 0x11, 0x21, 0x00, 0x01, 0x01, 0x25, 0x81, 0x14, 0x00,
+                                      0x00, 0x00, 0x00, 0x13, 0x01, 0x08, 0x00, 0x00 };
+    ck_assert_mem_eq(iq_usbpad_config_desc + 18, want, sizeof want);
+}
+END_TEST
+
+START_TEST(test_endpoint_table_matches_the_configuration)
+{
+    size_t found = 0;
+
+    for (size_t off = 0; off < sizeof iq_usbpad_config_desc; off += iq_usbpad_config_desc[off]) {
+        const uint8_t *d = iq_usbpad_config_desc + off;
+        if (d[1] != 0x05)
+            continue;
+        ck_assert_uint_eq(iq_usbpad_endpoints[found].address, d[2]);
+        ck_assert_uint_eq(iq_usbpad_endpoints[found].interval, d[6]);
+        ck_assert_uint_eq(iq_usbpad_endpoints[found].max_packet, le16(d + 4));
+        found++;
+    }
+    ck_assert_uint_eq(found, IQ_USBPAD_N_ENDPOINTS);
+}
+END_TEST
+
+START_TEST(test_strings_are_utf16_and_unknown_ones_stall)
+{
+    uint8_t buf[255];
+    static const uint8_t product[] = { 22, 0x03, 'C', 0, 'o', 0, 'n', 0, 't', 0, 'r', 0, 'o', 0, 'l', 0, 'l', 0, 'e', 0, 'r', 0 };
+    static const uint8_t langs[] = { 4, 0x03, 0x09, 0x04 };
+
+    ck_assert_uint_eq(iq_usbpad_descriptor(0x0300, 0, buf, sizeof buf), 4);
+    ck_assert_mem_eq(buf, langs, 4);
+    ck_assert_uint_eq(iq_usbpad_descriptor(0x0302, 0x0409, buf, sizeof buf), sizeof product);
+    ck_assert_mem_eq(buf, product, sizeof product);
+    /* The copyright sign of "©Microsoft Corporation" is one UTF-16 unit. */
+    ck_assert_uint_eq(iq_usbpad_descriptor(0x0301, 0x0409, buf, sizeof buf), 2 + 2 * 22);
+    ck_assert_uint_eq(buf[2], 0xa9);
+    ck_assert_uint_eq(buf[3], 0x00);
+    ck_assert_uint_eq(iq_usbpad_descriptor(0x0305, 0x0409, buf, sizeof buf), 0);
+    ck_assert_uint_eq(iq_usbpad_descriptor(0x0201, 0, buf, sizeof buf), 0);  /* a second configuration */
+    ck_assert_uint_eq(iq_usbpad_descriptor(0x2200, 0, buf, sizeof buf), 0);  /* no HID report descriptor */
+}
+END_TEST
+
+/* ---- reports ---------------------------------------------------------- */
+
+static const struct {
+    uint32_t code;
+    unsigned byte, bit;
+} button_bits[] = {
+    { BTN_DPAD_UP, 2, 0x01 }, { BTN_DPAD_DOWN, 2, 0x02 }, { BTN_DPAD_LEFT, 2, 0x04 }, { BTN_DPAD_RIGHT, 2, 0x08 },
+    { BTN_START, 2, 0x10 },   { BTN_SELECT, 2, 0x20 },    { BTN_THUMBL, 2, 0x40 },    { BTN_THUMBR, 2, 0x80 },
+    { BTN_TL, 3, 0x01 },      { BTN_TR, 3, 0x02 },        { BTN_MODE, 3, 0x04 },      { BTN_SOUTH, 3, 0x10 },
+    { BTN_EAST, 3, 0x20 },    { BTN_WEST, 3, 0x40 },      { BTN_NORTH, 3, 0x80 },
+};
+
+static gh_input_event
+pad_event(uint32_t type, uint32_t code, int32_t value)
+{
+    return (gh_input_event){ .type = type, .code = code, .value = value };
+}
+
+START_TEST(test_each_button_sets_exactly_its_bit)
+{
+    IqPadState s = { 0 };
+    uint8_t r[IQ_USBPAD_REPORT_SIZE], want[IQ_USBPAD_REPORT_SIZE] = { 0x00, 0x14 };
+    char err[128];
+    gh_input_event ev = pad_event(GH_INPUT_PAD_BUTTON, button_bits[_i].code, 1);
+
+    /* Sticks at rest: Y is sent inverted, so 0 becomes 0xffff. */
+    want[8] = want[9] = want[12] = want[13] = 0xff;
+    want[button_bits[_i].byte] = (uint8_t)button_bits[_i].bit;
+    ck_assert_int_eq(iq_usbpad_apply(&s, &ev, err, sizeof err), 0);
+    iq_usbpad_pack(&s, r);
+    ck_assert_mem_eq(r, want, sizeof want);
+    ev.value = 0;
+    ck_assert_int_eq(iq_usbpad_apply(&s, &ev, err, sizeof err), 0);
+    ck_assert_uint_eq(s.buttons, 0);
+}
+END_TEST
+
+START_TEST(test_sticks_at_their_extremes_with_y_up_in_the_report)
+{
+    IqPadState s = { 0 };
+    uint8_t r[IQ_USBPAD_REPORT_SIZE];
+    char err[128];
+    gh_input_event evs[] = {
+        pad_event(GH_INPUT_PAD_AXIS, ABS_X, -32768), pad_event(GH_INPUT_PAD_AXIS, ABS_Y, -32768),
+        pad_event(GH_INPUT_PAD_AXIS, ABS_RX, 32767), pad_event(GH_INPUT_PAD_AXIS, ABS_RY, 32767),
+        pad_event(GH_INPUT_PAD_AXIS, ABS_Z, 255), pad_event(GH_INPUT_PAD_AXIS, ABS_RZ, 1),
+    };
+
+    for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++)
+        ck_assert_int_eq(iq_usbpad_apply(&s, &evs[i], err, sizeof err), 0);
+    iq_usbpad_pack(&s, r);
+    ck_assert_uint_eq(r[4], 255);
+    ck_assert_uint_eq(r[5], 1);
+    ck_assert_uint_eq(le16(r + 6), 0x8000);   /* left stick full left */
+    ck_assert_uint_eq(le16(r + 8), 0x7fff);   /* full up (evdev -32768) is +32767 in the report */
+    ck_assert_uint_eq(le16(r + 10), 0x7fff);  /* right stick full right */
+    ck_assert_uint_eq(le16(r + 12), 0x8000);  /* full down (evdev 32767) is -32768 */
+    for (int i = 14; i < 20; i++)
+        ck_assert_uint_eq(r[i], 0);
+}
+END_TEST
+
+START_TEST(test_digital_triggers_press_the_trigger_fully)
+{
+    IqPadState s = { 0 };
+    char err[128];
+    gh_input_event ev = pad_event(GH_INPUT_PAD_BUTTON, BTN_TR2, 1);
+
+    ck_assert_int_eq(iq_usbpad_apply(&s, &ev, err, sizeof err), 0);
+    ck_assert_uint_eq(s.rt, 255);
+    ev.value = 0;
+    ck_assert_int_eq(iq_usbpad_apply(&s, &ev, err, sizeof err), 0);
+    ck_assert_uint_eq(s.rt, 0);
+}
+END_TEST
+
+START_TEST(test_out_of_range_and_unknown_controls_are_refused_by_name)
+{
+    IqPadState s = { 0 };
+    char err[128];
+    gh_input_event ev = pad_event(GH_INPUT_PAD_AXIS, ABS_Z, 256);
+
+    ck_assert_int_eq(iq_usbpad_apply(&s, &ev, err, sizeof err), -EINVAL);
+    ck_assert_str_eq(err, "pad axis code 2: value 256 is out of range (0..255)");
+    ev = pad_event(GH_INPUT_PAD_AXIS, ABS_X, 40000);
+    ck_assert_int_eq(iq_usbpad_apply(&s, &ev, err, sizeof err), -EINVAL);
+    ck_assert_str_eq(err, "pad axis code 0: value 40000 is out of range (-32768..32767)");
+    ev = pad_event(GH_INPUT_PAD_AXIS, ABS_HAT0X, 1);
+    ck_assert_int_eq(iq_usbpad_apply(&s, &ev, err, sizeof err), -EOPNOTSUPP);
+    ck_assert_str_eq(err, "pad axis code 16 is not an axis of the Xbox 360 pad");
+    ev = pad_event(GH_INPUT_PAD_BUTTON, BTN_C, 1);
+    ck_assert_int_eq(iq_usbpad_apply(&s, &ev, err, sizeof err), -EOPNOTSUPP);
+    ev = pad_event(GH_INPUT_PAD_BUTTON, BTN_SOUTH, 2);
+    ck_assert_int_eq(iq_usbpad_apply(&s, &ev, err, sizeof err), -EINVAL);
+    ck_assert_str_eq(err, "pad button code 304: value 2 is neither 1 (pressed) nor 0");
+    ck_assert_uint_eq(s.buttons, 0);
+    ck_assert_uint_eq(s.lt, 0);
+}
+END_TEST
+
+START_TEST(test_rumble_and_led_reports_parse)
+{
+    static const uint8_t rumble[8] = { 0x00, 0x08, 0x00, 0x80, 0x40, 0x00, 0x00, 0x00 };
+    static const uint8_t led[3] = { 0x01, 0x03, 0x06 };
+    IqPadOut out;
+
+    ck_assert_int_eq(iq_usbpad_parse_out(rumble, sizeof rumble, &out), 0);
+    ck_assert_int_eq(out.kind, IQ_PAD_OUT_RUMBLE);
+    ck_assert_uint_eq(out.strong, 0x80);
+    ck_assert_uint_eq(out.weak, 0x40);
+    ck_assert_int_eq(iq_usbpad_parse_out(led, sizeof led, &out), 0);
+    ck_assert_int_eq(out.kind, IQ_PAD_OUT_LED);
+    ck_assert_uint_eq(out.led, 6);
+}
+END_TEST
+
+START_TEST(test_malformed_output_reports_are_refused)
+{
+    static const uint8_t short_rumble[7] = { 0x00, 0x08, 0x00, 0x80, 0x40, 0x00, 0x00 };
+    static const uint8_t led_14[3] = { 0x01, 0x03, 14 };
+    static const uint8_t unknown[3] = { 0x02, 0x08, 0x03 };
+    IqPadOut out;
+
+    ck_assert_int_eq(iq_usbpad_parse_out(short_rumble, sizeof short_rumble, &out), -EINVAL);
+    ck_assert_int_eq(iq_usbpad_parse_out(led_14, sizeof led_14, &out), -EINVAL);
+    ck_assert_int_eq(iq_usbpad_parse_out(unknown, sizeof unknown, &out), -EINVAL);
+    ck_assert_int_eq(iq_usbpad_parse_out(NULL, 0, &out), -EINVAL);
+}
+END_TEST
+
+/* ---- the usbredir device against a QEMU-side parser peer --------------- */
+
+typedef struct {
+    struct usbredirparser *parser;
+    int fd;
+    int hello, connects, disconnects, interface_count;
+    struct usb_redir_device_connect_header connect;
+    struct usb_redir_ep_info_header ep;
+    struct usb_redir_control_packet_header control;
+    uint8_t control_data[256];
+    int control_len, controls;
+    int config_status, config, alt_statuses, int_status;
+    int interrupts;
+    struct usb_redir_interrupt_packet_header interrupt;
+    uint8_t interrupt_data[64];
+    int interrupt_len;
+} Peer;
+
+typedef struct {
+    int receiving, out_reports;
+    uint8_t out[64];
+    size_t out_len;
+    IqPadState state;
+} DevSide;
+
+static Peer peer;
+static DevSide side;
+static IqUsbpadDev *dev;
+
+static int peer_read(void *p, uint8_t *d, int n) { ssize_t r = read(((Peer *)p)->fd, d, n); return r > 0 ? (int)r : 0; }
+static int peer_write(void *p, uint8_t *d, int n) { return (int)write(((Peer *)p)->fd, d, n); }
+static void peer_log(void *p, int l, const char *m) { (void)p; if (l <= 1) fprintf(stderr, "peer: %s\n", m); }
+static void peer_hello(void *p, struct usb_redir_hello_header *h) { (void)h; ((Peer *)p)->hello++; }
+static void peer_connect(void *p, struct usb_redir_device_connect_header *h) { ((Peer *)p)->connects++; ((Peer *)p)->connect = *h; }
+static void peer_disconnect(void *p) { ((Peer *)p)->disconnects++; }
+static void peer_iface(void *p, struct usb_redir_interface_info_header *h) { ((Peer *)p)->interface_count = (int)h->interface_count; }
+static void peer_ep(void *p, struct usb_redir_ep_info_header *h) { ((Peer *)p)->ep = *h; }
+static void peer_config_status(void *p, uint64_t id, struct usb_redir_configuration_status_header *h)
+{ (void)id; ((Peer *)p)->config_status = h->status; ((Peer *)p)->config = h->configuration; }
+static void peer_alt_status(void *p, uint64_t id, struct usb_redir_alt_setting_status_header *h)
+{ (void)id; (void)h; ((Peer *)p)->alt_statuses++; }
+static void peer_int_status(void *p, uint64_t id, struct usb_redir_interrupt_receiving_status_header *h)
+{ (void)id; ((Peer *)p)->int_status = h->status; }
+static void
+peer_control(void *p, uint64_t id, struct usb_redir_control_packet_header *h, uint8_t *data, int len)
+{
+    Peer *pe = p;
+    (void)id;
+    pe->controls++;
+    pe->control = *h;
+    pe->control_len = len;
+    if (len > 0)
+        memcpy(pe->control_data, data, (size_t)len);
+    usbredirparser_free_packet_data(pe->parser, data);
+}
+static void
+peer_interrupt(void *p, uint64_t id, struct usb_redir_interrupt_packet_header *h, uint8_t *data, int len)
+{
+    Peer *pe = p;
+    (void)id;
+    pe->interrupts++;
+    pe->interrupt = *h;
+    pe->interrupt_len = len;
+    if (len > 0)
+        memcpy(pe->interrupt_data, data, (size_t)len);
+    usbredirparser_free_packet_data(pe->parser, data);
+}
+
+static void side_receiving(void *d, int r) { ((DevSide *)d)->receiving = r; }
+static void side_out(void *d, const uint8_t *r, size_t n) { DevSide *s = d; s->out_reports++; memcpy(s->out, r, n); s->out_len = n; }
+static void side_current(void *d, uint8_t r[IQ_USBPAD_REPORT_SIZE]) { iq_usbpad_pack(&((DevSide *)d)->state, r); }
+static void side_want_write(void *d, int fd, int w) { (void)d; (void)fd; (void)w; }
+static void side_log(void *d, int l, const char *m) { (void)d; (void)l; fprintf(stderr, "dev: %s\n", m); }
+static const IqUsbpadCallbacks side_cb = { side_receiving, side_out, side_current, side_want_write, side_log };
+
+/* Moves bytes both ways until neither side has anything left to say. */
+static void
+pump(void)
+{
+    for (int round = 0; round < 50; round++) {
+        usbredirparser_do_write(peer.parser);
+        ck_assert_int_eq(iq_usbpad_dev_read(dev), 0);
+        iq_usbpad_dev_write(dev);
+        usbredirparser_do_read(peer.parser);
+        struct pollfd pf[2] = { { peer.fd, POLLIN, 0 }, { iq_usbpad_dev_fd(dev), POLLIN, 0 } };
+        if (poll(pf, 2, 5) == 0 && !usbredirparser_has_data_to_write(peer.parser))
+            return;
+    }
+}
+
+static void
+setup_pair(void)
+{
+    int sv[2];
+    uint32_t caps[USB_REDIR_CAPS_SIZE] = { 0 };
+
+    memset(&peer, 0, sizeof peer);
+    memset(&side, 0, sizeof side);
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+    peer.fd = sv[0];
+    peer.parser = usbredirparser_create();
+    peer.parser->priv = &peer;
+    peer.parser->log_func = peer_log;
+    peer.parser->read_func = peer_read;
+    peer.parser->write_func = peer_write;
+    peer.parser->hello_func = peer_hello;
+    peer.parser->device_connect_func = peer_connect;
+    peer.parser->device_disconnect_func = peer_disconnect;
+    peer.parser->interface_info_func = peer_iface;
+    peer.parser->ep_info_func = peer_ep;
+    peer.parser->configuration_status_func = peer_config_status;
+    peer.parser->alt_setting_status_func = peer_alt_status;
+    peer.parser->interrupt_receiving_status_func = peer_int_status;
+    peer.parser->control_packet_func = peer_control;
+    peer.parser->interrupt_packet_func = peer_interrupt;
+    /* QEMU's caps (hw/usb/redirect.c) */
+    usbredirparser_caps_set_cap(caps, usb_redir_cap_connect_device_version);
+    usbredirparser_caps_set_cap(caps, usb_redir_cap_ep_info_max_packet_size);
+    usbredirparser_caps_set_cap(caps, usb_redir_cap_64bits_ids);
+    usbredirparser_caps_set_cap(caps, usb_redir_cap_32bits_bulk_length);
+    usbredirparser_caps_set_cap(caps, usb_redir_cap_device_disconnect_ack);
+    usbredirparser_init(peer.parser, "test qemu", caps, USB_REDIR_CAPS_SIZE, 0);
+    dev = iq_usbpad_dev_new(sv[1], &side_cb, &side);
+    ck_assert_ptr_nonnull(dev);
+    pump();
+    ck_assert_int_eq(peer.hello, 1);
+}
+
+static void
+teardown_pair(void)
+{
+    iq_usbpad_dev_free(dev);
+    usbredirparser_destroy(peer.parser);
+    close(peer.fd);
+}
+
+static void
+plug(void)
+{
+    iq_usbpad_dev_plug(dev);
+    pump();
+    ck_assert_int_eq(peer.connects, 1);
+}
+
+static void
+control_in(uint8_t requesttype, uint8_t request, uint16_t value, uint16_t index, uint16_t length)
+{
+    struct usb_redir_control_packet_header h = { 0x80, request, requesttype, 0, value, index, length };
+    usbredirparser_send_control_packet(peer.parser, 1, &h, NULL, 0);
+    pump();
+}
+
+START_TEST(test_plug_announces_the_controller_at_full_speed)
+{
+    plug();
+    ck_assert_uint_eq(peer.connect.speed, usb_redir_speed_full);
+    ck_assert_uint_eq(peer.connect.vendor_id, 0x045e);
+    ck_assert_uint_eq(peer.connect.product_id, 0x028e);
+    ck_assert_uint_eq(peer.connect.device_version_bcd, 0x0114);
+    ck_assert_uint_eq(peer.connect.device_class, 0xff);
+    ck_assert_int_eq(peer.interface_count, 4);
+    /* Endpoint 0x81 is index 16 + 1 in usbredir's table; 0x01 is 1. */
+    ck_assert_uint_eq(peer.ep.type[17], usb_redir_type_interrupt);
+    ck_assert_uint_eq(peer.ep.interval[17], 4);
+    ck_assert_uint_eq(peer.ep.max_packet_size[17], 32);
+    ck_assert_uint_eq(peer.ep.type[1], usb_redir_type_interrupt);
+    ck_assert_uint_eq(peer.ep.interval[1], 8);
+    ck_assert_uint_eq(peer.ep.type[0], usb_redir_type_control);
+    ck_assert_uint_eq(peer.ep.type[5], usb_redir_type_invalid);
+    ck_assert_int_eq(iq_usbpad_dev_plugged(dev), 1);
+}
+END_TEST
+
+START_TEST(test_get_descriptor_answers_and_truncates_to_the_length_asked)
+{
+    plug();
+    control_in(0x80, 0x06, 0x0100, 0, 8);
+    ck_assert_uint_eq(peer.control.status, usb_redir_success);
+    ck_assert_int_eq(peer.control_len, 8);
+    ck_assert_mem_eq(peer.control_data, iq_usbpad_device_desc, 8);
+    control_in(0x80, 0x06, 0x0200, 0, 255);
+    ck_assert_uint_eq(peer.control.status, usb_redir_success);
+    ck_assert_int_eq(peer.control_len, 153);
+    ck_assert_mem_eq(peer.control_data, iq_usbpad_config_desc, 153);
+}
+END_TEST
+
+START_TEST(test_unknown_requests_stall)
+{
+    plug();
+    control_in(0x80, 0x06, 0x0f00, 0, 64);      /* a BOS descriptor: USB 2.0 devices have none */
+    ck_assert_uint_eq(peer.control.status, usb_redir_stall);
+    ck_assert_int_eq(peer.control_len, 0);
+    control_in(0xc0, 0x77, 0, 0, 4);
+    ck_assert_uint_eq(peer.control.status, usb_redir_stall);
+}
+END_TEST
+
+START_TEST(test_vendor_request_returns_the_current_report)
+{
+    plug();
+    side.state.buttons = IQ_PAD_A;
+    control_in(0xc1, 0x01, 0x0100, 0, 20);
+    ck_assert_uint_eq(peer.control.status, usb_redir_success);
+    ck_assert_int_eq(peer.control_len, 20);
+    ck_assert_uint_eq(peer.control_data[1], 0x14);
+    ck_assert_uint_eq(peer.control_data[3], 0x10);
+}
+END_TEST
+
+START_TEST(test_configuration_and_reports_flow_once_the_guest_polls)
+{
+    struct usb_redir_set_configuration_header setc = { 1 };
+    struct usb_redir_start_interrupt_receiving_header start = { 0x81 };
+    uint8_t report[IQ_USBPAD_REPORT_SIZE];
+
+    plug();
+    iq_usbpad_pack(&side.state, report);
+    ck_assert_int_eq(iq_usbpad_dev_send_report(dev, report), -EAGAIN);
+    usbredirparser_send_set_configuration(peer.parser, 2, &setc);
+    pump();
+    ck_assert_int_eq(peer.config_status, usb_redir_success);
+    ck_assert_int_eq(peer.config, 1);
+    usbredirparser_send_start_interrupt_receiving(peer.parser, 3, &start);
+    pump();
+    ck_assert_int_eq(peer.int_status, usb_redir_success);
+    ck_assert_int_eq(side.receiving, 1);
+    side.state.lx = -32768;
+    iq_usbpad_pack(&side.state, report);
+    ck_assert_int_eq(iq_usbpad_dev_send_report(dev, report), 0);
+    pump();
+    ck_assert_int_eq(peer.interrupts, 1);
+    ck_assert_uint_eq(peer.interrupt.endpoint, 0x81);
+    ck_assert_int_eq(peer.interrupt_len, 20);
+    ck_assert_mem_eq(peer.interrupt_data, report, 20);
+}
+END_TEST
+
+START_TEST(test_a_configuration_the_pad_has_not_stalls)
+{
+    struct usb_redir_set_configuration_header setc = { 2 };
+
+    plug();
+    usbredirparser_send_set_configuration(peer.parser, 2, &setc);
+    pump();
+    ck_assert_int_eq(peer.config_status, usb_redir_stall);
+    ck_assert_int_eq(peer.config, 0);
+}
+END_TEST
+
+START_TEST(test_output_reports_are_taken_and_acknowledged)
+{
+    static const uint8_t rumble[8] = { 0x00, 0x08, 0x00, 0xff, 0x10, 0x00, 0x00, 0x00 };
+    struct usb_redir_interrupt_packet_header h = { 0x01, 0, sizeof rumble };
+
+    plug();
+    usbredirparser_send_interrupt_packet(peer.parser, 9, &h, (uint8_t *)rumble, sizeof rumble);
+    pump();
+    ck_assert_int_eq(side.out_reports, 1);
+    ck_assert_uint_eq(side.out_len, 8);
+    ck_assert_mem_eq(side.out, rumble, 8);
+    ck_assert_int_eq(peer.interrupts, 1);      /* the acknowledgement, no data */
+    ck_assert_uint_eq(peer.interrupt.endpoint, 0x01);
+    ck_assert_uint_eq(peer.interrupt.status, usb_redir_success);
+    ck_assert_int_eq(peer.interrupt_len, 0);
+}
+END_TEST
+
+START_TEST(test_unplug_disconnects_and_stops_reports)
+{
+    struct usb_redir_start_interrupt_receiving_header start = { 0x81 };
+    uint8_t report[IQ_USBPAD_REPORT_SIZE] = { 0 };
+
+    plug();
+    usbredirparser_send_start_interrupt_receiving(peer.parser, 3, &start);
+    pump();
+    iq_usbpad_dev_unplug(dev);
+    pump();
+    ck_assert_int_eq(peer.disconnects, 1);
+    ck_assert_int_eq(side.receiving, 0);
+    ck_assert_int_eq(iq_usbpad_dev_send_report(dev, report), -EAGAIN);
+    iq_usbpad_dev_plug(dev);
+    pump();
+    ck_assert_int_eq(peer.connects, 2);
+}
+END_TEST
+
+START_TEST(test_peer_gone_reads_as_epipe)
+{
+    plug();
+    close(peer.fd);
+    peer.fd = open("/dev/null", O_RDONLY);
+    ck_assert_int_eq(iq_usbpad_dev_read(dev), -EPIPE);
+}
+END_TEST
+
+static Suite *
+usbpad_suite(void)
+{
+    Suite *s = suite_create("usbpad");
+    TCase *tc = tcase_create("descriptors");
+    tcase_add_test(tc, test_device_descriptor_is_the_wired_controllers);
+    tcase_add_test(tc, test_configuration_walks_as_the_documented_layout);
+    tcase_add_test(tc, test_pad_interface_vendor_descriptor_names_its_endpoints);
+    tcase_add_test(tc, test_endpoint_table_matches_the_configuration);
+    tcase_add_test(tc, test_strings_are_utf16_and_unknown_ones_stall);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("reports");
+    tcase_add_loop_test(tc, test_each_button_sets_exactly_its_bit, 0, sizeof button_bits / sizeof button_bits[0]);
+    tcase_add_test(tc, test_sticks_at_their_extremes_with_y_up_in_the_report);
+    tcase_add_test(tc, test_digital_triggers_press_the_trigger_fully);
+    tcase_add_test(tc, test_out_of_range_and_unknown_controls_are_refused_by_name);
+    tcase_add_test(tc, test_rumble_and_led_reports_parse);
+    tcase_add_test(tc, test_malformed_output_reports_are_refused);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("usbredir");
+    tcase_add_checked_fixture(tc, setup_pair, teardown_pair);
+    tcase_add_test(tc, test_plug_announces_the_controller_at_full_speed);
+    tcase_add_test(tc, test_get_descriptor_answers_and_truncates_to_the_length_asked);
+    tcase_add_test(tc, test_unknown_requests_stall);
+    tcase_add_test(tc, test_vendor_request_returns_the_current_report);
+    tcase_add_test(tc, test_configuration_and_reports_flow_once_the_guest_polls);
+    tcase_add_test(tc, test_a_configuration_the_pad_has_not_stalls);
+    tcase_add_test(tc, test_output_reports_are_taken_and_acknowledged);
+    tcase_add_test(tc, test_unplug_disconnects_and_stops_reports);
+    tcase_add_test(tc, test_peer_gone_reads_as_epipe);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    SRunner *sr = srunner_create(usbpad_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
