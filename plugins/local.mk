@@ -59,6 +59,7 @@ plugins_tests_test_usbpad_SOURCES = plugins/tests/test_usbpad.c \
 	plugins/input-qmp/usbpad-report.c plugins/input-qmp/usbpad-report.h
 plugins_tests_test_usbpad_CFLAGS = $(GH_PLUGIN_CFLAGS) -I$(srcdir)/plugins/input-qmp $(USBREDIR_CFLAGS) $(CHECK_CFLAGS)
 plugins_tests_test_usbpad_LDADD = $(USBREDIR_LIBS) $(CHECK_LIBS)
+EXTRA_DIST += docs/gamepads.md
 
 # The out-of-tree example (built with only the installed SDK: plugin.h and
 # the helpers of plugin-util.h, both in gamehostinclude_HEADERS) and the

@@ -568,6 +568,24 @@ START_TEST(test_unplug_disconnects_and_stops_reports)
 }
 END_TEST
 
+START_TEST(test_a_qemu_that_stops_reading_gets_bounded_output)
+{
+    struct usb_redir_start_interrupt_receiving_header start = { 0x81 };
+    uint8_t report[IQ_USBPAD_REPORT_SIZE] = { 0x00, 0x14 };
+    int sent = 0, rc;
+
+    plug();
+    usbredirparser_send_start_interrupt_receiving(peer.parser, 3, &start);
+    pump();
+    /* From here the peer reads nothing: the socket fills, then the
+     * parser's queue up to IQ_USBPAD_MAX_PENDING, then reports are refused. */
+    while ((rc = iq_usbpad_dev_send_report(dev, report)) == 0 && sent < 1000000)
+        sent++;
+    ck_assert_int_eq(rc, -ENOBUFS);
+    ck_assert_int_gt(sent, 100);
+}
+END_TEST
+
 START_TEST(test_peer_gone_reads_as_epipe)
 {
     plug();
@@ -608,6 +626,7 @@ usbpad_suite(void)
     tcase_add_test(tc, test_a_configuration_the_pad_has_not_stalls);
     tcase_add_test(tc, test_output_reports_are_taken_and_acknowledged);
     tcase_add_test(tc, test_unplug_disconnects_and_stops_reports);
+    tcase_add_test(tc, test_a_qemu_that_stops_reading_gets_bounded_output);
     tcase_add_test(tc, test_peer_gone_reads_as_epipe);
     suite_add_tcase(s, tc);
     return s;
