@@ -13,12 +13,17 @@ libghplugin_la_SOURCES = \
 GH_PLUGIN_LIBS = libghplugin.la $(GH_CONF_LIBS) $(PNG_LIBS) -ldl
 
 # The loader against good and deliberately bad plugins (tests/plugins/), and
-# the pipeline over pipeline-fake with fake VM access.
+# the pipeline over pipeline-fake with fake VM access.  plugin-fixture finds
+# and loads the test plugins.
+noinst_LTLIBRARIES += libghplugintest.la
+libghplugintest_la_SOURCES = tests/unit/plugin-fixture.c tests/unit/plugin-fixture.h
+libghplugintest_la_CFLAGS = $(GH_TEST_CFLAGS)
+
 check_PROGRAMS += tests/unit/test_plugin tests/unit/test_pipeline
 TESTS += tests/unit/test_plugin tests/unit/test_pipeline
 tests_unit_test_plugin_SOURCES = tests/unit/test_plugin.c tests/plugins/record.h
 tests_unit_test_plugin_CFLAGS = $(GH_TEST_CFLAGS)
-tests_unit_test_plugin_LDADD = libghtest.la $(GH_PLUGIN_LIBS) $(CHECK_LIBS)
+tests_unit_test_plugin_LDADD = libghplugintest.la libghtest.la $(GH_PLUGIN_LIBS) $(CHECK_LIBS)
 tests_unit_test_pipeline_SOURCES = tests/unit/test_pipeline.c tests/plugins/pipeline-fake.h
 tests_unit_test_pipeline_CFLAGS = $(GH_TEST_CFLAGS)
 tests_unit_test_pipeline_LDADD = libghtest.la $(GH_PLUGIN_LIBS) $(CHECK_LIBS)
