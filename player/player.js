@@ -3,9 +3,10 @@
  * mouse and gamepad input on the "input" data channel in the JSON shape of
  * POST /v1/sessions/{id}/input.  A session with sound also plays the game's
  * sound (muted until the player's first click or key: browsers' autoplay
- * rule) and can take the player's microphone.  Plain script, no build step,
- * no external resources.  window.ghPlayer exposes the state for tests and
- * debugging. */
+ * rule) and can take the player's microphone.  The guest's rumble plays on
+ * the player's pads, and the toolbar shows which pads are connected.  Plain
+ * script, no build step, no external resources.  window.ghPlayer exposes
+ * the state for tests and debugging. */
 'use strict';
 
 (function () {
@@ -41,7 +42,8 @@
 
     // Gamepad API "standard" mapping → evdev pad buttons (by position:
     // south/east/west/north), and axes.  Triggers (6, 7) also go out as the
-    // analog axes ABS_Z/ABS_RZ.
+    // analog axes ABS_Z/ABS_RZ, 0..255; sticks as -32768..32767, Y growing
+    // downwards in both (docs/player.md, "Game pads").
     const PAD_BUTTONS = [
         'BTN_SOUTH', 'BTN_EAST', 'BTN_WEST', 'BTN_NORTH', 'BTN_TL', 'BTN_TR', 'BTN_TL2', 'BTN_TR2',
         'BTN_SELECT', 'BTN_START', 'BTN_THUMBL', 'BTN_THUMBR',
@@ -50,6 +52,13 @@
     const PAD_AXES = ['ABS_X', 'ABS_Y', 'ABS_RX', 'ABS_RY'];
     const PAD_TRIGGERS = { 6: 'ABS_Z', 7: 'ABS_RZ' };
     const MAX_PADS = 4;
+    const TRIGGER_MAX = 255;
+    const RUMBLE_MAX = 65535;
+    // Chromium ends a dual-rumble effect after 5 s at most, while an Xbox 360
+    // pad's motors run until the guest changes them: re-armed before then.
+    const RUMBLE_EFFECT_MS = 5000;
+    const RUMBLE_REARM_MS = 4000;
+    const RUMBLES_KEPT = 256;           // ghPlayer.rumbles: the latest messages
     const ABS_MAX = 32767;
     const REL_MAX = 10000;
 
@@ -77,6 +86,7 @@
         message: $('message'), title: $('message-title'), text: $('message-text'),
         reconnect: $('btn-reconnect'), stats: $('btn-stats'), fullscreen: $('btn-fullscreen'),
         unmute: $('btn-unmute'), mute: $('btn-mute'), volume: $('volume'), mic: $('btn-mic'),
+        pads: $('pads'),
     };
 
     // What tests (and a curious human, in the console) can read.
@@ -115,6 +125,17 @@
         // or no sound), listened to for ms milliseconds.
         dominantFrequency: (ms) => dominantFrequency(ms),
         toggleMic: () => toggleMic(),
+        // Game pads, by index: whether the browser has it, whether the
+        // guest has it plugged in, its LED command (null: none yet), and
+        // the motors as the last rumble set them.
+        pads: [0, 1, 2, 3].map((index) => ({ index, browser: false, attached: false, led: null, strong: 0, weak: 0 })),
+        // The rumble messages received, in order (the latest RUMBLES_KEPT).
+        rumbles: [],
+        lastRumble: (pad) => lastRumble(pad),
+        // Test hook: fn replaces navigator.getGamepads in the page's own
+        // poll (a list of Gamepad-like objects: {connected, index, buttons:
+        // [{pressed, value}], axes: [], vibrationActuator?}); null restores it.
+        setTestGamepads: (fn) => { testGamepads = typeof fn === 'function' ? fn : null; },
     };
     window.ghPlayer = player;
 
@@ -132,6 +153,8 @@
     const heldKeys = new Set(), heldButtons = new Set();
     let relX = 0, relY = 0, absPending = null, motionScheduled = false;
     const padPrev = [];
+    let testGamepads = null;
+    const rumbleTimers = [0, 0, 0, 0];
 
     // ---------------------------------------------------------------
     // Where we are: /…/play/{id}?token=…
@@ -329,6 +352,7 @@
         statsTimer = iceTimer = 0;
         statsPrev = audioPrev = null;
         releaseAll();
+        stopRumbles();
         releaseMic(false);
         micTransceiver = null;
         audioTrack = null;
@@ -490,6 +514,12 @@
             break;
         case 'bye':
             onBye(msg);
+            break;
+        case 'rumble':
+            onRumble(msg);
+            break;
+        case 'pad':
+            onPadMessage(msg);
             break;
         case 'error':
             player.lastError = msg.message || 'error';
@@ -782,6 +812,7 @@
             'lost     ' + (s.packetsLost || 0) + ' packets',
             'path     ' + (s.localAddress ? s.localAddress + ' ↔ ' + s.remoteAddress + ' (' + s.candidateType + ')' : '-'),
             'input    ' + player.inputSent + ' events sent',
+            'pads     ' + describePads(),
             'close    ' + (player.closeCode !== null ? player.closeCode : '-') +
                 (player.byeScope ? '  bye ' + player.byeScope : '') +
                 (player.closeReason ? '  ' + player.closeReason : ''),
@@ -1204,49 +1235,194 @@
             sendEvents([{ type: 'rel', code: 'REL_WHEEL', value: clampRel(detents) }]);
     }
 
-    const axisValue = (v) => Math.max(-32768, Math.min(32767, Math.round(v * 32767)));
+    // ---------------------------------------------------------------
+    // Game pads: the browser's pads sent as the guest's, the guest's rumble
+    // played back on them, and the toolbar's indicator.
 
+    const axisValue = (v) => Math.max(-32768, Math.min(32767, Math.round(v * 32767)));
+    const triggerValue = (v) => Math.max(0, Math.min(TRIGGER_MAX, Math.round(v * TRIGGER_MAX)));
+    const validPad = (pad) => Number.isInteger(pad) && pad >= 0 && pad < MAX_PADS;
+
+    function gamepads() {
+        if (testGamepads)
+            return testGamepads() || [];
+        return navigator.getGamepads ? navigator.getGamepads() : [];
+    }
+
+    function browserPad(pad) {
+        const gp = gamepads()[pad];
+        return gp && gp.connected ? gp : null;
+    }
+
+    // A pad's state as the page sends it: buttons pressed, axes in evdev's units.
+    function padState(gp) {
+        const cur = { buttons: [], axes: {} };
+        gp.buttons.forEach((b, i) => {
+            if (i < PAD_BUTTONS.length)
+                cur.buttons[i] = b.pressed;
+            if (PAD_TRIGGERS[i])
+                cur.axes[PAD_TRIGGERS[i]] = triggerValue(b.value);
+        });
+        gp.axes.forEach((v, i) => {
+            if (i < PAD_AXES.length)
+                cur.axes[PAD_AXES[i]] = axisValue(v);
+        });
+        return cur;
+    }
+
+    // The events that take the guest's pad from prev (null: just plugged in,
+    // all at rest) to cur.
+    function padChanges(pad, prev, cur, events) {
+        cur.buttons.forEach((down, i) => {
+            if (down !== (prev ? !!prev.buttons[i] : false))
+                events.push({ type: 'pad_button', code: PAD_BUTTONS[i], value: down ? 1 : 0, pad });
+        });
+        for (const [code, v] of Object.entries(cur.axes)) {
+            if (prev ? prev.axes[code] !== v : v !== 0)
+                events.push({ type: 'pad_axis', code, value: v, pad });
+        }
+    }
+
+    // The browser lost the pad: its held buttons are let go, then it goes.
+    function padGone(pad, prev, events) {
+        prev.buttons.forEach((down, i) => {
+            if (down)
+                events.push({ type: 'pad_button', code: PAD_BUTTONS[i], value: 0, pad });
+        });
+        events.push({ type: 'pad_connect', value: 0, pad });
+    }
+
+    // Once per animation frame: one message with every pad's changes.  A
+    // watcher's pads send nothing (they still light the indicator).
     function pollPads() {
         requestAnimationFrame(pollPads);
-        if (!playing() || player.role !== 'control' || !navigator.getGamepads)
+        const pads = gamepads();
+        let changed = false;
+        for (let pad = 0; pad < MAX_PADS; pad++) {
+            const has = !!(pads[pad] && pads[pad].connected);
+            changed = changed || player.pads[pad].browser !== has;
+            player.pads[pad].browser = has;
+        }
+        if (changed)
+            renderPads();
+        if (!playing() || player.role !== 'control')
             return;
         const events = [];
-        const pads = navigator.getGamepads();
         for (let pad = 0; pad < MAX_PADS; pad++) {
             const gp = pads[pad];
             const prev = padPrev[pad];
             if (!gp || !gp.connected) {
-                if (prev) {
-                    prev.buttons.forEach((down, i) => {
-                        if (down)
-                            events.push({ type: 'pad_button', code: PAD_BUTTONS[i], value: 0, pad });
-                    });
-                    padPrev[pad] = null;
-                }
+                if (prev)
+                    padGone(pad, prev, events);
+                padPrev[pad] = null;
                 continue;
             }
-            const cur = { buttons: [], axes: {} };
-            gp.buttons.forEach((b, i) => {
-                if (i < PAD_BUTTONS.length)
-                    cur.buttons[i] = b.pressed;
-                if (PAD_TRIGGERS[i])
-                    cur.axes[PAD_TRIGGERS[i]] = axisValue(b.value);
-            });
-            gp.axes.forEach((v, i) => {
-                if (i < PAD_AXES.length)
-                    cur.axes[PAD_AXES[i]] = axisValue(v);
-            });
-            cur.buttons.forEach((down, i) => {
-                if (down !== (prev ? !!prev.buttons[i] : false))
-                    events.push({ type: 'pad_button', code: PAD_BUTTONS[i], value: down ? 1 : 0, pad });
-            });
-            for (const [code, v] of Object.entries(cur.axes)) {
-                if (prev ? prev.axes[code] !== v : v !== 0)
-                    events.push({ type: 'pad_axis', code, value: v, pad });
-            }
+            const cur = padState(gp);
+            if (!prev)
+                events.push({ type: 'pad_connect', value: 1, pad });
+            padChanges(pad, prev, cur, events);
             padPrev[pad] = cur;
         }
         sendEvents(events);
+    }
+
+    function lastRumble(pad) {
+        for (let i = player.rumbles.length - 1; i >= 0; i--)
+            if (player.rumbles[i].pad === pad)
+                return player.rumbles[i];
+        return null;
+    }
+
+    // Plays the pad's motors as the guest last set them on the browser's pad
+    // of that index (where the browser has vibrationActuator), re-armed
+    // while they run; still motors reset it.
+    function playRumble(pad) {
+        clearTimeout(rumbleTimers[pad]);
+        rumbleTimers[pad] = 0;
+        const st = player.pads[pad];
+        const gp = browserPad(pad);
+        const act = gp && gp.vibrationActuator;
+        const still = !st.strong && !st.weak;
+        if (!act || (still ? !act.reset : !act.playEffect))
+            return;
+        const done = still ? act.reset() : act.playEffect('dual-rumble', {
+            startDelay: 0, duration: RUMBLE_EFFECT_MS,
+            strongMagnitude: st.strong / RUMBLE_MAX, weakMagnitude: st.weak / RUMBLE_MAX,
+        });
+        if (done && done.catch)
+            done.catch(() => {}); // "preempted" by the next one, or no motors
+        if (!still)
+            rumbleTimers[pad] = setTimeout(() => playRumble(pad), RUMBLE_REARM_MS);
+    }
+
+    function stopRumbles() {
+        for (let pad = 0; pad < MAX_PADS; pad++) {
+            const st = player.pads[pad];
+            if (st.strong || st.weak) {
+                st.strong = st.weak = 0;
+                playRumble(pad);
+            }
+        }
+    }
+
+    // {"type":"rumble","pad":N,"strong":0..65535,"weak":0..65535}
+    function onRumble(msg) {
+        const strength = (v) => (Number.isFinite(v) ? Math.max(0, Math.min(RUMBLE_MAX, Math.round(v))) : 0);
+        if (!validPad(msg.pad)) {
+            player.lastError = 'rumble for pad ' + msg.pad + ', which is not 0..' + (MAX_PADS - 1);
+            return;
+        }
+        player.rumbles.push(msg);
+        if (player.rumbles.length > RUMBLES_KEPT)
+            player.rumbles.splice(0, player.rumbles.length - RUMBLES_KEPT);
+        player.pads[msg.pad].strong = strength(msg.strong);
+        player.pads[msg.pad].weak = strength(msg.weak);
+        playRumble(msg.pad);
+        renderOverlay();
+    }
+
+    // {"type":"pad","pad":N,"attached":true|false,"led":L|null}
+    function onPadMessage(msg) {
+        if (!validPad(msg.pad)) {
+            player.lastError = 'pad message for pad ' + msg.pad + ', which is not 0..' + (MAX_PADS - 1);
+            return;
+        }
+        const st = player.pads[msg.pad];
+        st.attached = msg.attached === true;
+        st.led = Number.isInteger(msg.led) ? msg.led : null;
+        if (!st.attached && (st.strong || st.weak)) {
+            st.strong = st.weak = 0;
+            playRumble(msg.pad);
+        }
+        renderPads();
+    }
+
+    // The toolbar's pads 1-4: lit while the browser has the pad, marked
+    // while the guest has it plugged in; hidden while neither has any.
+    function renderPads() {
+        let any = false;
+        for (const el of ui.pads.querySelectorAll('.pad')) {
+            const st = player.pads[Number(el.dataset.pad)];
+            any = any || st.browser || st.attached;
+            el.classList.toggle('browser', st.browser);
+            el.classList.toggle('attached', st.attached);
+            el.title = 'Pad ' + (st.index + 1) + ': ' +
+                (st.browser ? 'connected to this browser' : 'not connected to this browser') + '; ' +
+                (st.attached ? 'plugged into the game' + (st.led !== null ? ' (LED ' + st.led + ')' : '')
+                    : 'not plugged into the game');
+        }
+        ui.pads.hidden = !any;
+        renderOverlay();
+    }
+
+    // F2: "1 browser+game LED 6 rumble 32896/0; 2 browser" or "-".
+    function describePads() {
+        const out = player.pads.filter((st) => st.browser || st.attached).map((st) =>
+            (st.index + 1) + ' ' + [st.browser ? 'browser' : null, st.attached ? 'game' : null]
+                .filter(Boolean).join('+') +
+            (st.led !== null ? ' LED ' + st.led : '') +
+            (st.strong || st.weak ? ' rumble ' + st.strong + '/' + st.weak : ''));
+        return out.length ? out.join('; ') : '-';
     }
 
     // ---------------------------------------------------------------
@@ -1282,6 +1458,7 @@
     restoreVolume();
     setAudioPresent(false);
     setMic('off');
+    renderPads();
     requestAnimationFrame(pollPads);
     connect();
 })();

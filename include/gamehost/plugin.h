@@ -28,8 +28,8 @@
  * cross the ABI: no bool, no enums, no long.
  *
  * Threading.  The host calls probe/create/destroy, input ops,
- * request_keyframe and the peer_* stream ops on its main thread; capture ops and push_frame run on the
- * session's pipeline thread.  Audio flows on the audio backend's own
+ * request_keyframe and the peer_* and pad_feedback stream ops on its main
+ * thread; capture ops and push_frame run on the session's pipeline thread.  Audio flows on the audio backend's own
  * thread: it calls audio_push there, and the host calls the stream's
  * push_audio on that same thread.
  * Host services may be called from the thread the host called the plugin on
@@ -184,7 +184,7 @@ typedef struct gh_pad_feedback {
     uint32_t strong;         /* GH_PAD_RUMBLE: the low-frequency (left, heavy) motor */
     uint32_t weak;           /* GH_PAD_RUMBLE: the high-frequency (right, light) motor */
     uint32_t led;            /* GH_PAD_LED: the pad's own LED command (Xbox 360: 0..13) */
-    uint64_t timestamp_ns;   /* host monotonic time the guest sent it */
+    uint64_t timestamp_ns;   /* host monotonic time the guest sent it; 0: the host stamps it */
 } gh_pad_feedback;
 
 /* Since 1.4: what an input backend did with one pad (gh_input_ops.pad_stats). */
@@ -316,8 +316,12 @@ typedef struct gh_host_services {
     /* Input backends, main thread: what the guest sent one of the
      * session's pads, or what became of it (fb->kind).  The host counts
      * it, shows it in the session, and passes it to the stream backend for
-     * the peer in control.  0; -EINVAL for an unknown kind, a pad out of
-     * range or a strength over GH_PAD_RUMBLE_MAX (nothing recorded). */
+     * the peer in control before returning.  0; -EINVAL for an unknown
+     * kind, a pad out of range, a rumble strength over GH_PAD_RUMBLE_MAX
+     * or a struct_size short of gh_pad_feedback (nothing recorded, the
+     * reason set as by set_error); -EPERM from another kind of backend or
+     * another thread.  Only a rumble's strengths and an LED command's led
+     * are read. */
     int (*pad_feedback)(gh_host *host, const gh_pad_feedback *fb);
 } gh_host_services;
 

@@ -34,6 +34,7 @@ TESTS += plugins/tests/test_stream_webrtc
 plugins_tests_test_stream_webrtc_SOURCES = \
 	plugins/tests/test_stream_webrtc.c \
 	plugins/tests/test_stream_webrtc_audio.c plugins/tests/test_stream_webrtc_audio.h \
+	plugins/tests/test_stream_webrtc_pads.c plugins/tests/test_stream_webrtc_pads.h \
 	plugins/tests/fake-host.c plugins/tests/fake-host.h \
 	$(plugins_stream_webrtc_la_SOURCES)
 plugins_tests_test_stream_webrtc_CFLAGS = $(GH_PLUGIN_CFLAGS) -I$(srcdir)/plugins/stream-webrtc \

@@ -269,3 +269,42 @@ sw_msg_error(const char *message)
     json_builder_end_object(b);
     return sw_build(b);
 }
+
+char *
+sw_msg_rumble(uint32_t pad, uint32_t strong, uint32_t weak)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new_immutable();
+
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "type");
+    json_builder_add_string_value(b, "rumble");
+    json_builder_set_member_name(b, "pad");
+    json_builder_add_int_value(b, pad);
+    json_builder_set_member_name(b, "strong");
+    json_builder_add_int_value(b, strong);
+    json_builder_set_member_name(b, "weak");
+    json_builder_add_int_value(b, weak);
+    json_builder_end_object(b);
+    return sw_build(b);
+}
+
+char *
+sw_msg_pad(uint32_t pad, gboolean attached, int32_t led)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new_immutable();
+
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "type");
+    json_builder_add_string_value(b, "pad");
+    json_builder_set_member_name(b, "pad");
+    json_builder_add_int_value(b, pad);
+    json_builder_set_member_name(b, "attached");
+    json_builder_add_boolean_value(b, attached);
+    json_builder_set_member_name(b, "led");
+    if (led >= 0)
+        json_builder_add_int_value(b, led);
+    else
+        json_builder_add_null_value(b);
+    json_builder_end_object(b);
+    return sw_build(b);
+}

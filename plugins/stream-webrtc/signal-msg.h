@@ -53,3 +53,9 @@ char *sw_msg_ice(const char *candidate, uint32_t mline);
 /* {"type":"error","message":…}, g_free: what the backend tells a player on
  * its own (the host words the replies to refused messages). */
 char *sw_msg_error(const char *message);
+/* Game pads (ABI 1.4), g_free: {"type":"rumble","pad":N,"strong":S,"weak":W}
+ * (strengths 0..65535, 0 and 0 stop the motors), and
+ * {"type":"pad","pad":N,"attached":true|false,"led":L} (the guest's last
+ * LED command; null before any: led < 0). */
+char *sw_msg_rumble(uint32_t pad, uint32_t strong, uint32_t weak);
+char *sw_msg_pad(uint32_t pad, gboolean attached, int32_t led);

@@ -20,6 +20,8 @@
  * A session with sound (host services 4, audio_format) also sends the
  * game's sound to each viewer as Opus and takes the player's microphone
  * (peer-audio.c); without, the viewers get the picture alone, as before.
+ * What the guest sends its game pads (ABI 1.4: rumble, LEDs, plug and
+ * unplug) goes to the player in control as signaling messages.
  *
  * Threads: the peer table is changed on the main thread and read by
  * push_frame on the pipeline thread, under `lock`.  push_audio runs on the
@@ -63,6 +65,12 @@ typedef struct {
     sw_peer *peer;               /* NULL until its hello */
 } sw_viewer;
 
+/* What the guest last did with one of the session's pads (main thread). */
+typedef struct {
+    gboolean attached;
+    int32_t led;                 /* -1: no LED command yet */
+} sw_pad;
+
 struct gh_instance {
     gh_host *host;
     gh_host_services svc;        /* the host's table, copied at our size */
@@ -79,6 +87,7 @@ struct gh_instance {
     GThreadPool *reaper;         /* stops closed viewers' pipelines */
     GMutex audio_lock;
     GPtrArray *audio_peers;      /* sw_peer* with sound, under audio_lock */
+    sw_pad pads[GH_INPUT_MAX_PADS]; /* main thread */
     /* Pipeline thread only. */
     gf_pacer pacer;              /* pipeline thread */
     gf_converter *convert;       /* pipeline thread: frames to I420 */
@@ -296,6 +305,8 @@ sw_create(gh_host *host, const gh_host_services *services)
     g_mutex_init(&inst->audio_lock);
     inst->audio_peers = g_ptr_array_new();
     inst->convert = gf_converter_new(gf_cpu_threads());
+    for (size_t i = 0; i < GH_INPUT_MAX_PADS; i++)
+        inst->pads[i].led = -1;
     if (inst->svc.version < 3 || !inst->svc.signal_send || !inst->svc.peer_input || !inst->svc.peer_close) {
         sw_error(inst, "the host offers no signaling for players (it needs plugin ABI 1.2)");
         goto fail;
@@ -489,6 +500,38 @@ sw_request_keyframe(gh_instance *inst)
             sw_peer_keyframe(v->peer);
 }
 
+/* ---- game pads (ABI 1.4, main thread) ------------------------------------------- */
+
+/* The guest's feedback for the session's pads goes to the player in
+ * control as a signaling message: a rumble to play, or what the pad
+ * indicator shows (plugged in, and the LED). */
+static void
+sw_pad_feedback(gh_instance *inst, uint32_t peer, const gh_pad_feedback *fb)
+{
+    g_autofree char *message = NULL;
+    sw_pad *pad;
+    int rc;
+
+    if (!GH_STRUCT_HAS(fb, gh_pad_feedback, timestamp_ns) || fb->pad >= GH_INPUT_MAX_PADS)
+        return;
+    pad = &inst->pads[fb->pad];
+    if (fb->kind == GH_PAD_RUMBLE) {
+        message = sw_msg_rumble(fb->pad, fb->strong, fb->weak);
+    } else {
+        if (fb->kind == GH_PAD_ATTACHED || fb->kind == GH_PAD_DETACHED)
+            pad->attached = fb->kind == GH_PAD_ATTACHED;
+        else if (fb->kind == GH_PAD_LED)
+            pad->led = (int32_t)MIN(fb->led, (uint32_t)G_MAXINT32);
+        else
+            return;
+        message = sw_msg_pad(fb->pad, pad->attached, pad->led);
+    }
+    /* A player that just left misses it; nothing to do about that. */
+    if ((rc = inst->svc.signal_send(inst->host, peer, message)) < 0 && rc != -ENOENT)
+        gh_host_log(inst->host, &inst->svc, GH_LOG_WARNING, "pad feedback for viewer %u not sent: %s", peer,
+                    g_strerror(-rc));
+}
+
 /* ---- frames (pipeline thread) ------------------------------------------------- */
 
 static int
@@ -655,6 +698,7 @@ static const gh_stream_ops sw_stream_ops = {
     .peer_message = sw_peer_message,
     .peer_close = sw_peer_close,
     .push_audio = sw_push_audio,
+    .pad_feedback = sw_pad_feedback,
 };
 
 static const gh_backend_factory sw_factory = {

@@ -32,6 +32,7 @@
 #include "playout-delay.h"
 #include "signal-msg.h"
 #include "test_stream_webrtc_audio.h"
+#include "test_stream_webrtc_pads.h"
 #include "testutil.h"
 
 /* ---- parsing: good messages --------------------------------------------------- */
@@ -1528,6 +1529,8 @@ stream_webrtc_suite(void)
 
     /* test_stream_webrtc_audio.c: audio.c's pieces. */
     stream_webrtc_audio_tcases(s);
+    /* test_stream_webrtc_pads.c: game pad feedback. */
+    stream_webrtc_pads_tcases(s);
 
     return s;
 }

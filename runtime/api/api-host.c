@@ -50,6 +50,7 @@ gh_api_handle_metrics(GhApi *api, SoupServerMessage *msg, const char *arg, GHash
     gauges.draining = gh_session_manager_is_draining(api->sessions);
     gauges.players = gh_api_signal_players(api);
     gh_session_manager_audio_totals(api->sessions, &gauges.audio);
+    gh_session_manager_pad_totals(api->sessions, &gauges.pads);
     gh_session_manager_input_dropped(api->sessions, &gauges.input_dropped_malformed,
                                      &gauges.input_dropped_not_controller, gauges.input_dropped);
     /* Rendered before this request is counted: a scrape sees the ones before it. */

@@ -159,6 +159,23 @@ metrics_render_audio(GString *out, const GhSessionAudioTotals *a)
 }
 
 static void
+metrics_render_pads(GString *out, const GhSessionPadTotals *pads)
+{
+    g_string_append_printf(out,
+                           "# HELP gamehost_pads_attached Game pads plugged into the running sessions' VMs.\n"
+                           "# TYPE gamehost_pads_attached gauge\n"
+                           "gamehost_pads_attached %u\n"
+                           "# HELP gamehost_pad_events Pad button and axis events of the running sessions delivered "
+                           "to their input backends.\n"
+                           "# TYPE gamehost_pad_events gauge\n"
+                           "gamehost_pad_events %" G_GUINT64_FORMAT "\n"
+                           "# HELP gamehost_pad_rumble_reports Rumbles the running sessions' guests sent their pads.\n"
+                           "# TYPE gamehost_pad_rumble_reports gauge\n"
+                           "gamehost_pad_rumble_reports %" G_GUINT64_FORMAT "\n",
+                           pads->attached, pads->events, pads->rumble_reports);
+}
+
+static void
 metrics_render_players(GString *out, const GhMetrics *metrics, const GhMetricsGauges *gauges)
 {
     g_string_append_printf(out,
@@ -192,5 +209,6 @@ gh_metrics_render(const GhMetrics *metrics, const GhMetricsGauges *gauges)
     metrics_render_requests(out, metrics);
     metrics_render_players(out, metrics, gauges);
     metrics_render_audio(out, &gauges->audio);
+    metrics_render_pads(out, &gauges->pads);
     return g_string_free(out, FALSE);
 }

@@ -20,6 +20,7 @@ typedef struct {
     guint64 input_dropped_not_controller;
     guint64 input_dropped[GH_INPUT_DROP_LAST];  /* events the input backends did not take, by GhInputDrop */
     GhSessionAudioTotals audio;            /* sound over the running sessions */
+    GhSessionPadTotals pads;               /* game pads over the running sessions */
 } GhMetricsGauges;
 
 GhMetrics *gh_metrics_new(void);

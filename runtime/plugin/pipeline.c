@@ -61,6 +61,7 @@ struct GhPipeline {
     GhPipelineAudio *audio;      /* NULL: no sound */
     GhPluginSessionInfo info;    /* strings owned below; ops/ctx are ours */
     char *session_id, *image_id, *vnc_socket, *relay_path, *dbus_socket;
+    char *pad_socket[GH_INPUT_MAX_PADS];
     GHashTable *options;         /* the choice's options, ref'd, may be NULL */
     const GhPluginSessionOps *vm_ops;
     gpointer vm_ctx;
@@ -85,8 +86,9 @@ struct GhPipeline {
     double capture_ms_total, capture_ms_last;
     guint64 frames_torn;
     gint64 times[PIPELINE_FPS_WINDOW];
-    guint64 input_events, input_errors;
+    guint64 input_events, input_errors, pad_events;
     guint64 input_dropped[GH_INPUT_DROP_LAST];
+    GhPipelinePads pads;         /* main thread only */
     /* Interactive streams: peers open with the stream backend (under lock;
      * the main thread changes it, the pipeline thread reads it). */
     guint peers_open;
@@ -508,12 +510,16 @@ pipeline_op_qmp_command(gpointer ctx, const char *command, char **reply, char **
     return p->vm_ops->qmp_command(p->vm_ctx, command, reply, error_msg);
 }
 
-/* Main thread: what one delivery did, in the stats. */
+/* Main thread: what one delivery of events did, in the stats. */
 static void
-pipeline_input_count(GhPipeline *p, guint delivered, GArray *drops, guint first)
+pipeline_input_count(GhPipeline *p, const gh_input_event *events, guint n, guint delivered, GArray *drops,
+                     guint first)
 {
+    guint pad_events = gh_pipeline_pads_delivered(events, n, drops, first);
+
     g_mutex_lock(&p->lock);
     p->input_events += delivered;
+    p->pad_events += pad_events;
     for (guint i = first; i < drops->len; i++) {
         GhInputDrop reason = g_array_index(drops, GhPipelineInputDrop, i).reason;
         p->input_dropped[reason]++;
@@ -531,7 +537,7 @@ pipeline_deliver(GhPipeline *p, const gh_input_event *events, guint n, GArray *d
 
     /* -E2BIG, -EINVAL: refused before anything was tried. */
     if (rc != -E2BIG && rc != -EINVAL)
-        pipeline_input_count(p, delivered, drops, first);
+        pipeline_input_count(p, events, n, delivered, drops, first);
     return rc;
 }
 
@@ -605,6 +611,18 @@ pipeline_op_mic_push(gpointer ctx, guint32 peer, const gh_audio_chunk *chunk, gb
     if (!p->vm_ops || !p->vm_ops->peer_controls || !p->vm_ops->peer_controls(p->vm_ctx, peer))
         return -EPERM;
     return gh_pipeline_audio_mic(p->audio, chunk, valid);
+}
+
+/* Pads (pipeline-pads.c): feedback from the input backend, for the stream
+ * backend's player in control. */
+static int
+pipeline_op_pad_feedback(gpointer ctx, const gh_pad_feedback *fb)
+{
+    GhPipeline *p = ctx;
+    guint32 peer = p->vm_ops && p->vm_ops->peer_in_control ? p->vm_ops->peer_in_control(p->vm_ctx) : 0;
+
+    gh_pipeline_pads_feedback(&p->pads, fb, p->stream, peer);
+    return 0;
 }
 
 /* ---- choosing backends -------------------------------------------------- */
@@ -753,6 +771,8 @@ gh_pipeline_new(GhPluginRegistry *reg, const GhPipelineChoice *choice, const cha
     p->vnc_socket = g_strdup(info->vnc_socket);
     p->relay_path = g_strdup(info->relay_path);
     p->dbus_socket = g_strdup(info->dbus_socket);
+    for (guint i = 0; i < GH_INPUT_MAX_PADS; i++)
+        p->pad_socket[i] = g_strdup(info->pad_socket[i]);
     p->options = choice->options ? g_hash_table_ref(choice->options) : NULL;
     p->vm_ops = info->ops;
     p->vm_ctx = info->ops_ctx;
@@ -766,6 +786,7 @@ gh_pipeline_new(GhPluginRegistry *reg, const GhPipelineChoice *choice, const cha
     p->ops.audio_format = pipeline_op_audio_format;
     p->ops.audio_push = pipeline_op_audio_push;
     p->ops.mic_push = pipeline_op_mic_push;
+    p->ops.pad_feedback = pipeline_op_pad_feedback;
     p->context = info->context ? g_main_context_ref(info->context) : g_main_context_ref_thread_default();
     p->refresh_hz = CLAMP(info->refresh_hz ? info->refresh_hz : 60, 1, 1000);
     p->fail = g_new0(FailLink, 1);
@@ -780,6 +801,8 @@ gh_pipeline_new(GhPluginRegistry *reg, const GhPipelineChoice *choice, const cha
     p->info.vnc_socket = p->vnc_socket;
     p->info.relay_path = p->relay_path;
     p->info.dbus_socket = p->dbus_socket;
+    for (guint i = 0; i < GH_INPUT_MAX_PADS; i++)
+        p->info.pad_socket[i] = p->pad_socket[i];
     p->info.refresh_hz = p->refresh_hz;
     p->info.options = NULL;
     p->info.context = p->context;
@@ -840,9 +863,11 @@ gh_pipeline_free(GhPipeline *p)
     pipeline_fail_link_unref(p->fail);
     /* The audio backend stops first: no PCM reaches a stream being freed. */
     p->audio = gh_pipeline_audio_free(p->audio);
-    gh_plugin_instance_free(p->stream);
-    gh_plugin_instance_free(p->input);
-    gh_plugin_instance_free(p->capture);
+    /* Cleared as they go: an input backend's destroy may still report its
+     * pads unplugged, which then reaches no stream backend. */
+    p->stream = gh_plugin_instance_free(p->stream);
+    p->input = gh_plugin_instance_free(p->input);
+    p->capture = gh_plugin_instance_free(p->capture);
     g_clear_pointer(&p->options, g_hash_table_unref);
     g_main_context_unref(p->context);
     g_free(p->session_id);
@@ -850,6 +875,8 @@ gh_pipeline_free(GhPipeline *p)
     g_free(p->vnc_socket);
     g_free(p->relay_path);
     g_free(p->dbus_socket);
+    for (guint i = 0; i < GH_INPUT_MAX_PADS; i++)
+        g_free(p->pad_socket[i]);
     g_free(p->stop_reason);
     g_mutex_clear(&p->lock);
     g_cond_clear(&p->wake);
@@ -934,6 +961,7 @@ gh_pipeline_get_stats(GhPipeline *p, GhPipelineStats *stats)
     stats->capture_ms_last = p->capture_ms_last;
     stats->frames_torn = p->frames_torn;
     stats->input_events = p->input_events;
+    stats->pad_events = p->pad_events;
     stats->input_errors = p->input_errors;
     memcpy(stats->input_dropped, p->input_dropped, sizeof stats->input_dropped);
     g_mutex_unlock(&p->lock);
@@ -946,6 +974,12 @@ gh_pipeline_get_audio_stats(GhPipeline *p, GhPipelineAudioStats *stats)
         return FALSE;
     gh_pipeline_audio_get_stats(p->audio, stats);
     return TRUE;
+}
+
+guint
+gh_pipeline_get_pad_stats(GhPipeline *p, GhPipelinePadStats out[GH_INPUT_MAX_PADS])
+{
+    return gh_pipeline_pads_get(&p->pads, p->input, out);
 }
 
 const char *

@@ -3,13 +3,16 @@
  * the profile's refresh rate while a stream backend is attached) and serves
  * on-demand frames (GET /frame); input from the API or a stream backend goes
  * to the input backend on the main loop; sound (pipeline-audio.c) flows
- * from the audio backend to the stream backend, the microphone back.  A backend that fails ends the
+ * from the audio backend to the stream backend, the microphone back; the
+ * input backend's pad feedback (pipeline-pads.c) goes to the stream
+ * backend for the player in control.  A backend that fails ends the
  * pipeline with a reason, never the daemon. */
 #pragma once
 
 #include <glib.h>
 #include "pipeline-audio.h"
 #include "pipeline-input.h"
+#include "pipeline-pads.h"
 #include "plugin-registry.h"
 
 typedef struct {
@@ -28,6 +31,7 @@ typedef struct {
     double capture_ms_last;
     guint64 frames_torn;         /* streamed frames the capture's release said were overwritten while in use */
     guint64 input_events;        /* delivered to the input backend */
+    guint64 pad_events;          /* of those, pad buttons and axes */
     guint64 input_errors;        /* events the backend did not take: unsupported + invalid + failed */
     guint64 input_dropped[GH_INPUT_DROP_LAST];
 } GhPipelineStats;
@@ -80,6 +84,9 @@ void gh_pipeline_get_stats(GhPipeline *p, GhPipelineStats *stats);
 const char *gh_pipeline_backend_name(GhPipeline *p, guint32 kind);
 /* FALSE when the session has no sound. */
 gboolean gh_pipeline_get_audio_stats(GhPipeline *p, GhPipelineAudioStats *stats);
+/* Main thread: the pads ever attached or with feedback, in pad order (see
+ * gh_pipeline_pads_get); returns how many. */
+guint gh_pipeline_get_pad_stats(GhPipeline *p, GhPipelinePadStats out[GH_INPUT_MAX_PADS]);
 
 /* Interactive streams (ABI 1.2), main thread.  A stream backend with
  * peer_open serves players; while it has one, frames are pumped to it only

@@ -17,6 +17,7 @@ struct gh_host {
     gint refs;                   /* the instance's, plus one per service call running */
     const GhBackend *backend;
     char *session_id, *image_id, *vnc_socket, *relay_path, *session_dir, *dbus_socket;
+    char *pad_socket[GH_INPUT_MAX_PADS];
     guint width, height, refresh_hz;
     GHashTable *options;         /* ref'd, may be NULL */
     GMainContext *context;       /* ref'd */
@@ -49,6 +50,8 @@ host_free(gh_host *host)
     g_free(host->relay_path);
     g_free(host->session_dir);
     g_free(host->dbus_socket);
+    for (guint i = 0; i < GH_INPUT_MAX_PADS; i++)
+        g_free(host->pad_socket[i]);
     g_clear_pointer(&host->options, g_hash_table_unref);
     g_main_context_unref(host->context);
     g_hash_table_unref(host->sources);
@@ -532,6 +535,65 @@ svc_mic_push(gh_host *host, uint32_t peer, const gh_audio_chunk *chunk)
     return h->ops->mic_push(h->ops_ctx, peer, chunk, host_audio_chunk_valid(h, "mic_push", chunk));
 }
 
+/* ---- services: game pads (since 1.4) ------------------------------------- */
+
+static const char *
+svc_pad_socket(gh_host *host, uint32_t pad)
+{
+    HOST_OR_RETURN(h, host, NULL);
+
+    return pad < GH_INPUT_MAX_PADS ? h->pad_socket[pad] : NULL;
+}
+
+/* Why fb cannot be taken (a message for set_error), or NULL.  Strengths
+ * mean something only in a rumble, so only a rumble's are checked. */
+static char *
+host_pad_feedback_refusal(const gh_pad_feedback *fb)
+{
+    if (!fb)
+        return g_strdup("pad_feedback: no feedback (NULL)");
+    if (fb->struct_size < sizeof *fb)
+        return g_strdup_printf("pad_feedback: struct_size %u is smaller than gh_pad_feedback (%zu)", fb->struct_size,
+                               sizeof *fb);
+    if (fb->kind < GH_PAD_ATTACHED || fb->kind > GH_PAD_LED)
+        return g_strdup_printf("pad_feedback: unknown kind %u (GH_PAD_ATTACHED, DETACHED, RUMBLE or LED)", fb->kind);
+    if (fb->pad >= GH_INPUT_MAX_PADS)
+        return g_strdup_printf("pad_feedback: pad %u is out of range (0..%u)", fb->pad, GH_INPUT_MAX_PADS - 1);
+    if (fb->kind == GH_PAD_RUMBLE && (fb->strong > GH_PAD_RUMBLE_MAX || fb->weak > GH_PAD_RUMBLE_MAX))
+        return g_strdup_printf("pad_feedback: rumble strength %u is over %u (%s motor)",
+                               fb->strong > GH_PAD_RUMBLE_MAX ? fb->strong : fb->weak, GH_PAD_RUMBLE_MAX,
+                               fb->strong > GH_PAD_RUMBLE_MAX ? "strong" : "weak");
+    return NULL;
+}
+
+static int
+svc_pad_feedback(gh_host *host, const gh_pad_feedback *fb)
+{
+    HOST_OR_RETURN(h, host, -EINVAL);
+    g_autofree char *why = NULL;
+    gh_pad_feedback copy = { 0 };
+
+    if (h->backend->kind != GH_BACKEND_INPUT) {
+        g_warning("backend %s: pad_feedback is for input backends", host_name(h));
+        return -EPERM;
+    }
+    if (!host_on_main_thread(h, "pad_feedback"))
+        return -EPERM;
+    if ((why = host_pad_feedback_refusal(fb))) {
+        host_set_error_locked(h, why);
+        return -EINVAL;
+    }
+    /* What the session and the stream backend see is the host's struct,
+     * whatever size the plugin's was. */
+    memcpy(&copy, fb, sizeof copy);
+    copy.struct_size = sizeof copy;
+    if (copy.timestamp_ns == 0)
+        copy.timestamp_ns = (uint64_t)g_get_monotonic_time() * 1000u;
+    if (!h->ops || !h->ops->pad_feedback)
+        return 0;
+    return h->ops->pad_feedback(h->ops_ctx, &copy);
+}
+
 static const gh_host_services services = {
     .struct_size = sizeof(gh_host_services),
     .version = GH_HOST_SERVICES_VERSION,
@@ -559,6 +621,8 @@ static const gh_host_services services = {
     .audio_format = svc_audio_format,
     .audio_push = svc_audio_push,
     .mic_push = svc_mic_push,
+    .pad_socket = svc_pad_socket,
+    .pad_feedback = svc_pad_feedback,
 };
 
 /* ---- hosts and instances ------------------------------------------------ */
@@ -576,6 +640,8 @@ host_new(const GhBackend *backend, const GhPluginSessionInfo *info)
     h->relay_path = g_strdup(info->relay_path);
     h->session_dir = g_strdup(info->session_dir);
     h->dbus_socket = g_strdup(info->dbus_socket);
+    for (guint i = 0; i < GH_INPUT_MAX_PADS; i++)
+        h->pad_socket[i] = g_strdup(info->pad_socket[i]);
     h->width = info->width;
     h->height = info->height;
     h->refresh_hz = info->refresh_hz;

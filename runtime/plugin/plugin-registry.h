@@ -104,6 +104,12 @@ struct GhPluginSessionOps {
     int (*mic_push)(gpointer ctx, guint32 peer, const gh_audio_chunk *chunk, gboolean valid);
     /* Whether the peer's input (and microphone) is taken. */
     gboolean (*peer_controls)(gpointer ctx, guint32 peer);
+    /* Services version 5, pads.  Main thread: feedback from the input
+     * backend for one of the session's pads, already checked by
+     * plugin-host.c (a copy at the host's size, timestamp_ns set). */
+    int (*pad_feedback)(gpointer ctx, const gh_pad_feedback *fb);
+    /* Main thread: the peer in control, 0 when nobody is. */
+    guint32 (*peer_in_control)(gpointer ctx);
 };
 
 typedef struct {
@@ -114,6 +120,7 @@ typedef struct {
     const char *relay_path;      /* may be NULL */
     const char *session_dir;     /* may be NULL; services since 1.1 */
     const char *dbus_socket;     /* the VM's private D-Bus bus, may be NULL; services since 1.3 */
+    const char *pad_socket[GH_INPUT_MAX_PADS]; /* the VM's USB channel of each pad, NULL each when none; since 1.4 */
     GHashTable *options;         /* string → string for this backend, may be NULL */
     GMainContext *context;       /* the main loop's context (timers, fds) */
     const GhPluginSessionOps *ops;

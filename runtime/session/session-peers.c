@@ -340,6 +340,14 @@ gh_session_peers_controls(SessionPeers *peers, guint32 peer)
     return yes;
 }
 
+guint32
+gh_session_peers_controller(SessionPeers *peers)
+{
+    g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&peers->lock);
+
+    return peers->alive ? peers->controller : 0;
+}
+
 int
 gh_session_peers_input(SessionPeers *peers, guint32 peer, const char *json, gsize len)
 {

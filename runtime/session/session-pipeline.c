@@ -126,6 +126,12 @@ sp_peer_controls(gpointer ctx, guint32 peer)
     return gh_session_peers_controls(((SessionPipeline *)ctx)->peers, peer);
 }
 
+static guint32
+sp_peer_in_control(gpointer ctx)
+{
+    return gh_session_peers_controller(((SessionPipeline *)ctx)->peers);
+}
+
 static void
 sp_peer_close(gpointer ctx, guint32 peer, const char *reason)
 {
@@ -177,6 +183,7 @@ gh_session_pipeline_start(GhSessionManager *mgr, GhSession *s, GError **error)
     GhPluginSessionInfo info = { 0 };
     g_autofree char *relay_path = NULL;
     g_autofree char *dbus_socket = NULL;
+    g_auto(GStrv) pad_sockets = g_new0(char *, GH_INPUT_MAX_PADS + 1);
     g_autoptr(GError) err = NULL;
     SessionPipeline *sp;
 
@@ -194,6 +201,7 @@ gh_session_pipeline_start(GhSessionManager *mgr, GhSession *s, GError **error)
     sp->ops.peer_input = sp_peer_input;
     sp->ops.peer_close = sp_peer_close;
     sp->ops.peer_controls = sp_peer_controls;
+    sp->ops.peer_in_control = sp_peer_in_control;
     options = session_resolve_options(mgr, s);
     choice.options = options;
     info.session_id = s->id;
@@ -214,6 +222,10 @@ gh_session_pipeline_start(GhSessionManager *mgr, GhSession *s, GError **error)
     if (choice.sound)
         dbus_socket = gh_virt_dbus_socket(mgr->virt, s->domain_name);
     info.dbus_socket = dbus_socket;
+    /* The domain got a USB channel per pad when the profile has a gamepad. */
+    G_STATIC_ASSERT(GH_DOMAIN_PADS == GH_INPUT_MAX_PADS);
+    for (guint i = 0; profile && profile->gamepad && i < GH_INPUT_MAX_PADS; i++)
+        info.pad_socket[i] = pad_sockets[i] = gh_domain_pad_socket(s->dir, i);
     info.session_dir = s->dir;
     info.context = mgr->context;
     info.ops = &sp->ops;
@@ -522,6 +534,69 @@ gh_session_manager_audio_totals(GhSessionManager *mgr, GhSessionAudioTotals *tot
     }
 }
 
+void
+gh_session_manager_pad_totals(GhSessionManager *mgr, GhSessionPadTotals *totals)
+{
+    GHashTableIter it;
+    gpointer value;
+
+    memset(totals, 0, sizeof *totals);
+    g_hash_table_iter_init(&it, mgr->pipelines);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        SessionPipeline *sp = value;
+        GhPipelinePadStats pads[GH_INPUT_MAX_PADS];
+        GhPipelineStats st;
+        guint n;
+
+        if (!sp->pipeline)
+            continue;
+        gh_pipeline_get_stats(sp->pipeline, &st);
+        totals->events += st.pad_events;
+        n = gh_pipeline_get_pad_stats(sp->pipeline, pads);
+        for (guint i = 0; i < n; i++) {
+            totals->attached += pads[i].attached;
+            totals->rumble_reports += pads[i].rumble_reports;
+        }
+    }
+}
+
+/* "pads": each pad ever attached or with feedback; the input backend's
+ * counters where it keeps them. */
+static void
+session_pipeline_pads_json(JsonBuilder *b, GhPipeline *pipeline)
+{
+    GhPipelinePadStats pads[GH_INPUT_MAX_PADS];
+    guint n = gh_pipeline_get_pad_stats(pipeline, pads);
+
+    gh_json_begin_array(b, "pads");
+    for (guint i = 0; i < n; i++) {
+        const GhPipelinePadStats *pad = &pads[i];
+
+        json_builder_begin_object(b);
+        gh_json_add_int(b, "pad", pad->pad);
+        gh_json_add_bool(b, "attached", pad->attached);
+        if (pad->led >= 0)
+            gh_json_add_int(b, "led", pad->led);
+        else
+            gh_json_add_node(b, "led", NULL);
+        gh_json_begin_object(b, "rumble");
+        gh_json_add_int(b, "strong", pad->strong);
+        gh_json_add_int(b, "weak", pad->weak);
+        json_builder_end_object(b);
+        gh_json_add_int(b, "rumble_reports", (gint64)pad->rumble_reports);
+        gh_json_add_time(b, "last_feedback_at", pad->feedback_at);
+        if (pad->has_backend) {
+            gh_json_add_int(b, "reports", (gint64)pad->backend.reports);
+            gh_json_add_int(b, "coalesced", (gint64)pad->backend.coalesced);
+            gh_json_add_int(b, "dropped", (gint64)pad->backend.dropped);
+            gh_json_add_int(b, "out_reports", (gint64)pad->backend.out_reports);
+            gh_json_add_int(b, "out_malformed", (gint64)pad->backend.out_malformed);
+        }
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+}
+
 /* "audio": what the session's sound did, or null when it has none. */
 static void
 session_pipeline_audio_json(JsonBuilder *b, GhPipeline *pipeline)
@@ -569,6 +644,7 @@ session_pipeline_json(SessionPipeline *sp)
     gh_json_add_double(b, "capture_ms_last", st.capture_ms_last);
     gh_json_add_int(b, "frames_torn", (gint64)st.frames_torn);
     gh_json_add_int(b, "input_events", (gint64)st.input_events);
+    gh_json_add_int(b, "pad_events", (gint64)st.pad_events);
     gh_json_add_int(b, "input_errors", (gint64)st.input_errors);
     gh_json_begin_object(b, "input_dropped");
     for (int r = 0; r < GH_INPUT_DROP_LAST; r++)
@@ -576,6 +652,7 @@ session_pipeline_json(SessionPipeline *sp)
     json_builder_end_object(b);
     json_builder_end_object(b);
     session_pipeline_audio_json(b, sp->pipeline);
+    session_pipeline_pads_json(b, sp->pipeline);
     gh_json_add_node(b, "players", gh_session_peers_json(sp->peers));
     json_builder_end_object(b);
     return json_builder_get_root(b);

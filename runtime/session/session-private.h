@@ -114,6 +114,8 @@ int gh_session_peers_signal_send(SessionPeers *peers, guint32 peer, const char *
 int gh_session_peers_input(SessionPeers *peers, guint32 peer, const char *json, gsize len);
 /* Any thread: whether peer is the one in control (its input and microphone are taken). */
 gboolean gh_session_peers_controls(SessionPeers *peers, guint32 peer);
+/* Any thread: the peer in control, 0 when nobody is (or the session is closing). */
+guint32 gh_session_peers_controller(SessionPeers *peers);
 void gh_session_peers_request_close(SessionPeers *peers, guint32 peer, const char *reason);
 /* "players": {"connected", "control", "input_dropped": {...}} for the live view. */
 JsonNode *gh_session_peers_json(SessionPeers *peers);

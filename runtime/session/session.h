@@ -214,15 +214,22 @@ int gh_session_manager_peer_message(GhSessionManager *mgr, const char *id, guint
 /* The player left (or was closed): the backend hears peer_close.  Returns
  * the peer that took control in its place, or 0. */
 guint32 gh_session_manager_peer_close(GhSessionManager *mgr, const char *id, guint32 peer);
-/* Input dropped since start (all sessions): players' messages dropped whole
- * (malformed, not from the controller), and events the input backends did
- * not take, indexed by GhInputDrop (by_reason: GH_INPUT_DROP_LAST of them). */
 /* Sound over the sessions running now (their pipelines' audio stats summed). */
 typedef struct {
     guint sessions;              /* running sessions with sound */
     guint64 frames, refused, dropped, mic_frames, mic_dropped, mic_underruns;
 } GhSessionAudioTotals;
 void gh_session_manager_audio_totals(GhSessionManager *mgr, GhSessionAudioTotals *totals);
+/* Game pads over the sessions running now (ABI 1.4). */
+typedef struct {
+    guint attached;              /* pads plugged into the VMs */
+    guint64 events;              /* pad button and axis events delivered to the input backends */
+    guint64 rumble_reports;      /* rumbles the guests sent their pads */
+} GhSessionPadTotals;
+void gh_session_manager_pad_totals(GhSessionManager *mgr, GhSessionPadTotals *totals);
+/* Input dropped since start (all sessions): players' messages dropped whole
+ * (malformed, not from the controller), and events the input backends did
+ * not take, indexed by GhInputDrop (by_reason: GH_INPUT_DROP_LAST of them). */
 void gh_session_manager_input_dropped(GhSessionManager *mgr, guint64 *malformed, guint64 *not_controller,
                                       guint64 *by_reason);
 

@@ -1,7 +1,8 @@
 # Test plugins, good and deliberately bad, that the unit suites dlopen from
 # tests/plugins/.libs/.  -rpath makes libtool build a shared object although
 # check_LTLIBRARIES are never installed.  variant.c is one valid plugin with
-# the one defect its -D picks.  pipeline-fake (one fake backend of each kind)
+# the one defect its -D picks, and stream-old-minor.c a stream backend of
+# the older minor its -D names.  pipeline-fake (one fake backend of each kind)
 # serves test_pipeline and test_session; stream-peer-fake (an interactive
 # stream backend) the signal endpoint's tests.
 GH_TEST_PLUGIN_CFLAGS = $(AM_CFLAGS) -I$(srcdir)/include
@@ -19,6 +20,7 @@ check_LTLIBRARIES += \
 	tests/plugins/good.la \
 	tests/plugins/old-minor.la \
 	tests/plugins/stream-1-2.la \
+	tests/plugins/stream-1-3.la \
 	tests/plugins/no-entry.la \
 	tests/plugins/null-entry.la \
 	tests/plugins/create-fails.la \
@@ -45,9 +47,14 @@ tests_plugins_old_minor_la_SOURCES = tests/plugins/old-minor.c tests/plugins/stu
 tests_plugins_old_minor_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS)
 tests_plugins_old_minor_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
 
-tests_plugins_stream_1_2_la_SOURCES = tests/plugins/stream-1-2.c tests/plugins/stubs.h
-tests_plugins_stream_1_2_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS)
+# A stream backend as built against each older minor (stream-old-minor.c).
+tests_plugins_stream_1_2_la_SOURCES = tests/plugins/stream-old-minor.c tests/plugins/stubs.h
+tests_plugins_stream_1_2_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS) -DSTREAM_MINOR=2
 tests_plugins_stream_1_2_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_stream_1_3_la_SOURCES = tests/plugins/stream-old-minor.c tests/plugins/stubs.h
+tests_plugins_stream_1_3_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS) -DSTREAM_MINOR=3
+tests_plugins_stream_1_3_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
 
 tests_plugins_no_entry_la_SOURCES = tests/plugins/no-entry.c tests/plugins/stubs.h
 tests_plugins_no_entry_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS)

@@ -18,7 +18,8 @@
  *                 capture.relay does, and records its age).
  *   capture.fake2 the same, a second capture backend to choose from, with
  *                 capture ops version 1 (ABI 1.1: no release).
- *   stream.fake   counts pushed frames.  Option fail=1: push fails.
+ *   stream.fake   counts pushed frames and records pad feedback.  Option
+ *                 fail=1: push fails.
  *   audio.fake    announces 48 kHz stereo s16le and pushes three chunks
  *                 from start (1024 frames, 512 at 44.1 kHz: refused, 512);
  *                 its mic_write takes at most 100 frames a call.
@@ -27,6 +28,8 @@
  *                 answers -EOPNOTSUPP; one with a key value over 1,
  *                 -EINVAL: as input.qmp does), fail_code=N (a call with an
  *                 event of code N answers -EIO).  Each call is counted.
+ *                 Its host is left in the state for a test to send pad
+ *                 feedback through; pad_stats answers from the state.
  *
  * The state is process-wide, for the test to read (pipeline-fake.h). */
 #include <errno.h>
@@ -136,7 +139,13 @@ stream_create(gh_host *host, const gh_host_services *svc)
 static gh_instance *
 input_create(gh_host *host, const gh_host_services *svc)
 {
-    return fake_create(host, svc, GH_BACKEND_INPUT);
+    gh_instance *inst = fake_create(host, svc, GH_BACKEND_INPUT);
+
+    if (inst) {
+        state.input_host = host;
+        state.input_svc = svc;
+    }
+    return inst;
 }
 
 static void
@@ -352,11 +361,21 @@ stream_push_audio(gh_instance *inst, const gh_audio_chunk *chunk)
     return 0;
 }
 
+static void
+stream_pad_feedback(gh_instance *inst, uint32_t peer, const gh_pad_feedback *fb)
+{
+    if (state.n_feedback >= PIPELINE_FAKE_MAX_FEEDBACK)
+        return;
+    state.feedback_peers[state.n_feedback] = peer;
+    state.feedback[state.n_feedback++] = *fb;
+}
+
 static const gh_stream_ops stream_ops = {
     .struct_size = sizeof(gh_stream_ops),
     .version = GH_STREAM_OPS_VERSION,
     .push_frame = stream_push,
     .push_audio = stream_push_audio,
+    .pad_feedback = stream_pad_feedback,
 };
 
 static gh_instance *
@@ -405,10 +424,20 @@ static const gh_audio_ops audio_ops = {
     .mic_write = audio_mic_write,
 };
 
+static int
+input_pad_stats(gh_instance *inst, uint32_t pad, gh_pad_stats *stats)
+{
+    if (pad >= GH_INPUT_MAX_PADS || state.pad_stats[pad].reports == 0)
+        return -ENOENT;
+    *stats = state.pad_stats[pad];
+    return 0;
+}
+
 static const gh_input_ops input_ops = {
     .struct_size = sizeof(gh_input_ops),
     .version = GH_INPUT_OPS_VERSION,
     .send = input_send,
+    .pad_stats = input_pad_stats,
 };
 
 static const gh_backend_factory capture_fake = {

@@ -10,6 +10,7 @@
 #define PIPELINE_FAKE_HEIGHT     48u
 #define PIPELINE_FAKE_MAX_EVENTS 256u
 #define PIPELINE_FAKE_AGES       256u
+#define PIPELINE_FAKE_MAX_FEEDBACK 16u
 
 typedef struct {
     int capture_instances, stream_instances, input_instances;  /* live */
@@ -39,6 +40,17 @@ typedef struct {
     uint64_t audio_last_ts;
     int mic_rc;
     uint32_t mic_frames;            /* taken by audio.fake's mic_write (at most 100 a call) */
+    /* Pads (ABI 1.4): the last input.fake instance's host and services, for
+     * a test to call pad_socket and pad_feedback as the backend would (main
+     * thread, while it lives); its pad_stats answers pad_stats[pad] for
+     * the pads with a non-zero reports count, -ENOENT for the others.
+     * stream.fake records each pad_feedback it gets. */
+    gh_host *input_host;
+    const gh_host_services *input_svc;
+    gh_pad_stats pad_stats[GH_INPUT_MAX_PADS];
+    uint32_t n_feedback;
+    uint32_t feedback_peers[PIPELINE_FAKE_MAX_FEEDBACK];
+    gh_pad_feedback feedback[PIPELINE_FAKE_MAX_FEEDBACK];
 } PipelineFakeState;
 
 typedef PipelineFakeState *(*PipelineFakeStateFn)(void);

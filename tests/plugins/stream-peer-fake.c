@@ -12,6 +12,9 @@
  *                       replies {"type":"ghost-result","rc":N}
  *   anything else       sent back unchanged (signal_send)
  *
+ * Pad feedback (ABI 1.4) goes to the peer it is for as
+ * {"type":"pad-feedback","kind":K,"pad":P,"strong":S,"weak":W,"led":L}.
+ *
  * Option refuse_peers=1: peer_open refuses every player.  Option greet=1:
  * peer_open sends {"type":"greeting"} to the new peer (signal_send).  At
  * destroy, which the ABI lets call the services, it sends to and hands
@@ -170,6 +173,17 @@ fake_peer_message(gh_instance *inst, uint32_t peer, const char *message)
     return inst->svc->signal_send(inst->host, peer, message);
 }
 
+static void
+fake_pad_feedback(gh_instance *inst, uint32_t peer, const gh_pad_feedback *fb)
+{
+    char text[160];
+
+    snprintf(text, sizeof text,
+             "{\"type\":\"pad-feedback\",\"kind\":%u,\"pad\":%u,\"strong\":%u,\"weak\":%u,\"led\":%u}", fb->kind,
+             fb->pad, fb->strong, fb->weak, fb->led);
+    inst->svc->signal_send(inst->host, peer, text);
+}
+
 static const gh_stream_ops stream_ops = {
     .struct_size = sizeof(gh_stream_ops),
     .version = GH_STREAM_OPS_VERSION,
@@ -178,6 +192,7 @@ static const gh_stream_ops stream_ops = {
     .peer_open = fake_peer_open,
     .peer_message = fake_peer_message,
     .peer_close = fake_peer_close,
+    .pad_feedback = fake_pad_feedback,
 };
 
 static const gh_backend_factory stream_peerfake = {

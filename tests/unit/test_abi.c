@@ -70,7 +70,7 @@ END_TEST
 
 START_TEST(test_gh_host_services_layout)
 {
-    ck_assert_uint_eq(sizeof(gh_host_services), 200U);
+    ck_assert_uint_eq(sizeof(gh_host_services), 216U);
     ck_assert_uint_eq(OFF(gh_host_services, struct_size), 0U);
     ck_assert_uint_eq(OFF(gh_host_services, version), 4U);
     ck_assert_uint_eq(OFF(gh_host_services, log), 8U);
@@ -97,6 +97,8 @@ START_TEST(test_gh_host_services_layout)
     ck_assert_uint_eq(OFF(gh_host_services, audio_format), 176U);
     ck_assert_uint_eq(OFF(gh_host_services, audio_push), 184U);
     ck_assert_uint_eq(OFF(gh_host_services, mic_push), 192U);
+    ck_assert_uint_eq(OFF(gh_host_services, pad_socket), 200U);
+    ck_assert_uint_eq(OFF(gh_host_services, pad_feedback), 208U);
 }
 END_TEST
 
@@ -114,7 +116,7 @@ END_TEST
 
 START_TEST(test_gh_stream_ops_layout)
 {
-    ck_assert_uint_eq(sizeof(gh_stream_ops), 56U);
+    ck_assert_uint_eq(sizeof(gh_stream_ops), 64U);
     ck_assert_uint_eq(OFF(gh_stream_ops, struct_size), 0U);
     ck_assert_uint_eq(OFF(gh_stream_ops, version), 4U);
     ck_assert_uint_eq(OFF(gh_stream_ops, push_frame), 8U);
@@ -123,7 +125,9 @@ START_TEST(test_gh_stream_ops_layout)
     ck_assert_uint_eq(OFF(gh_stream_ops, peer_message), 32U);
     ck_assert_uint_eq(OFF(gh_stream_ops, peer_close), 40U);
     ck_assert_uint_eq(OFF(gh_stream_ops, push_audio), 48U);
+    ck_assert_uint_eq(OFF(gh_stream_ops, pad_feedback), 56U);
 }
+END_TEST
 
 START_TEST(test_gh_audio_ops_layout)
 {
@@ -138,10 +142,37 @@ END_TEST
 
 START_TEST(test_gh_input_ops_layout)
 {
-    ck_assert_uint_eq(sizeof(gh_input_ops), 16U);
+    ck_assert_uint_eq(sizeof(gh_input_ops), 24U);
     ck_assert_uint_eq(OFF(gh_input_ops, struct_size), 0U);
     ck_assert_uint_eq(OFF(gh_input_ops, version), 4U);
     ck_assert_uint_eq(OFF(gh_input_ops, send), 8U);
+    ck_assert_uint_eq(OFF(gh_input_ops, pad_stats), 16U);
+}
+END_TEST
+
+START_TEST(test_gh_pad_feedback_layout)
+{
+    ck_assert_uint_eq(sizeof(gh_pad_feedback), 32U);
+    ck_assert_uint_eq(OFF(gh_pad_feedback, struct_size), 0U);
+    ck_assert_uint_eq(OFF(gh_pad_feedback, kind), 4U);
+    ck_assert_uint_eq(OFF(gh_pad_feedback, pad), 8U);
+    ck_assert_uint_eq(OFF(gh_pad_feedback, strong), 12U);
+    ck_assert_uint_eq(OFF(gh_pad_feedback, weak), 16U);
+    ck_assert_uint_eq(OFF(gh_pad_feedback, led), 20U);
+    ck_assert_uint_eq(OFF(gh_pad_feedback, timestamp_ns), 24U);
+}
+END_TEST
+
+START_TEST(test_gh_pad_stats_layout)
+{
+    ck_assert_uint_eq(sizeof(gh_pad_stats), 48U);
+    ck_assert_uint_eq(OFF(gh_pad_stats, struct_size), 0U);
+    ck_assert_uint_eq(OFF(gh_pad_stats, attached), 4U);
+    ck_assert_uint_eq(OFF(gh_pad_stats, reports), 8U);
+    ck_assert_uint_eq(OFF(gh_pad_stats, coalesced), 16U);
+    ck_assert_uint_eq(OFF(gh_pad_stats, dropped), 24U);
+    ck_assert_uint_eq(OFF(gh_pad_stats, out_reports), 32U);
+    ck_assert_uint_eq(OFF(gh_pad_stats, out_malformed), 40U);
 }
 END_TEST
 
@@ -244,17 +275,33 @@ START_TEST(test_abi_1_2_members_end_where_they_did)
 }
 END_TEST
 
-START_TEST(test_abi_1_3_members_end_the_structs)
+START_TEST(test_abi_1_3_members_end_where_they_did)
 {
-    ck_assert_uint_eq(END(gh_host_services, mic_push), sizeof(gh_host_services));
-    ck_assert_uint_eq(END(gh_capture_ops, release), sizeof(gh_capture_ops));
-    ck_assert_uint_eq(END(gh_stream_ops, push_audio), sizeof(gh_stream_ops));
-    ck_assert_uint_eq(END(gh_backend_factory, audio), sizeof(gh_backend_factory));
-    ck_assert_uint_eq(END(gh_audio_ops, stats), sizeof(gh_audio_ops));
     ck_assert_uint_eq(END(gh_host_services, mic_push), 200U);
     ck_assert_uint_eq(END(gh_stream_ops, push_audio), 56U);
     ck_assert_uint_eq(END(gh_backend_factory, audio), 80U);
     ck_assert_uint_eq(END(gh_audio_ops, stats), 48U);
+    ck_assert_uint_eq(END(gh_audio_chunk, data), 40U);
+    ck_assert_uint_eq(END(gh_audio_stats, dropped), 48U);
+}
+END_TEST
+
+START_TEST(test_abi_1_4_members_end_the_structs)
+{
+    ck_assert_uint_eq(END(gh_host_services, pad_feedback), sizeof(gh_host_services));
+    ck_assert_uint_eq(END(gh_stream_ops, pad_feedback), sizeof(gh_stream_ops));
+    ck_assert_uint_eq(END(gh_input_ops, pad_stats), sizeof(gh_input_ops));
+    ck_assert_uint_eq(END(gh_pad_feedback, timestamp_ns), sizeof(gh_pad_feedback));
+    ck_assert_uint_eq(END(gh_pad_stats, out_malformed), sizeof(gh_pad_stats));
+    ck_assert_uint_eq(END(gh_host_services, pad_feedback), 216U);
+    ck_assert_uint_eq(END(gh_stream_ops, pad_feedback), 64U);
+    ck_assert_uint_eq(END(gh_input_ops, pad_stats), 24U);
+    /* What did not grow in 1.4 still ends where 1.3 left it. */
+    ck_assert_uint_eq(END(gh_capture_ops, release), sizeof(gh_capture_ops));
+    ck_assert_uint_eq(END(gh_backend_factory, audio), sizeof(gh_backend_factory));
+    ck_assert_uint_eq(END(gh_audio_ops, stats), sizeof(gh_audio_ops));
+    ck_assert_uint_eq(END(gh_frame, input_events), sizeof(gh_frame));
+    ck_assert_uint_eq(END(gh_input_event, timestamp_ns), sizeof(gh_input_event));
 }
 END_TEST
 
@@ -276,13 +323,13 @@ END_TEST
 START_TEST(test_abi_version_constants)
 {
     ck_assert_uint_eq(GH_PLUGIN_ABI_MAJOR, 1U);
-    ck_assert_uint_eq(GH_PLUGIN_ABI_MINOR, 3U);
+    ck_assert_uint_eq(GH_PLUGIN_ABI_MINOR, 4U);
     ck_assert_str_eq(GH_PLUGIN_ENTRY, "gamehost_plugin_query");
-    ck_assert_uint_eq(GH_HOST_SERVICES_VERSION, 4U);
+    ck_assert_uint_eq(GH_HOST_SERVICES_VERSION, 5U);
     ck_assert_uint_eq(GH_CAPTURE_OPS_VERSION, 2U);
-    ck_assert_uint_eq(GH_STREAM_OPS_VERSION, 3U);
+    ck_assert_uint_eq(GH_STREAM_OPS_VERSION, 4U);
     ck_assert_uint_eq(GH_AUDIO_OPS_VERSION, 1U);
-    ck_assert_uint_eq(GH_INPUT_OPS_VERSION, 1U);
+    ck_assert_uint_eq(GH_INPUT_OPS_VERSION, 2U);
     ck_assert_uint_eq(GH_RELAY_VERSION, 1U);
     ck_assert(GH_RELAY_MAGIC == 0x31594c4552484721ull);
 }
@@ -318,7 +365,15 @@ START_TEST(test_abi_value_constants)
     ck_assert_uint_eq(GH_INPUT_PAD_BUTTON, 5U);
     ck_assert_uint_eq(GH_INPUT_PAD_AXIS, 6U);
     ck_assert_uint_eq(GH_INPUT_TOUCH, 7U);
+    ck_assert_uint_eq(GH_INPUT_PAD_CONNECT, 8U);
     ck_assert_int_eq(GH_INPUT_ABS_MAX, 32767);
+    ck_assert_uint_eq(GH_INPUT_MAX_PADS, 4U);
+    ck_assert_int_eq(GH_INPUT_TRIGGER_MAX, 255);
+    ck_assert_uint_eq(GH_PAD_ATTACHED, 1U);
+    ck_assert_uint_eq(GH_PAD_DETACHED, 2U);
+    ck_assert_uint_eq(GH_PAD_RUMBLE, 3U);
+    ck_assert_uint_eq(GH_PAD_LED, 4U);
+    ck_assert_uint_eq(GH_PAD_RUMBLE_MAX, 65535U);
 }
 END_TEST
 
@@ -397,6 +452,22 @@ START_TEST(test_copy_from_an_older_host_zeroes_what_it_lacks)
 }
 END_TEST
 
+/* What a 1.4 plugin sees on a 1.3 host: sound, and no pad services. */
+START_TEST(test_copy_from_a_1_3_host_has_no_pad_services)
+{
+    bigger_table t;
+    gh_host_services copy;
+
+    fill_table(&t, (uint32_t)END(gh_host_services, mic_push));
+    ck_assert_uint_eq(gh_host_services_copy(&copy, &t.svc), 200U);
+    ck_assert_ptr_nonnull(copy.mic_push);  /* 0xab..., as the table had it */
+    ck_assert_ptr_null(copy.pad_socket);
+    ck_assert_ptr_null(copy.pad_feedback);
+    ck_assert(GH_STRUCT_HAS(&copy, gh_host_services, mic_push));
+    ck_assert(!GH_STRUCT_HAS(&copy, gh_host_services, pad_socket));
+}
+END_TEST
+
 START_TEST(test_copy_from_a_newer_host_takes_what_the_plugin_knows)
 {
     bigger_table t;
@@ -404,7 +475,7 @@ START_TEST(test_copy_from_a_newer_host_takes_what_the_plugin_knows)
 
     fill_table(&t, (uint32_t)sizeof(t));
     ck_assert_uint_eq(gh_host_services_copy(&copy, &t.svc), sizeof(gh_host_services));
-    ck_assert_uint_eq(copy.struct_size, 200U);
+    ck_assert_uint_eq(copy.struct_size, 216U);
     ck_assert(memcmp((const char *)&copy + 8, (const char *)&t.svc + 8, sizeof(copy) - 8) == 0);
     ck_assert_ptr_eq(copy.session_dir, fake_session_dir);
 }
@@ -767,15 +838,19 @@ abi_suite(void)
     tcase_add_test(tc, test_abi_1_0_members_end_where_they_did);
     tcase_add_test(tc, test_abi_1_1_members_end_where_they_did);
     tcase_add_test(tc, test_abi_1_2_members_end_where_they_did);
-    tcase_add_test(tc, test_abi_1_3_members_end_the_structs);
+    tcase_add_test(tc, test_abi_1_3_members_end_where_they_did);
+    tcase_add_test(tc, test_abi_1_4_members_end_the_structs);
     tcase_add_test(tc, test_gh_audio_chunk_layout);
     tcase_add_test(tc, test_gh_audio_ops_layout);
+    tcase_add_test(tc, test_gh_pad_feedback_layout);
+    tcase_add_test(tc, test_gh_pad_stats_layout);
     tcase_add_test(tc, test_abi_version_constants);
     tcase_add_test(tc, test_abi_value_constants);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("plugin-util");
     tcase_add_test(tc, test_copy_from_an_older_host_zeroes_what_it_lacks);
+    tcase_add_test(tc, test_copy_from_a_1_3_host_has_no_pad_services);
     tcase_add_test(tc, test_copy_from_a_newer_host_takes_what_the_plugin_knows);
     tcase_add_test(tc, test_copy_from_no_table_is_all_zero);
     tcase_add_test(tc, test_struct_has_is_true_from_the_members_end);

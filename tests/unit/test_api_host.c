@@ -176,10 +176,11 @@ START_TEST(test_image_profile_lists_tablet_controller)
     ck_assert_uint_eq(r->status, 200);
     profile = json_object_get_object_member(json_node_get_object(r->json), "profile");
     controllers = json_object_get_array_member(profile, "controllers");
-    ck_assert_uint_eq(json_array_get_length(controllers), 3);
+    ck_assert_uint_eq(json_array_get_length(controllers), 4);
     ck_assert_str_eq(json_array_get_string_element(controllers, 0), "keyboard");
     ck_assert_str_eq(json_array_get_string_element(controllers, 1), "mouse");
-    ck_assert_str_eq(json_array_get_string_element(controllers, 2), "tablet");
+    ck_assert_str_eq(json_array_get_string_element(controllers, 2), "gamepad");
+    ck_assert_str_eq(json_array_get_string_element(controllers, 3), "tablet");
 }
 END_TEST
 
@@ -235,7 +236,7 @@ START_TEST(test_plugins_lists_loaded_and_refused)
     ck_assert_str_eq(json_object_get_string_member(good, "name"), "good");
     ck_assert_str_eq(json_object_get_string_member(good, "version"), "1.2.3");
     ck_assert_str_eq(json_object_get_string_member(good, "license"), "MIT");
-    ck_assert_str_eq(json_object_get_string_member(good, "abi"), "1.3");
+    ck_assert_str_eq(json_object_get_string_member(good, "abi"), "1.4");
     ck_assert(g_str_has_suffix(json_object_get_string_member(good, "path"), "/good.so"));
     backends = json_object_get_array_member(good, "backends");
     ck_assert_uint_eq(json_array_get_length(backends), 2);
@@ -311,7 +312,8 @@ START_TEST(test_metrics_render_is_prometheus_text)
     GhMetricsGauges gauges = { .sessions = { 1, 2, 0, 3, 0 }, .capacity = 8, .draining = TRUE,
                                .input_dropped = { [GH_INPUT_DROP_UNSUPPORTED] = 4, [GH_INPUT_DROP_FAILED] = 1 },
                                .audio = { .sessions = 2, .frames = 96000, .refused = 1, .dropped = 5,
-                                          .mic_frames = 480, .mic_dropped = 7, .mic_underruns = 3 } };
+                                          .mic_frames = 480, .mic_dropped = 7, .mic_underruns = 3 },
+                               .pads = { .attached = 3, .events = 1800, .rumble_reports = 12 } };
     g_autofree char *text = NULL;
 
     gh_metrics_count_request(metrics, 200);
@@ -385,7 +387,17 @@ START_TEST(test_metrics_render_is_prometheus_text)
         "gamehost_audio_dropped{reason=\"refused\"} 1\n"
         "gamehost_audio_dropped{reason=\"out\"} 5\n"
         "gamehost_audio_dropped{reason=\"mic\"} 7\n"
-        "gamehost_audio_dropped{reason=\"mic_underrun\"} 3\n");
+        "gamehost_audio_dropped{reason=\"mic_underrun\"} 3\n"
+        "# HELP gamehost_pads_attached Game pads plugged into the running sessions' VMs.\n"
+        "# TYPE gamehost_pads_attached gauge\n"
+        "gamehost_pads_attached 3\n"
+        "# HELP gamehost_pad_events Pad button and axis events of the running sessions delivered to their input "
+        "backends.\n"
+        "# TYPE gamehost_pad_events gauge\n"
+        "gamehost_pad_events 1800\n"
+        "# HELP gamehost_pad_rumble_reports Rumbles the running sessions' guests sent their pads.\n"
+        "# TYPE gamehost_pad_rumble_reports gauge\n"
+        "gamehost_pad_rumble_reports 12\n");
 }
 END_TEST
 

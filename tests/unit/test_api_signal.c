@@ -755,6 +755,46 @@ START_TEST(test_pipeline_pumps_only_while_watched)
 }
 END_TEST
 
+/* ---- game pads (ABI 1.4) ----------------------------------------------------- */
+
+/* What the session's input backend (input.fake) reports its guest did to a
+ * pad: a rumble. */
+static void
+guest_rumbles(guint32 pad, guint32 strong, guint32 weak)
+{
+    gh_pad_feedback fb = { .struct_size = sizeof fb, .kind = GH_PAD_RUMBLE, .pad = pad, .strong = strong,
+                           .weak = weak };
+
+    ck_assert_int_eq(pipeline_fake->input_svc->pad_feedback(pipeline_fake->input_host, &fb), 0);
+}
+
+/* The stream backend (stream.peerfake) passes feedback on to the peer the
+ * host names, which is the one in control: a watcher gets none, and the
+ * next controller gets it once control passed. */
+START_TEST(test_signal_pad_feedback_goes_to_the_player_in_control)
+{
+    g_autofree char *token = NULL;
+    g_autofree char *id = player_session(PEER_BACKENDS, &token);
+    g_autoptr(Ws) ctl = ws_open(id, token);
+    g_autoptr(Ws) watcher = ws_open(id, token);
+    g_autoptr(Response) metrics = NULL;
+
+    g_free(ws_next(ctl));
+    g_free(ws_next(watcher));
+    guest_rumbles(0, 32896, 0);
+    assert_next(ctl, "{\"type\":\"pad-feedback\",\"kind\":3,\"pad\":0,\"strong\":32896,\"weak\":0,\"led\":0}");
+    /* What the watcher hears next is its own echo: no feedback came before it. */
+    soup_websocket_connection_send_text(watcher->conn, "{\"type\":\"echo\"}");
+    assert_next(watcher, "{\"type\":\"echo\"}");
+    soup_websocket_connection_close(ctl->conn, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+    assert_next(watcher, "{\"type\":\"role\",\"role\":\"control\"}");
+    guest_rumbles(1, 0, 0);
+    assert_next(watcher, "{\"type\":\"pad-feedback\",\"kind\":3,\"pad\":1,\"strong\":0,\"weak\":0,\"led\":0}");
+    metrics = request("GET", "/metrics", TOKEN);
+    ck_assert_ptr_nonnull(strstr(metrics->body, "\ngamehost_pad_rumble_reports 2\n"));
+}
+END_TEST
+
 static Suite *
 api_signal_suite(void)
 {
@@ -788,6 +828,7 @@ api_signal_suite(void)
     tcase_add_test(tc, test_signal_accepts_the_orchestrator_bearer);
     tcase_add_test(tc, test_backend_defaults_from_config_under_session_options);
     tcase_add_test(tc, test_pipeline_pumps_only_while_watched);
+    tcase_add_test(tc, test_signal_pad_feedback_goes_to_the_player_in_control);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -16,32 +16,10 @@
 
 #include "plugin/plugin-registry.h"
 #include "../plugins/record.h"
+#include "plugin-fixture.h"
 #include "testutil.h"
 
 /* ---- fixtures ---------------------------------------------------------- */
-
-static char *
-plugin_path(const char *name)
-{
-    const char *builddir = g_getenv("GH_TEST_BUILDDIR");
-
-    return g_strdup_printf("%s/tests/plugins/.libs/%s.so", builddir ? builddir : ".", name);
-}
-
-/* The plugin's own exported symbol, found in the copy the registry loaded. */
-static void *
-plugin_symbol(const char *name, const char *symbol)
-{
-    g_autofree char *path = plugin_path(name);
-    void *handle = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
-    void *sym;
-
-    ck_assert_msg(handle, "%s is not loaded", path);
-    sym = dlsym(handle, symbol);
-    dlclose(handle); /* drops only the reference NOLOAD took */
-    ck_assert_ptr_nonnull(sym);
-    return sym;
-}
 
 static gboolean
 is_loaded(const char *path)
@@ -51,17 +29,6 @@ is_loaded(const char *path)
     if (handle)
         dlclose(handle);
     return handle != NULL;
-}
-
-static GhPluginRegistry *
-registry_with(const char *name)
-{
-    GhPluginRegistry *reg = gh_plugin_registry_new();
-    g_autofree char *path = plugin_path(name);
-    g_autoptr(GError) error = NULL;
-
-    ck_assert_msg(gh_plugin_registry_load_file(reg, path, &error), "%s: %s", name, error ? error->message : "");
-    return reg;
 }
 
 /* What the session side saw of the VM-access services. */
@@ -144,7 +111,7 @@ static void
 assert_refused(const char *name, GhPluginError code, const char *reason)
 {
     g_autoptr(GhPluginRegistry) reg = gh_plugin_registry_new();
-    g_autofree char *path = plugin_path(name);
+    g_autofree char *path = gh_test_plugin_path(name);
     g_autoptr(GError) error = NULL;
     const GhPluginRefusal *r;
 
@@ -204,7 +171,7 @@ END_TEST
 
 START_TEST(test_plugin_refuses_newer_minor)
 {
-    assert_refused("newer-minor", GH_PLUGIN_ERROR_ABI, "built for ABI 1.4, this host speaks 1.3");
+    assert_refused("newer-minor", GH_PLUGIN_ERROR_ABI, "built for ABI 1.5, this host speaks 1.4");
 }
 END_TEST
 
@@ -268,9 +235,9 @@ END_TEST
 
 START_TEST(test_plugin_refuses_duplicate_backend_naming_the_other_plugin)
 {
-    g_autoptr(GhPluginRegistry) reg = registry_with("good");
-    g_autofree char *good = plugin_path("good");
-    g_autofree char *path = plugin_path("duplicate");
+    g_autoptr(GhPluginRegistry) reg = gh_test_registry_with("good");
+    g_autofree char *good = gh_test_plugin_path("good");
+    g_autofree char *path = gh_test_plugin_path("duplicate");
     g_autofree char *want = g_strdup_printf("backend capture.good is already provided by plugin good (%s)", good);
     g_autoptr(GError) error = NULL;
 
@@ -288,7 +255,7 @@ END_TEST
 
 START_TEST(test_plugin_good_loads_with_its_backends)
 {
-    g_autoptr(GhPluginRegistry) reg = registry_with("good");
+    g_autoptr(GhPluginRegistry) reg = gh_test_registry_with("good");
     g_autoptr(GPtrArray) captures = gh_plugin_registry_backends(reg, GH_BACKEND_CAPTURE);
     g_autoptr(GPtrArray) streams = gh_plugin_registry_backends(reg, GH_BACKEND_STREAM);
     const GhPlugin *p = gh_plugin_registry_plugins(reg)->pdata[0];
@@ -312,7 +279,7 @@ END_TEST
 
 START_TEST(test_plugin_lookup_kind_gives_the_backend_of_that_kind)
 {
-    g_autoptr(GhPluginRegistry) reg = registry_with("good");
+    g_autoptr(GhPluginRegistry) reg = gh_test_registry_with("good");
     g_autoptr(GError) error = NULL;
 
     ck_assert_ptr_eq(gh_plugin_registry_lookup_kind(reg, "input.good", GH_BACKEND_INPUT, &error),
@@ -334,7 +301,7 @@ assert_lookup_refused(GhPluginRegistry *reg, const char *name, guint32 kind, GhP
 
 START_TEST(test_plugin_lookup_kind_refuses_an_unknown_name)
 {
-    g_autoptr(GhPluginRegistry) reg = registry_with("good");
+    g_autoptr(GhPluginRegistry) reg = gh_test_registry_with("good");
 
     assert_lookup_refused(reg, "capture.none", GH_BACKEND_CAPTURE, GH_PLUGIN_ERROR_UNKNOWN,
                           "unknown capture backend 'capture.none'");
@@ -343,7 +310,7 @@ END_TEST
 
 START_TEST(test_plugin_lookup_kind_refuses_a_backend_of_another_kind)
 {
-    g_autoptr(GhPluginRegistry) reg = registry_with("good");
+    g_autoptr(GhPluginRegistry) reg = gh_test_registry_with("good");
 
     assert_lookup_refused(reg, "capture.good", GH_BACKEND_INPUT, GH_PLUGIN_ERROR_WRONG_KIND,
                           "backend 'capture.good' is not an input backend");
@@ -357,11 +324,11 @@ START_TEST(test_plugin_lookup_kind_without_registry_knows_no_backend)
 }
 END_TEST
 
-/* A stream backend built before sound (1.2) still loads on a 1.3 host: no
+/* A stream backend built before sound (1.2) still loads on a later host: no
  * push_audio, no audio ops; the host never calls what it lacks. */
 START_TEST(test_plugin_1_2_stream_loads_without_sound)
 {
-    g_autoptr(GhPluginRegistry) reg = registry_with("stream-1-2");
+    g_autoptr(GhPluginRegistry) reg = gh_test_registry_with("stream-1-2");
     const GhBackend *b = gh_plugin_registry_lookup(reg, "stream.one-two");
     GhPluginInstance *inst;
 
@@ -377,9 +344,32 @@ START_TEST(test_plugin_1_2_stream_loads_without_sound)
 }
 END_TEST
 
+/* A stream backend built before game pads (1.3) still loads on a 1.4 host:
+ * its sound op is there, pad_feedback reads as absent, and its instance
+ * works. */
+START_TEST(test_plugin_1_3_stream_loads_without_pad_feedback)
+{
+    g_autoptr(GhPluginRegistry) reg = gh_test_registry_with("stream-1-3");
+    const GhBackend *b = gh_plugin_registry_lookup(reg, "stream.one-three");
+    GhPluginInstance *inst;
+
+    ck_assert_ptr_nonnull(b);
+    ck_assert_uint_eq(((GhPlugin *)b->plugin)->abi_minor, 3);
+    ck_assert_uint_eq(b->stream.version, 3);
+    ck_assert_uint_eq(b->stream.struct_size, offsetof(gh_stream_ops, pad_feedback));
+    ck_assert_ptr_nonnull(b->stream.push_audio);
+    ck_assert_ptr_nonnull(b->stream.peer_open);
+    ck_assert_ptr_null(b->stream.pad_feedback);
+    inst = instance_of(reg, "stream.one-three", NULL, NULL);
+    ck_assert_int_eq(b->stream.push_frame(gh_plugin_instance_handle(inst), NULL), 0);
+    ck_assert_int_eq(b->stream.push_audio(gh_plugin_instance_handle(inst), NULL), 0);
+    gh_plugin_instance_free(inst);
+}
+END_TEST
+
 START_TEST(test_plugin_older_minor_loads_and_its_instance_works)
 {
-    g_autoptr(GhPluginRegistry) reg = registry_with("old-minor");
+    g_autoptr(GhPluginRegistry) reg = gh_test_registry_with("old-minor");
     const GhBackend *b = gh_plugin_registry_lookup(reg, "capture.old");
     GhPluginInstance *inst;
     gh_frame frame;
@@ -410,7 +400,7 @@ START_TEST(test_plugin_load_dir_loads_good_ones_refuses_bad_ones_in_name_order)
     const GPtrArray *plugins, *refused;
 
     for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
-        g_autofree char *target = plugin_path(targets[i]);
+        g_autofree char *target = gh_test_plugin_path(targets[i]);
         g_autofree char *link = g_strdup_printf("%s/%s.so", dir, files[i]);
 
         ck_assert_int_eq(symlink(target, link), 0);
@@ -445,8 +435,8 @@ END_TEST
 
 START_TEST(test_plugin_stays_loaded_while_an_instance_exists)
 {
-    GhPluginRegistry *reg = registry_with("good");
-    g_autofree char *path = plugin_path("good");
+    GhPluginRegistry *reg = gh_test_registry_with("good");
+    g_autofree char *path = gh_test_plugin_path("good");
     const GhBackend *b = gh_plugin_registry_lookup(reg, "capture.good");
     GhPluginInstance *inst = instance_of(reg, "capture.good", NULL, NULL);
     gh_frame frame;
@@ -462,8 +452,8 @@ END_TEST
 
 START_TEST(test_plugin_registry_json_lists_plugins_and_refusals)
 {
-    g_autoptr(GhPluginRegistry) reg = registry_with("good");
-    g_autofree char *bad = plugin_path("newer-minor");
+    g_autoptr(GhPluginRegistry) reg = gh_test_registry_with("good");
+    g_autofree char *bad = gh_test_plugin_path("newer-minor");
     g_autoptr(JsonNode) node = NULL;
     JsonObject *root, *p, *b, *r;
 
@@ -472,14 +462,14 @@ START_TEST(test_plugin_registry_json_lists_plugins_and_refusals)
     root = json_node_get_object(node);
     p = json_array_get_object_element(json_object_get_array_member(root, "plugins"), 0);
     ck_assert_str_eq(json_object_get_string_member(p, "name"), "good");
-    ck_assert_str_eq(json_object_get_string_member(p, "abi"), "1.3");
+    ck_assert_str_eq(json_object_get_string_member(p, "abi"), "1.4");
     ck_assert_str_eq(json_object_get_string_member(p, "version"), "1.2.3");
     b = json_array_get_object_element(json_object_get_array_member(p, "backends"), 1);
     ck_assert_str_eq(json_object_get_string_member(b, "name"), "input.good");
     ck_assert_str_eq(json_object_get_string_member(b, "kind"), "input");
     r = json_array_get_object_element(json_object_get_array_member(root, "refused"), 0);
     ck_assert_str_eq(json_object_get_string_member(r, "file"), bad);
-    ck_assert_str_eq(json_object_get_string_member(r, "reason"), "built for ABI 1.4, this host speaks 1.3");
+    ck_assert_str_eq(json_object_get_string_member(r, "reason"), "built for ABI 1.5, this host speaks 1.4");
 }
 END_TEST
 
@@ -487,7 +477,7 @@ END_TEST
 
 START_TEST(test_plugin_create_failure_carries_the_plugin_message)
 {
-    g_autoptr(GhPluginRegistry) reg = registry_with("create-fails");
+    g_autoptr(GhPluginRegistry) reg = gh_test_registry_with("create-fails");
     GhPluginSessionInfo info = session_info(NULL, NULL);
     g_autoptr(GError) error = NULL;
     const GhBackend *b = gh_plugin_registry_lookup(reg, "capture.create-fails");
@@ -501,7 +491,7 @@ END_TEST
 
 START_TEST(test_plugin_probe_failure_names_backend_and_skips_create)
 {
-    g_autoptr(GhPluginRegistry) reg = registry_with("probe-fails");
+    g_autoptr(GhPluginRegistry) reg = gh_test_registry_with("probe-fails");
     GhPluginSessionInfo info = session_info(NULL, NULL);
     g_autoptr(GError) error = NULL;
     g_autoptr(GError) probe_error = NULL;
@@ -512,15 +502,15 @@ START_TEST(test_plugin_probe_failure_names_backend_and_skips_create)
     ck_assert(g_error_matches(error, GH_PLUGIN_ERROR, GH_PLUGIN_ERROR_CREATE));
     ck_assert_str_eq(error->message, "backend capture.probe-fails cannot serve session s1: no display for this session");
     ck_assert_str_eq(probe_error->message, error->message);
-    ck_assert_int_eq(*(int *)plugin_symbol("probe-fails", "gh_test_probe_fails_creates"), 0);
+    ck_assert_int_eq(*(int *)gh_test_plugin_symbol("probe-fails", "gh_test_probe_fails_creates"), 0);
 }
 END_TEST
 
 START_TEST(test_plugin_services_answer_misuse_from_a_plugin_with_errors)
 {
-    g_autoptr(GhPluginRegistry) reg = registry_with("misuse");
+    g_autoptr(GhPluginRegistry) reg = gh_test_registry_with("misuse");
     GhPluginInstance *inst = instance_of(reg, "input.misuse", NULL, NULL);
-    const struct gh_test_misuse *r = plugin_symbol("misuse", "gh_test_misuse_record");
+    const struct gh_test_misuse *r = gh_test_plugin_symbol("misuse", "gh_test_misuse_record");
 
     ck_assert_int_eq(r->ran, 1);
     ck_assert_ptr_null(r->session_null_host);
@@ -561,9 +551,9 @@ add_timer_elsewhere(gpointer data)
 
 START_TEST(test_plugin_services_refuse_main_loop_calls_from_other_threads)
 {
-    g_autoptr(GhPluginRegistry) reg = registry_with("good");
+    g_autoptr(GhPluginRegistry) reg = gh_test_registry_with("good");
     GhPluginInstance *inst = instance_of(reg, "capture.good", NULL, NULL);
-    const struct gh_test_record *r = plugin_symbol("good", "gh_test_good_record");
+    const struct gh_test_record *r = gh_test_plugin_symbol("good", "gh_test_good_record");
     GThread *t = g_thread_new("plugin-thread", add_timer_elsewhere, (gpointer)r);
 
     /* 0 from add_timer, -EPERM from submit_input. */
@@ -575,9 +565,9 @@ END_TEST
 
 START_TEST(test_plugin_services_refuse_a_destroyed_instance_handle)
 {
-    g_autoptr(GhPluginRegistry) reg = registry_with("good");
+    g_autoptr(GhPluginRegistry) reg = gh_test_registry_with("good");
     GhPluginInstance *inst = instance_of(reg, "capture.good", NULL, NULL);
-    const struct gh_test_record *r = plugin_symbol("good", "gh_test_good_record");
+    const struct gh_test_record *r = gh_test_plugin_symbol("good", "gh_test_good_record");
     const gh_host_services *s = r->services;
     gh_host *stale = r->host;
     uint8_t *data = NULL;
@@ -596,10 +586,10 @@ END_TEST
 
 START_TEST(test_plugin_services_give_session_facts)
 {
-    g_autoptr(GhPluginRegistry) reg = registry_with("good");
+    g_autoptr(GhPluginRegistry) reg = gh_test_registry_with("good");
     g_autoptr(GHashTable) options = g_hash_table_new(g_str_hash, g_str_equal);
     GhPluginInstance *inst;
-    const struct gh_test_record *r = plugin_symbol("good", "gh_test_good_record");
+    const struct gh_test_record *r = gh_test_plugin_symbol("good", "gh_test_good_record");
     uint32_t w = 0, h = 0, hz = 0;
 
     g_hash_table_insert(options, "quality", "high");
@@ -622,11 +612,11 @@ END_TEST
 
 START_TEST(test_plugin_services_version_2_serves_the_session_dir)
 {
-    g_autoptr(GhPluginRegistry) reg = registry_with("good");
+    g_autoptr(GhPluginRegistry) reg = gh_test_registry_with("good");
     GhPluginSessionInfo info = session_info(NULL, NULL);
     g_autoptr(GError) error = NULL;
     GhPluginInstance *inst;
-    const struct gh_test_record *r = plugin_symbol("good", "gh_test_good_record");
+    const struct gh_test_record *r = gh_test_plugin_symbol("good", "gh_test_good_record");
 
     inst = instance_of(reg, "input.good", NULL, NULL);
     /* What a plugin built for 1.1 checks before it calls session_dir. */
@@ -646,10 +636,10 @@ END_TEST
 
 START_TEST(test_plugin_timers_run_on_the_given_context_and_go_at_destroy)
 {
-    g_autoptr(GhPluginRegistry) reg = registry_with("good");
+    g_autoptr(GhPluginRegistry) reg = gh_test_registry_with("good");
     g_autoptr(GMainContext) ctx = g_main_context_new();
     g_autoptr(GHashTable) options = g_hash_table_new(g_str_hash, g_str_equal);
-    const struct gh_test_record *r = plugin_symbol("good", "gh_test_good_record");
+    const struct gh_test_record *r = gh_test_plugin_symbol("good", "gh_test_good_record");
     GhPluginInstance *inst;
     gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
     int fired;
@@ -676,9 +666,9 @@ END_TEST
 
 START_TEST(test_plugin_vm_access_goes_to_the_session_callbacks)
 {
-    g_autoptr(GhPluginRegistry) reg = registry_with("good");
+    g_autoptr(GhPluginRegistry) reg = gh_test_registry_with("good");
     GhPluginInstance *inst = instance_of(reg, "input.good", NULL, NULL);
-    const struct gh_test_record *r = plugin_symbol("good", "gh_test_good_record");
+    const struct gh_test_record *r = gh_test_plugin_symbol("good", "gh_test_good_record");
     const uint32_t keys[] = { 30, 31 };
     const gh_input_event ev[2] = { { .type = GH_INPUT_KEY, .code = 30, .value = 1 } };
     g_autofree uint8_t *data = NULL;
@@ -707,11 +697,11 @@ END_TEST
 
 START_TEST(test_plugin_vm_access_without_session_ops_is_not_supported)
 {
-    g_autoptr(GhPluginRegistry) reg = registry_with("good");
+    g_autoptr(GhPluginRegistry) reg = gh_test_registry_with("good");
     GhPluginSessionInfo info = session_info(NULL, NULL);
     g_autoptr(GError) error = NULL;
     GhPluginInstance *inst;
-    const struct gh_test_record *r = plugin_symbol("good", "gh_test_good_record");
+    const struct gh_test_record *r = gh_test_plugin_symbol("good", "gh_test_good_record");
     const uint32_t key = 30;
     uint8_t *data = NULL;
     size_t len = 0;
@@ -759,6 +749,7 @@ plugin_suite(void)
     tcase_add_test(load, test_plugin_lookup_kind_without_registry_knows_no_backend);
     tcase_add_test(load, test_plugin_older_minor_loads_and_its_instance_works);
     tcase_add_test(load, test_plugin_1_2_stream_loads_without_sound);
+    tcase_add_test(load, test_plugin_1_3_stream_loads_without_pad_feedback);
     tcase_add_test(load, test_plugin_load_dir_loads_good_ones_refuses_bad_ones_in_name_order);
     tcase_add_test(load, test_plugin_load_dir_records_a_missing_dir);
     tcase_add_test(load, test_plugin_stays_loaded_while_an_instance_exists);

@@ -1045,24 +1045,37 @@ set_option(const char *backend, const char *key, const char *value)
 }
 
 static const GhSession *
-create_with_backends(const char *capture, const char *stream, const char *input, GError **error)
+create_image_with_backends(const char *image, const char *capture, const char *stream, const char *input,
+                           GError **error)
 {
-    GhSessionRequest req = { .image_id = "arena", .capture = capture, .stream = stream, .input = input,
+    GhSessionRequest req = { .image_id = image, .capture = capture, .stream = stream, .input = input,
                              .backend_options = pl.options };
     gboolean replayed;
 
     return gh_session_manager_create(fx.mgr, &req, &replayed, error);
 }
 
+static const GhSession *
+create_with_backends(const char *capture, const char *stream, const char *input, GError **error)
+{
+    return create_image_with_backends("arena", capture, stream, input, error);
+}
+
 static char *
-create_running_with(const char *capture, const char *stream, const char *input)
+create_image_running_with(const char *image, const char *capture, const char *stream, const char *input)
 {
     g_autoptr(GError) err = NULL;
-    const GhSession *s = create_with_backends(capture, stream, input, &err);
+    const GhSession *s = create_image_with_backends(image, capture, stream, input, &err);
 
     ck_assert_msg(s, "%s", err ? err->message : "");
     wait_state(fx.mgr, s->id, GH_SESSION_RUNNING);
     return g_strdup(s->id);
+}
+
+static char *
+create_running_with(const char *capture, const char *stream, const char *input)
+{
+    return create_image_running_with("arena", capture, stream, input);
 }
 
 /* The API's view of the session: its "pipeline" member (NULL for null). */
@@ -1231,6 +1244,123 @@ START_TEST(test_input_reaches_the_input_backend)
     ck_assert(!gh_session_manager_send_input(fx.mgr, id, ev, 1, NULL, &e2));
     ck_assert(g_error_matches(e2, GH_SESSION_ERROR, GH_SESSION_ERROR_NOT_RUNNING));
     ck_assert_str_eq(e2->message, want);
+}
+END_TEST
+
+/* ---- game pads (ABI 1.4) ---- */
+
+/* What the session's input backend (input.fake) reports its guest did. */
+static void
+guest_did(guint32 kind, guint32 pad, guint32 strong, guint32 weak, guint32 led)
+{
+    gh_pad_feedback fb = { .struct_size = sizeof fb, .kind = kind, .pad = pad, .strong = strong, .weak = weak,
+                           .led = led };
+
+    ck_assert_int_eq(pl.fake->input_svc->pad_feedback(pl.fake->input_host, &fb), 0);
+}
+
+START_TEST(test_pads_of_a_gamepad_console_get_the_domains_usb_channels)
+{
+    g_autofree char *id = create_image_running_with("arena-linux", NULL, NULL, "input.fake");
+    const GhSession *s = gh_session_manager_lookup(fx.mgr, id);
+
+    for (guint pad = 0; pad < GH_INPUT_MAX_PADS; pad++) {
+        g_autofree char *want = gh_domain_pad_socket(s->dir, pad);
+
+        ck_assert_str_eq(pl.fake->input_svc->pad_socket(pl.fake->input_host, pad), want);
+    }
+    ck_assert_ptr_null(pl.fake->input_svc->pad_socket(pl.fake->input_host, GH_INPUT_MAX_PADS));
+}
+END_TEST
+
+START_TEST(test_pads_of_a_console_without_gamepad_have_no_channel)
+{
+    g_autofree char *id = create_running_with(NULL, NULL, "input.fake");
+
+    for (guint pad = 0; pad < GH_INPUT_MAX_PADS; pad++)
+        ck_assert_ptr_null(pl.fake->input_svc->pad_socket(pl.fake->input_host, pad));
+}
+END_TEST
+
+/* pipeline.pads as the API shows it, each pad's last_feedback_at checked
+ * to be a time and then left out (it is the host's clock). */
+static char *
+pads_view_text(const char *id)
+{
+    g_autoptr(JsonNode) view = NULL;
+    JsonArray *pads = json_object_get_array_member(pipeline_view(id, &view), "pads");
+    g_autoptr(JsonNode) node = json_node_init_array(json_node_alloc(), pads);
+
+    for (guint i = 0; i < json_array_get_length(pads); i++) {
+        JsonObject *pad = json_array_get_object_element(pads, i);
+        g_autoptr(GDateTime) at = g_date_time_new_from_iso8601(json_object_get_string_member(pad, "last_feedback_at"),
+                                                                NULL);
+
+        ck_assert_ptr_nonnull(at);
+        json_object_remove_member(pad, "last_feedback_at");
+    }
+    return json_to_string(node, FALSE);
+}
+
+START_TEST(test_live_view_shows_each_pad_the_guest_had)
+{
+    g_autofree char *id = create_running_with(NULL, NULL, "input.fake");
+    g_autofree char *text = NULL;
+    g_autoptr(JsonNode) view = NULL;
+    const gh_input_event ev[] = { { .type = GH_INPUT_PAD_BUTTON, .code = BTN_SOUTH, .value = 1 },
+                                  { .type = GH_INPUT_KEY, .code = KEY_UP, .value = 1 },
+                                  { .type = GH_INPUT_PAD_AXIS, .code = ABS_RZ, .value = 255, .device = 2 } };
+    JsonObject *stats;
+
+    pl.fake->pad_stats[0] = (gh_pad_stats){ .attached = 1, .reports = 40, .coalesced = 3, .dropped = 2,
+                                            .out_reports = 5, .out_malformed = 1 };
+    ck_assert_str_eq((text = pads_view_text(id)), "[]");
+    guest_did(GH_PAD_ATTACHED, 0, 0, 0, 0);
+    guest_did(GH_PAD_LED, 0, 0, 0, 6);
+    for (int i = 0; i < 3; i++)
+        guest_did(GH_PAD_RUMBLE, 0, 32896, 0, 0);
+    guest_did(GH_PAD_RUMBLE, 2, 0, 257, 0);
+    ck_assert(gh_session_manager_send_input(fx.mgr, id, ev, G_N_ELEMENTS(ev), NULL, NULL));
+    g_free(text);
+    text = pads_view_text(id);
+    ck_assert_str_eq(text, "[{\"pad\":0,\"attached\":true,\"led\":6,\"rumble\":{\"strong\":32896,\"weak\":0},"
+                           "\"rumble_reports\":3,\"reports\":40,\"coalesced\":3,\"dropped\":2,\"out_reports\":5,"
+                           "\"out_malformed\":1},"
+                           "{\"pad\":2,\"attached\":false,\"led\":null,\"rumble\":{\"strong\":0,\"weak\":257},"
+                           "\"rumble_reports\":1}]");
+    stats = json_object_get_object_member(pipeline_view(id, &view), "stats");
+    ck_assert_int_eq(json_object_get_int_member(stats, "input_events"), 3);
+    ck_assert_int_eq(json_object_get_int_member(stats, "pad_events"), 2);
+}
+END_TEST
+
+START_TEST(test_pad_totals_sum_the_running_sessions)
+{
+    g_autofree char *first = create_running_with(NULL, NULL, "input.fake");
+    g_autofree char *second = NULL;
+    const gh_input_event ev = { .type = GH_INPUT_PAD_AXIS, .code = ABS_X, .value = -32768, .device = 1 };
+    GhSessionPadTotals totals;
+
+    guest_did(GH_PAD_ATTACHED, 0, 0, 0, 0);
+    guest_did(GH_PAD_ATTACHED, 1, 0, 0, 0);
+    guest_did(GH_PAD_RUMBLE, 1, 1, 1, 0);
+    ck_assert(gh_session_manager_send_input(fx.mgr, first, &ev, 1, NULL, NULL));
+    second = create_running_with(NULL, NULL, "input.fake");   /* input.fake's host is now the second's */
+    guest_did(GH_PAD_ATTACHED, 3, 0, 0, 0);
+    guest_did(GH_PAD_RUMBLE, 3, 2, 2, 0);
+    guest_did(GH_PAD_DETACHED, 3, 0, 0, 0);
+    ck_assert(gh_session_manager_send_input(fx.mgr, second, &ev, 1, NULL, NULL));
+    ck_assert(gh_session_manager_send_input(fx.mgr, second, &ev, 1, NULL, NULL));
+    gh_session_manager_pad_totals(fx.mgr, &totals);
+    ck_assert_uint_eq(totals.attached, 2);
+    ck_assert_uint_eq(totals.events, 3);
+    ck_assert_uint_eq(totals.rumble_reports, 2);
+    /* A session that ends takes its share with it. */
+    gh_session_manager_stop(fx.mgr, first, NULL);
+    gh_session_manager_pad_totals(fx.mgr, &totals);
+    ck_assert_uint_eq(totals.attached, 0);
+    ck_assert_uint_eq(totals.events, 2);
+    ck_assert_uint_eq(totals.rumble_reports, 1);
 }
 END_TEST
 
@@ -1631,6 +1761,10 @@ session_suite(void)
     tcase_add_test(p, test_pipeline_that_cannot_be_built_fails_session);
     tcase_add_test(p, test_input_reaches_the_input_backend);
     tcase_add_test(p, test_input_backend_failure_is_a_backend_error);
+    tcase_add_test(p, test_pads_of_a_gamepad_console_get_the_domains_usb_channels);
+    tcase_add_test(p, test_pads_of_a_console_without_gamepad_have_no_channel);
+    tcase_add_test(p, test_live_view_shows_each_pad_the_guest_had);
+    tcase_add_test(p, test_pad_totals_sum_the_running_sessions);
     tcase_add_test(p, test_frame_goes_through_the_vms_screenshot);
     tcase_add_test(p, test_frame_of_session_not_running_or_unknown);
     tcase_add_test(p, test_player_of_a_starting_session_is_refused_as_starting);
