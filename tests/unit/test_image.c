@@ -424,7 +424,7 @@ START_TEST(test_shipped_profile_pc_640)
     ck_assert_uint_eq(p->width, 640);
     ck_assert_uint_eq(p->height, 480);
     ck_assert_uint_eq(p->refresh_hz, 60);
-    ck_assert(p->keyboard && p->mouse && p->tablet && !p->gamepad);
+    ck_assert(p->keyboard && p->mouse && p->tablet && p->gamepad);
     ck_assert_int_eq(p->gpu, GH_GPU_NONE);
     ck_assert_ptr_null(p->gpu_class);
 }
