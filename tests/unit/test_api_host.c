@@ -210,10 +210,11 @@ START_TEST(test_image_profile_lists_tablet_controller)
     ck_assert_uint_eq(r->status, 200);
     profile = json_object_get_object_member(json_node_get_object(r->json), "profile");
     controllers = json_object_get_array_member(profile, "controllers");
-    ck_assert_uint_eq(json_array_get_length(controllers), 3);
+    ck_assert_uint_eq(json_array_get_length(controllers), 4);
     ck_assert_str_eq(json_array_get_string_element(controllers, 0), "keyboard");
     ck_assert_str_eq(json_array_get_string_element(controllers, 1), "mouse");
-    ck_assert_str_eq(json_array_get_string_element(controllers, 2), "tablet");
+    ck_assert_str_eq(json_array_get_string_element(controllers, 2), "gamepad");
+    ck_assert_str_eq(json_array_get_string_element(controllers, 3), "tablet");
 }
 END_TEST
 
@@ -269,7 +270,7 @@ START_TEST(test_plugins_lists_loaded_and_refused)
     ck_assert_str_eq(json_object_get_string_member(good, "name"), "good");
     ck_assert_str_eq(json_object_get_string_member(good, "version"), "1.2.3");
     ck_assert_str_eq(json_object_get_string_member(good, "license"), "MIT");
-    ck_assert_str_eq(json_object_get_string_member(good, "abi"), "1.3");
+    ck_assert_str_eq(json_object_get_string_member(good, "abi"), "1.4");
     ck_assert(g_str_has_suffix(json_object_get_string_member(good, "path"), "/good.so"));
     backends = json_object_get_array_member(good, "backends");
     ck_assert_uint_eq(json_array_get_length(backends), 2);

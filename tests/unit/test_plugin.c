@@ -204,7 +204,7 @@ END_TEST
 
 START_TEST(test_plugin_refuses_newer_minor)
 {
-    assert_refused("newer-minor", GH_PLUGIN_ERROR_ABI, "built for ABI 1.4, this host speaks 1.3");
+    assert_refused("newer-minor", GH_PLUGIN_ERROR_ABI, "built for ABI 1.5, this host speaks 1.4");
 }
 END_TEST
 
@@ -472,14 +472,14 @@ START_TEST(test_plugin_registry_json_lists_plugins_and_refusals)
     root = json_node_get_object(node);
     p = json_array_get_object_element(json_object_get_array_member(root, "plugins"), 0);
     ck_assert_str_eq(json_object_get_string_member(p, "name"), "good");
-    ck_assert_str_eq(json_object_get_string_member(p, "abi"), "1.3");
+    ck_assert_str_eq(json_object_get_string_member(p, "abi"), "1.4");
     ck_assert_str_eq(json_object_get_string_member(p, "version"), "1.2.3");
     b = json_array_get_object_element(json_object_get_array_member(p, "backends"), 1);
     ck_assert_str_eq(json_object_get_string_member(b, "name"), "input.good");
     ck_assert_str_eq(json_object_get_string_member(b, "kind"), "input");
     r = json_array_get_object_element(json_object_get_array_member(root, "refused"), 0);
     ck_assert_str_eq(json_object_get_string_member(r, "file"), bad);
-    ck_assert_str_eq(json_object_get_string_member(r, "reason"), "built for ABI 1.4, this host speaks 1.3");
+    ck_assert_str_eq(json_object_get_string_member(r, "reason"), "built for ABI 1.5, this host speaks 1.4");
 }
 END_TEST
 
