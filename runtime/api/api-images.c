@@ -1,6 +1,33 @@
 /* api-images: the image catalog as seen by the orchestrator. */
 #include "api-private.h"
 
+#include "util/input-json.h"
+
+/* "pad_keys": the profile's pad controls played as keys, in its order
+ * ([] when it maps none), with the API's evdev names. */
+static void
+api_add_pad_keys(JsonBuilder *b, const GArray *pad_keys)
+{
+    gh_json_begin_array(b, "pad_keys");
+    for (guint i = 0; pad_keys && i < pad_keys->len; i++) {
+        const GhPadKey *k = &g_array_index(pad_keys, GhPadKey, i);
+        const char *key = k->key ? gh_input_code_name(GH_INPUT_KEY, k->key) : NULL;
+
+        json_builder_begin_object(b);
+        gh_json_add_string(b, "type", gh_input_type_name(k->type));
+        gh_json_add_string(b, "code", gh_input_code_name(k->type, k->code));
+        if (k->type == GH_INPUT_PAD_BUTTON) {
+            gh_json_add_string(b, "key", key);
+        } else {
+            gh_json_add_string(b, "negative", k->negative_key ? gh_input_code_name(GH_INPUT_KEY, k->negative_key)
+                                                              : NULL);
+            gh_json_add_string(b, "positive", key);
+        }
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+}
+
 /* Member name: the console profile p. */
 static void
 api_add_profile(JsonBuilder *b, const char *name, const GhProfile *p)
@@ -25,6 +52,7 @@ api_add_profile(JsonBuilder *b, const char *name, const GhProfile *p)
     if (p->tablet)
         json_builder_add_string_value(b, "tablet");
     json_builder_end_array(b);
+    api_add_pad_keys(b, p->pad_keys);
     gh_json_add_string(b, "sound", gh_sound_to_string(p->sound));
     gh_json_add_string(b, "gpu", gh_gpu_need_to_string(p->gpu));
     json_builder_end_object(b);

@@ -40,6 +40,16 @@ typedef enum {
     GH_SOUND_LAST
 } GhSound;
 
+/* One pad control played as keys (a profile's <pad-keys>), for a guest
+ * with no USB to see a pad on.  Codes are evdev's (include/gamehost/input.h);
+ * a key code 0 (KEY_RESERVED) is no key. */
+typedef struct {
+    guint32 type;            /* GH_INPUT_PAD_BUTTON or GH_INPUT_PAD_AXIS */
+    guint32 code;            /* BTN_* or ABS_* */
+    guint32 key;             /* KEY_*: the button's, or the axis's past half its positive range */
+    guint32 negative_key;    /* KEY_*: a stick's past half its negative range; 0 for buttons and triggers */
+} GhPadKey;
+
 /* A console profile: a fixed hardware shape, as consoles have. */
 typedef struct {
     char *id;
@@ -49,6 +59,8 @@ typedef struct {
     guint width, height, refresh_hz;
     gboolean keyboard, mouse, gamepad;
     gboolean tablet;         /* an absolute pointer: the guest follows the player's cursor */
+    GArray *pad_keys;        /* GhPadKey, one per mapped control in document order; NULL
+                              * without <pad-keys> (pads reach the input backend as they are) */
     GhSound sound;
     GhGpuNeed gpu;
     char *gpu_class;         /* alias wanted when gpu != NONE, may be NULL */

@@ -1,9 +1,12 @@
 /* image-profile: console profiles for the image catalog.  Each file in a
  * profile dir is read and validated through image-xml, then checked for what
  * the schema cannot say (with util/xml-util's typed readers): an id that
- * matches the file name, sane hardware numbers, and no id defined twice.
- * gh_catalog_lookup_profile finds one by id (the image builder's need). */
+ * matches the file name, sane hardware numbers, a pad-to-key mapping in the
+ * API's evdev names, and no id defined twice.  gh_catalog_lookup_profile
+ * finds one by id (the image builder's need). */
 #include "catalog-private.h"
+
+#include "util/input-json.h"
 
 /* The destroy function of GhCatalog.profiles. */
 void
@@ -14,6 +17,7 @@ gh_image_profile_free(gpointer data)
     g_free(profile->id);
     g_free(profile->title);
     g_free(profile->gpu_class);
+    g_clear_pointer(&profile->pad_keys, g_array_unref);
     g_free(profile);
 }
 
@@ -28,6 +32,7 @@ gh_image_profile_copy(const GhProfile *profile)
     copy->id = g_strdup(profile->id);
     copy->title = g_strdup(profile->title);
     copy->gpu_class = g_strdup(profile->gpu_class);
+    copy->pad_keys = profile->pad_keys ? g_array_copy(profile->pad_keys) : NULL;
     return copy;
 }
 
@@ -118,6 +123,121 @@ profile_read_sound(GPtrArray *problems, const char *file, xmlNodePtr node, GhPro
     return TRUE;
 }
 
+/* ---- <pad-keys> ---------------------------------------------------------------- */
+
+static gboolean
+profile_pad_fail(GPtrArray *problems, const char *file, xmlNodePtr node, const char *format, ...)
+    G_GNUC_PRINTF(4, 5);
+
+/* "element 'axis': <what>" on node's line; FALSE. */
+static gboolean
+profile_pad_fail(GPtrArray *problems, const char *file, xmlNodePtr node, const char *format, ...)
+{
+    g_autofree char *what = NULL;
+    va_list ap;
+
+    va_start(ap, format);
+    what = g_strdup_vprintf(format, ap);
+    va_end(ap);
+    gh_image_add_problem(problems, file, gh_xml_line(node), "element '%s': %s", (const char *)node->name, what);
+    return FALSE;
+}
+
+/* The key named by attribute attr of node, when present (*key untouched
+ * when absent). */
+static gboolean
+profile_pad_key_attr(GPtrArray *problems, const char *file, xmlNodePtr node, const char *attr, guint32 *key)
+{
+    g_autofree char *name = NULL;
+    g_autofree char *shown = NULL;
+
+    gh_xml_prop_string(node, attr, GH_XML_OPTIONAL, &name, NULL);
+    if (!name || gh_input_code_from_name(GH_INPUT_KEY, name, key))
+        return TRUE;
+    shown = gh_xml_value_shown(name);
+    return profile_pad_fail(problems, file, node, "attribute %s '%s' is not a key", attr, shown);
+}
+
+/* An axis's keys: a trigger (0..255) has no negative half, and a mapping
+ * needs at least one key. */
+static gboolean
+profile_pad_axis_keys(GPtrArray *problems, const char *file, xmlNodePtr node, GhPadKey *k)
+{
+    const char *code = gh_input_code_name(GH_INPUT_PAD_AXIS, k->code);
+    gint32 min = 0, max = 0;
+
+    if (!profile_pad_key_attr(problems, file, node, "negative", &k->negative_key) ||
+        !profile_pad_key_attr(problems, file, node, "positive", &k->key))
+        return FALSE;
+    gh_input_pad_axis_range(k->code, &min, &max);
+    if (min == 0 && xmlHasProp(node, BAD_CAST "negative"))
+        return profile_pad_fail(problems, file, node, "trigger %s is never negative (0..%d): it takes no "
+                                "attribute negative", code, max);
+    if (!k->key && !k->negative_key)
+        return profile_pad_fail(problems, file, node, "axis %s maps to no key: give negative, positive or both",
+                                code);
+    return TRUE;
+}
+
+/* One <button code key> or <axis code negative positive>, not a control
+ * already in keys. */
+static gboolean
+profile_read_pad_key(GPtrArray *problems, const char *file, xmlNodePtr node, const GArray *keys, GhPadKey *k)
+{
+    gboolean axis = xmlStrEqual(node->name, BAD_CAST "axis");
+    g_autofree char *code = NULL;
+    g_autofree char *shown = NULL;
+
+    k->type = axis ? GH_INPUT_PAD_AXIS : GH_INPUT_PAD_BUTTON;
+    gh_xml_prop_string(node, "code", GH_XML_OPTIONAL, &code, NULL);
+    if (!gh_input_code_from_name(k->type, code, &k->code)) {
+        shown = gh_xml_value_shown(code);
+        return profile_pad_fail(problems, file, node, "attribute code '%s' is not a %s", shown,
+                                axis ? "pad axis (ABS_X, ABS_Y, ABS_RX, ABS_RY, ABS_Z, ABS_RZ)" : "pad button");
+    }
+    for (guint i = 0; i < keys->len; i++)
+        if (g_array_index(keys, GhPadKey, i).type == k->type && g_array_index(keys, GhPadKey, i).code == k->code)
+            return profile_pad_fail(problems, file, node, "%s is mapped twice", code);
+    if (axis)
+        return profile_pad_axis_keys(problems, file, node, k);
+    return profile_pad_key_attr(problems, file, node, "key", &k->key);
+}
+
+/* <controllers><pad-keys>, optional: pads played as keys, for a guest that
+ * has a keyboard and no USB pad. */
+static gboolean
+profile_read_pad_keys(GPtrArray *problems, const char *file, xmlNodePtr ctl, GhProfile *profile)
+{
+    xmlNodePtr node = gh_xml_child(ctl, "pad-keys");
+    g_autoptr(GArray) keys = NULL;
+    gboolean ok = TRUE;
+
+    if (!node)
+        return TRUE;
+    if (profile->gamepad)
+        return profile_pad_fail(problems, file, node, "the profile also has <gamepad/>: its pads are played "
+                                "over USB or mapped to keys, not both");
+    if (!profile->keyboard)
+        return profile_pad_fail(problems, file, node, "maps pads to keys, but the profile has no <keyboard/>");
+    keys = g_array_new(FALSE, TRUE, sizeof(GhPadKey));
+    for (xmlNodePtr c = node->children; c; c = c->next) {
+        GhPadKey k = { 0 };
+
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        if (profile_read_pad_key(problems, file, c, keys, &k))
+            g_array_append_val(keys, k);
+        else
+            ok = FALSE;
+    }
+    if (ok && keys->len == 0)
+        return profile_pad_fail(problems, file, node, "maps no control: give <button> or <axis> elements, or "
+                                "leave <pad-keys> out");
+    if (ok)
+        profile->pad_keys = g_steal_pointer(&keys);
+    return ok;
+}
+
 /* The schema has already vouched for the structure, so elements exist. */
 static GhProfile *
 profile_from_doc(xmlDocPtr doc, const char *file, GPtrArray *problems)
@@ -152,6 +272,7 @@ profile_from_doc(xmlDocPtr doc, const char *file, GPtrArray *problems)
     profile->mouse = gh_xml_child(ctl, "mouse") != NULL;
     profile->gamepad = gh_xml_child(ctl, "gamepad") != NULL;
     profile->tablet = gh_xml_child(ctl, "tablet") != NULL;
+    ok &= profile_read_pad_keys(problems, file, ctl, profile);
     ok &= profile_read_sound(problems, file, gh_xml_child(root, "sound"), profile);
     return ok ? g_steal_pointer(&profile) : NULL;
 }

@@ -67,9 +67,43 @@ pipeline_input_each(GhPluginInstance *input, const gh_input_event *events, guint
     }
 }
 
+/* With pads played as keys: each event the mapping takes becomes its key
+ * events (maybe none), the others go on as they are; what the backend
+ * drops is reported once, against the event it came from. */
+static void
+pipeline_input_each_mapped(GhPluginInstance *input, GhPadKeys *pad_keys, const gh_input_event *events, guint n,
+                           GArray *drops)
+{
+    g_autoptr(GArray) sent = g_array_new(FALSE, FALSE, sizeof(gh_input_event));
+    g_autoptr(GArray) origin = g_array_new(FALSE, FALSE, sizeof(guint));
+    g_autoptr(GArray) refused = gh_pipeline_input_drops_new();
+    guint first = drops->len;
+
+    for (guint i = 0; i < n; i++) {
+        guint before = sent->len;
+
+        if (!gh_pad_keys_translate(pad_keys, &events[i], sent))
+            g_array_append_val(sent, events[i]);
+        for (guint j = before; j < sent->len; j++)
+            g_array_append_val(origin, i);
+    }
+    if (sent->len > 0)
+        pipeline_input_each(input, (const gh_input_event *)sent->data, sent->len, refused);
+    /* refused is in order, so a second drop of one event follows its first. */
+    for (guint j = 0; j < refused->len; j++) {
+        GhPipelineInputDrop *r = &g_array_index(refused, GhPipelineInputDrop, j);
+        GhPipelineInputDrop d = { g_array_index(origin, guint, r->index), r->reason, NULL };
+
+        if (drops->len > first && g_array_index(drops, GhPipelineInputDrop, drops->len - 1).index == d.index)
+            continue;
+        d.message = g_steal_pointer(&r->message);
+        g_array_append_val(drops, d);
+    }
+}
+
 int
-gh_pipeline_input_deliver(GhPluginInstance *input, const gh_input_event *events, guint n, GArray *drops,
-                          guint *delivered, char **message)
+gh_pipeline_input_deliver(GhPluginInstance *input, GhPadKeys *pad_keys, const gh_input_event *events, guint n,
+                          GArray *drops, guint *delivered, char **message)
 {
     guint before = drops->len, failed = 0;
 
@@ -92,7 +126,10 @@ gh_pipeline_input_deliver(GhPluginInstance *input, const gh_input_event *events,
         *message = g_strdup("no input backend for this session");
         return -ENODEV;
     }
-    pipeline_input_each(input, events, n, drops);
+    if (pad_keys)
+        pipeline_input_each_mapped(input, pad_keys, events, n, drops);
+    else
+        pipeline_input_each(input, events, n, drops);
     *delivered = n - (drops->len - before);
     for (guint i = before; i < drops->len; i++)
         failed += g_array_index(drops, GhPipelineInputDrop, i).reason == GH_INPUT_DROP_FAILED;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <glib.h>
+#include "pad-keys.h"
 #include "plugin-registry.h"
 #include "util/enum.h"
 
@@ -35,10 +36,13 @@ GArray *gh_pipeline_input_drops_new(void);
 /* Main thread.  Sends events to input (NULL: the session has none), in
  * order: a batch the backend refuses with -EINVAL or -EOPNOTSUPP (it then
  * took none) is sent again one event at a time; any other error drops the
- * batch as "failed".  Every event is then either delivered (counted in
- * *delivered) or appended to drops.  Returns 0; -E2BIG or -EINVAL (too
- * many events, none given: nothing tried, *delivered 0, drops untouched);
- * -ENODEV (no backend) or -EIO (the backend failed on every event), with
- * *message (g_free) in those four cases. */
-int gh_pipeline_input_deliver(GhPluginInstance *input, const gh_input_event *events, guint n, GArray *drops,
-                              guint *delivered, char **message);
+ * batch as "failed".  With pad_keys (may be NULL) the pad events it maps
+ * reach the backend as key events: such an event is delivered when its
+ * keys are (also when it moved no key), and dropped once, with the
+ * backend's reason, when one is not.  Every event is then either delivered
+ * (counted in *delivered) or appended to drops.  Returns 0; -E2BIG or
+ * -EINVAL (too many events, none given: nothing tried, *delivered 0, drops
+ * untouched); -ENODEV (no backend) or -EIO (the backend failed on every
+ * event), with *message (g_free) in those four cases. */
+int gh_pipeline_input_deliver(GhPluginInstance *input, GhPadKeys *pad_keys, const gh_input_event *events, guint n,
+                              GArray *drops, guint *delivered, char **message);

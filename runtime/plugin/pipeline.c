@@ -58,6 +58,7 @@ typedef struct {
 
 struct GhPipeline {
     GhPluginInstance *capture, *stream, *input;
+    GhPadKeys *pad_keys;         /* NULL: pads are not played as keys */
     GhPipelineAudio *audio;      /* NULL: no sound */
     GhPluginSessionInfo info;    /* strings owned below; ops/ctx are ours */
     char *session_id, *image_id, *vnc_socket, *relay_path, *dbus_socket;
@@ -533,7 +534,7 @@ static int
 pipeline_deliver(GhPipeline *p, const gh_input_event *events, guint n, GArray *drops, char **message)
 {
     guint first = drops->len, delivered = 0;
-    int rc = gh_pipeline_input_deliver(p->input, events, n, drops, &delivered, message);
+    int rc = gh_pipeline_input_deliver(p->input, p->pad_keys, events, n, drops, &delivered, message);
 
     /* -E2BIG, -EINVAL: refused before anything was tried. */
     if (rc != -E2BIG && rc != -EINVAL)
@@ -774,6 +775,7 @@ gh_pipeline_new(GhPluginRegistry *reg, const GhPipelineChoice *choice, const cha
     for (guint i = 0; i < GH_INPUT_MAX_PADS; i++)
         p->pad_socket[i] = g_strdup(info->pad_socket[i]);
     p->options = choice->options ? g_hash_table_ref(choice->options) : NULL;
+    p->pad_keys = gh_pad_keys_new(choice->pad_keys);
     p->vm_ops = info->ops;
     p->vm_ctx = info->ops_ctx;
     p->ops.screenshot = pipeline_op_screenshot;
@@ -868,6 +870,7 @@ gh_pipeline_free(GhPipeline *p)
     p->stream = gh_plugin_instance_free(p->stream);
     p->input = gh_plugin_instance_free(p->input);
     p->capture = gh_plugin_instance_free(p->capture);
+    p->pad_keys = gh_pad_keys_free(p->pad_keys);
     g_clear_pointer(&p->options, g_hash_table_unref);
     g_main_context_unref(p->context);
     g_free(p->session_id);

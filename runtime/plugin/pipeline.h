@@ -21,6 +21,8 @@ typedef struct {
     const char *input;           /* NULL = the first input backend that probes */
     const char *audio;           /* NULL = with sound, the first audio backend that probes; else none */
     gboolean sound;              /* the image has a sound device */
+    const GArray *pad_keys;      /* GhPadKey (conf/catalog.h): the profile's pads played as keys, copied;
+                                  * NULL: pad events reach the input backend as they are */
     GHashTable *options;         /* "backend-name" → GHashTable (string → string); may be NULL */
 } GhPipelineChoice;
 
@@ -64,7 +66,8 @@ void gh_pipeline_stop(GhPipeline *p);
 GhPipeline *gh_pipeline_free(GhPipeline *p);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GhPipeline, gh_pipeline_free)
 
-/* Main thread.  Sends events to the input backend, in order, delivering
+/* Main thread.  Sends events to the input backend, in order (pad events
+ * the choice's pad_keys maps as their keys, pad-keys.h), delivering
  * what can be delivered: a batch the backend refuses with -EINVAL or
  * -EOPNOTSUPP (it then took none) is sent again one event at a time, so an
  * event it cannot take is dropped alone; any other error drops the whole

@@ -179,6 +179,7 @@ gh_session_pipeline_start(GhSessionManager *mgr, GhSession *s, GError **error)
     GhPipelineChoice choice = {
         .capture = s->capture, .stream = s->stream, .input = s->input, .audio = s->audio,
         .sound = profile && profile->sound != GH_SOUND_NONE,
+        .pad_keys = profile ? profile->pad_keys : NULL,
     };
     GhPluginSessionInfo info = { 0 };
     g_autofree char *relay_path = NULL;

@@ -65,6 +65,7 @@ static const GhInputName input_touch_codes[] = {
 typedef enum {
     GH_INPUT_VALUE_PRESS,        /* value 0/1, or "action" press/release/tap */
     GH_INPUT_VALUE_RANGE,        /* value in [min, max] */
+    GH_INPUT_VALUE_PAD_AXIS,     /* value in the code's range (gh_input_pad_axis_range) */
     GH_INPUT_VALUE_TOUCH,        /* no value: slot, x, y */
 } GhInputValueKind;
 
@@ -98,7 +99,7 @@ static const GhInputType input_types[] = {
     { "pad_button", GH_INPUT_PAD_BUTTON, "pad button", input_pad_buttons, G_N_ELEMENTS(input_pad_buttons),
       GH_INPUT_VALUE_PRESS, 0, 1, TRUE, fields_pad_button },
     { "pad_axis", GH_INPUT_PAD_AXIS, "pad axis", input_pad_axes, G_N_ELEMENTS(input_pad_axes),
-      GH_INPUT_VALUE_RANGE, G_MININT16, G_MAXINT16, TRUE, fields_pad_axis },
+      GH_INPUT_VALUE_PAD_AXIS, 0, 0, TRUE, fields_pad_axis },
     { "touch", GH_INPUT_TOUCH, "touch code", input_touch_codes, G_N_ELEMENTS(input_touch_codes),
       GH_INPUT_VALUE_TOUCH, 0, 0, FALSE, fields_touch },
 };
@@ -165,6 +166,18 @@ gh_input_code_from_name(guint32 type, const char *name, guint32 *code)
     return FALSE;
 }
 
+gboolean
+gh_input_pad_axis_range(guint32 code, gint32 *min, gint32 *max)
+{
+    gboolean trigger = code == ABS_Z || code == ABS_RZ;
+
+    if (!gh_input_code_name(GH_INPUT_PAD_AXIS, code))
+        return FALSE;
+    *min = trigger ? 0 : G_MININT16;
+    *max = trigger ? GH_INPUT_TRIGGER_MAX : G_MAXINT16;
+    return TRUE;
+}
+
 /* ---- parsing: each helper returns FALSE with the error set ------------------ */
 
 static gboolean
@@ -213,6 +226,21 @@ input_get_int(JsonObject *o, guint index, const char *field, gboolean required, 
                           min, max);
     }
     *out = v;
+    return TRUE;
+}
+
+/* A pad axis's value, within its code's range (sticks and triggers differ). */
+static gboolean
+input_get_pad_axis(JsonObject *o, guint index, guint32 code, gint64 *value, GError **error)
+{
+    gint32 min = 0, max = 0;
+
+    if (!input_get_int(o, index, "value", TRUE, G_MININT64, G_MAXINT64, value, error))
+        return FALSE;
+    gh_input_pad_axis_range(code, &min, &max);
+    if (*value < min || *value > max)
+        return input_fail(error, index, "value", "%" G_GINT64_FORMAT " is out of range for pad axis %s (%d..%d)",
+                          *value, gh_input_code_name(GH_INPUT_PAD_AXIS, code), min, max);
     return TRUE;
 }
 
@@ -314,6 +342,10 @@ input_parse_event(JsonNode *node, guint index, GArray *out, GError **error)
         break;
     case GH_INPUT_VALUE_RANGE:
         if (!input_get_int(o, index, "value", TRUE, t->min, t->max, &value, error))
+            return FALSE;
+        break;
+    case GH_INPUT_VALUE_PAD_AXIS:
+        if (!input_get_pad_axis(o, index, ev.code, &value, error))
             return FALSE;
         break;
     case GH_INPUT_VALUE_TOUCH:

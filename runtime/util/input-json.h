@@ -34,3 +34,8 @@ gboolean gh_input_type_from_name(const char *name, guint32 *type);
 const char *gh_input_code_name(guint32 type, guint32 code);
 /* The reverse; FALSE when the name is not valid for type. */
 gboolean gh_input_code_from_name(guint32 type, const char *name, guint32 *code);
+
+/* The values a pad axis takes (include/gamehost/input.h): sticks ABS_X,
+ * ABS_Y, ABS_RX, ABS_RY -32768..32767, triggers ABS_Z, ABS_RZ
+ * 0..GH_INPUT_TRIGGER_MAX.  FALSE for a code that is no pad axis. */
+gboolean gh_input_pad_axis_range(guint32 code, gint32 *min, gint32 *max);

@@ -258,6 +258,16 @@ static gboolean
 xml_value_fail(const XmlPlace *at, GError **error, GhXmlError code, const char *value,
                const char *fmt, ...) G_GNUC_PRINTF(5, 6);
 
+char *
+gh_xml_value_shown(const char *value)
+{
+    char *shown = g_strescape(value ? value : "", NULL);
+
+    if (strlen(shown) > GH_XML_SHOWN_MAX)
+        strcpy(shown + GH_XML_SHOWN_MAX - 3, "...");
+    return shown;
+}
+
 /* "element 'display': attribute width '99999' is out of range 320..7680";
  * without a value, the name is quoted instead: "attribute 'width' is missing". */
 static gboolean
@@ -276,9 +286,7 @@ xml_value_fail(const XmlPlace *at, GError **error, GhXmlError code, const char *
                     (const char *) at->element->name, at->kind, at->name, problem);
         return FALSE;
     }
-    shown = g_strescape(value, NULL);
-    if (strlen(shown) > GH_XML_SHOWN_MAX)
-        strcpy(shown + GH_XML_SHOWN_MAX - 3, "...");
+    shown = gh_xml_value_shown(value);
     g_set_error(error, GH_XML_ERROR, code, "element '%s': %s %s '%s' %s",
                 (const char *) at->element->name, at->kind, at->name, shown, problem);
     return FALSE;

@@ -64,6 +64,10 @@ void gh_xml_quiet_end(const GhXmlQuiet *saved);
  * not ("Expecting an element, got nothing" names nothing). */
 char *gh_xml_error_reason(GhXmlLibError *err);
 
+/* value as a message quotes it: escaped (no control characters) and cut
+ * to a readable length ("..." at the end); free with g_free. */
+char *gh_xml_value_shown(const char *value);
+
 /* ---- reading the tree ------------------------------------------------- */
 
 /* The first child element called name, or NULL (also for a NULL parent). */

@@ -9,7 +9,8 @@ EXTRA_DIST += tests/e2e/run.sh tests/e2e/lib.sh \
 	tests/e2e/test-api-cli.sh tests/e2e/test-boot-disk.sh tests/e2e/test-boot-kernel.sh \
 	tests/e2e/test-boot-kernel-disk.sh \
 	tests/e2e/test-capacity.sh tests/e2e/test-killed-outside.sh tests/e2e/test-restart-adopts.sh \
-	tests/e2e/test-gpu-passthrough.sh tests/e2e/test-input-frame.sh tests/e2e/test-plugin-sdk.sh \
+	tests/e2e/test-gpu-passthrough.sh tests/e2e/test-input-frame.sh tests/e2e/test-pad-keys.sh \
+	tests/e2e/test-plugin-sdk.sh \
 	tests/e2e/test-relay.sh tests/e2e/test-record.sh tests/e2e/test-record-sound.sh \
 	tests/e2e/test-webrtc-play.sh \
 	tests/e2e/player-lib.sh tests/e2e/test-player-outage.sh tests/e2e/test-player-loss.sh \

@@ -152,6 +152,40 @@ START_TEST(test_image_show_returns_the_image)
 }
 END_TEST
 
+/* demo-arena's profile (arcade-640) plays pads as keys: the API shows the
+ * mapping in the profile's order, with the API's evdev names. */
+START_TEST(test_image_profile_shows_pad_keys)
+{
+    g_autoptr(Response) r = request("GET", "/v1/images/demo-arena", TOKEN);
+    JsonObject *profile;
+    g_autofree char *pad_keys = NULL;
+
+    ck_assert_uint_eq(r->status, 200);
+    profile = json_object_get_object_member(json_node_get_object(r->json), "profile");
+    pad_keys = json_to_string(json_object_get_member(profile, "pad_keys"), FALSE);
+    ck_assert_str_eq(pad_keys,
+                     "[{\"type\":\"pad_button\",\"code\":\"BTN_DPAD_UP\",\"key\":\"KEY_UP\"},"
+                     "{\"type\":\"pad_button\",\"code\":\"BTN_DPAD_DOWN\",\"key\":\"KEY_DOWN\"},"
+                     "{\"type\":\"pad_button\",\"code\":\"BTN_DPAD_LEFT\",\"key\":\"KEY_LEFT\"},"
+                     "{\"type\":\"pad_button\",\"code\":\"BTN_DPAD_RIGHT\",\"key\":\"KEY_RIGHT\"},"
+                     "{\"type\":\"pad_button\",\"code\":\"BTN_SOUTH\",\"key\":\"KEY_SPACE\"},"
+                     "{\"type\":\"pad_button\",\"code\":\"BTN_START\",\"key\":\"KEY_ENTER\"},"
+                     "{\"type\":\"pad_axis\",\"code\":\"ABS_X\",\"negative\":\"KEY_LEFT\",\"positive\":\"KEY_RIGHT\"},"
+                     "{\"type\":\"pad_axis\",\"code\":\"ABS_Y\",\"negative\":\"KEY_UP\",\"positive\":\"KEY_DOWN\"}]");
+}
+END_TEST
+
+START_TEST(test_image_profile_without_pad_keys_shows_an_empty_list)
+{
+    g_autoptr(Response) r = request("GET", "/v1/images/pc-game", TOKEN);
+    JsonObject *profile;
+
+    ck_assert_uint_eq(r->status, 200);
+    profile = json_object_get_object_member(json_node_get_object(r->json), "profile");
+    ck_assert_uint_eq(json_array_get_length(json_object_get_array_member(profile, "pad_keys")), 0);
+}
+END_TEST
+
 /* pc-game's manifest asks for 4 vCPUs on pc-640 (2 vCPUs, 1024 MiB): the
  * API shows what its sessions get. */
 START_TEST(test_image_profile_shows_machine_overrides)
@@ -434,6 +468,8 @@ api_host_suite(void)
     tcase_add_test(tc, test_image_show_returns_the_image);
     tcase_add_test(tc, test_image_profile_shows_machine_overrides);
     tcase_add_test(tc, test_image_profile_lists_tablet_controller);
+    tcase_add_test(tc, test_image_profile_shows_pad_keys);
+    tcase_add_test(tc, test_image_profile_without_pad_keys_shows_an_empty_list);
     tcase_add_test(tc, test_image_unknown_is_404);
     tcase_add_test(tc, test_image_hostile_ids_are_404);
     tcase_add_test(tc, test_image_id_with_encoded_slash_or_nul_is_400);

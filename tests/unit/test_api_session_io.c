@@ -119,10 +119,12 @@ START_TEST(test_input_backend_failure_is_502)
 }
 END_TEST
 
-/* A key and a pad released together, as the player's page does on blur. */
+/* A key and a pad released together, as the player's page does on blur.
+ * demo-arena's profile plays its pads as keys, but maps none to BTN_EAST:
+ * that one reaches the input backend as it is. */
 #define KEY_AND_PAD_RELEASE \
     "{\"events\":[{\"type\":\"key\",\"code\":\"KEY_LEFT\",\"value\":0}," \
-    "{\"type\":\"pad_button\",\"code\":\"BTN_SOUTH\",\"value\":0,\"pad\":0}," \
+    "{\"type\":\"pad_button\",\"code\":\"BTN_EAST\",\"value\":0,\"pad\":0}," \
     "{\"type\":\"key\",\"code\":\"KEY_RIGHT\",\"value\":0}]}"
 
 START_TEST(test_input_answer_lists_events_the_backend_could_not_take)
@@ -137,7 +139,7 @@ START_TEST(test_input_answer_lists_events_the_backend_could_not_take)
 
     ck_assert_msg(r->status == 200, "status %u: %s", r->status, r->body);
     ck_assert_str_eq(r->body, "{\"delivered\":2,\"dropped\":[{\"index\":1,\"reason\":\"unsupported\","
-                              "\"message\":\"input.fake: pad code 304: no pads here\"}]}");
+                              "\"message\":\"input.fake: pad code 305: no pads here\"}]}");
     stats = json_object_get_object_member(
         json_object_get_object_member(json_node_get_object(show->json), "pipeline"), "stats");
     ck_assert_int_eq(json_object_get_int_member(stats, "input_events"), 2);
@@ -157,6 +159,31 @@ START_TEST(test_input_that_only_fails_is_502_and_counted)
     assert_error(r, 502, "backend_failed");
     ck_assert_str_eq(error_message(r), "input.fake failed: fake input broke");
     ck_assert_ptr_nonnull(strstr(metrics->body, "gamehost_input_dropped_total{reason=\"failed\"} 3\n"));
+}
+END_TEST
+
+/* demo-arena's profile (arcade-640) maps the d-pad and left stick to the
+ * arrows: its session's input backend gets keys, and each pad event counts
+ * as delivered. */
+START_TEST(test_input_pads_reach_a_demo_arena_session_as_its_profiles_keys)
+{
+    g_autofree char *id = running_session(",\"input\":{\"backend\":\"input.fake\",\"options\":{\"no_pads\":\"1\"}}");
+    g_autofree char *path = session_path(id, "/input");
+    g_autoptr(Response) r = post_json_as(path, "application/json",
+                                         "{\"events\":[{\"type\":\"pad_button\",\"code\":\"BTN_DPAD_RIGHT\",\"action\":\"tap\"},"
+                                         "{\"type\":\"pad_axis\",\"code\":\"ABS_X\",\"value\":-32768,\"pad\":1},"
+                                         "{\"type\":\"pad_axis\",\"code\":\"ABS_X\",\"value\":0,\"pad\":1}]}", NULL);
+    static const guint32 codes[4] = { KEY_RIGHT, KEY_RIGHT, KEY_LEFT, KEY_LEFT };
+    static const gint32 values[4] = { 1, 0, 1, 0 };
+
+    ck_assert_msg(r->status == 200, "status %u: %s", r->status, r->body);
+    ck_assert_str_eq(r->body, "{\"delivered\":4,\"dropped\":[]}");
+    ck_assert_uint_eq(pipeline_fake->n_events, 4);
+    for (guint i = 0; i < 4; i++) {
+        ck_assert_uint_eq(pipeline_fake->events[i].type, GH_INPUT_KEY);
+        ck_assert_uint_eq(pipeline_fake->events[i].code, codes[i]);
+        ck_assert_int_eq(pipeline_fake->events[i].value, values[i]);
+    }
 }
 END_TEST
 
@@ -193,6 +220,11 @@ api_session_io_suite(void)
     tcase_add_test(tc, test_input_answer_lists_events_the_backend_could_not_take);
     tcase_add_test(tc, test_input_that_only_fails_is_502_and_counted);
     tcase_add_test(tc, test_frame_is_an_uncached_png);
+    suite_add_tcase(s, tc);
+
+    /* setup_players finds input.fake's record (pipeline_fake). */
+    tc = api_case("pads_as_keys", setup_players);
+    tcase_add_test(tc, test_input_pads_reach_a_demo_arena_session_as_its_profiles_keys);
     suite_add_tcase(s, tc);
     return s;
 }

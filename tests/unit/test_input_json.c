@@ -160,13 +160,47 @@ START_TEST(test_pad_button_with_pad_index)
 }
 END_TEST
 
-START_TEST(test_pad_axis_full_signed_range)
+START_TEST(test_pad_stick_bounds_are_inclusive)
 {
-    g_autoptr(GArray) a = parse_ok("{\"type\":\"pad_axis\",\"code\":\"ABS_RX\",\"value\":-32768,\"pad\":1},"
-                                   "{\"type\":\"pad_axis\",\"code\":\"ABS_RZ\",\"value\":32767}");
+    g_autoptr(GArray) a = parse_ok("{\"type\":\"pad_axis\",\"code\":\"ABS_X\",\"value\":-32768,\"pad\":1},"
+                                   "{\"type\":\"pad_axis\",\"code\":\"ABS_Y\",\"value\":32767},"
+                                   "{\"type\":\"pad_axis\",\"code\":\"ABS_RX\",\"value\":-32768},"
+                                   "{\"type\":\"pad_axis\",\"code\":\"ABS_RY\",\"value\":32767,\"pad\":3}");
 
-    assert_event(a, 0, GH_INPUT_PAD_AXIS, ABS_RX, -32768, 1);
-    assert_event(a, 1, GH_INPUT_PAD_AXIS, ABS_RZ, 32767, 0);
+    assert_event(a, 0, GH_INPUT_PAD_AXIS, ABS_X, -32768, 1);
+    assert_event(a, 1, GH_INPUT_PAD_AXIS, ABS_Y, 32767, 0);
+    assert_event(a, 2, GH_INPUT_PAD_AXIS, ABS_RX, -32768, 0);
+    assert_event(a, 3, GH_INPUT_PAD_AXIS, ABS_RY, 32767, 3);
+}
+END_TEST
+
+START_TEST(test_pad_trigger_bounds_are_inclusive)
+{
+    g_autoptr(GArray) a = parse_ok("{\"type\":\"pad_axis\",\"code\":\"ABS_Z\",\"value\":0},"
+                                   "{\"type\":\"pad_axis\",\"code\":\"ABS_RZ\",\"value\":255,\"pad\":2}");
+
+    assert_event(a, 0, GH_INPUT_PAD_AXIS, ABS_Z, 0, 0);
+    assert_event(a, 1, GH_INPUT_PAD_AXIS, ABS_RZ, 255, 2);
+}
+END_TEST
+
+START_TEST(test_pad_axis_ranges_by_code)
+{
+    gint32 min = 1, max = 1;
+
+    ck_assert(gh_input_pad_axis_range(ABS_X, &min, &max));
+    ck_assert_int_eq(min, -32768);
+    ck_assert_int_eq(max, 32767);
+    ck_assert(gh_input_pad_axis_range(ABS_RY, &min, &max));
+    ck_assert_int_eq(min, -32768);
+    ck_assert_int_eq(max, 32767);
+    ck_assert(gh_input_pad_axis_range(ABS_Z, &min, &max));
+    ck_assert_int_eq(min, 0);
+    ck_assert_int_eq(max, 255);
+    ck_assert(gh_input_pad_axis_range(ABS_RZ, &min, &max));
+    ck_assert_int_eq(min, 0);
+    ck_assert_int_eq(max, 255);
+    ck_assert(!gh_input_pad_axis_range(ABS_HAT0X, &min, &max));
 }
 END_TEST
 
@@ -335,17 +369,58 @@ START_TEST(test_range_refusals)
                    "events[0].value: must be between 0 and 32767");
     assert_refused("{\"type\":\"abs\",\"code\":\"ABS_Y\",\"value\":32768}",
                    "events[0].value: must be between 0 and 32767");
-    assert_refused("{\"type\":\"pad_axis\",\"code\":\"ABS_X\",\"value\":-32769}",
-                   "events[0].value: must be between -32768 and 32767");
-    assert_refused("{\"type\":\"pad_axis\",\"code\":\"ABS_X\",\"value\":99999999999999}",
-                   "events[0].value: must be between -32768 and 32767");
     assert_refused("{\"type\":\"rel\",\"code\":\"REL_X\"}", "events[0].value: is required");
+}
+END_TEST
+
+START_TEST(test_pad_stick_out_of_range_names_code_and_range)
+{
+    assert_refused("{\"type\":\"pad_axis\",\"code\":\"ABS_X\",\"value\":-32769}",
+                   "events[0].value: -32769 is out of range for pad axis ABS_X (-32768..32767)");
+    assert_refused("{\"type\":\"pad_axis\",\"code\":\"ABS_RY\",\"value\":32768}",
+                   "events[0].value: 32768 is out of range for pad axis ABS_RY (-32768..32767)");
+    assert_refused("{\"type\":\"pad_axis\",\"code\":\"ABS_X\",\"value\":99999999999999}",
+                   "events[0].value: 99999999999999 is out of range for pad axis ABS_X (-32768..32767)");
+}
+END_TEST
+
+START_TEST(test_pad_trigger_out_of_range_names_code_and_range)
+{
+    assert_refused("{\"type\":\"pad_axis\",\"code\":\"ABS_Z\",\"value\":300}",
+                   "events[0].value: 300 is out of range for pad axis ABS_Z (0..255)");
+    assert_refused("{\"type\":\"pad_axis\",\"code\":\"ABS_RZ\",\"value\":256}",
+                   "events[0].value: 256 is out of range for pad axis ABS_RZ (0..255)");
+    /* The range before SDK 1.4, and a stick's negative half, are no trigger's. */
+    assert_refused("{\"type\":\"pad_axis\",\"code\":\"ABS_RZ\",\"value\":32767}",
+                   "events[0].value: 32767 is out of range for pad axis ABS_RZ (0..255)");
+    assert_refused("{\"type\":\"pad_axis\",\"code\":\"ABS_Z\",\"value\":-1}",
+                   "events[0].value: -1 is out of range for pad axis ABS_Z (0..255)");
+}
+END_TEST
+
+START_TEST(test_pad_axis_value_must_be_an_integer)
+{
+    /* NaN and Infinity are not JSON: the parser refuses them before any
+     * event is read.  1.5 and 1e10 are JSON numbers, but not integers. */
+    g_autoptr(JsonParser) parser = json_parser_new();
+
+    ck_assert(!json_parser_load_from_data(parser, "{\"events\":[{\"type\":\"pad_axis\",\"code\":\"ABS_X\","
+                                                  "\"value\":NaN}]}", -1, NULL));
+    assert_refused("{\"type\":\"pad_axis\",\"code\":\"ABS_X\",\"value\":1.5}",
+                   "events[0].value: must be an integer");
+    assert_refused("{\"type\":\"pad_axis\",\"code\":\"ABS_Z\",\"value\":1e10}",
+                   "events[0].value: must be an integer");
+    assert_refused("{\"type\":\"pad_axis\",\"code\":\"ABS_Z\",\"value\":\"128\"}",
+                   "events[0].value: must be an integer");
+    assert_refused("{\"type\":\"pad_axis\",\"code\":\"ABS_Z\"}", "events[0].value: is required");
 }
 END_TEST
 
 START_TEST(test_pad_index_refusals)
 {
     assert_refused("{\"type\":\"pad_button\",\"code\":\"BTN_SOUTH\",\"value\":1,\"pad\":4}",
+                   "events[0].pad: must be between 0 and 3");
+    assert_refused("{\"type\":\"pad_axis\",\"code\":\"ABS_Y\",\"value\":0,\"pad\":4}",
                    "events[0].pad: must be between 0 and 3");
     assert_refused("{\"type\":\"pad_axis\",\"code\":\"ABS_X\",\"value\":0,\"pad\":-1}",
                    "events[0].pad: must be between 0 and 3");
@@ -456,7 +531,9 @@ main(void)
     tcase_add_test(tc, test_rel_axes_and_wheel);
     tcase_add_test(tc, test_abs_bounds_are_inclusive);
     tcase_add_test(tc, test_pad_button_with_pad_index);
-    tcase_add_test(tc, test_pad_axis_full_signed_range);
+    tcase_add_test(tc, test_pad_stick_bounds_are_inclusive);
+    tcase_add_test(tc, test_pad_trigger_bounds_are_inclusive);
+    tcase_add_test(tc, test_pad_axis_ranges_by_code);
     tcase_add_test(tc, test_touch_down_motion_up);
     suite_add_tcase(s, tc);
 
@@ -476,6 +553,9 @@ main(void)
     tcase_add_test(tc, test_press_value_refusals);
     tcase_add_test(tc, test_action_refusals);
     tcase_add_test(tc, test_range_refusals);
+    tcase_add_test(tc, test_pad_stick_out_of_range_names_code_and_range);
+    tcase_add_test(tc, test_pad_trigger_out_of_range_names_code_and_range);
+    tcase_add_test(tc, test_pad_axis_value_must_be_an_integer);
     tcase_add_test(tc, test_pad_index_refusals);
     tcase_add_test(tc, test_touch_refusals);
     tcase_add_test(tc, test_unknown_field_refused);

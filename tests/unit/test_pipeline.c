@@ -951,6 +951,141 @@ START_TEST(test_input_all_unsupported_is_success_with_nothing_delivered)
 }
 END_TEST
 
+/* ---- pads played as keys (a profile's <pad-keys>, pad-keys.c) ---- */
+
+/* A d-pad right and a left stick on the arrows. */
+static const GhPadKey arrows[] = {
+    { GH_INPUT_PAD_BUTTON, BTN_DPAD_RIGHT, KEY_RIGHT, 0 },
+    { GH_INPUT_PAD_AXIS, ABS_X, KEY_RIGHT, KEY_LEFT },
+};
+
+static GhPipeline *
+pipeline_with_pad_keys(void)
+{
+    g_autoptr(GArray) map = g_array_new(FALSE, FALSE, sizeof(GhPadKey));
+    g_autoptr(GError) err = NULL;
+    GhPipelineChoice choice = { .input = "input.fake", .options = fx.options, .pad_keys = map };
+    GhPluginSessionInfo info = { .session_id = "5b0a4a2e-0d5c-4b7e-9a53-2f1f0c7e9d11", .image_id = "arena",
+                                 .context = fx.context, .ops = &fake_ops };
+    GhPipeline *p;
+
+    g_array_append_vals(map, arrows, G_N_ELEMENTS(arrows));
+    p = gh_pipeline_new(fx.reg, &choice, NULL, &info, on_fail, NULL, &err);
+    ck_assert_msg(p, "%s", err ? err->message : "");
+    return p;
+}
+
+static void
+assert_fake_event(guint i, guint32 type, guint32 code, gint32 value)
+{
+    ck_assert_uint_lt(i, fx.fake->n_events);
+    ck_assert_uint_eq(fx.fake->events[i].type, type);
+    ck_assert_uint_eq(fx.fake->events[i].code, code);
+    ck_assert_int_eq(fx.fake->events[i].value, value);
+}
+
+START_TEST(test_input_mapped_pad_events_reach_the_backend_as_keys_in_order)
+{
+    g_autoptr(GhPipeline) p = pipeline_with_pad_keys();
+    gh_input_event ev[4] = {
+        { .type = GH_INPUT_PAD_BUTTON, .code = BTN_DPAD_RIGHT, .value = 1 },
+        { .type = GH_INPUT_KEY, .code = KEY_A, .value = 1 },
+        { .type = GH_INPUT_PAD_AXIS, .code = ABS_X, .value = -32768, .device = 1 },
+        { .type = GH_INPUT_PAD_BUTTON, .code = BTN_DPAD_RIGHT, .value = 0 },
+    };
+    g_autoptr(GArray) drops = send_dropping(p, ev, 4, 0);
+    GhPipelineStats st;
+
+    ck_assert_uint_eq(fx.fake->input_calls, 1);
+    ck_assert_uint_eq(fx.fake->n_events, 4);
+    assert_fake_event(0, GH_INPUT_KEY, KEY_RIGHT, 1);
+    assert_fake_event(1, GH_INPUT_KEY, KEY_A, 1);
+    assert_fake_event(2, GH_INPUT_KEY, KEY_LEFT, 1);
+    assert_fake_event(3, GH_INPUT_KEY, KEY_RIGHT, 0);
+    gh_pipeline_get_stats(p, &st);
+    ck_assert_uint_eq(st.input_events, 4);
+    ck_assert_uint_eq(st.input_errors, 0);
+}
+END_TEST
+
+/* One pad event, two keys: delivered counts the event, once. */
+START_TEST(test_input_stick_thrown_across_is_one_event_delivered)
+{
+    g_autoptr(GhPipeline) p = pipeline_with_pad_keys();
+    gh_input_event ev[2] = { { .type = GH_INPUT_PAD_AXIS, .code = ABS_X, .value = -32768 },
+                             { .type = GH_INPUT_PAD_AXIS, .code = ABS_X, .value = 32767 } };
+    g_autoptr(GArray) drops = send_dropping(p, ev, 2, 0);
+    GhPipelineStats st;
+
+    ck_assert_uint_eq(fx.fake->n_events, 3);
+    assert_fake_event(0, GH_INPUT_KEY, KEY_LEFT, 1);
+    assert_fake_event(1, GH_INPUT_KEY, KEY_LEFT, 0);
+    assert_fake_event(2, GH_INPUT_KEY, KEY_RIGHT, 1);
+    gh_pipeline_get_stats(p, &st);
+    ck_assert_uint_eq(st.input_events, 2);
+}
+END_TEST
+
+/* A stick inside its dead half moves no key: delivered, and the backend is
+ * not called for nothing. */
+START_TEST(test_input_pad_event_that_moves_no_key_is_delivered_without_a_call)
+{
+    g_autoptr(GhPipeline) p = pipeline_with_pad_keys();
+    gh_input_event ev = { .type = GH_INPUT_PAD_AXIS, .code = ABS_X, .value = 9000 };
+    g_autoptr(GArray) drops = send_dropping(p, &ev, 1, 0);
+    GhPipelineStats st;
+
+    ck_assert_uint_eq(fx.fake->input_calls, 0);
+    gh_pipeline_get_stats(p, &st);
+    ck_assert_uint_eq(st.input_events, 1);
+}
+END_TEST
+
+START_TEST(test_input_unmapped_pad_control_is_dropped_as_unsupported)
+{
+    g_autoptr(GhPipeline) p = NULL;
+    g_autoptr(GArray) drops = NULL;
+    gh_input_event ev[2] = { { .type = GH_INPUT_PAD_BUTTON, .code = BTN_EAST, .value = 1 },
+                             { .type = GH_INPUT_PAD_BUTTON, .code = BTN_DPAD_RIGHT, .value = 1 } };
+    GhPipelineStats st;
+
+    set_option("input.fake", "no_pads", "1");
+    p = pipeline_with_pad_keys();
+    drops = send_dropping(p, ev, 2, 1);
+    assert_drop(drops, 0, 0, GH_INPUT_DROP_UNSUPPORTED, "input.fake: pad code 305: no pads here");
+    ck_assert_uint_eq(fx.fake->n_events, 1);
+    assert_fake_event(0, GH_INPUT_KEY, KEY_RIGHT, 1);
+    gh_pipeline_get_stats(p, &st);
+    ck_assert_uint_eq(st.input_events, 1);
+    ck_assert_uint_eq(st.input_dropped[GH_INPUT_DROP_UNSUPPORTED], 1);
+}
+END_TEST
+
+/* The backend fails on the keys: each pad event is dropped once, at its
+ * own index, however many keys it became. */
+START_TEST(test_input_keys_the_backend_fails_drop_their_pad_event_once)
+{
+    g_autoptr(GhPipeline) p = NULL;
+    g_autoptr(GArray) drops = NULL;
+    g_autoptr(GError) err = NULL;
+    gh_input_event ev[3] = { { .type = GH_INPUT_KEY, .code = KEY_A, .value = 1 },
+                             { .type = GH_INPUT_PAD_AXIS, .code = ABS_X, .value = -32768 },
+                             { .type = GH_INPUT_PAD_AXIS, .code = ABS_X, .value = 32767 } };
+    GhPipelineStats st;
+
+    set_option("input.fake", "fail_code", "106");   /* KEY_RIGHT */
+    p = pipeline_with_pad_keys();
+    ck_assert(!gh_pipeline_send_input(p, ev, 3, &drops, &err));
+    ck_assert_str_eq(err->message, "input.fake failed: input.fake: code 106 broke");
+    ck_assert_uint_eq(drops->len, 3);
+    for (guint i = 0; i < 3; i++)
+        assert_drop(drops, i, i, GH_INPUT_DROP_FAILED, "input.fake: code 106 broke");
+    gh_pipeline_get_stats(p, &st);
+    ck_assert_uint_eq(st.input_events, 0);
+    ck_assert_uint_eq(st.input_dropped[GH_INPUT_DROP_FAILED], 3);
+}
+END_TEST
+
 START_TEST(test_input_drop_reasons_have_their_metric_names)
 {
     ck_assert_str_eq(gh_input_drop_to_string(GH_INPUT_DROP_UNSUPPORTED), "unsupported");
@@ -1057,6 +1192,11 @@ pipeline_suite(void)
     tcase_add_test(input, test_input_failure_of_one_event_alone_is_counted_failed);
     tcase_add_test(input, test_input_backend_failure_drops_the_batch_without_retry);
     tcase_add_test(input, test_input_all_unsupported_is_success_with_nothing_delivered);
+    tcase_add_test(input, test_input_mapped_pad_events_reach_the_backend_as_keys_in_order);
+    tcase_add_test(input, test_input_stick_thrown_across_is_one_event_delivered);
+    tcase_add_test(input, test_input_pad_event_that_moves_no_key_is_delivered_without_a_call);
+    tcase_add_test(input, test_input_unmapped_pad_control_is_dropped_as_unsupported);
+    tcase_add_test(input, test_input_keys_the_backend_fails_drop_their_pad_event_once);
     tcase_add_test(input, test_input_drop_reasons_have_their_metric_names);
     suite_add_tcase(s, input);
 
