@@ -143,7 +143,7 @@ usbpad_cb_out(void *data, const uint8_t *report, size_t len)
         if (!p->warned_out) {
             p->warned_out = 1;
             gh_host_log(p->owner->host, p->owner->svc, GH_LOG_WARNING,
-                        USBPAD_NAME ": pad %u: the guest sent a %zu-byte output report that is neither rumble nor LED "
+                        "pad %u: the guest sent a %zu-byte output report that is neither rumble nor LED "
                         "(first byte 0x%02x); ignored, and further ones are only counted",
                         p->index, len, len ? report[0] : 0);
         }
@@ -183,7 +183,7 @@ usbpad_cb_log(void *data, int level, const char *msg)
     Usbpad *p = data;
 
     gh_host_log(p->owner->host, p->owner->svc, level <= 1 ? GH_LOG_ERROR : GH_LOG_WARNING,
-                USBPAD_NAME ": pad %u: usbredir: %s", p->index, msg);
+                "pad %u: usbredir: %s", p->index, msg);
 }
 
 static const IqUsbpadCallbacks usbpad_callbacks = {
@@ -222,7 +222,7 @@ usbpad_on_read(int fd, uint32_t revents, void *data)
     (void)revents;
     if (iq_usbpad_dev_read(p->dev) < 0) {
         gh_host_log(p->owner->host, p->owner->svc, GH_LOG_WARNING,
-                    USBPAD_NAME ": pad %u: QEMU closed its USB channel; the pad is unplugged", p->index);
+                    "pad %u: QEMU closed its USB channel; the pad is unplugged", p->index);
         p->read_id = 0; /* removed by returning 0 */
         usbpad_disconnect(p);
         return 0;
@@ -323,7 +323,7 @@ iq_usbpads_new(gh_host *host, const gh_host_services *svc, unsigned pads_at_star
     for (uint32_t i = 0; i < pads_at_start && i < GH_INPUT_MAX_PADS; i++) {
         char err[256];
         if (usbpad_plug(&pads->pad[i], err, sizeof err) < 0)
-            gh_host_log(host, svc, GH_LOG_WARNING, USBPAD_NAME ": %s", err);
+            gh_host_log(host, svc, GH_LOG_WARNING, "%s", err);
     }
     return pads;
 }
