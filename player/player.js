@@ -41,9 +41,10 @@
     const MOUSE_BUTTONS = ['BTN_LEFT', 'BTN_MIDDLE', 'BTN_RIGHT', 'BTN_SIDE', 'BTN_EXTRA'];
 
     // Gamepad API "standard" mapping → evdev pad buttons (by position:
-    // south/east/west/north), and axes.  Triggers (6, 7) also go out as the
-    // analog axes ABS_Z/ABS_RZ, 0..255; sticks as -32768..32767, Y growing
-    // downwards in both (docs/player.md, "Game pads").
+    // south/east/west/north), and axes.  Triggers (6, 7) go out only as the
+    // analog axes ABS_Z/ABS_RZ, 0..255 (a BTN_TL2 beside them would press a
+    // USB pad's trigger fully for a moment); sticks as -32768..32767, Y
+    // growing downwards in both (docs/player.md, "Game pads").
     const PAD_BUTTONS = [
         'BTN_SOUTH', 'BTN_EAST', 'BTN_WEST', 'BTN_NORTH', 'BTN_TL', 'BTN_TR', 'BTN_TL2', 'BTN_TR2',
         'BTN_SELECT', 'BTN_START', 'BTN_THUMBL', 'BTN_THUMBR',
@@ -1258,7 +1259,7 @@
     function padState(gp) {
         const cur = { buttons: [], axes: {} };
         gp.buttons.forEach((b, i) => {
-            if (i < PAD_BUTTONS.length)
+            if (i < PAD_BUTTONS.length && !PAD_TRIGGERS[i])
                 cur.buttons[i] = b.pressed;
             if (PAD_TRIGGERS[i])
                 cur.axes[PAD_TRIGGERS[i]] = triggerValue(b.value);
