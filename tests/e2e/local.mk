@@ -18,7 +18,7 @@ EXTRA_DIST += tests/e2e/run.sh tests/e2e/lib.sh \
 	tests/e2e/browser/package.json tests/e2e/browser/package-lock.json tests/e2e/browser/play.mjs \
 	tests/e2e/browser/player.mjs tests/e2e/browser/chromium.mjs \
 	tests/e2e/freedoom-image.sh tests/e2e/test-freedoom.sh tests/e2e/test-player-freedoom.sh tests/e2e/test-player-sound.sh \
-	tests/e2e/test-pad-freedoom.sh \
+	tests/e2e/test-pad-freedoom.sh tests/e2e/test-player-pad.sh \
 	tests/data/freedoom-e1m1-statusbar.png
 # The network namespace of WebRTC, sourced by lib.sh (as ../../scripts/netns.sh,
 # so at the same place in the tarball) and bench/webrtc-bench.sh.
