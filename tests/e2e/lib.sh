@@ -164,6 +164,21 @@ png_probe() { # png colour [x0 y0 x1 y1] → "WxH count=N bbox=..."
     "${GH_PNG_PROBE:?GH_PNG_PROBE must name the png-probe helper (build/tests/e2e/png-probe)}" "$@"
 }
 
+# Freedoom's E1M1 status bar (tests/data/freedoom-e1m1-statusbar.png): the
+# AMMO figure's box, and how many pixels in a box differ from the reference.
+FREEDOOM_AMMO="0 405 90 450"
+png_differs() { # reference png x0 y0 x1 y1 → differing pixel count
+    png_probe --diff "$1" "$2" "${@:3}" | sed 's/.*differing=\([0-9]*\) .*/\1/'
+}
+freedoom_wait_fired() { # id reference what: AMMO leaves 50 within 10 s (a shot was fired)
+    for _ in $(seq 1 20); do
+        frame "$1" "$T/fired.png"
+        [ "$(png_differs "$2" "$T/fired.png" $FREEDOOM_AMMO)" -gt 200 ] && return 0
+        sleep 0.5
+    done
+    fail "AMMO did not change after $3: $(png_differs "$2" "$T/fired.png" $FREEDOOM_AMMO) pixels"
+}
+
 qemu_pid() { # session id → pid of its QEMU, empty if none
     pgrep -f -- "guest=gh-$1" || true
 }

@@ -34,18 +34,17 @@ log=$(session_field "$id" serial_log)
 grep -q "gamehost-agent: relay ivshmem at .* size=4194304" "$log" || fail "relay line: $(grep relay "$log")"
 
 # The game's first frame: its status bar exactly as the reference has it.
-labels_l="0 458 279 476"; labels_r="361 458 639 476"; ammo="0 405 90 450"
-differs() { png_probe --diff "$1" "$2" ${@:3} | sed 's/.*differing=\([0-9]*\) .*/\1/'; }
+labels_l="0 458 279 476"; labels_r="361 458 639 476"; ammo=$FREEDOOM_AMMO
 game=""
 for _ in $(seq 1 120); do
     frame "$id" "$T/game.png"
-    if [ "$(differs "$ref" "$T/game.png" $labels_l)" = 0 ] && [ "$(differs "$ref" "$T/game.png" $labels_r)" = 0 ] &&
-        [ "$(differs "$ref" "$T/game.png" $ammo)" = 0 ]; then
+    if [ "$(png_differs "$ref" "$T/game.png" $labels_l)" = 0 ] && [ "$(png_differs "$ref" "$T/game.png" $labels_r)" = 0 ] &&
+        [ "$(png_differs "$ref" "$T/game.png" $ammo)" = 0 ]; then
         game=yes; break
     fi
     sleep 1
 done
-[ -n "$game" ] || fail "no frame showed E1M1's status bar; last: labels $(differs "$ref" "$T/game.png" $labels_l)+$(differs "$ref" "$T/game.png" $labels_r) ammo $(differs "$ref" "$T/game.png" $ammo) pixels off"
+[ -n "$game" ] || fail "no frame showed E1M1's status bar; last: labels $(png_differs "$ref" "$T/game.png" $labels_l)+$(png_differs "$ref" "$T/game.png" $labels_r) ammo $(png_differs "$ref" "$T/game.png" $ammo) pixels off"
 game_first=$(( SECONDS - t0 ))
 # A text console has at most 16 colours and a blank screen one; E1M1's view
 # at the start has 55 (the pistol still rising) to 111.
@@ -57,21 +56,15 @@ menu_red() { png_probe "$1" fc0000 190 150 400 380 | sed 's/.* count=\([0-9]*\) 
 # Nobody pressed anything: AMMO still 50 a second later.
 sleep 1
 frame "$id" "$T/idle.png"
-[ "$(differs "$ref" "$T/idle.png" $ammo)" = 0 ] || fail "AMMO changed without input"
+[ "$(png_differs "$ref" "$T/idle.png" $ammo)" = 0 ] || fail "AMMO changed without input"
 
 # Ctrl fires.  Held 600 ms: the game samples keys once per frame, and under
 # TCG a frame takes longer than a tap (images/freedoom/README.md).
 input() { api POST "/v1/sessions/$id/input" "{\"events\":[{\"type\":\"key\",\"code\":\"$1\",\"action\":\"$2\"}]}" >/dev/null
     expect_status 200 "$(cat "$T/status")" "input $1 $2"; }
 input KEY_LEFTCTRL press; sleep 0.6; input KEY_LEFTCTRL release
-fired=""
-for _ in $(seq 1 20); do
-    frame "$id" "$T/fired.png"
-    [ "$(differs "$ref" "$T/fired.png" $ammo)" -gt 200 ] && { fired=yes; break; }
-    sleep 0.5
-done
-[ -n "$fired" ] || fail "AMMO did not change after Ctrl: $(differs "$ref" "$T/fired.png" $ammo) pixels"
-[ "$(differs "$ref" "$T/fired.png" $labels_l)" = 0 ] || fail "the status bar's labels moved after Ctrl"
+freedoom_wait_fired "$id" "$ref" Ctrl
+[ "$(png_differs "$ref" "$T/fired.png" $labels_l)" = 0 ] || fail "the status bar's labels moved after Ctrl"
 
 # Escape opens the game's menu.
 input KEY_ESC press; sleep 0.6; input KEY_ESC release

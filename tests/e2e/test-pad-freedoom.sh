@@ -44,12 +44,11 @@ pad_json_wait 0 '.rumble_reports >= 2 and .rumble.strong == 0 and .rumble.weak =
 
 # The game: wait for E1M1's status bar, then fire with A (BTN_SOUTH, the
 # config's joyb_fire 0): AMMO changes, as it does for Ctrl in test-freedoom.
-labels_l="0 458 279 476"; ammo="0 405 90 450"
-differs() { png_probe --diff "$1" "$2" ${@:3} | sed 's/.*differing=\([0-9]*\) .*/\1/'; }
+labels_l="0 458 279 476"
 game=""
 for _ in $(seq 1 120); do
     frame "$id" "$T/game.png"
-    if [ "$(differs "$ref" "$T/game.png" $labels_l)" = 0 ] && [ "$(differs "$ref" "$T/game.png" $ammo)" = 0 ]; then
+    if [ "$(png_differs "$ref" "$T/game.png" $labels_l)" = 0 ] && [ "$(png_differs "$ref" "$T/game.png" $FREEDOOM_AMMO)" = 0 ]; then
         game=yes; break
     fi
     sleep 1
@@ -61,13 +60,7 @@ pad() { # type code value [pad]
     jq -e '.delivered == 1' "$T/body" >/dev/null || fail "pad $*: $(cat "$T/body")"
 }
 pad pad_button BTN_SOUTH 1; sleep 0.6; pad pad_button BTN_SOUTH 0
-fired=""
-for _ in $(seq 1 20); do
-    frame "$id" "$T/fired.png"
-    [ "$(differs "$ref" "$T/fired.png" $ammo)" -gt 200 ] && { fired=yes; break; }
-    sleep 0.5
-done
-[ -n "$fired" ] || fail "AMMO did not change after the pad's A: $(differs "$ref" "$T/fired.png" $ammo) pixels"
+freedoom_wait_fired "$id" "$ref" "the pad's A"
 
 # Every control, one API call each, and the guest's events in that order:
 # "type code value" as evtest prints them (xpad: the d-pad is ABS_HAT0X/Y,
