@@ -54,11 +54,12 @@ plugins_tests_test_input_qmp_CFLAGS = $(GH_PLUGIN_CFLAGS) \
 	-I$(srcdir)/plugins/input-qmp -I$(srcdir)/plugins/common $(USBREDIR_CFLAGS) $(GLIB_CFLAGS) $(CHECK_CFLAGS)
 plugins_tests_test_input_qmp_LDADD = $(USBREDIR_LIBS) $(GLIB_LIBS) $(CHECK_LIBS)
 plugins_tests_test_usbpad_SOURCES = plugins/tests/test_usbpad.c \
+	plugins/input-qmp/usbpad.c plugins/input-qmp/usbpad.h \
 	plugins/input-qmp/usbpad-dev.c plugins/input-qmp/usbpad-dev.h \
 	plugins/input-qmp/usbpad-desc.c plugins/input-qmp/usbpad-desc.h \
 	plugins/input-qmp/usbpad-report.c plugins/input-qmp/usbpad-report.h
-plugins_tests_test_usbpad_CFLAGS = $(GH_PLUGIN_CFLAGS) -I$(srcdir)/plugins/input-qmp $(USBREDIR_CFLAGS) $(CHECK_CFLAGS)
-plugins_tests_test_usbpad_LDADD = $(USBREDIR_LIBS) $(CHECK_LIBS)
+plugins_tests_test_usbpad_CFLAGS = $(GH_PLUGIN_CFLAGS) -I$(srcdir)/plugins/input-qmp $(USBREDIR_CFLAGS) $(GLIB_CFLAGS) $(CHECK_CFLAGS)
+plugins_tests_test_usbpad_LDADD = $(USBREDIR_LIBS) $(GLIB_LIBS) $(CHECK_LIBS)
 EXTRA_DIST += docs/gamepads.md
 
 # The out-of-tree example (built with only the installed SDK: plugin.h and

@@ -1,8 +1,10 @@
 /* Unit tests of input.qmp's USB pad: the descriptors field by field
  * against the wired Xbox 360 controller's documented layout
  * (docs/gamepads.md), report packing for every control at its extremes,
- * the guest's output reports, and the usbredir device side driven by a
- * libusbredirparser peer playing QEMU's usb-redir over a socketpair. */
+ * the guest's output reports, the usbredir device side driven by a
+ * libusbredirparser peer playing QEMU's usb-redir over a socketpair, and
+ * the four pads (plugging, pacing, the flood bound, feedback) on a host
+ * whose main loop is GLib's. */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -595,6 +597,269 @@ START_TEST(test_peer_gone_reads_as_epipe)
 }
 END_TEST
 
+
+/* ---- the four pads (usbpad.c) on a host whose main loop is GLib's ------ */
+
+#include <glib.h>
+#include <glib-unix.h>
+#include <sys/un.h>
+
+#include "usbpad.h"
+
+struct gh_host {
+    char path[108];
+    int listener;
+    gh_pad_feedback feedback[16];
+    int n_feedback;
+};
+
+static uint64_t host_now(gh_host *h) { (void)h; return (uint64_t)g_get_monotonic_time() * 1000u; }
+static void host_log(gh_host *h, uint32_t l, const char *m) { (void)h; (void)l; (void)m; }
+static const char *host_pad_socket(gh_host *h, uint32_t pad) { return pad == 0 ? h->path : NULL; }
+static int
+host_feedback(gh_host *h, const gh_pad_feedback *fb)
+{
+    if (h->n_feedback < 16)
+        h->feedback[h->n_feedback++] = *fb;
+    return 0;
+}
+
+typedef struct { gh_timer_fn fn; gh_fd_fn fdfn; void *data; int fd; } HostSource;
+
+static gboolean
+host_timer_cb(gpointer p)
+{
+    HostSource *s = p;
+    return s->fn(s->data) ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+static gboolean
+host_fd_cb(gint fd, GIOCondition cond, gpointer p)
+{
+    HostSource *s = p;
+    return s->fdfn(fd, (cond & G_IO_IN ? GH_FD_IN : 0) | (cond & G_IO_OUT ? GH_FD_OUT : 0) |
+                           (cond & G_IO_HUP ? GH_FD_HUP : 0), s->data) ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+static uint32_t
+host_add_timer(gh_host *h, uint32_t ms, gh_timer_fn fn, void *data)
+{
+    HostSource *s = g_new0(HostSource, 1);
+    (void)h;
+    s->fn = fn;
+    s->data = data;
+    return g_timeout_add_full(G_PRIORITY_DEFAULT, ms, host_timer_cb, s, g_free);
+}
+
+static uint32_t
+host_add_fd(gh_host *h, int fd, uint32_t events, gh_fd_fn fn, void *data)
+{
+    HostSource *s = g_new0(HostSource, 1);
+    (void)h;
+    s->fdfn = fn;
+    s->data = data;
+    return g_unix_fd_add_full(G_PRIORITY_DEFAULT, fd, (events & GH_FD_IN ? G_IO_IN : 0) | (events & GH_FD_OUT ? G_IO_OUT : 0),
+                              host_fd_cb, s, g_free);
+}
+
+static void host_remove(gh_host *h, uint32_t id) { (void)h; g_source_remove(id); }
+
+static gh_host_services pads_svc;
+static gh_host pads_host;
+static IqUsbpads *pads;
+
+/* QEMU's side: listen where pad 0's channel is, and take the connection
+ * usbpad makes, with the same parser peer as above. */
+static void
+pads_setup(void)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    uint32_t caps[USB_REDIR_CAPS_SIZE] = { 0 };
+
+    memset(&pads_host, 0, sizeof pads_host);
+    memset(&peer, 0, sizeof peer);
+    snprintf(pads_host.path, sizeof pads_host.path, "/tmp/gh-usbpad-%d.sock", (int)getpid());
+    unlink(pads_host.path);
+    strcpy(addr.sun_path, pads_host.path);
+    pads_host.listener = socket(AF_UNIX, SOCK_STREAM, 0);
+    ck_assert_int_eq(bind(pads_host.listener, (struct sockaddr *)&addr, sizeof addr), 0);
+    ck_assert_int_eq(listen(pads_host.listener, 1), 0);
+    pads_svc = (gh_host_services){
+        .struct_size = sizeof pads_svc, .version = GH_HOST_SERVICES_VERSION, .log = host_log, .now_ns = host_now,
+        .add_timer = host_add_timer, .add_fd = host_add_fd, .remove_source = host_remove,
+        .pad_socket = host_pad_socket, .pad_feedback = host_feedback,
+    };
+    pads = iq_usbpads_new(&pads_host, &pads_svc, 1);
+    ck_assert_ptr_nonnull(pads);
+    peer.fd = accept(pads_host.listener, NULL, NULL);
+    fcntl(peer.fd, F_SETFL, O_NONBLOCK);
+    ck_assert_int_ge(peer.fd, 0);
+    peer.parser = usbredirparser_create();
+    peer.parser->priv = &peer;
+    peer.parser->log_func = peer_log;
+    peer.parser->read_func = peer_read;
+    peer.parser->write_func = peer_write;
+    peer.parser->hello_func = peer_hello;
+    peer.parser->device_connect_func = peer_connect;
+    peer.parser->device_disconnect_func = peer_disconnect;
+    peer.parser->interface_info_func = peer_iface;
+    peer.parser->ep_info_func = peer_ep;
+    peer.parser->configuration_status_func = peer_config_status;
+    peer.parser->interrupt_receiving_status_func = peer_int_status;
+    peer.parser->interrupt_packet_func = peer_interrupt;
+    peer.parser->control_packet_func = peer_control;
+    usbredirparser_caps_set_cap(caps, usb_redir_cap_connect_device_version);
+    usbredirparser_caps_set_cap(caps, usb_redir_cap_ep_info_max_packet_size);
+    usbredirparser_caps_set_cap(caps, usb_redir_cap_64bits_ids);
+    usbredirparser_init(peer.parser, "test qemu", caps, USB_REDIR_CAPS_SIZE, 0);
+}
+
+static void
+pads_teardown(void)
+{
+    iq_usbpads_free(pads);
+    usbredirparser_destroy(peer.parser);
+    close(peer.fd);
+    close(pads_host.listener);
+    unlink(pads_host.path);
+}
+
+/* Runs both sides for ms milliseconds. */
+static void
+pads_run(int ms)
+{
+    gint64 end = g_get_monotonic_time() + ms * 1000;
+
+    while (g_get_monotonic_time() < end) {
+        usbredirparser_do_write(peer.parser);
+        usbredirparser_do_read(peer.parser);
+        g_main_context_iteration(NULL, FALSE);
+        g_usleep(500);
+    }
+}
+
+/* The guest's driver opens the pad: configuration 1, then polling. */
+static void
+pads_guest_polls(void)
+{
+    struct usb_redir_set_configuration_header setc = { 1 };
+    struct usb_redir_start_interrupt_receiving_header start = { 0x81 };
+
+    usbredirparser_send_set_configuration(peer.parser, 1, &setc);
+    usbredirparser_send_start_interrupt_receiving(peer.parser, 2, &start);
+    pads_run(30);
+}
+
+static int
+pads_send(const gh_input_event *evs, uint32_t n)
+{
+    char err[256];
+    int rc = iq_usbpads_check(pads, evs, n, err, sizeof err);
+    return rc < 0 ? rc : iq_usbpads_send(pads, evs, n, err, sizeof err);
+}
+
+START_TEST(test_pads_at_start_plugs_pad_0_and_says_so)
+{
+    pads_run(30);
+    ck_assert_int_eq(peer.connects, 1);
+    ck_assert_int_eq(pads_host.n_feedback, 1);
+    ck_assert_uint_eq(pads_host.feedback[0].kind, GH_PAD_ATTACHED);
+    ck_assert_uint_eq(pads_host.feedback[0].pad, 0);
+}
+END_TEST
+
+START_TEST(test_press_and_release_in_one_send_are_two_reports_in_order)
+{
+    gh_input_event evs[] = { pad_event(GH_INPUT_PAD_BUTTON, BTN_SOUTH, 1), pad_event(GH_INPUT_PAD_BUTTON, BTN_SOUTH, 0) };
+    gh_pad_stats st = { .struct_size = sizeof st };
+
+    pads_run(30);
+    pads_guest_polls();
+    ck_assert_int_eq(pads_send(evs, 2), 0);
+    pads_run(60);
+    ck_assert_int_eq(peer.interrupts, 2);
+    ck_assert_uint_eq(peer.interrupt_data[3], 0x00);  /* the last: released */
+    ck_assert_int_eq(iq_usbpads_stats(pads, 0, &st), 0);
+    ck_assert_uint_eq(st.reports, 2);
+    ck_assert_uint_eq(st.coalesced, 0);
+    ck_assert_uint_eq(st.attached, 1);
+}
+END_TEST
+
+START_TEST(test_a_flood_while_the_guest_does_not_poll_is_coalesced_to_its_last_state)
+{
+    gh_pad_stats st = { .struct_size = sizeof st };
+
+    pads_run(30);
+    for (int i = 1; i <= 40; i++) {
+        gh_input_event ev = pad_event(GH_INPUT_PAD_AXIS, ABS_X, i * 100);
+        ck_assert_int_eq(pads_send(&ev, 1), 0);
+    }
+    ck_assert_int_eq(iq_usbpads_stats(pads, 0, &st), 0);
+    ck_assert_uint_eq(st.reports, 0);
+    ck_assert_uint_eq(st.coalesced, 40 - 16);
+    pads_guest_polls();
+    pads_run(200);
+    ck_assert_int_eq(iq_usbpads_stats(pads, 0, &st), 0);
+    ck_assert_uint_eq(st.reports, 16);
+    ck_assert_int_eq(peer.interrupts, 16);
+    ck_assert_uint_eq(le16(peer.interrupt_data + 6), 4000);
+}
+END_TEST
+
+START_TEST(test_guest_rumble_becomes_feedback_and_garbage_is_counted)
+{
+    static const uint8_t rumble[8] = { 0x00, 0x08, 0x00, 0x80, 0x01, 0x00, 0x00, 0x00 };
+    static const uint8_t garbage[5] = { 0x7f, 0x01, 0x02, 0x03, 0x04 };
+    struct usb_redir_interrupt_packet_header h = { 0x01, 0, sizeof rumble };
+    gh_pad_stats st = { .struct_size = sizeof st };
+
+    pads_run(30);
+    usbredirparser_send_interrupt_packet(peer.parser, 5, &h, (uint8_t *)rumble, sizeof rumble);
+    h.length = sizeof garbage;
+    usbredirparser_send_interrupt_packet(peer.parser, 6, &h, (uint8_t *)garbage, sizeof garbage);
+    pads_run(30);
+    ck_assert_int_eq(pads_host.n_feedback, 2);
+    ck_assert_uint_eq(pads_host.feedback[1].kind, GH_PAD_RUMBLE);
+    ck_assert_uint_eq(pads_host.feedback[1].strong, 0x80 * 257);
+    ck_assert_uint_eq(pads_host.feedback[1].weak, 257);
+    ck_assert_int_eq(iq_usbpads_stats(pads, 0, &st), 0);
+    ck_assert_uint_eq(st.out_reports, 2);
+    ck_assert_uint_eq(st.out_malformed, 1);
+}
+END_TEST
+
+START_TEST(test_pad_connect_0_unplugs_and_the_next_event_plugs_again)
+{
+    gh_input_event gone = { .type = GH_INPUT_PAD_CONNECT, .value = 0 };
+    gh_input_event press = pad_event(GH_INPUT_PAD_BUTTON, BTN_EAST, 1);
+
+    pads_run(30);
+    ck_assert_int_eq(pads_send(&gone, 1), 0);
+    pads_run(30);
+    ck_assert_int_eq(peer.disconnects, 1);
+    ck_assert_uint_eq(pads_host.feedback[pads_host.n_feedback - 1].kind, GH_PAD_DETACHED);
+    ck_assert_int_eq(pads_send(&press, 1), 0);
+    pads_run(30);
+    ck_assert_int_eq(peer.connects, 2);
+    ck_assert_uint_eq(pads_host.feedback[pads_host.n_feedback - 1].kind, GH_PAD_ATTACHED);
+}
+END_TEST
+
+START_TEST(test_a_pad_without_a_channel_or_out_of_range_is_refused)
+{
+    char err[256];
+    gh_input_event ev = pad_event(GH_INPUT_PAD_BUTTON, BTN_SOUTH, 1);
+
+    ev.device = 1;
+    ck_assert_int_eq(iq_usbpads_check(pads, &ev, 1, err, sizeof err), -EOPNOTSUPP);
+    ck_assert_str_eq(err, "event 0: pad 1: the VM has no USB channel for pads (its profile has no gamepad)");
+    ev.device = 4;
+    ck_assert_int_eq(iq_usbpads_check(pads, &ev, 1, err, sizeof err), -EINVAL);
+    ck_assert_str_eq(err, "event 0: pad 4 is out of range (0..3)");
+}
+END_TEST
+
 static Suite *
 usbpad_suite(void)
 {
@@ -628,6 +893,16 @@ usbpad_suite(void)
     tcase_add_test(tc, test_unplug_disconnects_and_stops_reports);
     tcase_add_test(tc, test_a_qemu_that_stops_reading_gets_bounded_output);
     tcase_add_test(tc, test_peer_gone_reads_as_epipe);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("pads");
+    tcase_add_checked_fixture(tc, pads_setup, pads_teardown);
+    tcase_add_test(tc, test_pads_at_start_plugs_pad_0_and_says_so);
+    tcase_add_test(tc, test_press_and_release_in_one_send_are_two_reports_in_order);
+    tcase_add_test(tc, test_a_flood_while_the_guest_does_not_poll_is_coalesced_to_its_last_state);
+    tcase_add_test(tc, test_guest_rumble_becomes_feedback_and_garbage_is_counted);
+    tcase_add_test(tc, test_pad_connect_0_unplugs_and_the_next_event_plugs_again);
+    tcase_add_test(tc, test_a_pad_without_a_channel_or_out_of_range_is_refused);
     suite_add_tcase(s, tc);
     return s;
 }
