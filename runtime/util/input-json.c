@@ -86,6 +86,7 @@ static const char *const fields_range[] = { "type", "code", "value", NULL };
 static const char *const fields_pad_button[] = { "type", "code", "value", "action", "pad", NULL };
 static const char *const fields_pad_axis[] = { "type", "code", "value", "pad", NULL };
 static const char *const fields_touch[] = { "type", "code", "slot", "x", "y", NULL };
+static const char *const fields_pad_connect[] = { "type", "value", "pad", NULL };
 
 static const GhInputType input_types[] = {
     { "key", GH_INPUT_KEY, "key", input_keys, G_N_ELEMENTS(input_keys),
@@ -102,6 +103,9 @@ static const GhInputType input_types[] = {
       GH_INPUT_VALUE_PAD_AXIS, 0, 0, TRUE, fields_pad_axis },
     { "touch", GH_INPUT_TOUCH, "touch code", input_touch_codes, G_N_ELEMENTS(input_touch_codes),
       GH_INPUT_VALUE_TOUCH, 0, 0, FALSE, fields_touch },
+    /* The player's pad appeared (1) or went (0): no code. */
+    { "pad_connect", GH_INPUT_PAD_CONNECT, "pad connection", NULL, 0,
+      GH_INPUT_VALUE_RANGE, 0, 1, TRUE, fields_pad_connect },
 };
 
 static const GhInputType *
@@ -318,20 +322,22 @@ input_parse_event(JsonNode *node, guint index, GArray *out, GError **error)
         return input_fail(error, index, "type", "must be a string");
     if (!(t = input_type_lookup_name(json_node_get_string(type))))
         return input_fail(error, index, "type",
-                          "unknown type '%s' (key, button, rel, abs, pad_button, pad_axis, touch)",
+                          "unknown type '%s' (key, button, rel, abs, pad_button, pad_axis, pad_connect, touch)",
                           json_node_get_string(type));
     if (!input_check_fields(o, index, t, error))
         return FALSE;
-    code = json_object_get_member(o, "code");
-    if (!code)
-        return input_fail(error, index, "code", "is required");
-    if (!input_is_string(code))
-        return input_fail(error, index, "code", "must be a string");
-    name = json_node_get_string(code);
-    if (!gh_input_code_from_name(t->type, name, &ev.code)) {
-        if (t->type == GH_INPUT_TOUCH)
-            return input_fail(error, index, "code", "must be one of down, up, motion");
-        return input_fail(error, index, "code", "unknown %s '%s'", t->noun, name);
+    if (t->codes) {
+        code = json_object_get_member(o, "code");
+        if (!code)
+            return input_fail(error, index, "code", "is required");
+        if (!input_is_string(code))
+            return input_fail(error, index, "code", "must be a string");
+        name = json_node_get_string(code);
+        if (!gh_input_code_from_name(t->type, name, &ev.code)) {
+            if (t->type == GH_INPUT_TOUCH)
+                return input_fail(error, index, "code", "must be one of down, up, motion");
+            return input_fail(error, index, "code", "unknown %s '%s'", t->noun, name);
+        }
     }
     ev.type = t->type;
 

@@ -24,7 +24,7 @@ screen a playing 120 pad-1-playing
 bcmd a eval a "(() => { window.testPad = { connected: true, index: 0, id: 'gamehost test pad', mapping: 'standard', buttons: Array.from({ length: 17 }, () => ({ pressed: false, value: 0 })), axes: [0, 0, 0, 0] }; window.ghPlayer.setTestGamepads(() => [window.testPad]); return true; })()"
 
 wait_serial "$SID" 'gamehost-pad event[0-9]*: Input device name: "Microsoft X-Box 360 pad"' 60
-ev=$(grep -o 'gamehost-pad event[0-9]*: Input device name: "Microsoft X-Box 360 pad"' "$log" | tail -n 1 | cut -d' ' -f2)
+ev=$(grep -ao 'gamehost-pad event[0-9]*: Input device name: "Microsoft X-Box 360 pad"' "$log" | tail -n 1 | cut -d' ' -f2)
 ev=${ev%:}
 wait_serial "$SID" "gamehost-pad $ev: Testing \.\.\." 60
 

@@ -160,6 +160,27 @@ START_TEST(test_pad_button_with_pad_index)
 }
 END_TEST
 
+START_TEST(test_pad_connect_takes_a_value_and_a_pad_and_no_code)
+{
+    g_autoptr(GArray) a = parse_ok("{\"type\":\"pad_connect\",\"value\":1,\"pad\":2},"
+                                   "{\"type\":\"pad_connect\",\"value\":0}");
+
+    ck_assert_uint_eq(a->len, 2);
+    assert_event(a, 0, GH_INPUT_PAD_CONNECT, 0, 1, 2);
+    assert_event(a, 1, GH_INPUT_PAD_CONNECT, 0, 0, 0);
+}
+END_TEST
+
+START_TEST(test_pad_connect_refusals)
+{
+    assert_refused("{\"type\":\"pad_connect\",\"value\":2}", "events[0].value: must be 0 or 1");
+    assert_refused("{\"type\":\"pad_connect\",\"pad\":0}", "events[0].value: is required");
+    assert_refused("{\"type\":\"pad_connect\",\"value\":1,\"pad\":4}", "events[0].pad: must be between 0 and 3");
+    assert_refused("{\"type\":\"pad_connect\",\"code\":\"BTN_SOUTH\",\"value\":1}",
+                   "events[0].code: unknown field for type 'pad_connect'");
+}
+END_TEST
+
 START_TEST(test_pad_stick_bounds_are_inclusive)
 {
     g_autoptr(GArray) a = parse_ok("{\"type\":\"pad_axis\",\"code\":\"ABS_X\",\"value\":-32768,\"pad\":1},"
@@ -297,9 +318,9 @@ START_TEST(test_type_refusals)
     assert_refused("{\"code\":\"KEY_A\",\"value\":1}", "events[0].type: is required");
     assert_refused("{\"type\":1,\"code\":\"KEY_A\",\"value\":1}", "events[0].type: must be a string");
     assert_refused("{\"type\":\"mouse\",\"code\":\"KEY_A\",\"value\":1}",
-                   "events[0].type: unknown type 'mouse' (key, button, rel, abs, pad_button, pad_axis, touch)");
+                   "events[0].type: unknown type 'mouse' (key, button, rel, abs, pad_button, pad_axis, pad_connect, touch)");
     assert_refused("{\"type\":\"KEY\",\"code\":\"KEY_A\",\"value\":1}",
-                   "events[0].type: unknown type 'KEY' (key, button, rel, abs, pad_button, pad_axis, touch)");
+                   "events[0].type: unknown type 'KEY' (key, button, rel, abs, pad_button, pad_axis, pad_connect, touch)");
 }
 END_TEST
 
@@ -531,6 +552,8 @@ main(void)
     tcase_add_test(tc, test_rel_axes_and_wheel);
     tcase_add_test(tc, test_abs_bounds_are_inclusive);
     tcase_add_test(tc, test_pad_button_with_pad_index);
+    tcase_add_test(tc, test_pad_connect_takes_a_value_and_a_pad_and_no_code);
+    tcase_add_test(tc, test_pad_connect_refusals);
     tcase_add_test(tc, test_pad_stick_bounds_are_inclusive);
     tcase_add_test(tc, test_pad_trigger_bounds_are_inclusive);
     tcase_add_test(tc, test_pad_axis_ranges_by_code);
