@@ -170,13 +170,16 @@ FREEDOOM_AMMO="0 405 90 450"
 png_differs() { # reference png x0 y0 x1 y1 → differing pixel count
     png_probe --diff "$1" "$2" "${@:3}" | sed 's/.*differing=\([0-9]*\) .*/\1/'
 }
-freedoom_wait_fired() { # id reference what: AMMO leaves 50 within 10 s (a shot was fired)
+freedoom_fired() { # id reference: AMMO left 50 within 10 s (a shot was fired)
     for _ in $(seq 1 20); do
         frame "$1" "$T/fired.png"
         [ "$(png_differs "$2" "$T/fired.png" $FREEDOOM_AMMO)" -gt 200 ] && return 0
         sleep 0.5
     done
-    fail "AMMO did not change after $3: $(png_differs "$2" "$T/fired.png" $FREEDOOM_AMMO) pixels"
+    return 1
+}
+freedoom_wait_fired() { # id reference what
+    freedoom_fired "$1" "$2" || fail "AMMO did not change after $3: $(png_differs "$2" "$T/fired.png" $FREEDOOM_AMMO) pixels"
 }
 
 qemu_pid() { # session id → pid of its QEMU, empty if none
