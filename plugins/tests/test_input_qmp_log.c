@@ -27,6 +27,27 @@ timed(uint32_t type, uint32_t code, int32_t value, uint64_t received_ns)
     return (gh_input_event){ .type = type, .code = code, .value = value, .timestamp_ns = received_ns };
 }
 
+#define QMP_OK "{\"return\": {}}"
+
+/* input.qmp on host, whose QMP answers reply; with the latency log when
+ * log is set. */
+static gh_instance *
+qmp_instance(gh_host *host, const char *reply, int log)
+{
+    gh_instance *inst;
+
+    host->qmp_reply = reply;
+    inst = fake_host_create(host, log ? "latency_log" : NULL, LOG_NAME);
+    ck_assert_msg(inst, "%s", host->error);
+    return inst;
+}
+
+static int
+send_events(gh_instance *inst, const gh_input_event *events, uint32_t n)
+{
+    return fake_host_factory()->input->send(inst, events, n);
+}
+
 static char *
 log_text(gh_host *host)
 {
@@ -58,7 +79,8 @@ START_TEST(test_latency_log_needs_the_session_dir)
 
     host->dir = NULL;
     ck_assert_ptr_null(fake_host_create(host, "latency_log", LOG_NAME));
-    ck_assert_str_eq(host->error, "input.qmp: option latency_log needs the session's directory, and the session has none");
+    ck_assert_str_eq(host->error,
+                     "input.qmp: option latency_log needs the session's directory, and the session has none");
     host->dir = dir;
     fake_host_free(host);
 }
@@ -68,13 +90,10 @@ START_TEST(test_no_file_without_the_option)
 {
     gh_host *host = fake_host_new();
     gh_input_event ev = timed(GH_INPUT_KEY, KEY_A, 1, 1000);
-    gh_instance *inst;
+    gh_instance *inst = qmp_instance(host, QMP_OK, 0);
     g_autoptr(GDir) dir = NULL;
 
-    host->qmp_reply = "{\"return\": {}}";
-    inst = fake_host_create(host, NULL, NULL);
-    ck_assert_msg(inst, "%s", host->error);
-    ck_assert_int_eq(fake_host_factory()->input->send(inst, &ev, 1), 0);
+    ck_assert_int_eq(send_events(inst, &ev, 1), 0);
     fake_host_factory()->destroy(inst);
     dir = g_dir_open(host->dir, 0, NULL);
     ck_assert_ptr_null(g_dir_read_name(dir));
@@ -90,17 +109,14 @@ START_TEST(test_each_answered_command_is_a_line)
     gh_input_event key[] = { timed(GH_INPUT_KEY, KEY_A, 1, 1000), timed(GH_INPUT_KEY, KEY_A, 0, 1500) };
     gh_input_event mouse = timed(GH_INPUT_REL, REL_X, 5, 2000);
     gh_input_event untimed = timed(GH_INPUT_KEY, KEY_B, 1, 0);
-    gh_instance *inst;
+    gh_instance *inst = qmp_instance(host, QMP_OK, 1);
     g_autofree char *text = NULL;
 
-    host->qmp_reply = "{\"return\": {}}";
-    inst = fake_host_create(host, "latency_log", LOG_NAME);
-    ck_assert_msg(inst, "%s", host->error);
     host->now_ns = 1800;
-    ck_assert_int_eq(fake_host_factory()->input->send(inst, key, 2), 0);   /* one command: its first event */
+    ck_assert_int_eq(send_events(inst, key, 2), 0);   /* one command: its first event */
     host->now_ns = 2300;
-    ck_assert_int_eq(fake_host_factory()->input->send(inst, &mouse, 1), 0);
-    ck_assert_int_eq(fake_host_factory()->input->send(inst, &untimed, 1), 0);
+    ck_assert_int_eq(send_events(inst, &mouse, 1), 0);
+    ck_assert_int_eq(send_events(inst, &untimed, 1), 0);
     ck_assert_int_eq(host->qmp_commands, 3);
     text = log_text(host);
     ck_assert_str_eq(text, "key 1000 1800\nmouse 2000 2300\n");
@@ -113,13 +129,10 @@ START_TEST(test_a_refused_command_is_not_a_line)
 {
     gh_host *host = fake_host_new();
     gh_input_event ev = timed(GH_INPUT_KEY, KEY_A, 1, 1000);
-    gh_instance *inst;
+    gh_instance *inst = qmp_instance(host, "{\"error\": {\"class\": \"GenericError\", \"desc\": \"no keyboard\"}}", 1);
     g_autofree char *text = NULL;
 
-    host->qmp_reply = "{\"error\": {\"class\": \"GenericError\", \"desc\": \"no keyboard\"}}";
-    inst = fake_host_create(host, "latency_log", LOG_NAME);
-    ck_assert_msg(inst, "%s", host->error);
-    ck_assert_int_eq(fake_host_factory()->input->send(inst, &ev, 1), -EIO);
+    ck_assert_int_eq(send_events(inst, &ev, 1), -EIO);
     text = log_text(host);
     ck_assert_str_eq(text, "");
     fake_host_factory()->destroy(inst);
@@ -193,7 +206,7 @@ teardown_pad(void)
 static void
 pad_send(const gh_input_event *events, uint32_t n)
 {
-    ck_assert_int_eq(fake_host_factory()->input->send(pad_inst, events, n), 0);
+    ck_assert_int_eq(send_events(pad_inst, events, n), 0);
     pad_pump();
 }
 
