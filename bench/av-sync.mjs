@@ -34,21 +34,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+import { cpuTicks, fmt, pct, sleep, statsRow } from './bench-lib.mjs';
+
 const argv = process.argv.slice(2);
-
-// Nearest-rank percentile of a sorted array.
-function pct(sorted, p) {
-    return sorted.length ? sorted[Math.max(0, Math.ceil((p * sorted.length) / 100) - 1)] : NaN;
-}
-
-function fmt(x) {
-    return Number.isFinite(x) ? x.toFixed(1) : '-';
-}
-
-function statsRow(name, values) {
-    const v = values.filter(Number.isFinite).sort((a, b) => a - b);
-    return `| ${name} | ${v.length} | ${fmt(pct(v, 50))} | ${fmt(pct(v, 99))} | ${fmt(v[0])} | ${fmt(v[v.length - 1])} |`;
-}
 
 // ---- the report -----------------------------------------------------------
 
@@ -185,18 +173,6 @@ function matchFlashes(keys, frames, onsets, stamps) {
         const f = frames.find((x) => x.expected > k && x.expected < k + WINDOW_MS);
         const h = heard.find((x) => x > k && x < k + WINDOW_MS);
         return { keydown: k, seen: f ? f.expected : null, presented: f ? f.presented : null, heard: h ?? null };
-    });
-}
-
-function sleep(ms) {
-    return new Promise((r) => setTimeout(r, ms));
-}
-
-function cpuTicks(pids) {
-    return pids.map((pid) => {
-        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        return Number(f[11]) + Number(f[12]);   // utime, stime (fields 14, 15)
     });
 }
 

@@ -57,17 +57,27 @@ bench_init() {
 
 snooze() { read -r -t "$1" -u "$SNOOZE_FD" _ || true; }
 
+# bench_count NAME MIN MAX: the variable NAME (a knob) must hold a whole
+# number from MIN to MAX.
+bench_count() {
+    local v=${!1}
+    [[ $v =~ ^[0-9]+$ ]] && [ "$v" -ge "$2" ] && [ "$v" -le "$3" ] || bench_fail "$1=$v: a whole number from $2 to $3"
+}
+
 # Microseconds since the epoch, without a fork.
 now_us() { local t=$EPOCHREALTIME; echo "${t/./}"; }
 
-# bench_write_config [uri] [max_sessions]: empty uri = the embedded QEMU driver.
+# bench_write_config [uri] [max_sessions] [image_dir]: empty uri = the
+# embedded QEMU driver; image_dir (images built by the bench, e.g. Freedoom)
+# joins the installed images.
 bench_write_config() {
-    local uri=${1:-} max=${2:-4}
+    local uri=${1:-} max=${2:-4} images=${3:-}
     {
         echo "[daemon]"
         echo "state_dir = $T/state"
         echo "listen = 127.0.0.1:$PORT"
         echo "data_dir = $GH_SHARE"
+        [ -n "$images" ] && echo "image_dirs = $GH_SHARE/images;$images"
         echo "plugin_dirs = $GH_PREFIX/lib/gamehost/plugins"
         echo "log_level = info"
         echo "[libvirt]"
@@ -104,6 +114,21 @@ api() {
 }
 
 api_status() { cat "$T/status"; }
+
+# bench_wait_state ID STATE [seconds]: polls GET /v1/sessions/ID every
+# 0.1 s; a session that fails instead ends the bench with its reason.
+bench_wait_state() {
+    local deadline=$(( SECONDS + ${3:-60} )) state=""
+    while [ $SECONDS -lt "$deadline" ]; do
+        state=$(api GET "/v1/sessions/$1" | jq -r .state)
+        [ "$state" = "$2" ] && return 0
+        if [ "$state" = failed ] && [ "$2" != failed ]; then
+            bench_fail "session $1 failed: $(jq -r .reason "$T/body")"
+        fi
+        snooze 0.1
+    done
+    bench_fail "session $1 did not reach $2 within ${3:-60} s (is $state)"
+}
 
 # Follows GET /v1/events into $T/events.log, one line per event:
 # "<microseconds when read> <event JSON>".

@@ -58,9 +58,7 @@ echo "|---|---|"
 echo "| cached (same spec and package versions) | $(awk -v m="$cached_ms" 'BEGIN { printf "%.1f", m / 1000 }') |"
 echo "artefacts: $(cd "$T/images/freedoom" && du -h --apparent-size vmlinuz initrd.img root.qcow2 | awk '{ printf "%s %s  ", $2, $1 }')"
 
-bench_write_config "" 2
-# The built image's folder joins the installed images, in [daemon].
-sed -i "/^\[daemon\]/a image_dirs = $GH_SHARE/images;$T/images" "$T/gamehost.conf"
+bench_write_config "" 2 "$T/images"
 bench_start_daemon
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }

@@ -53,9 +53,12 @@ EXTRA_DIST += \
 	bench/av-sync.mjs \
 	bench/av-sync.sh \
 	bench/capture-input.sh \
+	bench/bench-lib.mjs \
 	bench/bench-lib.sh \
 	bench/daemon-rss.sh \
 	bench/freedoom.sh \
+	bench/pad-latency.mjs \
+	bench/pad-latency.sh \
 	bench/photon.mjs \
 	bench/photon.sh \
 	bench/session-start.sh \

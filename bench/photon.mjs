@@ -26,6 +26,8 @@
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+import { pct, sleep } from './bench-lib.mjs';
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const browserDir = process.env.GH_BROWSER_DIR || path.join(here, '../tests/e2e/browser');
 const { launchChromium } = await import(pathToFileURL(path.join(browserDir, 'chromium.mjs')).href);
@@ -140,10 +142,6 @@ function clockOffsetNs() {
     return Number(v[2]);
 }
 
-function sleep(ms) {
-    return new Promise((r) => setTimeout(r, ms));
-}
-
 async function main() {
     const browser = await launchChromium();
     const result = { n: N, keys: [], offsetStartNs: clockOffsetNs() };
@@ -215,11 +213,6 @@ function matchKeys(keys, frames, origin) {
 }
 
 // ---- the report -----------------------------------------------------------
-
-// Nearest-rank percentile of a sorted array.
-function pct(sorted, p) {
-    return sorted.length ? sorted[Math.max(0, Math.ceil((p * sorted.length) / 100) - 1)] : NaN;
-}
 
 function row(name, values) {
     const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);

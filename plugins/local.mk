@@ -23,7 +23,8 @@ plugins_input_qmp_la_SOURCES = \
 	plugins/input-qmp/usbpad-dev.c plugins/input-qmp/usbpad-dev.h \
 	plugins/input-qmp/usbpad-desc.c plugins/input-qmp/usbpad-desc.h \
 	plugins/input-qmp/usbpad-report.c plugins/input-qmp/usbpad-report.h \
-	plugins/common/plugin-options.c plugins/common/plugin-options.h
+	plugins/common/plugin-options.c plugins/common/plugin-options.h \
+	plugins/common/bench-log.c plugins/common/bench-log.h
 plugins_input_qmp_la_CFLAGS = $(GH_PLUGIN_CFLAGS) -I$(srcdir)/plugins/common $(USBREDIR_CFLAGS) $(GLIB_CFLAGS)
 plugins_input_qmp_la_LDFLAGS = $(GH_PLUGIN_LDFLAGS)
 plugins_input_qmp_la_LIBADD = $(USBREDIR_LIBS) $(GLIB_LIBS)
@@ -41,8 +42,10 @@ gh-plugins-uninstall-hook:
 
 # Unit suites: each compiles its plugin's sources directly (pure part and
 # ABI glue, the glue driven by a fake host-services table).
-check_PROGRAMS += plugins/tests/test_capture_screenshot plugins/tests/test_input_qmp plugins/tests/test_usbpad
-TESTS += plugins/tests/test_capture_screenshot plugins/tests/test_input_qmp plugins/tests/test_usbpad
+check_PROGRAMS += plugins/tests/test_capture_screenshot plugins/tests/test_input_qmp plugins/tests/test_usbpad \
+	plugins/tests/test_input_qmp_log
+TESTS += plugins/tests/test_capture_screenshot plugins/tests/test_input_qmp plugins/tests/test_usbpad \
+	plugins/tests/test_input_qmp_log
 plugins_tests_test_capture_screenshot_SOURCES = \
 	plugins/tests/test_capture_screenshot.c $(plugins_capture_screenshot_la_SOURCES)
 plugins_tests_test_capture_screenshot_CFLAGS = $(GH_PLUGIN_CFLAGS) \
@@ -54,12 +57,25 @@ plugins_tests_test_input_qmp_CFLAGS = $(GH_PLUGIN_CFLAGS) \
 	-I$(srcdir)/plugins/input-qmp -I$(srcdir)/plugins/common $(USBREDIR_CFLAGS) $(GLIB_CFLAGS) $(CHECK_CFLAGS)
 plugins_tests_test_input_qmp_LDADD = $(USBREDIR_LIBS) $(GLIB_LIBS) $(CHECK_LIBS)
 plugins_tests_test_usbpad_SOURCES = plugins/tests/test_usbpad.c \
+	plugins/tests/usbredir-peer.c plugins/tests/usbredir-peer.h \
 	plugins/input-qmp/usbpad.c plugins/input-qmp/usbpad.h \
+	plugins/common/bench-log.c plugins/common/bench-log.h \
+	plugins/common/plugin-options.c plugins/common/plugin-options.h \
 	plugins/input-qmp/usbpad-dev.c plugins/input-qmp/usbpad-dev.h \
 	plugins/input-qmp/usbpad-desc.c plugins/input-qmp/usbpad-desc.h \
 	plugins/input-qmp/usbpad-report.c plugins/input-qmp/usbpad-report.h
-plugins_tests_test_usbpad_CFLAGS = $(GH_PLUGIN_CFLAGS) -I$(srcdir)/plugins/input-qmp $(USBREDIR_CFLAGS) $(GLIB_CFLAGS) $(CHECK_CFLAGS)
+plugins_tests_test_usbpad_CFLAGS = $(GH_PLUGIN_CFLAGS) -I$(srcdir)/plugins/input-qmp -I$(srcdir)/plugins/common \
+	$(USBREDIR_CFLAGS) $(GLIB_CFLAGS) $(CHECK_CFLAGS)
 plugins_tests_test_usbpad_LDADD = $(USBREDIR_LIBS) $(GLIB_LIBS) $(CHECK_LIBS)
+# input.qmp's latency_log on the stream suites' fake host (its main-loop
+# sources run by the test) with the usbredir peer of test_usbpad.
+plugins_tests_test_input_qmp_log_SOURCES = plugins/tests/test_input_qmp_log.c \
+	plugins/tests/fake-host.c plugins/tests/fake-host.h \
+	plugins/tests/usbredir-peer.c plugins/tests/usbredir-peer.h \
+	$(plugins_input_qmp_la_SOURCES)
+plugins_tests_test_input_qmp_log_CFLAGS = $(GH_PLUGIN_CFLAGS) -I$(srcdir)/plugins/input-qmp \
+	-I$(srcdir)/plugins/common -I$(srcdir)/tests/unit $(USBREDIR_CFLAGS) $(GLIB_CFLAGS) $(CHECK_CFLAGS)
+plugins_tests_test_input_qmp_log_LDADD = libghtest.la $(USBREDIR_LIBS) $(GLIB_LIBS) $(CHECK_LIBS)
 EXTRA_DIST += docs/gamepads.md
 
 # The out-of-tree example (built with only the installed SDK: plugin.h and

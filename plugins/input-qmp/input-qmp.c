@@ -6,12 +6,21 @@
  * absolute motion), so every image can use it.  Game pads, which QEMU does
  * not emulate, are USB Xbox 360 controllers on the VM's usb-redir channels
  * where its profile has a gamepad (usbpad.c).  This file is only the ABI
- * glue; qmp-json.c builds and checks the JSON. */
+ * glue; qmp-json.c builds and checks the JSON.
+ *
+ * Options: pads_at_start (0..4, default 0: pads plugged in when the
+ * session starts), latency_log (a plain file name in the session dir: the
+ * benchmark's log, one line per input report written to a pad's channel,
+ * "pad <received_ns> <written_ns>", and per QMP command answered,
+ * "key <received_ns> <answered_ns>" ("mouse" for a command without keys);
+ * host monotonic times, bench/pad-latency.sh). */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 
 #include <gamehost/plugin-util.h>
 
+#include "bench-log.h"
 #include "plugin-options.h"
 #include "qmp-json.h"
 #include "usbpad.h"
@@ -26,6 +35,7 @@ struct gh_instance {
     gh_host *host;
     gh_host_services svc;    /* the host's table, copied at our size */
     IqUsbpads *pads;
+    BenchLog *log;           /* NULL: no latency_log */
 };
 
 static int
@@ -53,7 +63,9 @@ iq_create(gh_host *host, const gh_host_services *services)
      * a pad only when they start (Chocolate Doom). */
     uint32_t at_start = 0;
     if (po_uint(host, &inst->svc, IQ_NAME, "pads_at_start", 0, GH_INPUT_MAX_PADS, 0, &at_start) < 0 ||
-        !(inst->pads = iq_usbpads_new(host, &inst->svc, at_start))) {
+        bench_log_open(host, &inst->svc, IQ_NAME, "latency_log", &inst->log) < 0 ||
+        !(inst->pads = iq_usbpads_new(host, &inst->svc, at_start, inst->log))) {
+        bench_log_free(inst->log);
         free(inst);
         return NULL;
     }
@@ -64,7 +76,23 @@ static void
 iq_destroy(gh_instance *inst)
 {
     iq_usbpads_free(inst->pads);
+    bench_log_free(inst->log);
     free(inst);
+}
+
+/* The latency log's line for a command QEMU answered at answered_ns: when
+ * its first event was received (untimed events are not logged). */
+static void
+iq_log_command(gh_instance *inst, const gh_input_event *events, uint32_t n_events, uint64_t answered_ns)
+{
+    const char *kind = "mouse";
+
+    if (events[0].timestamp_ns == 0)
+        return;
+    for (uint32_t i = 0; i < n_events; i++)
+        if (events[i].type == GH_INPUT_KEY)
+            kind = "key";
+    bench_log_line(inst->log, "%s %" PRIu64 " %" PRIu64, kind, events[0].timestamp_ns, answered_ns);
 }
 
 static int
@@ -73,6 +101,7 @@ iq_send_qmp(gh_instance *inst, const gh_input_event *events, uint32_t n_events)
     char err[256];
     size_t length = 0;
     uint32_t n_qemu = 0;
+    uint64_t answered_ns = 0;
     char *command, *reply = NULL;
     int r;
 
@@ -95,6 +124,8 @@ iq_send_qmp(gh_instance *inst, const gh_input_event *events, uint32_t n_events)
     r = iq_build_command(events, n_events, command, length + 1, &length, &n_qemu, err, sizeof(err));
     if (r == 0)
         r = inst->svc.qmp_command(inst->host, command, &reply);
+    if (r == 0 && inst->log)
+        answered_ns = inst->svc.now_ns(inst->host);
     free(command);
     if (r < 0) {
         /* The host has recorded why its own service failed. */
@@ -105,6 +136,8 @@ iq_send_qmp(gh_instance *inst, const gh_input_event *events, uint32_t n_events)
     free(reply);
     if (r < 0)
         gh_host_error(inst->host, &inst->svc, IQ_NAME, "input-send-event: %s", err);
+    else if (inst->log)
+        iq_log_command(inst, events, n_events, answered_ns);
     return r;
 }
 

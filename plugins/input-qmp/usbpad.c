@@ -3,8 +3,10 @@
  * a press and release in one message both reach the guest; past
  * USBPAD_QUEUE reports the newest state replaces the last queued one
  * (counted as coalesced), so a flood costs bounded memory and the guest
- * still ends in the player's state. */
+ * still ends in the player's state.  Each queued report keeps when the
+ * first event it carries was received, for the latency log. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,11 @@
 typedef struct IqUsbpads IqUsbpads;
 
 typedef struct {
+    IqPadState state;
+    uint64_t recv_ns;            /* its first event was received (0: untimed) */
+} UsbpadQueued;
+
+typedef struct {
     IqUsbpads *owner;
     uint32_t index;
     IqUsbpadDev *dev;
@@ -32,7 +39,8 @@ typedef struct {
     int used;                    /* ever connected: has stats */
     IqPadState cur;              /* every event applied */
     IqPadState base;             /* the last state queued or sent */
-    IqPadState queue[USBPAD_QUEUE];
+    UsbpadQueued queue[USBPAD_QUEUE];
+    uint64_t cur_recv_ns;        /* the first event in cur but not in base */
     unsigned n_queued;
     uint64_t last_sent_ns;
     int warned_out;
@@ -42,6 +50,7 @@ typedef struct {
 struct IqUsbpads {
     gh_host *host;
     const gh_host_services *svc;
+    BenchLog *log;               /* NULL: no latency_log; borrowed */
     Usbpad pad[GH_INPUT_MAX_PADS];
 };
 
@@ -95,13 +104,16 @@ usbpad_pump(Usbpad *p)
                 p->timer_id = pads->svc->add_timer(pads->host, IQ_USBPAD_INTERVAL_MS, usbpad_on_timer, p);
             return;
         }
-        iq_usbpad_pack(&p->queue[0], report);
+        iq_usbpad_pack(&p->queue[0].state, report);
         rc = iq_usbpad_dev_send_report(p->dev, report);
         if (rc == -EAGAIN)
             return;
         if (rc == 0) {
             p->stats.reports++;
             p->last_sent_ns = now;
+            if (pads->log && p->queue[0].recv_ns)
+                bench_log_line(pads->log, "pad %" PRIu64 " %" PRIu64, p->queue[0].recv_ns,
+                               pads->svc->now_ns(pads->host));
         } else {
             p->stats.dropped++; /* QEMU is not reading the channel */
         }
@@ -110,16 +122,22 @@ usbpad_pump(Usbpad *p)
     }
 }
 
+/* Queues cur, whose first new event came at cur_recv_ns; a report that
+ * replaces the last one keeps the older time. */
 static void
-usbpad_enqueue(Usbpad *p, const IqPadState *state)
+usbpad_enqueue(Usbpad *p)
 {
     if (p->n_queued == USBPAD_QUEUE) {
-        p->queue[USBPAD_QUEUE - 1] = *state;
+        UsbpadQueued *last = &p->queue[USBPAD_QUEUE - 1];
+        last->state = p->cur;
+        if (!last->recv_ns)
+            last->recv_ns = p->cur_recv_ns;
         p->stats.coalesced++;
     } else {
-        p->queue[p->n_queued++] = *state;
+        p->queue[p->n_queued++] = (UsbpadQueued){ p->cur, p->cur_recv_ns };
     }
-    p->base = *state;
+    p->base = p->cur;
+    p->cur_recv_ns = 0;
 }
 
 static void
@@ -298,6 +316,7 @@ usbpad_unplug(Usbpad *p)
     static const IqPadState neutral;
 
     p->cur = p->base = neutral;
+    p->cur_recv_ns = 0;
     p->n_queued = 0;
     if (p->dev && iq_usbpad_dev_plugged(p->dev)) {
         iq_usbpad_dev_unplug(p->dev);
@@ -307,7 +326,7 @@ usbpad_unplug(Usbpad *p)
 }
 
 IqUsbpads *
-iq_usbpads_new(gh_host *host, const gh_host_services *svc, unsigned pads_at_start)
+iq_usbpads_new(gh_host *host, const gh_host_services *svc, unsigned pads_at_start, BenchLog *log)
 {
     IqUsbpads *pads = calloc(1, sizeof *pads);
 
@@ -315,6 +334,7 @@ iq_usbpads_new(gh_host *host, const gh_host_services *svc, unsigned pads_at_star
         return NULL;
     pads->host = host;
     pads->svc = svc;
+    pads->log = log;
     for (uint32_t i = 0; i < GH_INPUT_MAX_PADS; i++) {
         pads->pad[i].owner = pads;
         pads->pad[i].index = i;
@@ -417,10 +437,14 @@ iq_usbpads_send(IqUsbpads *pads, const gh_input_event *events, uint32_t n, char 
             continue;
         next = p->cur;
         iq_usbpad_apply(&next, ev, scratch, sizeof scratch);
+        if (!usbpad_diff(&next, &p->cur))
+            continue;
         /* A control that changes again before its last change was queued:
          * queue the state in between, so both changes reach the guest. */
         if (usbpad_diff(&p->cur, &p->base) & usbpad_diff(&next, &p->cur))
-            usbpad_enqueue(p, &p->cur);
+            usbpad_enqueue(p);
+        if (!p->cur_recv_ns)
+            p->cur_recv_ns = ev->timestamp_ns;
         p->cur = next;
     }
     for (uint32_t i = 0; i < GH_INPUT_MAX_PADS; i++) {
@@ -428,7 +452,9 @@ iq_usbpads_send(IqUsbpads *pads, const gh_input_event *events, uint32_t n, char 
         if (!touched[i] || !p->dev)
             continue;
         if (usbpad_diff(&p->cur, &p->base))
-            usbpad_enqueue(p, &p->cur);
+            usbpad_enqueue(p);
+        else
+            p->cur_recv_ns = 0; /* back where it was: nothing to report */
         usbpad_pump(p);
     }
     return rc;

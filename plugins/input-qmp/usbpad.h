@@ -10,11 +10,16 @@
 
 #include <gamehost/plugin.h>
 
+#include "bench-log.h"
+
 typedef struct IqUsbpads IqUsbpads;
 
 /* Always an object; pads_at_start pads (0..GH_INPUT_MAX_PADS) are plugged
- * in now.  svc must outlive it. */
-IqUsbpads *iq_usbpads_new(gh_host *host, const gh_host_services *svc, unsigned pads_at_start);
+ * in now.  svc, and log when not NULL, must outlive it: each input report
+ * written to a pad's channel is logged there as "pad <received_ns>
+ * <written_ns>", received being when the first event it carries came
+ * (reports of untimed events are not logged). */
+IqUsbpads *iq_usbpads_new(gh_host *host, const gh_host_services *svc, unsigned pads_at_start, BenchLog *log);
 void iq_usbpads_free(IqUsbpads *pads);
 /* Whether an event is for the pads (pad button, axis or connect). */
 int iq_usbpads_event(const gh_input_event *ev);

@@ -4,10 +4,6 @@
  * (the encoder's timestamps may stray a little from the chunks'). */
 #include "audio-latency.h"
 
-#include <errno.h>
-#include <string.h>
-#include <unistd.h>
-
 #include <glib.h>
 
 #define SW_AUDIO_LATENCY_PENDING 256u
@@ -18,19 +14,19 @@ typedef struct {
 
 struct sw_audio_latency {
     GMutex lock;
-    int fd;
+    BenchLog *log;               /* written under lock */
     GQueue pending;              /* of sw_audio_pending*, oldest first */
-    uint64_t written, lost;
+    uint64_t lost;
 };
 
 sw_audio_latency *
-sw_audio_latency_new(int fd)
+sw_audio_latency_new(BenchLog *log)
 {
     sw_audio_latency *lat = g_new0(sw_audio_latency, 1);
 
     g_mutex_init(&lat->lock);
     g_queue_init(&lat->pending);
-    lat->fd = fd;
+    lat->log = log ? log : bench_log_new(-1);
     return lat;
 }
 
@@ -41,8 +37,7 @@ sw_audio_latency_free(sw_audio_latency *lat)
         return NULL;
     g_queue_clear_full(&lat->pending, g_free);
     g_mutex_clear(&lat->lock);
-    if (lat->fd >= 0)
-        close(lat->fd);
+    bench_log_free(lat->log);
     g_free(lat);
     return NULL;
 }
@@ -62,24 +57,6 @@ sw_audio_latency_chunk(sw_audio_latency *lat, uint64_t start_ns, uint64_t durati
     }
 }
 
-static void
-sw_audio_latency_write(sw_audio_latency *lat, uint64_t t_received_ns, uint64_t t_sent_ns)
-{
-    g_autofree char *line = g_strdup_printf("%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT "\n", t_received_ns, t_sent_ns);
-    size_t len = strlen(line), done = 0;
-
-    while (done < len) {
-        ssize_t n = write(lat->fd, line + done, len - done);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return;
-        done += (size_t)n;
-    }
-    lat->written++;
-}
-
 void
 sw_audio_latency_sent(sw_audio_latency *lat, uint64_t start_ns, uint64_t duration_ns, uint64_t t_sent_ns)
 {
@@ -89,7 +66,7 @@ sw_audio_latency_sent(sw_audio_latency *lat, uint64_t start_ns, uint64_t duratio
 
     while ((p = g_queue_peek_head(&lat->pending)) && p->start < end && p->end <= t_sent_ns) {
         if (p->end > start_ns)
-            sw_audio_latency_write(lat, p->end, t_sent_ns);
+            bench_log_line(lat->log, "%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT, p->end, t_sent_ns);
         else
             lat->lost++;
         g_free(g_queue_pop_head(&lat->pending));
@@ -101,7 +78,7 @@ sw_audio_latency_written(sw_audio_latency *lat)
 {
     g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&lat->lock);
 
-    return lat->written;
+    return bench_log_written(lat->log);
 }
 
 uint64_t

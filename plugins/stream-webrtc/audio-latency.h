@@ -10,10 +10,12 @@
 
 #include <stdint.h>
 
+#include "bench-log.h"
+
 typedef struct sw_audio_latency sw_audio_latency;
 
-/* Writes to fd, which it owns from now on. */
-sw_audio_latency *sw_audio_latency_new(int fd);
+/* Writes to log, which it owns from now on (NULL: writes nothing). */
+sw_audio_latency *sw_audio_latency_new(BenchLog *log);
 /* Closes the file; NULL-safe, returns NULL. */
 sw_audio_latency *sw_audio_latency_free(sw_audio_latency *lat);
 

@@ -5,10 +5,6 @@
  * SW_LATENCY_PENDING and forgets the oldest. */
 #include "latency.h"
 
-#include <errno.h>
-#include <string.h>
-#include <unistd.h>
-
 #include <glib.h>
 
 #define SW_LATENCY_PENDING 256u
@@ -23,21 +19,21 @@ typedef struct {
 
 struct sw_latency {
     GMutex lock;
-    int fd;
+    BenchLog *log;               /* written under lock */
     GQueue pending;              /* of sw_pending*, oldest first */
     uint64_t last_seen;          /* input_events of the latest frame */
     uint64_t last_target;
-    uint64_t written, lost;
+    uint64_t lost;
 };
 
 sw_latency *
-sw_latency_new(int fd)
+sw_latency_new(BenchLog *log)
 {
     sw_latency *lat = g_new0(sw_latency, 1);
 
     g_mutex_init(&lat->lock);
     g_queue_init(&lat->pending);
-    lat->fd = fd;
+    lat->log = log ? log : bench_log_new(-1);
     return lat;
 }
 
@@ -48,8 +44,7 @@ sw_latency_free(sw_latency *lat)
         return NULL;
     g_queue_clear_full(&lat->pending, g_free);
     g_mutex_clear(&lat->lock);
-    if (lat->fd >= 0)
-        close(lat->fd);
+    bench_log_free(lat->log);
     g_free(lat);
     return NULL;
 }
@@ -121,26 +116,6 @@ sw_latency_encoded(sw_latency *lat, uint32_t peer, uint64_t pts, uint64_t encode
     }
 }
 
-static void
-sw_latency_write(sw_latency *lat, const sw_pending *p, uint64_t t_sent_ns)
-{
-    g_autofree char *line = g_strdup_printf("%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT
-                                            ",%" G_GUINT64_FORMAT "\n",
-                                            p->t_input, p->t_frame, t_sent_ns, p->encode_ns);
-    size_t len = strlen(line), done = 0;
-
-    while (done < len) {
-        ssize_t n = write(lat->fd, line + done, len - done);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return;
-        done += (size_t)n;
-    }
-    lat->written++;
-}
-
 void
 sw_latency_sent(sw_latency *lat, uint32_t peer, uint64_t pts, uint64_t t_sent_ns)
 {
@@ -152,7 +127,8 @@ sw_latency_sent(sw_latency *lat, uint32_t peer, uint64_t pts, uint64_t t_sent_ns
         sw_pending *p = l->data;
 
         if (p->peer == peer && p->pts == pts) {
-            sw_latency_write(lat, p, t_sent_ns);
+            bench_log_line(lat->log, "%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT
+                           ",%" G_GUINT64_FORMAT, p->t_input, p->t_frame, t_sent_ns, p->encode_ns);
             g_free(p);
             g_queue_delete_link(&lat->pending, l);
         }
@@ -165,7 +141,7 @@ sw_latency_written(sw_latency *lat)
 {
     g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&lat->lock);
 
-    return lat->written;
+    return bench_log_written(lat->log);
 }
 
 uint64_t

@@ -10,10 +10,12 @@
 
 #include <stdint.h>
 
+#include "bench-log.h"
+
 typedef struct sw_latency sw_latency;
 
-/* Writes to fd, which it owns from now on. */
-sw_latency *sw_latency_new(int fd);
+/* Writes to log, which it owns from now on (NULL: writes nothing). */
+sw_latency *sw_latency_new(BenchLog *log);
 /* Closes the file; NULL-safe, returns NULL. */
 sw_latency *sw_latency_free(sw_latency *lat);
 

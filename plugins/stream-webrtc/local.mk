@@ -14,7 +14,8 @@ plugins_stream_webrtc_la_SOURCES = \
 	plugins/stream-webrtc/liveness.c plugins/stream-webrtc/liveness.h \
 	plugins/stream-webrtc/playout-delay.c plugins/stream-webrtc/playout-delay.h \
 	plugins/common/gst-frame.c plugins/common/gst-frame.h \
-	plugins/common/plugin-options.c plugins/common/plugin-options.h
+	plugins/common/plugin-options.c plugins/common/plugin-options.h \
+	plugins/common/bench-log.c plugins/common/bench-log.h
 plugins_stream_webrtc_la_CFLAGS = $(GH_PLUGIN_CFLAGS) -I$(srcdir)/plugins/common \
 	$(GST_CFLAGS) $(GST_WEBRTC_CFLAGS) $(JSONGLIB_CFLAGS)
 # nodelete: GStreamer registers types and threads that cannot be unloaded.

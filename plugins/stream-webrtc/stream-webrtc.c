@@ -56,7 +56,6 @@
 #define SW_BITRATE_MIN     100u
 #define SW_BITRATE_MAX     100000u
 #define SW_SERVER_MAX      512u
-#define SW_FILE_MAX        64u
 #define SW_SIDE_MAX        16384u
 #define SW_ALIVE_CHECK_MS  1000u
 
@@ -163,43 +162,20 @@ sw_option_on_off(gh_instance *inst, const char *key, gboolean fallback, gboolean
     return 0;
 }
 
-/* A benchmark's log file in the session's directory, named by option key
- * (latency_log, audio_latency_log), into *fd (-1 when the option is not
- * given): 0, or a negative errno (said). */
-static int
-sw_open_log(gh_instance *inst, const char *key, int *fd)
-{
-    const char *file = inst->svc.option ? inst->svc.option(inst->host, key) : NULL;
-    const char *dir = inst->svc.session_dir ? inst->svc.session_dir(inst->host) : NULL;
-
-    *fd = -1;
-    if (!file)
-        return 0;
-    if (po_file_name(inst->host, &inst->svc, SW_NAME, key, file, SW_FILE_MAX) < 0)
-        return -EINVAL;
-    if (!dir || !g_path_is_absolute(dir) || !g_file_test(dir, G_FILE_TEST_IS_DIR)) {
-        sw_error(inst, "option %s needs the session's directory, and the session has none", key);
-        return -EINVAL;
-    }
-    /* Replaced, never written through: see stream-record. */
-    if ((*fd = gh_session_file_open(inst->host, &inst->svc, SW_NAME, file, GH_FILE_REPLACE, 0640)) < 0)
-        return *fd;
-    return 0;
-}
-
 static int
 sw_open_latency_logs(gh_instance *inst)
 {
-    int fd, rc;
+    BenchLog *log;
+    int rc;
 
-    if ((rc = sw_open_log(inst, "latency_log", &fd)) < 0)
+    if ((rc = bench_log_open(inst->host, &inst->svc, SW_NAME, "latency_log", &log)) < 0)
         return rc;
-    if (fd >= 0)
-        inst->latency = sw_latency_new(fd);
-    if ((rc = sw_open_log(inst, "audio_latency_log", &fd)) < 0)
+    if (log)
+        inst->latency = sw_latency_new(log);
+    if ((rc = bench_log_open(inst->host, &inst->svc, SW_NAME, "audio_latency_log", &log)) < 0)
         return rc;
-    if (fd >= 0)
-        inst->audio_latency = sw_audio_latency_new(fd);
+    if (log)
+        inst->audio_latency = sw_audio_latency_new(log);
     return 0;
 }
 

@@ -2,7 +2,9 @@
 #include "fake-host.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "testutil.h"
@@ -39,8 +41,7 @@ fake_log(gh_host *host, uint32_t level, const char *msg)
 static uint64_t
 fake_now_ns(gh_host *host)
 {
-    (void)host;
-    return (uint64_t)g_get_monotonic_time() * 1000u;
+    return host->now_ns ? host->now_ns : (uint64_t)g_get_monotonic_time() * 1000u;
 }
 
 static void
@@ -111,6 +112,51 @@ fake_mic_push(gh_host *host, uint32_t peer, const gh_audio_chunk *chunk)
     return host->mic_rc < 0 ? host->mic_rc : (int)chunk->n_frames;
 }
 
+static int
+fake_qmp_command(gh_host *host, const char *command, char **reply)
+{
+    (void)command;
+    if (!host->qmp_reply)
+        return -ENOTSUP;
+    host->qmp_commands++;
+    *reply = strdup(host->qmp_reply);
+    return 0;
+}
+
+static const char *
+fake_pad_socket(gh_host *host, uint32_t pad)
+{
+    return pad < GH_INPUT_MAX_PADS ? host->pad_socket[pad] : NULL;
+}
+
+static uint32_t
+fake_add_source(gh_host *host, FakeSource source)
+{
+    g_array_append_val(host->sources, source);
+    return host->sources->len;
+}
+
+static uint32_t
+fake_add_fd(gh_host *host, int fd, uint32_t events, gh_fd_fn fn, void *data)
+{
+    return fake_add_source(host, (FakeSource){ .fd = fd, .events = events, .fd_fn = fn, .data = data });
+}
+
+static uint32_t
+fake_add_timer(gh_host *host, uint32_t interval_ms, gh_timer_fn fn, void *data)
+{
+    (void)interval_ms;
+    return fake_add_source(host, (FakeSource){ .fd = -1, .timer_fn = fn, .data = data });
+}
+
+static void
+fake_remove_source(gh_host *host, uint32_t id)
+{
+    ck_assert_uint_ge(id, 1);
+    ck_assert_uint_le(id, host->sources->len);
+    g_array_index(host->sources, FakeSource, id - 1) = (FakeSource){ .fd = -1 };
+}
+
 const gh_host_services fake_host_services = {
     .struct_size = sizeof(gh_host_services),
     .version = GH_HOST_SERVICES_VERSION,
@@ -125,6 +171,11 @@ const gh_host_services fake_host_services = {
     .peer_close = fake_peer_close,
     .audio_format = fake_audio_format,
     .mic_push = fake_mic_push,
+    .qmp_command = fake_qmp_command,
+    .pad_socket = fake_pad_socket,
+    .add_fd = fake_add_fd,
+    .add_timer = fake_add_timer,
+    .remove_source = fake_remove_source,
 };
 
 gh_host *
@@ -137,6 +188,7 @@ fake_host_new(void)
     host->refresh_hz = 60;
     host->sent = g_async_queue_new_full(g_free);
     host->closed = g_async_queue_new_full(g_free);
+    host->sources = g_array_new(FALSE, TRUE, sizeof(FakeSource));
     return host;
 }
 
@@ -159,6 +211,7 @@ fake_host_free(gh_host *host)
     g_hash_table_unref(host->options);
     g_async_queue_unref(host->sent);
     g_async_queue_unref(host->closed);
+    g_array_unref(host->sources);
     g_free(host);
 }
 
@@ -187,6 +240,35 @@ fake_host_assert_refused(const char *key, const char *value, const char *message
     ck_assert_ptr_null(fake_host_create(host, key, value));
     ck_assert_msg(strcmp(host->error, message) == 0, "%s=%s: got '%s', want '%s'", key, value, host->error, message);
     fake_host_free(host);
+}
+
+int
+fake_host_dispatch(gh_host *host, int timers)
+{
+    int ran = 0;
+
+    /* By index: a callback may add sources (the array may move). */
+    for (guint i = 0; i < host->sources->len; i++) {
+        FakeSource src = g_array_index(host->sources, FakeSource, i);
+        int keep;
+
+        if (src.fd_fn) {
+            struct pollfd pfd = { src.fd, (short)((src.events & GH_FD_IN ? POLLIN : 0) |
+                                                  (src.events & GH_FD_OUT ? POLLOUT : 0)), 0 };
+            if (poll(&pfd, 1, 0) != 1)
+                continue;
+            keep = src.fd_fn(src.fd, src.events, src.data);
+        } else if (src.timer_fn && timers) {
+            keep = src.timer_fn(src.data);
+        } else {
+            continue;
+        }
+        ran++;
+        /* The callback may have removed it itself (then it is cleared). */
+        if (!keep)
+            g_array_index(host->sources, FakeSource, i) = (FakeSource){ .fd = -1 };
+    }
+    return ran;
 }
 
 void

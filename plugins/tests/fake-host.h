@@ -1,8 +1,9 @@
-/* fake-host: the host side of the plugin ABI for the stream backends' unit
- * suites (stream-record, stream-webrtc), which link their plugin in: a
- * services table that reads options and a fresh session dir from a gh_host,
- * and leaves there what the plugin said and sent for the test to assert.
- * Temporary dirs and the runner are tests/unit/testutil.h's. */
+/* fake-host: the host side of the plugin ABI for the backends' unit suites
+ * that link their plugin in (stream-record, stream-webrtc, input-qmp's
+ * latency log): a services table that reads options and a fresh session
+ * dir from a gh_host, and leaves there what the plugin said and sent for
+ * the test to assert.  The main loop's sources are recorded, and run when
+ * the test says.  Temporary dirs and the runner are tests/unit/testutil.h's. */
 #pragma once
 
 #include <stddef.h>
@@ -29,7 +30,26 @@ struct gh_host {
     uint32_t audio_format, audio_rate, audio_channels;
     int mic_rc;
     gint mic_pushes;
+    /* now_ns answers this while it is not 0, else the monotonic clock. */
+    uint64_t now_ns;
+    /* qmp_command answers a copy of qmp_reply (-ENOTSUP while NULL) and
+     * counts its calls. */
+    const char *qmp_reply;
+    int qmp_commands;
+    /* pad_socket's answers, NULL by default; not owned. */
+    const char *pad_socket[GH_INPUT_MAX_PADS];
+    /* add_fd and add_timer: of FakeSource, id = index + 1. */
+    GArray *sources;
 };
+
+/* A main-loop source a plugin added; fd < 0 for a timer.  Removed: fn NULL. */
+typedef struct {
+    int fd;
+    uint32_t events;
+    gh_fd_fn fd_fn;
+    gh_timer_fn timer_fn;
+    void *data;
+} FakeSource;
 
 /* Every service of GH_HOST_SERVICES_VERSION that a stream backend uses, on
  * the gh_host it is handed; log is silent unless GH_TEST_VERBOSE is set. */
@@ -50,6 +70,11 @@ const gh_backend_factory *fake_host_factory(void);
 gh_instance *fake_host_create(gh_host *host, const char *key, const char *value);
 /* Asserts that option key=value makes create fail with exactly message. */
 void fake_host_assert_refused(const char *key, const char *value, const char *message);
+/* Calls, once, each fd source whose fd is ready for what it waits for
+ * (without waiting) and, when timers is set, each timer; a callback that
+ * answers 0 is removed.  Returns the number of callbacks run. */
+int fake_host_dispatch(gh_host *host, int timers);
+
 /* Asserts that an older host, whose services table of that version ends at
  * struct_size, makes create fail with exactly message. */
 void fake_host_assert_old_host_refused(size_t struct_size, uint32_t version, const char *message);

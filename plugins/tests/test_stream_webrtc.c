@@ -331,7 +331,7 @@ START_TEST(test_latency_waits_for_the_frame_showing_the_events_then_its_first_pa
 {
     char path[] = "/tmp/sw-latency-XXXXXX";
     int fd = mkstemp(path), rfd = open(path, O_RDONLY);
-    sw_latency *lat = sw_latency_new(fd);
+    sw_latency *lat = sw_latency_new(bench_log_new(fd));
     g_autofree char *text = NULL;
 
     unlink(path);
@@ -363,7 +363,7 @@ START_TEST(test_latency_target_counts_from_the_last_frame_seen)
 {
     char path[] = "/tmp/sw-latency-XXXXXX";
     int fd = mkstemp(path), rfd = open(path, O_RDONLY);
-    sw_latency *lat = sw_latency_new(fd);
+    sw_latency *lat = sw_latency_new(bench_log_new(fd));
     g_autofree char *text = NULL;
 
     unlink(path);
@@ -385,7 +385,7 @@ END_TEST
 
 START_TEST(test_latency_forgets_the_oldest_beyond_256_pending)
 {
-    sw_latency *lat = sw_latency_new(-1);
+    sw_latency *lat = sw_latency_new(NULL);
 
     for (int i = 0; i < 300; i++)
         sw_latency_input(lat, 1, (uint64_t)i, 1);

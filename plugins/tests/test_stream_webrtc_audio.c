@@ -331,7 +331,7 @@ audio_latency_open(int *fd)
     *fd = mkstemp(path);
     ck_assert_int_ge(*fd, 0);
     unlink(path);
-    return sw_audio_latency_new(dup(*fd));
+    return sw_audio_latency_new(bench_log_new(dup(*fd)));
 }
 
 static char *

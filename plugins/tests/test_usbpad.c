@@ -20,6 +20,7 @@
 #include "usbpad-desc.h"
 #include "usbpad-dev.h"
 #include "usbpad-report.h"
+#include "usbredir-peer.h"
 
 static unsigned
 le16(const uint8_t *p)
@@ -286,70 +287,15 @@ END_TEST
 /* ---- the usbredir device against a QEMU-side parser peer --------------- */
 
 typedef struct {
-    struct usbredirparser *parser;
-    int fd;
-    int hello, connects, disconnects, interface_count;
-    struct usb_redir_device_connect_header connect;
-    struct usb_redir_ep_info_header ep;
-    struct usb_redir_control_packet_header control;
-    uint8_t control_data[256];
-    int control_len, controls;
-    int config_status, config, alt_statuses, int_status;
-    int interrupts;
-    struct usb_redir_interrupt_packet_header interrupt;
-    uint8_t interrupt_data[64];
-    int interrupt_len;
-} Peer;
-
-typedef struct {
     int receiving, out_reports;
     uint8_t out[64];
     size_t out_len;
     IqPadState state;
 } DevSide;
 
-static Peer peer;
+static UsbredirPeer peer;
 static DevSide side;
 static IqUsbpadDev *dev;
-
-static int peer_read(void *p, uint8_t *d, int n) { ssize_t r = read(((Peer *)p)->fd, d, n); return r > 0 ? (int)r : 0; }
-static int peer_write(void *p, uint8_t *d, int n) { return (int)write(((Peer *)p)->fd, d, n); }
-static void peer_log(void *p, int l, const char *m) { (void)p; if (l <= 1) fprintf(stderr, "peer: %s\n", m); }
-static void peer_hello(void *p, struct usb_redir_hello_header *h) { (void)h; ((Peer *)p)->hello++; }
-static void peer_connect(void *p, struct usb_redir_device_connect_header *h) { ((Peer *)p)->connects++; ((Peer *)p)->connect = *h; }
-static void peer_disconnect(void *p) { ((Peer *)p)->disconnects++; }
-static void peer_iface(void *p, struct usb_redir_interface_info_header *h) { ((Peer *)p)->interface_count = (int)h->interface_count; }
-static void peer_ep(void *p, struct usb_redir_ep_info_header *h) { ((Peer *)p)->ep = *h; }
-static void peer_config_status(void *p, uint64_t id, struct usb_redir_configuration_status_header *h)
-{ (void)id; ((Peer *)p)->config_status = h->status; ((Peer *)p)->config = h->configuration; }
-static void peer_alt_status(void *p, uint64_t id, struct usb_redir_alt_setting_status_header *h)
-{ (void)id; (void)h; ((Peer *)p)->alt_statuses++; }
-static void peer_int_status(void *p, uint64_t id, struct usb_redir_interrupt_receiving_status_header *h)
-{ (void)id; ((Peer *)p)->int_status = h->status; }
-static void
-peer_control(void *p, uint64_t id, struct usb_redir_control_packet_header *h, uint8_t *data, int len)
-{
-    Peer *pe = p;
-    (void)id;
-    pe->controls++;
-    pe->control = *h;
-    pe->control_len = len;
-    if (len > 0)
-        memcpy(pe->control_data, data, (size_t)len);
-    usbredirparser_free_packet_data(pe->parser, data);
-}
-static void
-peer_interrupt(void *p, uint64_t id, struct usb_redir_interrupt_packet_header *h, uint8_t *data, int len)
-{
-    Peer *pe = p;
-    (void)id;
-    pe->interrupts++;
-    pe->interrupt = *h;
-    pe->interrupt_len = len;
-    if (len > 0)
-        memcpy(pe->interrupt_data, data, (size_t)len);
-    usbredirparser_free_packet_data(pe->parser, data);
-}
 
 static void side_receiving(void *d, int r) { ((DevSide *)d)->receiving = r; }
 static void side_out(void *d, const uint8_t *r, size_t n) { DevSide *s = d; s->out_reports++; memcpy(s->out, r, n); s->out_len = n; }
@@ -377,34 +323,10 @@ static void
 setup_pair(void)
 {
     int sv[2];
-    uint32_t caps[USB_REDIR_CAPS_SIZE] = { 0 };
 
-    memset(&peer, 0, sizeof peer);
     memset(&side, 0, sizeof side);
     ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
-    peer.fd = sv[0];
-    peer.parser = usbredirparser_create();
-    peer.parser->priv = &peer;
-    peer.parser->log_func = peer_log;
-    peer.parser->read_func = peer_read;
-    peer.parser->write_func = peer_write;
-    peer.parser->hello_func = peer_hello;
-    peer.parser->device_connect_func = peer_connect;
-    peer.parser->device_disconnect_func = peer_disconnect;
-    peer.parser->interface_info_func = peer_iface;
-    peer.parser->ep_info_func = peer_ep;
-    peer.parser->configuration_status_func = peer_config_status;
-    peer.parser->alt_setting_status_func = peer_alt_status;
-    peer.parser->interrupt_receiving_status_func = peer_int_status;
-    peer.parser->control_packet_func = peer_control;
-    peer.parser->interrupt_packet_func = peer_interrupt;
-    /* QEMU's caps (hw/usb/redirect.c) */
-    usbredirparser_caps_set_cap(caps, usb_redir_cap_connect_device_version);
-    usbredirparser_caps_set_cap(caps, usb_redir_cap_ep_info_max_packet_size);
-    usbredirparser_caps_set_cap(caps, usb_redir_cap_64bits_ids);
-    usbredirparser_caps_set_cap(caps, usb_redir_cap_32bits_bulk_length);
-    usbredirparser_caps_set_cap(caps, usb_redir_cap_device_disconnect_ack);
-    usbredirparser_init(peer.parser, "test qemu", caps, USB_REDIR_CAPS_SIZE, 0);
+    usbredir_peer_init(&peer, sv[0]);
     dev = iq_usbpad_dev_new(sv[1], &side_cb, &side);
     ck_assert_ptr_nonnull(dev);
     pump();
@@ -415,7 +337,7 @@ static void
 teardown_pair(void)
 {
     iq_usbpad_dev_free(dev);
-    usbredirparser_destroy(peer.parser);
+    usbredir_peer_fini(&peer);
     close(peer.fd);
 }
 
@@ -674,10 +596,8 @@ static void
 pads_setup(void)
 {
     struct sockaddr_un addr = { .sun_family = AF_UNIX };
-    uint32_t caps[USB_REDIR_CAPS_SIZE] = { 0 };
 
     memset(&pads_host, 0, sizeof pads_host);
-    memset(&peer, 0, sizeof peer);
     snprintf(pads_host.path, sizeof pads_host.path, "/tmp/gh-usbpad-%d.sock", (int)getpid());
     unlink(pads_host.path);
     strcpy(addr.sun_path, pads_host.path);
@@ -689,36 +609,19 @@ pads_setup(void)
         .add_timer = host_add_timer, .add_fd = host_add_fd, .remove_source = host_remove,
         .pad_socket = host_pad_socket, .pad_feedback = host_feedback,
     };
-    pads = iq_usbpads_new(&pads_host, &pads_svc, 1);
+    pads = iq_usbpads_new(&pads_host, &pads_svc, 1, NULL);
     ck_assert_ptr_nonnull(pads);
-    peer.fd = accept(pads_host.listener, NULL, NULL);
-    fcntl(peer.fd, F_SETFL, O_NONBLOCK);
-    ck_assert_int_ge(peer.fd, 0);
-    peer.parser = usbredirparser_create();
-    peer.parser->priv = &peer;
-    peer.parser->log_func = peer_log;
-    peer.parser->read_func = peer_read;
-    peer.parser->write_func = peer_write;
-    peer.parser->hello_func = peer_hello;
-    peer.parser->device_connect_func = peer_connect;
-    peer.parser->device_disconnect_func = peer_disconnect;
-    peer.parser->interface_info_func = peer_iface;
-    peer.parser->ep_info_func = peer_ep;
-    peer.parser->configuration_status_func = peer_config_status;
-    peer.parser->interrupt_receiving_status_func = peer_int_status;
-    peer.parser->interrupt_packet_func = peer_interrupt;
-    peer.parser->control_packet_func = peer_control;
-    usbredirparser_caps_set_cap(caps, usb_redir_cap_connect_device_version);
-    usbredirparser_caps_set_cap(caps, usb_redir_cap_ep_info_max_packet_size);
-    usbredirparser_caps_set_cap(caps, usb_redir_cap_64bits_ids);
-    usbredirparser_init(peer.parser, "test qemu", caps, USB_REDIR_CAPS_SIZE, 0);
+    int fd = accept(pads_host.listener, NULL, NULL);
+    ck_assert_int_ge(fd, 0);
+    fcntl(fd, F_SETFL, O_NONBLOCK);
+    usbredir_peer_init(&peer, fd);
 }
 
 static void
 pads_teardown(void)
 {
     iq_usbpads_free(pads);
-    usbredirparser_destroy(peer.parser);
+    usbredir_peer_fini(&peer);
     close(peer.fd);
     close(pads_host.listener);
     unlink(pads_host.path);
