@@ -100,8 +100,10 @@ usbpad_pump(Usbpad *p)
         int rc;
 
         if (p->last_sent_ns && now - p->last_sent_ns < USBPAD_INTERVAL_NS) {
+            /* Come back when the interval is over, not a whole one later. */
+            uint64_t wait_ms = (USBPAD_INTERVAL_NS - (now - p->last_sent_ns) + 999999u) / 1000000u;
             if (!p->timer_id)
-                p->timer_id = pads->svc->add_timer(pads->host, IQ_USBPAD_INTERVAL_MS, usbpad_on_timer, p);
+                p->timer_id = pads->svc->add_timer(pads->host, (uint32_t)(wait_ms ? wait_ms : 1), usbpad_on_timer, p);
             return;
         }
         iq_usbpad_pack(&p->queue[0].state, report);
@@ -110,7 +112,10 @@ usbpad_pump(Usbpad *p)
             return;
         if (rc == 0) {
             p->stats.reports++;
-            p->last_sent_ns = now;
+            /* The next slot follows this one's, not now: a timer's lateness
+             * does not add up, so a steady stream keeps the full rate. */
+            p->last_sent_ns = p->last_sent_ns && now - p->last_sent_ns < 2 * USBPAD_INTERVAL_NS
+                                  ? p->last_sent_ns + USBPAD_INTERVAL_NS : now;
             if (pads->log && p->queue[0].recv_ns)
                 bench_log_line(pads->log, "pad %" PRIu64 " %" PRIu64, p->queue[0].recv_ns,
                                pads->svc->now_ns(pads->host));
