@@ -127,13 +127,30 @@ usbpad_pump(Usbpad *p)
     }
 }
 
+#define USBPAD_BUTTONS 0xffffu
+
+/* Bits for the controls that differ between a and b: the buttons' own
+ * bits (USBPAD_BUTTONS), then one per trigger and stick axis. */
+static uint32_t
+usbpad_diff(const IqPadState *a, const IqPadState *b)
+{
+    return (uint32_t)(a->buttons ^ b->buttons) | (a->lt != b->lt) << 16 | (a->rt != b->rt) << 17 |
+           (a->lx != b->lx) << 18 | (a->ly != b->ly) << 19 | (a->rx != b->rx) << 20 | (a->ry != b->ry) << 21;
+}
+
 /* Queues cur, whose first new event came at cur_recv_ns; a report that
- * replaces the last one keeps the older time. */
+ * replaces the last one keeps the older time.  A state that differs from
+ * the last waiting report in its axes alone replaces it: a stick needs
+ * only its latest value, and a sweep faster than the polling would
+ * otherwise wait behind a full queue (buttons keep every press and
+ * release, up to USBPAD_QUEUE reports). */
 static void
 usbpad_enqueue(Usbpad *p)
 {
-    if (p->n_queued == USBPAD_QUEUE) {
-        UsbpadQueued *last = &p->queue[USBPAD_QUEUE - 1];
+    UsbpadQueued *waiting = p->n_queued ? &p->queue[p->n_queued - 1] : NULL;
+
+    if (waiting && (p->n_queued == USBPAD_QUEUE || !(usbpad_diff(&waiting->state, &p->cur) & USBPAD_BUTTONS))) {
+        UsbpadQueued *last = waiting;
         last->state = p->cur;
         if (!last->recv_ns)
             last->recv_ns = p->cur_recv_ns;
@@ -407,13 +424,6 @@ iq_usbpads_check(IqUsbpads *pads, const gh_input_event *events, uint32_t n, char
     return 0;
 }
 
-/* Bits for the controls that differ between a and b. */
-static uint32_t
-usbpad_diff(const IqPadState *a, const IqPadState *b)
-{
-    return (uint32_t)(a->buttons ^ b->buttons) | (a->lt != b->lt) << 16 | (a->rt != b->rt) << 17 |
-           (a->lx != b->lx) << 18 | (a->ly != b->ly) << 19 | (a->rx != b->rx) << 20 | (a->ry != b->ry) << 21;
-}
 
 int
 iq_usbpads_send(IqUsbpads *pads, const gh_input_event *events, uint32_t n, char *err, size_t err_size)

@@ -689,7 +689,7 @@ START_TEST(test_press_and_release_in_one_send_are_two_reports_in_order)
 }
 END_TEST
 
-START_TEST(test_a_flood_while_the_guest_does_not_poll_is_coalesced_to_its_last_state)
+START_TEST(test_a_stick_flood_keeps_only_the_latest_value_waiting)
 {
     gh_pad_stats st = { .struct_size = sizeof st };
 
@@ -700,13 +700,33 @@ START_TEST(test_a_flood_while_the_guest_does_not_poll_is_coalesced_to_its_last_s
     }
     ck_assert_int_eq(iq_usbpads_stats(pads, 0, &st), 0);
     ck_assert_uint_eq(st.reports, 0);
+    ck_assert_uint_eq(st.coalesced, 39);
+    pads_guest_polls();
+    pads_run(100);
+    ck_assert_int_eq(iq_usbpads_stats(pads, 0, &st), 0);
+    ck_assert_uint_eq(st.reports, 1);
+    ck_assert_int_eq(peer.interrupts, 1);
+    ck_assert_uint_eq(le16(peer.interrupt_data + 6), 4000);
+}
+END_TEST
+
+START_TEST(test_a_button_flood_is_bounded_and_ends_in_its_last_state)
+{
+    gh_pad_stats st = { .struct_size = sizeof st };
+
+    pads_run(30);
+    for (int i = 1; i <= 40; i++) {
+        gh_input_event ev = pad_event(GH_INPUT_PAD_BUTTON, BTN_SOUTH, i % 2);
+        ck_assert_int_eq(pads_send(&ev, 1), 0);
+    }
+    ck_assert_int_eq(iq_usbpads_stats(pads, 0, &st), 0);
     ck_assert_uint_eq(st.coalesced, 40 - 16);
     pads_guest_polls();
     pads_run(200);
     ck_assert_int_eq(iq_usbpads_stats(pads, 0, &st), 0);
     ck_assert_uint_eq(st.reports, 16);
     ck_assert_int_eq(peer.interrupts, 16);
-    ck_assert_uint_eq(le16(peer.interrupt_data + 6), 4000);
+    ck_assert_uint_eq(peer.interrupt_data[3], 0x00);   /* the 40th event: released */
 }
 END_TEST
 
@@ -802,7 +822,8 @@ usbpad_suite(void)
     tcase_add_checked_fixture(tc, pads_setup, pads_teardown);
     tcase_add_test(tc, test_pads_at_start_plugs_pad_0_and_says_so);
     tcase_add_test(tc, test_press_and_release_in_one_send_are_two_reports_in_order);
-    tcase_add_test(tc, test_a_flood_while_the_guest_does_not_poll_is_coalesced_to_its_last_state);
+    tcase_add_test(tc, test_a_stick_flood_keeps_only_the_latest_value_waiting);
+    tcase_add_test(tc, test_a_button_flood_is_bounded_and_ends_in_its_last_state);
     tcase_add_test(tc, test_guest_rumble_becomes_feedback_and_garbage_is_counted);
     tcase_add_test(tc, test_pad_connect_0_unplugs_and_the_next_event_plugs_again);
     tcase_add_test(tc, test_a_pad_without_a_channel_or_out_of_range_is_refused);
