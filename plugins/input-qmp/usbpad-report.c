@@ -97,15 +97,6 @@ iq_usbpad_apply(IqPadState *s, const gh_input_event *ev, char *err, size_t err_s
     return -EOPNOTSUPP;
 }
 
-int
-iq_usbpad_changes(const IqPadState *state, const gh_input_event *ev)
-{
-    IqPadState next = *state;
-    char err[8];
-
-    return iq_usbpad_apply(&next, ev, err, sizeof err) == 0 && memcmp(&next, state, sizeof next) != 0;
-}
-
 static void
 usbpad_put16(uint8_t *p, uint16_t v)
 {

@@ -41,9 +41,6 @@ typedef struct {
  * for a value out of range, -EOPNOTSUPP for a code the pad has not; both
  * with a message in err naming the event. */
 int iq_usbpad_apply(IqPadState *state, const gh_input_event *ev, char *err, size_t err_size);
-/* Whether applying ev would change state (a control already at that value
- * does not). */
-int iq_usbpad_changes(const IqPadState *state, const gh_input_event *ev);
 void iq_usbpad_pack(const IqPadState *state, uint8_t report[IQ_USBPAD_REPORT_SIZE]);
 
 /* An output report from the guest. */

@@ -20,7 +20,6 @@
 #include "usbpad-dev.h"
 #include "usbpad.h"
 
-#define USBPAD_NAME  "input.qmp"
 #define USBPAD_QUEUE 16u
 #define USBPAD_INTERVAL_NS ((uint64_t)IQ_USBPAD_INTERVAL_MS * 1000000u)
 
