@@ -36,3 +36,9 @@ if ! ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1; then
 fi
 # The embedded libvirt driver runs QEMU as this user (created by libvirt-daemon-system).
 getent passwd libvirt-qemu >/dev/null || { echo "gamehost: user libvirt-qemu missing" >&2; exit 1; }
+# Each session's plugins run in a worker process as this unprivileged user
+# ([plugins] user in gamehost.conf); the daemon refuses to start without it.
+if ! getent passwd gamehost-worker >/dev/null; then
+    echo "gamehost: creating the system user gamehost-worker"
+    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin gamehost-worker
+fi

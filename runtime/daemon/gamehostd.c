@@ -219,8 +219,7 @@ main(int argc, char **argv)
     gpus = gamehostd_scan_gpus(config);
     claims = gpus ? gh_gpu_claims_new(gpus) : NULL;
     gh_session_manager_set_gpus(sessions, claims);
-    gh_session_manager_set_plugins(sessions, plugins);
-    if (!gh_session_manager_restore(sessions, &err))
+    if (!gh_session_manager_set_plugins(sessions, plugins, &err) || !gh_session_manager_restore(sessions, &err))
         goto fail;
     g_message("libvirt %s, domain type %s", gh_virt_uri(virt), gh_virt_domain_type(virt));
 

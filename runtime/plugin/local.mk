@@ -11,7 +11,14 @@ libghplugin_la_SOURCES = \
 	runtime/plugin/pad-keys.c runtime/plugin/pad-keys.h \
 	runtime/plugin/pipeline-audio.c runtime/plugin/pipeline-audio.h \
 	runtime/plugin/pipeline-pads.c runtime/plugin/pipeline-pads.h \
-	runtime/plugin/frame-png.c runtime/plugin/frame-png.h
+	runtime/plugin/frame-png.c runtime/plugin/frame-png.h \
+	runtime/plugin/plugin-watch.c runtime/plugin/plugin-watch.h \
+	runtime/plugin/pipeline-view.c runtime/plugin/pipeline-view.h \
+	runtime/plugin/worker-sandbox.c runtime/plugin/worker-sandbox.h \
+	runtime/plugin/worker-start.c runtime/plugin/worker-start.h \
+	runtime/plugin/worker-client.c runtime/plugin/worker-client.h \
+	runtime/plugin/wire.c runtime/plugin/wire.h \
+	runtime/plugin/worker-proto.c runtime/plugin/worker-proto.h
 GH_PLUGIN_LIBS = libghplugin.la $(GH_CONF_LIBS) $(PNG_LIBS) -ldl
 
 # The loader against good and deliberately bad plugins (tests/plugins/), the

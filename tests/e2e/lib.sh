@@ -63,6 +63,8 @@ log_level = debug
 domain_type = $GH_DOMAIN_TYPE
 [sessions]
 max_sessions = ${1:-4}
+[plugins]
+worker = $GH_PREFIX/libexec/gamehost/gamehost-worker
 CONF
 }
 
