@@ -707,7 +707,7 @@ host_probe(gh_host *h, GError **error)
 
     if (!h->backend->factory.probe)
         return TRUE;
-    GH_PLUGIN_CALL(h->backend, "probe", 0, rc = h->backend->factory.probe(h, &services));
+    GH_PLUGIN_CALL(h->backend, "probe", GH_PLUGIN_WATCH_LOAD_MS, rc = h->backend->factory.probe(h, &services));
     if (rc == 0)
         return TRUE;
     why = host_take_reason(h, rc, "probe returned a positive value");
@@ -742,7 +742,7 @@ gh_plugin_instance_new(const GhBackend *backend, const GhPluginSessionInfo *info
         host_retire(h);
         return NULL;
     }
-    GH_PLUGIN_CALL(backend, "create", 0, handle = backend->factory.create(h, &services));
+    GH_PLUGIN_CALL(backend, "create", GH_PLUGIN_WATCH_LOAD_MS, handle = backend->factory.create(h, &services));
     if (!handle) {
         g_autofree char *why = host_take_reason(h, 0, "create returned NULL");
 

@@ -10,6 +10,9 @@
 #include "plugin-registry.h"
 
 #define GH_PLUGIN_WATCH_SLOTS 16u
+/* What probe and create may take beyond the watchdog: they load libraries
+ * (GStreamer scans its registry on a worker's first start). */
+#define GH_PLUGIN_WATCH_LOAD_MS 30000u
 #define GH_PLUGIN_WATCH_NAME  48u
 
 typedef struct {

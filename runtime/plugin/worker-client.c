@@ -23,7 +23,7 @@
 #include "worker-proto.h"
 
 #define CLIENT_WATCH_MS     250u
-#define CLIENT_START_MS     15000u       /* loading plugins and creating the backends */
+#define CLIENT_START_MS     30000u       /* loading plugins and creating the backends */
 #define CLIENT_SILENCE_MS   3000u        /* no word from a worker that sends its view every 250 ms */
 #define CLIENT_MAX_PNG      (64u << 20)
 #define CLIENT_MAX_TEXT     (1u << 20)
@@ -44,7 +44,7 @@ struct GhWorkerClient {
     GSubprocess *proc;
     int pid;
     int fd;
-    guint fd_source, watch_source, kill_source;
+    GSource *fd_source, *watch_source, *kill_source;   /* on context */
     GhPluginWatchPage *page;
     const GhPluginSessionOps *ops;
     gpointer ops_ctx;
@@ -150,13 +150,31 @@ client_fail_pending(GhWorkerClient *c, const char *why)
     }
 }
 
+/* Sources go to the owner's context, never GLib's global default (which
+ * libvirt's event thread iterates, DESIGN.md). */
+static GSource *
+client_attach(GhWorkerClient *c, GSource *src, GSourceFunc fn)
+{
+    g_source_set_callback(src, fn, c, NULL);
+    g_source_attach(src, c->context);
+    return src;
+}
+
+static void
+client_drop_source(GSource **src)
+{
+    if (*src) {
+        g_source_destroy(*src);
+        g_source_unref(*src);
+    }
+    *src = NULL;
+}
+
 /* Closes our end: the worker sees EOF and ends if it still runs. */
 static void
 client_close_socket(GhWorkerClient *c)
 {
-    if (c->fd_source)
-        g_source_remove(c->fd_source);
-    c->fd_source = 0;
+    client_drop_source(&c->fd_source);
     if (c->fd >= 0)
         close(c->fd);
     c->fd = -1;
@@ -197,12 +215,8 @@ client_waited(GObject *source, GAsyncResult *res, gpointer data)
 
     g_subprocess_wait_finish(proc, res, NULL);
     c->gone = TRUE;
-    if (c->kill_source)
-        g_source_remove(c->kill_source);
-    c->kill_source = 0;
-    if (c->watch_source)
-        g_source_remove(c->watch_source);
-    c->watch_source = 0;
+    client_drop_source(&c->kill_source);
+    client_drop_source(&c->watch_source);
     client_close_socket(c);
     client_fail_pending(c, "the session's plugin worker is gone");
     if (!c->freed && c->stopping) {
@@ -578,7 +592,7 @@ client_on_readable(gint fd, GIOCondition cond, gpointer data)
             client_cut_off(c, err->message);
         else
             client_fail_pending(c, "the session's plugin worker is gone");   /* EOF: the exit follows */
-        c->fd_source = 0;
+        client_drop_source(&c->fd_source);
         return G_SOURCE_REMOVE;
     }
     return G_SOURCE_CONTINUE;
@@ -684,8 +698,9 @@ gh_worker_client_new(const GhWorkerSpawn *spawn, GVariant *start, int relay_fd, 
         fds[n_fds++] = relay_fd;
     client_send(c, GH_WORKER_MSG_START, 0, g_steal_pointer(&body), fds, n_fds);
     close(page_fd);
-    c->fd_source = g_unix_fd_add(c->fd, G_IO_IN | G_IO_HUP | G_IO_ERR, client_on_readable, c);
-    c->watch_source = g_timeout_add(CLIENT_WATCH_MS, client_on_watch, c);
+    c->fd_source = client_attach(c, g_unix_fd_source_new(c->fd, G_IO_IN | G_IO_HUP | G_IO_ERR),
+                                 G_SOURCE_FUNC(client_on_readable));
+    c->watch_source = client_attach(c, g_timeout_source_new(CLIENT_WATCH_MS), client_on_watch);
     g_subprocess_wait_async(c->proc, NULL, client_waited, client_ref(c));
     return c;
 }
@@ -696,12 +711,8 @@ gh_worker_client_free(GhWorkerClient *c)
     if (!c)
         return;
     c->freed = TRUE;
-    if (c->watch_source)
-        g_source_remove(c->watch_source);
-    c->watch_source = 0;
-    if (c->kill_source)
-        g_source_remove(c->kill_source);
-    c->kill_source = 0;
+    client_drop_source(&c->watch_source);
+    client_drop_source(&c->kill_source);
     client_close_socket(c);
     client_kill(c);
     client_fail_pending(c, "the session's plugin worker was stopped");
@@ -713,7 +724,7 @@ client_on_grace_over(gpointer data)
 {
     GhWorkerClient *c = data;
 
-    c->kill_source = 0;
+    client_drop_source(&c->kill_source);
     g_warning("plugin worker %d: did not end within its grace: killed", c->pid);
     client_kill(c);
     return G_SOURCE_REMOVE;
@@ -732,7 +743,7 @@ gh_worker_client_stop(GhWorkerClient *c, guint grace_ms, GCallback done, gpointe
     }
     if (!client_send(c, GH_WORKER_MSG_STOP, 0, NULL, NULL, 0))
         client_kill(c);
-    c->kill_source = g_timeout_add(grace_ms, client_on_grace_over, c);
+    c->kill_source = client_attach(c, g_timeout_source_new(grace_ms), client_on_grace_over);
 }
 
 int

@@ -330,21 +330,6 @@ peers_count_drop(SessionPeers *peers, gboolean malformed)
     }
 }
 
-/* {"events":[...]} of len bytes (not NUL-terminated) → events, or NULL. */
-static GArray *
-peers_parse_input(const char *json, gsize len)
-{
-    g_autoptr(JsonParser) parser = json_parser_new_immutable();
-    g_autoptr(GError) err = NULL;
-    GArray *events = NULL;
-
-    if (!json || len == 0 || len > PEERS_MAX_INPUT_BYTES ||
-        !json_parser_load_from_data(parser, json, (gssize)len, &err) || !json_parser_get_root(parser) ||
-        !gh_input_events_from_json(json_parser_get_root(parser), &events, &err))
-        return NULL;
-    return events;
-}
-
 gboolean
 gh_session_peers_controls(SessionPeers *peers, guint32 peer)
 {
@@ -381,7 +366,7 @@ gh_session_peers_input(SessionPeers *peers, guint32 peer, const char *json, gsiz
     }
     g_mutex_unlock(&peers->lock);
 
-    events = peers_parse_input(json, len);
+    events = gh_input_events_parse(json, len, PEERS_MAX_INPUT_BYTES);
     g_mutex_lock(&peers->lock);
     if (!events) {
         peers_count_drop(peers, TRUE);

@@ -65,8 +65,10 @@ session_pipeline_free(SessionPipeline *sp)
 {
     /* Players first, while the worker may still hear their peer_close. */
     gh_session_peers_retire(sp->peers, sp->worker);
-    if (sp->restart_source)
-        g_source_remove(sp->restart_source);
+    if (sp->restart_source) {
+        g_source_destroy(sp->restart_source);
+        g_source_unref(sp->restart_source);
+    }
     gh_worker_client_free(sp->worker);
     gh_session_peers_unref(sp->peers);
     gh_vm_access_free(sp->vm);
@@ -119,7 +121,7 @@ session_pipeline_restart(gpointer data)
     SessionPipeline *sp = data;
     g_autoptr(GError) err = NULL;
 
-    sp->restart_source = 0;
+    g_clear_pointer(&sp->restart_source, g_source_unref);
     sp->restarts++;
     __atomic_add_fetch(&sp->mgr->worker_restarts, 1, __ATOMIC_RELAXED);
     if (!session_pipeline_spawn(sp, &err))
@@ -179,7 +181,9 @@ session_pipeline_on_exit(gpointer data, const GhWorkerExit *exit)
     }
     g_warning("session %s: plugin worker %s (%u within %u s): restarting", sp->id, exit->summary, recent,
               config->crash_window);
-    sp->restart_source = g_timeout_add(MIN(250u << MIN(recent - 1, 5u), 5000u), session_pipeline_restart, sp);
+    sp->restart_source = g_timeout_source_new(MIN(250u << MIN(recent - 1, 5u), 5000u));
+    g_source_set_callback(sp->restart_source, session_pipeline_restart, sp, NULL);
+    g_source_attach(sp->restart_source, sp->mgr->context);
 }
 
 /* ---- what the plugins reach: VM access and the players --------------------- */
@@ -464,12 +468,37 @@ gh_session_pipeline_close(GhSessionManager *mgr, const char *id, SessionPipeline
         session_pipeline_stopped(sp);
 }
 
+static void
+session_pipeline_count_down(gpointer data)
+{
+    (*(guint *)data)--;
+}
+
+/* The daemon ends (its VMs go on): each worker is asked to stop, so its
+ * backends are destroyed (a recording is finished), and waited for a
+ * little; those still there then are killed. */
 void
 gh_session_pipelines_free(GhSessionManager *mgr)
 {
     GHashTableIter it;
     gpointer value;
+    guint running = 0;
+    gint64 deadline = g_get_monotonic_time() + (gint64)SESSION_WORKER_GRACE_MS * 1000;
 
+    g_hash_table_iter_init(&it, mgr->pipelines);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        SessionPipeline *sp = value;
+
+        sp->closing = TRUE;
+        gh_session_peers_retire(sp->peers, sp->worker);
+        if (sp->worker) {
+            running++;
+            gh_worker_client_stop(sp->worker, SESSION_WORKER_GRACE_MS, G_CALLBACK(session_pipeline_count_down),
+                                  &running);
+        }
+    }
+    while (running > 0 && g_get_monotonic_time() < deadline)
+        g_main_context_iteration(mgr->context, TRUE);
     g_hash_table_iter_init(&it, mgr->pipelines);
     while (g_hash_table_iter_next(&it, NULL, &value)) {
         g_hash_table_iter_steal(&it);

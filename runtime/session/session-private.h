@@ -65,7 +65,7 @@ typedef struct {
     SessionPeers *peers;         /* the players on its signal endpoint (session-peers.c) */
     gboolean closing;
     SessionPipelineClosed then;
-    guint restart_source;
+    GSource *restart_source;     /* on the manager's context */
     guint restarts;
     guint64 crashes;
     GArray *recent;              /* gint64: monotonic times of the deaths within the window */
@@ -99,8 +99,6 @@ gboolean gh_session_backends_check(GhSessionManager *mgr, const GhSessionRequest
  * reason.  The worker builds the pipeline; gh_session_pipeline_ready
  * follows once it did. */
 gboolean gh_session_pipeline_start(GhSessionManager *mgr, GhSession *s, GError **error);
-/* Whether s's worker has yet to build its pipeline the first time. */
-gboolean gh_session_pipeline_pending(GhSessionManager *mgr, const char *id);
 /* session.c: s's pipeline is up: it becomes RUNNING (or stops, when a
  * stop was asked for meanwhile). */
 void gh_session_pipeline_ready(GhSessionManager *mgr, GhSession *s);

@@ -13,7 +13,8 @@
 /* Variables a worker inherits: GLib's and GStreamer's debugging, the
  * sanitizers' options; nothing else of the daemon's (no token, no path
  * of its state). */
-static const char *const workers_env_prefixes[] = { "G_", "GST_", "ASAN_", "UBSAN_", "LSAN_", "LANG", "LC_", NULL };
+static const char *const workers_env_prefixes[] = { "G_", "GST_", "ASAN_", "UBSAN_", "LSAN_", "LANG", "LC_",
+                                                      "GH_TEST_", NULL };
 
 static void
 workers_env_add(GStrvBuilder *b, const char *name, const char *value)

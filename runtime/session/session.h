@@ -247,6 +247,9 @@ int gh_session_manager_peer_message(GhSessionManager *mgr, const char *id, guint
 /* The player left (or was closed): the backend hears peer_close.  Returns
  * the peer that took control in its place, or 0. */
 guint32 gh_session_manager_peer_close(GhSessionManager *mgr, const char *id, guint32 peer);
+/* Whether session id's plugin worker has yet to build its pipeline (after
+ * a start, an adoption or a restart): its live view has no backends yet. */
+gboolean gh_session_pipeline_pending(GhSessionManager *mgr, const char *id);
 /* Sound over the sessions running now (their pipelines' audio stats summed). */
 typedef struct {
     guint sessions;              /* running sessions with sound */

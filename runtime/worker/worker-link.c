@@ -4,6 +4,8 @@
  * on a thread of their own, never on the loop the caller may hold. */
 #include "worker.h"
 
+#include "util/input-json.h"
+
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,6 +28,7 @@ struct WorkerLink {
     GHashTable *waiters;         /* serial → LinkWaiter*, under lock */
     guint32 serial;
     gint controller;             /* atomic: a guint32 peer */
+    GHashTable *peers;           /* the open peers (as the daemon opened them), under lock */
 };
 
 static WorkerLink *link_self;    /* the services table has no context pointer of ours */
@@ -98,6 +101,7 @@ worker_link_new(int fd, GMainContext *ctx, WorkerHandleFunc handle, gpointer dat
     g_mutex_init(&l->lock);
     g_cond_init(&l->answered);
     l->waiters = g_hash_table_new(NULL, NULL);
+    l->peers = g_hash_table_new(NULL, NULL);
     link_self = l;
     g_thread_unref(g_thread_new("gh-worker-link", link_reader, l));
     return l;
@@ -119,6 +123,25 @@ void
 worker_link_set_control(WorkerLink *l, guint32 peer)
 {
     g_atomic_int_set(&l->controller, (gint)peer);
+}
+
+void
+worker_link_set_peer(WorkerLink *l, guint32 peer, gboolean open)
+{
+    g_mutex_lock(&l->lock);
+    if (open)
+        g_hash_table_add(l->peers, GUINT_TO_POINTER(peer));
+    else
+        g_hash_table_remove(l->peers, GUINT_TO_POINTER(peer));
+    g_mutex_unlock(&l->lock);
+}
+
+static gboolean
+link_peer_is_open(WorkerLink *l, guint32 peer)
+{
+    g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&l->lock);
+
+    return g_hash_table_contains(l->peers, GUINT_TO_POINTER(peer));
 }
 
 /* ---- services that need the daemon ------------------------------------------ */
@@ -211,9 +234,14 @@ link_qmp_command(gpointer ctx, const char *command, char **out, char **error_msg
     return rc < 0 ? rc : link_reply_rc(&reply, out, error_msg);
 }
 
+/* The players' services answer here what the daemon's would (the SDK's
+ * return values), from what the daemon told the worker; the daemon
+ * checks again and does the work. */
 static int
 link_signal_send(gpointer ctx, guint32 peer, const char *message)
 {
+    if (!link_peer_is_open(link_self, peer))
+        return -ENOENT;
     worker_link_send(link_self, GH_WORKER_MSG_SIGNAL_SEND, 0, g_variant_new("(us)", peer, message), NULL, 0);
     return 0;
 }
@@ -222,9 +250,16 @@ static int
 link_peer_input(gpointer ctx, guint32 peer, const char *json, gsize len)
 {
     g_autofree char *text = g_strndup(json, len);
+    g_autoptr(GArray) events = NULL;
+    int rc;
 
+    /* Sent whatever the answer: the daemon counts what it drops. */
     worker_link_send(link_self, GH_WORKER_MSG_PEER_INPUT, 0, g_variant_new("(us)", peer, text), NULL, 0);
-    return 0;
+    if (peer == 0 || (guint32)g_atomic_int_get(&link_self->controller) != peer)
+        return -EPERM;
+    events = gh_input_events_parse(json, len, GH_SIGNAL_MAX_MESSAGE);
+    rc = events ? (int)events->len : -EINVAL;
+    return rc;
 }
 
 static void

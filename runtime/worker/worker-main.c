@@ -26,6 +26,8 @@ typedef struct {
     GhPipeline *pipeline;
     GhWorkerStart start;
     GhPipelineView view;
+    guint frames_in_flight;      /* a stop waits for their answers */
+    gboolean stopping;
 } Worker;
 
 static void
@@ -122,6 +124,8 @@ worker_frame_done(GObject *source, GAsyncResult *res, gpointer data)
     worker_send_stats(j->w);
     worker_link_send(j->w->link, GH_WORKER_MSG_FRAME_DONE, j->serial, g_variant_new("(is)", j->rc, j->message),
                      j->rc == 0 ? &j->fd : NULL, j->rc == 0 ? 1 : 0);
+    if (--j->w->frames_in_flight == 0 && j->w->stopping)
+        g_main_loop_quit(j->w->loop);
 }
 
 static void
@@ -134,6 +138,7 @@ worker_frame(Worker *w, GhWireMsg *m)
     j->serial = m->serial;
     j->fd = -1;
     g_variant_get(m->body, "(u)", &j->timeout_ms);
+    w->frames_in_flight++;
     g_task_set_task_data(task, j, (GDestroyNotify)frame_job_free);
     g_task_run_in_thread(task, worker_frame_run);
 }
@@ -149,7 +154,10 @@ worker_peer(Worker *w, GhWireMsg *m)
 
     if (m->kind->type == GH_WORKER_MSG_PEER_OPEN) {
         g_variant_get(m->body, "(uu)", &peer, &flags);
+        worker_link_set_peer(w->link, peer, TRUE);
         rc = gh_pipeline_peer_open(w->pipeline, peer, flags, &err) ? 0 : -EINVAL;
+        if (rc < 0)
+            worker_link_set_peer(w->link, peer, FALSE);
         worker_link_send(w->link, GH_WORKER_MSG_PEER_OPEN_DONE, m->serial,
                          g_variant_new("(uis)", peer, rc, err ? err->message : ""), NULL, 0);
     } else if (m->kind->type == GH_WORKER_MSG_PEER_MESSAGE) {
@@ -159,6 +167,7 @@ worker_peer(Worker *w, GhWireMsg *m)
                          g_variant_new("(uis)", peer, rc, why ? why : ""), NULL, 0);
     } else {
         g_variant_get(m->body, "(u)", &peer);
+        worker_link_set_peer(w->link, peer, FALSE);
         gh_pipeline_peer_close(w->pipeline, peer);
     }
 }
@@ -186,7 +195,10 @@ worker_handle(gpointer data, GhWireMsg *m)
         worker_link_set_control(w->link, peer);
         break;
     case GH_WORKER_MSG_STOP:
-        g_main_loop_quit(w->loop);
+        /* Frames asked for before are answered first (within their timeout). */
+        w->stopping = TRUE;
+        if (w->frames_in_flight == 0)
+            g_main_loop_quit(w->loop);
         break;
     default:
         g_printerr("gamehost-worker: unexpected %s from the daemon\n", m->kind->name);
@@ -278,7 +290,11 @@ main(int argc, char **argv)
                                    w.view.interactive),
                      NULL, 0);
     worker_send_stats(&w);
-    g_timeout_add(WORKER_STATS_MS, worker_on_stats, &w);
+    {
+        g_autoptr(GSource) stats = g_timeout_source_new(WORKER_STATS_MS);
+        g_source_set_callback(stats, worker_on_stats, &w, NULL);
+        g_source_attach(stats, w.context);
+    }
     g_main_loop_run(w.loop);
     /* An orderly stop: the backends are destroyed, in the pipeline's order. */
     gh_pipeline_free(w.pipeline);

@@ -22,3 +22,6 @@ gboolean worker_link_send(WorkerLink *l, GhWorkerMsg type, guint32 serial, GVari
 const GhPluginSessionOps *worker_link_ops(void);
 /* The player in control, as the daemon last said. */
 void worker_link_set_control(WorkerLink *l, guint32 peer);
+/* A peer the daemon opened (before the backend's peer_open) or closed
+ * (before its peer_close): signal_send answers -ENOENT for one not open. */
+void worker_link_set_peer(WorkerLink *l, guint32 peer, gboolean open);

@@ -33,7 +33,9 @@
  *
  * The state is process-wide, for the test to read (pipeline-fake.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <sys/mman.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +44,26 @@
 
 #include "pipeline-fake.h"
 
-static PipelineFakeState state;
+static PipelineFakeState own_state;
+static PipelineFakeState *shared_state = &own_state;
+#define state (*shared_state)
+
+/* With PIPELINE_FAKE_STATE_ENV naming a file, the state lives in it, so
+ * that a test reads what the backends did in a plugin worker process. */
+__attribute__((constructor)) static void
+fake_map_state(void)
+{
+    const char *path = getenv(PIPELINE_FAKE_STATE_ENV);
+    void *map;
+    int fd;
+
+    if (!path || (fd = open(path, O_RDWR | O_CLOEXEC)) < 0)
+        return;
+    map = mmap(NULL, sizeof(PipelineFakeState), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    if (map != MAP_FAILED)
+        shared_state = map;
+}
 
 GH_PLUGIN_EXPORT PipelineFakeState *pipeline_fake_state(void);
 GH_PLUGIN_EXPORT PipelineFakeState *
@@ -144,6 +165,10 @@ input_create(gh_host *host, const gh_host_services *svc)
     if (inst) {
         state.input_host = host;
         state.input_svc = svc;
+        for (uint32_t pad = 0; pad <= GH_INPUT_MAX_PADS && svc->version >= 5; pad++) {
+            const char *path = svc->pad_socket(host, pad);
+            snprintf(state.pad_sockets[pad], sizeof state.pad_sockets[pad], "%s", path ? path : "(null)");
+        }
     }
     return inst;
 }
@@ -315,6 +340,12 @@ input_send(gh_instance *inst, const gh_input_event *events, uint32_t n)
     char why[128];
 
     __atomic_add_fetch(&state.input_calls, 1, __ATOMIC_SEQ_CST);
+    /* What a test queued for the guest to have done, reported now. */
+    for (uint32_t i = 0; i < state.n_queued && i < PIPELINE_FAKE_MAX_FEEDBACK; i++) {
+        state.queued[i].struct_size = sizeof state.queued[i];
+        state.queued_rc[i] = inst->svc->pad_feedback(inst->host, &state.queued[i]);
+    }
+    state.n_queued = 0;
     if (inst->fail) {
         inst->svc->set_error(inst->host, "fake input broke");
         return -EIO;

@@ -13,6 +13,7 @@
 #include "gpu-fixture.h"
 #include "session/session.h"
 #include "testutil.h"
+#include "worker-fixture.h"
 #include "virt/vm-access.h"
 
 typedef struct {
@@ -150,6 +151,7 @@ setup(void)
     g_free(fx.config->state_dir);
     fx.config->state_dir = g_build_filename(fx.tmp, "state", NULL);
     fx.config->max_sessions = 3;
+    gh_test_config_workers(fx.config, fx.tmp);
     fx.catalog = gh_catalog_load(schema, profile_dirs, image_dirs, &err);
     ck_assert_msg(fx.catalog, "%s", err ? err->message : "");
     ck_assert_uint_eq(gh_catalog_images(fx.catalog)->len, 5);
@@ -1001,7 +1003,9 @@ static PluginFixture pl;
 static void
 plugins_attach(GhSessionManager *mgr)
 {
-    gh_session_manager_set_plugins(mgr, pl.reg);
+    g_autoptr(GError) err = NULL;
+
+    ck_assert_msg(gh_session_manager_set_plugins(mgr, pl.reg, &err), "%s", err ? err->message : "");
 }
 
 static void
@@ -1013,6 +1017,7 @@ setup_plugins(void)
     void *handle;
 
     setup();
+    gh_test_fake_state_file(fx.config);
     pl.reg = gh_plugin_registry_new();
     ck_assert_msg(gh_plugin_registry_load_file(pl.reg, path, &err), "%s", err ? err->message : "");
     handle = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
@@ -1076,6 +1081,23 @@ static char *
 create_running_with(const char *capture, const char *stream, const char *input)
 {
     return create_image_running_with("arena", capture, stream, input);
+}
+
+/* gh_session_manager_send_input, waited for: FALSE with *error. */
+static gboolean
+send_input(const char *id, const gh_input_event *events, guint n, GError **error)
+{
+    GhTestInput t = { 0 };
+    gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+
+    gh_session_manager_send_input(fx.mgr, id, events, n, gh_test_input_done, &t);
+    while (!t.done && g_get_monotonic_time() < deadline)
+        g_main_context_iteration(fx.context, TRUE);
+    ck_assert_msg(t.done, "no answer to the input within 10 s");
+    g_array_unref(t.drops);
+    if (t.error)
+        g_propagate_error(error, t.error);
+    return t.error == NULL;
 }
 
 /* The API's view of the session: its "pipeline" member (NULL for null). */
@@ -1156,10 +1178,10 @@ START_TEST(test_session_without_plugins_has_no_pipeline)
     g_autoptr(GError) err = NULL;
     gh_input_event ev = { .type = GH_INPUT_KEY, .code = KEY_A, .value = 1 };
 
-    gh_session_manager_set_plugins(fx.mgr, NULL);
+    gh_session_manager_set_plugins(fx.mgr, NULL, NULL);
     id = create_running("arena");
     ck_assert_ptr_null(pipeline_view(id, &view));
-    ck_assert(!gh_session_manager_send_input(fx.mgr, id, &ev, 1, NULL, &err));
+    ck_assert(!send_input(id, &ev, 1, &err));
     ck_assert(g_error_matches(err, GH_SESSION_ERROR, GH_SESSION_ERROR_BACKEND));
 }
 END_TEST
@@ -1176,7 +1198,7 @@ END_TEST
 
 START_TEST(test_backend_names_refused_without_plugins)
 {
-    gh_session_manager_set_plugins(fx.mgr, NULL);
+    gh_session_manager_set_plugins(fx.mgr, NULL, NULL);
     assert_refused_at_create("capture.fake", NULL, NULL, "unknown capture backend 'capture.fake'");
 }
 END_TEST
@@ -1233,15 +1255,15 @@ START_TEST(test_input_reaches_the_input_backend)
     g_autofree char *want = g_strdup_printf("session %s is stopping, not running", id);
     JsonObject *p;
 
-    ck_assert(gh_session_manager_send_input(fx.mgr, id, ev, 2, NULL, NULL));
+    ck_assert(send_input(id, ev, 2, NULL));
     ck_assert_uint_eq(pl.fake->n_events, 2);
     ck_assert_uint_eq(pl.fake->events[1].value, 0);
     p = pipeline_view(id, &view);
     ck_assert_int_eq(json_object_get_int_member(json_object_get_object_member(p, "stats"), "input_events"), 2);
-    ck_assert(!gh_session_manager_send_input(fx.mgr, "nope", ev, 1, NULL, &e1));
+    ck_assert(!send_input("nope", ev, 1, &e1));
     ck_assert(g_error_matches(e1, GH_SESSION_ERROR, GH_SESSION_ERROR_NOT_FOUND));
     gh_session_manager_stop(fx.mgr, id, NULL);
-    ck_assert(!gh_session_manager_send_input(fx.mgr, id, ev, 1, NULL, &e2));
+    ck_assert(!send_input(id, ev, 1, &e2));
     ck_assert(g_error_matches(e2, GH_SESSION_ERROR, GH_SESSION_ERROR_NOT_RUNNING));
     ck_assert_str_eq(e2->message, want);
 }
@@ -1256,7 +1278,9 @@ guest_did(guint32 kind, guint32 pad, guint32 strong, guint32 weak, guint32 led)
     gh_pad_feedback fb = { .struct_size = sizeof fb, .kind = kind, .pad = pad, .strong = strong, .weak = weak,
                            .led = led };
 
-    ck_assert_int_eq(pl.fake->input_svc->pad_feedback(pl.fake->input_host, &fb), 0);
+    /* input.fake runs in the session's worker: it reports this at its next send. */
+    ck_assert_uint_lt(pl.fake->n_queued, PIPELINE_FAKE_MAX_FEEDBACK);
+    pl.fake->queued[pl.fake->n_queued++] = fb;
 }
 
 START_TEST(test_pads_of_a_gamepad_console_get_the_domains_usb_channels)
@@ -1267,9 +1291,9 @@ START_TEST(test_pads_of_a_gamepad_console_get_the_domains_usb_channels)
     for (guint pad = 0; pad < GH_INPUT_MAX_PADS; pad++) {
         g_autofree char *want = gh_domain_pad_socket(s->dir, pad);
 
-        ck_assert_str_eq(pl.fake->input_svc->pad_socket(pl.fake->input_host, pad), want);
+        ck_assert_str_eq(pl.fake->pad_sockets[pad], want);
     }
-    ck_assert_ptr_null(pl.fake->input_svc->pad_socket(pl.fake->input_host, GH_INPUT_MAX_PADS));
+    ck_assert_str_eq(pl.fake->pad_sockets[GH_INPUT_MAX_PADS], "(null)");
 }
 END_TEST
 
@@ -1278,7 +1302,7 @@ START_TEST(test_pads_of_a_console_without_gamepad_have_no_channel)
     g_autofree char *id = create_running_with(NULL, NULL, "input.fake");
 
     for (guint pad = 0; pad < GH_INPUT_MAX_PADS; pad++)
-        ck_assert_ptr_null(pl.fake->input_svc->pad_socket(pl.fake->input_host, pad));
+        ck_assert_str_eq(pl.fake->pad_sockets[pad], "(null)");
 }
 END_TEST
 
@@ -1320,7 +1344,7 @@ START_TEST(test_live_view_shows_each_pad_the_guest_had)
     for (int i = 0; i < 3; i++)
         guest_did(GH_PAD_RUMBLE, 0, 32896, 0, 0);
     guest_did(GH_PAD_RUMBLE, 2, 0, 257, 0);
-    ck_assert(gh_session_manager_send_input(fx.mgr, id, ev, G_N_ELEMENTS(ev), NULL, NULL));
+    ck_assert(send_input(id, ev, G_N_ELEMENTS(ev), NULL));
     g_free(text);
     text = pads_view_text(id);
     ck_assert_str_eq(text, "[{\"pad\":0,\"attached\":true,\"led\":6,\"rumble\":{\"strong\":32896,\"weak\":0},"
@@ -1344,13 +1368,13 @@ START_TEST(test_pad_totals_sum_the_running_sessions)
     guest_did(GH_PAD_ATTACHED, 0, 0, 0, 0);
     guest_did(GH_PAD_ATTACHED, 1, 0, 0, 0);
     guest_did(GH_PAD_RUMBLE, 1, 1, 1, 0);
-    ck_assert(gh_session_manager_send_input(fx.mgr, first, &ev, 1, NULL, NULL));
+    ck_assert(send_input(first, &ev, 1, NULL));
     second = create_running_with(NULL, NULL, "input.fake");   /* input.fake's host is now the second's */
     guest_did(GH_PAD_ATTACHED, 3, 0, 0, 0);
     guest_did(GH_PAD_RUMBLE, 3, 2, 2, 0);
     guest_did(GH_PAD_DETACHED, 3, 0, 0, 0);
-    ck_assert(gh_session_manager_send_input(fx.mgr, second, &ev, 1, NULL, NULL));
-    ck_assert(gh_session_manager_send_input(fx.mgr, second, &ev, 1, NULL, NULL));
+    ck_assert(send_input(second, &ev, 1, NULL));
+    ck_assert(send_input(second, &ev, 1, NULL));
     gh_session_manager_pad_totals(fx.mgr, &totals);
     ck_assert_uint_eq(totals.attached, 2);
     ck_assert_uint_eq(totals.events, 3);
@@ -1372,7 +1396,7 @@ START_TEST(test_input_backend_failure_is_a_backend_error)
 
     set_option("input.fake", "fail", "1");
     id = create_running_with(NULL, NULL, "input.fake");
-    ck_assert(!gh_session_manager_send_input(fx.mgr, id, &ev, 1, NULL, &err));
+    ck_assert(!send_input(id, &ev, 1, &err));
     ck_assert(g_error_matches(err, GH_SESSION_ERROR, GH_SESSION_ERROR_BACKEND));
     ck_assert_str_eq(err->message, "input.fake failed: fake input broke");
     ck_assert_int_eq(gh_session_manager_lookup(fx.mgr, id)->state, GH_SESSION_RUNNING);
@@ -1484,7 +1508,8 @@ START_TEST(test_stop_waits_for_a_frame_in_flight)
     ck_assert_int_eq(domain_is_active(s->domain_name), 1);
     ck_assert_int_eq(pl.fake->capture_instances, 1);
     wait_frame(&r);
-    ck_assert(g_error_matches(r.error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT));
+    ck_assert_msg(g_error_matches(r.error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT), "%s",
+                  r.error ? r.error->message : "no error");
     ck_assert_str_eq(r.error->message, "no frame from capture.fake within 300 ms");
     g_error_free(r.error);
     wait_state(fx.mgr, id, GH_SESSION_STOPPED);
@@ -1573,8 +1598,13 @@ START_TEST(test_restore_rebuilds_the_same_pipeline)
     fx.mgr = new_manager();
     plugins_attach(fx.mgr);
     ck_assert(gh_session_manager_restore(fx.mgr, NULL));
+    /* Adopted running, its pipeline comes with its new worker. */
+    for (gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+         gh_session_pipeline_pending(fx.mgr, id) && g_get_monotonic_time() < end;)
+        g_main_context_iteration(fx.context, TRUE);
     p = pipeline_view(id, &view);
     ck_assert_ptr_nonnull(p);
+    ck_assert_str_eq(json_object_get_string_member(json_object_get_object_member(p, "worker"), "state"), "running");
     ck_assert_str_eq(json_object_get_string_member(p, "capture"), "capture.fake2");
     ck_assert_str_eq(json_object_get_string_member(p, "stream"), "stream.fake");
     ck_assert_str_eq(g_hash_table_lookup(g_hash_table_lookup(gh_session_manager_lookup(fx.mgr, id)->backend_options,
