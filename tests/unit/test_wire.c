@@ -126,7 +126,7 @@ sample_body(const GhWireKind *kind)
             continue;
         v = g_variant_parse(G_VARIANT_TYPE(kind->signature), samples[i].text, NULL, NULL, &error);
         ck_assert_msg(v != NULL, "%s: sample: %s", kind->name, error ? error->message : "?");
-        return g_variant_ref_sink(v);
+        return v;                /* g_variant_parse's reference is not floating */
     }
     ck_abort_msg("%s: no sample body", kind->name);
     return NULL;
