@@ -287,10 +287,12 @@ wire_close_fds(const int *fds, guint n)
 static gboolean
 wire_collect_fds(struct msghdr *msg, int *fds, guint *n_fds, GError **error)
 {
+    gboolean other = FALSE;
     int other_level = 0, other_type = 0;
 
     for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
         if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) {
+            other = TRUE;
             other_level = c->cmsg_level;
             other_type = c->cmsg_type;
             continue;
@@ -306,7 +308,7 @@ wire_collect_fds(struct msghdr *msg, int *fds, guint *n_fds, GError **error)
         }
     }
     /* A foreign control message takes room and cuts the rest: name it first. */
-    if (other_level || other_type) {
+    if (other) {
         g_set_error(error, GH_WIRE_ERROR, GH_WIRE_ERROR_FDS,
                     "wire: control message of level %d type %d, not SCM_RIGHTS", other_level, other_type);
         return FALSE;
