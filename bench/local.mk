@@ -57,6 +57,7 @@ EXTRA_DIST += \
 	bench/bench-lib.sh \
 	bench/daemon-rss.sh \
 	bench/freedoom.sh \
+	bench/fuzz.sh \
 	bench/pad-latency.mjs \
 	bench/pad-latency.sh \
 	bench/photon.mjs \

@@ -12,6 +12,7 @@ packages=(
     syslinux syslinux-common mtools dosfstools
     mmdebstrap e2fsprogs mount debian-archive-keyring
     curl jq procps iproute2 iptables sox
+    clang libclang-rt-14-dev
     chromium
 )
 # The web player's e2e test drives Chromium from node (tests/e2e/browser,

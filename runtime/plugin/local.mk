@@ -1,6 +1,7 @@
 # plugin: the host side of the plugin ABI (registry, ABI checks, instances and
 # the host-services table), the per-session pipeline (capture -> stream
-# thread, input, pads played as keys), and PNG frames.  Uses util, gpu, conf.
+# thread, input, pads played as keys), PNG frames, and the worker IPC (the
+# wire framing and the worker protocol).  Uses util, gpu, conf.
 noinst_LTLIBRARIES += libghplugin.la
 libghplugin_la_CFLAGS = $(GH_RUNTIME_CFLAGS)
 libghplugin_la_SOURCES = \
@@ -44,3 +45,12 @@ tests_unit_test_pipeline_LDADD = libghtest.la $(GH_PLUGIN_LIBS) $(CHECK_LIBS)
 tests_unit_test_pad_keys_SOURCES = tests/unit/test_pad_keys.c
 tests_unit_test_pad_keys_CFLAGS = $(GH_TEST_CFLAGS)
 tests_unit_test_pad_keys_LDADD = libghtest.la $(GH_PLUGIN_LIBS) $(CHECK_LIBS)
+
+# The worker IPC framing over real socketpairs, and the fuzzer's seed corpus
+# (tests/fuzz/corpus/wire/), which it checks; rewrite the corpus with:
+#     make check TESTS=tests/unit/test_wire GH_TEST_REGENERATE_OUTPUT=1
+check_PROGRAMS += tests/unit/test_wire
+TESTS += tests/unit/test_wire
+tests_unit_test_wire_SOURCES = tests/unit/test_wire.c
+tests_unit_test_wire_CFLAGS = $(GH_TEST_CFLAGS)
+tests_unit_test_wire_LDADD = libghtest.la $(GH_PLUGIN_LIBS) $(CHECK_LIBS)

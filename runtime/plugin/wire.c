@@ -216,9 +216,9 @@ wire_check_send(const GhWireKind *kind, gsize len, guint n_fds, GError **error)
                     "%s: packet of %zu bytes is over the %u-byte maximum", kind->name, len, GH_WIRE_MAX_MESSAGE);
         return FALSE;
     }
-    if (n_fds > kind->max_fds) {
+    if (n_fds > MIN(kind->max_fds, GH_WIRE_MAX_FDS)) {
         g_set_error(error, GH_WIRE_ERROR, GH_WIRE_ERROR_FDS,
-                    "%s: %u fds, at most %u", kind->name, n_fds, kind->max_fds);
+                    "%s: %u fds, at most %u", kind->name, n_fds, MIN(kind->max_fds, GH_WIRE_MAX_FDS));
         return FALSE;
     }
     return TRUE;
@@ -287,10 +287,12 @@ wire_close_fds(const int *fds, guint n)
 static gboolean
 wire_collect_fds(struct msghdr *msg, int *fds, guint *n_fds, GError **error)
 {
+    gboolean other = FALSE;
     int other_level = 0, other_type = 0;
 
     for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
         if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) {
+            other = TRUE;
             other_level = c->cmsg_level;
             other_type = c->cmsg_type;
             continue;
@@ -305,14 +307,15 @@ wire_collect_fds(struct msghdr *msg, int *fds, guint *n_fds, GError **error)
                 close(f);
         }
     }
+    /* A foreign control message takes room and cuts the rest: name it first. */
+    if (other) {
+        g_set_error(error, GH_WIRE_ERROR, GH_WIRE_ERROR_FDS,
+                    "wire: control message of level %d type %d, not SCM_RIGHTS", other_level, other_type);
+        return FALSE;
+    }
     if (msg->msg_flags & MSG_CTRUNC) {
         g_set_error(error, GH_WIRE_ERROR, GH_WIRE_ERROR_FDS,
                     "wire: control data truncated: more than %u fds", GH_WIRE_MAX_FDS);
-        return FALSE;
-    }
-    if (other_level || other_type) {
-        g_set_error(error, GH_WIRE_ERROR, GH_WIRE_ERROR_FDS,
-                    "wire: control message of level %d type %d, not SCM_RIGHTS", other_level, other_type);
         return FALSE;
     }
     return TRUE;
