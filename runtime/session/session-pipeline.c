@@ -10,6 +10,7 @@
  * the last one before freeing the pipeline and going on with the stop. */
 #include <sys/stat.h>
 #include <errno.h>
+#include <unistd.h>
 #include "session-private.h"
 
 #include "virt/domain.h"
@@ -65,6 +66,7 @@ session_pipeline_free(SessionPipeline *sp)
      * signal_send, peer_input or peer_close, which reach sp->peers. */
     gh_session_peers_retire(sp->peers, sp->pipeline);
     gh_pipeline_free(sp->pipeline);
+    gh_dbus_relay_free(sp->dbus_relay);
     gh_session_peers_unref(sp->peers);
     gh_vm_access_free(sp->vm);
     g_free(sp->id);
@@ -138,6 +140,25 @@ sp_peer_close(gpointer ctx, guint32 peer, const char *reason)
     gh_session_peers_request_close(((SessionPipeline *)ctx)->peers, peer, reason);
 }
 
+/* The plugins' way to QEMU's D-Bus bus: a relay in the session dir for the
+ * uid they run as (ours, until they run in a worker of their own), since
+ * the bus admits QEMU's uid alone.  Without one they get the bus itself,
+ * which only a root process can reach. */
+static char *
+session_pipeline_dbus_relay(SessionPipeline *sp, const GhSession *s, const char *bus_path)
+{
+    g_autofree char *path = g_build_filename(s->dir, "qemu-dbus.sock", NULL);
+    g_autoptr(GError) err = NULL;
+
+    sp->dbus_relay = gh_dbus_relay_new(path, geteuid(), getegid(), bus_path, &err);
+    if (!sp->dbus_relay) {
+        g_warning("session %s: no relay to QEMU's D-Bus bus (%s): the audio backend gets the bus itself", s->id,
+                  err->message);
+        return g_strdup(bus_path);
+    }
+    return g_steal_pointer(&path);
+}
+
 /* The session's options over the config's defaults for each backend
  * ([stream.webrtc] in gamehost.conf): backend name → options. */
 static GHashTable *
@@ -183,6 +204,7 @@ gh_session_pipeline_start(GhSessionManager *mgr, GhSession *s, GError **error)
     };
     GhPluginSessionInfo info = { 0 };
     g_autofree char *relay_path = NULL;
+    g_autofree char *bus_socket = NULL;
     g_autofree char *dbus_socket = NULL;
     g_auto(GStrv) pad_sockets = g_new0(char *, GH_INPUT_MAX_PADS + 1);
     g_autoptr(GError) err = NULL;
@@ -220,8 +242,8 @@ gh_session_pipeline_start(GhSessionManager *mgr, GhSession *s, GError **error)
     }
     info.relay_path = relay_path;
     /* The domain got QEMU's D-Bus audio when the profile has sound. */
-    if (choice.sound)
-        dbus_socket = gh_virt_dbus_socket(mgr->virt, s->domain_name);
+    if (choice.sound && (bus_socket = gh_virt_dbus_socket(mgr->virt, s->domain_name)))
+        dbus_socket = session_pipeline_dbus_relay(sp, s, bus_socket);
     info.dbus_socket = dbus_socket;
     /* The domain got a USB channel per pad when the profile has a gamepad. */
     G_STATIC_ASSERT(GH_DOMAIN_PADS == GH_INPUT_MAX_PADS);

@@ -5,6 +5,7 @@
 #include "session.h"
 #include "plugin/pipeline.h"
 #include "store.h"
+#include "virt/dbus-relay.h"
 #include "virt/vm-access.h"
 
 typedef struct {
@@ -46,6 +47,7 @@ typedef struct {
     char *id;
     GhPipeline *pipeline;
     GhVmAccess *vm;
+    GhDbusRelay *dbus_relay;     /* the plugins' way to QEMU's D-Bus bus, may be NULL */
     GhPluginSessionOps ops;      /* VM access plus the players' signaling, for the plugins */
     SessionPeers *peers;         /* the players on its signal endpoint (session-peers.c) */
     guint users;                 /* frame requests in flight */
