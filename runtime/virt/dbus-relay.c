@@ -256,10 +256,6 @@ dbus_relay_sasl_feed(RelayConn *c, gsize n, const char **why)
     gsize out = 0;
     guint8 *eol;
 
-    if (c->up.n_fds) {
-        *why = "it passed file descriptors before BEGIN";
-        return FALSE;
-    }
     g_byte_array_append(c->sasl, c->up.buf, (guint)n);
     if (!c->nul_seen) {
         if (c->sasl->data[0] != '\0') {
@@ -294,10 +290,14 @@ dbus_relay_sasl_feed(RelayConn *c, gsize n, const char **why)
         c->begun = g_str_equal(line, "BEGIN");
         g_byte_array_remove_range(c->sasl, 0, (guint)(line_len + 2));
     }
+    /* Fds come with the read's last segment: after BEGIN, a message's. */
     if (c->begun) {
         memcpy(c->up.buf + out, c->sasl->data, c->sasl->len);
         out += c->sasl->len;
         g_clear_pointer(&c->sasl, g_byte_array_unref);
+    } else if (c->up.n_fds) {
+        *why = "it passed file descriptors before BEGIN";
+        return FALSE;
     } else if (c->sasl_bytes + c->sasl->len > DBUS_RELAY_SASL_BYTES) {
         *why = "a line longer than " G_STRINGIFY(DBUS_RELAY_SASL_BYTES) " bytes before BEGIN";
         return FALSE;
@@ -358,17 +358,25 @@ dbus_relay_conn_poll(RelayConn *c, struct pollfd *pc, struct pollfd *pb)
     pc->revents = pb->revents = 0;
 }
 
+/* Whether poll's answer for p lets `event` go ahead: an error or hang-up
+ * does too, and the read or write then says what it was. */
+static gboolean
+dbus_relay_ready(const struct pollfd *p, short event)
+{
+    return (p->events & event) && (p->revents & (event | POLLERR | POLLHUP));
+}
+
 /* One poll's worth of work; FALSE when the connection is over. */
 static gboolean
 dbus_relay_conn_step(RelayConn *c, const struct pollfd *pc, const struct pollfd *pb, char **why)
 {
-    if (pb->revents && (pb->events & POLLOUT) && !dbus_relay_pipe_write(&c->up, c->bus))
+    if (dbus_relay_ready(pb, POLLOUT) && !dbus_relay_pipe_write(&c->up, c->bus))
         return dbus_relay_io_failed(why, "writing to the bus", errno);
-    if (pc->revents && (pc->events & POLLOUT) && !dbus_relay_pipe_write(&c->down, c->client))
+    if (dbus_relay_ready(pc, POLLOUT) && !dbus_relay_pipe_write(&c->down, c->client))
         return dbus_relay_io_failed(why, "writing to the client", errno);
-    if (pc->revents && (pc->events & POLLIN) && !dbus_relay_conn_read(c, TRUE, why))
+    if (dbus_relay_ready(pc, POLLIN) && !dbus_relay_conn_read(c, TRUE, why))
         return FALSE;
-    if (pb->revents && (pb->events & POLLIN) && !dbus_relay_conn_read(c, FALSE, why))
+    if (dbus_relay_ready(pb, POLLIN) && !dbus_relay_conn_read(c, FALSE, why))
         return FALSE;
     return TRUE;
 }

@@ -444,6 +444,23 @@ relay_kill(pid_t relay)
     waitpid(relay, NULL, 0);
 }
 
+/* Sends bytes with fd passed along (SCM_RIGHTS). */
+static void
+send_with_fd(int sock, const char *bytes, gsize len, int fd)
+{
+    OneFd control;
+    struct iovec iov = { .iov_base = (void *)bytes, .iov_len = len };
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                          .msg_controllen = sizeof control.buf };
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+    ck_assert_int_eq(sendmsg(sock, &msg, MSG_NOSIGNAL), (gssize)len);
+}
+
 /* The end of one message, then the next with its fd, while the relay is
  * stopped; the offset of the byte that the fd came with on the far side. */
 static gsize
@@ -452,31 +469,25 @@ fd_arrival_after_queued_writes(pid_t relay, int from, int to)
     char before[100], carrying[20];
     int pipe_fds[2];
     OneFd control;
-    struct iovec iov = { .iov_base = carrying, .iov_len = sizeof carrying };
-    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-                          .msg_controllen = sizeof control.buf };
-    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+    char c;
+    struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf };
+    struct cmsghdr *cm;
     gssize at = -1;
 
     memset(before, 'a', sizeof before);
     memset(carrying, 'b', sizeof carrying);
     ck_assert(g_unix_open_pipe(pipe_fds, FD_CLOEXEC, NULL));
-    cm->cmsg_level = SOL_SOCKET;
-    cm->cmsg_type = SCM_RIGHTS;
-    cm->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(cm), &pipe_fds[0], sizeof(int));
     relay_stop(relay);
     raw_send(from, before, sizeof before);
-    ck_assert_int_eq(sendmsg(from, &msg, MSG_NOSIGNAL), (gssize)sizeof carrying);
+    send_with_fd(from, carrying, sizeof carrying, pipe_fds[0]);
     ck_assert_int_eq(kill(relay, SIGCONT), 0);
     close(pipe_fds[0]);
     close(pipe_fds[1]);
     /* One byte at a time: the fd comes with the read that takes its byte. */
     for (gsize i = 0; i < sizeof before + sizeof carrying; i++) {
         struct pollfd p = { .fd = to, .events = POLLIN };
-        char c;
 
-        iov = (struct iovec){ .iov_base = &c, .iov_len = 1 };
         msg.msg_controllen = sizeof control.buf;
         ck_assert_msg(poll(&p, 1, WAIT_MS) == 1, "byte %zu never came", i);
         ck_assert_int_eq(recvmsg(to, &msg, MSG_CMSG_CLOEXEC), 1);
@@ -667,6 +678,22 @@ START_TEST(test_a_client_claiming_another_uid_is_cut_off)
 
     raw_send(fd, "\0", 1);
     raw_send(fd, auth, strlen(auth));
+    ck_assert(raw_read_to_end(fd, got));
+    ck_assert_str_eq(got->str, "");
+    close(fd);
+}
+END_TEST
+
+START_TEST(test_a_client_passing_fds_before_begin_is_cut_off)
+{
+    g_autoptr(GhDbusRelay) relay = relay_start(geteuid(), getegid());
+    g_autofree char *me = external_identity(geteuid());
+    g_autofree char *auth = g_strdup_printf("AUTH EXTERNAL %s\r\n", me);
+    g_autoptr(GString) got = g_string_new(NULL);
+    int fd = raw_connect(relay_socket);
+
+    raw_send(fd, "\0", 1);
+    send_with_fd(fd, auth, strlen(auth), fd);
     ck_assert(raw_read_to_end(fd, got));
     ck_assert_str_eq(got->str, "");
     close(fd);
@@ -903,6 +930,7 @@ dbus_relay_suite(void)
     tcase_add_checked_fixture(auth, setup_with_bus, teardown);
     tcase_add_test(auth, test_a_client_sending_garbage_before_begin_is_cut_off_and_the_next_is_served);
     tcase_add_test(auth, test_a_client_claiming_another_uid_is_cut_off);
+    tcase_add_test(auth, test_a_client_passing_fds_before_begin_is_cut_off);
     tcase_add_test(auth, test_external_with_its_identity_in_data_is_accepted);
     suite_add_tcase(s, auth);
 
