@@ -8,7 +8,7 @@ packages=(
     libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
     gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly ffmpeg
     gstreamer1.0-plugins-bad gstreamer1.0-nice
-    libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils
+    libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils dbus-daemon
     syslinux syslinux-common mtools dosfstools
     mmdebstrap e2fsprogs mount debian-archive-keyring
     curl jq procps iproute2 iptables sox

@@ -9,8 +9,8 @@
  * finds some waits (without blocking: they end within their timeout) for
  * the last one before freeing the pipeline and going on with the stop. */
 #include <sys/stat.h>
-#include <unistd.h>
 #include <errno.h>
+#include <unistd.h>
 #include "session-private.h"
 
 #include "virt/domain.h"
@@ -70,6 +70,7 @@ session_pipeline_free(SessionPipeline *sp)
         g_source_unref(sp->restart_source);
     }
     gh_worker_client_free(sp->worker);
+    gh_dbus_relay_free(sp->dbus_relay);
     gh_session_peers_unref(sp->peers);
     gh_vm_access_free(sp->vm);
     g_array_unref(sp->recent);
@@ -230,6 +231,30 @@ sp_peer_close(gpointer ctx, guint32 peer, const char *reason)
     gh_session_peers_request_close(((SessionPipeline *)ctx)->peers, peer, reason);
 }
 
+/* The plugins' way to QEMU's D-Bus bus: a relay in the session dir for the
+ * uid they run as (ours, until they run in a worker of their own), since
+ * the bus admits QEMU's uid alone.  Without one they get the bus itself,
+ * which only a root process can reach. */
+static char *
+session_pipeline_dbus_relay(SessionPipeline *sp, const GhSession *s, const char *bus_path)
+{
+    g_autofree char *path = g_build_filename(s->dir, "qemu-dbus.sock", NULL);
+    g_autoptr(GError) err = NULL;
+
+    const GhWorkerSandbox *sb = &sp->mgr->worker_sandbox;
+
+    if (sp->dbus_relay)
+        return g_steal_pointer(&path);   /* a restarted worker: the same relay */
+    sp->dbus_relay = gh_dbus_relay_new(path, sb->switch_user ? sb->uid : geteuid(),
+                                       sb->switch_user ? sb->gid : getegid(), bus_path, &err);
+    if (!sp->dbus_relay) {
+        g_warning("session %s: no relay to QEMU's D-Bus bus (%s): the audio backend gets the bus itself", s->id,
+                  err->message);
+        return g_strdup(bus_path);
+    }
+    return g_steal_pointer(&path);
+}
+
 /* The session's options over the config's defaults for each backend
  * ([stream.webrtc] in gamehost.conf): backend name → options. */
 static GHashTable *
@@ -291,12 +316,12 @@ static void
 session_pipeline_grant(SessionPipeline *sp, const GhWorkerStart *st)
 {
     GhSessionManager *mgr = sp->mgr;
-    const char *files[3 + GH_INPUT_MAX_PADS] = { st->info.relay_path, st->info.vnc_socket, st->info.dbus_socket };
+    const char *files[2 + GH_INPUT_MAX_PADS] = { st->info.relay_path, st->info.vnc_socket };
 
     if (!mgr->worker_sandbox.switch_user)
         return;
     for (guint i = 0; i < GH_INPUT_MAX_PADS; i++)
-        files[3 + i] = st->info.pad_socket[i];
+        files[2 + i] = st->info.pad_socket[i];
     /* The dir stays QEMU's group's: it makes its sockets there. */
     if (st->info.session_dir && (chown(st->info.session_dir, mgr->worker_sandbox.uid, (gid_t)-1) < 0 ||
                                  chmod(st->info.session_dir, 0770) < 0))
@@ -316,6 +341,7 @@ session_pipeline_start_message(SessionPipeline *sp, GhSession *s, GhWorkerStart 
     g_autoptr(GStrvBuilder) read = g_strv_builder_new();
     g_autoptr(GStrvBuilder) write = g_strv_builder_new();
     g_autoptr(GHashTable) options = session_resolve_options(mgr, s);
+    g_autofree char *bus = NULL;
 
     st->choice.capture = s->capture;
     st->choice.stream = s->stream;
@@ -337,9 +363,10 @@ session_pipeline_start_message(SessionPipeline *sp, GhSession *s, GhWorkerStart 
         if (chmod(st->info.relay_path, 0600) < 0 && errno != ENOENT)
             g_warning("session %s: cannot restrict %s: %s", s->id, st->info.relay_path, g_strerror(errno));
     }
-    /* The domain got QEMU's D-Bus audio when the profile has sound. */
-    if (st->choice.sound)
-        st->info.dbus_socket = gh_virt_dbus_socket(mgr->virt, s->domain_name);
+    /* The domain got QEMU's D-Bus audio when the profile has sound; the
+     * worker reaches it through a relay (the bus admits QEMU's uid alone). */
+    if (st->choice.sound && (bus = gh_virt_dbus_socket(mgr->virt, s->domain_name)))
+        st->info.dbus_socket = session_pipeline_dbus_relay(sp, s, bus);
     /* The domain got a USB channel per pad when the profile has a gamepad. */
     G_STATIC_ASSERT(GH_DOMAIN_PADS == GH_INPUT_MAX_PADS);
     for (guint i = 0; profile && profile->gamepad && i < GH_INPUT_MAX_PADS; i++)

@@ -6,6 +6,7 @@
 #include "plugin/pipeline.h"
 #include "plugin/worker-client.h"
 #include "store.h"
+#include "virt/dbus-relay.h"
 #include "virt/vm-access.h"
 
 typedef struct {
@@ -61,6 +62,7 @@ typedef struct {
     GhWorkerClient *worker;      /* NULL between a death and its restart */
     gboolean ready;              /* the worker built the pipeline */
     GhVmAccess *vm;
+    GhDbusRelay *dbus_relay;     /* the plugins' way to QEMU's D-Bus bus, may be NULL */
     GhPluginSessionOps ops;      /* VM access plus the players' signaling, for the plugins */
     SessionPeers *peers;         /* the players on its signal endpoint (session-peers.c) */
     gboolean closing;

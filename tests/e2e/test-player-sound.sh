@@ -11,8 +11,10 @@
 player_setup
 PLAYER_IMAGE=demo-arena-av player_session wait
 wait_serial "$SID" "demo-arena: audio ac97 io=0x"
-grep -q "audio.dbus: listening to QEMU's D-Bus audio" "$T/daemon.log" ||
-    fail "audio.dbus did not register: $(grep -i 'audio' "$T/daemon.log" | tail -n 3)"
+# Through the daemon's relay in the session dir: the bus admits QEMU's uid alone.
+grep -q "audio.dbus: listening to QEMU's D-Bus audio at .*/qemu-dbus.sock " "$T/daemon.log" ||
+    fail "audio.dbus did not register through the D-Bus relay: $(grep -i 'audio' "$T/daemon.log" | tail -n 3)"
+! grep -q "D-Bus relay" "$T/daemon.log" || fail "the D-Bus relay refused or lost a connection: $(grep "D-Bus relay" "$T/daemon.log")"
 [ "$(api GET "/v1/sessions/$SID" | jq -r .pipeline.audio.backend)" = audio.dbus ] || fail "no audio backend in the live view"
 
 # The microphone: an 880 Hz tone from a WAV file that sox writes, played by
