@@ -54,3 +54,11 @@ TESTS += tests/unit/test_wire
 tests_unit_test_wire_SOURCES = tests/unit/test_wire.c
 tests_unit_test_wire_CFLAGS = $(GH_TEST_CFLAGS)
 tests_unit_test_wire_LDADD = libghtest.la $(GH_PLUGIN_LIBS) $(CHECK_LIBS)
+
+# The plugin worker for real (gamehost-worker, the misbehave test plugin):
+# a healthy one serves, each kind of death is named.
+check_PROGRAMS += tests/unit/test_worker
+TESTS += tests/unit/test_worker
+tests_unit_test_worker_SOURCES = tests/unit/test_worker.c
+tests_unit_test_worker_CFLAGS = $(GH_TEST_CFLAGS)
+tests_unit_test_worker_LDADD = libghtest.la $(GH_PLUGIN_LIBS) $(CHECK_LIBS)

@@ -556,15 +556,19 @@ peers_open_done(gpointer data, guint32 peer, int rc, const char *why)
     gint at;
 
     if (rc < 0 && peers->alive && (sp = peers_pipeline(peers)) && sp->peers == peers) {
+        /* Gone from the open ones: the backend hears no peer_close for it. */
         g_mutex_lock(&peers->lock);
-        if ((at = peers_index(peers, peer)) >= 0 && peers->controller == peer) {
+        if ((at = peers_index(peers, peer)) >= 0)
+            g_array_remove_index(peers->open, (guint)at);
+        if (at >= 0 && peers->controller == peer) {
             peers_release_locked(peers, peer, "left");
             peers->controller = 0;
         }
         g_mutex_unlock(&peers->lock);
         peers_tell_control(sp);
-        if (at >= 0)
-            gh_session_peers_request_close(peers, peer, why && *why ? why : "the stream backend refused the player");
+        if (at >= 0 && peers->mgr->sink.reject)
+            peers->mgr->sink.reject(peers->mgr->sink_data, peers->session_id, peer,
+                                    why && *why ? why : "the stream backend refused the player");
     }
     gh_session_peers_unref(peers);
 }

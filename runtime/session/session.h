@@ -230,6 +230,8 @@ typedef struct {
     void (*close)(gpointer data, const char *session_id, guint32 peer, const char *reason);
     /* The stream backend refused one of the peer's messages (it stays). */
     void (*refuse)(gpointer data, const char *session_id, guint32 peer, const char *why);
+    /* The stream backend refused the peer itself (after its welcome). */
+    void (*reject)(gpointer data, const char *session_id, guint32 peer, const char *why);
 } GhSessionSignalSink;
 void gh_session_manager_set_signal_sink(GhSessionManager *mgr, const GhSessionSignalSink *sink, gpointer data);
 

@@ -123,3 +123,10 @@ tests_plugins_no_destroy_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
 tests_plugins_duplicate_la_SOURCES = tests/plugins/variant.c tests/plugins/stubs.h
 tests_plugins_duplicate_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS) -DDUPLICATE
 tests_plugins_duplicate_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+# misbehave: faults on purpose (see the file); test_worker runs it in
+# plugin workers, and the e2e test builds it out of tree against the SDK.
+check_LTLIBRARIES += tests/plugins/misbehave.la
+tests_plugins_misbehave_la_SOURCES = tests/plugins/misbehave.c
+tests_plugins_misbehave_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS)
+tests_plugins_misbehave_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
