@@ -55,6 +55,7 @@ struct GhWorkerClient {
     guint32 serial;
     GhPipelineView view;
     gboolean ready, stopping, freed, gone;
+    gboolean failed;             /* it reported a backend's failure: its exit is no crash */
     gint64 started, last_heard;  /* monotonic us */
     guint watchdog_ms;
     GhWorkerExit exit;           /* what we killed it for, if we did */
@@ -206,6 +207,8 @@ client_summary(const GhWorkerExit *e)
     return g_strdup_printf("exited with status %d%s", e->status, where);
 }
 
+static gboolean client_read(GhWorkerClient *c, guint max);
+
 static void
 client_waited(GObject *source, GAsyncResult *res, gpointer data)
 {
@@ -215,6 +218,10 @@ client_waited(GObject *source, GAsyncResult *res, gpointer data)
 
     g_subprocess_wait_finish(proc, res, NULL);
     c->gone = TRUE;
+    /* Its last words first (a backend's failure, say): the exit can be
+     * reaped before the socket is read. */
+    if (!c->freed)
+        client_read(c, G_MAXUINT);
     client_drop_source(&c->kill_source);
     client_drop_source(&c->watch_source);
     client_close_socket(c);
@@ -222,7 +229,7 @@ client_waited(GObject *source, GAsyncResult *res, gpointer data)
     if (!c->freed && c->stopping) {
         if (c->stop_done)
             ((void (*)(gpointer))c->stop_done)(c->stop_data);
-    } else if (!c->freed) {
+    } else if (!c->freed && !(c->failed && !g_subprocess_get_if_signaled(proc))) {
         if (g_subprocess_get_if_signaled(proc))
             c->exit.signal = g_subprocess_get_term_sig(proc);
         else
@@ -525,6 +532,7 @@ client_dispatch(GhWorkerClient *c, GhWireMsg *m)
         client_on_ready(c, m->body);
         break;
     case GH_WORKER_MSG_FAIL:
+        c->failed = TRUE;
         g_variant_get(m->body, "(&s)", &a);
         if (client_text(c, a, 4096, "a failure reason over 4 KiB") && c->events.failed && !c->stopping)
             c->events.failed(c->data, a);
@@ -568,12 +576,12 @@ client_dispatch(GhWorkerClient *c, GhWireMsg *m)
     }
 }
 
+/* Reads and dispatches up to max messages; FALSE once the socket is done
+ * (EOF, an I/O error, or the worker cut off). */
 static gboolean
-client_on_readable(gint fd, GIOCondition cond, gpointer data)
+client_read_some(GhWorkerClient *c, guint max)
 {
-    GhWorkerClient *c = data;
-
-    for (guint i = 0; i < 64 && c->fd >= 0; i++) {
+    for (guint i = 0; i < max && c->fd >= 0 && !c->freed; i++) {
         g_auto(GhWireMsg) m = { 0 };
         g_autoptr(GError) err = NULL;
         int rc = gh_wire_recv(c->fd, gh_worker_proto_table, gh_worker_proto_n, &m, &err);
@@ -587,15 +595,35 @@ client_on_readable(gint fd, GIOCondition cond, gpointer data)
             continue;
         }
         if (rc < 0 && g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-            return G_SOURCE_CONTINUE;
-        if (rc < 0)
+            return TRUE;
+        /* A reset is a worker gone with our messages unread, not garbage. */
+        if (rc < 0 && !g_error_matches(err, GH_WIRE_ERROR, GH_WIRE_ERROR_IO))
             client_cut_off(c, err->message);
         else
-            client_fail_pending(c, "the session's plugin worker is gone");   /* EOF: the exit follows */
+            client_fail_pending(c, "the session's plugin worker is gone");   /* the exit follows */
         client_drop_source(&c->fd_source);
-        return G_SOURCE_REMOVE;
+        return FALSE;
     }
-    return G_SOURCE_CONTINUE;
+    return c->fd >= 0;
+}
+
+/* What the worker sent, up to max messages: a dispatch may free the client
+ * (the owner stops the session), hence the reference. */
+static gboolean
+client_read(GhWorkerClient *c, guint max)
+{
+    gboolean more;
+
+    client_ref(c);
+    more = client_read_some(c, max);
+    client_unref(c);
+    return more;
+}
+
+static gboolean
+client_on_readable(gint fd, GIOCondition cond, gpointer data)
+{
+    return client_read(data, 64) ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 
 /* ---- the watchdog ------------------------------------------------------------- */
