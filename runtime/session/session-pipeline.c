@@ -158,7 +158,7 @@ session_pipeline_on_exit(gpointer data, const GhWorkerExit *exit)
     sp->crashes++;
     sp->ready = FALSE;
     gh_session_crash_clear(&sp->last);
-    sp->last.at = sp->mgr->clock();
+    sp->last.at = gh_session_manager_now(sp->mgr);
     sp->last.summary = g_strdup(exit->summary);
     sp->last.backend = g_strdup(exit->backend);
     sp->last.op = g_strdup(exit->op);

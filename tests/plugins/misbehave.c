@@ -32,7 +32,7 @@ struct gh_instance {
     uint8_t *pixels;
 };
 
-static volatile int *misbehave_null;   /* volatile: the compiler keeps the fault */
+static volatile int *volatile misbehave_null;   /* both volatile: the write stays a write */
 
 static void
 misbehave_log(gh_instance *inst, const char *what, const char *path, int rc)

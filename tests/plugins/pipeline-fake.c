@@ -4,7 +4,9 @@
  *   capture.fake  produces 64x48 BGRX frames whose first pixel encodes the
  *                 frame number (B, G, R = bits 0-7, 8-15, 16-23), counting
  *                 from 1.  Options: fail_after=N (grab fails with -EIO and
- *                 "fake capture broke" after N frames), refuse=1 (probe
+ *                 "fake capture broke" after N frames), crash_after=N
+ *                 (the grab after N frames writes through NULL: the
+ *                 worker dies of SIGSEGV), refuse=1 (probe
  *                 refuses), screenshot=1 (each grab also takes a host
  *                 screenshot, and fails as it does), eagain=1 (never a
  *                 frame: grab answers -EAGAIN), slow_ms=N (each grab
@@ -44,6 +46,7 @@
 
 #include "pipeline-fake.h"
 
+static volatile int *volatile fake_null;   /* both volatile: the write stays a write */
 static PipelineFakeState own_state;
 static PipelineFakeState *shared_state = &own_state;
 #define state (*shared_state)
@@ -78,6 +81,7 @@ struct gh_instance {
     uint32_t kind;
     uint64_t frame;
     uint64_t fail_after;          /* 0: never */
+    uint64_t crash_after;         /* 0: never */
     int screenshot;
     int eagain;
     int slow_ms;
@@ -116,6 +120,7 @@ fake_create(gh_host *host, const gh_host_services *svc, uint32_t kind)
     inst->svc = svc;
     inst->kind = kind;
     inst->fail_after = (uint64_t)option_int(host, svc, "fail_after");
+    inst->crash_after = (uint64_t)option_int(host, svc, "crash_after");
     inst->screenshot = option_int(host, svc, "screenshot");
     inst->eagain = option_int(host, svc, "eagain");
     inst->slow_ms = option_int(host, svc, "slow_ms");
@@ -260,6 +265,8 @@ capture_grab(gh_instance *inst, gh_frame *frame, uint32_t timeout_ms)
         inst->svc->set_error(inst->host, "fake capture broke");
         return -EIO;
     }
+    if (inst->crash_after && inst->frame >= inst->crash_after)
+        *fake_null = 1;
     if (inst->screenshot && (rc = capture_screenshot(inst)) < 0)
         return rc;
     n = ++inst->frame;

@@ -1225,6 +1225,86 @@ START_TEST(test_plugin_failure_fails_session_and_destroys_domain)
 }
 END_TEST
 
+/* ---- the plugin worker's deaths ---- */
+
+static GPtrArray *crashes_seen;   /* "count summary" per session.worker event */
+
+static void
+on_crash(const GhSession *session, const GhSessionCrash *crash, guint64 count, gpointer data)
+{
+    g_ptr_array_add(crashes_seen, g_strdup_printf("%" G_GUINT64_FORMAT " %s", count, crash->summary));
+}
+
+static void
+collect_crash(const char *backend, const char *signal, guint64 n, gpointer data)
+{
+    g_string_append_printf(data, "%s/%s/%" G_GUINT64_FORMAT ";", backend, signal, n);
+}
+
+START_TEST(test_worker_deaths_restart_then_fail_the_session_at_the_limit)
+{
+    g_autofree char *id = NULL;
+    g_autofree char *events = NULL;
+    g_autoptr(GString) by_backend = g_string_new("");
+    const char *death = "killed by SIGSEGV in capture.fake grab";
+    g_autofree char *want = g_strdup_printf("its plugin worker died 3 times within 60 s; the last: %s", death);
+    GhSessionWorkerTotals totals;
+    const GhSession *s;
+
+    crashes_seen = g_ptr_array_new_with_free_func(g_free);
+    gh_session_manager_subscribe_crashes(fx.mgr, on_crash, NULL);
+    set_option("capture.fake", "crash_after", "2");
+    id = create_running_with("capture.fake", "stream.fake", NULL);
+    s = gh_session_manager_lookup(fx.mgr, id);
+    wait_state(fx.mgr, id, GH_SESSION_FAILED);
+    events = events_joined();
+    ck_assert_str_eq(s->reason, want);
+    ck_assert_str_eq(events, "starting,running,stopping,failed");
+    ck_assert_uint_eq(crashes_seen->len, 3);
+    for (guint i = 0; i < 3; i++) {
+        g_autofree char *line = g_strdup_printf("%u %s", i + 1, death);
+        ck_assert_str_eq(g_ptr_array_index(crashes_seen, i), line);
+    }
+    gh_session_manager_worker_totals(fx.mgr, &totals);
+    ck_assert_uint_eq(totals.crashes, 3);
+    ck_assert_uint_eq(totals.restarts, 2);
+    ck_assert_uint_eq(totals.running, 0);
+    gh_session_manager_foreach_crash(fx.mgr, collect_crash, by_backend);
+    ck_assert_str_eq(by_backend->str, "capture.fake/SIGSEGV/3;");
+    ck_assert_int_eq(domain_is_active(s->domain_name), 0);
+    g_ptr_array_unref(crashes_seen);
+}
+END_TEST
+
+START_TEST(test_worker_death_under_the_limit_restarts_and_shows_in_the_live_view)
+{
+    g_autofree char *id = NULL;
+    g_autoptr(JsonNode) view = NULL;
+    JsonObject *worker, *last;
+
+    fx.config->crash_limit = 100;
+    set_option("capture.fake", "crash_after", "2");
+    id = create_running_with("capture.fake", "stream.fake", NULL);
+    for (gint64 end = g_get_monotonic_time() + 20 * G_USEC_PER_SEC; g_get_monotonic_time() < end;) {
+        g_autoptr(JsonNode) v = NULL;
+        JsonObject *p = pipeline_view(id, &v);
+        if (json_object_get_int_member(json_object_get_object_member(p, "worker"), "restarts") >= 2)
+            break;
+        g_main_context_iteration(fx.context, TRUE);
+    }
+    ck_assert_int_eq(gh_session_manager_lookup(fx.mgr, id)->state, GH_SESSION_RUNNING);
+    worker = json_object_get_object_member(pipeline_view(id, &view), "worker");
+    ck_assert_int_ge(json_object_get_int_member(worker, "restarts"), 2);
+    ck_assert_int_ge(json_object_get_int_member(worker, "crashes"), 2);
+    last = json_object_get_object_member(worker, "last_crash");
+    ck_assert_str_eq(json_object_get_string_member(last, "backend"), "capture.fake");
+    ck_assert_str_eq(json_object_get_string_member(last, "op"), "grab");
+    ck_assert_str_eq(json_object_get_string_member(last, "signal"), "SIGSEGV");
+    ck_assert_str_eq(json_object_get_string_member(last, "kind"), "signal");
+    ck_assert_str_eq(json_object_get_string_member(last, "summary"), "killed by SIGSEGV in capture.fake grab");
+}
+END_TEST
+
 START_TEST(test_pipeline_that_cannot_be_built_fails_session)
 {
     const GhSession *s;
@@ -1788,6 +1868,8 @@ session_suite(void)
     tcase_add_test(p, test_bad_backend_refused_at_create_creating_nothing);
     tcase_add_test(p, test_backend_names_refused_without_plugins);
     tcase_add_test(p, test_plugin_failure_fails_session_and_destroys_domain);
+    tcase_add_test(p, test_worker_deaths_restart_then_fail_the_session_at_the_limit);
+    tcase_add_test(p, test_worker_death_under_the_limit_restarts_and_shows_in_the_live_view);
     tcase_add_test(p, test_pipeline_that_cannot_be_built_fails_session);
     tcase_add_test(p, test_input_reaches_the_input_backend);
     tcase_add_test(p, test_input_backend_failure_is_a_backend_error);
