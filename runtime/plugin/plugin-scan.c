@@ -3,7 +3,7 @@
  * untrusted and added to a registry of descriptors; answers cached by path,
  * size and mtime.  Runs the scanner on a private main context, so it blocks
  * its caller and touches no other loop. */
-#define _GNU_SOURCE /* sigabbrev_np */
+#define _GNU_SOURCE 1 /* sigabbrev_np */
 #include "plugin-scan.h"
 #include "util/json-util.h"
 
