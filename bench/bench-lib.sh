@@ -43,6 +43,8 @@ bench_init() {
     GH_SHARE="$GH_PREFIX/share/gamehost"
     GH_DAEMON="$GH_PREFIX/sbin/gamehostd"
     [ -x "$GH_DAEMON" ] || bench_fail "$GH_DAEMON not found: PREFIX must be an installed tree (e.g. /tmp/gh-stage/usr/local)"
+    # Installed under a DESTDIR: not where the build configured the scanner.
+    export GH_PLUGIN_SCANNER="$GH_PREFIX/libexec/gamehost/gamehost-plugin-scanner"
     [ -d "$GH_SHARE/images" ] || bench_fail "$GH_SHARE/images not found"
 
     T=$(mktemp -d "/tmp/gh-bench-$name.XXXXXX")

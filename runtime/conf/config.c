@@ -86,7 +86,7 @@ gh_config_new_default(void)
     c->keep_stopped = 100;
     c->gpu_sysfs_root = g_strdup("/");
     c->plugin_user = g_strdup(GH_CONFIG_DEFAULT_PLUGIN_USER);
-    c->worker_path = g_build_filename(GH_LIBEXECDIR, "gamehost", "gamehost-worker", NULL);
+    c->worker_path = g_build_filename(GH_PKGLIBEXECDIR, "gamehost-worker", NULL);
     c->watchdog_ms = 5000;
     c->crash_limit = 3;
     c->crash_window = 60;

@@ -716,6 +716,19 @@ host_probe(gh_host *h, GError **error)
     return FALSE;
 }
 
+/* A scanned backend (plugin-scan.c) describes a plugin loaded in another
+ * process: nothing of it can be called here. */
+static gboolean
+host_backend_loaded(const GhBackend *backend, GError **error)
+{
+    if (backend->plugin && backend->plugin->handle)
+        return TRUE;
+    g_set_error(error, GH_PLUGIN_ERROR, GH_PLUGIN_ERROR_NOT_LOADED,
+                "backend %s is not loaded in this process (its plugin %s was only scanned)", backend->name,
+                backend->plugin ? backend->plugin->path : "(none)");
+    return FALSE;
+}
+
 gboolean
 gh_plugin_backend_probe(const GhBackend *backend, const GhPluginSessionInfo *info, GError **error)
 {
@@ -723,6 +736,8 @@ gh_plugin_backend_probe(const GhBackend *backend, const GhPluginSessionInfo *inf
     gboolean ok;
 
     g_return_val_if_fail(backend && info, FALSE);
+    if (!host_backend_loaded(backend, error))
+        return FALSE;
     h = host_new(backend, info);
     ok = host_probe(h, error);
     host_retire(h);
@@ -737,6 +752,8 @@ gh_plugin_instance_new(const GhBackend *backend, const GhPluginSessionInfo *info
     gh_host *h;
 
     g_return_val_if_fail(backend && info, NULL);
+    if (!host_backend_loaded(backend, error))
+        return NULL;
     h = host_new(backend, info);
     if (!host_probe(h, error)) {
         host_retire(h);

@@ -18,6 +18,12 @@ tests_unit_test_input_json_SOURCES = tests/unit/test_input_json.c
 tests_unit_test_input_json_CFLAGS = $(GH_TEST_CFLAGS)
 tests_unit_test_input_json_LDADD = libghtest.la $(GH_UTIL_LIBS) $(CHECK_LIBS)
 
+check_PROGRAMS += tests/unit/test_json_util
+TESTS += tests/unit/test_json_util
+tests_unit_test_json_util_SOURCES = tests/unit/test_json_util.c
+tests_unit_test_json_util_CFLAGS = $(GH_TEST_CFLAGS)
+tests_unit_test_json_util_LDADD = libghtest.la $(GH_UTIL_LIBS) $(CHECK_LIBS)
+
 check_PROGRAMS += tests/unit/test_xml_util tests/unit/test_enum
 TESTS += tests/unit/test_xml_util tests/unit/test_enum
 tests_unit_test_xml_util_SOURCES = tests/unit/test_xml_util.c

@@ -129,7 +129,7 @@ start_worker_at(const char *path, const char *capture_fault, const char *stream_
 static void
 start_worker(const char *capture_fault, const char *stream_fault, guint64 memory)
 {
-    g_autofree char *path = g_build_filename(g_getenv("GH_TEST_BUILDDIR"), "gamehost-worker", NULL);
+    g_autofree char *path = g_build_filename(g_getenv("GH_TEST_BUILDDIR"), "runtime", "worker", "gamehost-worker", NULL);
 
     start_worker_at(path, capture_fault, stream_fault, memory);
 }

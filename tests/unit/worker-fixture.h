@@ -19,7 +19,7 @@ static inline void
 gh_test_config_workers(GhConfig *config, const char *tmp)
 {
     g_free(config->worker_path);
-    config->worker_path = g_build_filename(g_getenv("GH_TEST_BUILDDIR"), "gamehost-worker", NULL);
+    config->worker_path = g_build_filename(g_getenv("GH_TEST_BUILDDIR"), "runtime", "worker", "gamehost-worker", NULL);
     g_free(config->plugin_user);
     config->plugin_user = g_strdup("nobody");
     config->watchdog_ms = 3000;
