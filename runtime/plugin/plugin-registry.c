@@ -155,16 +155,6 @@ gh_plugin_registry_plugins(GhPluginRegistry *reg)
     return reg->plugins;
 }
 
-char **
-gh_plugin_registry_files(GhPluginRegistry *reg)
-{
-    g_autoptr(GStrvBuilder) b = g_strv_builder_new();
-
-    for (guint i = 0; i < reg->plugins->len; i++)
-        g_strv_builder_add(b, ((GhPlugin *)reg->plugins->pdata[i])->path);
-    return g_strv_builder_end(b);
-}
-
 const GPtrArray *
 gh_plugin_registry_refusals(GhPluginRegistry *reg)
 {

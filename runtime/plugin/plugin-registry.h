@@ -88,8 +88,7 @@ char **gh_plugin_registry_files(GhPluginRegistry *reg);
 
 const GPtrArray *gh_plugin_registry_plugins(GhPluginRegistry *reg);   /* GhPlugin* */
 const GPtrArray *gh_plugin_registry_refusals(GhPluginRegistry *reg);  /* GhPluginRefusal* */
-/* The accepted plugin files in load order, NULL-terminated (g_strfreev). */
-char **gh_plugin_registry_files(GhPluginRegistry *reg);
+
 const GhBackend *gh_plugin_registry_lookup(GhPluginRegistry *reg, const char *name);
 /* The backend a request names, which must be of kind; else NULL with
  * GH_PLUGIN_ERROR_UNKNOWN ("unknown capture backend 'x'") or
