@@ -18,41 +18,10 @@
 #include "conf/config.h"
 #include "conf/catalog.h"
 #include "plugin/plugin-registry.h"
+#include "util/log-stderr.h"
 #include "plugin/plugin-scan.h"
 #include "session/session.h"
 #include "virt/virt.h"
-
-static GLogLevelFlags max_level = G_LOG_LEVEL_INFO;
-
-static void
-gamehostd_log(const char *domain, GLogLevelFlags level, const char *message, gpointer data)
-{
-    const char *tag = "info";
-
-    if ((level & G_LOG_LEVEL_MASK) > max_level)
-        return;
-    if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL))
-        tag = "error";
-    else if (level & G_LOG_LEVEL_WARNING)
-        tag = "warning";
-    else if (level & G_LOG_LEVEL_DEBUG)
-        tag = "debug";
-    fprintf(stderr, "gamehostd: %s: %s\n", tag, message);
-}
-
-static void
-gamehostd_set_log_level(const char *name)
-{
-    if (g_str_equal(name, "error"))
-        max_level = G_LOG_LEVEL_CRITICAL;
-    else if (g_str_equal(name, "warning"))
-        max_level = G_LOG_LEVEL_WARNING;
-    else if (g_str_equal(name, "debug"))
-        max_level = G_LOG_LEVEL_DEBUG;
-    else
-        max_level = G_LOG_LEVEL_INFO;
-    g_log_set_default_handler(gamehostd_log, NULL);
-}
 
 static gboolean
 gamehostd_quit(gpointer loop)
@@ -207,7 +176,7 @@ main(int argc, char **argv)
         fprintf(stderr, "gamehostd: %s\n", err->message);
         return 78;
     }
-    gamehostd_set_log_level(config->log_level);
+    gh_log_stderr_init("gamehostd", config->log_level);
     /* Before anything else is opened or written (the plugin cache aside):
      * [BACKEND] groups of the config are checked against the backends. */
     plugins = gamehostd_scan_plugins(config);

@@ -78,6 +78,7 @@ gh_worker_start_to_variant(const GhWorkerStart *s)
     start_add_strv(&b, "read_paths", (const char *const *)s->read_paths);
     start_add_strv(&b, "write_paths", (const char *const *)s->write_paths);
     g_variant_builder_add(&b, "{sv}", "watchdog_ms", g_variant_new_uint32(s->watchdog_ms));
+    start_add_str(&b, "log_level", s->log_level);
     return g_variant_builder_end(&b);
 }
 
@@ -194,7 +195,8 @@ gh_worker_start_from_variant(GVariant *v, GhWorkerStart *s, GError **error)
         !(sound = start_get(v, "sound", "b", error)) || !(options = start_get(v, "options", "a{sa{ss}}", error)) ||
         !start_strv(v, "plugins", &s->plugins, error) || !start_strv(v, "image_capture", &s->image_capture, error) ||
         !start_strv(v, "read_paths", &s->read_paths, error) ||
-        !start_strv(v, "write_paths", &s->write_paths, error) || !start_u32(v, "watchdog_ms", &s->watchdog_ms, error))
+        !start_strv(v, "write_paths", &s->write_paths, error) || !start_u32(v, "watchdog_ms", &s->watchdog_ms, error) ||
+        !start_str(v, "log_level", &s->log_level, error))
         return FALSE;
     s->choice.sound = g_variant_get_boolean(sound);
     s->choice.options = start_read_options(options);
@@ -223,5 +225,6 @@ gh_worker_start_clear(GhWorkerStart *s)
     g_strfreev(s->image_capture);
     g_strfreev(s->read_paths);
     g_strfreev(s->write_paths);
+    g_free(s->log_level);
     memset(s, 0, sizeof *s);
 }

@@ -13,6 +13,7 @@ typedef struct {
     GStrv image_capture;         /* the image's capture paths, preferred first */
     GStrv read_paths, write_paths; /* what Landlock lets it reach */
     guint watchdog_ms;
+    char *log_level;             /* the daemon's [daemon] log_level */
 } GhWorkerStart;
 
 GVariant *gh_worker_start_to_variant(const GhWorkerStart *start);

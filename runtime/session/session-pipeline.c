@@ -375,6 +375,7 @@ session_pipeline_start_message(SessionPipeline *sp, GhSession *s, GhWorkerStart 
     st->plugins = gh_plugin_registry_files(mgr->plugins);
     st->image_capture = image ? image->capture : NULL;
     st->watchdog_ms = mgr->config->watchdog_ms;
+    st->log_level = mgr->config->log_level;
     session_pipeline_paths(mgr, st, read, write);
     st->read_paths = g_strv_builder_end(read);
     st->write_paths = g_strv_builder_end(write);

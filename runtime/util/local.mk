@@ -9,7 +9,8 @@ libghutil_la_SOURCES = \
 	runtime/util/xml-util.c runtime/util/xml-util.h \
 	runtime/util/enum.c runtime/util/enum.h \
 	runtime/util/input-held.c runtime/util/input-held.h \
-	runtime/util/log-limit.c runtime/util/log-limit.h
+	runtime/util/log-limit.c runtime/util/log-limit.h \
+	runtime/util/log-stderr.c runtime/util/log-stderr.h
 GH_UTIL_LIBS = libghutil.la $(GLIB_LIBS) $(JSONGLIB_LIBS) $(LIBXML_LIBS)
 
 check_PROGRAMS += tests/unit/test_input_json

@@ -15,6 +15,7 @@
 #include "plugin/plugin-watch.h"
 #include "plugin/worker-sandbox.h"
 #include "plugin/worker-start.h"
+#include "util/log-stderr.h"
 
 #define WORKER_STATS_MS 250u
 
@@ -267,6 +268,11 @@ main(int argc, char **argv)
         return 3;
     }
     g_set_prgname("gamehost-worker");
+    {
+        g_autofree char *prefix = g_strdup_printf("gamehost-worker[%d] %s", (int)getpid(),
+                                                  w.start.info.session_id ? w.start.info.session_id : "?");
+        gh_log_stderr_init(prefix, w.start.log_level);
+    }
     gh_plugin_watch_attach(page, w.start.watchdog_ms);
     abi = gh_worker_sandbox_landlock((const char *const *)w.start.read_paths,
                                      (const char *const *)w.start.write_paths, &err);

@@ -1305,6 +1305,24 @@ START_TEST(test_worker_death_under_the_limit_restarts_and_shows_in_the_live_view
 }
 END_TEST
 
+START_TEST(test_worker_sending_garbage_fails_its_session_at_once)
+{
+    g_autofree char *script = g_build_filename(fx.tmp, "hostile-worker", NULL);
+    const GhSession *s;
+
+    ck_assert(g_file_set_contents(script, "#!/bin/sh\nprintf 'garbage!' >&3\nexec sleep 30\n", -1, NULL));
+    ck_assert_int_eq(chmod(script, 0755), 0);
+    g_free(fx.config->worker_path);
+    fx.config->worker_path = g_strdup(script);
+    s = create_with_backends("capture.fake", NULL, NULL, NULL);
+    ck_assert_ptr_nonnull(s);
+    wait_state(fx.mgr, s->id, GH_SESSION_FAILED);
+    ck_assert_str_eq(s->reason, "its plugin worker was cut off for a malformed message (unknown message type "
+                                "1651663207)");
+    ck_assert_int_eq(domain_is_active(s->domain_name), 0);
+}
+END_TEST
+
 START_TEST(test_pipeline_that_cannot_be_built_fails_session)
 {
     const GhSession *s;
@@ -1870,6 +1888,7 @@ session_suite(void)
     tcase_add_test(p, test_plugin_failure_fails_session_and_destroys_domain);
     tcase_add_test(p, test_worker_deaths_restart_then_fail_the_session_at_the_limit);
     tcase_add_test(p, test_worker_death_under_the_limit_restarts_and_shows_in_the_live_view);
+    tcase_add_test(p, test_worker_sending_garbage_fails_its_session_at_once);
     tcase_add_test(p, test_pipeline_that_cannot_be_built_fails_session);
     tcase_add_test(p, test_input_reaches_the_input_backend);
     tcase_add_test(p, test_input_backend_failure_is_a_backend_error);
