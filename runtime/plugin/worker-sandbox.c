@@ -34,8 +34,13 @@ struct sandbox_ruleset_attr {
 gboolean
 gh_worker_sandbox_user(const char *name, uid_t *uid, gid_t *gid, GError **error)
 {
-    struct passwd *pw = getpwnam(name);
+    struct passwd *pw = name && *name ? getpwnam(name) : NULL;
 
+    if (!name || !*name) {
+        g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                            "[plugins] user is empty: name the unprivileged user the plugins run as");
+        return FALSE;
+    }
     if (!pw) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                     "[plugins] user '%s' does not exist: create it (useradd --system --no-create-home "

@@ -165,8 +165,9 @@ session_pipeline_on_exit(gpointer data, const GhWorkerExit *exit)
     sp->last.signal = exit->signal;
     sp->last.hang = exit->hang;
     sp->last.cut_off = exit->cut_off != NULL;
-    gh_session_worker_crashed(sp->mgr, sp->id, &sp->last, sp->crashes);
+    /* Gone before it is told: the event's session shows it restarting. */
     g_clear_pointer(&sp->worker, gh_worker_client_free);
+    gh_session_worker_crashed(sp->mgr, sp->id, &sp->last, sp->crashes);
     gh_session_peers_close_all(sp->peers, "the stream restarts: its plugin worker died");
     if (!s)
         return;
@@ -294,7 +295,11 @@ session_resolve_options(GhSessionManager *mgr, const GhSession *s)
 static void
 session_pipeline_paths(GhSessionManager *mgr, const GhWorkerStart *st, GStrvBuilder *read, GStrvBuilder *write)
 {
-    static const char *const system[] = { "/usr", "/lib", "/lib64", "/etc", "/proc", "/sys", "/dev", NULL };
+    /* Of /dev, only what libraries open: not /dev/shm, where every
+     * session's frame relay lives (its own is in the write list). */
+    static const char *const system[] = { "/usr",         "/lib",         "/lib64",      "/etc",     "/proc",
+                                          "/sys",         "/dev/zero",    "/dev/random", "/dev/urandom",
+                                          "/dev/dri",     NULL };
 
     g_strv_builder_addv(read, (const char **)system);
     for (gsize i = 0; mgr->config->plugin_dirs && mgr->config->plugin_dirs[i]; i++)
