@@ -64,4 +64,5 @@ EXTRA_DIST += \
 	bench/photon.sh \
 	bench/session-start.sh \
 	bench/webrtc-bench.sh \
+	bench/worker.sh \
 	docs/performance.md
