@@ -279,7 +279,10 @@ main(int argc, char **argv)
     abi = gh_worker_sandbox_landlock((const char *const *)w.start.read_paths,
                                      (const char *const *)w.start.write_paths, &err);
     if (abi < 0) {
+        /* Not a crash: the session fails at once, with why. */
         g_warning("%s", err->message);
+        gh_wire_send(fd, gh_worker_proto_kind(GH_WORKER_MSG_FAIL), 0,
+                     g_variant_new("(s)", err->message), NULL, 0, NULL);
         return 3;
     }
     if (abi)

@@ -53,8 +53,11 @@ bad_mic_error=$(jq -r .value <<<"$R")
 
 # Microphone into the guest: off until the player turns it on; then the
 # game's meter hears the WAV's 880 Hz within 2 %.
-# Every meter line so far is silence (and there is at least one).
-before=$(grep -o "demo-arena: mic level=-*[0-9]* freq=[0-9]*" "$(session_field "$SID" serial_log)")
+# Every meter line so far is silence (and there is at least one).  The
+# first is left out: the guest measures its first period from boot, before
+# the session's plugin worker has its listener on QEMU's bus, and QEMU's
+# capture then holds whatever it held.
+before=$(grep -o "demo-arena: mic level=-*[0-9]* freq=[0-9]*" "$(session_field "$SID" serial_log)" | tail -n +2)
 [ -n "$before" ] || fail "the guest's microphone meter never reported"
 heard=$(grep -v "level=-99 freq=0" <<<"$before" | head -n 1 || true)
 [ -z "$heard" ] || fail "the guest heard something before the microphone was on: $heard"
