@@ -39,11 +39,7 @@ bench_init() {
     for tool in curl jq awk pgrep pkill; do
         command -v "$tool" >/dev/null || bench_fail "'$tool' is missing (apt-get install -y curl jq gawk procps)"
     done
-    GH_PREFIX=$(cd "$prefix" 2>/dev/null && pwd) || bench_fail "no such directory: $prefix"
-    GH_SHARE="$GH_PREFIX/share/gamehost"
-    GH_DAEMON="$GH_PREFIX/sbin/gamehostd"
-    [ -x "$GH_DAEMON" ] || bench_fail "$GH_DAEMON not found: PREFIX must be an installed tree (e.g. /tmp/gh-stage/usr/local)"
-    [ -d "$GH_SHARE/images" ] || bench_fail "$GH_SHARE/images not found"
+    bench_use_prefix "$prefix"
 
     T=$(mktemp -d "/tmp/gh-bench-$name.XXXXXX")
     chmod 755 "$T"
@@ -53,6 +49,18 @@ bench_init() {
     URL="http://127.0.0.1:$PORT"
     # read -t on a pipe nobody writes to: a sleep without forking sleep(1).
     exec {SNOOZE_FD}<> <(:)
+}
+
+# bench_use_prefix PREFIX: the installed tree the next daemon starts from
+# (bench/worker.sh switches between two).
+bench_use_prefix() {
+    GH_PREFIX=$(cd "$1" 2>/dev/null && pwd) || bench_fail "no such directory: $1"
+    GH_SHARE="$GH_PREFIX/share/gamehost"
+    GH_DAEMON="$GH_PREFIX/sbin/gamehostd"
+    [ -x "$GH_DAEMON" ] || bench_fail "$GH_DAEMON not found: PREFIX must be an installed tree (e.g. /tmp/gh-stage/usr/local)"
+    # Installed under a DESTDIR: not where the build configured the scanner.
+    export GH_PLUGIN_SCANNER="$GH_PREFIX/libexec/gamehost/gamehost-plugin-scanner"
+    [ -d "$GH_SHARE/images" ] || bench_fail "$GH_SHARE/images not found"
 }
 
 snooze() { read -r -t "$1" -u "$SNOOZE_FD" _ || true; }
@@ -208,28 +216,36 @@ wait_gone() {
 # proc_status_kib PID FIELD → value of FIELD (VmRSS, VmHWM, Threads) in /proc/PID/status.
 proc_status() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
 
+# cpu_ticks PID → utime + stime of the process (all its threads), in
+# clock ticks (getconf CLK_TCK); fields counted after the ")" that ends comm.
+cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
+
 kib_to_mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
-# stats_row LABEL FILE: one markdown row "| LABEL | n | p50 | p90 | max | mean |"
-# from FILE (one duration in microseconds a line), in ms.  Percentiles are
-# nearest-rank.
+# stats_row LABEL FILE [p99]: one markdown row "| LABEL | n | p50 | p90 | max |
+# mean |" from FILE (one duration in microseconds a line), in ms; with "p99",
+# a p99 column after p90.  Percentiles are nearest-rank.
 stats_row() {
-    sort -n "$2" | awk -v label="$1" '
+    sort -n "$2" | awk -v label="$1" -v p99="${3:-}" '
+        function at(q) { return v[int((q * n + 99) / 100)] / 1000 }
         { v[NR] = $1; sum += $1 }
         END {
             n = NR
-            if (n == 0) { printf "| %s | 0 | - | - | - | - |\n", label; exit }
-            i50 = int((50 * n + 99) / 100); i90 = int((90 * n + 99) / 100)
-            printf "| %s | %d | %.1f | %.1f | %.1f | %.1f |\n", label, n,
-                   v[i50] / 1000, v[i90] / 1000, v[n] / 1000, sum / n / 1000
+            if (n == 0) { printf "| %s | 0 | - | - |%s - | - |\n", label, p99 ? " - |" : ""; exit }
+            printf "| %s | %d | %.1f | %.1f |", label, n, at(50), at(90)
+            if (p99) printf " %.1f |", at(99)
+            printf " %.1f | %.1f |\n", v[n] / 1000, sum / n / 1000
         }'
 }
 
-# stat_of FILE p50|mean → the value in microseconds.
+# stat_of FILE p50|p99|mean → the value in microseconds.
 stat_of() {
     sort -n "$1" | awk -v what="$2" '
         { v[NR] = $1; sum += $1 }
-        END { n = NR; if (what == "mean") print sum / n; else print v[int((50 * n + 99) / 100)] }'
+        END {
+            n = NR; q = (what == "p99") ? 99 : 50
+            if (what == "mean") print sum / n; else print v[int((q * n + 99) / 100)]
+        }'
 }
 
 bench_stop_daemon() {

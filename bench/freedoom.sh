@@ -61,7 +61,6 @@ echo "artefacts: $(cd "$T/images/freedoom" && du -h --apparent-size vmlinuz init
 bench_write_config "" 2 "$T/images"
 bench_start_daemon
 
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 is_game() { # png: E1M1's status bar labels and AMMO 50, exactly
     local r
     for r in "0 458 279 476" "361 458 639 476" "0 405 90 450"; do

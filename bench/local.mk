@@ -57,10 +57,12 @@ EXTRA_DIST += \
 	bench/bench-lib.sh \
 	bench/daemon-rss.sh \
 	bench/freedoom.sh \
+	bench/fuzz.sh \
 	bench/pad-latency.mjs \
 	bench/pad-latency.sh \
 	bench/photon.mjs \
 	bench/photon.sh \
 	bench/session-start.sh \
 	bench/webrtc-bench.sh \
+	bench/worker.sh \
 	docs/performance.md

@@ -3,6 +3,7 @@
 # built libraries:
 #   util → gpu → conf → plugin → virt → session → api → daemon
 #   ctl uses util, gpu, conf, plugin only
+#   worker (gamehost-plugin-scanner, gamehost-worker) uses util, plugin only
 # A file in runtime/<layer>/ may include only "<layer>/…" headers of its own
 # layer or of a layer allowed to it, and a layer's library may leave undefined
 # only symbols that it, an allowed layer or a system library defines.
@@ -14,10 +15,10 @@ order=(util gpu conf plugin virt session api daemon)
 
 # allowed LAYER: the layers LAYER may use, itself included.
 allowed() {
-    if [ "$1" = ctl ]; then
-        echo "util gpu conf plugin ctl"
-        return
-    fi
+    case "$1" in
+        ctl) echo "util gpu conf plugin ctl"; return ;;
+        worker) echo "util plugin worker"; return ;;
+    esac
     local out=""
     for l in "${order[@]}"; do
         out="$out $l"
@@ -28,7 +29,7 @@ allowed() {
 is_allowed() { case " $(allowed "$1") " in *" $2 "*) return 0 ;; esac; return 1; }
 
 bad=0
-layers="${order[*]} ctl"
+layers="${order[*]} ctl worker"
 for layer in $layers; do
     [ -d "$srcdir/runtime/$layer" ] || { echo "check-layers: runtime/$layer is missing" >&2; exit 1; }
 done
@@ -58,16 +59,15 @@ done
 declare -A owner
 for layer in $layers; do
     lib="$builddir/.libs/libgh$layer.a"
-    [ "$layer" = daemon ] && continue   # a program, not a library
+    case "$layer" in daemon|worker) continue ;; esac   # programs, not libraries
     [ -f "$lib" ] || { echo "check-layers: $lib is missing (build first)" >&2; exit 1; }
     while read -r sym; do
         owner[$sym]=$layer
     done < <(nm -g --defined-only "$lib" 2>/dev/null | awk 'NF == 3 && $2 ~ /[TDBRVW]/ {print $3}')
 done
-daemon_obj=$(find "$builddir/runtime/daemon" -name '*.o' 2>/dev/null)
 for layer in $layers; do
-    if [ "$layer" = daemon ]; then
-        objs=$daemon_obj
+    if [ "$layer" = daemon ] || [ "$layer" = worker ]; then
+        objs=$(find "$builddir/runtime/$layer" -name '*.o' 2>/dev/null)
     else
         objs="$builddir/.libs/libgh$layer.a"
     fi

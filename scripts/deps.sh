@@ -8,10 +8,11 @@ packages=(
     libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
     gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly ffmpeg
     gstreamer1.0-plugins-bad gstreamer1.0-nice
-    libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils
+    libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils dbus-daemon
     syslinux syslinux-common mtools dosfstools
     mmdebstrap e2fsprogs mount debian-archive-keyring
     curl jq procps iproute2 iptables sox
+    clang libclang-rt-14-dev
     chromium
 )
 # The web player's e2e test drives Chromium from node (tests/e2e/browser,
@@ -36,3 +37,9 @@ if ! ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1; then
 fi
 # The embedded libvirt driver runs QEMU as this user (created by libvirt-daemon-system).
 getent passwd libvirt-qemu >/dev/null || { echo "gamehost: user libvirt-qemu missing" >&2; exit 1; }
+# Each session's plugins run in a worker process as this unprivileged user
+# ([plugins] user in gamehost.conf); the daemon refuses to start without it.
+if ! getent passwd gamehost-worker >/dev/null; then
+    echo "gamehost: creating the system user gamehost-worker"
+    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin gamehost-worker
+fi

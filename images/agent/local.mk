@@ -15,7 +15,7 @@ agent_sources = \
 	images/agent/relay-writer.c images/agent/relay-writer.h \
 	images/agent/stats.c images/agent/stats.h
 
-pkglibexec_PROGRAMS = images/agent/gamehost-agent
+pkglibexec_PROGRAMS += images/agent/gamehost-agent
 images_agent_gamehost_agent_SOURCES = images/agent/main.c $(agent_sources)
 images_agent_gamehost_agent_CFLAGS = -std=gnu11 $(WARN_CFLAGS) -I$(srcdir)/include $(LIBDRM_CFLAGS)
 images_agent_gamehost_agent_LDFLAGS =

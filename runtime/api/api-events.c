@@ -135,6 +135,32 @@ gh_api_events_publish(GhApi *api, const GhSession *session, GhSessionState previ
     api_sse_broadcast(api, text);
 }
 
+/* "session.worker": a session's plugin worker died (restarted or not:
+ * the session inside says, and a state event follows when it fails). */
+void
+gh_api_events_publish_crash(GhApi *api, const GhSession *session, const GhSessionCrash *crash, guint64 count)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    g_autoptr(JsonNode) node = NULL;
+    g_autofree char *data = NULL;
+    g_autofree char *text = NULL;
+
+    if (api->sse_clients->len == 0) {
+        api->event_seq++;
+        return;
+    }
+    json_builder_begin_object(b);
+    gh_json_add_string(b, "type", "session.worker");
+    gh_json_add_node(b, "crash", gh_session_crash_json(crash));
+    gh_json_add_int(b, "crashes", (gint64)count);
+    gh_json_add_node(b, "session", gh_api_session_json(api, session));
+    json_builder_end_object(b);
+    node = json_builder_get_root(b);
+    data = gh_api_json_to_string(node);
+    text = g_strdup_printf("id: %" G_GUINT64_FORMAT "\nevent: session\ndata: %s\n\n", ++api->event_seq, data);
+    api_sse_broadcast(api, text);
+}
+
 void
 gh_api_events_close_all(GhApi *api)
 {

@@ -38,10 +38,28 @@ gh_api_handle_readyz(GhApi *api, SoupServerMessage *msg, const char *arg, GHashT
         api_respond_status(api, msg, SOUP_STATUS_OK, "ready", NULL);
 }
 
+static void
+api_metrics_add_crash(const char *backend, const char *signal, guint64 n, gpointer data)
+{
+    GhMetricsCrash c = { g_strdup(backend), g_strdup(signal), n };
+
+    g_array_append_val((GArray *)data, c);
+}
+
+static void
+api_metrics_crash_clear(gpointer data)
+{
+    GhMetricsCrash *c = data;
+
+    g_free(c->backend);
+    g_free(c->signal);
+}
+
 void
 gh_api_handle_metrics(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query)
 {
     GhMetricsGauges gauges = { 0 };
+    g_autoptr(GArray) crashes = g_array_new(FALSE, FALSE, sizeof(GhMetricsCrash));
     char *text;
 
     for (int s = 0; s < GH_SESSION_STATE_LAST; s++)
@@ -51,6 +69,10 @@ gh_api_handle_metrics(GhApi *api, SoupServerMessage *msg, const char *arg, GHash
     gauges.players = gh_api_signal_players(api);
     gh_session_manager_audio_totals(api->sessions, &gauges.audio);
     gh_session_manager_pad_totals(api->sessions, &gauges.pads);
+    gh_session_manager_worker_totals(api->sessions, &gauges.workers);
+    g_array_set_clear_func(crashes, api_metrics_crash_clear);
+    gh_session_manager_foreach_crash(api->sessions, api_metrics_add_crash, crashes);
+    gauges.crashes = crashes;
     gh_session_manager_input_dropped(api->sessions, &gauges.input_dropped_malformed,
                                      &gauges.input_dropped_not_controller, gauges.input_dropped);
     /* Rendered before this request is counted: a scrape sees the ones before it. */

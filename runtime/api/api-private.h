@@ -27,6 +27,7 @@ struct GhApi {
     guint16 port;
     GhMetrics *metrics;
     guint subscription;
+    guint crash_subscription;
     /* server-sent events (api-events.c) */
     GPtrArray *sse_clients;      /* GhApiSseClient *, owned */
     guint64 event_seq;
@@ -102,4 +103,5 @@ void gh_api_handle_play_asset(GhApi *api, SoupServerMessage *msg, const char *ar
 /* api-events.c */
 void gh_api_handle_events(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query);
 void gh_api_events_publish(GhApi *api, const GhSession *session, GhSessionState previous);
+void gh_api_events_publish_crash(GhApi *api, const GhSession *session, const GhSessionCrash *crash, guint64 count);
 void gh_api_events_close_all(GhApi *api);

@@ -78,14 +78,37 @@ api_input_reply(guint n, GArray *drops)
     return json_builder_get_root(b);
 }
 
+/* One paused POST /input: the session's worker answers it. */
+typedef struct {
+    GhApi *api;
+    SoupServerMessage *msg;
+    guint n;
+} ApiInputRequest;
+
+static void
+api_input_done(gpointer data, GArray *drops, const GError *error)
+{
+    ApiInputRequest *req = data;
+    g_autoptr(JsonNode) reply = NULL;
+
+    if (error) {
+        gh_api_respond_gerror(req->api, req->msg, api_io_errors, error);
+    } else {
+        reply = api_input_reply(req->n, drops);
+        gh_api_respond_json(req->api, req->msg, SOUP_STATUS_OK, reply);
+    }
+    soup_server_message_unpause(req->msg);
+    g_object_unref(req->msg);
+    g_free(req);
+}
+
 void
 gh_api_handle_session_input(GhApi *api, SoupServerMessage *msg, const char *arg, GHashTable *query)
 {
     g_autoptr(JsonNode) root = NULL;
     g_autoptr(GArray) events = NULL;
     g_autoptr(GError) error = NULL;
-    g_autoptr(GArray) drops = NULL;
-    g_autoptr(JsonNode) reply = NULL;
+    ApiInputRequest *req;
     const GhSession *session = gh_session_manager_lookup(api->sessions, arg);
     guint64 now_ns;
 
@@ -104,13 +127,13 @@ gh_api_handle_session_input(GhApi *api, SoupServerMessage *msg, const char *arg,
     now_ns = (guint64) g_get_monotonic_time() * 1000;
     for (guint i = 0; i < events->len; i++)
         g_array_index(events, gh_input_event, i).timestamp_ns = now_ns;
-    if (!gh_session_manager_send_input(api->sessions, arg, (const gh_input_event *) events->data, events->len,
-                                       &drops, &error)) {
-        gh_api_respond_gerror(api, msg, api_io_errors, error);
-        return;
-    }
-    reply = api_input_reply(events->len, drops);
-    gh_api_respond_json(api, msg, SOUP_STATUS_OK, reply);
+    req = g_new0(ApiInputRequest, 1);
+    req->api = api;
+    req->msg = g_object_ref(msg);
+    req->n = events->len;
+    soup_server_message_pause(msg);
+    gh_session_manager_send_input(api->sessions, arg, (const gh_input_event *)events->data, events->len,
+                                  api_input_done, req);
 }
 
 /* ---- frame ------------------------------------------------------------------ */

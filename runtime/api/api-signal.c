@@ -389,9 +389,32 @@ api_signal_sink_close(gpointer data, const char *session_id, guint32 peer, const
         api_peer_end(p, SOUP_WEBSOCKET_CLOSE_NORMAL, reason, GH_API_BYE_PEER, TRUE);
 }
 
+static void
+api_signal_sink_refuse(gpointer data, const char *session_id, guint32 peer, const char *why)
+{
+    GhApiPeer *p = api_peer_find(data, session_id, peer);
+
+    if (p && p->open && soup_websocket_connection_get_state(p->conn) == SOUP_WEBSOCKET_STATE_OPEN)
+        api_peer_refuse_message(p, why);
+}
+
+/* As a refusal at the upgrade: the reason, then a policy close. */
+static void
+api_signal_sink_reject(gpointer data, const char *session_id, guint32 peer, const char *why)
+{
+    GhApiPeer *p = api_peer_find(data, session_id, peer);
+
+    if (!p || soup_websocket_connection_get_state(p->conn) != SOUP_WEBSOCKET_STATE_OPEN)
+        return;
+    api_peer_send_simple(p, "error", "message", why);
+    soup_websocket_connection_close(p->conn, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, NULL);
+}
+
 static const GhSessionSignalSink api_signal_sink = {
     .send = api_signal_sink_send,
     .close = api_signal_sink_close,
+    .refuse = api_signal_sink_refuse,
+    .reject = api_signal_sink_reject,
 };
 
 void

@@ -281,6 +281,12 @@ api_on_session_event(const GhSession *session, GhSessionState previous, gpointer
     gh_api_events_publish(api, session, previous);
 }
 
+static void
+api_on_worker_crash(const GhSession *session, const GhSessionCrash *crash, guint64 count, gpointer user_data)
+{
+    gh_api_events_publish_crash(user_data, session, crash, count);
+}
+
 /* An empty accepted token would let "Bearer " through, so refuse to serve. */
 static GStrv
 api_copy_tokens(const char *const *tokens, GError **error)
@@ -330,6 +336,7 @@ gh_api_new(const GhApiDeps *deps, GError **error)
     soup_server_add_early_handler(api->server, NULL, api_early_handler, api, NULL);
     soup_server_add_handler(api->server, NULL, api_handler, api, NULL);
     api->subscription = gh_session_manager_subscribe(api->sessions, api_on_session_event, api);
+    api->crash_subscription = gh_session_manager_subscribe_crashes(api->sessions, api_on_worker_crash, api);
     return g_steal_pointer(&api);
 }
 
@@ -382,6 +389,8 @@ gh_api_free(GhApi *api)
         return NULL;
     if (api->subscription)
         gh_session_manager_unsubscribe(api->sessions, api->subscription);
+    if (api->crash_subscription)
+        gh_session_manager_unsubscribe(api->sessions, api->crash_subscription);
     gh_api_events_close_all(api);
     gh_api_signal_close_all(api);
     if (api->frame_requests)

@@ -24,7 +24,7 @@ GH_API_LIBS = libghapi.la $(GH_SESSION_LIBS) $(SOUP_LIBS)
 # api-respond.c).  They share one fixture, the daemon in process and an HTTP
 # client (tests/unit/api-fixture), compiled once.
 check_LTLIBRARIES += libghapitest.la
-libghapitest_la_SOURCES = tests/unit/api-fixture.c tests/unit/api-fixture.h \
+libghapitest_la_SOURCES = tests/unit/api-fixture.c tests/unit/api-fixture.h tests/unit/worker-fixture.h \
 	tests/plugins/pipeline-fake.h tests/plugins/stream-peer-fake.h
 libghapitest_la_CFLAGS = $(GH_TEST_CFLAGS)
 GH_API_TEST_LIBS = libghapitest.la libghtest.la $(GH_API_LIBS) $(CHECK_LIBS)

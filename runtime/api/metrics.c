@@ -175,6 +175,45 @@ metrics_render_pads(GString *out, const GhSessionPadTotals *pads)
                            pads->attached, pads->events, pads->rumble_reports);
 }
 
+/* A label value as the text format wants it: \\, \" and \n escaped. */
+static void
+metrics_append_label(GString *out, const char *value)
+{
+    for (const char *p = value; *p; p++) {
+        if (*p == '\\' || *p == '"')
+            g_string_append_c(out, '\\');
+        if (*p == '\n')
+            g_string_append(out, "\\n");
+        else
+            g_string_append_c(out, *p);
+    }
+}
+
+static void
+metrics_render_workers(GString *out, const GhMetricsGauges *gauges)
+{
+    g_string_append_printf(out,
+                           "# HELP gamehost_workers Plugin worker processes running (one per running session).\n"
+                           "# TYPE gamehost_workers gauge\n"
+                           "gamehost_workers %u\n"
+                           "# HELP gamehost_worker_restarts_total Plugin workers restarted after a death.\n"
+                           "# TYPE gamehost_worker_restarts_total counter\n"
+                           "gamehost_worker_restarts_total %" G_GUINT64_FORMAT "\n"
+                           "# HELP gamehost_worker_crashes_total Plugin worker deaths, by the backend call it died in "
+                           "and the signal (hang: killed by the watchdog; cut_off: for a malformed message).\n"
+                           "# TYPE gamehost_worker_crashes_total counter\n",
+                           gauges->workers.running, gauges->workers.restarts);
+    for (guint i = 0; gauges->crashes && i < gauges->crashes->len; i++) {
+        const GhMetricsCrash *c = &g_array_index(gauges->crashes, GhMetricsCrash, i);
+
+        g_string_append(out, "gamehost_worker_crashes_total{backend=\"");
+        metrics_append_label(out, c->backend);
+        g_string_append(out, "\",signal=\"");
+        metrics_append_label(out, c->signal);
+        g_string_append_printf(out, "\"} %" G_GUINT64_FORMAT "\n", c->n);
+    }
+}
+
 static void
 metrics_render_players(GString *out, const GhMetrics *metrics, const GhMetricsGauges *gauges)
 {
@@ -210,5 +249,6 @@ gh_metrics_render(const GhMetrics *metrics, const GhMetricsGauges *gauges)
     metrics_render_players(out, metrics, gauges);
     metrics_render_audio(out, &gauges->audio);
     metrics_render_pads(out, &gauges->pads);
+    metrics_render_workers(out, gauges);
     return g_string_free(out, FALSE);
 }

@@ -21,7 +21,14 @@ typedef struct {
     guint64 input_dropped[GH_INPUT_DROP_LAST];  /* events the input backends did not take, by GhInputDrop */
     GhSessionAudioTotals audio;            /* sound over the running sessions */
     GhSessionPadTotals pads;               /* game pads over the running sessions */
+    GhSessionWorkerTotals workers;         /* the plugin workers */
+    GArray *crashes;                       /* GhMetricsCrash: worker deaths by backend and signal */
 } GhMetricsGauges;
+
+typedef struct {
+    char *backend, *signal;      /* "" when not known; signal "hang", "cut_off" or "exit" otherwise */
+    guint64 n;
+} GhMetricsCrash;
 
 GhMetrics *gh_metrics_new(void);
 GhMetrics *gh_metrics_free(GhMetrics *metrics);

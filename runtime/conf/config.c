@@ -43,6 +43,13 @@ static const KeySpec keys[] = {
     { "sessions", "max_viewers", KEY_UINT, 1, 64, NULL },
     { "gpu", "sysfs_root", KEY_PATH, 0, 0, NULL },
     { "gpu", "hugepages", KEY_ENUM, 0, 0, "yes|no" },
+    { "plugins", "user", KEY_STRING, 0, 0, NULL },
+    { "plugins", "worker", KEY_PATH, 0, 0, NULL },
+    { "plugins", "watchdog_ms", KEY_UINT, 100, 600000, NULL },
+    { "plugins", "crash_limit", KEY_UINT, 1, 1000, NULL },
+    { "plugins", "crash_window", KEY_UINT, 1, 86400, NULL },
+    { "plugins", "memory_limit", KEY_SIZE, 64 * 1024 * 1024, G_GUINT64_CONSTANT(1) << 40, NULL },
+    { "plugins", "open_files", KEY_UINT, 64, 1048576, NULL },
 };
 
 static void
@@ -78,6 +85,13 @@ gh_config_new_default(void)
     c->max_sessions = 8;
     c->keep_stopped = 100;
     c->gpu_sysfs_root = g_strdup("/");
+    c->plugin_user = g_strdup(GH_CONFIG_DEFAULT_PLUGIN_USER);
+    c->worker_path = g_build_filename(GH_PKGLIBEXECDIR, "gamehost-worker", NULL);
+    c->watchdog_ms = 5000;
+    c->crash_limit = 3;
+    c->crash_window = 60;
+    c->worker_memory = G_GUINT64_CONSTANT(4) << 30;
+    c->worker_open_files = 1024;
     c->gpu_allow = g_ptr_array_new_with_free_func(gh_gpu_allow_destroy);
     c->backend_defaults = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                                 (GDestroyNotify)g_hash_table_unref);
@@ -98,6 +112,8 @@ gh_config_free(GhConfig *c)
     g_strfreev(c->profile_dirs);
     g_strfreev(c->plugin_dirs);
     g_free(c->log_level);
+    g_free(c->plugin_user);
+    g_free(c->worker_path);
     g_free(c->libvirt_uri);
     g_free(c->domain_type);
     g_free(c->token_file);
@@ -216,6 +232,20 @@ config_apply(GhConfig *c, const KeySpec *spec, const char *value, char **why)
         SET_STR(token_file);
     else if (g_str_equal(k, "player_dir"))
         SET_STR(player_dir);
+    else if (g_str_equal(spec->group, "plugins") && g_str_equal(k, "user"))
+        SET_STR(plugin_user);
+    else if (g_str_equal(k, "worker"))
+        SET_STR(worker_path);
+    else if (g_str_equal(k, "watchdog_ms"))
+        c->watchdog_ms = n;
+    else if (g_str_equal(k, "crash_limit"))
+        c->crash_limit = n;
+    else if (g_str_equal(k, "crash_window"))
+        c->crash_window = n;
+    else if (g_str_equal(k, "memory_limit"))
+        c->worker_memory = n;
+    else if (g_str_equal(k, "open_files"))
+        c->worker_open_files = n;
     else if (g_str_equal(k, "sysfs_root"))
         SET_STR(gpu_sysfs_root);
     else if (g_str_equal(k, "hugepages"))

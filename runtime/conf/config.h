@@ -25,6 +25,13 @@ typedef struct {
     guint max_viewers;       /* [sessions] max_viewers: players connected to one session */
     char *gpu_sysfs_root;    /* [gpu] sysfs_root: "/" except in tests */
     gboolean hugepages;      /* [gpu] hugepages: back passthrough VMs with hugepages */
+    char *plugin_user;       /* [plugins] user: the workers' unprivileged user (see worker-sandbox.h) */
+    char *worker_path;       /* [plugins] worker: the gamehost-worker binary */
+    guint watchdog_ms;       /* [plugins] watchdog_ms: the longest one backend call may take */
+    guint crash_limit;       /* [plugins] crash_limit: worker deaths within crash_window that fail the session */
+    guint crash_window;      /* [plugins] crash_window, seconds */
+    guint64 worker_memory;   /* [plugins] memory_limit: a worker's address space, bytes */
+    guint worker_open_files; /* [plugins] open_files */
     GPtrArray *gpu_allow;    /* GhGpuAllow*, one per [gpu.ALIAS] group, in file order */
     GHashTable *backend_defaults; /* [BACKEND] groups ([stream.webrtc]): backend name →
                                    * GHashTable (option → value), defaults a session's
@@ -52,6 +59,7 @@ typedef enum {
 #define GH_CONFIG_DEFAULT_PLAYER_TOKEN_TTL 3600
 #define GH_CONFIG_MAX_PLAYER_TOKEN_TTL (7 * 24 * 3600)
 #define GH_CONFIG_DEFAULT_MAX_VIEWERS 4
+#define GH_CONFIG_DEFAULT_PLUGIN_USER "gamehost-worker"
 
 /* Defaults only (state dir /var/lib/gamehost, data dir = installed pkgdatadir). */
 GhConfig *gh_config_new_default(void);

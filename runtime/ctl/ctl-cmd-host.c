@@ -9,6 +9,7 @@
 #include "ctl-render.h"
 #include "ctl-util.h"
 #include "plugin/plugin-registry.h"
+#include "plugin/plugin-scan.h"
 
 gboolean
 gh_ctl_cmd_host(GhCtl *ctl, int argc, char **argv, GError **error)
@@ -153,10 +154,12 @@ ctl_drop_log(const char *domain, GLogLevelFlags level, const char *message, gpoi
 {
 }
 
-/* Local: loads the file in this process with the daemon's own loader. */
+/* Local: the daemon's own scanner loads the file in a process of its own,
+ * so a plugin that crashes while loading is refused with the reason. */
 gboolean
 gh_ctl_cmd_plugin_check(GhCtl *ctl, int argc, char **argv, GError **error)
 {
+    const GhPluginScanOptions opts = { .scanner = gh_plugin_scan_scanner() };
     g_autoptr(GhPluginRegistry) reg = NULL;
     g_autoptr(JsonNode) node = NULL;
     g_autofree char *path = NULL;
@@ -176,7 +179,7 @@ gh_ctl_cmd_plugin_check(GhCtl *ctl, int argc, char **argv, GError **error)
     reg = gh_plugin_registry_new();
     handler = g_log_set_handler(G_LOG_DOMAIN, G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO |
                                 G_LOG_LEVEL_DEBUG, ctl_drop_log, NULL);
-    gh_plugin_registry_load_file(reg, path, NULL);
+    gh_plugin_scan_file(reg, path, &opts, NULL);
     g_log_remove_handler(G_LOG_DOMAIN, handler);
     node = gh_plugin_registry_to_json(reg);
     text = gh_ctl_render_plugin_check(argv[1], node, &ok, error);

@@ -1,12 +1,12 @@
 # ctl: gamehostctl, the operator's CLI.  Most commands talk to gamehostd over
 # HTTP only (libsoup, json-glib); `host check` inspects the host itself with
-# the gpu and conf layers and libvirt; `plugin check` loads a plugin with the
-# daemon's own loader (plugin layer); `image build` builds a game image from
-# a spec with apt, mmdebstrap, mke2fs and qemu-img (as root, no daemon).  ctl
-# uses util, gpu, conf and plugin only, never the daemon's upper layers.
+# the gpu and conf layers and libvirt; `plugin check` has the daemon's own
+# scanner load a plugin (plugin layer, gamehost-plugin-scanner); `image
+# build` builds a game image from a spec with apt, mmdebstrap, mke2fs and
+# qemu-img (as root, no daemon).  ctl uses util, gpu, conf and plugin only,
+# never the daemon's upper layers.
 noinst_LTLIBRARIES += libghctl.la
-libghctl_la_CPPFLAGS = $(AM_CPPFLAGS) -DGH_CTL_VERSION=\"$(PACKAGE_VERSION)\" \
-	-DGH_PKGLIBEXECDIR=\"$(pkglibexecdir)\"
+libghctl_la_CPPFLAGS = $(AM_CPPFLAGS) -DGH_CTL_VERSION=\"$(PACKAGE_VERSION)\"
 libghctl_la_CFLAGS = $(GH_RUNTIME_CFLAGS)
 libghctl_la_SOURCES = \
 	runtime/ctl/ctl-cmd.c runtime/ctl/ctl-cmd.h \

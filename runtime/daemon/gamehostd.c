@@ -1,5 +1,7 @@
 /* gamehostd: the game-server daemon.  Wires the modules together: config →
- * plugins (the config's backend groups checked against them) → libvirt
+ * plugins (scanned in subprocesses, the config's backend groups checked
+ * against them; gamehostd itself loads none: each running session's run in
+ * a gamehost-worker of its own) → libvirt
  * connection → image catalog → sessions (QEMU's reach of their dirs checked;
  * restored, adopting running VMs) → REST API, then runs the main loop until
  * SIGINT/SIGTERM.  VMs outlive the daemon; stopping it never stops a
@@ -16,40 +18,10 @@
 #include "conf/config.h"
 #include "conf/catalog.h"
 #include "plugin/plugin-registry.h"
+#include "util/log-stderr.h"
+#include "plugin/plugin-scan.h"
 #include "session/session.h"
 #include "virt/virt.h"
-
-static GLogLevelFlags max_level = G_LOG_LEVEL_INFO;
-
-static void
-gamehostd_log(const char *domain, GLogLevelFlags level, const char *message, gpointer data)
-{
-    const char *tag = "info";
-
-    if ((level & G_LOG_LEVEL_MASK) > max_level)
-        return;
-    if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL))
-        tag = "error";
-    else if (level & G_LOG_LEVEL_WARNING)
-        tag = "warning";
-    else if (level & G_LOG_LEVEL_DEBUG)
-        tag = "debug";
-    fprintf(stderr, "gamehostd: %s: %s\n", tag, message);
-}
-
-static void
-gamehostd_set_log_level(const char *name)
-{
-    if (g_str_equal(name, "error"))
-        max_level = G_LOG_LEVEL_CRITICAL;
-    else if (g_str_equal(name, "warning"))
-        max_level = G_LOG_LEVEL_WARNING;
-    else if (g_str_equal(name, "debug"))
-        max_level = G_LOG_LEVEL_DEBUG;
-    else
-        max_level = G_LOG_LEVEL_INFO;
-    g_log_set_default_handler(gamehostd_log, NULL);
-}
 
 static gboolean
 gamehostd_quit(gpointer loop)
@@ -90,22 +62,25 @@ gamehostd_scan_gpus(const GhConfig *config)
     return inv;
 }
 
-/* Plugins from the built-in dir, then the configured ones.  A refused plugin
- * (logged with its file and reason by the loader) never stops the daemon. */
+/* Plugins from the built-in dir, then the configured ones, each read by
+ * gamehost-plugin-scanner in a process of its own (or taken from
+ * <state_dir>/plugin-cache.json): a plugin that crashes or hangs while
+ * loading is refused (logged with its file and reason) and never stops the
+ * daemon.  The registry holds descriptors only. */
 static GhPluginRegistry *
-gamehostd_load_plugins(const GhConfig *config)
+gamehostd_scan_plugins(const GhConfig *config)
 {
-    GhPluginRegistry *reg = gh_plugin_registry_new();
-    const GPtrArray *plugins;
+    g_autofree char *cache = g_build_filename(config->state_dir, "plugin-cache.json", NULL);
+    GhPluginScanStats stats;
+    GhPluginRegistry *reg = gh_plugin_scan((const char *const *)config->plugin_dirs, gh_plugin_scan_scanner(),
+                                           cache, &stats);
+    const GPtrArray *plugins = gh_plugin_registry_plugins(reg);
     guint backends = 0;
 
-    for (guint i = 0; config->plugin_dirs && config->plugin_dirs[i]; i++)
-        gh_plugin_registry_load_dir(reg, config->plugin_dirs[i]);
-    plugins = gh_plugin_registry_plugins(reg);
     for (guint i = 0; i < plugins->len; i++)
         backends += ((const GhPlugin *)plugins->pdata[i])->backends->len;
-    g_message("%u plugins loaded (%u backends), %u refused", plugins->len, backends,
-              gh_plugin_registry_refusals(reg)->len);
+    g_message("%u plugins loaded (%u backends), %u refused; %u of %u files from the plugin cache", plugins->len,
+              backends, stats.refused, stats.cache_hits, stats.files);
     return reg;
 }
 
@@ -171,7 +146,7 @@ main(int argc, char **argv)
     g_autoptr(GhConfig) config = NULL;
     g_autoptr(GhVirt) virt = NULL;
     g_autoptr(GhCatalog) catalog = NULL;
-    g_autoptr(GhPluginRegistry) plugins = NULL; /* outlives the sessions' pipelines */
+    g_autoptr(GhPluginRegistry) plugins = NULL; /* scanned, none loaded here; outlives the sessions */
     g_autoptr(GhGpuInventory) gpus = NULL;
     g_autoptr(GhGpuClaims) claims = NULL;     /* refers to gpus */
     g_autoptr(GhSessionManager) sessions = NULL; /* refers to claims: freed first */
@@ -201,10 +176,10 @@ main(int argc, char **argv)
         fprintf(stderr, "gamehostd: %s\n", err->message);
         return 78;
     }
-    gamehostd_set_log_level(config->log_level);
-    /* Before anything is opened or written: [BACKEND] groups of the config
-     * are checked against the loaded backends. */
-    plugins = gamehostd_load_plugins(config);
+    gh_log_stderr_init("gamehostd", config->log_level);
+    /* Before anything else is opened or written (the plugin cache aside):
+     * [BACKEND] groups of the config are checked against the backends. */
+    plugins = gamehostd_scan_plugins(config);
     if (!gh_config_check_backend_groups(config, gamehostd_backend_loaded, plugins, &err)) {
         fprintf(stderr, "gamehostd: %s\n", err->message);
         return 78;
@@ -219,8 +194,7 @@ main(int argc, char **argv)
     gpus = gamehostd_scan_gpus(config);
     claims = gpus ? gh_gpu_claims_new(gpus) : NULL;
     gh_session_manager_set_gpus(sessions, claims);
-    gh_session_manager_set_plugins(sessions, plugins);
-    if (!gh_session_manager_restore(sessions, &err))
+    if (!gh_session_manager_set_plugins(sessions, plugins, &err) || !gh_session_manager_restore(sessions, &err))
         goto fail;
     g_message("libvirt %s, domain type %s", gh_virt_uri(virt), gh_virt_domain_type(virt));
 

@@ -6,6 +6,7 @@
  * and outlives stop, so push reads it without a lock; the counters are
  * under `lock`. */
 #include "pipeline-audio.h"
+#include "plugin-watch.h"
 
 #include <errno.h>
 #include <gio/gio.h>
@@ -50,7 +51,7 @@ gh_pipeline_audio_new(GhPluginInstance *inst, GError **error)
     a->inst = inst;
     g_mutex_init(&a->lock);
     gh_plugin_instance_clear_error(inst);
-    rc = b->audio.format(gh_plugin_instance_handle(inst), &a->format, &a->rate, &a->channels);
+    GH_PLUGIN_CALL(b, "format", 0, rc = b->audio.format(gh_plugin_instance_handle(inst), &a->format, &a->rate, &a->channels));
     if (rc < 0) {
         audio_set_op_error(a, rc, "format", error);
         return gh_pipeline_audio_free(a);
@@ -79,7 +80,7 @@ gh_pipeline_audio_start(GhPipelineAudio *a, GError **error)
     int rc;
 
     gh_plugin_instance_clear_error(a->inst);
-    rc = b->audio.start(gh_plugin_instance_handle(a->inst));
+    GH_PLUGIN_CALL(b, "start", 0, rc = b->audio.start(gh_plugin_instance_handle(a->inst)));
     if (rc < 0) {
         audio_set_op_error(a, rc, "start", error);
         return FALSE;
@@ -94,7 +95,8 @@ gh_pipeline_audio_free(GhPipelineAudio *a)
     if (!a)
         return NULL;
     if (a->started && gh_plugin_instance_backend(a->inst)->audio.stop)
-        gh_plugin_instance_backend(a->inst)->audio.stop(gh_plugin_instance_handle(a->inst));
+        GH_PLUGIN_CALL(gh_plugin_instance_backend(a->inst), "stop", 0,
+                       gh_plugin_instance_backend(a->inst)->audio.stop(gh_plugin_instance_handle(a->inst)));
     gh_plugin_instance_free(a->inst);
     g_mutex_clear(&a->lock);
     g_free(a);
@@ -136,7 +138,7 @@ gh_pipeline_audio_push(GhPipelineAudio *a, const gh_audio_chunk *chunk, gboolean
     if (!matches)
         return -EINVAL;
     if (sb && sb->stream.push_audio)
-        rc = sb->stream.push_audio(gh_plugin_instance_handle(a->stream), chunk);
+        GH_PLUGIN_CALL(sb, "push_audio", 0, rc = sb->stream.push_audio(gh_plugin_instance_handle(a->stream), chunk));
     g_mutex_lock(&a->lock);
     a->chunks++;
     a->frames += chunk->n_frames;
@@ -158,7 +160,7 @@ gh_pipeline_audio_mic(GhPipelineAudio *a, const gh_audio_chunk *chunk, gboolean 
         g_mutex_unlock(&a->lock);
         return -EINVAL;
     }
-    rc = b->audio.mic_write(gh_plugin_instance_handle(a->inst), chunk);
+    GH_PLUGIN_CALL(b, "mic_write", 0, rc = b->audio.mic_write(gh_plugin_instance_handle(a->inst), chunk));
     g_mutex_lock(&a->lock);
     if (rc >= 0) {
         guint taken = MIN((guint)rc, chunk->n_frames);
@@ -180,7 +182,7 @@ gh_pipeline_audio_get_stats(GhPipelineAudio *a, GhPipelineAudioStats *stats)
     memset(stats, 0, sizeof *stats);
     stats->backend.struct_size = sizeof stats->backend;
     if (b->audio.stats) {
-        b->audio.stats(gh_plugin_instance_handle(a->inst), &stats->backend);
+        GH_PLUGIN_CALL(b, "stats", 0, b->audio.stats(gh_plugin_instance_handle(a->inst), &stats->backend));
         stats->backend.struct_size = sizeof stats->backend;
     }
     stats->format = a->format;

@@ -1,6 +1,7 @@
 /* pipeline-input: see pipeline-input.h.  Main thread only, as the input
  * ops are. */
 #include "pipeline-input.h"
+#include "plugin-watch.h"
 
 #include <errno.h>
 
@@ -41,7 +42,7 @@ pipeline_input_call(GhPluginInstance *input, const gh_input_event *events, guint
     int rc;
 
     gh_plugin_instance_clear_error(input);
-    rc = b->input.send(gh_plugin_instance_handle(input), events + first, n);
+    GH_PLUGIN_CALL(b, "send", 0, rc = b->input.send(gh_plugin_instance_handle(input), events + first, n));
     if (rc >= 0)
         return 0;
     why = gh_plugin_instance_last_error(input);

@@ -1,5 +1,6 @@
 /* pipeline-pads: see pipeline-pads.h.  Main thread only. */
 #include "pipeline-pads.h"
+#include "plugin-watch.h"
 
 #include <string.h>
 
@@ -44,7 +45,7 @@ gh_pipeline_pads_feedback(GhPipelinePads *pads, const gh_pad_feedback *fb, GhPlu
     /* A backend built before 1.4 has no such op: its players get no feedback. */
     if (!b || peer == 0 || b->stream.version < 4 || !b->stream.pad_feedback)
         return;
-    b->stream.pad_feedback(gh_plugin_instance_handle(stream), peer, fb);
+    GH_PLUGIN_CALL(b, "pad_feedback", 0, b->stream.pad_feedback(gh_plugin_instance_handle(stream), peer, fb));
 }
 
 /* The input backend's counters for pad, when it keeps them. */
@@ -57,7 +58,10 @@ pipeline_pads_backend_stats(GhPluginInstance *input, guint32 pad, gh_pad_stats *
     stats->struct_size = sizeof *stats;
     if (!b || b->input.version < 2 || !b->input.pad_stats)
         return FALSE;
-    if (b->input.pad_stats(gh_plugin_instance_handle(input), pad, stats) < 0) {
+    int rc;
+
+    GH_PLUGIN_CALL(b, "pad_stats", 0, rc = b->input.pad_stats(gh_plugin_instance_handle(input), pad, stats));
+    if (rc < 0) {
         memset(stats, 0, sizeof *stats);
         return FALSE;
     }

@@ -11,6 +11,7 @@
  * the release calls stale is dropped and taken again from a new grab.
  * Everything shared is under `lock`. */
 #include "pipeline.h"
+#include "plugin-watch.h"
 
 #include <errno.h>
 #include <gio/gio.h>
@@ -266,7 +267,7 @@ pipeline_release(GhPipeline *p, const gh_frame *frame, gboolean pushed)
     if (!b->capture.release)
         return;
     gh_plugin_instance_clear_error(p->capture);
-    rc = b->capture.release(gh_plugin_instance_handle(p->capture), frame);
+    GH_PLUGIN_CALL(b, "release", 0, rc = b->capture.release(gh_plugin_instance_handle(p->capture), frame));
     if (rc < 0)
         why = pipeline_op_error(p->capture, rc);
     g_mutex_lock(&p->lock);
@@ -299,7 +300,7 @@ pipeline_grab(GhPipeline *p, guint64 grab, gh_frame *frame, guint timeout_ms, ch
     frame->struct_size = sizeof(*frame);
     gh_plugin_instance_clear_error(p->capture);
     t0 = g_get_monotonic_time();
-    rc = b->capture.grab(gh_plugin_instance_handle(p->capture), frame, timeout_ms);
+    GH_PLUGIN_CALL(b, "grab", timeout_ms, rc = b->capture.grab(gh_plugin_instance_handle(p->capture), frame, timeout_ms));
     t1 = g_get_monotonic_time();
     if (rc == -EAGAIN)
         return rc;
@@ -309,7 +310,7 @@ pipeline_grab(GhPipeline *p, guint64 grab, gh_frame *frame, guint timeout_ms, ch
     }
     if (!pipeline_frame_valid(frame)) {
         if (b->capture.release)
-            b->capture.release(gh_plugin_instance_handle(p->capture), frame); /* nobody used it */
+            GH_PLUGIN_CALL(b, "release", 0, b->capture.release(gh_plugin_instance_handle(p->capture), frame)); /* nobody used it */
         *reason = g_strdup_printf("%s failed: invalid frame (%ux%u, stride %u, format %u)", b->name, frame->width,
                                   frame->height, frame->stride, frame->format);
         return -EPROTO;
@@ -332,7 +333,7 @@ pipeline_push(GhPipeline *p, const gh_frame *frame, char **reason)
     int rc;
 
     gh_plugin_instance_clear_error(p->stream);
-    rc = b->stream.push_frame(gh_plugin_instance_handle(p->stream), frame);
+    GH_PLUGIN_CALL(b, "push_frame", 0, rc = b->stream.push_frame(gh_plugin_instance_handle(p->stream), frame));
     if (rc < 0 && rc != -EAGAIN)
         *reason = pipeline_op_error(p->stream, rc);
     return rc;
@@ -414,7 +415,7 @@ pipeline_thread(gpointer data)
 
     if (cap->capture.start) {
         gh_plugin_instance_clear_error(p->capture);
-        rc = cap->capture.start(ci);
+        GH_PLUGIN_CALL(cap, "start", 0, rc = cap->capture.start(ci));
         if (rc < 0)
             reason = pipeline_op_error(p->capture, rc);
     }
@@ -463,7 +464,7 @@ pipeline_thread(gpointer data)
     pipeline_answer_error(p, G_MAXUINT64, reason ? reason : "the session's pipeline has stopped");
     g_mutex_unlock(&p->lock);
     if (started && cap->capture.stop)
-        cap->capture.stop(ci);
+        GH_PLUGIN_CALL(cap, "stop", 0, cap->capture.stop(ci));
     if (reason) {
         g_warning("session %s: pipeline stopped: %s", p->session_id, reason);
         pipeline_report_failure(p, reason);
@@ -1018,7 +1019,7 @@ gh_pipeline_peer_open(GhPipeline *p, guint32 peer, guint32 flags, GError **error
     }
     b = gh_plugin_instance_backend(p->stream);
     gh_plugin_instance_clear_error(p->stream);
-    rc = b->stream.peer_open(gh_plugin_instance_handle(p->stream), peer, flags);
+    GH_PLUGIN_CALL(b, "peer_open", 0, rc = b->stream.peer_open(gh_plugin_instance_handle(p->stream), peer, flags));
     if (rc < 0) {
         g_autofree char *why = pipeline_op_error(p->stream, rc);
         g_set_error_literal(error, GH_PIPELINE_ERROR, GH_PIPELINE_ERROR_FAILED, why);
@@ -1030,7 +1031,7 @@ gh_pipeline_peer_open(GhPipeline *p, guint32 peer, guint32 flags, GError **error
     g_mutex_unlock(&p->lock);
     /* A player that joins needs a picture it can decode from. */
     if (b->stream.request_keyframe)
-        b->stream.request_keyframe(gh_plugin_instance_handle(p->stream));
+        GH_PLUGIN_CALL(b, "request_keyframe", 0, b->stream.request_keyframe(gh_plugin_instance_handle(p->stream)));
     return TRUE;
 }
 
@@ -1051,7 +1052,7 @@ gh_pipeline_peer_message(GhPipeline *p, guint32 peer, const char *message, char 
         return -ENOTSUP;
     }
     gh_plugin_instance_clear_error(p->stream);
-    rc = b->stream.peer_message(gh_plugin_instance_handle(p->stream), peer, message);
+    GH_PLUGIN_CALL(b, "peer_message", 0, rc = b->stream.peer_message(gh_plugin_instance_handle(p->stream), peer, message));
     if (rc < 0)
         *why = pipeline_op_error(p->stream, rc);
     return rc < 0 ? rc : 0;
@@ -1066,7 +1067,7 @@ gh_pipeline_peer_close(GhPipeline *p, guint32 peer)
         return;
     b = gh_plugin_instance_backend(p->stream);
     if (b->stream.peer_close)
-        b->stream.peer_close(gh_plugin_instance_handle(p->stream), peer);
+        GH_PLUGIN_CALL(b, "peer_close", 0, b->stream.peer_close(gh_plugin_instance_handle(p->stream), peer));
     g_mutex_lock(&p->lock);
     if (p->peers_open > 0)
         p->peers_open--;

@@ -4,6 +4,7 @@
  * mistake (NULL, a stale or random pointer, a bad argument, the wrong
  * thread) is answered with an error and a warning, never a crash. */
 #include "plugin-registry.h"
+#include "plugin-watch.h"
 
 #include <errno.h>
 #include <glib-unix.h>
@@ -229,7 +230,10 @@ host_timer_dispatch(gpointer data)
 {
     SourceClosure *c = data;
 
-    return host_source_done(c, c->timer(c->data));
+    int keep;
+
+    GH_PLUGIN_CALL(c->host->backend, "timer", 0, keep = c->timer(c->data));
+    return host_source_done(c, keep);
 }
 
 static gboolean
@@ -238,7 +242,11 @@ host_fd_dispatch(gint fd, GIOCondition cond, gpointer data)
     SourceClosure *c = data;
 
     /* GH_FD_* are poll(2) bits, as G_IO_* are on Linux; ERR and HUP too. */
-    return host_source_done(c, c->fd(fd, (uint32_t)cond & (G_IO_IN | G_IO_OUT | G_IO_ERR | G_IO_HUP), c->data));
+    int keep;
+
+    GH_PLUGIN_CALL(c->host->backend, "fd", 0,
+                   keep = c->fd(fd, (uint32_t)cond & (G_IO_IN | G_IO_OUT | G_IO_ERR | G_IO_HUP), c->data));
+    return host_source_done(c, keep);
 }
 
 static uint32_t
@@ -699,12 +707,25 @@ host_probe(gh_host *h, GError **error)
 
     if (!h->backend->factory.probe)
         return TRUE;
-    rc = h->backend->factory.probe(h, &services);
+    GH_PLUGIN_CALL(h->backend, "probe", GH_PLUGIN_WATCH_LOAD_MS, rc = h->backend->factory.probe(h, &services));
     if (rc == 0)
         return TRUE;
     why = host_take_reason(h, rc, "probe returned a positive value");
     g_set_error(error, GH_PLUGIN_ERROR, GH_PLUGIN_ERROR_CREATE, "backend %s cannot serve session %s: %s",
                 host_name(h), h->session_id ? h->session_id : "(none)", why);
+    return FALSE;
+}
+
+/* A scanned backend (plugin-scan.c) describes a plugin loaded in another
+ * process: nothing of it can be called here. */
+static gboolean
+host_backend_loaded(const GhBackend *backend, GError **error)
+{
+    if (backend->plugin && backend->plugin->handle)
+        return TRUE;
+    g_set_error(error, GH_PLUGIN_ERROR, GH_PLUGIN_ERROR_NOT_LOADED,
+                "backend %s is not loaded in this process (its plugin %s was only scanned)", backend->name,
+                backend->plugin ? backend->plugin->path : "(none)");
     return FALSE;
 }
 
@@ -715,6 +736,8 @@ gh_plugin_backend_probe(const GhBackend *backend, const GhPluginSessionInfo *inf
     gboolean ok;
 
     g_return_val_if_fail(backend && info, FALSE);
+    if (!host_backend_loaded(backend, error))
+        return FALSE;
     h = host_new(backend, info);
     ok = host_probe(h, error);
     host_retire(h);
@@ -729,12 +752,14 @@ gh_plugin_instance_new(const GhBackend *backend, const GhPluginSessionInfo *info
     gh_host *h;
 
     g_return_val_if_fail(backend && info, NULL);
+    if (!host_backend_loaded(backend, error))
+        return NULL;
     h = host_new(backend, info);
     if (!host_probe(h, error)) {
         host_retire(h);
         return NULL;
     }
-    handle = backend->factory.create(h, &services);
+    GH_PLUGIN_CALL(backend, "create", GH_PLUGIN_WATCH_LOAD_MS, handle = backend->factory.create(h, &services));
     if (!handle) {
         g_autofree char *why = host_take_reason(h, 0, "create returned NULL");
 
@@ -759,7 +784,7 @@ gh_plugin_instance_free(GhPluginInstance *inst)
     if (!inst)
         return NULL;
     /* The handle stays valid through destroy: it may remove its own sources. */
-    inst->backend->factory.destroy(inst->handle);
+    GH_PLUGIN_CALL(inst->backend, "destroy", 0, inst->backend->factory.destroy(inst->handle));
     host_retire(inst->host);
     gh_plugin_instance_removed(inst->backend->plugin);
     g_free(inst);

@@ -205,8 +205,8 @@ gh_plugin_registry_backends(GhPluginRegistry *reg, guint32 kind)
     return out;
 }
 
-static void
-registry_refuse(GhPluginRegistry *reg, const char *file, const char *reason)
+void
+gh_plugin_registry_refuse(GhPluginRegistry *reg, const char *file, const char *reason)
 {
     GhPluginRefusal *r = g_new0(GhPluginRefusal, 1);
 
@@ -403,13 +403,33 @@ registry_check_descriptor(const gh_plugin *src, gh_plugin *d, GhPluginError *cod
     return TRUE;
 }
 
+/* The backend p added last takes no name already taken, by an earlier plugin
+ * or by p itself.  Serves plugins loaded here and scanned ones alike. */
+static gboolean
+registry_check_unique(GhPluginRegistry *reg, GhPlugin *p, char **reason)
+{
+    const GhBackend *b = p->backends->pdata[p->backends->len - 1];
+    const GhBackend *other = g_hash_table_lookup(reg->by_name, b->name);
+
+    if (other) {
+        *reason = g_strdup_printf("backend %s is already provided by plugin %s (%s)", b->name,
+                                  other->plugin->name, other->plugin->path);
+        return FALSE;
+    }
+    for (guint j = 0; j + 1 < p->backends->len; j++)
+        if (g_str_equal(((GhBackend *)p->backends->pdata[j])->name, b->name)) {
+            *reason = g_strdup_printf("backend %s is listed twice", b->name);
+            return FALSE;
+        }
+    return TRUE;
+}
+
 /* Every factory, and no backend name already taken (here or earlier). */
 static gboolean
 registry_check_backends(GhPluginRegistry *reg, GhPlugin *p, const gh_plugin *d, GhPluginError *code, char **reason)
 {
     for (guint i = 0; i < d->n_factories; i++) {
         GhBackend *b = registry_check_factory(d->factories[i], i, reason);
-        const GhBackend *other;
 
         *code = GH_PLUGIN_ERROR_INVALID;
         if (!b)
@@ -417,17 +437,8 @@ registry_check_backends(GhPluginRegistry *reg, GhPlugin *p, const gh_plugin *d, 
         b->plugin = p;
         g_ptr_array_add(p->backends, b);
         *code = GH_PLUGIN_ERROR_DUPLICATE;
-        other = g_hash_table_lookup(reg->by_name, b->name);
-        if (other) {
-            *reason = g_strdup_printf("backend %s is already provided by plugin %s (%s)", b->name,
-                                      other->plugin->name, other->plugin->path);
+        if (!registry_check_unique(reg, p, reason))
             return FALSE;
-        }
-        for (guint j = 0; j + 1 < p->backends->len; j++)
-            if (g_str_equal(((GhBackend *)p->backends->pdata[j])->name, b->name)) {
-                *reason = g_strdup_printf("backend %s is listed twice", b->name);
-                return FALSE;
-            }
     }
     return TRUE;
 }
@@ -478,6 +489,18 @@ plugin_open(GhPluginRegistry *reg, const char *path, GhPluginError *code, char *
     return g_steal_pointer(&p);
 }
 
+/* A checked plugin joins the registry, its backends the name index. */
+static void
+registry_add(GhPluginRegistry *reg, GhPlugin *p)
+{
+    g_ptr_array_add(reg->plugins, p);
+    for (guint i = 0; i < p->backends->len; i++) {
+        GhBackend *b = p->backends->pdata[i];
+
+        g_hash_table_insert(reg->by_name, b->name, b);
+    }
+}
+
 gboolean
 gh_plugin_registry_load_file(GhPluginRegistry *reg, const char *path, GError **error)
 {
@@ -488,16 +511,11 @@ gh_plugin_registry_load_file(GhPluginRegistry *reg, const char *path, GError **e
     g_return_val_if_fail(reg && path, FALSE);
     p = plugin_open(reg, path, &code, &reason);
     if (!p) {
-        registry_refuse(reg, path, reason);
+        gh_plugin_registry_refuse(reg, path, reason);
         g_set_error_literal(error, GH_PLUGIN_ERROR, code, reason);
         return FALSE;
     }
-    g_ptr_array_add(reg->plugins, p);
-    for (guint i = 0; i < p->backends->len; i++) {
-        GhBackend *b = p->backends->pdata[i];
-
-        g_hash_table_insert(reg->by_name, b->name, b);
-    }
+    registry_add(reg, p);
     g_debug("plugin %s loaded: %s %s, %u backends", path, p->name, p->version, p->backends->len);
     return TRUE;
 }
@@ -509,30 +527,193 @@ registry_compare_names(gconstpointer a, gconstpointer b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-void
-gh_plugin_registry_load_dir(GhPluginRegistry *reg, const char *dir)
+char **
+gh_plugin_registry_list_dir(GhPluginRegistry *reg, const char *dir)
 {
     g_autoptr(GError) err = NULL;
     g_autoptr(GDir) d = g_dir_open(dir, 0, &err);
-    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
     const char *name;
 
     if (!d) {
         g_autofree char *reason = g_strdup_printf("cannot read plugin dir: %s", err->message);
 
-        registry_refuse(reg, dir, reason);
-        return;
+        gh_plugin_registry_refuse(reg, dir, reason);
+        return NULL;
     }
     while ((name = g_dir_read_name(d)))
         if (g_str_has_suffix(name, ".so"))
-            g_ptr_array_add(names, g_strdup(name));
-    g_ptr_array_sort(names, registry_compare_names);
-    for (guint i = 0; i < names->len; i++) {
-        g_autofree char *path = g_build_filename(dir, names->pdata[i], NULL);
+            g_ptr_array_add(paths, g_build_filename(dir, name, NULL));
+    /* One dir: the paths sort as their names do. */
+    g_ptr_array_sort(paths, registry_compare_names);
+    g_ptr_array_add(paths, NULL);
+    return (char **)g_ptr_array_free(g_steal_pointer(&paths), FALSE);
+}
 
-        /* Refusals are recorded and logged by load_file; the next one goes on. */
-        gh_plugin_registry_load_file(reg, path, NULL);
+void
+gh_plugin_registry_load_dir(GhPluginRegistry *reg, const char *dir)
+{
+    g_auto(GStrv) paths = gh_plugin_registry_list_dir(reg, dir);
+
+    /* Refusals are recorded and logged by load_file; the next one goes on. */
+    for (guint i = 0; paths && paths[i]; i++)
+        gh_plugin_registry_load_file(reg, paths[i], NULL);
+}
+
+char **
+gh_plugin_registry_files(GhPluginRegistry *reg)
+{
+    char **files = g_new0(char *, reg->plugins->len + 1);
+
+    for (guint i = 0; i < reg->plugins->len; i++)
+        files[i] = g_strdup(((GhPlugin *)reg->plugins->pdata[i])->path);
+    return files;
+}
+
+/* ---- scanned plugins (plugin-scan.c) ------------------------------------ */
+
+/* "M.m" of this host's major and a minor it speaks. */
+static gboolean
+registry_scanned_abi(const char *abi, guint32 *major, guint32 *minor)
+{
+    g_auto(GStrv) parts = g_strsplit(abi, ".", 3);
+    guint64 m[2];
+
+    if (g_strv_length(parts) != 2)
+        return FALSE;
+    for (guint i = 0; i < 2; i++)
+        if (!g_ascii_string_to_unsigned(parts[i], 10, 0, G_MAXUINT32, &m[i], NULL))
+            return FALSE;
+    *major = (guint32)m[0];
+    *minor = (guint32)m[1];
+    return *major == GH_PLUGIN_ABI_MAJOR && *minor <= GH_PLUGIN_ABI_MINOR;
+}
+
+/* One entry of "backends" into a GhBackend without a factory to call, or
+ * NULL with the reason.  kind and name are held to the loader's rules. */
+static GhBackend *
+registry_scanned_backend(JsonNode *node, guint idx, char **reason)
+{
+    static const guint32 kinds[] = { GH_BACKEND_CAPTURE, GH_BACKEND_STREAM, GH_BACKEND_INPUT, GH_BACKEND_AUDIO };
+    JsonObject *o = JSON_NODE_HOLDS_OBJECT(node) ? json_node_get_object(node) : NULL;
+    const char *name = o ? gh_json_get_string(o, "name") : NULL;
+    const char *kind = o ? gh_json_get_string(o, "kind") : NULL;
+    const char *description = o ? gh_json_get_string(o, "description") : NULL;
+    g_autoptr(GhBackend) b = NULL;
+
+    if (!o || !name || !kind || !description) {
+        *reason = g_strdup_printf("backend %u %s", idx,
+                                  !o      ? "is not an object"
+                                  : !name ? "has no string 'name'"
+                                  : !kind ? "has no string 'kind'"
+                                          : "has no string 'description'");
+        return NULL;
     }
+    b = g_new0(GhBackend, 1);
+    for (guint i = 0; i < G_N_ELEMENTS(kinds); i++)
+        if (g_str_equal(kind, gh_plugin_kind_name(kinds[i])))
+            b->kind = kinds[i];
+    if (!b->kind) {
+        *reason = g_strdup_printf("backend %u: unknown kind '%s'", idx, kind);
+        return NULL;
+    }
+    if (!registry_backend_name_valid(name, kind)) {
+        *reason = g_strdup_printf("backend %u: name '%s' does not match %s.NAME", idx, name, kind);
+        return NULL;
+    }
+    b->name = g_strdup(name);
+    b->description = g_strdup(description);
+    /* No create or ops: gh_plugin_instance_new refuses a plugin without handle. */
+    b->factory.kind = b->kind;
+    b->factory.name = b->name;
+    return g_steal_pointer(&b);
+}
+
+/* The descriptor's facts, each a string; the backends come after. */
+static GhPlugin *
+registry_scanned_plugin(const char *file, JsonObject *o, char **reason)
+{
+    static const char *const members[] = { "name", "version", "license", "path", "abi" };
+    const char *v[G_N_ELEMENTS(members)];
+    g_autoptr(GhPlugin) p = NULL;
+
+    for (guint i = 0; i < G_N_ELEMENTS(members); i++)
+        if (!(v[i] = gh_json_get_string(o, members[i]))) {
+            *reason = g_strdup_printf("plugin has no string '%s'", members[i]);
+            return NULL;
+        }
+    if (!g_str_equal(v[3], file)) {
+        *reason = g_strdup_printf("plugin 'path' is %s, not the file scanned", v[3]);
+        return NULL;
+    }
+    p = g_new0(GhPlugin, 1);
+    if (!registry_scanned_abi(v[4], &p->abi_major, &p->abi_minor)) {
+        *reason = g_strdup_printf("plugin 'abi' %s is not one this host speaks (%u.0 to %u.%u)", v[4],
+                                  GH_PLUGIN_ABI_MAJOR, GH_PLUGIN_ABI_MAJOR, GH_PLUGIN_ABI_MINOR);
+        return NULL;
+    }
+    p->name = g_strdup(v[0]);
+    p->version = g_strdup(v[1]);
+    p->license = g_strdup(v[2]);
+    p->path = g_strdup(file);
+    p->backends = g_ptr_array_new_with_free_func(registry_backend_free);
+    return g_steal_pointer(&p);
+}
+
+/* The plugin of o, or NULL with code and reason; backends in order, each
+ * checked for a name taken as plugin_open checks a loaded one. */
+static GhPlugin *
+registry_scanned_open(GhPluginRegistry *reg, const char *file, JsonObject *o, GhPluginError *code, char **reason)
+{
+    g_autoptr(GhPlugin) p = NULL;
+    g_autofree char *why = NULL;
+    JsonArray *backends = gh_json_get_array(o, "backends");
+    guint n = backends ? json_array_get_length(backends) : 0;
+
+    *code = GH_PLUGIN_ERROR_INVALID;
+    if (!(p = registry_scanned_plugin(file, o, &why)))
+        goto invalid;
+    if (!backends || n == 0 || n > GH_PLUGIN_MAX_FACTORIES) {
+        why = backends ? g_strdup_printf("plugin has %u backends (1 to %u)", n, GH_PLUGIN_MAX_FACTORIES)
+                       : g_strdup("plugin has no array 'backends'");
+        goto invalid;
+    }
+    for (guint i = 0; i < n; i++) {
+        GhBackend *b = registry_scanned_backend(json_array_get_element(backends, i), i, &why);
+
+        if (!b)
+            goto invalid;
+        b->plugin = p;
+        g_ptr_array_add(p->backends, b);
+        if (!registry_check_unique(reg, p, reason)) {
+            *code = GH_PLUGIN_ERROR_DUPLICATE;
+            return NULL;
+        }
+    }
+    return g_steal_pointer(&p);
+
+invalid:
+    *reason = g_strdup_printf("scanner output: %s", why);
+    return NULL;
+}
+
+gboolean
+gh_plugin_registry_add_scanned(GhPluginRegistry *reg, const char *file, JsonObject *plugin, GError **error)
+{
+    g_autofree char *reason = NULL;
+    GhPluginError code;
+    GhPlugin *p;
+
+    g_return_val_if_fail(reg && file && plugin, FALSE);
+    p = registry_scanned_open(reg, file, plugin, &code, &reason);
+    if (!p) {
+        gh_plugin_registry_refuse(reg, file, reason);
+        g_set_error_literal(error, GH_PLUGIN_ERROR, code, reason);
+        return FALSE;
+    }
+    registry_add(reg, p);
+    g_debug("plugin %s scanned: %s %s, %u backends", file, p->name, p->version, p->backends->len);
+    return TRUE;
 }
 
 /* ---- JSON view (GET /v1/plugins, gamehostctl plugin check) -------------- */

@@ -3,10 +3,12 @@
  * checks each against the ABI (refusing, with the file and the reason, and
  * going on), keeps the registry of backends, and creates backend instances
  * with their host-services table (plugin-host.c).  Plugins are never
- * unloaded while an instance exists. */
+ * unloaded while an instance exists.  A registry may also hold plugins
+ * another process loaded (plugin-scan.c): descriptors without a handle. */
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 #include <gamehost/plugin.h>
 
 typedef struct GhPlugin GhPlugin;
@@ -31,7 +33,7 @@ struct GhPlugin {
     guint32 abi_major, abi_minor;
     GPtrArray *backends;         /* GhBackend*, owned */
     gint instances;              /* live instances: never unloaded while > 0 */
-    void *handle;                /* dlopen handle */
+    void *handle;                /* dlopen handle; NULL for a scanned plugin */
 };
 
 typedef struct {
@@ -52,6 +54,7 @@ typedef enum {
     GH_PLUGIN_ERROR_UNKNOWN,     /* no such backend */
     GH_PLUGIN_ERROR_CREATE,      /* probe or create failed */
     GH_PLUGIN_ERROR_WRONG_KIND,  /* a backend of another kind than asked for */
+    GH_PLUGIN_ERROR_NOT_LOADED,  /* a scanned backend: its plugin is not in this process */
 } GhPluginError;
 
 GhPluginRegistry *gh_plugin_registry_new(void);
@@ -65,9 +68,27 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(GhPluginRegistry, gh_plugin_registry_free)
 void gh_plugin_registry_load_dir(GhPluginRegistry *reg, const char *dir);
 /* Loads one file; FALSE with the refusal reason in error (also recorded). */
 gboolean gh_plugin_registry_load_file(GhPluginRegistry *reg, const char *path, GError **error);
+/* The *.so files of dir in name order (NULL-terminated), as load_dir loads
+ * them; NULL when dir cannot be read, which is recorded as load_dir does. */
+char **gh_plugin_registry_list_dir(GhPluginRegistry *reg, const char *dir);
+/* Records (and logs) file as refused for reason. */
+void gh_plugin_registry_refuse(GhPluginRegistry *reg, const char *file, const char *reason);
+/* Adds the plugin another process loaded from file, as one "plugins" entry
+ * of gh_plugin_registry_to_json() describes it (plugin-scan.c).  The JSON is
+ * untrusted: a missing or mistyped member, or a name or kind the loader
+ * would refuse, refuses file with GH_PLUGIN_ERROR_INVALID ("scanner output:
+ * ..."); a backend name already taken with GH_PLUGIN_ERROR_DUPLICATE and
+ * the loader's message.  Its backends are descriptors only (no handle): they
+ * answer lookups and the JSON view, and gh_plugin_instance_new refuses them
+ * with GH_PLUGIN_ERROR_NOT_LOADED.  FALSE with the reason (also recorded). */
+gboolean gh_plugin_registry_add_scanned(GhPluginRegistry *reg, const char *file, JsonObject *plugin,
+                                        GError **error);
+/* The accepted plugin files in load order, NULL-terminated (free with g_strfreev). */
+char **gh_plugin_registry_files(GhPluginRegistry *reg);
 
 const GPtrArray *gh_plugin_registry_plugins(GhPluginRegistry *reg);   /* GhPlugin* */
 const GPtrArray *gh_plugin_registry_refusals(GhPluginRegistry *reg);  /* GhPluginRefusal* */
+
 const GhBackend *gh_plugin_registry_lookup(GhPluginRegistry *reg, const char *name);
 /* The backend a request names, which must be of kind; else NULL with
  * GH_PLUGIN_ERROR_UNKNOWN ("unknown capture backend 'x'") or
@@ -130,7 +151,8 @@ typedef struct {
 typedef struct GhPluginInstance GhPluginInstance;
 
 /* probe (when present) then create; NULL with GH_PLUGIN_ERROR_CREATE and the
- * plugin's message when either refuses. */
+ * plugin's message when either refuses, or GH_PLUGIN_ERROR_NOT_LOADED for a
+ * scanned backend (gh_plugin_registry_add_scanned). */
 GhPluginInstance *gh_plugin_instance_new(const GhBackend *backend, const GhPluginSessionInfo *info,
                                          GError **error);
 /* Only probes. */
@@ -144,7 +166,6 @@ void gh_plugin_instance_clear_error(GhPluginInstance *inst);
 
 /* ---- added by the plugin loader (exception to "headers are final"; move as
  * the owner sees fit) ------------------------------------------------------ */
-#include <json-glib/json-glib.h>
 
 /* {"plugins":[{"name","version","license","path","abi":"1.0","backends":
  *   [{"name","kind":"capture|stream|input","description"}]}],

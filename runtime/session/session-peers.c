@@ -56,7 +56,6 @@ typedef struct {
     guint32 peer;
     char *text;                  /* SEND: the message; CLOSE: the reason; RELEASE: why ("left") */
     GArray *events;              /* INPUT, RELEASE: gh_input_event */
-    GhPipeline *pipeline;        /* RELEASE: where to; it outlives the peers' being alive */
 } PeerWork;
 
 static void
@@ -152,20 +151,39 @@ peers_log_drops(SessionPeers *peers, guint32 peer, GArray *drops, const GError *
         peers_log_limited(peers, peer, "refused", err->message);
 }
 
-/* Main loop: a player's input, or the releases of what it held (logged
- * with their count, however many were dropped). */
-static void
-peers_deliver(SessionPeers *peers, GhPipeline *pipeline, PeerWork *w)
-{
-    g_autoptr(GArray) drops = NULL;
-    g_autoptr(GError) err = NULL;
+typedef struct {
+    SessionPeers *peers;
+    guint32 peer;
+} PeerDelivery;
 
-    gh_session_pipeline_send_input(peers->mgr, pipeline, (const gh_input_event *)w->events->data,
-                                   w->events->len, &drops, &err);
+static void
+peers_delivered(gpointer data, GArray *drops, const GError *error)
+{
+    PeerDelivery *d = data;
+
+    peers_log_drops(d->peers, d->peer, drops, error);
+    gh_session_peers_unref(d->peers);
+    g_free(d);
+}
+
+/* Main loop: a player's input, or the releases of what it held (logged
+ * with their count, however many were dropped), to the session's worker
+ * (none while it restarts: then nothing reaches the VM anyway). */
+static void
+peers_deliver(SessionPeers *peers, GhWorkerClient *worker, PeerWork *w)
+{
+    PeerDelivery *d;
+
     if (w->kind == PEER_WORK_RELEASE)
         g_message("session %s: released %u held inputs of player %u (%s)", peers->session_id, w->events->len,
                   w->peer, w->text);
-    peers_log_drops(peers, w->peer, drops, err);
+    if (!worker)
+        return;
+    d = g_new0(PeerDelivery, 1);
+    d->peers = peers_ref(peers);
+    d->peer = w->peer;
+    gh_session_pipeline_send_input(peers->mgr, worker, (const gh_input_event *)w->events->data, w->events->len,
+                                   peers_delivered, d);
 }
 
 static void
@@ -184,13 +202,12 @@ peers_do(SessionPeers *peers, PeerWork *w)
             mgr->sink.close(mgr->sink_data, peers->session_id, w->peer, w->text);
         break;
     case PEER_WORK_INPUT:
+    case PEER_WORK_RELEASE:
+        /* A release queued when the session began to close is delivered by
+         * gh_session_peers_retire, which takes it out of the queue. */
         sp = peers_pipeline(peers);
         if (sp && sp->peers == peers)
-            peers_deliver(peers, sp->pipeline, w);
-        break;
-    case PEER_WORK_RELEASE:
-        /* Even when the session has begun to close: what it held is let go. */
-        peers_deliver(peers, w->pipeline, w);
+            peers_deliver(peers, sp->worker, w);
         break;
     }
 }
@@ -241,7 +258,7 @@ peers_queue_locked(SessionPeers *peers, PeerWork *w)
 /* Under lock, when peer (the controller) leaves or loses control: what it
  * holds, to release; NULL when nothing. */
 static PeerWork *
-peers_take_held_locked(SessionPeers *peers, GhPipeline *pipeline, guint32 peer, const char *why)
+peers_take_held_locked(SessionPeers *peers, guint32 peer, const char *why)
 {
     g_autoptr(GArray) releases = gh_input_held_release(peers->held);
     PeerWork *w;
@@ -253,15 +270,14 @@ peers_take_held_locked(SessionPeers *peers, GhPipeline *pipeline, guint32 peer, 
     w->peer = peer;
     w->text = g_strdup(why);
     w->events = g_steal_pointer(&releases);
-    w->pipeline = pipeline;
     return w;
 }
 
 /* Under lock: the releases go behind the peer's last input in the inbox. */
 static void
-peers_release_locked(SessionPeers *peers, GhPipeline *pipeline, guint32 peer, const char *why)
+peers_release_locked(SessionPeers *peers, guint32 peer, const char *why)
 {
-    PeerWork *w = peers_take_held_locked(peers, pipeline, peer, why);
+    PeerWork *w = peers_take_held_locked(peers, peer, why);
 
     if (w)
         peers_queue_locked(peers, w);
@@ -314,21 +330,6 @@ peers_count_drop(SessionPeers *peers, gboolean malformed)
     }
 }
 
-/* {"events":[...]} of len bytes (not NUL-terminated) → events, or NULL. */
-static GArray *
-peers_parse_input(const char *json, gsize len)
-{
-    g_autoptr(JsonParser) parser = json_parser_new_immutable();
-    g_autoptr(GError) err = NULL;
-    GArray *events = NULL;
-
-    if (!json || len == 0 || len > PEERS_MAX_INPUT_BYTES ||
-        !json_parser_load_from_data(parser, json, (gssize)len, &err) || !json_parser_get_root(parser) ||
-        !gh_input_events_from_json(json_parser_get_root(parser), &events, &err))
-        return NULL;
-    return events;
-}
-
 gboolean
 gh_session_peers_controls(SessionPeers *peers, guint32 peer)
 {
@@ -365,7 +366,7 @@ gh_session_peers_input(SessionPeers *peers, guint32 peer, const char *json, gsiz
     }
     g_mutex_unlock(&peers->lock);
 
-    events = peers_parse_input(json, len);
+    events = gh_input_events_parse(json, len, PEERS_MAX_INPUT_BYTES);
     g_mutex_lock(&peers->lock);
     if (!events) {
         peers_count_drop(peers, TRUE);
@@ -397,7 +398,7 @@ gh_session_peers_input(SessionPeers *peers, guint32 peer, const char *json, gsiz
 /* Under lock: the releases still queued, which the main loop would now
  * drop (no longer alive), in order; then the controller's. */
 static GQueue *
-peers_steal_releases_locked(SessionPeers *peers, GhPipeline *pipeline)
+peers_steal_releases_locked(SessionPeers *peers)
 {
     GQueue *releases = g_queue_new();
     PeerWork *last;
@@ -409,14 +410,14 @@ peers_steal_releases_locked(SessionPeers *peers, GhPipeline *pipeline)
             g_queue_delete_link(&peers->inbox, l);
         }
     }
-    last = peers_take_held_locked(peers, pipeline, peers->controller, "session stopping");
+    last = peers_take_held_locked(peers, peers->controller, "session stopping");
     if (last)
         g_queue_push_tail(releases, last);
     return releases;
 }
 
 void
-gh_session_peers_retire(SessionPeers *peers, GhPipeline *pipeline)
+gh_session_peers_retire(SessionPeers *peers, GhWorkerClient *worker)
 {
     g_autoptr(GArray) open = NULL;
     GQueue *releases;
@@ -427,21 +428,36 @@ gh_session_peers_retire(SessionPeers *peers, GhPipeline *pipeline)
     g_mutex_lock(&peers->lock);
     open = g_steal_pointer(&peers->open);
     peers->open = g_array_new(FALSE, FALSE, sizeof(guint32));
-    releases = peers_steal_releases_locked(peers, pipeline);
+    releases = peers_steal_releases_locked(peers);
     peers->controller = 0;
     peers->alive = FALSE;
     g_mutex_unlock(&peers->lock);
     /* Now, not through the inbox: the input still queued there is dropped,
      * so nothing can overtake these releases. */
     while ((w = g_queue_pop_head(releases))) {
-        if (w->pipeline)
-            peers_deliver(peers, w->pipeline, w);
+        peers_deliver(peers, worker, w);
         peer_work_free(w);
     }
     g_queue_free(releases);
     /* The ABI promises peer_close for every peer before destroy. */
-    for (guint i = 0; pipeline && i < open->len; i++)
-        gh_pipeline_peer_close(pipeline, g_array_index(open, guint32, i));
+    for (guint i = 0; worker && i < open->len; i++)
+        gh_worker_client_peer_close(worker, g_array_index(open, guint32, i));
+}
+
+void
+gh_session_peers_close_all(SessionPeers *peers, const char *reason)
+{
+    g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&peers->lock);
+    g_autoptr(GArray) held = gh_input_held_release(peers->held);   /* the VM's side went with the worker */
+
+    for (guint i = 0; peers->alive && i < peers->open->len; i++) {
+        PeerWork *w = g_new0(PeerWork, 1);
+
+        w->kind = PEER_WORK_CLOSE;
+        w->peer = g_array_index(peers->open, guint32, i);
+        w->text = g_strdup(reason);
+        peers_queue_locked(peers, w);
+    }
 }
 
 JsonNode *
@@ -488,8 +504,14 @@ peers_admit(GhSessionManager *mgr, const char *id, GError **error)
                     gh_session_state_to_string(s->state));
         return NULL;
     }
-    if (!gh_pipeline_is_interactive(sp->pipeline)) {
-        const char *stream = gh_pipeline_backend_name(sp->pipeline, GH_BACKEND_STREAM);
+    /* Its own error again: the page waits for the worker's restart. */
+    if (!sp->worker || !sp->ready) {
+        g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_STARTING,
+                    "session %s: its stream is restarting (its plugin worker died)", s->id);
+        return NULL;
+    }
+    if (!gh_worker_client_view(sp->worker)->interactive) {
+        const char *stream = gh_worker_client_view(sp->worker)->stream;
         if (stream)
             g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_NO_STREAM,
                         "session %s streams with %s, which serves no players", s->id, stream);
@@ -516,12 +538,46 @@ gh_session_manager_peer_admit(GhSessionManager *mgr, const char *id, GError **er
     return peers_admit(mgr, id, error) != NULL;
 }
 
+/* The worker hears who is in control now. */
+static void
+peers_tell_control(SessionPipeline *sp)
+{
+    if (sp->worker)
+        gh_worker_client_set_control(sp->worker, gh_session_peers_controller(sp->peers));
+}
+
+/* Main loop: the stream backend refused a peer it was told of: it leaves
+ * as if it had closed, and hears why. */
+static void
+peers_open_done(gpointer data, guint32 peer, int rc, const char *why)
+{
+    SessionPeers *peers = data;
+    SessionPipeline *sp;
+    gint at;
+
+    if (rc < 0 && peers->alive && (sp = peers_pipeline(peers)) && sp->peers == peers) {
+        /* Gone from the open ones: the backend hears no peer_close for it. */
+        g_mutex_lock(&peers->lock);
+        if ((at = peers_index(peers, peer)) >= 0)
+            g_array_remove_index(peers->open, (guint)at);
+        if (at >= 0 && peers->controller == peer) {
+            peers_release_locked(peers, peer, "left");
+            peers->controller = 0;
+        }
+        g_mutex_unlock(&peers->lock);
+        peers_tell_control(sp);
+        if (at >= 0 && peers->mgr->sink.reject)
+            peers->mgr->sink.reject(peers->mgr->sink_data, peers->session_id, peer,
+                                    why && *why ? why : "the stream backend refused the player");
+    }
+    gh_session_peers_unref(peers);
+}
+
 guint32
 gh_session_manager_peer_open(GhSessionManager *mgr, const char *id, gboolean *control, GError **error)
 {
     SessionPipeline *sp = peers_admit(mgr, id, error);
     SessionPeers *peers;
-    g_autoptr(GError) err = NULL;
     guint32 peer;
     gboolean takes;
 
@@ -530,7 +586,8 @@ gh_session_manager_peer_open(GhSessionManager *mgr, const char *id, gboolean *co
         return 0;
     peers = sp->peers;
     /* Open before the backend hears of it: its peer_open may already send
-     * to the peer (what it sends is queued, so it follows the welcome). */
+     * to the peer (what it sends is queued, so it follows the welcome).
+     * The worker answers later; a refusal then closes the player. */
     g_mutex_lock(&peers->lock);
     peer = ++peers->last;
     takes = peers->controller == 0;
@@ -538,23 +595,22 @@ gh_session_manager_peer_open(GhSessionManager *mgr, const char *id, gboolean *co
     if (takes)
         peers->controller = peer;
     g_mutex_unlock(&peers->lock);
-    if (!gh_pipeline_peer_open(sp->pipeline, peer, takes ? GH_PEER_CONTROL : 0, &err)) {
-        gint at;
-
-        /* Work queued for it meanwhile finds no open connection: dropped. */
-        g_mutex_lock(&peers->lock);
-        if ((at = peers_index(peers, peer)) >= 0)
-            g_array_remove_index(peers->open, (guint)at);
-        if (peers->controller == peer) {
-            peers_release_locked(peers, sp->pipeline, peer, "left");
-            peers->controller = 0;
-        }
-        g_mutex_unlock(&peers->lock);
-        g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_PEER_REFUSED, "%s", err->message);
-        return 0;
-    }
+    peers_tell_control(sp);
+    gh_worker_client_peer_open(sp->worker, peer, takes ? GH_PEER_CONTROL : 0, peers_open_done, peers_ref(peers));
     *control = takes;
     return peer;
+}
+
+static void
+peers_message_done(gpointer data, guint32 peer, int rc, const char *why)
+{
+    SessionPeers *peers = data;
+    GhSessionManager *mgr = peers->mgr;
+
+    if (rc < 0 && peers->alive && mgr->sink.refuse)
+        mgr->sink.refuse(mgr->sink_data, peers->session_id, peer,
+                         why && *why ? why : "the stream backend refused the message");
+    gh_session_peers_unref(peers);
 }
 
 int
@@ -565,8 +621,8 @@ gh_session_manager_peer_message(GhSessionManager *mgr, const char *id, guint32 p
     gboolean open;
 
     *why = NULL;
-    if (!sp || sp->closing) {
-        *why = g_strdup("the session is not running");
+    if (!sp || sp->closing || !sp->worker) {
+        *why = g_strdup(sp && !sp->closing ? "the stream is restarting" : "the session is not running");
         return -ENOENT;
     }
     g_mutex_lock(&sp->peers->lock);
@@ -576,7 +632,8 @@ gh_session_manager_peer_message(GhSessionManager *mgr, const char *id, guint32 p
         *why = g_strdup("this player is not connected");
         return -ENOENT;
     }
-    return gh_pipeline_peer_message(sp->pipeline, peer, message, why);
+    gh_worker_client_peer_message(sp->worker, peer, message, peers_message_done, peers_ref(sp->peers));
+    return 0;
 }
 
 guint32
@@ -598,14 +655,16 @@ gh_session_manager_peer_close(GhSessionManager *mgr, const char *id, guint32 pee
         g_array_remove_index(peers->open, (guint)at);
         /* The longest-connected watcher: numbers grow with connect time. */
         if (peers->controller == peer) {
-            peers_release_locked(peers, sp->pipeline, peer, running ? "left" : "session stopping");
+            peers_release_locked(peers, peer, running ? "left" : "session stopping");
             peers->controller = peers->open->len ? g_array_index(peers->open, guint32, 0) : 0;
             next = peers->controller;
         }
     }
     g_mutex_unlock(&peers->lock);
-    if (at >= 0)
-        gh_pipeline_peer_close(sp->pipeline, peer);
+    if (at >= 0 && sp->worker) {
+        gh_worker_client_peer_close(sp->worker, peer);
+        peers_tell_control(sp);
+    }
     return next;
 }
 

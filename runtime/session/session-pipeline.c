@@ -10,10 +10,13 @@
  * the last one before freeing the pipeline and going on with the stop. */
 #include <sys/stat.h>
 #include <errno.h>
+#include <unistd.h>
 #include "session-private.h"
 
 #include "virt/domain.h"
 #include "plugin/pipeline.h"
+#include "plugin/worker-client.h"
+#include "plugin/worker-start.h"
 #include "virt/vm-access.h"
 #include "util/json-util.h"
 
@@ -60,26 +63,129 @@ gh_session_backends_check(GhSessionManager *mgr, const GhSessionRequest *req, GE
 static void
 session_pipeline_free(SessionPipeline *sp)
 {
-    /* Players first: the stream backend hears peer_close before destroy.
-     * The peers go last: until destroy returns, a backend may still call
-     * signal_send, peer_input or peer_close, which reach sp->peers. */
-    gh_session_peers_retire(sp->peers, sp->pipeline);
-    gh_pipeline_free(sp->pipeline);
+    /* Players first, while the worker may still hear their peer_close. */
+    gh_session_peers_retire(sp->peers, sp->worker);
+    if (sp->restart_source) {
+        g_source_destroy(sp->restart_source);
+        g_source_unref(sp->restart_source);
+    }
+    gh_worker_client_free(sp->worker);
+    gh_dbus_relay_free(sp->dbus_relay);
     gh_session_peers_unref(sp->peers);
     gh_vm_access_free(sp->vm);
+    g_array_unref(sp->recent);
+    gh_session_crash_clear(&sp->last);
     g_free(sp->id);
     g_free(sp);
 }
 
-/* Main loop: a backend failed at run time. */
+static GhSession *
+session_pipeline_session(SessionPipeline *sp)
+{
+    return sp->closing ? NULL : g_hash_table_lookup(sp->mgr->sessions, sp->id);
+}
+
+/* The session cannot go on: it stops, FAILED with reason (also before it
+ * was ever running). */
+static void
+session_pipeline_give_up(SessionPipeline *sp, const char *reason)
+{
+    GhSession *s = session_pipeline_session(sp);
+
+    if (s && (s->state == GH_SESSION_RUNNING || s->state == GH_SESSION_STARTING))
+        gh_session_stop_begin(sp->mgr, s, reason);
+}
+
+/* Main loop: a backend failed at run time (not a crash: its own error). */
 static void
 session_pipeline_on_fail(gpointer data, const char *reason)
 {
-    SessionPipeline *sp = data;
-    GhSession *s = g_hash_table_lookup(sp->mgr->sessions, sp->id);
+    session_pipeline_give_up(data, reason);
+}
 
-    if (!sp->closing && s)
-        gh_session_fail(sp->mgr, s, reason);
+static void
+session_pipeline_on_ready(gpointer data)
+{
+    SessionPipeline *sp = data;
+    GhSession *s = session_pipeline_session(sp);
+
+    sp->ready = TRUE;
+    if (s)
+        gh_session_pipeline_ready(sp->mgr, s);
+}
+
+static gboolean session_pipeline_spawn(SessionPipeline *sp, GError **error);
+
+static gboolean
+session_pipeline_restart(gpointer data)
+{
+    SessionPipeline *sp = data;
+    g_autoptr(GError) err = NULL;
+
+    g_clear_pointer(&sp->restart_source, g_source_unref);
+    sp->restarts++;
+    __atomic_add_fetch(&sp->mgr->worker_restarts, 1, __ATOMIC_RELAXED);
+    if (!session_pipeline_spawn(sp, &err))
+        session_pipeline_give_up(sp, err->message);
+    return G_SOURCE_REMOVE;
+}
+
+/* Deaths within the window, this one included. */
+static guint
+session_pipeline_count_recent(SessionPipeline *sp, gint64 now)
+{
+    gint64 window = (gint64)sp->mgr->config->crash_window * G_USEC_PER_SEC;
+
+    g_array_append_val(sp->recent, now);
+    while (sp->recent->len && now - g_array_index(sp->recent, gint64, 0) > window)
+        g_array_remove_index(sp->recent, 0);
+    return sp->recent->len;
+}
+
+/* Main loop: the worker died unasked.  Its players are closed (they come
+ * back on their own); it restarts after a backoff that doubles, unless it
+ * died crash_limit times within crash_window, or was cut off: then the
+ * session fails, naming the backend and the signal. */
+static void
+session_pipeline_on_exit(gpointer data, const GhWorkerExit *exit)
+{
+    SessionPipeline *sp = data;
+    const GhConfig *config = sp->mgr->config;
+    GhSession *s = session_pipeline_session(sp);
+    guint recent = session_pipeline_count_recent(sp, g_get_monotonic_time());
+    g_autofree char *reason = NULL;
+
+    sp->crashes++;
+    sp->ready = FALSE;
+    gh_session_crash_clear(&sp->last);
+    sp->last.at = gh_session_manager_now(sp->mgr);
+    sp->last.summary = g_strdup(exit->summary);
+    sp->last.backend = g_strdup(exit->backend);
+    sp->last.op = g_strdup(exit->op);
+    sp->last.signal = exit->signal;
+    sp->last.hang = exit->hang;
+    sp->last.cut_off = exit->cut_off != NULL;
+    /* Gone before it is told: the event's session shows it restarting. */
+    g_clear_pointer(&sp->worker, gh_worker_client_free);
+    gh_session_worker_crashed(sp->mgr, sp->id, &sp->last, sp->crashes);
+    gh_session_peers_close_all(sp->peers, "the stream restarts: its plugin worker died");
+    if (!s)
+        return;
+    if (exit->cut_off)
+        reason = g_strdup_printf("its plugin worker was %s", exit->summary);
+    else if (recent >= config->crash_limit)
+        reason = g_strdup_printf("its plugin worker died %u times within %u s; the last: %s", recent,
+                                 config->crash_window, exit->summary);
+    if (reason) {
+        g_warning("session %s: plugin worker %s: giving up", sp->id, exit->summary);
+        session_pipeline_give_up(sp, reason);
+        return;
+    }
+    g_warning("session %s: plugin worker %s (%u within %u s): restarting", sp->id, exit->summary, recent,
+              config->crash_window);
+    sp->restart_source = g_timeout_source_new(MIN(250u << MIN(recent - 1, 5u), 5000u));
+    g_source_set_callback(sp->restart_source, session_pipeline_restart, sp, NULL);
+    g_source_attach(sp->restart_source, sp->mgr->context);
 }
 
 /* ---- what the plugins reach: VM access and the players --------------------- */
@@ -120,22 +226,34 @@ sp_peer_input(gpointer ctx, guint32 peer, const char *json, gsize len)
     return gh_session_peers_input(((SessionPipeline *)ctx)->peers, peer, json, len);
 }
 
-static gboolean
-sp_peer_controls(gpointer ctx, guint32 peer)
-{
-    return gh_session_peers_controls(((SessionPipeline *)ctx)->peers, peer);
-}
-
-static guint32
-sp_peer_in_control(gpointer ctx)
-{
-    return gh_session_peers_controller(((SessionPipeline *)ctx)->peers);
-}
-
 static void
 sp_peer_close(gpointer ctx, guint32 peer, const char *reason)
 {
     gh_session_peers_request_close(((SessionPipeline *)ctx)->peers, peer, reason);
+}
+
+/* The plugins' way to QEMU's D-Bus bus: a relay in the session dir for the
+ * uid they run as (ours, until they run in a worker of their own), since
+ * the bus admits QEMU's uid alone.  Without one they get the bus itself,
+ * which only a root process can reach. */
+static char *
+session_pipeline_dbus_relay(SessionPipeline *sp, const GhSession *s, const char *bus_path)
+{
+    g_autofree char *path = g_build_filename(s->dir, "qemu-dbus.sock", NULL);
+    g_autoptr(GError) err = NULL;
+
+    const GhWorkerSandbox *sb = &sp->mgr->worker_sandbox;
+
+    if (sp->dbus_relay)
+        return g_steal_pointer(&path);   /* a restarted worker: the same relay */
+    sp->dbus_relay = gh_dbus_relay_new(path, sb->switch_user ? sb->uid : geteuid(),
+                                       sb->switch_user ? sb->gid : getegid(), bus_path, &err);
+    if (!sp->dbus_relay) {
+        g_warning("session %s: no relay to QEMU's D-Bus bus (%s): the audio backend gets the bus itself", s->id,
+                  err->message);
+        return g_strdup(bus_path);
+    }
+    return g_steal_pointer(&path);
 }
 
 /* The session's options over the config's defaults for each backend
@@ -170,22 +288,150 @@ session_resolve_options(GhSessionManager *mgr, const GhSession *s)
     return out;
 }
 
+/* ---- the worker's start --------------------------------------------------------- */
+
+/* What the worker may open: the system's libraries and data read-only, its
+ * session's files read-write, and nothing else (worker-sandbox.h). */
+static void
+session_pipeline_paths(GhSessionManager *mgr, const GhWorkerStart *st, GStrvBuilder *read, GStrvBuilder *write)
+{
+    /* Of /dev, only what libraries open: not /dev/shm, where every
+     * session's frame relay lives (its own is in the write list). */
+    static const char *const system[] = { "/usr",         "/lib",         "/lib64",      "/etc",     "/proc",
+                                          "/sys",         "/dev/zero",    "/dev/random", "/dev/urandom",
+                                          "/dev/dri",     NULL };
+
+    g_strv_builder_addv(read, (const char **)system);
+    for (gsize i = 0; mgr->config->plugin_dirs && mgr->config->plugin_dirs[i]; i++)
+        g_strv_builder_add(read, mgr->config->plugin_dirs[i]);
+    for (gsize i = 0; st->plugins && st->plugins[i]; i++)
+        g_strv_builder_add(read, st->plugins[i]);
+    if (st->info.session_dir)
+        g_strv_builder_add(write, st->info.session_dir);
+    if (st->info.relay_path)
+        g_strv_builder_add(write, st->info.relay_path);
+    g_strv_builder_add(write, "/dev/null");
+    g_strv_builder_add(write, mgr->worker_home);
+}
+
+/* Hands the session's files to the worker's user: QEMU keeps what it
+ * opened, and no other session's worker (another process of the same
+ * user is kept out by Landlock's scoping and the modes) gets in. */
+static void
+session_pipeline_grant(SessionPipeline *sp, const GhWorkerStart *st)
+{
+    GhSessionManager *mgr = sp->mgr;
+    const char *files[2 + GH_INPUT_MAX_PADS] = { st->info.relay_path, st->info.vnc_socket };
+
+    if (!mgr->worker_sandbox.switch_user)
+        return;
+    for (guint i = 0; i < GH_INPUT_MAX_PADS; i++)
+        files[2 + i] = st->info.pad_socket[i];
+    /* The dir stays QEMU's group's: it makes its sockets there. */
+    if (st->info.session_dir && (chown(st->info.session_dir, mgr->worker_sandbox.uid, (gid_t)-1) < 0 ||
+                                 chmod(st->info.session_dir, 0770) < 0))
+        g_warning("session %s: cannot give %s to the plugin worker: %s", sp->id, st->info.session_dir,
+                  g_strerror(errno));
+    for (guint i = 0; i < G_N_ELEMENTS(files); i++)
+        if (files[i] && lchown(files[i], mgr->worker_sandbox.uid, mgr->worker_sandbox.gid) < 0 && errno != ENOENT)
+            g_warning("session %s: cannot give %s to the plugin worker: %s", sp->id, files[i], g_strerror(errno));
+}
+
+static GVariant *
+session_pipeline_start_message(SessionPipeline *sp, GhSession *s, GhWorkerStart *st)
+{
+    GhSessionManager *mgr = sp->mgr;
+    const GhImage *image = gh_catalog_lookup(mgr->catalog, s->image_id);
+    const GhProfile *profile = image ? image->profile : NULL;
+    g_autoptr(GStrvBuilder) read = g_strv_builder_new();
+    g_autoptr(GStrvBuilder) write = g_strv_builder_new();
+    g_autoptr(GHashTable) options = session_resolve_options(mgr, s);
+    g_autofree char *bus = NULL;
+
+    st->choice.capture = s->capture;
+    st->choice.stream = s->stream;
+    st->choice.input = s->input;
+    st->choice.audio = s->audio;
+    st->choice.sound = profile && profile->sound != GH_SOUND_NONE;
+    st->choice.pad_keys = profile ? profile->pad_keys : NULL;
+    st->choice.options = options;
+    st->info.session_id = s->id;
+    st->info.image_id = s->image_id;
+    st->info.width = profile ? profile->width : 0;
+    st->info.height = profile ? profile->height : 0;
+    st->info.refresh_hz = profile ? profile->refresh_hz : 0;
+    st->info.vnc_socket = s->vnc_socket;
+    /* The domain got the relay region when the image declares the path. */
+    if (gh_domain_image_has_relay(image)) {
+        st->info.relay_path = gh_domain_relay_path(s->id);
+        /* QEMU creates it 0644: the session's frames are nobody else's. */
+        if (chmod(st->info.relay_path, 0600) < 0 && errno != ENOENT)
+            g_warning("session %s: cannot restrict %s: %s", s->id, st->info.relay_path, g_strerror(errno));
+    }
+    /* The domain got QEMU's D-Bus audio when the profile has sound; the
+     * worker reaches it through a relay (the bus admits QEMU's uid alone). */
+    if (st->choice.sound && (bus = gh_virt_dbus_socket(mgr->virt, s->domain_name)))
+        st->info.dbus_socket = session_pipeline_dbus_relay(sp, s, bus);
+    /* The domain got a USB channel per pad when the profile has a gamepad. */
+    G_STATIC_ASSERT(GH_DOMAIN_PADS == GH_INPUT_MAX_PADS);
+    for (guint i = 0; profile && profile->gamepad && i < GH_INPUT_MAX_PADS; i++)
+        st->info.pad_socket[i] = gh_domain_pad_socket(s->dir, i);
+    st->info.session_dir = s->dir;
+    st->plugins = gh_plugin_registry_files(mgr->plugins);
+    st->image_capture = image ? image->capture : NULL;
+    st->watchdog_ms = mgr->config->watchdog_ms;
+    st->log_level = mgr->config->log_level;
+    session_pipeline_paths(mgr, st, read, write);
+    st->read_paths = g_strv_builder_end(read);
+    st->write_paths = g_strv_builder_end(write);
+    session_pipeline_grant(sp, st);
+    return gh_worker_start_to_variant(st);
+}
+
+static gboolean
+session_pipeline_spawn(SessionPipeline *sp, GError **error)
+{
+    static const GhWorkerClientEvents events = {
+        .ready = session_pipeline_on_ready,
+        .failed = session_pipeline_on_fail,
+        .exited = session_pipeline_on_exit,
+    };
+    GhSessionManager *mgr = sp->mgr;
+    GhSession *s = g_hash_table_lookup(mgr->sessions, sp->id);
+    GhWorkerStart st = { 0 };
+    GhWorkerSpawn spawn = {
+        .path = mgr->config->worker_path,
+        .sandbox = mgr->worker_sandbox,
+        .watchdog_ms = mgr->config->watchdog_ms,
+        .env = (const char *const *)mgr->worker_env,
+    };
+    GVariant *start;
+    g_autoptr(GError) err = NULL;
+
+    if (!s)
+        return TRUE;
+    start = session_pipeline_start_message(sp, s, &st);
+    sp->worker = gh_worker_client_new(&spawn, start, -1, &sp->ops, sp, &events, sp, &err);
+    /* Only what the start message computed is ours to free. */
+    g_free((char *)st.info.relay_path);
+    g_free((char *)st.info.dbus_socket);
+    for (guint i = 0; i < GH_INPUT_MAX_PADS; i++)
+        g_free((char *)st.info.pad_socket[i]);
+    g_strfreev(st.plugins);
+    g_strfreev(st.read_paths);
+    g_strfreev(st.write_paths);
+    if (!sp->worker) {
+        g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_BACKEND, "cannot start the plugin worker %s: %s",
+                    spawn.path, err->message);
+        return FALSE;
+    }
+    gh_worker_client_set_control(sp->worker, gh_session_peers_controller(sp->peers));
+    return TRUE;
+}
+
 gboolean
 gh_session_pipeline_start(GhSessionManager *mgr, GhSession *s, GError **error)
 {
-    const GhImage *image = gh_catalog_lookup(mgr->catalog, s->image_id);
-    const GhProfile *profile = image ? image->profile : NULL;
-    g_autoptr(GHashTable) options = NULL;
-    GhPipelineChoice choice = {
-        .capture = s->capture, .stream = s->stream, .input = s->input, .audio = s->audio,
-        .sound = profile && profile->sound != GH_SOUND_NONE,
-        .pad_keys = profile ? profile->pad_keys : NULL,
-    };
-    GhPluginSessionInfo info = { 0 };
-    g_autofree char *relay_path = NULL;
-    g_autofree char *dbus_socket = NULL;
-    g_auto(GStrv) pad_sockets = g_new0(char *, GH_INPUT_MAX_PADS + 1);
-    g_autoptr(GError) err = NULL;
     SessionPipeline *sp;
 
     if (!mgr->plugins || g_hash_table_contains(mgr->pipelines, s->id))
@@ -195,46 +441,14 @@ gh_session_pipeline_start(GhSessionManager *mgr, GhSession *s, GError **error)
     sp->id = g_strdup(s->id);
     sp->vm = gh_vm_access_new(mgr->virt, s->domain_name);
     sp->peers = gh_session_peers_new(mgr, s->id);
+    sp->recent = g_array_new(FALSE, FALSE, sizeof(gint64));
     sp->ops.screenshot = sp_screenshot;
     sp->ops.send_keys = sp_send_keys;
     sp->ops.qmp_command = sp_qmp_command;
     sp->ops.signal_send = sp_signal_send;
     sp->ops.peer_input = sp_peer_input;
     sp->ops.peer_close = sp_peer_close;
-    sp->ops.peer_controls = sp_peer_controls;
-    sp->ops.peer_in_control = sp_peer_in_control;
-    options = session_resolve_options(mgr, s);
-    choice.options = options;
-    info.session_id = s->id;
-    info.image_id = s->image_id;
-    info.width = profile ? profile->width : 0;
-    info.height = profile ? profile->height : 0;
-    info.refresh_hz = profile ? profile->refresh_hz : 0;
-    info.vnc_socket = s->vnc_socket;
-    /* The domain got the relay region when the image declares the path. */
-    if (gh_domain_image_has_relay(image)) {
-        relay_path = gh_domain_relay_path(s->id);
-        /* QEMU creates it 0644: the session's frames are nobody else's. */
-        if (chmod(relay_path, 0600) < 0 && errno != ENOENT)
-            g_warning("session %s: cannot restrict %s: %s", s->id, relay_path, g_strerror(errno));
-    }
-    info.relay_path = relay_path;
-    /* The domain got QEMU's D-Bus audio when the profile has sound. */
-    if (choice.sound)
-        dbus_socket = gh_virt_dbus_socket(mgr->virt, s->domain_name);
-    info.dbus_socket = dbus_socket;
-    /* The domain got a USB channel per pad when the profile has a gamepad. */
-    G_STATIC_ASSERT(GH_DOMAIN_PADS == GH_INPUT_MAX_PADS);
-    for (guint i = 0; profile && profile->gamepad && i < GH_INPUT_MAX_PADS; i++)
-        info.pad_socket[i] = pad_sockets[i] = gh_domain_pad_socket(s->dir, i);
-    info.session_dir = s->dir;
-    info.context = mgr->context;
-    info.ops = &sp->ops;
-    info.ops_ctx = sp;
-    sp->pipeline = gh_pipeline_new(mgr->plugins, &choice, image ? (const char *const *)image->capture : NULL, &info,
-                                   session_pipeline_on_fail, sp, &err);
-    if (!sp->pipeline) {
-        g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_BACKEND, "%s", err->message);
+    if (!session_pipeline_spawn(sp, error)) {
         session_pipeline_free(sp);
         return FALSE;
     }
@@ -242,21 +456,17 @@ gh_session_pipeline_start(GhSessionManager *mgr, GhSession *s, GError **error)
     return TRUE;
 }
 
-/* Worker: joining the pipeline thread waits for a capture call in progress
- * (a screenshot of a wedged VM can take long), which the main loop must not. */
-static void
-session_pipeline_stop_job(GTask *task, gpointer source, gpointer data, GCancellable *cancel)
+gboolean
+gh_session_pipeline_pending(GhSessionManager *mgr, const char *id)
 {
-    SessionPipeline *sp = data;
+    SessionPipeline *sp = g_hash_table_lookup(mgr->pipelines, id);
 
-    gh_pipeline_stop(sp->pipeline);
-    g_task_return_boolean(task, TRUE);
+    return sp && !sp->ready;
 }
 
-/* Main loop: the thread is gone; the instances are destroyed here, where
- * the ABI says destroy runs. */
+/* Main loop: the worker is gone; its backends were destroyed there. */
 static void
-session_pipeline_stopped(GObject *source, GAsyncResult *res, gpointer data)
+session_pipeline_stopped(gpointer data)
 {
     SessionPipeline *sp = data;
     GhSessionManager *mgr = sp->mgr;
@@ -267,16 +477,6 @@ session_pipeline_stopped(GObject *source, GAsyncResult *res, gpointer data)
     session_pipeline_free(sp);
     if (then)
         then(mgr, id);
-}
-
-static void
-session_pipeline_finish_close(SessionPipeline *sp)
-{
-    g_autoptr(GTask) task = g_task_new(NULL, NULL, session_pipeline_stopped, sp);
-
-    sp->mgr->pending++;
-    g_task_set_task_data(task, sp, NULL);
-    g_task_run_in_thread(task, session_pipeline_stop_job);
 }
 
 void
@@ -292,16 +492,46 @@ gh_session_pipeline_close(GhSessionManager *mgr, const char *id, SessionPipeline
     g_hash_table_remove(mgr->pipelines, id);
     sp->closing = TRUE;
     sp->then = then;
-    if (sp->users == 0)
-        session_pipeline_finish_close(sp);
+    mgr->pending++;
+    /* Players first: the stream backend hears peer_close before destroy. */
+    gh_session_peers_retire(sp->peers, sp->worker);
+    if (sp->worker)
+        gh_worker_client_stop(sp->worker, SESSION_WORKER_GRACE_MS, G_CALLBACK(session_pipeline_stopped), sp);
+    else
+        session_pipeline_stopped(sp);
 }
 
+static void
+session_pipeline_count_down(gpointer data)
+{
+    (*(guint *)data)--;
+}
+
+/* The daemon ends (its VMs go on): each worker is asked to stop, so its
+ * backends are destroyed (a recording is finished), and waited for a
+ * little; those still there then are killed. */
 void
 gh_session_pipelines_free(GhSessionManager *mgr)
 {
     GHashTableIter it;
     gpointer value;
+    guint running = 0;
+    gint64 deadline = g_get_monotonic_time() + (gint64)SESSION_WORKER_GRACE_MS * 1000;
 
+    g_hash_table_iter_init(&it, mgr->pipelines);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        SessionPipeline *sp = value;
+
+        sp->closing = TRUE;
+        gh_session_peers_retire(sp->peers, sp->worker);
+        if (sp->worker) {
+            running++;
+            gh_worker_client_stop(sp->worker, SESSION_WORKER_GRACE_MS, G_CALLBACK(session_pipeline_count_down),
+                                  &running);
+        }
+    }
+    while (running > 0 && g_get_monotonic_time() < deadline)
+        g_main_context_iteration(mgr->context, TRUE);
     g_hash_table_iter_init(&it, mgr->pipelines);
     while (g_hash_table_iter_next(&it, NULL, &value)) {
         g_hash_table_iter_steal(&it);
@@ -331,83 +561,102 @@ session_pipeline_for(GhSessionManager *mgr, const char *id, GError **error)
     if (!sp)
         g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_BACKEND,
                     "session %s has no pipeline: this host loaded no plugins", s->id);
-    return sp;
-}
-
-gboolean
-gh_session_pipeline_send_input(GhSessionManager *mgr, GhPipeline *pipeline, const gh_input_event *events, guint n,
-                               GArray **drops, GError **error)
-{
-    g_autoptr(GArray) dropped = NULL;
-    gboolean ok = gh_pipeline_send_input(pipeline, events, n, &dropped, error);
-
-    /* Read by /metrics on the main loop; atomic like the players' counts. */
-    for (guint i = 0; i < dropped->len; i++)
-        __atomic_add_fetch(&mgr->input_dropped[g_array_index(dropped, GhPipelineInputDrop, i).reason], 1,
-                           __ATOMIC_RELAXED);
-    if (drops)
-        *drops = g_steal_pointer(&dropped);
-    return ok;
-}
-
-gboolean
-gh_session_manager_send_input(GhSessionManager *mgr, const char *id, const gh_input_event *events, guint n,
-                              GArray **drops, GError **error)
-{
-    SessionPipeline *sp = session_pipeline_for(mgr, id, error);
-    g_autoptr(GError) err = NULL;
-
-    if (!sp)
-        return FALSE;
-    if (!gh_session_pipeline_send_input(mgr, sp->pipeline, events, n, drops, &err)) {
-        g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_BACKEND, "%s", err->message);
-        return FALSE;
-    }
-    return TRUE;
+    else if (!sp->worker)
+        g_set_error(error, GH_SESSION_ERROR, GH_SESSION_ERROR_BACKEND,
+                    "session %s: its plugin worker is restarting (%s)", s->id,
+                    sp->last.summary ? sp->last.summary : "it died");
+    return sp && sp->worker ? sp : NULL;
 }
 
 typedef struct {
-    SessionPipeline *sp;
-    guint timeout_ms;
-} FrameJob;
+    GhSessionManager *mgr;
+    GhSessionInputDone done;
+    gpointer data;
+} InputJob;
 
 static void
-frame_job_run(GTask *task, gpointer source, gpointer data, GCancellable *cancel)
+session_input_done(gpointer data, int rc, const char *message, GArray *drops)
 {
-    FrameJob *job = data;
-    GError *err = NULL;
-    GBytes *png = gh_pipeline_frame_png(job->sp->pipeline, job->timeout_ms, &err);
+    InputJob *job = data;
+    g_autoptr(GError) err = NULL;
 
-    if (!png) {
-        /* A timeout stays a timeout (504); anything else the capture backend did wrong (502). */
-        if (!g_error_matches(err, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)) {
-            GError *mine = g_error_new_literal(GH_SESSION_ERROR, GH_SESSION_ERROR_BACKEND, err->message);
-            g_error_free(err);
-            err = mine;
-        }
-        g_task_return_error(task, err);
-        return;
-    }
-    g_task_return_pointer(task, png, (GDestroyNotify)g_bytes_unref);
+    /* Read by /metrics on the main loop; atomic like the players' counts. */
+    for (guint i = 0; i < drops->len; i++)
+        __atomic_add_fetch(&job->mgr->input_dropped[g_array_index(drops, GhPipelineInputDrop, i).reason], 1,
+                           __ATOMIC_RELAXED);
+    if (rc < 0)
+        err = g_error_new_literal(GH_PIPELINE_ERROR,
+                                  rc == -ENODEV ? GH_PIPELINE_ERROR_NO_INPUT : GH_PIPELINE_ERROR_FAILED, message);
+    if (job->done)
+        job->done(job->data, drops, err);
+    g_free(job);
 }
 
-/* Main loop: the worker is done with the pipeline. */
+void
+gh_session_pipeline_send_input(GhSessionManager *mgr, GhWorkerClient *worker, const gh_input_event *events, guint n,
+                               GhSessionInputDone done, gpointer data)
+{
+    InputJob *job = g_new0(InputJob, 1);
+
+    job->mgr = mgr;
+    job->done = done;
+    job->data = data;
+    gh_worker_client_send_input(worker, events, n, session_input_done, job);
+}
+
+typedef struct {
+    GhSessionInputDone done;
+    gpointer data;
+} InputRequest;
+
 static void
-frame_job_done(GObject *source, GAsyncResult *res, gpointer data)
+session_manager_input_done(gpointer data, GArray *drops, const GError *error)
+{
+    InputRequest *req = data;
+    g_autoptr(GError) err = NULL;
+
+    if (error)
+        err = g_error_new_literal(GH_SESSION_ERROR, GH_SESSION_ERROR_BACKEND, error->message);
+    req->done(req->data, drops, err);
+    g_free(req);
+}
+
+void
+gh_session_manager_send_input(GhSessionManager *mgr, const char *id, const gh_input_event *events, guint n,
+                              GhSessionInputDone done, gpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    SessionPipeline *sp = session_pipeline_for(mgr, id, &err);
+    InputRequest *req;
+
+    if (!sp) {
+        g_autoptr(GArray) none = gh_pipeline_input_drops_new();
+        done(data, none, err);
+        return;
+    }
+    req = g_new0(InputRequest, 1);
+    req->done = done;
+    req->data = data;
+    gh_session_pipeline_send_input(mgr, sp->worker, events, n, session_manager_input_done, req);
+}
+
+/* Main loop: the worker's answer.  A timeout stays a timeout (504);
+ * anything else the capture backend did wrong (502). */
+static void
+session_frame_done(GObject *source, GAsyncResult *res, gpointer data)
 {
     GTask *outer = data;
-    FrameJob *job = g_task_get_task_data(G_TASK(res));
-    SessionPipeline *sp = job->sp;
     GError *err = NULL;
     GBytes *png = g_task_propagate_pointer(G_TASK(res), &err);
 
-    sp->mgr->pending--;
-    if (--sp->users == 0 && sp->closing)
-        session_pipeline_finish_close(sp);
-    if (png)
+    if (png) {
         g_task_return_pointer(outer, png, (GDestroyNotify)g_bytes_unref);
-    else
+    } else if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)) {
         g_task_return_error(outer, err);
+    } else {
+        g_task_return_new_error(outer, GH_SESSION_ERROR, GH_SESSION_ERROR_BACKEND, "%s", err->message);
+        g_error_free(err);
+    }
     g_object_unref(outer);
 }
 
@@ -416,27 +665,18 @@ gh_session_manager_frame_png_async(GhSessionManager *mgr, const char *id, guint 
                                    GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
     GTask *outer = g_task_new(NULL, cancellable, callback, user_data);
-    g_autoptr(GTask) inner = NULL;
     GError *err = NULL;
     SessionPipeline *sp = session_pipeline_for(mgr, id, &err);
-    FrameJob *job;
 
     g_task_set_source_tag(outer, gh_session_manager_frame_png_async);
-    if (sp && !gh_pipeline_backend_name(sp->pipeline, GH_BACKEND_CAPTURE))
+    if (sp && sp->ready && !gh_worker_client_view(sp->worker)->capture)
         err = g_error_new(GH_SESSION_ERROR, GH_SESSION_ERROR_BACKEND, "session %s has no capture backend", id);
     if (err) {
         g_task_return_error(outer, err);
         g_object_unref(outer);
         return;
     }
-    job = g_new0(FrameJob, 1);
-    job->sp = sp;
-    job->timeout_ms = timeout_ms;
-    sp->users++;
-    mgr->pending++;
-    inner = g_task_new(NULL, NULL, frame_job_done, outer);
-    g_task_set_task_data(inner, job, g_free);
-    g_task_run_in_thread(inner, frame_job_run);
+    gh_worker_client_frame_png_async(sp->worker, timeout_ms, NULL, session_frame_done, outer);
 }
 
 GBytes *
@@ -511,6 +751,13 @@ gh_session_manager_frame_png(GhSessionManager *mgr, const char *id, guint timeou
 
 /* ---- the live view -------------------------------------------------------- */
 
+/* The last view the session's worker sent; NULL while none runs. */
+static const GhPipelineView *
+session_pipeline_view(SessionPipeline *sp)
+{
+    return sp->worker ? gh_worker_client_view(sp->worker) : NULL;
+}
+
 void
 gh_session_manager_audio_totals(GhSessionManager *mgr, GhSessionAudioTotals *totals)
 {
@@ -520,18 +767,18 @@ gh_session_manager_audio_totals(GhSessionManager *mgr, GhSessionAudioTotals *tot
     memset(totals, 0, sizeof *totals);
     g_hash_table_iter_init(&it, mgr->pipelines);
     while (g_hash_table_iter_next(&it, NULL, &value)) {
-        SessionPipeline *sp = value;
-        GhPipelineAudioStats a;
+        const GhPipelineView *v = session_pipeline_view(value);
+        const GhPipelineAudioStats *a = v ? &v->audio_stats : NULL;
 
-        if (!sp->pipeline || !gh_pipeline_get_audio_stats(sp->pipeline, &a))
+        if (!v || !v->has_audio)
             continue;
         totals->sessions++;
-        totals->frames += a.frames;
-        totals->refused += a.refused;
-        totals->dropped += a.backend.dropped;
-        totals->mic_frames += a.mic_frames;
-        totals->mic_dropped += a.mic_dropped;
-        totals->mic_underruns += a.backend.underruns;
+        totals->frames += a->frames;
+        totals->refused += a->refused;
+        totals->dropped += a->backend.dropped;
+        totals->mic_frames += a->mic_frames;
+        totals->mic_dropped += a->mic_dropped;
+        totals->mic_underruns += a->backend.underruns;
     }
 }
 
@@ -544,34 +791,40 @@ gh_session_manager_pad_totals(GhSessionManager *mgr, GhSessionPadTotals *totals)
     memset(totals, 0, sizeof *totals);
     g_hash_table_iter_init(&it, mgr->pipelines);
     while (g_hash_table_iter_next(&it, NULL, &value)) {
-        SessionPipeline *sp = value;
-        GhPipelinePadStats pads[GH_INPUT_MAX_PADS];
-        GhPipelineStats st;
-        guint n;
+        const GhPipelineView *v = session_pipeline_view(value);
 
-        if (!sp->pipeline)
+        if (!v)
             continue;
-        gh_pipeline_get_stats(sp->pipeline, &st);
-        totals->events += st.pad_events;
-        n = gh_pipeline_get_pad_stats(sp->pipeline, pads);
-        for (guint i = 0; i < n; i++) {
-            totals->attached += pads[i].attached;
-            totals->rumble_reports += pads[i].rumble_reports;
+        totals->events += v->stats.pad_events;
+        for (guint i = 0; i < v->n_pads; i++) {
+            totals->attached += v->pads[i].attached;
+            totals->rumble_reports += v->pads[i].rumble_reports;
         }
     }
+}
+
+void
+gh_session_manager_worker_totals(GhSessionManager *mgr, GhSessionWorkerTotals *totals)
+{
+    GHashTableIter it;
+    gpointer value;
+
+    memset(totals, 0, sizeof *totals);
+    g_hash_table_iter_init(&it, mgr->pipelines);
+    while (g_hash_table_iter_next(&it, NULL, &value))
+        totals->running += ((SessionPipeline *)value)->worker != NULL;
+    totals->restarts = __atomic_load_n(&mgr->worker_restarts, __ATOMIC_RELAXED);
+    totals->crashes = mgr->worker_crashes;
 }
 
 /* "pads": each pad ever attached or with feedback; the input backend's
  * counters where it keeps them. */
 static void
-session_pipeline_pads_json(JsonBuilder *b, GhPipeline *pipeline)
+session_pipeline_pads_json(JsonBuilder *b, const GhPipelineView *v)
 {
-    GhPipelinePadStats pads[GH_INPUT_MAX_PADS];
-    guint n = gh_pipeline_get_pad_stats(pipeline, pads);
-
     gh_json_begin_array(b, "pads");
-    for (guint i = 0; i < n; i++) {
-        const GhPipelinePadStats *pad = &pads[i];
+    for (guint i = 0; i < v->n_pads; i++) {
+        const GhPipelinePadStats *pad = &v->pads[i];
 
         json_builder_begin_object(b);
         gh_json_add_int(b, "pad", pad->pad);
@@ -600,30 +853,53 @@ session_pipeline_pads_json(JsonBuilder *b, GhPipeline *pipeline)
 
 /* "audio": what the session's sound did, or null when it has none. */
 static void
-session_pipeline_audio_json(JsonBuilder *b, GhPipeline *pipeline)
+session_pipeline_audio_json(JsonBuilder *b, const GhPipelineView *v)
 {
-    GhPipelineAudioStats a;
+    const GhPipelineAudioStats *a = &v->audio_stats;
 
     json_builder_set_member_name(b, "audio");
-    if (!gh_pipeline_get_audio_stats(pipeline, &a)) {
+    if (!v->has_audio) {
         json_builder_add_null_value(b);
         return;
     }
     json_builder_begin_object(b);
-    gh_json_add_string(b, "backend", gh_pipeline_backend_name(pipeline, GH_BACKEND_AUDIO));
-    gh_json_add_string(b, "format", a.format == GH_AUDIO_S16LE ? "s16le" : "unknown");
-    gh_json_add_int(b, "rate", a.rate);
-    gh_json_add_int(b, "channels", a.channels);
-    gh_json_add_bool(b, "playing", a.backend.enabled != 0);
-    gh_json_add_bool(b, "muted", a.backend.muted != 0);
-    gh_json_add_int(b, "volume", a.backend.volume);
-    gh_json_add_int(b, "frames", (gint64)a.frames);
-    gh_json_add_int(b, "chunks", (gint64)a.chunks);
-    gh_json_add_int(b, "refused", (gint64)a.refused);
-    gh_json_add_int(b, "dropped", (gint64)a.backend.dropped);
-    gh_json_add_int(b, "mic_frames", (gint64)a.mic_frames);
-    gh_json_add_int(b, "mic_dropped", (gint64)a.mic_dropped);
-    gh_json_add_int(b, "mic_underruns", (gint64)a.backend.underruns);
+    gh_json_add_string(b, "backend", v->audio);
+    gh_json_add_string(b, "format", a->format == GH_AUDIO_S16LE ? "s16le" : "unknown");
+    gh_json_add_int(b, "rate", a->rate);
+    gh_json_add_int(b, "channels", a->channels);
+    gh_json_add_bool(b, "playing", a->backend.enabled != 0);
+    gh_json_add_bool(b, "muted", a->backend.muted != 0);
+    gh_json_add_int(b, "volume", a->backend.volume);
+    gh_json_add_int(b, "frames", (gint64)a->frames);
+    gh_json_add_int(b, "chunks", (gint64)a->chunks);
+    gh_json_add_int(b, "refused", (gint64)a->refused);
+    gh_json_add_int(b, "dropped", (gint64)a->backend.dropped);
+    gh_json_add_int(b, "mic_frames", (gint64)a->mic_frames);
+    gh_json_add_int(b, "mic_dropped", (gint64)a->mic_dropped);
+    gh_json_add_int(b, "mic_underruns", (gint64)a->backend.underruns);
+    json_builder_end_object(b);
+}
+
+/* "worker": the process running the session's plugins, and its deaths. */
+static void
+session_pipeline_worker_json(JsonBuilder *b, SessionPipeline *sp)
+{
+    char sig[16];
+
+    gh_json_begin_object(b, "worker");
+    if (sp->worker)
+        gh_json_add_int(b, "pid", gh_worker_client_pid(sp->worker));
+    else
+        gh_json_add_node(b, "pid", NULL);
+    gh_json_add_string(b, "state", !sp->worker ? "restarting" : sp->ready ? "running" : "starting");
+    gh_json_add_string(b, "user", sp->mgr->worker_sandbox.switch_user ? sp->mgr->config->plugin_user : NULL);
+    gh_json_add_int(b, "restarts", sp->restarts);
+    gh_json_add_int(b, "crashes", (gint64)sp->crashes);
+    if (sp->crashes)
+        gh_json_add_node(b, "last_crash", gh_session_crash_json(&sp->last));
+    else
+        gh_json_add_node(b, "last_crash", NULL);
+    (void)sig;
     json_builder_end_object(b);
 }
 
@@ -631,30 +907,35 @@ static JsonNode *
 session_pipeline_json(SessionPipeline *sp)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
-    GhPipelineStats st;
+    static const GhPipelineView none;
+    const GhPipelineView *v = session_pipeline_view(sp);
+    const GhPipelineStats *st;
 
-    gh_pipeline_get_stats(sp->pipeline, &st);
+    if (!v)
+        v = &none;
+    st = &v->stats;
     json_builder_begin_object(b);
-    gh_json_add_string(b, "capture", gh_pipeline_backend_name(sp->pipeline, GH_BACKEND_CAPTURE));
-    gh_json_add_string(b, "stream", gh_pipeline_backend_name(sp->pipeline, GH_BACKEND_STREAM));
-    gh_json_add_string(b, "input", gh_pipeline_backend_name(sp->pipeline, GH_BACKEND_INPUT));
+    gh_json_add_string(b, "capture", v->capture);
+    gh_json_add_string(b, "stream", v->stream);
+    gh_json_add_string(b, "input", v->input);
     gh_json_begin_object(b, "stats");
-    gh_json_add_int(b, "frames_captured", (gint64)st.frames_captured);
-    gh_json_add_double(b, "fps", st.fps);
-    gh_json_add_double(b, "capture_ms", st.capture_ms_avg);
-    gh_json_add_double(b, "capture_ms_last", st.capture_ms_last);
-    gh_json_add_int(b, "frames_torn", (gint64)st.frames_torn);
-    gh_json_add_int(b, "input_events", (gint64)st.input_events);
-    gh_json_add_int(b, "pad_events", (gint64)st.pad_events);
-    gh_json_add_int(b, "input_errors", (gint64)st.input_errors);
+    gh_json_add_int(b, "frames_captured", (gint64)st->frames_captured);
+    gh_json_add_double(b, "fps", st->fps);
+    gh_json_add_double(b, "capture_ms", st->capture_ms_avg);
+    gh_json_add_double(b, "capture_ms_last", st->capture_ms_last);
+    gh_json_add_int(b, "frames_torn", (gint64)st->frames_torn);
+    gh_json_add_int(b, "input_events", (gint64)st->input_events);
+    gh_json_add_int(b, "pad_events", (gint64)st->pad_events);
+    gh_json_add_int(b, "input_errors", (gint64)st->input_errors);
     gh_json_begin_object(b, "input_dropped");
     for (int r = 0; r < GH_INPUT_DROP_LAST; r++)
-        gh_json_add_int(b, gh_input_drop_to_string(r), (gint64)st.input_dropped[r]);
+        gh_json_add_int(b, gh_input_drop_to_string(r), (gint64)st->input_dropped[r]);
     json_builder_end_object(b);
     json_builder_end_object(b);
-    session_pipeline_audio_json(b, sp->pipeline);
-    session_pipeline_pads_json(b, sp->pipeline);
+    session_pipeline_audio_json(b, v);
+    session_pipeline_pads_json(b, v);
     gh_json_add_node(b, "players", gh_session_peers_json(sp->peers));
+    session_pipeline_worker_json(b, sp);
     json_builder_end_object(b);
     return json_builder_get_root(b);
 }

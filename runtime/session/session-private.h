@@ -4,7 +4,9 @@
 
 #include "session.h"
 #include "plugin/pipeline.h"
+#include "plugin/worker-client.h"
 #include "store.h"
+#include "virt/dbus-relay.h"
 #include "virt/vm-access.h"
 
 typedef struct {
@@ -35,23 +37,44 @@ struct GhSessionManager {
     guint64 dropped_malformed;   /* player input dropped, all sessions (atomic) */
     guint64 dropped_not_controller;
     guint64 input_dropped[GH_INPUT_DROP_LAST];  /* events the input backends did not take (atomic) */
+    GhWorkerSandbox worker_sandbox; /* how plugin workers start (session-pipeline.c) */
+    GStrv worker_env;            /* their whole environment */
+    char *worker_home;           /* <state_dir>/worker: their HOME and caches */
+    guint64 worker_restarts;     /* atomic */
+    guint64 worker_crashes;
+    GHashTable *crash_counts;    /* "backend\nsignal" → guint64*, for /metrics */
+    GHashTable *crash_subscribers; /* guint id → CrashSubscriber* */
 };
+
+typedef struct {
+    GhSessionCrashFunc fn;
+    gpointer data;
+} CrashSubscriber;
 
 typedef struct SessionPeers SessionPeers;
 typedef void (*SessionPipelineClosed)(GhSessionManager *mgr, const char *id);
 
-/* A running session's pipeline and what the host keeps beside it. */
+/* A running session's pipeline, run by its plugin worker, and what the
+ * host keeps beside it. */
 typedef struct {
     GhSessionManager *mgr;
     char *id;
-    GhPipeline *pipeline;
+    GhWorkerClient *worker;      /* NULL between a death and its restart */
+    gboolean ready;              /* the worker built the pipeline */
     GhVmAccess *vm;
+    GhDbusRelay *dbus_relay;     /* the plugins' way to QEMU's D-Bus bus, may be NULL */
     GhPluginSessionOps ops;      /* VM access plus the players' signaling, for the plugins */
     SessionPeers *peers;         /* the players on its signal endpoint (session-peers.c) */
-    guint users;                 /* frame requests in flight */
     gboolean closing;
     SessionPipelineClosed then;
+    GSource *restart_source;     /* on the manager's context */
+    guint restarts;
+    guint64 crashes;
+    GArray *recent;              /* gint64: monotonic times of the deaths within the window */
+    GhSessionCrash last;
 } SessionPipeline;
+
+#define SESSION_WORKER_GRACE_MS 3000u  /* a stopping worker's time to destroy its backends */
 
 /* Persists, logs and tells subscribers; the one place a state changes. */
 void gh_session_set_state(GhSessionManager *mgr, GhSession *s, GhSessionState state, const char *reason);
@@ -74,8 +97,18 @@ void gh_session_enter_running(GhSessionManager *mgr, GhSession *s);
 /* session-pipeline.c: a running session's pipeline.  Refuses a request
  * naming unknown backends (GH_SESSION_ERROR_BACKEND, naming it). */
 gboolean gh_session_backends_check(GhSessionManager *mgr, const GhSessionRequest *req, GError **error);
-/* Builds s's pipeline (nothing without plugins); FALSE with the reason. */
+/* Starts s's plugin worker (nothing without plugins); FALSE with the
+ * reason.  The worker builds the pipeline; gh_session_pipeline_ready
+ * follows once it did. */
 gboolean gh_session_pipeline_start(GhSessionManager *mgr, GhSession *s, GError **error);
+/* session.c: s's pipeline is up: it becomes RUNNING (or stops, when a
+ * stop was asked for meanwhile). */
+void gh_session_pipeline_ready(GhSessionManager *mgr, GhSession *s);
+/* session.c: a worker died; counted and told to the subscribers. */
+void gh_session_worker_crashed(GhSessionManager *mgr, const char *id, const GhSessionCrash *crash, guint64 count);
+/* Sets up how workers start: the user, HOME, environment; FALSE naming
+ * what is missing (the user). */
+gboolean gh_session_workers_init(GhSessionManager *mgr, GError **error);
 /* Frees the session's pipeline, then calls then (may be NULL; also called
  * when there is no pipeline).  While frame requests are in flight the
  * pipeline stays until the last is answered (within its timeout): the free
@@ -96,10 +129,10 @@ void gh_session_gpu_allocated(GhSessionManager *mgr, GhSession *s);
  * holds beyond it, so nothing it uses is given out again. */
 void gh_session_gpu_restore(GhSessionManager *mgr, GhSession *s, const char *domain_xml);
 
-/* session-pipeline.c: gh_pipeline_send_input, with the drops added to the
- * manager's totals.  Main loop. */
-gboolean gh_session_pipeline_send_input(GhSessionManager *mgr, GhPipeline *pipeline, const gh_input_event *events,
-                                        guint n, GArray **drops, GError **error);
+/* session-pipeline.c: input to the worker, with the drops added to the
+ * manager's totals.  Main loop; done (may be NULL) gets the answer. */
+void gh_session_pipeline_send_input(GhSessionManager *mgr, GhWorkerClient *worker, const gh_input_event *events,
+                                    guint n, GhSessionInputDone done, gpointer data);
 
 /* session-peers.c: the players of a running session's signal endpoint (see
  * the file).  New with the pipeline; retired (then nothing queued for the
@@ -107,7 +140,9 @@ gboolean gh_session_pipeline_send_input(GhSessionManager *mgr, GhPipeline *pipel
  * peer was closed with the stream backend; unref'd only once the pipeline
  * is freed, as its backends may call the services until destroy returns. */
 SessionPeers *gh_session_peers_new(GhSessionManager *mgr, const char *id);
-void gh_session_peers_retire(SessionPeers *peers, GhPipeline *pipeline);
+void gh_session_peers_retire(SessionPeers *peers, GhWorkerClient *worker);
+/* The worker died: every player is closed with reason (they reconnect). */
+void gh_session_peers_close_all(SessionPeers *peers, const char *reason);
 void gh_session_peers_unref(SessionPeers *peers);
 /* The host services of ABI 1.2, for SessionPipeline.ops; any thread. */
 int gh_session_peers_signal_send(SessionPeers *peers, guint32 peer, const char *message);

@@ -306,9 +306,25 @@ gh_session_enter_running(GhSessionManager *mgr, GhSession *s)
         return;
     }
     /* Running means its pipeline is there: one that cannot be built fails
-     * the session (and takes its VM down) instead. */
+     * the session (and takes its VM down) instead.  Its worker builds it;
+     * the session is running once it did (gh_session_pipeline_ready). */
     if (!gh_session_pipeline_start(mgr, s, &err)) {
         gh_session_stop_begin(mgr, s, err->message);
+        return;
+    }
+    if (!gh_session_pipeline_pending(mgr, s->id))
+        gh_session_set_state(mgr, s, GH_SESSION_RUNNING, NULL);
+}
+
+void
+gh_session_pipeline_ready(GhSessionManager *mgr, GhSession *s)
+{
+    if (s->state == GH_SESSION_RUNNING)
+        return;      /* adopted, or back after a restart */
+    if (s->stop_requested) {
+        s->stop_requested = FALSE;
+        gh_session_set_state(mgr, s, GH_SESSION_RUNNING, NULL);
+        gh_session_stop_begin(mgr, s, NULL);
         return;
     }
     gh_session_set_state(mgr, s, GH_SESSION_RUNNING, NULL);
@@ -438,6 +454,8 @@ gh_session_manager_new(const GhConfig *config, GhVirt *virt, const GhCatalog *ca
     mgr->by_idempotency = g_hash_table_new(g_str_hash, g_str_equal);
     mgr->subscribers = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     mgr->pipelines = g_hash_table_new(g_str_hash, g_str_equal);
+    mgr->crash_counts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    mgr->crash_subscribers = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     gh_virt_set_lifecycle_handler(virt, session_on_lifecycle, mgr);
     return mgr;
 }
@@ -453,6 +471,10 @@ gh_session_manager_free(GhSessionManager *mgr)
     /* VMs keep running; their pipelines stop with the daemon. */
     gh_session_pipelines_free(mgr);
     g_hash_table_unref(mgr->pipelines);
+    g_hash_table_unref(mgr->crash_counts);
+    g_hash_table_unref(mgr->crash_subscribers);
+    g_strfreev(mgr->worker_env);
+    g_free(mgr->worker_home);
     gh_virt_set_lifecycle_handler(mgr->virt, NULL, NULL);
     g_hash_table_unref(mgr->subscribers);
     g_hash_table_unref(mgr->by_idempotency);
@@ -662,10 +684,11 @@ gh_session_manager_set_gpus(GhSessionManager *mgr, GhGpuClaims *claims)
     mgr->gpus = claims;
 }
 
-void
-gh_session_manager_set_plugins(GhSessionManager *mgr, GhPluginRegistry *plugins)
+gboolean
+gh_session_manager_set_plugins(GhSessionManager *mgr, GhPluginRegistry *plugins, GError **error)
 {
     mgr->plugins = plugins;
+    return !plugins || gh_session_workers_init(mgr, error);
 }
 
 void
@@ -723,7 +746,9 @@ gh_session_manager_subscribe(GhSessionManager *mgr, GhSessionEventFunc fn, gpoin
 void
 gh_session_manager_unsubscribe(GhSessionManager *mgr, guint id)
 {
+    /* One sequence of ids: a crash subscription ends here too. */
     g_hash_table_remove(mgr->subscribers, GUINT_TO_POINTER(id));
+    g_hash_table_remove(mgr->crash_subscribers, GUINT_TO_POINTER(id));
 }
 
 void

@@ -111,8 +111,10 @@ GhSessionManager *gh_session_manager_free(GhSessionManager *mgr);
 void gh_session_manager_set_gpus(GhSessionManager *mgr, GhGpuClaims *claims);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GhSessionManager, gh_session_manager_free)
 /* Hands the manager the plugin registry (owned by the caller, outliving the
- * manager; set before restore).  NULL: sessions get no pipeline. */
-void gh_session_manager_set_plugins(GhSessionManager *mgr, GhPluginRegistry *plugins);
+ * manager; set before restore).  NULL: sessions get no pipeline.  Each
+ * running session's plugins run in a worker process ([plugins] in the
+ * config); FALSE when workers cannot be started (the user is missing). */
+gboolean gh_session_manager_set_plugins(GhSessionManager *mgr, GhPluginRegistry *plugins, GError **error);
 
 /* Loads records from the state dir and reconciles them with the domains
  * libvirt runs: running ones are adopted, missing ones fail, orphans are
@@ -130,12 +132,14 @@ const GhSession *gh_session_manager_lookup(GhSessionManager *mgr, const char *id
 
 /* Main loop.  Input events for a running session's input backend, in order,
  * event by event where the backend refuses some (gh_pipeline_send_input):
- * *drops (may be NULL) gets those not delivered, counted by reason.
- * Errors: NOT_FOUND; NOT_RUNNING; BACKEND when the session has no input
- * backend, the events are too many (> 4096) or the backend failed on every
- * event (its message). */
-gboolean gh_session_manager_send_input(GhSessionManager *mgr, const char *id, const gh_input_event *events,
-                                       guint n, GArray **drops, GError **error);
+ * done gets those not delivered (GhPipelineInputDrop), counted by reason,
+ * and error (NULL when something was delivered): NOT_FOUND; NOT_RUNNING;
+ * BACKEND when the session has no input backend, its worker is restarting,
+ * the events are too many (> 4096) or the backend failed on every event
+ * (its message).  done runs on the main loop, perhaps before this returns. */
+typedef void (*GhSessionInputDone)(gpointer data, GArray *drops, const GError *error);
+void gh_session_manager_send_input(GhSessionManager *mgr, const char *id, const gh_input_event *events, guint n,
+                                   GhSessionInputDone done, gpointer data);
 /* Main loop: a fresh frame of a running session as PNG.  The capture and the
  * wait (up to timeout_ms) run in a worker thread; callback runs on the main
  * loop.  Errors: NOT_FOUND, NOT_RUNNING, BACKEND (no capture backend, the
@@ -192,11 +196,42 @@ typedef enum {
 GhPlayerTokenCheck gh_session_manager_check_player_token(GhSessionManager *mgr, const char *id,
                                                          const char *token);
 
+/* A plugin worker's death (session JSON "pipeline.worker.last_crash", the
+ * SSE event "session.worker", /metrics). */
+typedef struct {
+    gint64 at;                   /* unix usec */
+    char *summary;               /* "killed by SIGSEGV in stream.x push_frame" */
+    char *backend, *op;          /* the backend call it died in, NULL when not known */
+    int signal;                  /* 0: it exited, hung or was cut off */
+    gboolean hang;               /* killed by the watchdog */
+    gboolean cut_off;            /* killed for a malformed message */
+} GhSessionCrash;
+void gh_session_crash_clear(GhSessionCrash *crash);
+JsonNode *gh_session_crash_json(const GhSessionCrash *crash);
+typedef void (*GhSessionCrashFunc)(const GhSession *session, const GhSessionCrash *crash, guint64 count,
+                                   gpointer user_data);
+guint gh_session_manager_subscribe_crashes(GhSessionManager *mgr, GhSessionCrashFunc fn, gpointer user_data);
+typedef struct {
+    guint running;               /* workers alive now */
+    guint64 restarts;            /* since the daemon started */
+    guint64 crashes;
+} GhSessionWorkerTotals;
+void gh_session_manager_worker_totals(GhSessionManager *mgr, GhSessionWorkerTotals *totals);
+/* Each (backend, signal) of the deaths since start with its count: fn is
+ * called per pair ("" when not known). */
+void gh_session_manager_foreach_crash(GhSessionManager *mgr,
+                                      void (*fn)(const char *backend, const char *signal, guint64 n, gpointer data),
+                                      gpointer data);
+
 /* Where the host's side of the signal endpoint lands: the API's WebSocket
  * connections.  Called on the main loop; a peer that is gone is ignored. */
 typedef struct {
     void (*send)(gpointer data, const char *session_id, guint32 peer, const char *message);
     void (*close)(gpointer data, const char *session_id, guint32 peer, const char *reason);
+    /* The stream backend refused one of the peer's messages (it stays). */
+    void (*refuse)(gpointer data, const char *session_id, guint32 peer, const char *why);
+    /* The stream backend refused the peer itself (after its welcome). */
+    void (*reject)(gpointer data, const char *session_id, guint32 peer, const char *why);
 } GhSessionSignalSink;
 void gh_session_manager_set_signal_sink(GhSessionManager *mgr, const GhSessionSignalSink *sink, gpointer data);
 
@@ -214,6 +249,9 @@ int gh_session_manager_peer_message(GhSessionManager *mgr, const char *id, guint
 /* The player left (or was closed): the backend hears peer_close.  Returns
  * the peer that took control in its place, or 0. */
 guint32 gh_session_manager_peer_close(GhSessionManager *mgr, const char *id, guint32 peer);
+/* Whether session id's plugin worker has yet to build its pipeline (after
+ * a start, an adoption or a restart): its live view has no backends yet. */
+gboolean gh_session_pipeline_pending(GhSessionManager *mgr, const char *id);
 /* Sound over the sessions running now (their pipelines' audio stats summed). */
 typedef struct {
     guint sessions;              /* running sessions with sound */

@@ -422,3 +422,16 @@ gh_input_events_from_json(JsonNode *node, GArray **events, GError **error)
     *events = g_steal_pointer(&out);
     return TRUE;
 }
+
+GArray *
+gh_input_events_parse(const char *json, gsize len, gsize max)
+{
+    g_autoptr(JsonParser) parser = json_parser_new_immutable();
+    g_autoptr(GError) err = NULL;
+    GArray *events = NULL;
+
+    if (!json || len == 0 || len > max || !json_parser_load_from_data(parser, json, (gssize)len, &err) ||
+        !json_parser_get_root(parser) || !gh_input_events_from_json(json_parser_get_root(parser), &events, &err))
+        return NULL;
+    return events;
+}

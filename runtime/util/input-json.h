@@ -23,6 +23,10 @@ typedef enum {
  * expanded to press then release; timestamps are left 0.  FALSE with a
  * message such as "events[2].code: unknown key 'KEY_NOPE'". */
 gboolean gh_input_events_from_json(JsonNode *node, GArray **events, GError **error);
+/* A player's input message: {"events":[...]} of len bytes (not
+ * NUL-terminated, at most max) → the events, or NULL when it is empty,
+ * too long or malformed. */
+GArray *gh_input_events_parse(const char *json, gsize len, gsize max);
 
 /* "key", "button", "rel", "abs", "pad_button", "pad_axis", "touch"; NULL
  * for an unknown type. */

@@ -1,6 +1,7 @@
 /* json-util: typed json-glib helpers.  Every JSON writer in the runtime adds
  * a member with one call that names its type, so the compiler checks what a
- * hand-written set_member_name/add_*_value pair never did. */
+ * hand-written set_member_name/add_*_value pair never did; readers of
+ * untrusted JSON parse it with a bound on nesting and read members by type. */
 #pragma once
 
 #include <glib.h>
@@ -20,3 +21,17 @@ void gh_json_add_node(JsonBuilder *b, const char *name, JsonNode *node);
 void gh_json_begin_object(JsonBuilder *b, const char *name);
 void gh_json_begin_array(JsonBuilder *b, const char *name);
 
+
+/* ---- reading ------------------------------------------------------------ */
+
+/* Parses len bytes of JSON whose arrays and objects nest at most max_depth
+ * deep: json-glib 1.6 recurses once per level and overflows the stack on a
+ * megabyte of '['.  The root node, or NULL with json-glib's parse error or
+ * G_IO_ERROR_INVALID_DATA "JSON nests deeper than N". */
+JsonNode *gh_json_parse(const char *data, gsize len, guint max_depth, GError **error);
+/* Members of one type: NULL (FALSE for ints) when absent or of another type,
+ * never a g_critical as json_object_get_*_member() gives. */
+const char *gh_json_get_string(JsonObject *o, const char *name);
+gboolean gh_json_get_int(JsonObject *o, const char *name, gint64 *out);
+JsonObject *gh_json_get_object(JsonObject *o, const char *name);
+JsonArray *gh_json_get_array(JsonObject *o, const char *name);

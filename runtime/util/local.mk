@@ -9,7 +9,8 @@ libghutil_la_SOURCES = \
 	runtime/util/xml-util.c runtime/util/xml-util.h \
 	runtime/util/enum.c runtime/util/enum.h \
 	runtime/util/input-held.c runtime/util/input-held.h \
-	runtime/util/log-limit.c runtime/util/log-limit.h
+	runtime/util/log-limit.c runtime/util/log-limit.h \
+	runtime/util/log-stderr.c runtime/util/log-stderr.h
 GH_UTIL_LIBS = libghutil.la $(GLIB_LIBS) $(JSONGLIB_LIBS) $(LIBXML_LIBS)
 
 check_PROGRAMS += tests/unit/test_input_json
@@ -17,6 +18,12 @@ TESTS += tests/unit/test_input_json
 tests_unit_test_input_json_SOURCES = tests/unit/test_input_json.c
 tests_unit_test_input_json_CFLAGS = $(GH_TEST_CFLAGS)
 tests_unit_test_input_json_LDADD = libghtest.la $(GH_UTIL_LIBS) $(CHECK_LIBS)
+
+check_PROGRAMS += tests/unit/test_json_util
+TESTS += tests/unit/test_json_util
+tests_unit_test_json_util_SOURCES = tests/unit/test_json_util.c
+tests_unit_test_json_util_CFLAGS = $(GH_TEST_CFLAGS)
+tests_unit_test_json_util_LDADD = libghtest.la $(GH_UTIL_LIBS) $(CHECK_LIBS)
 
 check_PROGRAMS += tests/unit/test_xml_util tests/unit/test_enum
 TESTS += tests/unit/test_xml_util tests/unit/test_enum

@@ -9,6 +9,9 @@ set -euo pipefail
 GH_SHARE="$GH_PREFIX/share/gamehost"
 GH_DAEMON="$GH_PREFIX/sbin/gamehostd"
 GH_CTL="$GH_PREFIX/bin/gamehostctl"
+# The tree is installed under a DESTDIR: the daemon and gamehostctl would
+# look for the scanner where the build configured it.
+export GH_PLUGIN_SCANNER="$GH_PREFIX/libexec/gamehost/gamehost-plugin-scanner"
 
 # A fresh state dir per test; QEMU runs as libvirt-qemu and must traverse it.
 T=$(mktemp -d /tmp/gh-e2e.XXXXXX)
@@ -63,6 +66,8 @@ log_level = debug
 domain_type = $GH_DOMAIN_TYPE
 [sessions]
 max_sessions = ${1:-4}
+[plugins]
+worker = $GH_PREFIX/libexec/gamehost/gamehost-worker
 CONF
 }
 

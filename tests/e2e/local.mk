@@ -13,6 +13,7 @@ EXTRA_DIST += tests/e2e/run.sh tests/e2e/lib.sh \
 	tests/e2e/test-plugin-sdk.sh \
 	tests/e2e/test-relay.sh tests/e2e/test-record.sh tests/e2e/test-record-sound.sh \
 	tests/e2e/test-webrtc-play.sh \
+	tests/e2e/test-worker-faults.sh \
 	tests/e2e/player-lib.sh tests/e2e/test-player-outage.sh tests/e2e/test-player-loss.sh \
 	tests/e2e/test-player-screens.sh tests/e2e/test-player-restart.sh tests/e2e/test-player-input.sh \
 	tests/e2e/browser/package.json tests/e2e/browser/package-lock.json tests/e2e/browser/play.mjs \

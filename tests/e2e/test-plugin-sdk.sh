@@ -12,6 +12,9 @@ check=$("$GH_CTL" plugin check "$hello") || fail "plugin check refused it: $chec
 case "$check" in "OK $hello: plugin hello "*) ;; *) fail "plugin check said: $check";; esac
 
 GH_EXTRA_PLUGIN_DIR=$(dirname "$hello")
+# Sessions load it in a worker as the unprivileged plugin user: its dir (a
+# private mktemp one) must be readable by that user, as installed ones are.
+chmod 755 "$GH_EXTRA_PLUGIN_DIR"
 start_daemon
 api GET /v1/plugins | jq -e '[.plugins[].backends[].name] | index("capture.hello") != null' >/dev/null ||
     fail "capture.hello not loaded: $(cat "$T/body")"

@@ -4,7 +4,10 @@
 # the one defect its -D picks, and stream-old-minor.c a stream backend of
 # the older minor its -D names.  pipeline-fake (one fake backend of each kind)
 # serves test_pipeline and test_session; stream-peer-fake (an interactive
-# stream backend) the signal endpoint's tests.
+# stream backend) the signal endpoint's tests.  crash-on-load (dying in its
+# constructor, or with -DCRASH_IN_QUERY in its entry) and hang-on-load are
+# only ever loaded by the scanner (test_plugin_scan): a suite that dlopens
+# them goes down with them.
 GH_TEST_PLUGIN_CFLAGS = $(AM_CFLAGS) -I$(srcdir)/include
 GH_TEST_PLUGIN_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -rpath /nowhere
 
@@ -37,7 +40,10 @@ check_LTLIBRARIES += \
 	tests/plugins/bad-kind.la \
 	tests/plugins/bad-name.la \
 	tests/plugins/no-destroy.la \
-	tests/plugins/duplicate.la
+	tests/plugins/duplicate.la \
+	tests/plugins/crash-on-load.la \
+	tests/plugins/crash-in-query.la \
+	tests/plugins/hang-on-load.la
 
 tests_plugins_good_la_SOURCES = tests/plugins/good.c tests/plugins/record.h tests/plugins/stubs.h
 tests_plugins_good_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS)
@@ -123,3 +129,22 @@ tests_plugins_no_destroy_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
 tests_plugins_duplicate_la_SOURCES = tests/plugins/variant.c tests/plugins/stubs.h
 tests_plugins_duplicate_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS) -DDUPLICATE
 tests_plugins_duplicate_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_crash_on_load_la_SOURCES = tests/plugins/crash-on-load.c tests/plugins/stubs.h
+tests_plugins_crash_on_load_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS)
+tests_plugins_crash_on_load_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_crash_in_query_la_SOURCES = tests/plugins/crash-on-load.c tests/plugins/stubs.h
+tests_plugins_crash_in_query_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS) -DCRASH_IN_QUERY
+tests_plugins_crash_in_query_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+tests_plugins_hang_on_load_la_SOURCES = tests/plugins/hang-on-load.c tests/plugins/stubs.h
+tests_plugins_hang_on_load_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS)
+tests_plugins_hang_on_load_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)
+
+# misbehave: faults on purpose (see the file); test_worker runs it in
+# plugin workers, and the e2e test builds it out of tree against the SDK.
+check_LTLIBRARIES += tests/plugins/misbehave.la
+tests_plugins_misbehave_la_SOURCES = tests/plugins/misbehave.c
+tests_plugins_misbehave_la_CFLAGS = $(GH_TEST_PLUGIN_CFLAGS)
+tests_plugins_misbehave_la_LDFLAGS = $(GH_TEST_PLUGIN_LDFLAGS)

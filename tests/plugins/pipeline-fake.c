@@ -4,7 +4,9 @@
  *   capture.fake  produces 64x48 BGRX frames whose first pixel encodes the
  *                 frame number (B, G, R = bits 0-7, 8-15, 16-23), counting
  *                 from 1.  Options: fail_after=N (grab fails with -EIO and
- *                 "fake capture broke" after N frames), refuse=1 (probe
+ *                 "fake capture broke" after N frames), crash_after=N
+ *                 (the grab after N frames writes through NULL: the
+ *                 worker dies of SIGSEGV), refuse=1 (probe
  *                 refuses), screenshot=1 (each grab also takes a host
  *                 screenshot, and fails as it does), eagain=1 (never a
  *                 frame: grab answers -EAGAIN), slow_ms=N (each grab
@@ -33,7 +35,9 @@
  *
  * The state is process-wide, for the test to read (pipeline-fake.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <sys/mman.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +46,27 @@
 
 #include "pipeline-fake.h"
 
-static PipelineFakeState state;
+static volatile int *volatile fake_null;   /* both volatile: the write stays a write */
+static PipelineFakeState own_state;
+static PipelineFakeState *shared_state = &own_state;
+#define state (*shared_state)
+
+/* With PIPELINE_FAKE_STATE_ENV naming a file, the state lives in it, so
+ * that a test reads what the backends did in a plugin worker process. */
+__attribute__((constructor)) static void
+fake_map_state(void)
+{
+    const char *path = getenv(PIPELINE_FAKE_STATE_ENV);
+    void *map;
+    int fd;
+
+    if (!path || (fd = open(path, O_RDWR | O_CLOEXEC)) < 0)
+        return;
+    map = mmap(NULL, sizeof(PipelineFakeState), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    if (map != MAP_FAILED)
+        shared_state = map;
+}
 
 GH_PLUGIN_EXPORT PipelineFakeState *pipeline_fake_state(void);
 GH_PLUGIN_EXPORT PipelineFakeState *
@@ -57,6 +81,7 @@ struct gh_instance {
     uint32_t kind;
     uint64_t frame;
     uint64_t fail_after;          /* 0: never */
+    uint64_t crash_after;         /* 0: never */
     int screenshot;
     int eagain;
     int slow_ms;
@@ -95,6 +120,7 @@ fake_create(gh_host *host, const gh_host_services *svc, uint32_t kind)
     inst->svc = svc;
     inst->kind = kind;
     inst->fail_after = (uint64_t)option_int(host, svc, "fail_after");
+    inst->crash_after = (uint64_t)option_int(host, svc, "crash_after");
     inst->screenshot = option_int(host, svc, "screenshot");
     inst->eagain = option_int(host, svc, "eagain");
     inst->slow_ms = option_int(host, svc, "slow_ms");
@@ -144,6 +170,10 @@ input_create(gh_host *host, const gh_host_services *svc)
     if (inst) {
         state.input_host = host;
         state.input_svc = svc;
+        for (uint32_t pad = 0; pad <= GH_INPUT_MAX_PADS && svc->version >= 5; pad++) {
+            const char *path = svc->pad_socket(host, pad);
+            snprintf(state.pad_sockets[pad], sizeof state.pad_sockets[pad], "%s", path ? path : "(null)");
+        }
     }
     return inst;
 }
@@ -235,6 +265,8 @@ capture_grab(gh_instance *inst, gh_frame *frame, uint32_t timeout_ms)
         inst->svc->set_error(inst->host, "fake capture broke");
         return -EIO;
     }
+    if (inst->crash_after && inst->frame >= inst->crash_after)
+        *fake_null = 1;
     if (inst->screenshot && (rc = capture_screenshot(inst)) < 0)
         return rc;
     n = ++inst->frame;
@@ -315,6 +347,12 @@ input_send(gh_instance *inst, const gh_input_event *events, uint32_t n)
     char why[128];
 
     __atomic_add_fetch(&state.input_calls, 1, __ATOMIC_SEQ_CST);
+    /* What a test queued for the guest to have done, reported now. */
+    for (uint32_t i = 0; i < state.n_queued && i < PIPELINE_FAKE_MAX_FEEDBACK; i++) {
+        state.queued[i].struct_size = sizeof state.queued[i];
+        state.queued_rc[i] = inst->svc->pad_feedback(inst->host, &state.queued[i]);
+    }
+    state.n_queued = 0;
     if (inst->fail) {
         inst->svc->set_error(inst->host, "fake input broke");
         return -EIO;

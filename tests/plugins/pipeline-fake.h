@@ -51,7 +51,18 @@ typedef struct {
     uint32_t n_feedback;
     uint32_t feedback_peers[PIPELINE_FAKE_MAX_FEEDBACK];
     gh_pad_feedback feedback[PIPELINE_FAKE_MAX_FEEDBACK];
+    /* input.fake reports these (pad_feedback) at its next send, for a
+     * test whose backends run in a worker; and records what pad_socket
+     * answered at create for pads 0..GH_INPUT_MAX_PADS. */
+    uint32_t n_queued;
+    gh_pad_feedback queued[PIPELINE_FAKE_MAX_FEEDBACK];
+    int queued_rc[PIPELINE_FAKE_MAX_FEEDBACK];
+    char pad_sockets[GH_INPUT_MAX_PADS + 1][256];
 } PipelineFakeState;
+
+/* A file of sizeof(PipelineFakeState) zero bytes: the state is kept there
+ * (mapped shared) when this names it as the plugin loads. */
+#define PIPELINE_FAKE_STATE_ENV "GH_TEST_FAKE_STATE"
 
 typedef PipelineFakeState *(*PipelineFakeStateFn)(void);
 #define PIPELINE_FAKE_STATE_SYMBOL "pipeline_fake_state"

@@ -20,6 +20,10 @@
  * destroy, which the ABI lets call the services, it sends to and hands
  * input from the last peer opened, recording what they return.  The state
  * is process-wide (stream-peer-fake.h). */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +33,26 @@
 
 #include "stream-peer-fake.h"
 
-static StreamPeerFakeState state;
+static StreamPeerFakeState own_state;
+static StreamPeerFakeState *shared_state = &own_state;
+#define state (*shared_state)
+
+/* With STREAM_PEER_FAKE_STATE_ENV naming a file, the state lives in it,
+ * so that a test reads what the backend did in a plugin worker process. */
+__attribute__((constructor)) static void
+peer_fake_map_state(void)
+{
+    const char *path = getenv(STREAM_PEER_FAKE_STATE_ENV);
+    void *map;
+    int fd;
+
+    if (!path || (fd = open(path, O_RDWR | O_CLOEXEC)) < 0)
+        return;
+    map = mmap(NULL, sizeof(StreamPeerFakeState), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    if (map != MAP_FAILED)
+        shared_state = map;
+}
 
 GH_PLUGIN_EXPORT StreamPeerFakeState *stream_peer_fake_state(void);
 GH_PLUGIN_EXPORT StreamPeerFakeState *

@@ -25,3 +25,6 @@ typedef struct {
 
 typedef StreamPeerFakeState *(*StreamPeerFakeStateFn)(void);
 #define STREAM_PEER_FAKE_STATE_SYMBOL "stream_peer_fake_state"
+/* A file of sizeof(StreamPeerFakeState) zero bytes: the state is kept
+ * there (mapped shared) when this names it as the plugin loads. */
+#define STREAM_PEER_FAKE_STATE_ENV "GH_TEST_PEER_FAKE_STATE"

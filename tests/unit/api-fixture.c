@@ -1,6 +1,7 @@
 /* api-fixture: the API's suites' daemon in process (a real SoupServer on
  * 127.0.0.1, a real session manager on libvirt's test driver, a catalog
  * written at test time), its HTTP client, and the players' setup. */
+#include "worker-fixture.h"
 #include <glib/gstdio.h>
 #include <string.h>
 #include <dlfcn.h>
@@ -129,14 +130,17 @@ setup_with_full(guint max_sessions, gboolean plugins)
     g_mkdir(fx.config->state_dir, 0755);
     fx.config->max_sessions = max_sessions;
     fx.config->max_body_bytes = 1024;
+    gh_test_config_workers(fx.config, fx.tmp);
     fx.virt = gh_virt_open("test:///default", fx.config->state_dir, "qemu", fx.context, &error);
     ck_assert_msg(fx.virt, "%s", error ? error->message : "");
     fx.catalog = load_catalog();
     fx.mgr = gh_session_manager_new(fx.config, fx.virt, fx.catalog, &error);
     ck_assert_msg(fx.mgr, "%s", error ? error->message : "");
     if (plugins) {
+        gh_test_fake_state_file(fx.config);
         fx.plugins = load_test_plugins();
-        gh_session_manager_set_plugins(fx.mgr, fx.plugins);
+        ck_assert_msg(gh_session_manager_set_plugins(fx.mgr, fx.plugins, &error), "%s",
+                      error ? error->message : "");
     }
     start_api();
     /* Room for a few event streams beside the requests; no proxy lookup

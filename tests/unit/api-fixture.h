@@ -64,6 +64,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Response, response_free)
  * event never comes fails on its own deadline instead of Check's timeout. */
 void iterate(void);
 void wait_until(gboolean *flag);
+/* Iterates until cond holds (what a plugin worker did reaches the test's
+ * shared state a little after the API answered), at most 10 s. */
+#define WAIT_FOR(cond)                                                                                 \
+    do {                                                                                               \
+        gint64 wait_end_ = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;                               \
+        while (!(cond) && g_get_monotonic_time() < wait_end_)                                          \
+            iterate();                                                                                 \
+        ck_assert_msg((cond), "not within 10 s: %s", #cond);                                           \
+    } while (0)
 
 /* A request to path on the API, with "Authorization: Bearer token" unless
  * token is NULL. */

@@ -30,6 +30,16 @@ gh_test_registry_with(const char *name)
     return reg;
 }
 
+gboolean
+gh_test_plugin_is_loaded(const char *path)
+{
+    void *handle = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+
+    if (handle)
+        dlclose(handle); /* drops only the reference NOLOAD took */
+    return handle != NULL;
+}
+
 void *
 gh_test_plugin_symbol(const char *name, const char *symbol)
 {

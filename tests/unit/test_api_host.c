@@ -347,8 +347,14 @@ START_TEST(test_metrics_render_is_prometheus_text)
                                .input_dropped = { [GH_INPUT_DROP_UNSUPPORTED] = 4, [GH_INPUT_DROP_FAILED] = 1 },
                                .audio = { .sessions = 2, .frames = 96000, .refused = 1, .dropped = 5,
                                           .mic_frames = 480, .mic_dropped = 7, .mic_underruns = 3 },
-                               .pads = { .attached = 3, .events = 1800, .rumble_reports = 12 } };
+                               .pads = { .attached = 3, .events = 1800, .rumble_reports = 12 },
+                               .workers = { .running = 2, .restarts = 4, .crashes = 5 } };
+    g_autoptr(GArray) crashes = g_array_new(FALSE, FALSE, sizeof(GhMetricsCrash));
+    GhMetricsCrash c[] = { { "", "hang", 1 }, { "stream.\"odd\"", "SIGSEGV", 4 } };
     g_autofree char *text = NULL;
+
+    g_array_append_vals(crashes, c, G_N_ELEMENTS(c));
+    gauges.crashes = crashes;
 
     gh_metrics_count_request(metrics, 200);
     gh_metrics_count_request(metrics, 200);
@@ -431,7 +437,18 @@ START_TEST(test_metrics_render_is_prometheus_text)
         "gamehost_pad_events 1800\n"
         "# HELP gamehost_pad_rumble_reports Rumbles the running sessions' guests sent their pads.\n"
         "# TYPE gamehost_pad_rumble_reports gauge\n"
-        "gamehost_pad_rumble_reports 12\n");
+        "gamehost_pad_rumble_reports 12\n"
+        "# HELP gamehost_workers Plugin worker processes running (one per running session).\n"
+        "# TYPE gamehost_workers gauge\n"
+        "gamehost_workers 2\n"
+        "# HELP gamehost_worker_restarts_total Plugin workers restarted after a death.\n"
+        "# TYPE gamehost_worker_restarts_total counter\n"
+        "gamehost_worker_restarts_total 4\n"
+        "# HELP gamehost_worker_crashes_total Plugin worker deaths, by the backend call it died in and the "
+        "signal (hang: killed by the watchdog; cut_off: for a malformed message).\n"
+        "# TYPE gamehost_worker_crashes_total counter\n"
+        "gamehost_worker_crashes_total{backend=\"\",signal=\"hang\"} 1\n"
+        "gamehost_worker_crashes_total{backend=\"stream.\\\"odd\\\"\",signal=\"SIGSEGV\"} 4\n");
 }
 END_TEST
 

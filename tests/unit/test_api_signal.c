@@ -201,13 +201,15 @@ START_TEST(test_signal_numbers_peers_and_hands_control_over)
     assert_next(a, w1);
     b = ws_open(id, token);
     assert_next(b, w2);
+    /* The worker hears of b after its welcome went out. */
+    WAIT_FOR(peer_fake->opened == 2 && peer_fake->keyframes == 2);
     ck_assert_uint_eq(peer_fake->opened, 2);
     ck_assert_uint_eq(peer_fake->open_flags[0], GH_PEER_CONTROL);
     ck_assert_uint_eq(peer_fake->open_flags[1], 0);
     ck_assert_uint_eq(peer_fake->keyframes, 2);
     soup_websocket_connection_close(a->conn, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
     assert_next(b, "{\"type\":\"role\",\"role\":\"control\"}");
-    ck_assert_uint_eq(peer_fake->closed, 1);
+    WAIT_FOR(peer_fake->closed == 1);
     ck_assert_uint_eq(peer_fake->closed_peers[0], 1);
     c = ws_open(id, token);     /* number 1 is never given again */
     assert_next(c, w3);
@@ -264,7 +266,7 @@ START_TEST(test_signal_bad_messages_get_an_error_and_the_connection_stays)
     /* Still open, and relaying: the fake echoes what it does not know. */
     soup_websocket_connection_send_text(ws->conn, "{\"type\":\"hello\",\"codecs\":[\"H264\"]}");
     assert_next(ws, "{\"type\":\"hello\",\"codecs\":[\"H264\"]}");
-    ck_assert_uint_eq(peer_fake->messages, 2);
+    WAIT_FOR(peer_fake->messages == 2);
     metrics = request("GET", "/metrics", TOKEN);
     ck_assert_ptr_nonnull(strstr(metrics->body, "\ngamehost_signal_messages_refused_total 7\n"));
 }
@@ -293,9 +295,9 @@ START_TEST(test_signal_input_from_the_controller_reaches_the_input_backend)
     g_free(ws_next(ctl));
     soup_websocket_connection_send_text(ctl->conn, "{\"type\":\"input\",\"events\":[{\"type\":\"key\",\"code\":"
                                                    "\"KEY_LEFT\",\"action\":\"tap\"}]}");
-    /* The input was queued before the reply: it has been delivered. */
+    /* The backend's answer; the input goes through the daemon and back. */
     assert_next(ctl, "{\"type\":\"input-result\",\"rc\":2}");
-    ck_assert_uint_eq(pipeline_fake->n_events, 2);
+    WAIT_FOR(pipeline_fake->n_events == 2);
     ck_assert_uint_eq(pipeline_fake->events[0].code, KEY_LEFT);
     ck_assert_int_eq(pipeline_fake->events[0].value, 1);
     ck_assert_int_eq(pipeline_fake->events[1].value, 0);
@@ -427,7 +429,7 @@ START_TEST(test_signal_controller_leaving_releases_what_it_held)
     ck_assert_uint_eq(pipeline_fake->events[1].type, GH_INPUT_KEY);
     ck_assert_uint_eq(pipeline_fake->events[1].code, KEY_LEFT);
     ck_assert_int_eq(pipeline_fake->events[1].value, 0);
-    ck_assert_int_eq(session_input_dropped(id, "unsupported"), 2);
+    WAIT_FOR(session_input_dropped(id, "unsupported") == 2);
     line = g_strdup_printf("session %s: released 2 held inputs of player 1 (left)", id);
     ck_assert_uint_eq(log_count(line), 1);
 }
@@ -447,7 +449,7 @@ START_TEST(test_signal_next_controller_inherits_nothing_held)
     soup_websocket_connection_close(next->conn, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
     ws_wait_closed(next);
     iterate();
-    ck_assert_uint_eq(pipeline_fake->n_events, 2);
+    WAIT_FOR(pipeline_fake->n_events == 2);
     ck_assert_uint_eq(log_count("held inputs"), 1);
 }
 END_TEST
@@ -468,7 +470,7 @@ START_TEST(test_signal_session_stopping_releases_what_the_controller_held)
     assert_next(ctl, "{\"type\":\"input-result\",\"rc\":1}");
     stop = request("DELETE", del, TOKEN);
     wait_for_state(id, GH_SESSION_STOPPED);
-    ck_assert_uint_eq(pipeline_fake->n_events, 2);
+    WAIT_FOR(pipeline_fake->n_events == 2);
     ck_assert_uint_eq(pipeline_fake->events[1].code, BTN_LEFT);
     ck_assert_int_eq(pipeline_fake->events[1].value, 0);
     line = g_strdup_printf("session %s: released 1 held inputs of player 1 (session stopping)", id);
@@ -490,7 +492,8 @@ START_TEST(test_signal_a_stick_sweep_logs_one_line_and_counts_every_event)
         soup_websocket_connection_send_text(ctl->conn, msg);
         assert_next(ctl, "{\"type\":\"input-result\",\"rc\":1}");
     }
-    ck_assert_int_eq(session_input_dropped(id, "unsupported"), 180);
+    /* The last drop is counted once the worker's answer is in. */
+    WAIT_FOR(session_input_dropped(id, "unsupported") == 180);
     ck_assert_uint_eq(log_count("not delivered"), 1);
 }
 END_TEST
@@ -514,7 +517,7 @@ START_TEST(test_signal_bye_to_every_peer_when_the_session_stops)
     ck_assert_uint_eq(a->close_code, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
     ck_assert_uint_eq(b->close_code, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
     wait_for_state(id, GH_SESSION_STOPPED);
-    ck_assert_uint_eq(peer_fake->closed, 2);
+    WAIT_FOR(peer_fake->closed == 2);
     ck_assert_int_eq(peer_fake->destroyed_with_open_peers, 0);
     ck_assert_int_eq(peer_fake->instances, 0);
 }
@@ -532,7 +535,7 @@ START_TEST(test_signal_bye_when_the_host_shuts_down)
     assert_next(a, "{\"type\":\"bye\",\"reason\":\"the host is shutting down\",\"scope\":\"host\"}");
     ws_wait_closed(a);
     ck_assert_uint_eq(a->close_code, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
-    ck_assert_uint_eq(peer_fake->closed, 1);
+    WAIT_FOR(peer_fake->closed == 1);
 }
 END_TEST
 
@@ -575,7 +578,7 @@ START_TEST(test_signal_remint_ends_the_old_links_players)
     assert_next(a, "{\"type\":\"bye\",\"reason\":\"the player link was replaced\",\"scope\":\"peer\"}");
     ws_wait_closed(a);
     ck_assert_uint_eq(a->close_code, SOUP_WEBSOCKET_CLOSE_NORMAL);
-    ck_assert_uint_eq(peer_fake->closed, 1);
+    WAIT_FOR(peer_fake->closed == 1);
     refused = ws_connect(old_path, NULL);
     ck_assert_ptr_null(refused->conn);
     ck_assert_uint_eq(refused->status, 401);
@@ -605,7 +608,7 @@ START_TEST(test_signal_remint_leaves_the_orchestrators_peer_connected)
     soup_websocket_connection_send_text(orchestrator->conn, "{\"type\":\"hello\"}");
     assert_next(orchestrator, "{\"type\":\"hello\"}");
     ck_assert(!orchestrator->closed);
-    ck_assert_uint_eq(peer_fake->closed, 1);
+    WAIT_FOR(peer_fake->closed == 1);
 }
 END_TEST
 
@@ -678,7 +681,7 @@ START_TEST(test_signal_backend_closes_a_peer)
     ws_wait_closed(a);
     ck_assert_uint_eq(a->close_code, SOUP_WEBSOCKET_CLOSE_NORMAL);
     assert_next(b, "{\"type\":\"role\",\"role\":\"control\"}");
-    ck_assert_uint_eq(peer_fake->closed, 1);
+    WAIT_FOR(peer_fake->closed == 1);
 }
 END_TEST
 
@@ -688,7 +691,10 @@ START_TEST(test_signal_peer_refused_by_the_backend_is_closed_with_its_reason)
     g_autofree char *id = player_session(",\"capture\":\"capture.fake\",\"stream\":{\"backend\":\"stream.peerfake\","
                                          "\"options\":{\"refuse_peers\":\"1\"}}", &token);
     g_autoptr(Ws) ws = ws_open(id, token);
+    g_autofree char *w1 = welcome(id, 1, "control");
 
+    /* The worker answers after the welcome: the refusal follows it. */
+    assert_next(ws, w1);
     assert_next(ws, "{\"type\":\"error\",\"message\":\"stream.peerfake failed: players refused by option\"}");
     ws_wait_closed(ws);
     ck_assert_uint_eq(ws->close_code, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION);
@@ -719,6 +725,10 @@ START_TEST(test_backend_defaults_from_config_under_session_options)
     g_hash_table_insert(fx.config->backend_defaults, g_strdup("stream.peerfake"), defaults);
     id = player_session(PEER_BACKENDS, &token);
     ws = ws_open(id, token);
+    {
+        g_autofree char *w1 = welcome(id, 1, "control");
+        assert_next(ws, w1);
+    }
     assert_next(ws, "{\"type\":\"error\",\"message\":\"stream.peerfake failed: players refused by option\"}");
     g_clear_pointer(&ws, ws_free);
     g_free(id);
@@ -762,12 +772,20 @@ END_TEST
 /* What the session's input backend (input.fake) reports its guest did to a
  * pad: a rumble. */
 static void
-guest_rumbles(guint32 pad, guint32 strong, guint32 weak)
+guest_rumbles(const char *id, guint32 pad, guint32 strong, guint32 weak)
 {
     gh_pad_feedback fb = { .struct_size = sizeof fb, .kind = GH_PAD_RUMBLE, .pad = pad, .strong = strong,
                            .weak = weak };
+    g_autofree char *path = session_path(id, "/input");
+    g_autoptr(Response) r = NULL;
 
-    ck_assert_int_eq(pipeline_fake->input_svc->pad_feedback(pipeline_fake->input_host, &fb), 0);
+    /* input.fake runs in the session's worker: it reports what is queued
+     * at its next send, which this input brings. */
+    pipeline_fake->queued[pipeline_fake->n_queued++] = fb;
+    r = post_json_as(path, "application/json", "{\"events\":[{\"type\":\"key\",\"code\":\"KEY_A\",\"action\":\"tap\"}]}",
+                     NULL);
+    ck_assert_uint_eq(r->status, 200);
+    ck_assert_int_eq(pipeline_fake->queued_rc[0], 0);
 }
 
 /* The stream backend (stream.peerfake) passes feedback on to the peer the
@@ -783,14 +801,14 @@ START_TEST(test_signal_pad_feedback_goes_to_the_player_in_control)
 
     g_free(ws_next(ctl));
     g_free(ws_next(watcher));
-    guest_rumbles(0, 32896, 0);
+    guest_rumbles(id, 0, 32896, 0);
     assert_next(ctl, "{\"type\":\"pad-feedback\",\"kind\":3,\"pad\":0,\"strong\":32896,\"weak\":0,\"led\":0}");
     /* What the watcher hears next is its own echo: no feedback came before it. */
     soup_websocket_connection_send_text(watcher->conn, "{\"type\":\"echo\"}");
     assert_next(watcher, "{\"type\":\"echo\"}");
     soup_websocket_connection_close(ctl->conn, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
     assert_next(watcher, "{\"type\":\"role\",\"role\":\"control\"}");
-    guest_rumbles(1, 0, 0);
+    guest_rumbles(id, 1, 0, 0);
     assert_next(watcher, "{\"type\":\"pad-feedback\",\"kind\":3,\"pad\":1,\"strong\":0,\"weak\":0,\"led\":0}");
     metrics = request("GET", "/metrics", TOKEN);
     ck_assert_ptr_nonnull(strstr(metrics->body, "\ngamehost_pad_rumble_reports 2\n"));

@@ -116,6 +116,13 @@ assert_same_config(const GhConfig *got, const GhConfig *want)
     ck_assert_uint_eq(got->max_body_bytes, want->max_body_bytes);
     ck_assert_uint_eq(got->max_sessions, want->max_sessions);
     ck_assert_uint_eq(got->keep_stopped, want->keep_stopped);
+    ck_assert_pstr_eq(got->plugin_user, want->plugin_user);
+    ck_assert_pstr_eq(got->worker_path, want->worker_path);
+    ck_assert_uint_eq(got->watchdog_ms, want->watchdog_ms);
+    ck_assert_uint_eq(got->crash_limit, want->crash_limit);
+    ck_assert_uint_eq(got->crash_window, want->crash_window);
+    ck_assert_uint_eq(got->worker_memory, want->worker_memory);
+    ck_assert_uint_eq(got->worker_open_files, want->worker_open_files);
 }
 
 /* ---- defaults and the example file ------------------------------------ */
@@ -140,6 +147,13 @@ START_TEST(test_defaults)
     ck_assert_uint_eq(config->max_body_bytes, 65536);
     ck_assert_uint_eq(config->max_sessions, 8);
     ck_assert_uint_eq(config->keep_stopped, 100);
+    ck_assert_str_eq(config->plugin_user, "gamehost-worker");
+    ck_assert_str_eq(config->worker_path, GH_PKGLIBEXECDIR "/gamehost-worker");
+    ck_assert_uint_eq(config->watchdog_ms, 5000);
+    ck_assert_uint_eq(config->crash_limit, 3);
+    ck_assert_uint_eq(config->crash_window, 60);
+    ck_assert_uint_eq(config->worker_memory, G_GUINT64_CONSTANT(4) << 30);
+    ck_assert_uint_eq(config->worker_open_files, 1024);
 }
 END_TEST
 
@@ -180,6 +194,9 @@ START_TEST(test_example_config_documents_every_key_with_a_valid_value)
         { "gpu.l4", "product" },       { "gpu.l4", "managed" },       { "gpu.a10-8q", "mdev_type" },
         { "api", "player_token_ttl" }, { "api", "player_dir" },      { "sessions", "max_viewers" },
         { "stream.webrtc", "stun_server" },
+        { "plugins", "user" },         { "plugins", "worker" },       { "plugins", "watchdog_ms" },
+        { "plugins", "crash_limit" },  { "plugins", "crash_window" }, { "plugins", "memory_limit" },
+        { "plugins", "open_files" },
     };
     g_autofree char *path = example_path();
     g_autofree char *text = NULL;

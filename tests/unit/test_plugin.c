@@ -6,7 +6,6 @@
  * the session's callbacks.  The plugins are built by the suite
  * (tests/plugins/) and found under $GH_TEST_BUILDDIR/tests/plugins/.libs. */
 #include <check.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -20,16 +19,6 @@
 #include "testutil.h"
 
 /* ---- fixtures ---------------------------------------------------------- */
-
-static gboolean
-is_loaded(const char *path)
-{
-    void *handle = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
-
-    if (handle)
-        dlclose(handle);
-    return handle != NULL;
-}
 
 /* What the session side saw of the VM-access services. */
 typedef struct {
@@ -123,7 +112,7 @@ assert_refused(const char *name, GhPluginError code, const char *reason)
     ck_assert_str_eq(r->file, path);
     ck_assert_str_eq(r->reason, reason);
     ck_assert_uint_eq(gh_plugin_registry_plugins(reg)->len, 0);
-    ck_assert(!is_loaded(path));
+    ck_assert(!gh_test_plugin_is_loaded(path));
 }
 
 /* The instance's last error equals want (NULL: none). */
@@ -247,7 +236,7 @@ START_TEST(test_plugin_refuses_duplicate_backend_naming_the_other_plugin)
     ck_assert_uint_eq(gh_plugin_registry_plugins(reg)->len, 1);
     ck_assert_ptr_eq(gh_plugin_registry_lookup(reg, "capture.good")->plugin,
                      gh_plugin_registry_plugins(reg)->pdata[0]);
-    ck_assert(!is_loaded(path));
+    ck_assert(!gh_test_plugin_is_loaded(path));
 }
 END_TEST
 
@@ -443,10 +432,10 @@ START_TEST(test_plugin_stays_loaded_while_an_instance_exists)
 
     ck_assert_int_eq(g_atomic_int_get(&b->plugin->instances), 1);
     reg = gh_plugin_registry_free(reg);
-    ck_assert(is_loaded(path));
+    ck_assert(gh_test_plugin_is_loaded(path));
     ck_assert_int_eq(b->capture.grab(gh_plugin_instance_handle(inst), &frame, 0), 0);
     gh_plugin_instance_free(inst);
-    ck_assert(!is_loaded(path)); /* the last instance out unloads it */
+    ck_assert(!gh_test_plugin_is_loaded(path)); /* the last instance out unloads it */
 }
 END_TEST
 

@@ -13,6 +13,7 @@
 #include "gpu-fixture.h"
 #include "session/session.h"
 #include "testutil.h"
+#include "worker-fixture.h"
 #include "virt/vm-access.h"
 
 typedef struct {
@@ -150,6 +151,7 @@ setup(void)
     g_free(fx.config->state_dir);
     fx.config->state_dir = g_build_filename(fx.tmp, "state", NULL);
     fx.config->max_sessions = 3;
+    gh_test_config_workers(fx.config, fx.tmp);
     fx.catalog = gh_catalog_load(schema, profile_dirs, image_dirs, &err);
     ck_assert_msg(fx.catalog, "%s", err ? err->message : "");
     ck_assert_uint_eq(gh_catalog_images(fx.catalog)->len, 5);
@@ -1001,7 +1003,9 @@ static PluginFixture pl;
 static void
 plugins_attach(GhSessionManager *mgr)
 {
-    gh_session_manager_set_plugins(mgr, pl.reg);
+    g_autoptr(GError) err = NULL;
+
+    ck_assert_msg(gh_session_manager_set_plugins(mgr, pl.reg, &err), "%s", err ? err->message : "");
 }
 
 static void
@@ -1013,6 +1017,7 @@ setup_plugins(void)
     void *handle;
 
     setup();
+    gh_test_fake_state_file(fx.config);
     pl.reg = gh_plugin_registry_new();
     ck_assert_msg(gh_plugin_registry_load_file(pl.reg, path, &err), "%s", err ? err->message : "");
     handle = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
@@ -1076,6 +1081,23 @@ static char *
 create_running_with(const char *capture, const char *stream, const char *input)
 {
     return create_image_running_with("arena", capture, stream, input);
+}
+
+/* gh_session_manager_send_input, waited for: FALSE with *error. */
+static gboolean
+send_input(const char *id, const gh_input_event *events, guint n, GError **error)
+{
+    GhTestInput t = { 0 };
+    gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+
+    gh_session_manager_send_input(fx.mgr, id, events, n, gh_test_input_done, &t);
+    while (!t.done && g_get_monotonic_time() < deadline)
+        g_main_context_iteration(fx.context, TRUE);
+    ck_assert_msg(t.done, "no answer to the input within 10 s");
+    g_array_unref(t.drops);
+    if (t.error)
+        g_propagate_error(error, t.error);
+    return t.error == NULL;
 }
 
 /* The API's view of the session: its "pipeline" member (NULL for null). */
@@ -1156,10 +1178,10 @@ START_TEST(test_session_without_plugins_has_no_pipeline)
     g_autoptr(GError) err = NULL;
     gh_input_event ev = { .type = GH_INPUT_KEY, .code = KEY_A, .value = 1 };
 
-    gh_session_manager_set_plugins(fx.mgr, NULL);
+    gh_session_manager_set_plugins(fx.mgr, NULL, NULL);
     id = create_running("arena");
     ck_assert_ptr_null(pipeline_view(id, &view));
-    ck_assert(!gh_session_manager_send_input(fx.mgr, id, &ev, 1, NULL, &err));
+    ck_assert(!send_input(id, &ev, 1, &err));
     ck_assert(g_error_matches(err, GH_SESSION_ERROR, GH_SESSION_ERROR_BACKEND));
 }
 END_TEST
@@ -1176,7 +1198,7 @@ END_TEST
 
 START_TEST(test_backend_names_refused_without_plugins)
 {
-    gh_session_manager_set_plugins(fx.mgr, NULL);
+    gh_session_manager_set_plugins(fx.mgr, NULL, NULL);
     assert_refused_at_create("capture.fake", NULL, NULL, "unknown capture backend 'capture.fake'");
 }
 END_TEST
@@ -1200,6 +1222,104 @@ START_TEST(test_plugin_failure_fails_session_and_destroys_domain)
     ck_assert_int_eq(domain_is_active(s->domain_name), 0);
     ck_assert_int_eq(pl.fake->capture_instances + pl.fake->stream_instances + pl.fake->input_instances, 0);
     ck_assert_uint_eq(gh_session_manager_active(fx.mgr), 0);
+}
+END_TEST
+
+/* ---- the plugin worker's deaths ---- */
+
+static GPtrArray *crashes_seen;   /* "count summary" per session.worker event */
+
+static void
+on_crash(const GhSession *session, const GhSessionCrash *crash, guint64 count, gpointer data)
+{
+    g_ptr_array_add(crashes_seen, g_strdup_printf("%" G_GUINT64_FORMAT " %s", count, crash->summary));
+}
+
+static void
+collect_crash(const char *backend, const char *signal, guint64 n, gpointer data)
+{
+    g_string_append_printf(data, "%s/%s/%" G_GUINT64_FORMAT ";", backend, signal, n);
+}
+
+START_TEST(test_worker_deaths_restart_then_fail_the_session_at_the_limit)
+{
+    g_autofree char *id = NULL;
+    g_autofree char *events = NULL;
+    g_autoptr(GString) by_backend = g_string_new("");
+    const char *death = "killed by SIGSEGV in capture.fake grab";
+    g_autofree char *want = g_strdup_printf("its plugin worker died 3 times within 60 s; the last: %s", death);
+    GhSessionWorkerTotals totals;
+    const GhSession *s;
+
+    crashes_seen = g_ptr_array_new_with_free_func(g_free);
+    gh_session_manager_subscribe_crashes(fx.mgr, on_crash, NULL);
+    set_option("capture.fake", "crash_after", "2");
+    id = create_running_with("capture.fake", "stream.fake", NULL);
+    s = gh_session_manager_lookup(fx.mgr, id);
+    wait_state(fx.mgr, id, GH_SESSION_FAILED);
+    events = events_joined();
+    ck_assert_str_eq(s->reason, want);
+    ck_assert_str_eq(events, "starting,running,stopping,failed");
+    ck_assert_uint_eq(crashes_seen->len, 3);
+    for (guint i = 0; i < 3; i++) {
+        g_autofree char *line = g_strdup_printf("%u %s", i + 1, death);
+        ck_assert_str_eq(g_ptr_array_index(crashes_seen, i), line);
+    }
+    gh_session_manager_worker_totals(fx.mgr, &totals);
+    ck_assert_uint_eq(totals.crashes, 3);
+    ck_assert_uint_eq(totals.restarts, 2);
+    ck_assert_uint_eq(totals.running, 0);
+    gh_session_manager_foreach_crash(fx.mgr, collect_crash, by_backend);
+    ck_assert_str_eq(by_backend->str, "capture.fake/SIGSEGV/3;");
+    ck_assert_int_eq(domain_is_active(s->domain_name), 0);
+    g_ptr_array_unref(crashes_seen);
+}
+END_TEST
+
+START_TEST(test_worker_death_under_the_limit_restarts_and_shows_in_the_live_view)
+{
+    g_autofree char *id = NULL;
+    g_autoptr(JsonNode) view = NULL;
+    JsonObject *worker, *last;
+
+    fx.config->crash_limit = 100;
+    set_option("capture.fake", "crash_after", "2");
+    id = create_running_with("capture.fake", "stream.fake", NULL);
+    for (gint64 end = g_get_monotonic_time() + 20 * G_USEC_PER_SEC; g_get_monotonic_time() < end;) {
+        g_autoptr(JsonNode) v = NULL;
+        JsonObject *p = pipeline_view(id, &v);
+        if (json_object_get_int_member(json_object_get_object_member(p, "worker"), "restarts") >= 2)
+            break;
+        g_main_context_iteration(fx.context, TRUE);
+    }
+    ck_assert_int_eq(gh_session_manager_lookup(fx.mgr, id)->state, GH_SESSION_RUNNING);
+    worker = json_object_get_object_member(pipeline_view(id, &view), "worker");
+    ck_assert_int_ge(json_object_get_int_member(worker, "restarts"), 2);
+    ck_assert_int_ge(json_object_get_int_member(worker, "crashes"), 2);
+    last = json_object_get_object_member(worker, "last_crash");
+    ck_assert_str_eq(json_object_get_string_member(last, "backend"), "capture.fake");
+    ck_assert_str_eq(json_object_get_string_member(last, "op"), "grab");
+    ck_assert_str_eq(json_object_get_string_member(last, "signal"), "SIGSEGV");
+    ck_assert_str_eq(json_object_get_string_member(last, "kind"), "signal");
+    ck_assert_str_eq(json_object_get_string_member(last, "summary"), "killed by SIGSEGV in capture.fake grab");
+}
+END_TEST
+
+START_TEST(test_worker_sending_garbage_fails_its_session_at_once)
+{
+    g_autofree char *script = g_build_filename(fx.tmp, "hostile-worker", NULL);
+    const GhSession *s;
+
+    ck_assert(g_file_set_contents(script, "#!/bin/sh\nprintf 'garbage!' >&3\nexec sleep 30\n", -1, NULL));
+    ck_assert_int_eq(chmod(script, 0755), 0);
+    g_free(fx.config->worker_path);
+    fx.config->worker_path = g_strdup(script);
+    s = create_with_backends("capture.fake", NULL, NULL, NULL);
+    ck_assert_ptr_nonnull(s);
+    wait_state(fx.mgr, s->id, GH_SESSION_FAILED);
+    ck_assert_str_eq(s->reason, "its plugin worker was cut off for a malformed message (unknown message type "
+                                "1651663207)");
+    ck_assert_int_eq(domain_is_active(s->domain_name), 0);
 }
 END_TEST
 
@@ -1233,15 +1353,15 @@ START_TEST(test_input_reaches_the_input_backend)
     g_autofree char *want = g_strdup_printf("session %s is stopping, not running", id);
     JsonObject *p;
 
-    ck_assert(gh_session_manager_send_input(fx.mgr, id, ev, 2, NULL, NULL));
+    ck_assert(send_input(id, ev, 2, NULL));
     ck_assert_uint_eq(pl.fake->n_events, 2);
     ck_assert_uint_eq(pl.fake->events[1].value, 0);
     p = pipeline_view(id, &view);
     ck_assert_int_eq(json_object_get_int_member(json_object_get_object_member(p, "stats"), "input_events"), 2);
-    ck_assert(!gh_session_manager_send_input(fx.mgr, "nope", ev, 1, NULL, &e1));
+    ck_assert(!send_input("nope", ev, 1, &e1));
     ck_assert(g_error_matches(e1, GH_SESSION_ERROR, GH_SESSION_ERROR_NOT_FOUND));
     gh_session_manager_stop(fx.mgr, id, NULL);
-    ck_assert(!gh_session_manager_send_input(fx.mgr, id, ev, 1, NULL, &e2));
+    ck_assert(!send_input(id, ev, 1, &e2));
     ck_assert(g_error_matches(e2, GH_SESSION_ERROR, GH_SESSION_ERROR_NOT_RUNNING));
     ck_assert_str_eq(e2->message, want);
 }
@@ -1256,7 +1376,9 @@ guest_did(guint32 kind, guint32 pad, guint32 strong, guint32 weak, guint32 led)
     gh_pad_feedback fb = { .struct_size = sizeof fb, .kind = kind, .pad = pad, .strong = strong, .weak = weak,
                            .led = led };
 
-    ck_assert_int_eq(pl.fake->input_svc->pad_feedback(pl.fake->input_host, &fb), 0);
+    /* input.fake runs in the session's worker: it reports this at its next send. */
+    ck_assert_uint_lt(pl.fake->n_queued, PIPELINE_FAKE_MAX_FEEDBACK);
+    pl.fake->queued[pl.fake->n_queued++] = fb;
 }
 
 START_TEST(test_pads_of_a_gamepad_console_get_the_domains_usb_channels)
@@ -1267,9 +1389,9 @@ START_TEST(test_pads_of_a_gamepad_console_get_the_domains_usb_channels)
     for (guint pad = 0; pad < GH_INPUT_MAX_PADS; pad++) {
         g_autofree char *want = gh_domain_pad_socket(s->dir, pad);
 
-        ck_assert_str_eq(pl.fake->input_svc->pad_socket(pl.fake->input_host, pad), want);
+        ck_assert_str_eq(pl.fake->pad_sockets[pad], want);
     }
-    ck_assert_ptr_null(pl.fake->input_svc->pad_socket(pl.fake->input_host, GH_INPUT_MAX_PADS));
+    ck_assert_str_eq(pl.fake->pad_sockets[GH_INPUT_MAX_PADS], "(null)");
 }
 END_TEST
 
@@ -1278,7 +1400,7 @@ START_TEST(test_pads_of_a_console_without_gamepad_have_no_channel)
     g_autofree char *id = create_running_with(NULL, NULL, "input.fake");
 
     for (guint pad = 0; pad < GH_INPUT_MAX_PADS; pad++)
-        ck_assert_ptr_null(pl.fake->input_svc->pad_socket(pl.fake->input_host, pad));
+        ck_assert_str_eq(pl.fake->pad_sockets[pad], "(null)");
 }
 END_TEST
 
@@ -1320,7 +1442,7 @@ START_TEST(test_live_view_shows_each_pad_the_guest_had)
     for (int i = 0; i < 3; i++)
         guest_did(GH_PAD_RUMBLE, 0, 32896, 0, 0);
     guest_did(GH_PAD_RUMBLE, 2, 0, 257, 0);
-    ck_assert(gh_session_manager_send_input(fx.mgr, id, ev, G_N_ELEMENTS(ev), NULL, NULL));
+    ck_assert(send_input(id, ev, G_N_ELEMENTS(ev), NULL));
     g_free(text);
     text = pads_view_text(id);
     ck_assert_str_eq(text, "[{\"pad\":0,\"attached\":true,\"led\":6,\"rumble\":{\"strong\":32896,\"weak\":0},"
@@ -1344,13 +1466,13 @@ START_TEST(test_pad_totals_sum_the_running_sessions)
     guest_did(GH_PAD_ATTACHED, 0, 0, 0, 0);
     guest_did(GH_PAD_ATTACHED, 1, 0, 0, 0);
     guest_did(GH_PAD_RUMBLE, 1, 1, 1, 0);
-    ck_assert(gh_session_manager_send_input(fx.mgr, first, &ev, 1, NULL, NULL));
+    ck_assert(send_input(first, &ev, 1, NULL));
     second = create_running_with(NULL, NULL, "input.fake");   /* input.fake's host is now the second's */
     guest_did(GH_PAD_ATTACHED, 3, 0, 0, 0);
     guest_did(GH_PAD_RUMBLE, 3, 2, 2, 0);
     guest_did(GH_PAD_DETACHED, 3, 0, 0, 0);
-    ck_assert(gh_session_manager_send_input(fx.mgr, second, &ev, 1, NULL, NULL));
-    ck_assert(gh_session_manager_send_input(fx.mgr, second, &ev, 1, NULL, NULL));
+    ck_assert(send_input(second, &ev, 1, NULL));
+    ck_assert(send_input(second, &ev, 1, NULL));
     gh_session_manager_pad_totals(fx.mgr, &totals);
     ck_assert_uint_eq(totals.attached, 2);
     ck_assert_uint_eq(totals.events, 3);
@@ -1372,7 +1494,7 @@ START_TEST(test_input_backend_failure_is_a_backend_error)
 
     set_option("input.fake", "fail", "1");
     id = create_running_with(NULL, NULL, "input.fake");
-    ck_assert(!gh_session_manager_send_input(fx.mgr, id, &ev, 1, NULL, &err));
+    ck_assert(!send_input(id, &ev, 1, &err));
     ck_assert(g_error_matches(err, GH_SESSION_ERROR, GH_SESSION_ERROR_BACKEND));
     ck_assert_str_eq(err->message, "input.fake failed: fake input broke");
     ck_assert_int_eq(gh_session_manager_lookup(fx.mgr, id)->state, GH_SESSION_RUNNING);
@@ -1484,7 +1606,8 @@ START_TEST(test_stop_waits_for_a_frame_in_flight)
     ck_assert_int_eq(domain_is_active(s->domain_name), 1);
     ck_assert_int_eq(pl.fake->capture_instances, 1);
     wait_frame(&r);
-    ck_assert(g_error_matches(r.error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT));
+    ck_assert_msg(g_error_matches(r.error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT), "%s",
+                  r.error ? r.error->message : "no error");
     ck_assert_str_eq(r.error->message, "no frame from capture.fake within 300 ms");
     g_error_free(r.error);
     wait_state(fx.mgr, id, GH_SESSION_STOPPED);
@@ -1573,8 +1696,13 @@ START_TEST(test_restore_rebuilds_the_same_pipeline)
     fx.mgr = new_manager();
     plugins_attach(fx.mgr);
     ck_assert(gh_session_manager_restore(fx.mgr, NULL));
+    /* Adopted running, its pipeline comes with its new worker. */
+    for (gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+         gh_session_pipeline_pending(fx.mgr, id) && g_get_monotonic_time() < end;)
+        g_main_context_iteration(fx.context, TRUE);
     p = pipeline_view(id, &view);
     ck_assert_ptr_nonnull(p);
+    ck_assert_str_eq(json_object_get_string_member(json_object_get_object_member(p, "worker"), "state"), "running");
     ck_assert_str_eq(json_object_get_string_member(p, "capture"), "capture.fake2");
     ck_assert_str_eq(json_object_get_string_member(p, "stream"), "stream.fake");
     ck_assert_str_eq(g_hash_table_lookup(g_hash_table_lookup(gh_session_manager_lookup(fx.mgr, id)->backend_options,
@@ -1758,6 +1886,9 @@ session_suite(void)
     tcase_add_test(p, test_bad_backend_refused_at_create_creating_nothing);
     tcase_add_test(p, test_backend_names_refused_without_plugins);
     tcase_add_test(p, test_plugin_failure_fails_session_and_destroys_domain);
+    tcase_add_test(p, test_worker_deaths_restart_then_fail_the_session_at_the_limit);
+    tcase_add_test(p, test_worker_death_under_the_limit_restarts_and_shows_in_the_live_view);
+    tcase_add_test(p, test_worker_sending_garbage_fails_its_session_at_once);
     tcase_add_test(p, test_pipeline_that_cannot_be_built_fails_session);
     tcase_add_test(p, test_input_reaches_the_input_backend);
     tcase_add_test(p, test_input_backend_failure_is_a_backend_error);
