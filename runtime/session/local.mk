@@ -11,6 +11,7 @@ libghsession_la_SOURCES = \
 	runtime/session/session-pipeline.c \
 	runtime/session/session-peers.c \
 	runtime/session/session-workers.c \
+	runtime/session/session-worker-start.c \
 	runtime/session/store.c runtime/session/store.h \
 	runtime/session/player-token.c runtime/session/player-token.h
 GH_SESSION_LIBS = libghsession.la $(GH_VIRT_LIBS)

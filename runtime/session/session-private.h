@@ -5,6 +5,7 @@
 #include "session.h"
 #include "plugin/pipeline.h"
 #include "plugin/worker-client.h"
+#include "plugin/worker-start.h"
 #include "store.h"
 #include "virt/dbus-relay.h"
 #include "virt/vm-access.h"
@@ -101,6 +102,11 @@ gboolean gh_session_backends_check(GhSessionManager *mgr, const GhSessionRequest
  * reason.  The worker builds the pipeline; gh_session_pipeline_ready
  * follows once it did. */
 gboolean gh_session_pipeline_start(GhSessionManager *mgr, GhSession *s, GError **error);
+/* session-worker-start.c: st filled for s (what it computed is the
+ * caller's to free: relay_path, dbus_socket, pad_socket[], plugins,
+ * read_paths, write_paths), the session's files handed to the worker's
+ * user; returns the start message (floating). */
+GVariant *gh_session_worker_start_message(SessionPipeline *sp, GhSession *s, GhWorkerStart *st);
 /* session.c: s's pipeline is up: it becomes RUNNING (or stops, when a
  * stop was asked for meanwhile). */
 void gh_session_pipeline_ready(GhSessionManager *mgr, GhSession *s);
