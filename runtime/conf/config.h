@@ -32,6 +32,7 @@ typedef struct {
     guint crash_window;      /* [plugins] crash_window, seconds */
     guint64 worker_memory;   /* [plugins] memory_limit: a worker's address space, bytes */
     guint worker_open_files; /* [plugins] open_files */
+    gboolean worker_keep_user; /* not a key: tests whose build tree the plugin user cannot reach */
     GPtrArray *gpu_allow;    /* GhGpuAllow*, one per [gpu.ALIAS] group, in file order */
     GHashTable *backend_defaults; /* [BACKEND] groups ([stream.webrtc]): backend name →
                                    * GHashTable (option → value), defaults a session's

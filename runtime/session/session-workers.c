@@ -54,7 +54,7 @@ gh_session_workers_init(GhSessionManager *mgr, GError **error)
     memset(sb, 0, sizeof *sb);
     /* Only root can become another user; anyone else's workers run as
      * themselves, still with no_new_privs, the limits and Landlock. */
-    sb->switch_user = geteuid() == 0;
+    sb->switch_user = geteuid() == 0 && !config->worker_keep_user;
     if (sb->switch_user && !gh_worker_sandbox_user(config->plugin_user, &sb->uid, &sb->gid, error))
         return FALSE;
 #if !defined(__SANITIZE_ADDRESS__)

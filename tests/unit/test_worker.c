@@ -14,6 +14,7 @@
 #include "plugin/worker-client.h"
 #include "plugin/worker-start.h"
 #include "testutil.h"
+#include "worker-fixture.h"
 
 static struct {
     GMainContext *context;
@@ -117,7 +118,7 @@ start_worker_at(const char *path, const char *capture_fault, const char *stream_
     st.read_paths = (GStrv)read;
     st.write_paths = (GStrv)write;
     st.watchdog_ms = 500;
-    spawn.sandbox.switch_user = geteuid() == 0 && nobody;
+    spawn.sandbox.switch_user = nobody && gh_test_worker_switches(path);
     spawn.sandbox.uid = nobody ? nobody->pw_uid : 0;
     spawn.sandbox.gid = nobody ? nobody->pw_gid : 0;
     spawn.sandbox.memory_bytes = memory;

@@ -7,12 +7,41 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "conf/config.h"
 #include "../plugins/pipeline-fake.h"
 #include "../plugins/stream-peer-fake.h"
+
+/* Whether "other" users may walk to path and read it (a build tree in a
+ * private home is not: there the worker keeps the test's user). */
+static inline gboolean
+gh_test_others_reach(const char *path)
+{
+    g_autofree char *at = g_canonicalize_filename(path, NULL);
+    struct stat st;
+
+    if (stat(at, &st) < 0 || !(st.st_mode & S_IROTH))
+        return FALSE;
+    while (strcmp(at, "/") != 0) {
+        char *parent = g_path_get_dirname(at);
+        g_free(at);
+        at = parent;
+        if (stat(at, &st) < 0 || !(st.st_mode & S_IXOTH))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* The worker's user when the test is root: "nobody", if it can reach the
+ * build tree's worker; else the test's own. */
+static inline gboolean
+gh_test_worker_switches(const char *worker)
+{
+    return geteuid() == 0 && gh_test_others_reach(worker);
+}
 
 /* tmp: the test's own dir, which the worker's user must walk through. */
 static inline void
@@ -22,6 +51,7 @@ gh_test_config_workers(GhConfig *config, const char *tmp)
     config->worker_path = g_build_filename(g_getenv("GH_TEST_BUILDDIR"), "runtime", "worker", "gamehost-worker", NULL);
     g_free(config->plugin_user);
     config->plugin_user = g_strdup("nobody");
+    config->worker_keep_user = !gh_test_worker_switches(config->worker_path);
     config->watchdog_ms = 3000;
     ck_assert_int_eq(chmod(tmp, 0755), 0);
 }
