@@ -33,10 +33,20 @@ workers_env(const char *home)
 
     for (gsize i = 0; all[i]; i++)
         for (gsize p = 0; workers_env_prefixes[p]; p++)
-            if (g_str_has_prefix(all[i], workers_env_prefixes[p]) && !g_str_has_prefix(all[i], "GST_REGISTRY=")) {
+            if (g_str_has_prefix(all[i], workers_env_prefixes[p]) && !g_str_has_prefix(all[i], "GST_REGISTRY=") &&
+                !g_str_has_prefix(all[i], "ASAN_OPTIONS=")) {
                 g_strv_builder_add(b, all[i]);
                 break;
             }
+#if defined(__SANITIZE_ADDRESS__)
+    /* A sanitizer build's worker: a plugin's SIGSEGV must reach the daemon
+     * as the signal it is, not as ASan's report and exit status 1. */
+    {
+        const char *asan = g_getenv("ASAN_OPTIONS");
+        g_autofree char *opts = g_strconcat(asan && *asan ? asan : "", asan && *asan ? ":" : "", "handle_segv=0", NULL);
+        workers_env_add(b, "ASAN_OPTIONS=", opts);
+    }
+#endif
     workers_env_add(b, "HOME=", home);
     workers_env_add(b, "XDG_CACHE_HOME=", home);
     /* One registry for every worker: scanned once, not per session. */

@@ -207,7 +207,19 @@ worker_handle(gpointer data, GhWireMsg *m)
     }
 }
 
-/* ---- starting ------------------------------------------------------------------ */
+/* ---- starting and ending --------------------------------------------------------- */
+
+/* What the worker holds, let go at an orderly end (the link's thread still
+ * waits on the socket: the process ends next). */
+static void
+worker_clear(Worker *w)
+{
+    w->pipeline = gh_pipeline_free(w->pipeline);
+    w->registry = gh_plugin_registry_free(w->registry);
+    gh_pipeline_view_clear(&w->view);
+    gh_worker_start_clear(&w->start);
+    g_clear_pointer(&w->loop, g_main_loop_unref);
+}
 
 /* The start message, before the link's thread exists. */
 static gboolean
@@ -298,6 +310,7 @@ main(int argc, char **argv)
     w.link = worker_link_new(fd, w.context, worker_handle, &w);
     if (!worker_begin(&w, &err)) {
         worker_on_fail(&w, err->message);
+        worker_clear(&w);
         return 0;
     }
     gh_pipeline_view_fill(&w.view, w.pipeline);
@@ -314,6 +327,6 @@ main(int argc, char **argv)
     }
     g_main_loop_run(w.loop);
     /* An orderly stop: the backends are destroyed, in the pipeline's order. */
-    gh_pipeline_free(w.pipeline);
+    worker_clear(&w);
     return 0;
 }

@@ -32,7 +32,9 @@ struct gh_instance {
     uint8_t *pixels;
 };
 
-static volatile int *volatile misbehave_null;   /* both volatile: the write stays a write */
+/* The first page is never mapped: a write there faults.  Not NULL, which
+ * a sanitizer build would report (and exit) before the fault. */
+static volatile int *volatile misbehave_null = (volatile int *)16;
 
 static void
 misbehave_log(gh_instance *inst, const char *what, const char *path, int rc)

@@ -46,7 +46,9 @@
 
 #include "pipeline-fake.h"
 
-static volatile int *volatile fake_null;   /* both volatile: the write stays a write */
+/* The first page is never mapped: a write there faults (not NULL, which a
+ * sanitizer build would report and exit on before the fault). */
+static volatile int *volatile fake_null = (volatile int *)16;
 static PipelineFakeState own_state;
 static PipelineFakeState *shared_state = &own_state;
 #define state (*shared_state)
