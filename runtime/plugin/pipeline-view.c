@@ -27,18 +27,6 @@ gh_pipeline_view_fill(GhPipelineView *view, GhPipeline *p)
     view->n_pads = gh_pipeline_get_pad_stats(p, view->pads);
 }
 
-const char *
-gh_pipeline_view_backend(const GhPipelineView *view, guint32 kind)
-{
-    switch (kind) {
-    case GH_BACKEND_CAPTURE: return view->capture;
-    case GH_BACKEND_STREAM:  return view->stream;
-    case GH_BACKEND_INPUT:   return view->input;
-    case GH_BACKEND_AUDIO:   return view->audio;
-    default:                 return NULL;
-    }
-}
-
 /* One table drives both directions: key, type, where the value lives. */
 typedef enum { VIEW_U64, VIEW_U32, VIEW_I32, VIEW_BOOL, VIEW_DOUBLE } ViewType;
 typedef struct {

@@ -20,7 +20,6 @@ typedef struct {
 /* Main thread of the pipeline's owner. */
 void gh_pipeline_view_fill(GhPipelineView *view, GhPipeline *p);
 void gh_pipeline_view_clear(GhPipelineView *view);
-const char *gh_pipeline_view_backend(const GhPipelineView *view, guint32 kind);
 
 /* The counters (not the names: those travel once, in "ready") as a{sv}. */
 GVariant *gh_pipeline_view_to_variant(const GhPipelineView *view);

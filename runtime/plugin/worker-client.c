@@ -687,18 +687,16 @@ client_spawn(const GhWorkerSpawn *spawn, int child_fd, GError **error)
 }
 
 GhWorkerClient *
-gh_worker_client_new(const GhWorkerSpawn *spawn, GVariant *start, int relay_fd, const GhPluginSessionOps *ops,
+gh_worker_client_new(const GhWorkerSpawn *spawn, GVariant *start, const GhPluginSessionOps *ops,
                      gpointer ops_ctx, const GhWorkerClientEvents *events, gpointer data, GError **error)
 {
     g_autoptr(GVariant) body = g_variant_ref_sink(start);
     GhWorkerClient *c;
-    int pair[2], page_fd = -1, fds[2];
-    guint n_fds = 0;
+    int pair[2], page_fd = -1;
 
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
-        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "socketpair: %s", g_strerror(errno));
+    /* The wire's pair: buffers that take its largest message. */
+    if (!gh_wire_socketpair(pair, error))
         return NULL;
-    }
     c = g_new0(GhWorkerClient, 1);
     c->refs = 1;
     c->fd = pair[0];
@@ -721,10 +719,7 @@ gh_worker_client_new(const GhWorkerSpawn *spawn, GVariant *start, int relay_fd, 
     }
     c->pid = atoi(g_subprocess_get_identifier(c->proc));
     g_unix_set_fd_nonblocking(c->fd, TRUE, NULL);
-    fds[n_fds++] = page_fd;
-    if (relay_fd >= 0)
-        fds[n_fds++] = relay_fd;
-    client_send(c, GH_WORKER_MSG_START, 0, g_steal_pointer(&body), fds, n_fds);
+    client_send(c, GH_WORKER_MSG_START, 0, g_steal_pointer(&body), &page_fd, 1);
     close(page_fd);
     c->fd_source = client_attach(c, g_unix_fd_source_new(c->fd, G_IO_IN | G_IO_HUP | G_IO_ERR),
                                  G_SOURCE_FUNC(client_on_readable));
@@ -778,12 +773,6 @@ int
 gh_worker_client_pid(GhWorkerClient *c)
 {
     return c->pid;
-}
-
-gboolean
-gh_worker_client_is_ready(GhWorkerClient *c)
-{
-    return c->ready;
 }
 
 const GhPipelineView *

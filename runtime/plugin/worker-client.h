@@ -40,10 +40,10 @@ typedef struct {
     const char *const *env;      /* the worker's whole environment */
 } GhWorkerSpawn;
 
-/* start: the "start" message's a{sv} (sunk).  relay_fd (may be -1) is
- * passed on, not taken.  ops are the VM and player services it may ask
- * for (as GhPluginSessionInfo.ops); events come on ctx's loop. */
-GhWorkerClient *gh_worker_client_new(const GhWorkerSpawn *spawn, GVariant *start, int relay_fd,
+/* start: the "start" message's a{sv} (sunk).  ops are the VM and player
+ * services it may ask for (as GhPluginSessionInfo.ops); events come on
+ * ctx's loop. */
+GhWorkerClient *gh_worker_client_new(const GhWorkerSpawn *spawn, GVariant *start,
                                      const GhPluginSessionOps *ops, gpointer ops_ctx,
                                      const GhWorkerClientEvents *events, gpointer data, GError **error);
 /* Kills it if still running; no event afterwards. */
@@ -53,7 +53,6 @@ void gh_worker_client_free(GhWorkerClient *c);
 void gh_worker_client_stop(GhWorkerClient *c, guint grace_ms, GCallback done, gpointer data);
 
 int gh_worker_client_pid(GhWorkerClient *c);
-gboolean gh_worker_client_is_ready(GhWorkerClient *c);
 /* The last view it sent (names once ready). */
 const GhPipelineView *gh_worker_client_view(GhWorkerClient *c);
 

@@ -11,7 +11,8 @@
 typedef enum {
     /* daemon -> worker */
     GH_WORKER_MSG_START = 1,              /* a{sv}: session facts, backends chosen, options, plugin files
-                                           * (keys: the worker's); fds: the watch page memfd, the relay mapping */
+                                           * (keys: the worker's); fds: the watch page memfd (the relay is
+                                           * reached by its path: a second fd is allowed, unused) */
     GH_WORKER_MSG_INPUT = 2,              /* a(uuiuiit): events (type, code, value, device, x, y, timestamp_ns) */
     GH_WORKER_MSG_FRAME = 3,              /* (u): timeout_ms; asks for a fresh frame as PNG */
     GH_WORKER_MSG_PEER_OPEN = 4,          /* (uu): peer, flags */

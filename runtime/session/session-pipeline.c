@@ -257,7 +257,7 @@ session_pipeline_spawn(SessionPipeline *sp, GError **error)
     if (!s)
         return TRUE;
     start = gh_session_worker_start_message(sp, s, &st);
-    sp->worker = gh_worker_client_new(&spawn, start, -1, &sp->ops, sp, &events, sp, &err);
+    sp->worker = gh_worker_client_new(&spawn, start, &sp->ops, sp, &events, sp, &err);
     /* Only what the start message computed is ours to free. */
     g_free((char *)st.info.relay_path);
     g_free((char *)st.info.dbus_socket);

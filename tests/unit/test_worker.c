@@ -124,7 +124,7 @@ start_worker_at(const char *path, const char *capture_fault, const char *stream_
     spawn.sandbox.gid = nobody ? nobody->pw_gid : 0;
     spawn.sandbox.memory_bytes = memory;
     spawn.sandbox.open_files = 256;
-    fx.client = gh_worker_client_new(&spawn, gh_worker_start_to_variant(&st), -1, &no_ops, NULL, &events, NULL, &err);
+    fx.client = gh_worker_client_new(&spawn, gh_worker_start_to_variant(&st), &no_ops, NULL, &events, NULL, &err);
     ck_assert_msg(fx.client, "%s", err ? err->message : "");
 }
 
